@@ -1,0 +1,7 @@
+"""ingest/ — everything that brings data in: file imports, journey files, helpdesk exports."""
+
+from .importer import ImportResult, import_file, import_table
+from .journeys import load_journeys, read_journey_map
+from .kinds import KINDS
+
+__all__ = ["KINDS", "ImportResult", "import_file", "import_table", "load_journeys", "read_journey_map"]

@@ -1,0 +1,325 @@
+"""Field types for imports: each turns a raw Arrow column into a typed one, vectorised.
+
+A check never stops at the first bad value: it returns the typed column (bad values become
+null) and the index of every bad value with what is wrong and how to fix it, so that one run
+reports every bad row. Python loops run only over the bad values.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = [
+    "Problem",
+    "FieldType",
+    "Text",
+    "Integer",
+    "Number",
+    "Timestamp",
+    "Choice",
+    "Email",
+    "Tags",
+    "JsonObject",
+    "TimeZoneName",
+]
+
+
+@dataclass
+class Problem:
+    """Bad values of one column: their row indexes, and the same message for all of them."""
+
+    indexes: np.ndarray
+    problem: str
+    fix: str
+
+
+@dataclass
+class Coerced:
+    values: pa.Array
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _flag(mask: pa.Array | np.ndarray, problem: str, fix: str) -> list[Problem]:
+    arr = mask if isinstance(mask, np.ndarray) else pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
+    idx = np.flatnonzero(arr)
+    return [Problem(idx, problem, fix)] if len(idx) else []
+
+
+def _combine(arr) -> pa.Array:
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def as_text(arr: pa.Array) -> pa.Array:
+    """Any column as trimmed text; empty text is null (a blank cell is a missing value)."""
+    arr = _combine(arr)
+    if pa.types.is_null(arr.type):
+        return pa.nulls(len(arr), pa.string())
+    if pa.types.is_struct(arr.type) or pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type):
+        return pa.array([None if v is None else json.dumps(v, ensure_ascii=False) for v in arr.to_pylist()], pa.string())
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = pc.cast(arr, pa.string())
+    arr = pc.utf8_trim_whitespace(arr)
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr).cast(pa.string())
+
+
+class FieldType:
+    """Base: ``coerce(raw)`` returns the typed column and the problems found."""
+
+    arrow_type: pa.DataType = pa.string()
+    expected: str = "text"
+
+    def coerce(self, raw: pa.Array) -> Coerced:  # pragma: no cover - overridden
+        raise TypeError("FieldType is abstract")
+
+
+@dataclass
+class Text(FieldType):
+    max_length: int | None = None
+    expected: str = "text"
+
+    def coerce(self, raw):
+        values = as_text(raw)
+        problems = []
+        if self.max_length:
+            too_long = pc.greater(pc.utf8_length(values), self.max_length)
+            problems = _flag(
+                too_long,
+                f"is longer than {self.max_length} characters",
+                f"shorten it to at most {self.max_length} characters",
+            )
+            values = pc.if_else(too_long, pa.scalar(None, pa.string()), values)
+        return Coerced(values, problems)
+
+
+_NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+
+
+def _to_float(raw: pa.Array) -> tuple[pa.Array, list[Problem]]:
+    raw = _combine(raw)
+    if pa.types.is_integer(raw.type) or pa.types.is_floating(raw.type):
+        return pc.cast(raw, pa.float64()), []
+    if pa.types.is_boolean(raw.type):
+        return pc.cast(raw, pa.float64()), []
+    text = as_text(raw)
+    ok = pc.match_substring_regex(text, _NUMBER)
+    bad = pc.and_(pc.is_valid(text), pc.invert(pc.fill_null(ok, False)))
+    cleaned = pc.if_else(bad, pa.scalar(None, pa.string()), text)
+    return pc.cast(cleaned, pa.float64()), _flag(bad, "is not a number", "write a plain number such as 42 or 3.5")
+
+
+@dataclass
+class Number(FieldType):
+    low: float | None = None
+    high: float | None = None
+    arrow_type: pa.DataType = pa.float64()
+    expected: str = "a number"
+
+    def coerce(self, raw):
+        values, problems = _to_float(raw)
+        values, more = self._range(values)
+        return Coerced(values, problems + more)
+
+    def _range(self, values):
+        problems: list[Problem] = []
+        if self.low is None and self.high is None:
+            return values, problems
+        out = pa.array(np.zeros(len(values), bool))
+        if self.low is not None:
+            out = pc.or_(out, pc.fill_null(pc.less(values, self.low), False))
+        if self.high is not None:
+            out = pc.or_(out, pc.fill_null(pc.greater(values, self.high), False))
+        span = f"{_fmt(self.low)}..{_fmt(self.high)}"
+        problems = _flag(out, f"is outside {span}", f"use a value from {span}")
+        return pc.if_else(out, pa.scalar(None, values.type), values), problems
+
+
+def _fmt(x) -> str:
+    if x is None:
+        return ""
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+@dataclass
+class Integer(Number):
+    arrow_type: pa.DataType = pa.int64()
+    expected: str = "a whole number"
+
+    def coerce(self, raw):
+        values, problems = _to_float(raw)
+        fractional = pc.not_equal(values, pc.floor(values))
+        problems += _flag(fractional, "is not a whole number", "write a whole number such as 7")
+        values = pc.if_else(fractional, pa.scalar(None, pa.float64()), values)
+        values, more = self._range(values)
+        return Coerced(pc.cast(values, pa.int64()), problems + more)
+
+
+# A zone offset only counts after a time of day: the "-01" ending "2024-02-01" is a day.
+_OFFSET = r"T\d\d:\d\d(:\d\d([.,]\d+)?)?\s*(Z|z|[+-]\d\d(:?\d\d)?)$"
+
+
+@dataclass
+class Timestamp(FieldType):
+    """ISO 8601 date or time; with a zone offset it is converted to UTC, without one it is
+    read in ``timezone`` (the import's ``--timezone``, default UTC)."""
+
+    timezone: str = "UTC"
+    arrow_type: pa.DataType = pa.timestamp("us", tz="UTC")
+    expected: str = "a date and time"
+
+    def coerce(self, raw):
+        raw = _combine(raw)
+        if pa.types.is_timestamp(raw.type):
+            if raw.type.tz is None:
+                return Coerced(self._localize(pc.cast(raw, pa.timestamp("us"))))
+            return Coerced(pc.cast(raw, self.arrow_type))
+        if pa.types.is_date(raw.type):
+            return Coerced(self._localize(pc.cast(raw, pa.timestamp("us"))))
+        text = pc.replace_substring_regex(as_text(raw), r"^(\d{4}-\d\d-\d\d)[Tt ]", r"\1T")
+        has_offset = pc.fill_null(pc.match_substring_regex(text, _OFFSET), False)
+        aware_text = pc.if_else(has_offset, text, pa.scalar(None, pa.string()))
+        naive_text = pc.if_else(has_offset, pa.scalar(None, pa.string()), text)
+        aware, bad_a = self._parse(aware_text, self.arrow_type)
+        naive, bad_n = self._parse(naive_text, pa.timestamp("us"))
+        values = pc.if_else(has_offset, aware, self._localize(naive))
+        bad = np.union1d(bad_a, bad_n)
+        problems = []
+        if len(bad):
+            problems = [
+                Problem(
+                    bad,
+                    "is not a date and time",
+                    "write it as ISO 8601, e.g. 2024-05-31T14:05:00Z or 2024-05-31 14:05:00+02:00",
+                )
+            ]
+        return Coerced(values, problems)
+
+    def _localize(self, naive: pa.Array) -> pa.Array:
+        return pc.cast(pc.assume_timezone(naive, self.timezone, ambiguous="earliest", nonexistent="earliest"), self.arrow_type)
+
+    @staticmethod
+    def _parse(text: pa.Array, typ: pa.DataType) -> tuple[pa.Array, np.ndarray]:
+        try:
+            return pc.cast(text, typ), np.array([], dtype=np.int64)
+        except pa.ArrowInvalid:
+            pass
+        # Some value is bad: find which, one by one (only on this error path).
+        values, bad = [], []
+        for i, v in enumerate(text.to_pylist()):
+            if v is None:
+                values.append(None)
+                continue
+            try:
+                values.append(pc.cast(pa.array([v]), typ)[0].as_py())
+            except pa.ArrowInvalid:
+                values.append(None)
+                bad.append(i)
+        return pa.array(values, typ), np.array(bad, dtype=np.int64)
+
+
+@dataclass
+class Choice(FieldType):
+    values: tuple[str, ...] = ()
+    aliases: dict[str, str] = field(default_factory=dict)
+    expected: str = "one of a list"
+
+    def coerce(self, raw):
+        text = pc.utf8_lower(as_text(raw))
+        if self.aliases:
+            keys = pa.array(list(self.aliases))
+            hit = pc.index_in(text, value_set=keys)
+            mapped = pc.take(pa.array(list(self.aliases.values())), hit)
+            text = pc.coalesce(mapped, text)
+        unknown = pc.and_(pc.is_valid(text), pc.invert(pc.is_in(text, value_set=pa.array(self.values))))
+        problems = _flag(unknown, "is not one of the allowed values", f"use one of: {', '.join(self.values)}")
+        return Coerced(pc.if_else(unknown, pa.scalar(None, pa.string()), text), problems)
+
+
+@dataclass
+class Email(FieldType):
+    expected: str = "an e-mail address"
+
+    def coerce(self, raw):
+        text = as_text(raw)
+        bad = pc.invert(pc.fill_null(pc.match_substring_regex(text, r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), True))
+        problems = _flag(bad, "is not an e-mail address", "write it as name@example.com, or leave it empty")
+        return Coerced(pc.if_else(bad, pa.scalar(None, pa.string()), text), problems)
+
+
+@dataclass
+class TimeZoneName(FieldType):
+    expected: str = "an IANA time zone"
+
+    def coerce(self, raw):
+        text = as_text(raw)
+        unknown = [z for z in pc.unique(text).to_pylist() if z is not None and not _is_zone(z)]
+        bad = pc.is_in(text, value_set=pa.array(unknown, pa.string()))
+        problems = _flag(bad, "is not a time zone", "use an IANA name such as Europe/Helsinki or America/New_York")
+        return Coerced(pc.if_else(bad, pa.scalar(None, pa.string()), text), problems)
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+        return True
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+
+
+@dataclass
+class Tags(FieldType):
+    """A list of tags: a list in JSON/Parquet, or text separated by commas, semicolons or spaces."""
+
+    expected: str = "a list of tags"
+
+    def coerce(self, raw):
+        raw = _combine(raw)
+        if pa.types.is_list(raw.type) or pa.types.is_large_list(raw.type):
+            lists = raw.to_pylist()
+        else:
+            lists = []
+            for v in as_text(raw).to_pylist():
+                if v is None:
+                    lists.append(None)
+                elif v.startswith("["):
+                    try:
+                        lists.append(json.loads(v))
+                    except json.JSONDecodeError:
+                        lists.append(re.split(r"[,;\s]+", v.strip("[]")))
+                else:
+                    lists.append([t for t in re.split(r"[,;\s]+", v) if t])
+        return Coerced(pa.array([None if t is None else json.dumps([str(x) for x in t], ensure_ascii=False) for t in lists], pa.string()))
+
+
+@dataclass
+class JsonObject(FieldType):
+    """A JSON object: an object in JSON, a struct in Parquet, or JSON text in CSV."""
+
+    expected: str = "a JSON object"
+
+    def coerce(self, raw):
+        raw = _combine(raw)
+        if pa.types.is_struct(raw.type):
+            return Coerced(as_text(raw))
+        text = as_text(raw)
+        values, bad = [], []
+        for i, v in enumerate(text.to_pylist()):
+            if v is None:
+                values.append(None)
+                continue
+            try:
+                obj = json.loads(v)
+                if not isinstance(obj, dict):
+                    raise ValueError
+                values.append(json.dumps(obj, ensure_ascii=False))
+            except ValueError:
+                values.append(None)
+                bad.append(i)
+        problems = [Problem(np.array(bad), "is not a JSON object", 'write it as {"key": "value"}')] if bad else []
+        return Coerced(pa.array(values, pa.string()), problems)

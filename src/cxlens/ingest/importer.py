@@ -1,0 +1,380 @@
+"""``cxlens import KIND FILE``: check every row, then write all of them or none.
+
+The steps, each vectorised over the whole file:
+
+1. read (``readers``), rename columns (``--map field=column``);
+2. coerce each field to its type (``fields``), apply the kind's cross-field rules (``kinds``);
+3. resolve references (customer, touchpoint, survey) to ids, find duplicate ids in the file;
+4. if any row is bad: reject the file with every problem listed (default), or import the good
+   rows and write the rejected ones, with their reasons, to a CSV file (``skip_bad_rows``);
+5. upsert by external id in one transaction (``store.bulk``) and record the run.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import sqlalchemy as sa
+
+from ..errors import BadRow, ImportRejected, InputError
+from ..store import Store
+from ..store import schema as s
+from ..store.bulk import upsert
+from .fields import Timestamp, as_text
+from .kinds import KINDS, Kind
+from .readers import Source, read_source
+
+__all__ = ["ImportResult", "import_file", "import_table"]
+
+# stage ("reading", "checking", "writing"), rows done, rows in all
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    source: str
+    rows: int
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    rejected_file: str | None = None
+    ignored_columns: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        text = (
+            f"{self.source}: {self.rows} row(s) of {self.kind}: {self.inserted} new, "
+            f"{self.updated} updated, {self.unchanged} unchanged"
+        )
+        if self.rejected:
+            text += f", {self.rejected} rejected (written to {self.rejected_file})"
+        if self.ignored_columns:
+            text += f"; ignored column(s): {', '.join(self.ignored_columns)}"
+        return text
+
+
+class Batch:
+    """One file's rows on their way through the checks; collects every bad value."""
+
+    def __init__(self, source: Source, kind: Kind, conn: sa.Connection, timezone_name: str):
+        self.source = source
+        self.kind = kind
+        self.conn = conn
+        self.n = source.table.num_rows
+        self.raw: dict[str, pa.Array] = {}
+        self.out: dict[str, pa.Array] = {}  # typed values by field name
+        self.derived: dict[str, pa.Array] = {}  # store columns computed from fields
+        self.refs: dict[str, pa.Array] = {}  # field -> row index into the referenced rows
+        self._ref_rows: dict[str, pa.Table] = {}
+        self.bad: list[BadRow] = []
+        self.timezone = timezone_name
+
+    def has(self, name: str) -> bool:
+        return name in self.out
+
+    def reject(self, indexes: np.ndarray, column: str, problem: str, fix: str) -> None:
+        if not len(indexes):
+            return
+        raw = self.raw.get(column)
+        values = as_text(raw).take(pa.array(indexes)).to_pylist() if raw is not None else [None] * len(indexes)
+        for i, v in zip(indexes.tolist(), values):
+            self.bad.append(BadRow(self.source.row_number(i), column, v, problem, fix))
+
+    def reject_mask(self, mask: pa.Array, column: str, problem: str, fix: str) -> None:
+        idx = np.flatnonzero(pc.fill_null(mask, False).to_numpy(zero_copy_only=False))
+        self.reject(idx, column, problem, fix)
+
+    def reject_out_of_scale(self, score: pa.Array, low: pa.Array, high: pa.Array) -> None:
+        out = pc.or_(pc.fill_null(pc.less(score, low), False), pc.fill_null(pc.greater(score, high), False))
+        idx = np.flatnonzero(out.to_numpy(zero_copy_only=False))
+        lows, highs = low.take(pa.array(idx)).to_pylist(), high.take(pa.array(idx)).to_pylist()
+        for (lo, hi), group in _group_by(idx, zip(lows, highs)).items():
+            self.reject(group, "score", f"is outside the scale {lo}..{hi}", f"give a whole number from {lo} to {hi}, or check the scale/survey")
+
+    def ref_rows(self, name: str, columns: list[str]) -> dict[str, pa.Array]:
+        """Columns of the referenced record for each row (null where there is none)."""
+        rows = self._ref_rows[name]
+        where = self.refs[name]
+        return {c: rows.column(c).take(where) for c in columns}
+
+
+def _group_by(idx: np.ndarray, keys) -> dict:
+    groups: dict = {}
+    for i, k in zip(idx.tolist(), keys):
+        groups.setdefault(k, []).append(i)
+    return {k: np.array(v) for k, v in groups.items()}
+
+
+def _normalise(name: str) -> str:
+    return name.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _apply_mapping(source: Source, kind: Kind, mapping: dict[str, str]) -> tuple[dict[str, pa.Array], list[str]]:
+    """Columns by field name, and the file's columns no field claims."""
+    table = source.table
+    for fld, col in mapping.items():
+        if fld not in kind.fields:
+            raise InputError(f"--map {fld}={col}: {kind.name} have no field {fld!r}; fields: {', '.join(kind.fields)}")
+        if col not in table.column_names:
+            raise InputError(f"--map {fld}={col}: {source.name} has no column {col!r}; its columns: {', '.join(table.column_names)}")
+    by_field: dict[str, pa.Array] = {fld: table.column(col) for fld, col in mapping.items()}
+    claimed = set(mapping.values())
+    extras = []
+    for col in table.column_names:
+        if col in claimed:
+            continue
+        fld = _normalise(col)
+        if fld in kind.fields and fld not in by_field:
+            by_field[fld] = table.column(col)
+        else:
+            extras.append(col)
+    missing = [f for f, spec in kind.fields.items() if spec.required and f not in by_field]
+    if missing:
+        raise InputError(
+            f"{source.name}: {kind.name} need the column(s) {', '.join(missing)}, which the file lacks "
+            f"(its columns: {', '.join(table.column_names)}). Rename them, or map yours: "
+            + " ".join(f"--map {m}=YOUR_COLUMN" for m in missing)
+        )
+    return by_field, extras
+
+
+def _check_fields(batch: Batch) -> None:
+    for name, raw in batch.raw.items():
+        spec = batch.kind.fields[name]
+        ftype = Timestamp(timezone=batch.timezone) if isinstance(spec.type, Timestamp) else spec.type
+        result = ftype.coerce(raw)
+        for p in result.problems:
+            batch.reject(p.indexes, name, p.problem, p.fix)
+        values = result.values
+        if spec.default is not None:
+            values = pc.fill_null(values, pa.scalar(spec.default, values.type))
+        batch.out[name] = values
+        if spec.required:
+            # A bad value was already reported; report only the ones that were blank.
+            blank = pc.is_null(as_text(raw))
+            batch.reject_mask(blank, name, "is missing", f"every row needs a {name}")
+    for name, spec in batch.kind.fields.items():
+        if name not in batch.out and spec.default is not None:
+            batch.out[name] = pa.array([spec.default] * batch.n)
+
+
+def _resolve_refs(batch: Batch) -> None:
+    for name, spec in batch.kind.fields.items():
+        if spec.ref is None or name not in batch.out:
+            continue
+        ref = spec.ref
+        keys = batch.out[name]
+        wanted = pc.unique(keys.filter(pc.is_valid(keys)))
+        rows = _lookup(batch.conn, ref.table, ref.by, wanted)
+        where = pc.index_in(keys, value_set=rows.column(ref.by))
+        unknown = pc.and_(pc.is_valid(keys), pc.is_null(where))
+        label = "customer" if ref.by == "external_id" else ref.table.name[:-1]
+        batch.reject_mask(unknown, name, f"is not a known {label}", ref.fix)
+        batch.refs[name] = where
+        batch._ref_rows[name] = rows
+        batch.derived[ref.column] = rows.column("id").take(where)
+
+
+def _lookup(conn: sa.Connection, table: sa.Table, by: str, wanted: pa.Array) -> pa.Table:
+    """The referenced rows (all columns but JSON) whose ``by`` value is among ``wanted``."""
+    cols = [c for c in table.c if not isinstance(c.type, (sa.JSON,)) and c.name != "definition"]
+    found: list[tuple] = []
+    values = wanted.to_pylist()
+    for start in range(0, len(values), 5000):
+        chunk = values[start : start + 5000]
+        found += conn.execute(sa.select(*cols).where(table.c[by].in_(chunk))).all()
+    data = {c.name: [r[i] for r in found] for i, c in enumerate(cols)}
+    types = {c.name: pa.string() if isinstance(c.type, sa.String) else None for c in cols}
+    return pa.table({k: pa.array(v, types[k]) for k, v in data.items()}) if found else pa.table(
+        {c.name: pa.array([], types[c.name] or pa.int64()) for c in cols}
+    )
+
+
+def _external_ids(batch: Batch) -> pa.Array:
+    ids = batch.out.get("external_id")
+    if batch.kind.key_from is None:
+        return ids
+    missing = pc.is_null(ids) if ids is not None else pa.array(np.ones(batch.n, bool))
+    idx = np.flatnonzero(missing.to_numpy(zero_copy_only=False))
+    if not len(idx):
+        return ids
+    # Rows without an id get one from their content, so re-importing them is a no-op too.
+    parts = [as_text(batch.out[f]).take(pa.array(idx)).to_pylist() if f in batch.out else [None] * len(idx) for f in batch.kind.key_from]
+    derived = ["h:" + hashlib.sha1("\x1f".join("" if p is None else p for p in row).encode()).hexdigest()[:24] for row in zip(*parts)]
+    full = np.array(ids.to_pylist() if ids is not None else [None] * batch.n, dtype=object)
+    full[idx] = derived
+    return pa.array(full, pa.string())
+
+
+def _check_duplicates(batch: Batch, ids: pa.Array) -> None:
+    counts = pc.value_counts(ids.filter(pc.is_valid(ids)))
+    dup_values = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    if not len(dup_values):
+        return
+    first: dict[str, int] = {}
+    seen = np.flatnonzero(pc.is_in(ids, value_set=dup_values).to_numpy(zero_copy_only=False))
+    for i, v in zip(seen.tolist(), ids.take(pa.array(seen)).to_pylist()):
+        if v in first:
+            row = batch.source.row_number(first[v])
+            batch.reject(np.array([i]), "external_id", f"repeats the id of row {row}", "give each row its own id, or remove the duplicate")
+        else:
+            first[v] = i
+
+
+def _extras_json(batch: Batch, columns: list[str]) -> pa.Array | None:
+    extra_col = batch.kind.extras
+    if extra_col is None or not columns:
+        return batch.out.get(extra_col) if extra_col else None
+    own = batch.out.get(extra_col, pa.nulls(batch.n, pa.string())).to_pylist()
+    values = {c: as_text(batch.source.table.column(c)).to_pylist() for c in columns}
+    merged = []
+    for i in range(batch.n):
+        obj = json.loads(own[i]) if own[i] else {}
+        obj.update({c: values[c][i] for c in columns if values[c][i] is not None})
+        merged.append(json.dumps(obj, ensure_ascii=False) if obj else None)
+    return pa.array(merged, pa.string())
+
+
+def _store_table(batch: Batch, ids: pa.Array | None, extras: pa.Array | None) -> pa.Table:
+    columns: dict[str, pa.Array] = {}
+    for name, spec in batch.kind.fields.items():
+        if spec.ref is not None or name not in batch.out or name == batch.kind.extras:
+            continue
+        target = spec.column or name
+        if target in batch.kind.table.c:
+            columns[target] = batch.out[name]
+    columns.update(batch.derived)
+    if ids is not None:
+        columns["external_id"] = ids
+    if extras is not None:
+        columns[batch.kind.extras] = extras
+    order = [c.name for c in batch.kind.table.c if c.name in columns]
+    return pa.table({c: columns[c] for c in order})
+
+
+def _write_rejected(path: Path, batch: Batch) -> None:
+    by_row: dict[int, list[str]] = {}
+    for b in batch.bad:
+        by_row.setdefault(b.row, []).append(f"{b.column}: {b.value!r} {b.problem}; {b.fix}")
+    table = batch.source.table
+    idx = pa.array([r - batch.source.first_row for r in sorted(by_row)])
+    texts = {c: as_text(table.column(c)).take(idx).to_pylist() for c in table.column_names}
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["row", *table.column_names, "error"])
+        for k, row in enumerate(sorted(by_row)):
+            w.writerow([row, *(texts[c][k] for c in table.column_names), " | ".join(by_row[row])])
+
+
+def import_file(
+    store: Store,
+    kind: str,
+    path: str | Path,
+    *,
+    fmt: str | None = None,
+    mapping: dict[str, str] | None = None,
+    update: bool = False,
+    skip_bad_rows: bool = False,
+    rejected_file: str | Path | None = None,
+    timezone_name: str = "UTC",
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import one file of ``kind`` (see ``KINDS``) into ``store``; all or nothing by default."""
+    if progress:
+        progress("reading", 0, 0)
+    source = read_source(path, fmt)
+    return import_source(
+        store, kind, source, mapping=mapping, update=update, skip_bad_rows=skip_bad_rows,
+        rejected_file=rejected_file, timezone_name=timezone_name, progress=progress,
+    )
+
+
+def import_table(store: Store, kind: str, table: pa.Table, *, source: str = "(table)", **options) -> ImportResult:
+    """Import rows already in memory (the demo and tests use this): same checks as a file."""
+    return import_source(store, kind, Source(source, table, first_row=1), **options)
+
+
+def import_source(
+    store: Store,
+    kind: str,
+    source: Source,
+    *,
+    mapping: dict[str, str] | None = None,
+    update: bool = False,
+    skip_bad_rows: bool = False,
+    rejected_file: str | Path | None = None,
+    timezone_name: str = "UTC",
+    progress: Progress | None = None,
+    conn: sa.Connection | None = None,
+) -> ImportResult:
+    if kind not in KINDS:
+        raise InputError(f"unknown import kind {kind!r}; use one of: {', '.join(KINDS)}")
+    spec = KINDS[kind]
+    started = datetime.now(timezone.utc)
+    t0 = time.perf_counter()
+    by_field, extra_columns = _apply_mapping(source, spec, mapping or {})
+    if conn is None:
+        with store.begin() as own:
+            return import_source(
+                store, kind, source, mapping=mapping, update=update, skip_bad_rows=skip_bad_rows,
+                rejected_file=rejected_file, timezone_name=timezone_name, progress=progress, conn=own,
+            )
+    if progress:
+        progress("checking", 0, source.table.num_rows)
+    batch = Batch(source, spec, conn, timezone_name)
+    batch.raw = by_field
+    _check_fields(batch)
+    _resolve_refs(batch)
+    if spec.prepare:
+        spec.prepare(batch)
+    ids = _external_ids(batch)
+    if ids is not None:
+        _check_duplicates(batch, ids)
+    extras = _extras_json(batch, extra_columns)
+    data = _store_table(batch, ids, extras)
+    rejected_rows = 0
+    rejected_path = None
+    if batch.bad:
+        if not skip_bad_rows:
+            raise ImportRejected(source.name, sorted(batch.bad, key=lambda b: b.row), source.table.num_rows)
+        rejected_path = Path(rejected_file or f"{source.name}.rejected.csv")
+        _write_rejected(rejected_path, batch)
+        bad_idx = {b.row - source.first_row for b in batch.bad}
+        rejected_rows = len(bad_idx)
+        keep = np.ones(batch.n, bool)
+        keep[list(bad_idx)] = False
+        data = data.filter(pa.array(keep))
+    done = 0
+
+    def wrote(k: int) -> None:
+        nonlocal done
+        done += k
+        if progress:
+            progress("writing", done, data.num_rows)
+
+    counts = upsert(conn, spec.table, data, update=update, progress=wrote)
+    result = ImportResult(
+        kind, source.name, source.table.num_rows, counts.inserted, counts.updated, counts.unchanged,
+        rejected_rows, str(rejected_path) if rejected_path else None,
+        [c for c in extra_columns if spec.extras is None], time.perf_counter() - t0,
+    )
+    conn.execute(
+        s.import_runs.insert().values(
+            kind=kind, source=source.name, rows=result.rows, inserted=result.inserted,
+            updated=result.updated, unchanged=result.unchanged, rejected=result.rejected,
+            started_at=started, finished_at=datetime.now(timezone.utc),
+        )
+    )
+    return result

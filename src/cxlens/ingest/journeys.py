@@ -1,0 +1,353 @@
+"""Journeys as code: a YAML file of journeys → ordered stages → touchpoints (with targets),
+plus the surveys that ask about them.
+
+    journeys:
+      - key: get-help
+        name: Get help
+        goal: Solve a problem with our help
+        stages:
+          - key: ask
+            name: Ask for help
+            touchpoints:
+              - key: support-chat
+                name: Support chat
+                channel: chat
+                team: support
+                targets: {first_response_time: 2m, csat: 85, first_contact_resolution: 70}
+    surveys:
+      - key: support-csat
+        name: Support satisfaction
+        metric: csat
+        scale: 1-5
+        touchpoint: support-chat
+
+Loading validates the whole file first and reports every problem with its path
+(``journeys[1].stages[2].touchpoints[0].targets.nps: 120 is outside -100..100``); only a valid
+file is written, in one transaction, as an upsert by key.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import yaml
+
+from ..errors import JourneyFileError
+from ..metrics import METRICS, SCALES, default_scale, parse_duration
+from ..store import Store
+from ..store import schema as s
+
+__all__ = ["JourneyMap", "load_journeys", "parse_journeys", "read_journey_map"]
+
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+
+
+@dataclass
+class Touchpoint:
+    key: str
+    name: str
+    description: str | None = None
+    channel: str | None = None
+    team: str | None = None
+    targets: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Stage:
+    key: str
+    name: str
+    touchpoints: list[Touchpoint] = field(default_factory=list)
+
+
+@dataclass
+class Journey:
+    key: str
+    name: str
+    goal: str | None = None
+    stages: list[Stage] = field(default_factory=list)
+
+
+@dataclass
+class Survey:
+    key: str
+    name: str
+    metric: str
+    scale: tuple[int, int] | None
+    touchpoint: str | None = None
+    definition: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class JourneyMap:
+    journeys: list[Journey] = field(default_factory=list)
+    surveys: list[Survey] = field(default_factory=list)
+
+    def touchpoint_keys(self) -> list[str]:
+        return [t.key for j in self.journeys for st in j.stages for t in st.touchpoints]
+
+
+class _Checker:
+    """Walks the parsed YAML, collecting every problem with its path."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def problem(self, path: str, message: str) -> None:
+        self.problems.append(f"{path}: {message}")
+
+    def mapping(self, value: Any, path: str) -> dict:
+        if not isinstance(value, dict):
+            self.problem(path, f"expected a mapping (key: value), got {_show(value)}")
+            return {}
+        return value
+
+    def items(self, value: Any, path: str, required: bool = True) -> list:
+        if value is None and not required:
+            return []
+        if not isinstance(value, list) or (required and not value):
+            self.problem(path, f"expected a non-empty list, got {_show(value)}")
+            return []
+        return value
+
+    def key(self, obj: dict, path: str, seen: set[str]) -> str:
+        key = obj.get("key")
+        if not isinstance(key, str) or not _KEY.match(key):
+            self.problem(f"{path}.key", f"{_show(key)} is not a key: use lower-case letters, digits, - and _ (e.g. support-chat)")
+            return str(key)
+        if key in seen:
+            self.problem(f"{path}.key", f"{key!r} is used twice; keys must be unique")
+        seen.add(key)
+        return key
+
+    def text(self, obj: dict, name: str, path: str, required: bool = False) -> str | None:
+        value = obj.get(name)
+        if value is None:
+            if required:
+                self.problem(f"{path}.{name}", "is missing")
+            return None
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            self.problem(f"{path}.{name}", f"expected text, got {_show(value)}")
+            return None
+        return str(value)
+
+    def unknown(self, obj: dict, allowed: set[str], path: str) -> None:
+        for extra in sorted(set(obj) - allowed):
+            self.problem(f"{path}.{extra}", f"is not a known field (known: {', '.join(sorted(allowed))})")
+
+    def targets(self, value: Any, path: str) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for metric, goal in self.mapping(value, path).items() if value is not None else []:
+            where = f"{path}.{metric}"
+            spec = METRICS.get(metric)
+            if spec is None:
+                self.problem(where, f"{metric!r} is not a metric cxlens knows; use one of: {', '.join(METRICS)}")
+                continue
+            number = parse_duration(goal) if spec.unit == "seconds" else _number(goal)
+            if number is None:
+                hint = "a duration such as 90s, 4h or 2d" if spec.unit == "seconds" else "a number"
+                self.problem(where, f"{_show(goal)} is not {hint}")
+            elif not spec.low <= number <= spec.high:
+                self.problem(where, f"{_show(goal)} is outside {_span(spec.low, spec.high)}")
+            else:
+                out[metric] = number
+        return out
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        return float(str(value).rstrip("%"))
+    except ValueError:
+        return None
+
+
+def _span(low: float, high: float) -> str:
+    def f(x):
+        return "∞" if x == float("inf") else ("-∞" if x == float("-inf") else f"{x:g}")
+
+    return f"{f(low)}..{f(high)}"
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+_TOUCHPOINT_FIELDS = {"key", "name", "description", "channel", "team", "targets"}
+_SURVEY_FIELDS = {"key", "name", "metric", "scale", "touchpoint", "questions", "languages", "trigger", "channels", "fatigue_days", "sampling", "texts"}
+
+
+def parse_journeys(data: Any, source: str = "(journeys)") -> JourneyMap:
+    """Validate parsed YAML; raise :class:`JourneyFileError` listing every problem."""
+    c = _Checker()
+    top = c.mapping(data, "(top)")
+    c.unknown(top, {"journeys", "surveys"}, "(top)")
+    result = JourneyMap()
+    journey_keys: set[str] = set()
+    stage_keys: dict[str, set[str]] = {}
+    touchpoint_keys: set[str] = set()
+    for i, jraw in enumerate(c.items(top.get("journeys"), "journeys")):
+        jpath = f"journeys[{i}]"
+        jobj = c.mapping(jraw, jpath)
+        c.unknown(jobj, {"key", "name", "goal", "stages"}, jpath)
+        journey = Journey(c.key(jobj, jpath, journey_keys), c.text(jobj, "name", jpath, True) or "", c.text(jobj, "goal", jpath))
+        seen_stages = stage_keys.setdefault(journey.key, set())
+        for k, sraw in enumerate(c.items(jobj.get("stages"), f"{jpath}.stages")):
+            spath = f"{jpath}.stages[{k}]"
+            sobj = c.mapping(sraw, spath)
+            c.unknown(sobj, {"key", "name", "touchpoints"}, spath)
+            stage = Stage(c.key(sobj, spath, seen_stages), c.text(sobj, "name", spath, True) or "")
+            for m, traw in enumerate(c.items(sobj.get("touchpoints"), f"{spath}.touchpoints")):
+                tpath = f"{spath}.touchpoints[{m}]"
+                tobj = c.mapping(traw, tpath)
+                c.unknown(tobj, _TOUCHPOINT_FIELDS, tpath)
+                stage.touchpoints.append(
+                    Touchpoint(
+                        key=c.key(tobj, tpath, touchpoint_keys),
+                        name=c.text(tobj, "name", tpath, True) or "",
+                        description=c.text(tobj, "description", tpath),
+                        channel=c.text(tobj, "channel", tpath),
+                        team=c.text(tobj, "team", tpath),
+                        targets=c.targets(tobj.get("targets"), f"{tpath}.targets"),
+                    )
+                )
+            journey.stages.append(stage)
+        result.journeys.append(journey)
+    survey_keys: set[str] = set()
+    for i, raw in enumerate(c.items(top.get("surveys"), "surveys", required=False)):
+        result.surveys.append(_parse_survey(c, raw, f"surveys[{i}]", survey_keys, touchpoint_keys))
+    if c.problems:
+        raise JourneyFileError(source, c.problems)
+    return result
+
+
+def _parse_survey(c: _Checker, raw: Any, path: str, seen: set[str], touchpoints: set[str]) -> Survey:
+    obj = c.mapping(raw, path)
+    c.unknown(obj, _SURVEY_FIELDS, path)
+    key = c.key(obj, path, seen)
+    name = c.text(obj, "name", path, True) or ""
+    metric = c.text(obj, "metric", path, True)
+    if metric is not None and metric not in (*SCALES, "text"):
+        c.problem(f"{path}.metric", f"{metric!r} is not a survey metric; use nps, csat, ces or text")
+        metric = None
+    scale = None
+    if metric in SCALES:
+        raw_scale = obj.get("scale")
+        scale = default_scale(metric)
+        if raw_scale is not None:
+            found = re.fullmatch(r"\s*(\d+)\s*(?:-|\.\.)\s*(\d+)\s*", str(raw_scale))
+            parsed = (int(found.group(1)), int(found.group(2))) if found else None
+            if parsed not in SCALES[metric]:
+                allowed = ", ".join(f"{a}-{b}" for a, b in SCALES[metric])
+                c.problem(f"{path}.scale", f"{_show(raw_scale)} is not a {metric} scale; use one of {allowed}")
+            else:
+                scale = parsed
+    touchpoint = c.text(obj, "touchpoint", path)
+    if touchpoint is not None and touchpoint not in touchpoints:
+        c.problem(f"{path}.touchpoint", f"{touchpoint!r} is not a touchpoint in this file")
+    definition = {k: v for k, v in obj.items() if k not in {"key", "name", "metric", "scale", "touchpoint"}}
+    return Survey(key, name, metric or "", scale, touchpoint, definition)
+
+
+def read_journey_map(path: str | Path) -> JourneyMap:
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise JourneyFileError(str(path), ["(file): no such file"]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
+        raise JourneyFileError(str(path), [f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})"]) from None
+    return parse_journeys(data, str(path))
+
+
+@dataclass
+class LoadResult:
+    journeys: int
+    stages: int
+    touchpoints: int
+    targets: int
+    surveys: int
+
+    def summary(self) -> str:
+        return (
+            f"{self.journeys} journey(s), {self.stages} stage(s), {self.touchpoints} touchpoint(s) "
+            f"with {self.targets} target(s), {self.surveys} survey(s) loaded"
+        )
+
+
+def load_journeys(store: Store, source: str | Path | JourneyMap) -> LoadResult:
+    """Validate and upsert a journeys file (or a parsed map) by key, in one transaction."""
+    jmap = source if isinstance(source, JourneyMap) else read_journey_map(source)
+    counts = LoadResult(0, 0, 0, 0, 0)
+    with store.begin() as conn:
+        tp_ids: dict[str, int] = {}
+        for jpos, journey in enumerate(jmap.journeys):
+            jid = _upsert(conn, s.journeys, {"key": journey.key}, {"name": journey.name, "goal": journey.goal, "position": jpos})
+            counts.journeys += 1
+            tp_pos = 0
+            for spos, stage in enumerate(journey.stages):
+                sid = _upsert(conn, s.stages, {"journey_id": jid, "key": stage.key}, {"name": stage.name, "position": spos})
+                counts.stages += 1
+                for tp in stage.touchpoints:
+                    tid = _upsert(
+                        conn, s.touchpoints, {"key": tp.key},
+                        {"journey_id": jid, "stage_id": sid, "name": tp.name, "description": tp.description,
+                         "channel": tp.channel, "team": tp.team, "position": tp_pos},
+                    )
+                    tp_pos += 1
+                    tp_ids[tp.key] = tid
+                    counts.touchpoints += 1
+                    # Targets are what the file says now: replace, don't merge.
+                    conn.execute(sa.delete(s.touchpoint_targets).where(s.touchpoint_targets.c.touchpoint_id == tid))
+                    for metric, goal in tp.targets.items():
+                        conn.execute(s.touchpoint_targets.insert().values(touchpoint_id=tid, metric=metric, kind=METRICS[metric].kind, target=goal))
+                        counts.targets += 1
+        for survey in jmap.surveys:
+            low, high = survey.scale or (None, None)
+            tid = tp_ids.get(survey.touchpoint) if survey.touchpoint else None
+            if survey.touchpoint and tid is None:
+                tid = conn.execute(sa.select(s.touchpoints.c.id).where(s.touchpoints.c.key == survey.touchpoint)).scalar()
+            _upsert(conn, s.surveys, {"key": survey.key},
+                    {"name": survey.name, "metric": survey.metric, "scale_min": low, "scale_max": high,
+                     "touchpoint_id": tid, "definition": survey.definition or None})
+            counts.surveys += 1
+    return counts
+
+
+def _upsert(conn: sa.Connection, table: sa.Table, key: dict, values: dict) -> int:
+    where = sa.and_(*(table.c[k] == v for k, v in key.items()))
+    found = conn.execute(sa.select(table.c.id).where(where)).scalar()
+    if found is None:
+        return conn.execute(table.insert().values(**key, **values).returning(table.c.id)).scalar_one()
+    conn.execute(table.update().where(table.c.id == found).values(**values))
+    return found
+
+
+def journey_tree(store: Store) -> list[dict]:
+    """The stored map: journeys → stages → touchpoints with targets, in order."""
+    with store.engine.connect() as conn:
+        js = conn.execute(sa.select(s.journeys).order_by(s.journeys.c.position, s.journeys.c.id)).mappings().all()
+        st = conn.execute(sa.select(s.stages).order_by(s.stages.c.position)).mappings().all()
+        tps = conn.execute(sa.select(s.touchpoints).order_by(s.touchpoints.c.position)).mappings().all()
+        tg = conn.execute(sa.select(s.touchpoint_targets).order_by(s.touchpoint_targets.c.id)).mappings().all()
+    targets: dict[int, dict[str, float]] = {}
+    for t in tg:
+        targets.setdefault(t["touchpoint_id"], {})[t["metric"]] = t["target"]
+    tree = []
+    for j in js:
+        stages = []
+        for stage in (x for x in st if x["journey_id"] == j["id"]):
+            points = [
+                {"key": t["key"], "name": t["name"], "channel": t["channel"], "team": t["team"], "targets": targets.get(t["id"], {})}
+                for t in tps if t["stage_id"] == stage["id"]
+            ]
+            stages.append({"key": stage["key"], "name": stage["name"], "touchpoints": points})
+        tree.append({"key": j["key"], "name": j["name"], "goal": j["goal"], "stages": stages})
+    return tree
