@@ -1,2 +1,58 @@
-"""cxlens: customer-experience measurement across the whole customer journey."""
+"""cxlens: customer-experience measurement across the whole customer journey.
+
+The public API, for notebooks and programs (the CLI and web app call the same functions)::
+
+    import cxlens
+    store = cxlens.open_store()                      # CXLENS_DATABASE_URL or the embedded SQLite
+    cxlens.load_journeys(store, "journeys.yaml")
+    cxlens.import_file(store, "responses", "nps.csv", mapping={"score": "nps_score"})
+    cxlens.generate_demo(store, customers=3000, responses=20000, seed=7)
+"""
+
+from .config import Settings, settings
+from .demo import DemoSummary, generate_demo
+from .errors import (
+    BadRow,
+    ConfigError,
+    CxlensError,
+    ImportRejected,
+    InputError,
+    JourneyFileError,
+    SchemaOutOfDate,
+    SchemaTooNew,
+    StoreError,
+)
+from .ingest import KINDS, ImportResult, import_file, import_table, load_journeys, read_journey_map
+from .ingest.zendesk import import_zendesk
+from .metrics import METRICS, Metric
+from .store import Store, open_store
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "KINDS",
+    "METRICS",
+    "BadRow",
+    "ConfigError",
+    "CxlensError",
+    "DemoSummary",
+    "ImportRejected",
+    "ImportResult",
+    "InputError",
+    "JourneyFileError",
+    "Metric",
+    "SchemaOutOfDate",
+    "SchemaTooNew",
+    "Settings",
+    "Store",
+    "StoreError",
+    "__version__",
+    "generate_demo",
+    "import_file",
+    "import_table",
+    "import_zendesk",
+    "load_journeys",
+    "open_store",
+    "read_journey_map",
+    "settings",
+]

@@ -19,7 +19,6 @@ __all__ = [
     "SchemaTooNew",
     "SchemaOutOfDate",
     "StoreError",
-    "UnknownReference",
 ]
 
 
@@ -45,10 +44,6 @@ class SchemaOutOfDate(StoreError):
 
 class InputError(CxlensError):
     """Input (a file, an option, a request body) is not what cxlens can take."""
-
-
-class UnknownReference(InputError):
-    """Input refers to something (a touchpoint, a survey) that the store does not have."""
 
 
 class JourneyFileError(InputError):

@@ -1,0 +1,191 @@
+"""The ``cxlens`` command: parses options, calls the library, turns errors into plain words."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.tree import Tree
+
+from .config import settings
+from .errors import CxlensError
+from .ingest import KINDS, import_file, load_journeys
+from .ingest.journeys import journey_tree
+from .store import Store, open_store
+
+app = typer.Typer(help="cxlens: customer-experience measurement across the whole journey.", no_args_is_help=True)
+db_app = typer.Typer(help="The store's schema: migrate, inspect.", no_args_is_help=True)
+journeys_app = typer.Typer(help="Journeys, stages and touchpoints as code.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(journeys_app, name="journeys")
+
+out = Console()
+err = Console(stderr=True)
+
+# Files above this size take more than about a second: they get a progress bar.
+PROGRESS_BYTES = 5_000_000
+
+
+def main() -> None:
+    try:
+        app()
+    except CxlensError as exc:
+        err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+        sys.exit(1)
+
+
+@contextmanager
+def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], None]]:
+    """A callback ``(stage, done, total)`` drawing one rich progress bar per stage."""
+    if not enabled or not err.is_terminal:
+        yield lambda stage, done, total: None
+        return
+    with Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total or None)
+            bar.update(tasks[stage], completed=done, total=total or None)
+
+        yield update
+
+
+def _store() -> Store:
+    return open_store()
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head", help="target revision")) -> None:
+    """Migrate the store to the newest schema (or REVISION)."""
+    store = Store()
+    store.upgrade(revision)
+    out.print(f"{store!r} is at schema {store.current_revision()}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str = typer.Argument(..., help="target revision, e.g. base")) -> None:
+    """Migrate the store back to REVISION (data in dropped tables is lost)."""
+    store = Store()
+    store.downgrade(revision)
+    out.print(f"{store!r} is at schema {store.current_revision() or '(empty)'}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the store, its schema version and row counts."""
+    store = open_store(create=False)
+    out.print(f"{store!r}: schema {store.current_revision()}")
+    table = Table("table", "rows")
+    for name, n in store.row_counts().items():
+        table.add_row(name, f"{n:,}")
+    out.print(table)
+
+
+@journeys_app.command("load")
+def journeys_load(file: Path = typer.Argument(..., help="a journeys YAML file")) -> None:
+    """Validate FILE and upsert its journeys, stages, touchpoints, targets and surveys."""
+    result = load_journeys(_store(), file)
+    out.print(result.summary())
+
+
+@journeys_app.command("show")
+def journeys_show() -> None:
+    """Print the journey map: journeys → stages → touchpoints with their targets."""
+    tree = journey_tree(_store())
+    if not tree:
+        out.print("No journeys yet. Load some: cxlens journeys load FILE (see the README for the format)")
+        return
+    root = Tree("[bold]Journeys")
+    for j in tree:
+        jn = root.add(f"[bold]{j['name']}[/] ({j['key']})" + (f" — {j['goal']}" if j["goal"] else ""))
+        for st in j["stages"]:
+            sn = jn.add(f"{st['name']} ({st['key']})")
+            for tp in st["touchpoints"]:
+                targets = ", ".join(f"{m} {v:g}" for m, v in tp["targets"].items())
+                where = " · ".join(x for x in (tp["channel"], tp["team"]) if x)
+                sn.add(f"{tp['name']} ({tp['key']}) [dim]{where}[/]" + (f"  targets: {targets}" if targets else ""))
+    out.print(root)
+
+
+def _parse_map(values: list[str]) -> dict[str, str]:
+    mapping = {}
+    for item in values:
+        field, sep, column = item.partition("=")
+        if not sep or not field or not column:
+            raise CxlensError(f"--map {item!r}: write it as FIELD=COLUMN, e.g. --map score=nps_score")
+        mapping[field.strip()] = column.strip()
+    return mapping
+
+
+@app.command("import")
+def import_(
+    kind: str = typer.Argument(..., help=f"one of: {', '.join(KINDS)}, zendesk"),
+    file: Path = typer.Argument(..., help="a .csv, .jsonl or .parquet file (zendesk: the API's JSON)"),
+    fmt: str = typer.Option(None, "--format", help="csv, jsonl or parquet (default: from the extension)"),
+    map_: list[str] = typer.Option([], "--map", help="FIELD=COLUMN: read FIELD from the file's COLUMN"),
+    update: bool = typer.Option(False, "--update", help="update rows whose id exists and whose values changed"),
+    skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows", help="import the good rows; write the bad ones to a file"),
+    rejected: Path = typer.Option(None, "--rejected", help="where --skip-bad-rows writes rejected rows"),
+    timezone_name: str = typer.Option("UTC", "--timezone", help="time zone of timestamps that have no offset"),
+    touchpoint: str = typer.Option(None, "--touchpoint", help="zendesk: the touchpoint its tickets belong to"),
+) -> None:
+    """Import FILE as KIND: every row is checked; a bad row rejects the file unless --skip-bad-rows."""
+    store = _store()
+    big = file.exists() and file.stat().st_size > PROGRESS_BYTES
+    with progress_bar(big) as progress:
+        if kind == "zendesk":
+            from .ingest.zendesk import import_zendesk
+
+            results = import_zendesk(store, file, update=update, skip_bad_rows=skip_bad_rows, rejected_file=rejected, touchpoint=touchpoint, progress=progress)
+        else:
+            results = [
+                import_file(
+                    store, kind, file, fmt=fmt, mapping=_parse_map(map_), update=update,
+                    skip_bad_rows=skip_bad_rows, rejected_file=rejected, timezone_name=timezone_name, progress=progress,
+                )
+            ]
+    for result in results:
+        out.print(result.summary(), highlight=False)
+
+
+@app.command("demo")
+def demo(
+    customers: int = typer.Option(3000, help="how many customers"),
+    responses: int = typer.Option(20000, help="how many survey responses"),
+    seed: int = typer.Option(7, help="same seed, same data"),
+    serve_: bool = typer.Option(True, "--serve/--no-serve", help="start the web app afterwards"),
+    host: str = typer.Option("127.0.0.1"),
+    port: int = typer.Option(8000),
+) -> None:
+    """Generate a realistic demo company into the store, then serve it."""
+    from .demo import generate_demo
+
+    store = _store()
+    with progress_bar() as progress:
+        summary = generate_demo(store, customers=customers, responses=responses, seed=seed, progress=progress)
+    out.print(summary.describe(), highlight=False)
+    if serve_:
+        serve(host=host, port=port)
+
+
+@app.command("serve")
+def serve(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000)) -> None:
+    """Start the web app (FastAPI) on HOST:PORT."""
+    import uvicorn
+
+    from .web import create_app
+
+    web = create_app(_store())
+    out.print(f"cxlens is serving {settings().database_url} on [bold]http://{host}:{port}[/] (Ctrl+C stops it)")
+    uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

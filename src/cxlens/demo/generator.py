@@ -1,0 +1,422 @@
+"""A realistic, deterministic demo company: Northwind Gear (outdoor gear and the Trail+ app).
+
+Everything is drawn with NumPy from one seeded generator, column by column (no Python loop
+per row), and written through the import path (``import_table``), so the demo obeys the same
+checks as a customer's file and scales to benchmark sizes (millions of responses in chunks).
+
+The story the data tells, so that analytics have something true to find:
+
+* each customer has a latent satisfaction; their scores, comments, tickets and churn follow it;
+* comments say what a customer at that touchpoint with that score would say, in their language;
+* support response times are skewed (log-normal) and differ by channel;
+* deliveries got worse in the last 90 days (late-delivery comments and lower delivery CSAT);
+* customers who churn mostly had bad experiences, and their churn reasons say so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..ingest import import_table, load_journeys
+from ..ingest.journeys import read_journey_map
+from ..store import Store
+from . import people
+from .phrases import FEATURE_REQUESTS, LANGUAGES, PHRASES, TOPIC_TOUCHPOINTS
+
+__all__ = ["DemoSummary", "generate_demo", "JOURNEYS_FILE"]
+
+JOURNEYS_FILE = Path(__file__).parent / "journeys.yaml"
+DAY_US = 86_400 * 1_000_000
+HISTORY_DAYS = 730
+CHUNK = 1_000_000
+
+Progress = Callable[[str, int, int], None]
+
+LOCALES = np.array(["en", "de", "es", "fi", "ru", "zh", "th"])
+LOCALE_P = np.array([0.38, 0.12, 0.12, 0.09, 0.09, 0.12, 0.08])
+TIMEZONES = {
+    "en": "America/New_York", "de": "Europe/Berlin", "es": "Europe/Madrid", "fi": "Europe/Helsinki",
+    "ru": "Europe/Moscow", "zh": "Asia/Shanghai", "th": "Asia/Bangkok",
+}
+SEGMENTS = np.array(["smb", "mid-market", "enterprise", "consumer"])
+SEGMENT_P = np.array([0.30, 0.15, 0.05, 0.50])
+PLANS = np.array(["free", "basic", "pro", "team"])
+PLAN_PRICE = np.array([0.0, 9.0, 19.0, 49.0])  # monthly Trail+ subscription
+PERSONAS = np.array(["weekend-hiker", "climber", "family-camper", "pro-guide"])
+CHURN_REASONS_BAD = np.array(["poor support", "product quality", "late deliveries", "app too slow", "billing problems"])
+CHURN_REASONS_OTHER = np.array(["too expensive", "switched to a competitor", "no longer needed"])
+
+# Perception by touchpoint, on the latent scale (0 = average experience).
+TOUCHPOINT_EFFECT = {
+    "delivery": -0.15, "support-phone": 0.25, "support-chat": 0.1, "support-email": -0.2,
+    "checkout": 0.2, "account-setup": -0.1, "webinar": 0.15, "onboarding-call": 0.3,
+    "renewal-payment": -0.25, "first-use": 0.0,
+}
+SURVEY_WEIGHTS = {
+    "relationship-nps": 0.26, "checkout-ces": 0.14, "delivery-csat": 0.14, "support-csat": 0.2,
+    "onboarding-csat": 0.06, "setup-ces": 0.08, "webinar-csat": 0.04, "renewal-nps": 0.08,
+}
+SUPPORT_CHANNELS = {"support-chat": "chat", "support-email": "email", "support-phone": "phone"}
+# First reply and resolution: log-normal medians in seconds per channel (skewed, as in life).
+FIRST_REPLY_MEDIAN = {"chat": 90.0, "email": 3 * 3600.0, "phone": 45.0}
+RESOLUTION_MEDIAN = {"chat": 1800.0, "email": 20 * 3600.0, "phone": 900.0}
+TEAMS = np.array(["support-tier1", "support-tier2", "billing"])
+REVIEW_SOURCES = np.array(["trustpilot", "app-store", "google-play", "g2"])
+SOCIAL_SOURCES = np.array(["x", "reddit", "facebook"])
+
+
+@dataclass
+class DemoSummary:
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def describe(self) -> str:
+        parts = ", ".join(f"{n:,} {k}" for k, n in self.counts.items())
+        return f"Demo company Northwind Gear generated: {parts}."
+
+
+class _Demo:
+    def __init__(self, store: Store, seed: int, end: datetime, progress: Progress | None):
+        self.store = store
+        self.rng = np.random.default_rng(seed)
+        self.end_us = int(end.timestamp() * 1_000_000)
+        self.start_us = self.end_us - HISTORY_DAYS * DAY_US
+        self.progress = progress or (lambda stage, done, total: None)
+        self.summary = DemoSummary()
+        self.jmap = read_journey_map(JOURNEYS_FILE)
+        self.surveys = {s.key: s for s in self.jmap.surveys}
+        self._phrase_index()
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _write(self, kind: str, table: pa.Table, label: str | None = None) -> None:
+        result = import_table(self.store, kind, table, source=f"demo {kind}")
+        key = label or kind
+        self.summary.counts[key] = self.summary.counts.get(key, 0) + result.inserted + result.unchanged + result.updated
+
+    def _ts(self, micros: np.ndarray) -> pa.Array:
+        return pa.array(np.clip(micros, self.start_us, self.end_us).astype("datetime64[us]"), pa.timestamp("us", tz="UTC"))
+
+    def _ids(self, prefix: str, start: int, n: int) -> pa.Array:
+        numbers = pc.cast(pa.array(np.arange(start + 1, start + n + 1)), pa.string())
+        return pc.binary_join_element_wise(pa.scalar(prefix), pc.utf8_lpad(numbers, 7, "0"), "")
+
+    def _phrase_index(self) -> None:
+        """One flat phrase array and, per (topic, sentiment, language), where its phrases lie."""
+        self.topics = list(PHRASES)
+        self.sentiments = ["negative", "neutral", "positive"]
+        flat: list[str] = []
+        self.offset = np.zeros((len(self.topics), 3, len(LOCALES)), np.int64)
+        self.size = np.zeros_like(self.offset)
+        for ti, topic in enumerate(self.topics):
+            for si, sentiment in enumerate(self.sentiments):
+                for li, lang in enumerate(LOCALES):
+                    by_lang = PHRASES[topic].get(sentiment) or PHRASES[topic]["negative" if si == 0 else "positive"]
+                    phrases = by_lang.get(str(lang)) or by_lang["en"]
+                    self.offset[ti, si, li] = len(flat)
+                    self.size[ti, si, li] = len(phrases)
+                    flat.extend(phrases)
+        self.flat = pa.array(flat, pa.string())
+        topic_of = {t: i for i, t in enumerate(self.topics)}
+        self.touchpoint_topics = {}
+        for tp in self.jmap.touchpoint_keys():
+            found = [topic_of[t] for t, tps in TOPIC_TOUCHPOINTS.items() if tp in tps and t in topic_of]
+            self.touchpoint_topics[tp] = np.array(found or list(range(len(self.topics))))
+
+    def _phrases(self, topic: np.ndarray, sentiment: np.ndarray, lang: np.ndarray) -> pa.Array:
+        off = self.offset[topic, sentiment, lang]
+        pick = off + np.floor(self.rng.random(len(off)) * self.size[topic, sentiment, lang]).astype(np.int64)
+        return self.flat.take(pa.array(pick))
+
+    def _topics_for(self, touchpoints: np.ndarray) -> np.ndarray:
+        topic = np.zeros(len(touchpoints), np.int64)
+        for tp, choices in self.touchpoint_topics.items():
+            mask = touchpoints == tp
+            topic[mask] = self.rng.choice(choices, mask.sum())
+        return topic
+
+    # -- the company ----------------------------------------------------------------------
+
+    def customers(self, n: int) -> None:
+        rng = self.rng
+        self.n_customers = n
+        self.lang = rng.choice(len(LOCALES), n, p=LOCALE_P)
+        self.latent = rng.normal(0, 1, n)
+        self.segment = rng.choice(SEGMENTS, n, p=SEGMENT_P)
+        self.plan = rng.choice(len(PLANS), n, p=[0.35, 0.3, 0.25, 0.1])
+        # Sign-ups grow over time: more customers joined recently.
+        self.signup_us = self.start_us + (np.sqrt(rng.random(n)) * (HISTORY_DAYS - 30) * DAY_US).astype(np.int64)
+        tenure_days = (self.end_us - self.signup_us) / DAY_US
+        p_churn = 1 / (1 + np.exp(2.0 + 1.1 * self.latent - 0.0015 * tenure_days))
+        self.churned = rng.random(n) < p_churn
+        churn_after = rng.uniform(30, np.maximum(tenure_days, 31))
+        self.churn_us = np.where(self.churned, self.signup_us + (churn_after * DAY_US).astype(np.int64), 0)
+        bad_reason = rng.choice(CHURN_REASONS_BAD, n)
+        other_reason = rng.choice(CHURN_REASONS_OTHER, n)
+        reason = np.where(self.latent + rng.normal(0, 0.5, n) < -0.3, bad_reason, other_reason)
+        self.ids = self._ids("cust-", 0, n)
+        first, last = people.names(rng, LOCALES[self.lang])
+        acquisition = rng.lognormal(np.log(np.select([self.segment == "enterprise", self.segment == "mid-market"], [900, 250], 40)), 0.5)
+        table = pa.table({
+            "external_id": self.ids,
+            "name": pc.binary_join_element_wise(pa.array(first), pa.array(last), " "),
+            "email": pc.binary_join_element_wise(self.ids, pa.scalar("example.com"), "@"),
+            "locale": pa.array(LOCALES[self.lang]),
+            "timezone": pa.array(np.vectorize(TIMEZONES.get)(LOCALES[self.lang])),
+            "segment": pa.array(self.segment),
+            "plan": pa.array(PLANS[self.plan]),
+            "persona": pa.array(rng.choice(PERSONAS, n, p=[0.45, 0.15, 0.3, 0.1])),
+            "signed_up_at": self._ts(self.signup_us),
+            "churned_at": pa.array(np.where(self.churned, self.churn_us, 0).astype("datetime64[us]"), pa.timestamp("us", tz="UTC"), mask=~self.churned),
+            "churn_reason": pa.array(reason, mask=~self.churned),
+            "acquisition_cost": pa.array(np.round(acquisition, 2)),
+        })
+        self._write("customers", table)
+        self.progress("customers", n, n)
+
+    def _active_until(self) -> np.ndarray:
+        return np.where(self.churned, self.churn_us, self.end_us)
+
+    def _moment(self, who: np.ndarray, after_days: np.ndarray | float = 0.0) -> np.ndarray:
+        """A random time in each customer's active life, at least ``after_days`` after sign-up."""
+        start = self.signup_us[who] + (np.asarray(after_days) * DAY_US).astype(np.int64)
+        until = np.maximum(self._active_until()[who], start + DAY_US)
+        return start + (self.rng.random(len(who)) * (until - start)).astype(np.int64)
+
+    def events(self) -> None:
+        """Each customer's path through the journeys, with funnel drop-off between touchpoints."""
+        rng, n = self.rng, self.n_customers
+        steps = [  # touchpoint, share reaching it, days after sign-up (mean)
+            ("website-visit", 1.0, -10), ("webinar", 0.25, -5), ("sales-call", 0.2, -3),
+            ("checkout", 1.0, 0), ("delivery", 0.95, 4), ("account-setup", 0.9, 1),
+            ("first-use", 0.8, 3), ("mobile-app", 0.6, 7), ("onboarding-call", 0.3, 5),
+            ("help-center", 0.5, 30), ("renewal-notice", 0.7, 335), ("renewal-payment", 0.62, 365),
+        ]
+        customer, touchpoint, at = [], [], []
+        reached = np.ones(n, bool)
+        for tp, share, days in steps:
+            p = share + 0.05 * self.latent if tp not in ("website-visit", "checkout") else np.full(n, share)
+            reached_here = (rng.random(n) < p) & (reached if tp in ("checkout", "delivery") else True)
+            when = self.signup_us + ((days + rng.exponential(2.0, n)) * DAY_US).astype(np.int64)
+            alive = when <= self._active_until()
+            mask = reached_here & alive
+            customer.append(np.flatnonzero(mask))
+            touchpoint.append(np.full(mask.sum(), tp))
+            at.append(when[mask])
+        who = np.concatenate(customer)
+        table = pa.table({
+            "customer": self.ids.take(pa.array(who)),
+            "touchpoint": pa.array(np.concatenate(touchpoint)),
+            "occurred_at": self._ts(np.concatenate(at)),
+        })
+        self._write("events", table)
+        self.progress("events", table.num_rows, table.num_rows)
+
+    def responses(self, total: int) -> None:
+        keys = list(SURVEY_WEIGHTS)
+        weights = np.array([SURVEY_WEIGHTS[k] for k in keys])
+        done = 0
+        while done < total:
+            n = min(CHUNK, total - done)
+            self._write("responses", self._response_chunk(n, done, keys, weights / weights.sum()))
+            done += n
+            self.progress("responses", done, total)
+
+    def _response_chunk(self, n: int, start: int, keys: list[str], p: np.ndarray) -> pa.Table:
+        rng = self.rng
+        survey_i = rng.choice(len(keys), n, p=p)
+        survey = np.array(keys)[survey_i]
+        who = rng.integers(0, self.n_customers, n)
+        touchpoint = np.array([self.surveys[k].touchpoint for k in keys])[survey_i]
+        support = survey == "support-csat"
+        touchpoint[support] = rng.choice(list(SUPPORT_CHANNELS), support.sum(), p=[0.45, 0.35, 0.2])
+        submitted = self._moment(who, 1.0)
+        effect = np.vectorize(lambda t: TOUCHPOINT_EFFECT.get(t, 0.0))(touchpoint)
+        recent_delivery = (touchpoint == "delivery") & (submitted > self.end_us - 90 * DAY_US)
+        effect = effect - 0.9 * recent_delivery
+        y = 0.9 * self.latent[who] + effect + rng.normal(0, 0.8, n)
+        metric = np.array([self.surveys[k].metric for k in keys])[survey_i]
+        score = np.select(
+            [metric == "nps", metric == "csat", metric == "ces"],
+            [np.clip(np.rint(8.0 + 2.0 * y), 0, 10), np.clip(np.rint(4.0 + 1.0 * y), 1, 5), np.clip(np.rint(5.4 + 1.3 * y), 1, 7)],
+        ).astype(np.int64)
+        sentiment = np.select(
+            [metric == "nps", metric == "csat", metric == "ces"],
+            [np.digitize(score, [7, 9]), np.digitize(score, [3, 4]), np.digitize(score, [4, 5])],
+        )
+        topic = self._topics_for(touchpoint)
+        topic = np.where(recent_delivery & (sentiment == 0), self.topics.index("late_delivery"), topic)
+        has_comment = rng.random(n) < np.where(sentiment == 0, 0.55, 0.35)
+        comments = self._phrases(topic, sentiment, self.lang[who])
+        lang = pa.array(LOCALES[self.lang[who]])
+        return pa.table({
+            "external_id": self._ids("resp-", start, n),
+            "survey": pa.array(survey),
+            "customer": self.ids.take(pa.array(who)),
+            "touchpoint": pa.array(touchpoint),
+            "channel": pa.array(np.where(support, np.vectorize(lambda t: SUPPORT_CHANNELS.get(t, "email"))(touchpoint), "email")),
+            "submitted_at": self._ts(submitted),
+            "score": pa.array(score),
+            "comment": pc.if_else(pa.array(has_comment), comments, pa.scalar(None, pa.string())),
+            "language": pc.if_else(pa.array(has_comment), lang, pa.scalar(None, pa.string())),
+        })
+
+    def tickets(self, n: int) -> None:
+        rng = self.rng
+        # Unhappy customers write in more often.
+        weight = np.exp(-0.6 * self.latent)
+        who = rng.choice(self.n_customers, n, p=weight / weight.sum())
+        tp = rng.choice(list(SUPPORT_CHANNELS), n, p=[0.45, 0.35, 0.2])
+        channel = np.vectorize(SUPPORT_CHANNELS.get)(tp)
+        created = self._moment(who)
+        reply_med = np.vectorize(FIRST_REPLY_MEDIAN.get)(channel)
+        solve_med = np.vectorize(RESOLUTION_MEDIAN.get)(channel)
+        first_reply = rng.lognormal(np.log(reply_med), 1.0)
+        replied = rng.random(n) < 0.97
+        resolution = np.maximum(rng.lognormal(np.log(solve_med), 1.1), first_reply + 1)
+        solved = replied & (created + (resolution * 1e6).astype(np.int64) < self.end_us) & (rng.random(n) < 0.95)
+        reopens = rng.poisson(np.where(self.latent[who] < -0.5, 0.35, 0.1))
+        replies = 1 + rng.poisson(np.where(channel == "email", 1.6, 0.8)) + reopens
+        team = rng.choice(TEAMS, n, p=[0.7, 0.2, 0.1])
+        agent = people.agents(rng, team)
+        topic = self._topics_for(tp)
+        lang = self.lang[who]
+        subject_topic = np.array(self.topics)[topic]
+        first_at = created + (first_reply * 1e6).astype(np.int64)
+        solved_at = created + (resolution * 1e6).astype(np.int64)
+        table = pa.table({
+            "external_id": self._ids("T-", 0, n),
+            "customer": self.ids.take(pa.array(who)),
+            "touchpoint": pa.array(tp),
+            "channel": pa.array(channel),
+            "team": pa.array(team),
+            "agent": pa.array(agent),
+            "status": pa.array(np.where(solved, np.where(rng.random(n) < 0.7, "closed", "solved"), np.where(replied, "pending", "new"))),
+            "priority": pa.array(rng.choice(["low", "normal", "high", "urgent"], n, p=[0.2, 0.6, 0.15, 0.05])),
+            "created_at": self._ts(created),
+            "first_response_at": pa.array(first_at.astype("datetime64[us]"), pa.timestamp("us", tz="UTC"), mask=~replied),
+            "solved_at": pa.array(solved_at.astype("datetime64[us]"), pa.timestamp("us", tz="UTC"), mask=~solved),
+            "reopens": pa.array(reopens),
+            "replies": pa.array(np.where(replied, replies, 0)),
+            "handle_seconds": pa.array(np.round(rng.lognormal(np.log(np.where(channel == "phone", 420, 600)), 0.6), 1)),
+            "subject": pa.array(np.char.replace(subject_topic, "_", " ")),
+            "text": self._phrases(topic, np.zeros(n, np.int64), lang),
+            "tags": pa.array(subject_topic),
+            "language": pa.array(LOCALES[lang]),
+        })
+        self._write("tickets", table)
+        self.progress("tickets", n, n)
+
+    def mentions(self, n: int) -> None:
+        rng = self.rng
+        who = rng.integers(0, self.n_customers, n)
+        review = rng.random(n) < 0.7
+        rating = np.clip(np.rint(3.9 + 1.2 * self.latent[who] + rng.normal(0, 0.7, n)), 1, 5).astype(np.int64)
+        sentiment = np.digitize(rating, [3, 4])
+        topic = rng.integers(0, len(self.topics), n)
+        source = np.where(review, rng.choice(REVIEW_SOURCES, n), rng.choice(SOCIAL_SOURCES, n))
+        ids = self._ids("m-", 0, n)
+        table = pa.table({
+            "external_id": ids,
+            "source": pa.array(source),
+            "kind": pa.array(np.where(review, "review", "social")),
+            "rating": pa.array(rating.astype(float), mask=~review),
+            "text": self._phrases(topic, sentiment, self.lang[who]),
+            "author": pa.array(people.handles(rng, n)),
+            "posted_at": self._ts(self._moment(who, 7.0)),
+            "url": pc.binary_join_element_wise(pa.scalar("https://reviews.example/northwind/"), ids, ""),
+            "language": pa.array(LOCALES[self.lang[who]]),
+        })
+        self._write("mentions", table)
+        self.progress("mentions", n, n)
+
+    def revenue(self) -> None:
+        """Monthly subscription payments while active, plus gear orders at checkout."""
+        rng = self.rng
+        months = ((self._active_until() - self.signup_us) // (30 * DAY_US)).astype(np.int64) + 1
+        paying = PLAN_PRICE[self.plan] > 0
+        months = np.where(paying, months, 0)
+        who = np.repeat(np.arange(self.n_customers), months)
+        k = np.arange(len(who)) - np.repeat(np.cumsum(months) - months, months)
+        at = self.signup_us[who] + k * 30 * DAY_US
+        amount = PLAN_PRICE[self.plan][who]
+        orders = rng.poisson(1.5, self.n_customers) + 1
+        owho = np.repeat(np.arange(self.n_customers), orders)
+        oat = self._moment(owho)
+        oamount = np.round(rng.lognormal(np.log(120), 0.7, len(owho)), 2)
+        all_who = np.concatenate([who, owho])
+        table = pa.table({
+            "external_id": self._ids("pay-", 0, len(all_who)),
+            "customer": self.ids.take(pa.array(all_who)),
+            "occurred_at": self._ts(np.concatenate([at, oat])),
+            "amount": pa.array(np.concatenate([amount, oamount])),
+            "currency": pa.array(np.full(len(all_who), "EUR")),
+        })
+        table = table.filter(pc.less_equal(table["occurred_at"], self._ts(np.array([self.end_us]))[0]))
+        self._write("revenue", table)
+        self.progress("revenue", table.num_rows, table.num_rows)
+
+    def feature_requests(self, n: int) -> None:
+        rng = self.rng
+        who = rng.integers(0, self.n_customers, n)
+        lang = LOCALES[self.lang[who]]
+        text = np.empty(n, dtype=object)
+        for code in LOCALES:
+            mask = lang == code
+            options = FEATURE_REQUESTS.get(str(code)) or FEATURE_REQUESTS["en"]
+            text[mask] = np.array(options, dtype=object)[rng.integers(0, len(options), mask.sum())]
+        table = pa.table({
+            "external_id": self._ids("fr-", 0, n),
+            "text": pa.array(text, pa.string()),
+            "customer": self.ids.take(pa.array(who)),
+            "votes": pa.array(rng.geometric(0.35, n)),
+            "status": pa.array(rng.choice(["open", "planned", "in_progress", "done", "declined"], n, p=[0.6, 0.15, 0.1, 0.1, 0.05])),
+            "created_at": self._ts(self._moment(who, 14.0)),
+        })
+        self._write("feature_requests", table)
+        self.progress("feature requests", n, n)
+
+
+def generate_demo(
+    store: Store,
+    *,
+    customers: int = 3000,
+    responses: int = 20000,
+    seed: int = 7,
+    end: date | datetime | None = None,
+    progress: Progress | None = None,
+) -> DemoSummary:
+    """Generate the demo company into ``store``. Same seed and ``end``, same data.
+
+    ``end`` is the last day of the two years of history (default: today, UTC). Tickets,
+    mentions, feature requests and revenue scale with the number of customers.
+    """
+    import time
+
+    t0 = time.perf_counter()
+    if end is None:
+        end = datetime.now(timezone.utc).date()
+    if isinstance(end, date) and not isinstance(end, datetime):
+        end = datetime(end.year, end.month, end.day, tzinfo=timezone.utc) + timedelta(days=1) - timedelta(microseconds=1)
+    if customers < 10:
+        from ..errors import InputError
+
+        raise InputError(f"--customers {customers}: the demo needs at least 10 customers")
+    load_journeys(store, JOURNEYS_FILE)
+    demo = _Demo(store, seed, end, progress)
+    demo.customers(customers)
+    demo.events()
+    demo.responses(responses)
+    demo.tickets(max(customers * 2, 10))
+    demo.mentions(max(customers // 4, 10))
+    demo.revenue()
+    demo.feature_requests(max(customers // 8, 10))
+    demo.summary.seconds = time.perf_counter() - t0
+    return demo.summary

@@ -1,0 +1,110 @@
+"""Fixtures: every test that touches the store runs on SQLite and on PostgreSQL.
+
+PostgreSQL is the machine's server on 127.0.0.1:5432 (``CXLENS_TEST_PG_URL`` overrides the
+admin URL). Each test gets its own database, cloned from a template migrated once per session,
+and dropped afterwards; each SQLite test gets its own file, copied from a migrated one.
+``CXLENS_TEST_BACKENDS=sqlite`` limits a local run to SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from cxlens.ingest import load_journeys
+from cxlens.store import Store, open_store
+
+PG_ADMIN_URL = os.environ.get("CXLENS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+BACKENDS = [b for b in os.environ.get("CXLENS_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+DEMO_JOURNEYS = Path(__file__).parents[1] / "src" / "cxlens" / "demo" / "journeys.yaml"
+DATA = Path(__file__).parent / "data"
+
+
+def _pg_url(database: str) -> str:
+    return sa.engine.make_url(PG_ADMIN_URL).set(database=database).render_as_string(hide_password=False)
+
+
+def _pg_admin(sql: str) -> None:
+    engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(sql)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_template():
+    """A database migrated to head, cloned for each test (CREATE DATABASE … TEMPLATE)."""
+    name = f"cxlens_tmpl_{uuid.uuid4().hex[:8]}"
+    _pg_admin(f'CREATE DATABASE "{name}"')
+    store = Store(_pg_url(name))
+    store.upgrade()
+    store.dispose()
+    yield name
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("template") / "cxlens.db"
+    store = Store(f"sqlite:///{path}")
+    store.upgrade()
+    store.dispose()
+    return path
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def empty_url(backend, tmp_path):
+    """A URL to an empty database of the backend under test (for migration tests)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = f"cxlens_test_{uuid.uuid4().hex[:10]}"
+    _pg_admin(f'CREATE DATABASE "{name}"')
+    yield _pg_url(name)
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def store_url(backend, tmp_path, request):
+    """A URL to a migrated, empty store of the backend under test."""
+    if backend == "sqlite":
+        path = tmp_path / "cxlens.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    template = request.getfixturevalue("pg_template")
+    name = f"cxlens_test_{uuid.uuid4().hex[:10]}"
+    _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield _pg_url(name)
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def store(store_url):
+    s = open_store(store_url)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def mapped_store(store):
+    """A store holding the demo company's journeys, touchpoints and surveys."""
+    load_journeys(store, DEMO_JOURNEYS)
+    return store
+
+
+def count(store: Store, table: str) -> int:
+    with store.engine.connect() as conn:
+        return conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
