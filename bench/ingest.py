@@ -3,7 +3,8 @@
 Each cxlens import (read, check every row, resolve customers/surveys, upsert by id) is timed
 end to end on a fresh store and printed next to the floor measured in the same run: the same
 rows, already resolved and in memory, written by the driver alone (sqlite3 ``executemany`` in
-one transaction; PostgreSQL ``COPY`` via psycopg from CSV text prepared beforehand).
+one transaction; PostgreSQL ``COPY`` via psycopg from CSV text prepared beforehand), in
+the same (time) order cxlens writes them.
 
     .venv/bin/python bench/ingest.py                 # 1,000,000 rows, both databases
     .venv/bin/python bench/ingest.py --rows 200000 --backends sqlite
@@ -78,7 +79,7 @@ def resolved_rows(store: Store, source: Path) -> pa.Table:
         customers = dict(conn.execute(sa.text("SELECT external_id, id FROM customers")).all())
         surveys = {k: (i, m, tp) for k, i, m, tp in conn.execute(sa.text("SELECT key, id, metric, touchpoint_id FROM surveys")).all()}
     survey = table["survey"].to_pylist()
-    return pa.table({
+    rows = pa.table({
         "external_id": table["response_id"],
         "survey_id": pa.array([surveys[s][0] for s in survey]),
         "customer_id": pa.array([customers[c] for c in table["customer"].to_pylist()]),
@@ -91,6 +92,8 @@ def resolved_rows(store: Store, source: Path) -> pa.Table:
         "comment": table["comment"],
         "language": table["language"],
     })
+    # In time order, as cxlens writes them: the floor gets the same head start.
+    return rows.sort_by("submitted_at")
 
 
 def floor_sqlite(path: str, rows: pa.Table) -> float:

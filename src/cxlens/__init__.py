@@ -22,8 +22,16 @@ from .errors import (
     SchemaTooNew,
     StoreError,
 )
-from .ingest import KINDS, ImportResult, import_file, import_table, load_journeys, read_journey_map
-from .ingest.zendesk import import_zendesk
+from .ingest import (
+    KINDS,
+    ImportResult,
+    import_file,
+    import_table,
+    import_zendesk,
+    load_journeys,
+    read_journey_map,
+    read_zendesk,
+)
 from .metrics import METRICS, Metric
 from .store import Store, open_store
 
@@ -54,5 +62,6 @@ __all__ = [
     "load_journeys",
     "open_store",
     "read_journey_map",
+    "read_zendesk",
     "settings",
 ]

@@ -133,7 +133,7 @@ def import_(
     update: bool = typer.Option(False, "--update", help="update rows whose id exists and whose values changed"),
     skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows", help="import the good rows; write the bad ones to a file"),
     rejected: Path = typer.Option(None, "--rejected", help="where --skip-bad-rows writes rejected rows"),
-    timezone_name: str = typer.Option("UTC", "--timezone", help="time zone of timestamps that have no offset"),
+    timezone_name: str = typer.Option("UTC", "--timezone", help="time zone of timestamps without an offset (zendesk: always UTC)"),
     touchpoint: str = typer.Option(None, "--touchpoint", help="zendesk: the touchpoint its tickets belong to"),
 ) -> None:
     """Import FILE as KIND: every row is checked; a bad row rejects the file unless --skip-bad-rows."""

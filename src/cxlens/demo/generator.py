@@ -395,14 +395,15 @@ def generate_demo(
 ) -> DemoSummary:
     """Generate the demo company into ``store``. Same seed and ``end``, same data.
 
-    ``end`` is the last day of the two years of history (default: today, UTC). Tickets,
+    ``end`` is the end of the two years of history (default: now; a date means the end of that
+    day, UTC). Tickets,
     mentions, feature requests and revenue scale with the number of customers.
     """
     import time
 
     t0 = time.perf_counter()
     if end is None:
-        end = datetime.now(timezone.utc).date()
+        end = datetime.now(timezone.utc).replace(second=0, microsecond=0)
     if isinstance(end, date) and not isinstance(end, datetime):
         end = datetime(end.year, end.month, end.day, tzinfo=timezone.utc) + timedelta(days=1) - timedelta(microseconds=1)
     if customers < 10:

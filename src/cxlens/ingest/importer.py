@@ -31,10 +31,10 @@ from ..store import Store
 from ..store import schema as s
 from ..store.bulk import upsert
 from .fields import Timestamp, as_text
-from .kinds import KINDS, Kind
+from .kinds import KINDS, Kind, Ref
 from .readers import Source, read_source
 
-__all__ = ["ImportResult", "import_file", "import_table"]
+__all__ = ["ImportResult", "import_file", "import_source", "import_table"]
 
 # stage ("reading", "checking", "writing"), rows done, rows in all
 Progress = Callable[[str, int, int], None]
@@ -76,8 +76,8 @@ class Batch:
         self.raw: dict[str, pa.Array] = {}
         self.out: dict[str, pa.Array] = {}  # typed values by field name
         self.derived: dict[str, pa.Array] = {}  # store columns computed from fields
-        self.refs: dict[str, pa.Array] = {}  # field -> row index into the referenced rows
-        self._ref_rows: dict[str, pa.Table] = {}
+        self.refs: dict[str, pa.Array] = {}  # field -> each row's index into ref_tables[field]
+        self.ref_tables: dict[str, pa.Table] = {}  # field -> the referenced records found
         self.bad: list[BadRow] = []
         self.timezone = timezone_name
 
@@ -103,11 +103,10 @@ class Batch:
         for (lo, hi), group in _group_by(idx, zip(lows, highs)).items():
             self.reject(group, "score", f"is outside the scale {lo}..{hi}", f"give a whole number from {lo} to {hi}, or check the scale/survey")
 
-    def ref_rows(self, name: str, columns: list[str]) -> dict[str, pa.Array]:
-        """Columns of the referenced record for each row (null where there is none)."""
-        rows = self._ref_rows[name]
-        where = self.refs[name]
-        return {c: rows.column(c).take(where) for c in columns}
+    def ref_rows(self, name: str) -> dict[str, pa.Array]:
+        """The carried columns of each row's referenced record (null where there is none)."""
+        rows, where = self.ref_tables[name], self.refs[name]
+        return {c: rows.column(c).take(where) for c in self.kind.fields[name].ref.carry}
 
 
 def _group_by(idx: np.ndarray, keys) -> dict:
@@ -176,30 +175,24 @@ def _resolve_refs(batch: Batch) -> None:
             continue
         ref = spec.ref
         keys = batch.out[name]
-        wanted = pc.unique(keys.filter(pc.is_valid(keys)))
-        rows = _lookup(batch.conn, ref.table, ref.by, wanted)
+        rows = _lookup(batch.conn, ref, pc.unique(keys.filter(pc.is_valid(keys))))
         where = pc.index_in(keys, value_set=rows.column(ref.by))
         unknown = pc.and_(pc.is_valid(keys), pc.is_null(where))
-        label = "customer" if ref.by == "external_id" else ref.table.name[:-1]
-        batch.reject_mask(unknown, name, f"is not a known {label}", ref.fix)
+        batch.reject_mask(unknown, name, f"is not a known {ref.label}", ref.fix)
         batch.refs[name] = where
-        batch._ref_rows[name] = rows
+        batch.ref_tables[name] = rows
         batch.derived[ref.column] = rows.column("id").take(where)
 
 
-def _lookup(conn: sa.Connection, table: sa.Table, by: str, wanted: pa.Array) -> pa.Table:
-    """The referenced rows (all columns but JSON) whose ``by`` value is among ``wanted``."""
-    cols = [c for c in table.c if not isinstance(c.type, (sa.JSON,)) and c.name != "definition"]
-    found: list[tuple] = []
+def _lookup(conn: sa.Connection, ref: Ref, wanted: pa.Array) -> pa.Table:
+    """The referenced records whose key is among ``wanted``: id, key and carried columns."""
+    cols = [ref.table.c.id, ref.table.c[ref.by], *(ref.table.c[c] for c in ref.carry)]
     values = wanted.to_pylist()
-    for start in range(0, len(values), 5000):
-        chunk = values[start : start + 5000]
-        found += conn.execute(sa.select(*cols).where(table.c[by].in_(chunk))).all()
-    data = {c.name: [r[i] for r in found] for i, c in enumerate(cols)}
-    types = {c.name: pa.string() if isinstance(c.type, sa.String) else None for c in cols}
-    return pa.table({k: pa.array(v, types[k]) for k, v in data.items()}) if found else pa.table(
-        {c.name: pa.array([], types[c.name] or pa.int64()) for c in cols}
-    )
+    found: list[tuple] = []
+    for start in range(0, len(values), 5000):  # bounded IN lists
+        found += conn.execute(sa.select(*cols).where(cols[1].in_(values[start : start + 5000]))).all()
+    types = [pa.string() if isinstance(c.type, sa.String) else pa.int64() for c in cols]
+    return pa.table({c.name: pa.array([r[i] for r in found], types[i]) for i, c in enumerate(cols)})
 
 
 def _external_ids(batch: Batch) -> pa.Array:
@@ -319,18 +312,21 @@ def import_source(
     progress: Progress | None = None,
     conn: sa.Connection | None = None,
 ) -> ImportResult:
+    """Import ``source`` as ``kind``, in its own transaction or in ``conn``'s (so that several
+    imports, as a Zendesk export's customers, tickets and ratings, stand or fall together)."""
     if kind not in KINDS:
         raise InputError(f"unknown import kind {kind!r}; use one of: {', '.join(KINDS)}")
-    spec = KINDS[kind]
+    options = dict(update=update, skip_bad_rows=skip_bad_rows, rejected_file=rejected_file, progress=progress)
+    by_field, extra_columns = _apply_mapping(source, KINDS[kind], mapping or {})
+    if conn is not None:
+        return _run(conn, KINDS[kind], source, by_field, extra_columns, timezone_name, **options)
+    with store.begin() as own:
+        return _run(own, KINDS[kind], source, by_field, extra_columns, timezone_name, **options)
+
+
+def _run(conn, spec: Kind, source: Source, by_field, extra_columns, timezone_name, *, update, skip_bad_rows, rejected_file, progress) -> ImportResult:
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
-    by_field, extra_columns = _apply_mapping(source, spec, mapping or {})
-    if conn is None:
-        with store.begin() as own:
-            return import_source(
-                store, kind, source, mapping=mapping, update=update, skip_bad_rows=skip_bad_rows,
-                rejected_file=rejected_file, timezone_name=timezone_name, progress=progress, conn=own,
-            )
     if progress:
         progress("checking", 0, source.table.num_rows)
     batch = Batch(source, spec, conn, timezone_name)
@@ -342,20 +338,20 @@ def import_source(
     ids = _external_ids(batch)
     if ids is not None:
         _check_duplicates(batch, ids)
-    extras = _extras_json(batch, extra_columns)
-    data = _store_table(batch, ids, extras)
-    rejected_rows = 0
-    rejected_path = None
+    data = _store_table(batch, ids, _extras_json(batch, extra_columns))
+    rejected_rows, rejected_path = 0, None
     if batch.bad:
         if not skip_bad_rows:
             raise ImportRejected(source.name, sorted(batch.bad, key=lambda b: b.row), source.table.num_rows)
         rejected_path = Path(rejected_file or f"{source.name}.rejected.csv")
         _write_rejected(rejected_path, batch)
-        bad_idx = {b.row - source.first_row for b in batch.bad}
+        bad_idx = sorted({b.row - source.first_row for b in batch.bad})
         rejected_rows = len(bad_idx)
         keep = np.ones(batch.n, bool)
-        keep[list(bad_idx)] = False
+        keep[bad_idx] = False
         data = data.filter(pa.array(keep))
+    if spec.order_by:
+        data = data.sort_by(spec.order_by)
     done = 0
 
     def wrote(k: int) -> None:
@@ -366,13 +362,13 @@ def import_source(
 
     counts = upsert(conn, spec.table, data, update=update, progress=wrote)
     result = ImportResult(
-        kind, source.name, source.table.num_rows, counts.inserted, counts.updated, counts.unchanged,
+        spec.name, source.name, source.table.num_rows, counts.inserted, counts.updated, counts.unchanged,
         rejected_rows, str(rejected_path) if rejected_path else None,
         [c for c in extra_columns if spec.extras is None], time.perf_counter() - t0,
     )
     conn.execute(
         s.import_runs.insert().values(
-            kind=kind, source=source.name, rows=result.rows, inserted=result.inserted,
+            kind=spec.name, source=source.name, rows=result.rows, inserted=result.inserted,
             updated=result.updated, unchanged=result.unchanged, rejected=result.rejected,
             started_at=started, finished_at=datetime.now(timezone.utc),
         )

@@ -8,7 +8,6 @@ field checks accept both.
 from __future__ import annotations
 
 import csv
-import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,8 +131,3 @@ def _as_text(value) -> str | None:
         return json.dumps(value, ensure_ascii=False)
     return str(value)
 
-
-def table_to_csv_bytes(table: pa.Table) -> bytes:
-    buf = io.BytesIO()
-    pacsv.write_csv(table, buf)
-    return buf.getvalue()

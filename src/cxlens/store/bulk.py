@@ -46,15 +46,12 @@ def upsert(
     """
     if data.num_rows == 0:
         return WriteCounts(0, 0, 0)
-    before = _count(conn, table)
     if conn.dialect.name == "sqlite":
-        written = _sqlite(conn, table, data, key, update, progress)
+        inserted, updated = _sqlite(conn, table, data, key, update, progress)
     elif conn.dialect.name == "postgresql":
-        written = _postgres(conn, table, data, key, update, progress)
+        inserted, updated = _postgres(conn, table, data, key, update, progress)
     else:  # pragma: no cover - the store only opens these two
         raise ValueError(f"bulk writes are not supported on {conn.dialect.name}")
-    inserted = _count(conn, table) - before
-    updated = written - inserted
     return WriteCounts(inserted, updated, data.num_rows - inserted - updated)
 
 
@@ -66,7 +63,7 @@ def _changed_columns(data: pa.Table, key: tuple[str, ...]) -> list[str]:
     return [c for c in data.column_names if c not in key]
 
 
-def _sqlite(conn, table, data, key, update, progress) -> int:
+def _sqlite(conn, table, data, key, update, progress) -> tuple[int, int]:
     cols = data.column_names
     names = ", ".join(f'"{c}"' for c in cols)
     marks = ", ".join("?" for _ in cols)
@@ -78,6 +75,9 @@ def _sqlite(conn, table, data, key, update, progress) -> int:
         sql += f"UPDATE SET {sets} WHERE {differs}"
     else:
         sql += "NOTHING"
+    # With DO NOTHING every change is an insert; with DO UPDATE, counting the table before
+    # and after tells inserts from updates (SQLite reports only the sum).
+    before = _count(conn, table) if update else 0
     cursor = conn.connection.driver_connection.cursor()
     written = 0
     try:
@@ -89,7 +89,10 @@ def _sqlite(conn, table, data, key, update, progress) -> int:
                 progress(chunk.num_rows)
     finally:
         cursor.close()
-    return written
+    if not update:
+        return written, 0
+    inserted = _count(conn, table) - before
+    return inserted, written - inserted
 
 
 def _sqlite_values(col: pa.ChunkedArray) -> list:
@@ -99,7 +102,7 @@ def _sqlite_values(col: pa.ChunkedArray) -> list:
     return col.to_pylist()
 
 
-def _postgres(conn, table, data, key, update, progress) -> int:
+def _postgres(conn, table, data, key, update, progress) -> tuple[int, int]:
     cols = data.column_names
     names = ", ".join(f'"{c}"' for c in cols)
     stage = f"_cx_stage_{table.name}"
@@ -122,9 +125,11 @@ def _postgres(conn, table, data, key, update, progress) -> int:
             old = ", ".join(f'"{table.name}"."{c}"' for c in changed)
             new = ", ".join(f'EXCLUDED."{c}"' for c in changed)
             sql += f"UPDATE SET {sets} WHERE ROW({old}) IS DISTINCT FROM ROW({new})"
+            # xmax = 0 marks a row this statement inserted (an updated row has an xmax).
+            cur.execute(f"WITH w AS ({sql} RETURNING (xmax = 0) AS ins) SELECT count(*) FILTER (WHERE ins), count(*) FROM w")
+            inserted, written = cur.fetchone()
         else:
-            sql += "NOTHING"
-        cur.execute(sql)
-        written = cur.rowcount
+            cur.execute(sql + "NOTHING")
+            inserted = written = cur.rowcount
         cur.execute(f'DROP TABLE "{stage}"')
-    return written
+    return inserted, written - inserted

@@ -1,0 +1,78 @@
+"""The CLI is thin: it calls the library and turns errors into plain words and exit codes."""
+
+import subprocess
+import sys
+
+import pytest
+from conftest import DEMO_JOURNEYS, count
+from typer.testing import CliRunner
+
+from cxlens.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(store_url, monkeypatch):
+    monkeypatch.setenv("CXLENS_DATABASE_URL", store_url)
+    return store_url
+
+
+def test_journeys_load_and_show(env, store):
+    result = runner.invoke(app, ["journeys", "load", str(DEMO_JOURNEYS)])
+    assert result.exit_code == 0, result.output
+    assert "15 touchpoint(s)" in result.output
+    shown = runner.invoke(app, ["journeys", "show"])
+    assert shown.exit_code == 0
+    assert "Support chat (support-chat)" in shown.output
+    assert "first_response_time 120" in shown.output
+
+
+def test_import_prints_a_summary(env, store, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("id,name\nc1,Ann\nc2,Bob\n")
+    result = runner.invoke(app, ["import", "customers", str(path), "--map", "external_id=id"])
+    assert result.exit_code == 0, result.output
+    assert "2 new, 0 updated, 0 unchanged" in result.output
+    assert count(store, "customers") == 2
+
+
+def _cxlens(*args, env_url):
+    """Run the installed entry point, as a user would (errors are caught by main())."""
+    import os
+
+    code = "from cxlens.cli import main; main()"
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          env={**os.environ, "CXLENS_DATABASE_URL": env_url, "COLUMNS": "200"})
+
+
+def test_bad_file_exits_1_with_the_reasons(env, store, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("external_id,email\nc1,not-an-email\n")
+    result = _cxlens("import", "customers", str(path), env_url=env)
+    assert result.returncode == 1
+    assert "row 2, column 'email': 'not-an-email' is not an e-mail address" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert count(store, "customers") == 0
+
+
+def test_bad_map_option_is_explained(env, store, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("external_id\nc1\n")
+    result = _cxlens("import", "customers", str(path), "--map", "nonsense", env_url=env)
+    assert result.returncode == 1
+    assert "write it as FIELD=COLUMN" in result.stderr
+
+
+def test_db_upgrade_and_current(env, store):
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(app, ["db", "current"])
+    assert result.exit_code == 0
+    assert store.head_revision() in result.output
+
+
+def test_demo_without_serving(env, store):
+    result = runner.invoke(app, ["demo", "--customers", "50", "--responses", "200", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    assert "200 responses" in result.output
+    assert count(store, "responses") == 200
