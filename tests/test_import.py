@@ -284,3 +284,19 @@ def test_import_runs_are_recorded(mapped_store, tmp_path):
     load_customers(mapped_store, tmp_path)
     runs = values(mapped_store, "SELECT kind, rows, inserted FROM import_runs")
     assert [(r["kind"], r["rows"], r["inserted"]) for r in runs] == [("customers", 3, 3)]
+
+
+def test_errors_name_the_files_own_column_when_mapped(mapped_store, tmp_path):
+    load_customers(mapped_store, tmp_path)
+    rows = [{"id": "x1", "nps_score": "12", "submitted_at": "2024-06-01T00:00:00Z", "survey": "relationship-nps"}]
+    path = write(tmp_path / "nps", rows, "csv")
+    with pytest.raises(ImportRejected, match="row 2, column 'nps_score': '12' is outside the scale 0..10"):
+        import_file(mapped_store, "responses", path, mapping={"score": "nps_score", "external_id": "id"})
+
+
+def test_header_names_are_matched_loosely(mapped_store, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("External ID,Signed Up At,Acquisition-Cost\nc1,2024-01-01T00:00:00Z,10\n")
+    assert import_file(mapped_store, "customers", path).inserted == 1
+    row = values(mapped_store, "SELECT acquisition_cost FROM customers")[0]
+    assert row["acquisition_cost"] == 10

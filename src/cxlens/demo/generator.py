@@ -212,6 +212,7 @@ class _Demo:
             at.append(when[mask])
         who = np.concatenate(customer)
         table = pa.table({
+            "external_id": self._ids("ev-", 0, len(who)),
             "customer": self.ids.take(pa.array(who)),
             "touchpoint": pa.array(np.concatenate(touchpoint)),
             "occurred_at": self._ts(np.concatenate(at)),

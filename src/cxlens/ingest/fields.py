@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -69,20 +70,16 @@ def as_text(arr: pa.Array) -> pa.Array:
     return pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr).cast(pa.string())
 
 
-class FieldType:
+class FieldType(ABC):
     """Base: ``coerce(raw)`` returns the typed column and the problems found."""
 
-    arrow_type: pa.DataType = pa.string()
-    expected: str = "text"
-
-    def coerce(self, raw: pa.Array) -> Coerced:  # pragma: no cover - overridden
-        raise TypeError("FieldType is abstract")
+    @abstractmethod
+    def coerce(self, raw: pa.Array) -> Coerced: ...
 
 
 @dataclass
 class Text(FieldType):
     max_length: int | None = None
-    expected: str = "text"
 
     def coerce(self, raw):
         values = as_text(raw)
@@ -118,8 +115,6 @@ def _to_float(raw: pa.Array) -> tuple[pa.Array, list[Problem]]:
 class Number(FieldType):
     low: float | None = None
     high: float | None = None
-    arrow_type: pa.DataType = pa.float64()
-    expected: str = "a number"
 
     def coerce(self, raw):
         values, problems = _to_float(raw)
@@ -148,8 +143,6 @@ def _fmt(x) -> str:
 
 @dataclass
 class Integer(Number):
-    arrow_type: pa.DataType = pa.int64()
-    expected: str = "a whole number"
 
     def coerce(self, raw):
         values, problems = _to_float(raw)
@@ -161,6 +154,7 @@ class Integer(Number):
 
 
 # A zone offset only counts after a time of day: the "-01" ending "2024-02-01" is a day.
+UTC = pa.timestamp("us", tz="UTC")
 _OFFSET = r"T\d\d:\d\d(:\d\d([.,]\d+)?)?\s*(Z|z|[+-]\d\d(:?\d\d)?)$"
 
 
@@ -170,22 +164,20 @@ class Timestamp(FieldType):
     read in ``timezone`` (the import's ``--timezone``, default UTC)."""
 
     timezone: str = "UTC"
-    arrow_type: pa.DataType = pa.timestamp("us", tz="UTC")
-    expected: str = "a date and time"
 
     def coerce(self, raw):
         raw = _combine(raw)
         if pa.types.is_timestamp(raw.type):
             if raw.type.tz is None:
                 return Coerced(self._localize(pc.cast(raw, pa.timestamp("us"))))
-            return Coerced(pc.cast(raw, self.arrow_type))
+            return Coerced(pc.cast(raw, UTC))
         if pa.types.is_date(raw.type):
             return Coerced(self._localize(pc.cast(raw, pa.timestamp("us"))))
         text = pc.replace_substring_regex(as_text(raw), r"^(\d{4}-\d\d-\d\d)[Tt ]", r"\1T")
         has_offset = pc.fill_null(pc.match_substring_regex(text, _OFFSET), False)
         aware_text = pc.if_else(has_offset, text, pa.scalar(None, pa.string()))
         naive_text = pc.if_else(has_offset, pa.scalar(None, pa.string()), text)
-        aware, bad_a = self._parse(aware_text, self.arrow_type)
+        aware, bad_a = self._parse(aware_text, UTC)
         naive, bad_n = self._parse(naive_text, pa.timestamp("us"))
         values = pc.if_else(has_offset, aware, self._localize(naive))
         bad = np.union1d(bad_a, bad_n)
@@ -201,7 +193,7 @@ class Timestamp(FieldType):
         return Coerced(values, problems)
 
     def _localize(self, naive: pa.Array) -> pa.Array:
-        return pc.cast(pc.assume_timezone(naive, self.timezone, ambiguous="earliest", nonexistent="earliest"), self.arrow_type)
+        return pc.cast(pc.assume_timezone(naive, self.timezone, ambiguous="earliest", nonexistent="earliest"), UTC)
 
     @staticmethod
     def _parse(text: pa.Array, typ: pa.DataType) -> tuple[pa.Array, np.ndarray]:
@@ -226,16 +218,9 @@ class Timestamp(FieldType):
 @dataclass
 class Choice(FieldType):
     values: tuple[str, ...] = ()
-    aliases: dict[str, str] = field(default_factory=dict)
-    expected: str = "one of a list"
 
     def coerce(self, raw):
         text = pc.utf8_lower(as_text(raw))
-        if self.aliases:
-            keys = pa.array(list(self.aliases))
-            hit = pc.index_in(text, value_set=keys)
-            mapped = pc.take(pa.array(list(self.aliases.values())), hit)
-            text = pc.coalesce(mapped, text)
         unknown = pc.and_(pc.is_valid(text), pc.invert(pc.is_in(text, value_set=pa.array(self.values))))
         problems = _flag(unknown, "is not one of the allowed values", f"use one of: {', '.join(self.values)}")
         return Coerced(pc.if_else(unknown, pa.scalar(None, pa.string()), text), problems)
@@ -243,7 +228,6 @@ class Choice(FieldType):
 
 @dataclass
 class Email(FieldType):
-    expected: str = "an e-mail address"
 
     def coerce(self, raw):
         text = as_text(raw)
@@ -254,7 +238,6 @@ class Email(FieldType):
 
 @dataclass
 class TimeZoneName(FieldType):
-    expected: str = "an IANA time zone"
 
     def coerce(self, raw):
         text = as_text(raw)
@@ -276,7 +259,6 @@ def _is_zone(name: str) -> bool:
 class Tags(FieldType):
     """A list of tags: a list in JSON/Parquet, or text separated by commas, semicolons or spaces."""
 
-    expected: str = "a list of tags"
 
     def coerce(self, raw):
         raw = _combine(raw)
@@ -301,7 +283,6 @@ class Tags(FieldType):
 class JsonObject(FieldType):
     """A JSON object: an object in JSON, a struct in Parquet, or JSON text in CSV."""
 
-    expected: str = "a JSON object"
 
     def coerce(self, raw):
         raw = _combine(raw)

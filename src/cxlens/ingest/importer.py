@@ -73,7 +73,8 @@ class Batch:
         self.kind = kind
         self.conn = conn
         self.n = source.table.num_rows
-        self.raw: dict[str, pa.Array] = {}
+        self.raw: dict[str, pa.Array] = {}  # the file's values by field name
+        self.columns: dict[str, str] = {}  # field name -> the file's column, for messages
         self.out: dict[str, pa.Array] = {}  # typed values by field name
         self.derived: dict[str, pa.Array] = {}  # store columns computed from fields
         self.refs: dict[str, pa.Array] = {}  # field -> each row's index into ref_tables[field]
@@ -89,8 +90,9 @@ class Batch:
             return
         raw = self.raw.get(column)
         values = as_text(raw).take(pa.array(indexes)).to_pylist() if raw is not None else [None] * len(indexes)
+        shown = self.columns.get(column, column)
         for i, v in zip(indexes.tolist(), values):
-            self.bad.append(BadRow(self.source.row_number(i), column, v, problem, fix))
+            self.bad.append(BadRow(self.source.row_number(i), shown, v, problem, fix))
 
     def reject_mask(self, mask: pa.Array, column: str, problem: str, fix: str) -> None:
         idx = np.flatnonzero(pc.fill_null(mask, False).to_numpy(zero_copy_only=False))
@@ -120,15 +122,15 @@ def _normalise(name: str) -> str:
     return name.strip().lower().replace(" ", "_").replace("-", "_")
 
 
-def _apply_mapping(source: Source, kind: Kind, mapping: dict[str, str]) -> tuple[dict[str, pa.Array], list[str]]:
-    """Columns by field name, and the file's columns no field claims."""
+def _apply_mapping(source: Source, kind: Kind, mapping: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The file's column for each field it has, and the columns no field claims."""
     table = source.table
     for fld, col in mapping.items():
         if fld not in kind.fields:
             raise InputError(f"--map {fld}={col}: {kind.name} have no field {fld!r}; fields: {', '.join(kind.fields)}")
         if col not in table.column_names:
             raise InputError(f"--map {fld}={col}: {source.name} has no column {col!r}; its columns: {', '.join(table.column_names)}")
-    by_field: dict[str, pa.Array] = {fld: table.column(col) for fld, col in mapping.items()}
+    by_field = dict(mapping)
     claimed = set(mapping.values())
     extras = []
     for col in table.column_names:
@@ -136,7 +138,7 @@ def _apply_mapping(source: Source, kind: Kind, mapping: dict[str, str]) -> tuple
             continue
         fld = _normalise(col)
         if fld in kind.fields and fld not in by_field:
-            by_field[fld] = table.column(col)
+            by_field[fld] = col
         else:
             extras.append(col)
     missing = [f for f, spec in kind.fields.items() if spec.required and f not in by_field]
@@ -330,7 +332,8 @@ def _run(conn, spec: Kind, source: Source, by_field, extra_columns, timezone_nam
     if progress:
         progress("checking", 0, source.table.num_rows)
     batch = Batch(source, spec, conn, timezone_name)
-    batch.raw = by_field
+    batch.columns = by_field
+    batch.raw = {fld: source.table.column(col) for fld, col in by_field.items()}
     _check_fields(batch)
     _resolve_refs(batch)
     if spec.prepare:
