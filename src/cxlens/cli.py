@@ -126,7 +126,9 @@ def _parse_map(values: list[str]) -> dict[str, str]:
 
 @app.command("import")
 def import_(
-    kind: str = typer.Argument(..., help=f"one of: {', '.join(KINDS)}, zendesk"),
+    kind: str = typer.Argument(
+        ..., help=" · ".join(f"{k} ({spec.help})" for k, spec in KINDS.items()) + " · zendesk (a Zendesk ticket export)"
+    ),
     file: Path = typer.Argument(..., help="a .csv, .jsonl or .parquet file (zendesk: the API's JSON)"),
     fmt: str = typer.Option(None, "--format", help="csv, jsonl or parquet (default: from the extension)"),
     map_: list[str] = typer.Option([], "--map", help="FIELD=COLUMN: read FIELD from the file's COLUMN"),

@@ -200,19 +200,8 @@ class Timestamp(FieldType):
         try:
             return pc.cast(text, typ), np.array([], dtype=np.int64)
         except pa.ArrowInvalid:
-            pass
-        # Some value is bad: find which, one by one (only on this error path).
-        values, bad = [], []
-        for i, v in enumerate(text.to_pylist()):
-            if v is None:
-                values.append(None)
-                continue
-            try:
-                values.append(pc.cast(pa.array([v]), typ)[0].as_py())
-            except pa.ArrowInvalid:
-                values.append(None)
-                bad.append(i)
-        return pa.array(values, typ), np.array(bad, dtype=np.int64)
+            # Some value is bad: find which, one by one (only on this error path).
+            return _one_by_one(text, lambda v: pc.cast(pa.array([v]), typ)[0].as_py(), typ)
 
 
 @dataclass
@@ -288,19 +277,28 @@ class JsonObject(FieldType):
         raw = _combine(raw)
         if pa.types.is_struct(raw.type):
             return Coerced(as_text(raw))
-        text = as_text(raw)
-        values, bad = [], []
-        for i, v in enumerate(text.to_pylist()):
-            if v is None:
-                values.append(None)
-                continue
-            try:
-                obj = json.loads(v)
-                if not isinstance(obj, dict):
-                    raise ValueError
-                values.append(json.dumps(obj, ensure_ascii=False))
-            except ValueError:
-                values.append(None)
-                bad.append(i)
-        problems = [Problem(np.array(bad), "is not a JSON object", 'write it as {"key": "value"}')] if bad else []
-        return Coerced(pa.array(values, pa.string()), problems)
+        values, bad = _one_by_one(as_text(raw), _json_object, pa.string())
+        problems = [Problem(bad, "is not a JSON object", 'write it as {"key": "value"}')] if len(bad) else []
+        return Coerced(values, problems)
+
+
+def _json_object(text: str) -> str:
+    obj = json.loads(text)
+    if not isinstance(obj, dict):
+        raise ValueError(f"{type(obj).__name__}, not an object")
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def _one_by_one(text: pa.Array, parse, typ: pa.DataType) -> tuple[pa.Array, np.ndarray]:
+    """Parse each non-null value; a value ``parse`` refuses becomes null and its index is bad."""
+    values, bad = [], []
+    for i, v in enumerate(text.to_pylist()):
+        if v is None:
+            values.append(None)
+            continue
+        try:
+            values.append(parse(v))
+        except (ValueError, pa.ArrowInvalid):  # json.JSONDecodeError is a ValueError
+            values.append(None)
+            bad.append(i)
+    return pa.array(values, typ), np.array(bad, dtype=np.int64)

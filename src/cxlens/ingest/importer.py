@@ -165,7 +165,8 @@ def _check_fields(batch: Batch) -> None:
         if spec.required:
             # A bad value was already reported; report only the ones that were blank.
             blank = pc.is_null(as_text(raw))
-            batch.reject_mask(blank, name, "is missing", f"every row needs a {name}")
+            hint = f" ({spec.help})" if spec.help else ""
+            batch.reject_mask(blank, name, "is missing", f"every row needs a {name}{hint}")
     for name, spec in batch.kind.fields.items():
         if name not in batch.out and spec.default is not None:
             batch.out[name] = pa.array([spec.default] * batch.n)
@@ -273,27 +274,14 @@ def _write_rejected(path: Path, batch: Batch) -> None:
             w.writerow([row, *(texts[c][k] for c in table.column_names), " | ".join(by_row[row])])
 
 
-def import_file(
-    store: Store,
-    kind: str,
-    path: str | Path,
-    *,
-    fmt: str | None = None,
-    mapping: dict[str, str] | None = None,
-    update: bool = False,
-    skip_bad_rows: bool = False,
-    rejected_file: str | Path | None = None,
-    timezone_name: str = "UTC",
-    progress: Progress | None = None,
-) -> ImportResult:
-    """Import one file of ``kind`` (see ``KINDS``) into ``store``; all or nothing by default."""
-    if progress:
-        progress("reading", 0, 0)
-    source = read_source(path, fmt)
-    return import_source(
-        store, kind, source, mapping=mapping, update=update, skip_bad_rows=skip_bad_rows,
-        rejected_file=rejected_file, timezone_name=timezone_name, progress=progress,
-    )
+def import_file(store: Store, kind: str, path: str | Path, *, fmt: str | None = None, **options) -> ImportResult:
+    """Import one file of ``kind`` (see ``KINDS``) into ``store``; all or nothing by default.
+
+    ``fmt`` is csv, jsonl or parquet (default: from the extension); ``options`` are those of
+    :func:`import_source`."""
+    if options.get("progress"):
+        options["progress"]("reading", 0, 0)
+    return import_source(store, kind, read_source(path, fmt), **options)
 
 
 def import_table(store: Store, kind: str, table: pa.Table, *, source: str = "(table)", **options) -> ImportResult:
@@ -315,7 +303,13 @@ def import_source(
     conn: sa.Connection | None = None,
 ) -> ImportResult:
     """Import ``source`` as ``kind``, in its own transaction or in ``conn``'s (so that several
-    imports, as a Zendesk export's customers, tickets and ratings, stand or fall together)."""
+    imports, as a Zendesk export's customers, tickets and ratings, stand or fall together).
+
+    ``mapping``: field → the source's column. ``update``: update rows whose id exists and whose
+    values changed (default: leave them). ``skip_bad_rows``: import the good rows and write the
+    bad ones to ``rejected_file`` (default ``SOURCE.rejected.csv``) instead of rejecting all.
+    ``timezone_name``: the zone of timestamps without an offset. ``progress(stage, done, total)``.
+    """
     if kind not in KINDS:
         raise InputError(f"unknown import kind {kind!r}; use one of: {', '.join(KINDS)}")
     options = dict(update=update, skip_bad_rows=skip_bad_rows, rejected_file=rejected_file, progress=progress)
