@@ -25,7 +25,8 @@ def test_journeys_load_and_show(env, store):
     shown = runner.invoke(app, ["journeys", "show"])
     assert shown.exit_code == 0
     assert "Support chat (support-chat)" in shown.output
-    assert "first_response_time 120" in shown.output
+    assert "first_response_time 2m" in shown.output
+    assert "csat 85%" in shown.output
 
 
 def test_import_prints_a_summary(env, store, tmp_path):

@@ -120,3 +120,11 @@ def test_tree_keeps_the_order_of_the_file(mapped_store):
     with mapped_store.engine.connect() as conn:
         kinds = dict(conn.execute(sa.text("SELECT metric, kind FROM touchpoint_targets")).all())
     assert kinds["nps"] == "perception" and kinds["first_response_time"] == "interaction" and kinds["churn_rate"] == "outcome"
+
+
+def test_targets_are_shown_as_written():
+    from cxlens.metrics import format_target, parse_duration
+
+    assert [format_target("first_response_time", parse_duration(x)) for x in ("90s", "2m", "4h", "2d")] == ["90s", "2m", "4h", "2d"]
+    assert format_target("csat", 85) == "85%"
+    assert format_target("nps", -10) == "-10"

@@ -17,6 +17,7 @@ from .config import settings
 from .errors import CxlensError
 from .ingest import KINDS, import_file, load_journeys
 from .ingest.journeys import journey_tree
+from .metrics import format_target
 from .store import Store, open_store
 
 app = typer.Typer(help="cxlens: customer-experience measurement across the whole journey.", no_args_is_help=True)
@@ -108,7 +109,7 @@ def journeys_show() -> None:
         for st in j["stages"]:
             sn = jn.add(f"{st['name']} ({st['key']})")
             for tp in st["touchpoints"]:
-                targets = ", ".join(f"{m} {v:g}" for m, v in tp["targets"].items())
+                targets = ", ".join(f"{m} {format_target(m, v)}" for m, v in tp["targets"].items())
                 where = " · ".join(x for x in (tp["channel"], tp["team"]) if x)
                 sn.add(f"{tp['name']} ({tp['key']}) [dim]{where}[/]" + (f"  targets: {targets}" if targets else ""))
     out.print(root)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["METRICS", "Metric", "SCALES", "default_scale", "parse_duration"]
+__all__ = ["METRICS", "Metric", "SCALES", "default_scale", "format_target", "parse_duration"]
 
 Kind = Literal["interaction", "perception", "outcome"]
 
@@ -87,3 +87,14 @@ def parse_duration(value: object) -> float | None:
     if not match:
         return None
     return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+def format_target(metric: str, value: float) -> str:
+    """A target as a person writes it: ``2m`` for 120 seconds, ``85%``, ``40``."""
+    unit = METRICS[metric].unit
+    if unit == "seconds":
+        for size, suffix in ((86400, "d"), (3600, "h"), (60, "m")):
+            if value >= size and value % size == 0:
+                return f"{value / size:g}{suffix}"
+        return f"{value:g}s"
+    return f"{value:g}%" if unit == "percent" else f"{value:g}"

@@ -55,11 +55,11 @@ class ImportResult:
 
     def summary(self) -> str:
         text = (
-            f"{self.source}: {self.rows} row(s) of {self.kind}: {self.inserted} new, "
-            f"{self.updated} updated, {self.unchanged} unchanged"
+            f"{self.source}: {self.rows:,} row(s) of {self.kind}: {self.inserted:,} new, "
+            f"{self.updated:,} updated, {self.unchanged:,} unchanged"
         )
         if self.rejected:
-            text += f", {self.rejected} rejected (written to {self.rejected_file})"
+            text += f", {self.rejected:,} rejected (written to {self.rejected_file})"
         if self.ignored_columns:
             text += f"; ignored column(s): {', '.join(self.ignored_columns)}"
         return text
@@ -279,9 +279,11 @@ def import_file(store: Store, kind: str, path: str | Path, *, fmt: str | None = 
 
     ``fmt`` is csv, jsonl or parquet (default: from the extension); ``options`` are those of
     :func:`import_source`."""
-    if options.get("progress"):
-        options["progress"]("reading", 0, 0)
-    return import_source(store, kind, read_source(path, fmt), **options)
+    progress = options.get("progress") or (lambda stage, done, total: None)
+    progress("reading", 0, 0)
+    source = read_source(path, fmt)
+    progress("reading", source.table.num_rows, source.table.num_rows)
+    return import_source(store, kind, source, **options)
 
 
 def import_table(store: Store, kind: str, table: pa.Table, *, source: str = "(table)", **options) -> ImportResult:
@@ -336,6 +338,8 @@ def _run(conn, spec: Kind, source: Source, by_field, extra_columns, timezone_nam
     if ids is not None:
         _check_duplicates(batch, ids)
     data = _store_table(batch, ids, _extras_json(batch, extra_columns))
+    if progress:
+        progress("checking", batch.n, batch.n)
     rejected_rows, rejected_path = 0, None
     if batch.bad:
         if not skip_bad_rows:
