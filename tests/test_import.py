@@ -300,3 +300,39 @@ def test_header_names_are_matched_loosely(mapped_store, tmp_path):
     assert import_file(mapped_store, "customers", path).inserted == 1
     row = values(mapped_store, "SELECT acquisition_cost FROM customers")[0]
     assert row["acquisition_cost"] == 10
+
+
+def test_csv_with_a_byte_order_mark_reads_its_first_column(mapped_store, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_bytes(b"\xef\xbb\xbfexternal_id,name\nc1,Ann\n")
+    assert import_file(mapped_store, "customers", path).inserted == 1
+
+
+def test_row_with_too_many_values_is_named(mapped_store, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("external_id,name\nc1,Ann\nc2,Bob,extra\n")
+    with pytest.raises(InputError, match="row 3: 3 values, but the header has 2 columns"):
+        import_file(mapped_store, "customers", path)
+
+
+def test_file_not_in_utf8_is_named_with_its_line(mapped_store, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_bytes(b"external_id,name\nc1,Ann\nc2,J\xf6rg\n")
+    with pytest.raises(InputError, match=r"line 3: not UTF-8 text \(byte 0xf6\); save the file as UTF-8"):
+        import_file(mapped_store, "customers", path)
+    assert count(mapped_store, "customers") == 0
+
+
+def test_header_only_file_imports_nothing(mapped_store, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("external_id,name\n")
+    result = import_file(mapped_store, "customers", path)
+    assert (result.rows, result.inserted) == (0, 0)
+
+
+def test_multiline_quoted_comment_is_one_value(mapped_store, tmp_path):
+    load_customers(mapped_store, tmp_path)
+    path = tmp_path / "r.csv"
+    path.write_text('external_id,survey,submitted_at,score,comment\nr1,relationship-nps,2024-01-01T00:00:00Z,3,"Line one,\nline two"\n')
+    import_file(mapped_store, "responses", path)
+    assert values(mapped_store, "SELECT comment FROM responses")[0]["comment"] == "Line one,\nline two"

@@ -76,21 +76,55 @@ def read_source(path: str | Path, fmt: str | None = None) -> Source:
 
 def _read_csv(path: Path) -> pa.Table:
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        header = next(csv.reader(f, delimiter=delimiter), None)
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            header = next(csv.reader(f, delimiter=delimiter), None)
+    except UnicodeDecodeError:
+        _check_utf8(path)
+        raise
     if not header:
         raise InputError(f"{path}: the file is empty; a CSV import needs a header row")
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
         raise InputError(f"{path}: the header repeats column(s) {dupes}; give each column one name")
-    return pacsv.read_csv(
-        path,
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            column_types={h: pa.string() for h in header},
-            strings_can_be_null=True,
-        ),
-    )
+    try:
+        return pacsv.read_csv(
+            path,
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={h: pa.string() for h in header},
+                strings_can_be_null=True,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        # Find the row Arrow could not read (error path only: it costs a pass in Python).
+        _check_utf8(path)
+        raise _ragged_row(path, delimiter, len(header)) or exc
+
+
+def _check_utf8(path: Path) -> None:
+    """Name the first line that is not UTF-8: spreadsheets often save CSV as Windows-1252."""
+    with open(path, "rb") as f:
+        for number, line in enumerate(f, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"{path}, line {number}: not UTF-8 text (byte 0x{line[exc.start]:02x}); "
+                    "save the file as UTF-8 (in Excel: \"CSV UTF-8\") and import it again"
+                ) from None
+
+
+def _ragged_row(path: Path, delimiter: str, width: int) -> InputError | None:
+    """The first row whose number of values differs from the header's (error path only)."""
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        for number, row in enumerate(csv.reader(f, delimiter=delimiter), start=1):
+            if row and len(row) != width:
+                return InputError(
+                    f"{path}, row {number}: {len(row)} values, but the header has {width} columns; "
+                    "quote values that contain the delimiter or a line break, or fix the row"
+                )
+    return None
 
 
 def _read_jsonl(path: Path) -> pa.Table:
