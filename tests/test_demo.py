@@ -102,3 +102,27 @@ def test_support_times_are_skewed_by_channel(demo_store):
 def test_too_few_customers_is_refused(store):
     with pytest.raises(InputError, match="at least 10 customers"):
         generate_demo(store, customers=3, responses=10)
+
+
+def test_funnel_drops_off_along_a_journey(demo_store):
+    reached = dict(rows(demo_store, """
+        SELECT t.key, count(DISTINCT e.customer_id) FROM events e JOIN touchpoints t ON t.id = e.touchpoint_id
+        GROUP BY t.key"""))
+    chain = ["checkout", "account-setup", "first-use", "mobile-app"]
+    counts = [reached[k] for k in chain]
+    assert counts == sorted(counts, reverse=True) and counts[-1] < counts[0]
+    # Nobody reaches a step without the one before it.
+    skipped = rows(demo_store, """
+        SELECT count(*) FROM events e JOIN touchpoints t ON t.id = e.touchpoint_id
+        WHERE t.key = 'mobile-app' AND NOT EXISTS (
+            SELECT 1 FROM events f JOIN touchpoints u ON u.id = f.touchpoint_id
+            WHERE u.key = 'first-use' AND f.customer_id = e.customer_id)""")
+    assert skipped[0][0] == 0
+
+
+def test_answers_come_from_customers_who_reached_the_touchpoint(demo_store):
+    strays = rows(demo_store, """
+        SELECT count(*) FROM responses r JOIN touchpoints t ON t.id = r.touchpoint_id
+        WHERE t.key IN ('checkout', 'delivery', 'renewal-payment') AND NOT EXISTS (
+            SELECT 1 FROM events e WHERE e.customer_id = r.customer_id AND e.touchpoint_id = r.touchpoint_id)""")
+    assert strays[0][0] == 0

@@ -90,6 +90,7 @@ class _Demo:
         self.start_us = self.end_us - HISTORY_DAYS * DAY_US
         self.progress = progress or (lambda stage, done, total: None)
         self.summary = DemoSummary()
+        self.reached: dict[str, tuple[np.ndarray, float]] = {}  # touchpoint -> (customers, days)
         self.jmap = read_journey_map(JOURNEYS_FILE)
         self.surveys = {s.key: s for s in self.jmap.surveys}
         self._phrase_index()
@@ -191,22 +192,26 @@ class _Demo:
         return start + (self.rng.random(len(who)) * (until - start)).astype(np.int64)
 
     def events(self) -> None:
-        """Each customer's path through the journeys, with funnel drop-off between touchpoints."""
+        """Each customer's path through the journeys: a step is reached only after the step it
+        follows (so funnels drop off), and happier customers go further."""
         rng, n = self.rng, self.n_customers
-        steps = [  # touchpoint, share reaching it, days after sign-up (mean)
-            ("website-visit", 1.0, -10), ("webinar", 0.25, -5), ("sales-call", 0.2, -3),
-            ("checkout", 1.0, 0), ("delivery", 0.95, 4), ("account-setup", 0.9, 1),
-            ("first-use", 0.8, 3), ("mobile-app", 0.6, 7), ("onboarding-call", 0.3, 5),
-            ("help-center", 0.5, 30), ("renewal-notice", 0.7, 335), ("renewal-payment", 0.62, 365),
+        steps = [  # touchpoint, follows, share of those reaching it, days after sign-up (mean)
+            ("website-visit", None, 1.0, -10), ("webinar", "website-visit", 0.25, -5),
+            ("sales-call", "website-visit", 0.2, -3), ("checkout", "website-visit", 1.0, 0),
+            ("delivery", "checkout", 0.97, 4), ("account-setup", "checkout", 0.9, 1),
+            ("first-use", "account-setup", 0.85, 3), ("mobile-app", "first-use", 0.7, 7),
+            ("onboarding-call", "account-setup", 0.3, 5), ("help-center", "first-use", 0.5, 30),
+            ("renewal-notice", "first-use", 0.95, 335), ("renewal-payment", "renewal-notice", 0.85, 365),
         ]
         customer, touchpoint, at = [], [], []
-        reached = np.ones(n, bool)
-        for tp, share, days in steps:
-            p = share + 0.05 * self.latent if tp not in ("website-visit", "checkout") else np.full(n, share)
-            reached_here = (rng.random(n) < p) & (reached if tp in ("checkout", "delivery") else True)
+        reached: dict[str, np.ndarray] = {}
+        for tp, follows, share, days in steps:
+            p = np.clip(share + 0.05 * self.latent, 0, 1) if share < 1 else np.ones(n)
             when = self.signup_us + ((days + rng.exponential(2.0, n)) * DAY_US).astype(np.int64)
-            alive = when <= self._active_until()
-            mask = reached_here & alive
+            before = reached[follows] if follows else np.ones(n, bool)
+            mask = before & (rng.random(n) < p) & (when <= self._active_until())
+            reached[tp] = mask
+            self.reached[tp] = (np.flatnonzero(mask), days)
             customer.append(np.flatnonzero(mask))
             touchpoint.append(np.full(mask.sum(), tp))
             at.append(when[mask])
@@ -234,11 +239,11 @@ class _Demo:
         rng = self.rng
         survey_i = rng.choice(len(keys), n, p=p)
         survey = np.array(keys)[survey_i]
-        who = rng.integers(0, self.n_customers, n)
         touchpoint = np.array([self.surveys[k].touchpoint for k in keys])[survey_i]
         support = survey == "support-csat"
         touchpoint[support] = rng.choice(list(SUPPORT_CHANNELS), support.sum(), p=[0.45, 0.35, 0.2])
-        submitted = self._moment(who, 1.0)
+        who, after_days = self._who_answered(touchpoint)
+        submitted = self._moment(who, after_days)
         effect = np.vectorize(lambda t: TOUCHPOINT_EFFECT.get(t, 0.0))(touchpoint)
         recent_delivery = (touchpoint == "delivery") & (submitted > self.end_us - 90 * DAY_US)
         effect = effect - 0.9 * recent_delivery
@@ -268,6 +273,18 @@ class _Demo:
             "comment": pc.if_else(pa.array(has_comment), comments, pa.scalar(None, pa.string())),
             "language": pc.if_else(pa.array(has_comment), lang, pa.scalar(None, pa.string())),
         })
+
+    def _who_answered(self, touchpoints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each answer, a customer who reached its touchpoint, and how many days after
+        sign-up they got there (support contacts have no journey step: anyone, any time)."""
+        who = self.rng.integers(0, self.n_customers, len(touchpoints))
+        after = np.ones(len(touchpoints))
+        for tp, (customers, days) in self.reached.items():
+            mask = touchpoints == tp
+            if mask.any() and len(customers):
+                who[mask] = customers[self.rng.integers(0, len(customers), int(mask.sum()))]
+                after[mask] = max(days, 0) + 1
+        return who, after
 
     def tickets(self, n: int) -> None:
         rng = self.rng
