@@ -101,3 +101,9 @@ def test_timestamps_come_back_in_utc(store):
         value = conn.execute(sa.select(customers.c.signed_up_at)).scalar_one()
     assert value == datetime(2024, 6, 1, 9, 0, tzinfo=timezone.utc)
     assert value.utcoffset() == timedelta(0)
+
+
+def test_migrating_to_an_unknown_revision_is_a_clear_error(store):
+    with pytest.raises(StoreError, match="Cannot migrate"):
+        store.upgrade("not-a-revision")
+    assert store.current_revision() == store.head_revision()

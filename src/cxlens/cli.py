@@ -81,8 +81,10 @@ def db_downgrade(revision: str = typer.Argument(..., help="target revision, e.g.
 @db_app.command("current")
 def db_current() -> None:
     """Show the store, its schema version and row counts."""
-    store = open_store(create=False)
-    out.print(f"{store!r}: schema {store.current_revision()}")
+    store = Store()
+    current, head = store.current_revision(), store.head_revision()
+    out.print(f"{store!r}: schema {current or '(empty)'}; this cxlens needs {head}")
+    store.check_schema()  # an out-of-date or newer schema: say what to do, show no counts
     table = Table("table", "rows")
     for name, n in store.row_counts().items():
         table.add_row(name, f"{n:,}")

@@ -15,6 +15,7 @@ The story the data tells, so that analytics have something true to find:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -24,11 +25,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..errors import InputError
 from ..ingest import import_table, load_journeys
 from ..ingest.journeys import read_journey_map
 from ..store import Store
 from . import people
-from .phrases import FEATURE_REQUESTS, LANGUAGES, PHRASES, TOPIC_TOUCHPOINTS
+from .phrases import FEATURE_REQUESTS, LANGUAGES, PHRASES, SENTIMENTS, TOPIC_TOUCHPOINTS, phrases_for
 
 __all__ = ["DemoSummary", "generate_demo", "JOURNEYS_FILE"]
 
@@ -39,8 +41,11 @@ CHUNK = 1_000_000
 
 Progress = Callable[[str, int, int], None]
 
-LOCALES = np.array(["en", "de", "es", "fi", "ru", "zh", "th"])
-LOCALE_P = np.array([0.38, 0.12, 0.12, 0.09, 0.09, 0.12, 0.08])
+# Customers' languages: every language the phrase bank writes, English the most common.
+LOCALE_SHARE = {"en": 0.38, "de": 0.12, "es": 0.12, "fi": 0.09, "ru": 0.09, "zh": 0.12, "th": 0.08}
+assert set(LOCALE_SHARE) == set(LANGUAGES)
+LOCALES = np.array(list(LOCALE_SHARE))
+LOCALE_P = np.array(list(LOCALE_SHARE.values()))
 TIMEZONES = {
     "en": "America/New_York", "de": "Europe/Berlin", "es": "Europe/Madrid", "fi": "Europe/Helsinki",
     "ru": "Europe/Moscow", "zh": "Asia/Shanghai", "th": "Asia/Bangkok",
@@ -97,10 +102,9 @@ class _Demo:
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _write(self, kind: str, table: pa.Table, label: str | None = None) -> None:
+    def _write(self, kind: str, table: pa.Table) -> None:
         result = import_table(self.store, kind, table, source=f"demo {kind}")
-        key = label or kind
-        self.summary.counts[key] = self.summary.counts.get(key, 0) + result.inserted + result.unchanged + result.updated
+        self.summary.counts[kind] = self.summary.counts.get(kind, 0) + result.inserted + result.unchanged + result.updated
 
     def _ts(self, micros: np.ndarray) -> pa.Array:
         return pa.array(np.clip(micros, self.start_us, self.end_us).astype("datetime64[us]"), pa.timestamp("us", tz="UTC"))
@@ -112,15 +116,16 @@ class _Demo:
     def _phrase_index(self) -> None:
         """One flat phrase array and, per (topic, sentiment, language), where its phrases lie."""
         self.topics = list(PHRASES)
-        self.sentiments = ["negative", "neutral", "positive"]
+        # Sentiment 0, 1, 2 as the score model digitizes scores: negative, neutral, positive.
+        sentiments = ("negative", "neutral", "positive")
+        assert set(sentiments) == set(SENTIMENTS)
         flat: list[str] = []
         self.offset = np.zeros((len(self.topics), 3, len(LOCALES)), np.int64)
         self.size = np.zeros_like(self.offset)
         for ti, topic in enumerate(self.topics):
-            for si, sentiment in enumerate(self.sentiments):
+            for si, sentiment in enumerate(sentiments):
                 for li, lang in enumerate(LOCALES):
-                    by_lang = PHRASES[topic].get(sentiment) or PHRASES[topic]["negative" if si == 0 else "positive"]
-                    phrases = by_lang.get(str(lang)) or by_lang["en"]
+                    phrases = phrases_for(topic, sentiment, str(lang))
                     self.offset[ti, si, li] = len(flat)
                     self.size[ti, si, li] = len(phrases)
                     flat.extend(phrases)
@@ -417,16 +422,12 @@ def generate_demo(
     day, UTC). Tickets,
     mentions, feature requests and revenue scale with the number of customers.
     """
-    import time
-
     t0 = time.perf_counter()
     if end is None:
         end = datetime.now(timezone.utc).replace(second=0, microsecond=0)
     if isinstance(end, date) and not isinstance(end, datetime):
         end = datetime(end.year, end.month, end.day, tzinfo=timezone.utc) + timedelta(days=1) - timedelta(microseconds=1)
     if customers < 10:
-        from ..errors import InputError
-
         raise InputError(f"--customers {customers}: the demo needs at least 10 customers")
     load_journeys(store, JOURNEYS_FILE)
     demo = _Demo(store, seed, end, progress)

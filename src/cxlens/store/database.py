@@ -15,6 +15,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 
 from ..config import settings
 from ..errors import SchemaOutOfDate, SchemaTooNew, StoreError
@@ -119,6 +120,11 @@ class Store:
             try:
                 with conn.begin():
                     step(self._alembic_config(conn), revision)
+            except CommandError as exc:
+                raise StoreError(
+                    f"Cannot migrate {self!r} to {revision!r}: {exc}. `cxlens db current` shows where "
+                    "it is; a revision this cxlens does not know means the database is newer than it."
+                ) from exc
             finally:
                 if self.dialect == "sqlite":
                     conn.rollback()  # ends a failed migration's transaction, if any
