@@ -8,7 +8,7 @@ import cxlens
 from cxlens import errors
 
 PACKAGES = ["cxlens", "cxlens.errors", "cxlens.store", "cxlens.ingest", "cxlens.demo", "cxlens.web",
-            "cxlens.analytics", "cxlens.text", "cxlens.alerts", "cxlens.metrics", "cxlens.config"]
+            "cxlens.analytics", "cxlens.stats", "cxlens.text", "cxlens.alerts", "cxlens.metrics", "cxlens.config"]
 
 
 @pytest.mark.parametrize("module", PACKAGES)

@@ -9,6 +9,7 @@ The public API, for notebooks and programs (the CLI and web app call the same fu
     cxlens.generate_demo(store, customers=3000, responses=20000, seed=7)
 """
 
+from . import stats
 from .config import Settings, settings
 from .demo import DemoSummary, generate_demo
 from .errors import (
@@ -64,4 +65,5 @@ __all__ = [
     "read_journey_map",
     "read_zendesk",
     "settings",
+    "stats",
 ]

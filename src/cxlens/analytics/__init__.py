@@ -1,7 +1,9 @@
-"""analytics/ — KPIs as Ibis expressions returning sufficient statistics (DESIGN.md §3).
+"""analytics/ — KPIs as sufficient statistics, finished into estimates by ``stats`` (DESIGN.md §3).
 
-Empty until the KPI engine lands: the store's tables and indexes are already shaped for it
-(by time, by touchpoint and time, by customer).
+``stats`` (public as ``cxlens.stats``) is here; the Ibis KPI expressions and engines come next:
+the store's tables and indexes are already shaped for them (by time, touchpoint, customer).
 """
 
-__all__: list[str] = []
+from . import stats
+
+__all__ = ["stats"]
