@@ -336,3 +336,165 @@ def test_multiline_quoted_comment_is_one_value(mapped_store, tmp_path):
     path.write_text('external_id,survey,submitted_at,score,comment\nr1,relationship-nps,2024-01-01T00:00:00Z,3,"Line one,\nline two"\n')
     import_file(mapped_store, "responses", path)
     assert values(mapped_store, "SELECT comment FROM responses")[0]["comment"] == "Line one,\nline two"
+
+
+# -- found in review: nothing silently changed, every bad value a clear error -------------------
+
+
+def stored(store, table, external_id, column):
+    from cxlens.store import schema
+
+    t = schema.TABLES[table]
+    with store.engine.connect() as conn:
+        return conn.execute(sa.select(t.c[column]).where(t.c.external_id == external_id)).scalar_one()
+
+
+def test_json_lines_times_keep_their_offset_and_date_like_text_stays_text(mapped_store, tmp_path):
+    load_customers(mapped_store, tmp_path)
+    path = tmp_path / "e.jsonl"
+    path.write_text(
+        '{"external_id": "2025-03-01T10:00:00Z", "customer": "c1", "touchpoint": "checkout", '
+        '"occurred_at": "2025-03-01T09:12:00+02:00", "promised_at": "2025-03-03T12:00:00+02:00", "order_value": 89, "gift": true}\n'
+    )
+    import_file(mapped_store, "events", path, timezone_name="Europe/Helsinki")
+    assert stored(mapped_store, "events", "2025-03-01T10:00:00Z", "occurred_at") == datetime(2025, 3, 1, 7, 12, tzinfo=timezone.utc)
+    props = stored(mapped_store, "events", "2025-03-01T10:00:00Z", "properties")
+    assert props == {"promised_at": "2025-03-03T12:00:00+02:00", "order_value": 89, "gift": True}
+
+
+def test_a_json_array_file_is_read_too(mapped_store, tmp_path):
+    path = tmp_path / "c.json"
+    path.write_text('[\n  {"external_id": "c1", "name": "Ann"},\n  {"external_id": "c2", "name": "Bob"}\n]\n')
+    assert import_file(mapped_store, "customers", path).inserted == 2
+
+
+def test_csv_words_like_na_and_null_are_values_not_blanks(mapped_store, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("external_id,name,country\nnull,NA,NA\nc2,N/A,#N/A\n")
+    assert import_file(mapped_store, "customers", path).inserted == 2
+    assert stored(mapped_store, "customers", "null", "name") == "NA"
+    assert stored(mapped_store, "customers", "null", "attributes") == {"country": "NA"}
+
+
+def test_semicolon_separated_csv_is_understood(mapped_store, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("external_id;name;acquisition_cost\nc1;Aino;12.5\n")
+    import_file(mapped_store, "customers", path)
+    assert stored(mapped_store, "customers", "c1", "acquisition_cost") == 12.5
+
+
+def test_update_keeps_what_the_file_does_not_say(mapped_store, tmp_path):
+    load_customers(mapped_store, tmp_path)
+    first = [{"external_id": "f1", "text": "Dark mode", "customer": "c1", "votes": "7", "status": "planned"}]
+    import_file(mapped_store, "feature_requests", write(tmp_path / "f", first, "csv"))
+    again = [{"external_id": "f1", "text": "Dark mode please", "customer": "c1"}]
+    result = import_file(mapped_store, "feature_requests", write(tmp_path / "f2", again, "csv"), update=True)
+    assert result.updated == 1
+    assert (stored(mapped_store, "feature_requests", "f1", "votes"), stored(mapped_store, "feature_requests", "f1", "status")) == (7, "planned")
+    assert stored(mapped_store, "feature_requests", "f1", "text") == "Dark mode please"
+
+
+def test_update_blank_cells_keep_stored_values_and_status_is_not_guessed(mapped_store, tmp_path):
+    load_customers(mapped_store, tmp_path)
+    rows = [{"external_id": "T-9", "customer": "c1", "created_at": "2024-03-01T10:00:00Z", "status": "pending", "agent": "Maya"}]
+    import_file(mapped_store, "tickets", write(tmp_path / "t", rows, "csv"))
+    later = [{"external_id": "T-9", "created_at": "2024-03-01T10:00:00Z", "solved_at": "", "agent": "", "priority": "high"}]
+    import_file(mapped_store, "tickets", write(tmp_path / "t2", later, "csv"), update=True)
+    assert stored(mapped_store, "tickets", "T-9", "status") == "pending"
+    assert stored(mapped_store, "tickets", "T-9", "agent") == "Maya"
+    assert stored(mapped_store, "tickets", "T-9", "priority") == "high"
+
+
+def test_update_merges_kept_columns_into_attributes(mapped_store, tmp_path):
+    import_file(mapped_store, "customers", write(tmp_path / "c", [{"external_id": "c1", "country": "FI"}], "csv"))
+    result = import_file(mapped_store, "customers", write(tmp_path / "c2", [{"external_id": "c1", "tier": "gold"}], "csv"), update=True)
+    assert result.updated == 1
+    assert stored(mapped_store, "customers", "c1", "attributes") == {"country": "FI", "tier": "gold"}
+    same = import_file(mapped_store, "customers", write(tmp_path / "c2", [{"external_id": "c1", "tier": "gold"}], "csv"), update=True)
+    assert (same.updated, same.unchanged) == (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "problem"),
+    [
+        (pa.array([3_000_000_000], pa.int64()), "reopens", "is outside"),
+        (pa.array([2**64 - 1], pa.uint64()), "reopens", "is outside"),
+        (pa.array(["99999999999999999999"]), "replies", "is outside"),
+        (pa.array([True]), "handle_seconds", "is true/false"),
+        (pa.array([float("nan")]), "handle_seconds", "is not a finite number"),
+        (pa.array(["1e400"]), "handle_seconds", "is not a finite number"),
+    ],
+)
+def test_numbers_that_do_not_fit_are_row_errors(mapped_store, tmp_path, column, values, problem):
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"external_id": ["T-1"], "created_at": ["2024-01-01T00:00:00Z"], values: column}), path)
+    with pytest.raises(ImportRejected, match=f"column '{values}': .* {problem}"):
+        import_file(mapped_store, "tickets", path)
+
+
+def test_nanosecond_times_and_nested_parquet_values_are_read(mapped_store, tmp_path):
+    load_customers(mapped_store, tmp_path)
+    path = tmp_path / "e.parquet"
+    when = pa.array([1_700_000_000_123_456_789], pa.timestamp("ns", tz="UTC"))
+    nested = pa.array([{"at": datetime(2024, 1, 1, tzinfo=timezone.utc), "n": 1}])
+    pq.write_table(pa.table({"external_id": ["e1"], "customer": ["c1"], "touchpoint": ["checkout"], "occurred_at": when, "detail": nested}), path)
+    import_file(mapped_store, "events", path)
+    assert stored(mapped_store, "events", "e1", "occurred_at") == datetime(2023, 11, 14, 22, 13, 20, 123456, tzinfo=timezone.utc)
+    assert stored(mapped_store, "events", "e1", "properties") == {"detail": {"at": "2024-01-01T00:00:00+00:00", "n": 1}}
+
+
+def test_text_loses_nul_bytes_and_overlong_email_is_refused(mapped_store, tmp_path):
+    rows = [{"external_id": "c1", "name": "Ann\x00"}, {"external_id": "c2", "email": "a" * 320 + "@example.com"}]
+    with pytest.raises(ImportRejected, match="row 2, column 'email'"):  # JSON Lines: row = line
+        import_file(mapped_store, "customers", write(tmp_path / "c", rows, "jsonl"))
+    import_file(mapped_store, "customers", write(tmp_path / "c", rows[:1], "jsonl"))
+    assert stored(mapped_store, "customers", "c1", "name") == "Ann"
+
+
+def test_rejected_file_keeps_values_as_written_and_the_good_copy_gets_in(mapped_store, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("external_id,email\nc1, not-an-email \nc1,ann@example.com\n")
+    rejected = tmp_path / "rejected.csv"
+    result = import_file(mapped_store, "customers", path, skip_bad_rows=True, rejected_file=rejected)
+    assert (result.inserted, result.rejected) == (1, 1)
+    assert stored(mapped_store, "customers", "c1", "email") == "ann@example.com"
+    with open(rejected, newline="", encoding="utf-8") as f:
+        assert next(csv.DictReader(f))["email"] == " not-an-email "
+
+
+def test_unwritable_rejected_path_is_refused_before_anything_is_written(mapped_store, tmp_path):
+    path = write(tmp_path / "c", [{"external_id": "c1", "email": "bad"}, {"external_id": "c2"}], "csv")
+    with pytest.raises(InputError, match="cannot write a file there"):
+        import_file(mapped_store, "customers", path, skip_bad_rows=True, rejected_file=tmp_path / "no" / "such" / "dir.csv")
+    assert count(mapped_store, "customers") == 0
+
+
+def test_rows_without_id_that_repeat_say_what_made_them_equal(mapped_store, tmp_path):
+    rows = [{"text": "Dark mode"}, {"text": "Dark mode"}]
+    with pytest.raises(ImportRejected, match=r"repeats row 2 \(no id, and the same text, customer\)"):
+        import_file(mapped_store, "feature_requests", write(tmp_path / "f", rows, "csv"))
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda p: p.mkdir() or p, "is a directory"),
+        (lambda p: pq.write_table(pa.table({"a": [1]}), p) or p, "this is a Parquet file"),
+    ],
+)
+def test_wrong_kinds_of_file_are_explained(mapped_store, tmp_path, make, expected):
+    path = make(tmp_path / "x.csv")
+    with pytest.raises(InputError, match=expected):
+        import_file(mapped_store, "customers", path)
+
+
+def test_unknown_time_zone_option_is_explained(mapped_store, tmp_path):
+    with pytest.raises(InputError, match="'Mars/Base' is not a time zone"):
+        import_file(mapped_store, "customers", write(tmp_path / "c", CUSTOMERS, "csv"), timezone_name="Mars/Base")
+
+
+def test_two_columns_for_one_field_are_refused(mapped_store, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("external_id,Name,name\nc1,A,B\n")
+    with pytest.raises(InputError, match="'Name' and 'name' both mean the field name"):
+        import_file(mapped_store, "customers", path)

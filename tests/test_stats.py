@@ -238,3 +238,16 @@ def test_nps_difference_is_significant_only_when_it_should_be():
     big = compare_nps((50, 100, 350), (200, 150, 150))
     assert big.difference == pytest.approx(60 - (-10)) and big.significant
     assert big.low < big.difference < big.high
+
+
+def test_welch_survives_variances_too_small_to_square():
+    # Found in review: 1e-160-sized variances made the Welch–Satterthwaite denominator 0.
+    c = compare_means([0.0, 1e-160], [1.0, 1.0 + 1e-160])
+    assert c.difference == pytest.approx(-1.0)
+    assert c.low <= c.difference <= c.high
+    assert c.significant
+
+
+def test_newcombe_bounds_never_leave_minus_one_to_one():
+    c = compare_proportions(0, 1, 1, 1)
+    assert c.low >= -1.0 and c.high <= 1.0

@@ -362,8 +362,9 @@ def compare_proportions(
     la, ua = _interval(successes_a, n_a, "wilson", z)
     lb, ub = _interval(successes_b, n_b, "wilson", z)
     d = pa - pb
-    low = d - math.sqrt((pa - la) ** 2 + (ub - pb) ** 2)
-    high = d + math.sqrt((ua - pa) ** 2 + (pb - lb) ** 2)
+    # Clipped: rounding can put a bound a hair outside −1..1 (found by the property test).
+    low = max(d - math.sqrt((pa - la) ** 2 + (ub - pb) ** 2), -1.0)
+    high = min(d + math.sqrt((ua - pa) ** 2 + (pb - lb) ** 2), 1.0)
     pooled = (successes_a + successes_b) / (n_a + n_b)
     se = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
     p = 2 * sps.norm.sf(abs(d) / se) if se > 0 else (0.0 if d else 1.0)
@@ -448,7 +449,9 @@ def compare_means(
     se = math.sqrt(qa + qb)
     if se == 0:
         return Comparison(d, d, d, 0.0 if d else 1.0, sa.n, sb.n, "welch", confidence, label)
-    df = (qa + qb) ** 2 / (qa**2 / (sa.n - 1) + qb**2 / (sb.n - 1))
+    denominator = qa**2 / (sa.n - 1) + qb**2 / (sb.n - 1)
+    # Squares of tiny variances can underflow to 0: then the larger sample's df is the limit.
+    df = (qa + qb) ** 2 / denominator if denominator > 0 else float(sa.n + sb.n - 2)
     half = float(sps.t.ppf(1 - (1 - confidence) / 2, df)) * se
     p = 2 * float(sps.t.sf(abs(d) / se, df))
     return Comparison(d, d - half, d + half, p, sa.n, sb.n, "welch", confidence, label)

@@ -62,12 +62,25 @@ def as_text(arr: pa.Array) -> pa.Array:
     arr = _combine(arr)
     if pa.types.is_null(arr.type):
         return pa.nulls(len(arr), pa.string())
-    if pa.types.is_struct(arr.type) or pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type):
-        return pa.array([None if v is None else json.dumps(v, ensure_ascii=False) for v in arr.to_pylist()], pa.string())
+    if pa.types.is_nested(arr.type):  # structs, lists, maps: as JSON text
+        return pa.array([None if v is None else to_json(v) for v in arr.to_pylist()], pa.string())
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_decode()
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         arr = pc.cast(arr, pa.string())
-    arr = pc.utf8_trim_whitespace(arr)
+    # PostgreSQL text cannot hold NUL; nobody means one.
+    arr = pc.utf8_trim_whitespace(pc.replace_substring(arr, "\x00", ""))
     return pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr).cast(pa.string())
+
+
+def to_json(value) -> str:
+    """JSON text with sorted keys (so equal objects compare equal in the store); dates and
+    other non-JSON values as their ISO text."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=_json_default)
+
+
+def _json_default(value) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 class FieldType(ABC):
@@ -98,17 +111,27 @@ class Text(FieldType):
 _NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 
 
+_NOT_A_NUMBER = ("is not a number", "write a plain number such as 42 or 3.5")
+
+
 def _to_float(raw: pa.Array) -> tuple[pa.Array, list[Problem]]:
+    """Numbers as float64; text that is not a number, true/false, infinity and NaN are bad."""
     raw = _combine(raw)
-    if pa.types.is_integer(raw.type) or pa.types.is_floating(raw.type):
-        return pc.cast(raw, pa.float64()), []
-    if pa.types.is_boolean(raw.type):
-        return pc.cast(raw, pa.float64()), []
-    text = as_text(raw)
-    ok = pc.match_substring_regex(text, _NUMBER)
-    bad = pc.and_(pc.is_valid(text), pc.invert(pc.fill_null(ok, False)))
-    cleaned = pc.if_else(bad, pa.scalar(None, pa.string()), text)
-    return pc.cast(cleaned, pa.float64()), _flag(bad, "is not a number", "write a plain number such as 42 or 3.5")
+    if pa.types.is_boolean(raw.type):  # true is not 1 in a survey answer or an amount
+        bad = pc.is_valid(raw)
+        return pa.nulls(len(raw), pa.float64()), _flag(bad, "is true/false", _NOT_A_NUMBER[1])
+    if pa.types.is_integer(raw.type) or pa.types.is_floating(raw.type) or pa.types.is_decimal(raw.type):
+        # Unsafe only in precision (beyond 2**53); the range checks then see the magnitude.
+        values, problems = pc.cast(raw, pa.float64(), safe=False), []
+    else:
+        text = as_text(raw)
+        ok = pc.match_substring_regex(text, _NUMBER)
+        bad = pc.and_(pc.is_valid(text), pc.invert(pc.fill_null(ok, False)))
+        values = pc.cast(pc.if_else(bad, pa.scalar(None, pa.string()), text), pa.float64())
+        problems = _flag(bad, *_NOT_A_NUMBER)
+    infinite = pc.invert(pc.fill_null(pc.is_finite(values), True))
+    problems += _flag(infinite, "is not a finite number", _NOT_A_NUMBER[1])
+    return pc.if_else(infinite, pa.scalar(None, pa.float64()), values), problems
 
 
 @dataclass
@@ -141,16 +164,31 @@ def _fmt(x) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
+_INT32 = 2**31 - 1
+
+
 @dataclass
 class Integer(Number):
+    """A whole number; by default one that fits a 32-bit column (counts, votes)."""
+
+    low: float | None = -_INT32 - 1
+    high: float | None = _INT32
 
     def coerce(self, raw):
-        values, problems = _to_float(raw)
-        fractional = pc.not_equal(values, pc.floor(values))
-        problems += _flag(fractional, "is not a whole number", "write a whole number such as 7")
-        values = pc.if_else(fractional, pa.scalar(None, pa.float64()), values)
-        values, more = self._range(values)
-        return Coerced(pc.cast(values, pa.int64()), problems + more)
+        raw = _combine(raw)
+        if pa.types.is_integer(raw.type):
+            # Exact: going through float64 would round integers beyond 2**53.
+            values, problems = pc.cast(raw, pa.float64(), safe=False), []
+            exact = raw
+        else:
+            values, problems = _to_float(raw)
+            fractional = pc.not_equal(values, pc.floor(values))
+            problems += _flag(fractional, "is not a whole number", "write a whole number such as 7")
+            values = pc.if_else(fractional, pa.scalar(None, pa.float64()), values)
+            exact = None
+        values, more = self._range(values)  # bounds are far inside int64, so the cast is safe
+        out = pc.cast(values, pa.int64()) if exact is None else pc.if_else(pc.is_null(values), pa.scalar(None, pa.int64()), pc.cast(exact, pa.int64(), safe=False))
+        return Coerced(out, problems + more)
 
 
 # A zone offset only counts after a time of day: the "-01" ending "2024-02-01" is a day.
@@ -168,12 +206,17 @@ class Timestamp(FieldType):
     def coerce(self, raw):
         raw = _combine(raw)
         if pa.types.is_timestamp(raw.type):
+            # Microseconds are what the store keeps: nanoseconds (pandas) are cut, on purpose.
             if raw.type.tz is None:
-                return Coerced(self._localize(pc.cast(raw, pa.timestamp("us"))))
-            return Coerced(pc.cast(raw, UTC))
+                return Coerced(self._localize(pc.cast(raw, pa.timestamp("us"), safe=False)))
+            return Coerced(pc.cast(raw, UTC, safe=False))
         if pa.types.is_date(raw.type):
             return Coerced(self._localize(pc.cast(raw, pa.timestamp("us"))))
         text = pc.replace_substring_regex(as_text(raw), r"^(\d{4}-\d\d-\d\d)[Tt ]", r"\1T")
+        # Seven to nine fraction digits (.NET, Go) are cut to microseconds; "14:05:00 +02:00"
+        # loses the space before its offset.
+        text = pc.replace_substring_regex(text, r"([.,]\d{6})\d+", r"\1")
+        text = pc.replace_substring_regex(text, r"(\d)\s+([+-]\d\d:?\d\d|Z|z)$", r"\1\2")
         has_offset = pc.fill_null(pc.match_substring_regex(text, _OFFSET), False)
         aware_text = pc.if_else(has_offset, text, pa.scalar(None, pa.string()))
         naive_text = pc.if_else(has_offset, pa.scalar(None, pa.string()), text)
@@ -193,7 +236,7 @@ class Timestamp(FieldType):
         return Coerced(values, problems)
 
     def _localize(self, naive: pa.Array) -> pa.Array:
-        return pc.cast(pc.assume_timezone(naive, self.timezone, ambiguous="earliest", nonexistent="earliest"), UTC)
+        return pc.cast(pc.assume_timezone(naive, self.timezone, ambiguous="earliest", nonexistent="latest"), UTC)
 
     @staticmethod
     def _parse(text: pa.Array, typ: pa.DataType) -> tuple[pa.Array, np.ndarray]:
@@ -220,7 +263,9 @@ class Email(FieldType):
 
     def coerce(self, raw):
         text = as_text(raw)
-        bad = pc.invert(pc.fill_null(pc.match_substring_regex(text, r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), True))
+        # 320 characters: the longest address RFC 5321 allows, and the column's size.
+        shape = pc.match_substring_regex(text, r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+        bad = pc.invert(pc.fill_null(pc.and_(shape, pc.less_equal(pc.utf8_length(text), 320)), True))
         problems = _flag(bad, "is not an e-mail address", "write it as name@example.com, or leave it empty")
         return Coerced(pc.if_else(bad, pa.scalar(None, pa.string()), text), problems)
 
@@ -265,7 +310,7 @@ class Tags(FieldType):
                         lists.append(re.split(r"[,;\s]+", v.strip("[]")))
                 else:
                     lists.append([t for t in re.split(r"[,;\s]+", v) if t])
-        return Coerced(pa.array([None if t is None else json.dumps([str(x) for x in t], ensure_ascii=False) for t in lists], pa.string()))
+        return Coerced(pa.array([None if t is None else json.dumps([str(x) for x in t if x is not None], ensure_ascii=False) for t in lists], pa.string()))
 
 
 @dataclass
@@ -286,7 +331,7 @@ def _json_object(text: str) -> str:
     obj = json.loads(text)
     if not isinstance(obj, dict):
         raise ValueError(f"{type(obj).__name__}, not an object")
-    return json.dumps(obj, ensure_ascii=False)
+    return to_json(obj)
 
 
 def _one_by_one(text: pa.Array, parse, typ: pa.DataType) -> tuple[pa.Array, np.ndarray]:

@@ -15,7 +15,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -30,9 +32,9 @@ from ..errors import BadRow, ImportRejected, InputError
 from ..store import Store
 from ..store import schema as s
 from ..store.bulk import upsert
-from .fields import Timestamp, as_text
+from .fields import Timestamp, as_text, to_json
 from .kinds import KINDS, Kind, Ref
-from .readers import Source, read_source
+from .readers import JSON_FIELD, Source, read_source
 
 __all__ = ["ImportResult", "import_file", "import_source", "import_table"]
 
@@ -137,6 +139,11 @@ def _apply_mapping(source: Source, kind: Kind, mapping: dict[str, str]) -> tuple
         if col in claimed:
             continue
         fld = _normalise(col)
+        if fld in kind.fields and fld in by_field and fld not in mapping:
+            raise InputError(
+                f"{source.name}: the columns {by_field[fld]!r} and {col!r} both mean the field {fld}; "
+                "rename or remove one, or say which to use with --map"
+            )
         if fld in kind.fields and fld not in by_field:
             by_field[fld] = col
         else:
@@ -158,18 +165,32 @@ def _check_fields(batch: Batch) -> None:
         result = ftype.coerce(raw)
         for p in result.problems:
             batch.reject(p.indexes, name, p.problem, p.fix)
-        values = result.values
-        if spec.default is not None:
-            values = pc.fill_null(values, pa.scalar(spec.default, values.type))
-        batch.out[name] = values
+        batch.out[name] = result.values
         if spec.required:
             # A bad value was already reported; report only the ones that were blank.
             blank = pc.is_null(as_text(raw))
             hint = f" ({spec.help})" if spec.help else ""
             batch.reject_mask(blank, name, "is missing", f"every row needs a {name}{hint}")
+
+
+def _apply_defaults(batch: Batch, is_new: pa.Array) -> None:
+    """Defaults fill the blanks of new rows only: with --update, a row already stored keeps
+    its value where the file is blank or lacks the column."""
     for name, spec in batch.kind.fields.items():
-        if name not in batch.out and spec.default is not None:
-            batch.out[name] = pa.array([spec.default] * batch.n)
+        if spec.default is None:
+            continue
+        default = pa.scalar(spec.default)
+        values = batch.out.get(name, pa.nulls(batch.n, default.type))
+        batch.out[name] = pc.if_else(pc.and_(is_new, pc.is_null(values)), default, values)
+
+
+def _existing(conn: sa.Connection, table: sa.Table, ids: pa.Array) -> pa.Array:
+    """Which ids the table already holds (asked only for --update)."""
+    values = pc.unique(ids.filter(pc.is_valid(ids))).to_pylist()
+    found: list[str] = []
+    for start in range(0, len(values), 5000):  # bounded IN lists
+        found += conn.execute(sa.select(table.c.external_id).where(table.c.external_id.in_(values[start : start + 5000]))).scalars().all()
+    return pc.fill_null(pc.is_in(ids, value_set=pa.array(found, pa.string())), False)
 
 
 def _resolve_refs(batch: Batch) -> None:
@@ -215,18 +236,29 @@ def _external_ids(batch: Batch) -> pa.Array:
 
 
 def _check_duplicates(batch: Batch, ids: pa.Array) -> None:
+    """The second and later rows with one id are bad; rows bad for another reason don't count
+    (so the good copy of a fixed row gets in)."""
+    bad_rows = {b.row - batch.source.first_row for b in batch.bad}
     counts = pc.value_counts(ids.filter(pc.is_valid(ids)))
     dup_values = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
     if not len(dup_values):
         return
+    given = batch.out.get("external_id")
     first: dict[str, int] = {}
     seen = np.flatnonzero(pc.is_in(ids, value_set=dup_values).to_numpy(zero_copy_only=False))
     for i, v in zip(seen.tolist(), ids.take(pa.array(seen)).to_pylist()):
-        if v in first:
-            row = batch.source.row_number(first[v])
+        if i in bad_rows:
+            continue
+        if v not in first:
+            first[v] = i
+            continue
+        row = batch.source.row_number(first[v])
+        if given is not None and given[i].is_valid:
             batch.reject(np.array([i]), "external_id", f"repeats the id of row {row}", "give each row its own id, or remove the duplicate")
         else:
-            first[v] = i
+            same = ", ".join(batch.kind.key_from)
+            batch.reject(np.array([i]), "external_id", f"repeats row {row} (no id, and the same {same})",
+                         "give each row an external_id, or remove the duplicate")
 
 
 def _extras_json(batch: Batch, columns: list[str]) -> pa.Array | None:
@@ -234,13 +266,23 @@ def _extras_json(batch: Batch, columns: list[str]) -> pa.Array | None:
     if extra_col is None or not columns:
         return batch.out.get(extra_col) if extra_col else None
     own = batch.out.get(extra_col, pa.nulls(batch.n, pa.string())).to_pylist()
-    values = {c: as_text(batch.source.table.column(c)).to_pylist() for c in columns}
+    values = {c: _extra_values(batch.source.table, c) for c in columns}
     merged = []
     for i in range(batch.n):
         obj = json.loads(own[i]) if own[i] else {}
         obj.update({c: values[c][i] for c in columns if values[c][i] is not None})
-        merged.append(json.dumps(obj, ensure_ascii=False) if obj else None)
+        merged.append(to_json(obj) if obj else None)
     return pa.array(merged, pa.string())
+
+
+def _extra_values(table: pa.Table, column: str) -> list:
+    """A kept column's values as the file typed them: 89 stays a number, true a boolean."""
+    field = table.schema.field(column)
+    if field.metadata == JSON_FIELD:
+        return [None if v is None else json.loads(v) for v in table.column(column).to_pylist()]
+    if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+        return as_text(table.column(column)).to_pylist()  # CSV text: trimmed, blank is missing
+    return table.column(column).to_pylist()
 
 
 def _store_table(batch: Batch, ids: pa.Array | None, extras: pa.Array | None) -> pa.Table:
@@ -260,13 +302,27 @@ def _store_table(batch: Batch, ids: pa.Array | None, extras: pa.Array | None) ->
     return pa.table({c: columns[c] for c in order})
 
 
+def _raw_text(column: pa.ChunkedArray) -> list:
+    return [v if v is None or isinstance(v, str) else to_json(v) for v in column.to_pylist()]
+
+
+def _rejected_path(source: Source, rejected_file: str | Path | None) -> Path:
+    """Where rejected rows go; checked before anything is written."""
+    path = Path(rejected_file or f"{source.name}.rejected.csv")
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise InputError(f"--rejected {path}: cannot write a file there; give a path in a folder you can write to")
+    return path
+
+
 def _write_rejected(path: Path, batch: Batch) -> None:
     by_row: dict[int, list[str]] = {}
     for b in batch.bad:
         by_row.setdefault(b.row, []).append(f"{b.column}: {b.value!r} {b.problem}; {b.fix}")
     table = batch.source.table
     idx = pa.array([r - batch.source.first_row for r in sorted(by_row)])
-    texts = {c: as_text(table.column(c)).take(idx).to_pylist() for c in table.column_names}
+    # As the file had them (untrimmed), so the rejected rows can be fixed and imported again.
+    texts = {c: _raw_text(table.column(c).take(idx)) for c in table.column_names}
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["row", *table.column_names, "error"])
@@ -314,6 +370,12 @@ def import_source(
     """
     if kind not in KINDS:
         raise InputError(f"unknown import kind {kind!r}; use one of: {', '.join(KINDS)}")
+    try:
+        ZoneInfo(timezone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"--timezone {timezone_name!r} is not a time zone; use an IANA name such as Europe/Helsinki") from None
+    if skip_bad_rows:
+        rejected_file = _rejected_path(source, rejected_file)
     options = dict(update=update, skip_bad_rows=skip_bad_rows, rejected_file=rejected_file, progress=progress)
     by_field, extra_columns = _apply_mapping(source, KINDS[kind], mapping or {})
     if conn is not None:
@@ -337,22 +399,28 @@ def _run(conn, spec: Kind, source: Source, by_field, extra_columns, timezone_nam
     ids = _external_ids(batch)
     if ids is not None:
         _check_duplicates(batch, ids)
+    existing = _existing(conn, spec.table, ids) if update and ids is not None else None
+    _apply_defaults(batch, pa.array(np.ones(batch.n, bool)) if existing is None else pc.invert(existing))
     data = _store_table(batch, ids, _extras_json(batch, extra_columns))
     if progress:
         progress("checking", batch.n, batch.n)
-    rejected_rows, rejected_path = 0, None
+    rejected_rows = 0
     if batch.bad:
         if not skip_bad_rows:
             raise ImportRejected(source.name, sorted(batch.bad, key=lambda b: b.row), source.table.num_rows)
-        rejected_path = Path(rejected_file or f"{source.name}.rejected.csv")
-        _write_rejected(rejected_path, batch)
         bad_idx = sorted({b.row - source.first_row for b in batch.bad})
         rejected_rows = len(bad_idx)
         keep = np.ones(batch.n, bool)
         keep[bad_idx] = False
         data = data.filter(pa.array(keep))
+        existing = None if existing is None else existing.filter(pa.array(keep))
+    if existing is not None:
+        data = data.append_column("_existing", existing)
     if spec.order_by:
         data = data.sort_by(spec.order_by)
+    if existing is not None:
+        existing = data.column("_existing").combine_chunks()
+        data = data.drop_columns(["_existing"])
     done = 0
 
     def wrote(k: int) -> None:
@@ -361,10 +429,12 @@ def _run(conn, spec: Kind, source: Source, by_field, extra_columns, timezone_nam
         if progress:
             progress("writing", done, data.num_rows)
 
-    counts = upsert(conn, spec.table, data, update=update, progress=wrote)
+    counts = upsert(conn, spec.table, data, existing=existing, merge=spec.extras, progress=wrote)
+    if rejected_rows:  # written once the good rows are in, so a failed write leaves no file
+        _write_rejected(rejected_file, batch)
     result = ImportResult(
         spec.name, source.name, source.table.num_rows, counts.inserted, counts.updated, counts.unchanged,
-        rejected_rows, str(rejected_path) if rejected_path else None,
+        rejected_rows, str(rejected_file) if rejected_rows else None,
         [c for c in extra_columns if spec.extras is None], time.perf_counter() - t0,
     )
     conn.execute(

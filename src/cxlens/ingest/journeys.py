@@ -21,13 +21,16 @@ plus the surveys that ask about them.
         scale: 1-5
         touchpoint: support-chat
 
-Loading validates the whole file first and reports every problem with its path
-(``journeys[1].stages[2].touchpoints[0].targets.nps: 120 is outside -100..100``); only a valid
-file is written, in one transaction, as an upsert by key.
+A file may hold journeys, surveys or both. Loading validates the whole file first and reports
+every problem with its path (``journeys[1].stages[2].touchpoints[0].targets.nps: 120 is outside
+-100..100``); only a valid file is written, in one transaction, as an upsert by key. A survey may
+name a touchpoint loaded earlier from another file: that reference is checked against the store
+when loading. Nothing is ever deleted: touchpoints missing from the file are kept and reported.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,9 +44,22 @@ from ..metrics import METRICS, SCALES, default_scale, parse_duration
 from ..store import Store
 from ..store import schema as s
 
-__all__ = ["JourneyMap", "load_journeys", "parse_journeys", "read_journey_map"]
+__all__ = [
+    "Journey",
+    "JourneyMap",
+    "LoadResult",
+    "Stage",
+    "Survey",
+    "Touchpoint",
+    "journey_tree",
+    "load_journeys",
+    "parse_journeys",
+    "read_journey_map",
+]
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+_KEY_HINT = "use lower-case letters, digits, - and _ (e.g. support-chat)"
+_SURVEY_CHANNELS = ("email", "sms", "web", "widget", "api")
 
 
 @dataclass
@@ -79,6 +95,14 @@ class Survey:
     scale: tuple[int, int] | None
     touchpoint: str | None = None
     definition: dict[str, Any] = field(default_factory=dict)
+
+    def touchpoint_refs(self, path: str) -> list[tuple[str, str]]:
+        """(path, key) of every touchpoint this survey names; ``path`` is the survey's own."""
+        refs = [(f"{path}.touchpoint", self.touchpoint)] if self.touchpoint else []
+        trigger = self.definition.get("trigger")
+        if isinstance(trigger, dict) and isinstance(trigger.get("touchpoint"), str):
+            refs.append((f"{path}.trigger.touchpoint", trigger["touchpoint"]))
+        return refs
 
 
 @dataclass
@@ -116,7 +140,7 @@ class _Checker:
     def key(self, obj: dict, path: str, seen: set[str]) -> str:
         key = obj.get("key")
         if not isinstance(key, str) or not _KEY.match(key):
-            self.problem(f"{path}.key", f"{_show(key)} is not a key: use lower-case letters, digits, - and _ (e.g. support-chat)")
+            self.problem(f"{path}.key", f"{_show(key)} is not a key: {_KEY_HINT}")
             return str(key)
         if key in seen:
             self.problem(f"{path}.key", f"{key!r} is used twice; keys must be unique")
@@ -147,14 +171,92 @@ class _Checker:
                 self.problem(where, f"{metric!r} is not a metric cxlens knows; use one of: {', '.join(METRICS)}")
                 continue
             number = parse_duration(goal) if spec.unit == "seconds" else _number(goal)
+            hint = "a duration such as 90s, 4h or 2d" if spec.unit == "seconds" else "a number"
             if number is None:
-                hint = "a duration such as 90s, 4h or 2d" if spec.unit == "seconds" else "a number"
                 self.problem(where, f"{_show(goal)} is not {hint}")
+            elif not math.isfinite(number):
+                # YAML reads .inf and .nan as numbers; no target can be reached or missed by them.
+                self.problem(where, f"{_show(goal)} is not a finite number; write {hint}")
             elif not spec.low <= number <= spec.high:
                 self.problem(where, f"{_show(goal)} is outside {_span(spec.low, spec.high)}")
+            elif _looks_like_fraction(spec, goal, number):
+                self.problem(where, f"{_show(goal)} looks like a fraction: write {number * 100:g} for {number * 100:g}% "
+                             f"(or '{number:g}%' if you mean less than one percent)")
             else:
                 out[metric] = number
         return out
+
+    def touchpoint_ref(self, value: Any, path: str) -> str | None:
+        """A touchpoint key a survey refers to: checked for form here, for existence on load
+        (it may be in this file or loaded earlier from another)."""
+        if value is None:
+            return None
+        if not isinstance(value, str) or not _KEY.match(value):
+            self.problem(path, f"{_show(value)} is not a touchpoint key: {_KEY_HINT}")
+            return None
+        return value
+
+    def survey_fields(self, obj: dict, path: str) -> dict[str, Any]:
+        """The collection settings of a survey, checked just enough that a typo cannot pass as a
+        setting; returns the valid ones, normalised, to store in its definition."""
+        out: dict[str, Any] = {}
+        if "sampling" in obj:
+            value = obj["sampling"]
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+            if ok:
+                out["sampling"] = float(value)
+            else:
+                self.problem(f"{path}.sampling", f"{_show(value)} is not a share of events between 0 and 1; "
+                             "write e.g. 0.25 to invite a quarter of them, 1 to invite all")
+        if "fatigue_days" in obj:
+            value = obj["fatigue_days"]
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            if ok and value >= 0 and float(value).is_integer():
+                out["fatigue_days"] = int(value)
+            else:
+                self.problem(f"{path}.fatigue_days", f"{_show(value)} is not a whole number of days (0 or more); "
+                             "write e.g. 30 to ask a customer at most once a month, 0 for no limit")
+        if "trigger" in obj:
+            out["trigger"] = self.trigger(obj["trigger"], f"{path}.trigger")
+        if "languages" in obj:
+            value = obj["languages"]
+            if not isinstance(value, list) or not all(isinstance(x, str) and x.strip() for x in value):
+                self.problem(f"{path}.languages", f"{_show(value)} is not a list of language codes; write e.g. [en, fi]")
+            else:
+                out["languages"] = value
+        if "channels" in obj:
+            out["channels"] = self.channels(obj["channels"], f"{path}.channels")
+        return out
+
+    def trigger(self, value: Any, path: str) -> dict:
+        trigger = self.mapping(value, path)
+        # Other fields are left to collection, which owns the trigger's meaning.
+        if "after" in trigger:
+            after = trigger["after"]
+            seconds = parse_duration(after)
+            if seconds is None or not math.isfinite(seconds) or seconds < 0:
+                self.problem(f"{path}.after", f"{_show(after)} is not a duration; write e.g. 1h or 1d")
+        if "touchpoint" in trigger:
+            self.touchpoint_ref(trigger["touchpoint"], f"{path}.touchpoint")
+        return trigger
+
+    def channels(self, value: Any, path: str) -> list:
+        allowed = ", ".join(_SURVEY_CHANNELS)
+        if not isinstance(value, list):
+            self.problem(path, f"{_show(value)} is not a list of channels; write e.g. [email, web] using {allowed}")
+            return []
+        for n, channel in enumerate(value):
+            if channel not in _SURVEY_CHANNELS:
+                self.problem(f"{path}[{n}]", f"{_show(channel)} is not a survey channel; use one of {allowed}")
+        return value
+
+
+def _looks_like_fraction(spec, goal: Any, number: float) -> bool:
+    """0.85 for "85 %" is the usual slip; stored as written it would be a target of 0.85 %. Only
+    for percents where higher is better (a 0.5 % reopen-rate ceiling is plausible), and not when
+    the % is written out."""
+    written_as_percent = isinstance(goal, str) and goal.strip().endswith("%")
+    return spec.unit == "percent" and spec.higher_is_better and 0 < number < 1 and not written_as_percent
 
 
 def _number(value: Any) -> float | None:
@@ -183,15 +285,23 @@ _SURVEY_FIELDS = {"key", "name", "metric", "scale", "touchpoint", "questions", "
 
 
 def parse_journeys(data: Any, source: str = "(journeys)") -> JourneyMap:
-    """Validate parsed YAML; raise :class:`JourneyFileError` listing every problem."""
+    """Validate parsed YAML; raise :class:`JourneyFileError` listing every problem.
+
+    Survey references to touchpoints not in the file are left for :func:`load_journeys` to
+    resolve against the store."""
     c = _Checker()
+    if data is None:
+        raise JourneyFileError(source, ["(top): the file is empty; write journeys:, surveys: or both (see the README)"])
     top = c.mapping(data, "(top)")
     c.unknown(top, {"journeys", "surveys"}, "(top)")
+    # Either list may be left out (a file of surveys only, for touchpoints loaded before), not both.
+    if isinstance(data, dict) and not top.get("journeys") and not top.get("surveys"):
+        c.problem("(top)", "has neither journeys nor surveys; write journeys:, surveys: or both (see the README)")
     result = JourneyMap()
     journey_keys: set[str] = set()
     stage_keys: dict[str, set[str]] = {}
     touchpoint_keys: set[str] = set()
-    for i, jraw in enumerate(c.items(top.get("journeys"), "journeys")):
+    for i, jraw in enumerate(c.items(top.get("journeys"), "journeys", required=False)):
         jpath = f"journeys[{i}]"
         jobj = c.mapping(jraw, jpath)
         c.unknown(jobj, {"key", "name", "goal", "stages"}, jpath)
@@ -220,13 +330,13 @@ def parse_journeys(data: Any, source: str = "(journeys)") -> JourneyMap:
         result.journeys.append(journey)
     survey_keys: set[str] = set()
     for i, raw in enumerate(c.items(top.get("surveys"), "surveys", required=False)):
-        result.surveys.append(_parse_survey(c, raw, f"surveys[{i}]", survey_keys, touchpoint_keys))
+        result.surveys.append(_parse_survey(c, raw, f"surveys[{i}]", survey_keys))
     if c.problems:
         raise JourneyFileError(source, c.problems)
     return result
 
 
-def _parse_survey(c: _Checker, raw: Any, path: str, seen: set[str], touchpoints: set[str]) -> Survey:
+def _parse_survey(c: _Checker, raw: Any, path: str, seen: set[str]) -> Survey:
     obj = c.mapping(raw, path)
     c.unknown(obj, _SURVEY_FIELDS, path)
     key = c.key(obj, path, seen)
@@ -247,10 +357,12 @@ def _parse_survey(c: _Checker, raw: Any, path: str, seen: set[str], touchpoints:
                 c.problem(f"{path}.scale", f"{_show(raw_scale)} is not a {metric} scale; use one of {allowed}")
             else:
                 scale = parsed
-    touchpoint = c.text(obj, "touchpoint", path)
-    if touchpoint is not None and touchpoint not in touchpoints:
-        c.problem(f"{path}.touchpoint", f"{touchpoint!r} is not a touchpoint in this file")
+    elif metric == "text" and obj.get("scale") is not None:
+        # It would be dropped without a word; the author presumably meant a scored survey.
+        c.problem(f"{path}.scale", f"{_show(obj['scale'])}: a text survey has no scale; remove scale, or use metric nps, csat or ces")
+    touchpoint = c.touchpoint_ref(obj.get("touchpoint"), f"{path}.touchpoint")
     definition = {k: v for k, v in obj.items() if k not in {"key", "name", "metric", "scale", "touchpoint"}}
+    definition.update(c.survey_fields(obj, path))
     return Survey(key, name, metric or "", scale, touchpoint, definition)
 
 
@@ -260,6 +372,12 @@ def read_journey_map(path: str | Path) -> JourneyMap:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise JourneyFileError(str(path), ["(file): no such file"]) from None
+    except IsADirectoryError:
+        raise JourneyFileError(str(path), ["(file): is a directory; give the path of a YAML file"]) from None
+    except UnicodeDecodeError:
+        raise JourneyFileError(str(path), ["(file): not UTF-8 text; save it as UTF-8"]) from None
+    except OSError as exc:
+        raise JourneyFileError(str(path), [f"(file): cannot be read ({exc.strerror or exc})"]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
@@ -274,19 +392,40 @@ class LoadResult:
     touchpoints: int
     targets: int
     surveys: int
+    # Touchpoints in the store that the file (one with journeys) no longer lists. They are kept,
+    # not deleted: events, responses and tickets may hang off them.
+    not_in_file: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (
+        text = (
             f"{self.journeys} journey(s), {self.stages} stage(s), {self.touchpoints} touchpoint(s) "
             f"with {self.targets} target(s), {self.surveys} survey(s) loaded"
         )
+        if self.not_in_file:
+            text += f"; touchpoint(s) kept: {', '.join(self.not_in_file)} (not in this file; they keep their data)"
+        return text
 
 
 def load_journeys(store: Store, source: str | Path | JourneyMap) -> LoadResult:
     """Validate and upsert a journeys file (or a parsed map) by key, in one transaction."""
     jmap = source if isinstance(source, JourneyMap) else read_journey_map(source)
+    name = "(journeys)" if isinstance(source, JourneyMap) else str(Path(source))
     counts = LoadResult(0, 0, 0, 0, 0)
     with store.begin() as conn:
+        # Resolve every survey's touchpoints before writing, so a bad reference writes nothing.
+        stored = _stored_touchpoints(conn)
+        in_file = set(jmap.touchpoint_keys())
+        problems = [
+            f"{where}: {key!r} is not a touchpoint: it is neither in this file nor in the store "
+            "(load the file that defines it first, or correct the key)"
+            for i, survey in enumerate(jmap.surveys)
+            for where, key in survey.touchpoint_refs(f"surveys[{i}]")
+            if key not in in_file and key not in stored
+        ]
+        if problems:
+            raise JourneyFileError(name, problems)
+        if jmap.journeys:
+            counts.not_in_file = sorted(set(stored) - in_file)
         tp_ids: dict[str, int] = {}
         for jpos, journey in enumerate(jmap.journeys):
             jid = _upsert(conn, s.journeys, {"key": journey.key}, {"name": journey.name, "goal": journey.goal, "position": jpos})
@@ -311,14 +450,19 @@ def load_journeys(store: Store, source: str | Path | JourneyMap) -> LoadResult:
                         counts.targets += 1
         for survey in jmap.surveys:
             low, high = survey.scale or (None, None)
-            tid = tp_ids.get(survey.touchpoint) if survey.touchpoint else None
-            if survey.touchpoint and tid is None:
-                tid = conn.execute(sa.select(s.touchpoints.c.id).where(s.touchpoints.c.key == survey.touchpoint)).scalar()
+            tid = None
+            if survey.touchpoint:
+                # Checked above: in this file (just written) or in the store before.
+                tid = tp_ids[survey.touchpoint] if survey.touchpoint in tp_ids else stored[survey.touchpoint]
             _upsert(conn, s.surveys, {"key": survey.key},
                     {"name": survey.name, "metric": survey.metric, "scale_min": low, "scale_max": high,
                      "touchpoint_id": tid, "definition": survey.definition or None})
             counts.surveys += 1
     return counts
+
+
+def _stored_touchpoints(conn: sa.Connection) -> dict[str, int]:
+    return dict(conn.execute(sa.select(s.touchpoints.c.key, s.touchpoints.c.id)).all())
 
 
 def _upsert(conn: sa.Connection, table: sa.Table, key: dict, values: dict) -> int:

@@ -104,7 +104,9 @@ def _prepare_tickets(batch: Batch) -> None:
             micros = pc.subtract(pc.cast(batch.out[at], pa.int64()), pc.cast(created, pa.int64()))
             batch.derived[seconds] = pc.divide(pc.cast(micros, pa.float64()), 1e6)
     if batch.has("solved_at"):
-        solved = pc.if_else(pc.is_valid(batch.out["solved_at"]), pa.scalar("solved"), pa.scalar("open"))
+        # A solve time says the ticket is solved; its absence says nothing (it may be pending),
+        # so new tickets without either get the field's default and stored ones keep theirs.
+        solved = pc.if_else(pc.is_valid(batch.out["solved_at"]), pa.scalar("solved"), pa.scalar(None, pa.string()))
         batch.out["status"] = pc.coalesce(batch.out.get("status", pa.nulls(batch.n, pa.string())), solved)
 
 
@@ -120,6 +122,8 @@ def _prepare_mentions(batch: Batch) -> None:
 
 
 def _prepare_revenue(batch: Batch) -> None:
+    if not batch.has("currency"):
+        return  # new rows get the default; stored ones keep theirs
     currency = pc.utf8_upper(batch.out["currency"])
     bad = pc.invert(pc.fill_null(pc.match_substring_regex(currency, r"^[A-Z]{3}$"), True))
     batch.reject_mask(bad, "currency", "is not a currency code", "use a three-letter ISO 4217 code such as EUR or USD")
@@ -258,7 +262,7 @@ KINDS: dict[str, Kind] = {
             "channel": _CHANNEL,
             "team": Field(Text(100)),
             "agent": Field(Text(200)),
-            "status": Field(Choice(("new", "open", "pending", "hold", "solved", "closed"))),
+            "status": Field(Choice(("new", "open", "pending", "hold", "solved", "closed")), default="open"),
             "priority": Field(Text(20)),
             "created_at": Field(Timestamp(), required=True),
             "first_response_at": Field(Timestamp()),

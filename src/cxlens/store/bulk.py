@@ -4,7 +4,9 @@ Row-at-a-time ORM inserts top out at a few thousand rows a second; imports and t
 write millions. So this module talks to the driver directly, inside the caller's SQLAlchemy
 transaction: ``executemany`` on SQLite, ``COPY`` into a staging table and one
 ``INSERT … SELECT … ON CONFLICT`` on PostgreSQL. Either way a row whose key already exists is
-left alone, or, with ``update=True``, updated only where a value changed.
+left alone, or, with ``update=True``, updated where a given value differs from the stored one:
+a null (a blank cell) never erases a stored value, and a JSON column named in ``merge`` gets
+the new keys merged into the stored object instead of replacing it.
 """
 
 from __future__ import annotations
@@ -37,21 +39,31 @@ def upsert(
     data: pa.Table,
     *,
     key: tuple[str, ...] = ("external_id",),
-    update: bool = False,
+    existing: pa.Array | None = None,
+    merge: str | None = None,
     progress: Progress | None = None,
 ) -> WriteCounts:
     """Write ``data`` (columns named as ``table``'s) into ``table``; return what changed.
 
-    Timestamps must be UTC (``timestamp[us, tz=UTC]``); JSON columns arrive as JSON text.
+    Without ``existing`` every row is inserted unless its key is stored (then left alone).
+    With ``existing`` (a boolean per row: its key is stored), those rows update the stored
+    ones instead: a null keeps the stored value, ``merge`` names a JSON column whose keys are
+    merged. Updating apart from inserting keeps NOT NULL columns out of the way: a stored
+    row's blank ``votes`` is no insert to refuse. Timestamps arrive as UTC
+    (``timestamp[us, tz=UTC]``), JSON as text.
     """
     if data.num_rows == 0:
         return WriteCounts(0, 0, 0)
-    if conn.dialect.name == "sqlite":
-        inserted, updated = _sqlite(conn, table, data, key, update, progress)
-    elif conn.dialect.name == "postgresql":
-        inserted, updated = _postgres(conn, table, data, key, update, progress)
-    else:  # pragma: no cover - the store only opens these two
+    if conn.dialect.name not in ("sqlite", "postgresql"):  # pragma: no cover - the store opens only these
         raise ValueError(f"bulk writes are not supported on {conn.dialect.name}")
+    new = data if existing is None else data.filter(pc.invert(existing))
+    old = None if existing is None else data.filter(existing)
+    write = _sqlite_insert if conn.dialect.name == "sqlite" else _postgres_insert
+    inserted = write(conn, table, new, key, progress) if new.num_rows else 0
+    updated = 0
+    if old is not None and old.num_rows and _changed_columns(old, key):
+        change = _sqlite_update if conn.dialect.name == "sqlite" else _postgres_update
+        updated = change(conn, table, old, key, merge, progress)
     return WriteCounts(inserted, updated, data.num_rows - inserted - updated)
 
 
@@ -63,21 +75,54 @@ def _changed_columns(data: pa.Table, key: tuple[str, ...]) -> list[str]:
     return [c for c in data.column_names if c not in key]
 
 
-def _sqlite(conn, table, data, key, update, progress) -> tuple[int, int]:
+def _set_and_differs(dialect: str, table: str, columns: list[str], source: str, merge: str | None) -> tuple[str, str]:
+    """SET list and WHERE test of an update from ``source`` (a value alias): given values win,
+    nulls keep what is stored, and only rows where something differs are touched."""
+    sets, differs = [], []
+    unequal = "IS NOT" if dialect == "sqlite" else "IS DISTINCT FROM"
+    for c in columns:
+        old, new = f'"{table}"."{c}"', source.format(c=c)
+        if c == merge and dialect == "sqlite":
+            value, stored = f"json_patch(coalesce({old}, '{{}}'), {new})", f"json(coalesce({old}, '{{}}'))"
+        elif c == merge:
+            value, stored = f"coalesce({old}, '{{}}'::jsonb) || {new}", f"coalesce({old}, '{{}}'::jsonb)"
+        else:
+            value, stored = f"coalesce({new}, {old})", old
+        sets.append(f'"{c}" = {value}')
+        differs.append(f"({new} IS NOT NULL AND {value} {unequal} {stored})")
+    return ", ".join(sets), " OR ".join(differs)
+
+
+def _sqlite_insert(conn, table, data, key, progress) -> int:
     cols = data.column_names
     names = ", ".join(f'"{c}"' for c in cols)
-    marks = ", ".join("?" for _ in cols)
-    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks}) ON CONFLICT ({", ".join(key)}) DO '
+    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" for _ in cols)}) ON CONFLICT ({", ".join(key)}) DO NOTHING'
+    return _sqlite_many(conn, sql, data, cols, progress)
+
+
+def _sqlite_update(conn, table, data, key, merge, progress) -> int:
     changed = _changed_columns(data, key)
-    if update and changed:
-        sets = ", ".join(f'"{c}" = excluded."{c}"' for c in changed)
-        differs = " OR ".join(f'"{table.name}"."{c}" IS NOT excluded."{c}"' for c in changed)
-        sql += f"UPDATE SET {sets} WHERE {differs}"
-    else:
-        sql += "NOTHING"
-    # With DO NOTHING every change is an insert; with DO UPDATE, counting the table before
-    # and after tells inserts from updates (SQLite reports only the sum).
-    before = _count(conn, table) if update else 0
+    # Named parameters: each value is used in SET and in the WHERE test.
+    sets, differs = _set_and_differs("sqlite", table.name, changed, ":{c}", merge)
+    match = " AND ".join(f'"{k}" = :{k}' for k in key)
+    sql = f'UPDATE "{table.name}" SET {sets} WHERE {match} AND ({differs})'
+    cols = [*changed, *key]
+    cursor = conn.connection.driver_connection.cursor()
+    written = 0
+    try:
+        for start in range(0, data.num_rows, CHUNK):
+            chunk = data.slice(start, CHUNK)
+            values = [_sqlite_values(chunk.column(c)) for c in cols]
+            cursor.executemany(sql, (dict(zip(cols, row)) for row in zip(*values)))
+            written += max(cursor.rowcount, 0)
+            if progress:
+                progress(chunk.num_rows)
+    finally:
+        cursor.close()
+    return written
+
+
+def _sqlite_many(conn, sql: str, data: pa.Table, cols: list[str], progress) -> int:
     cursor = conn.connection.driver_connection.cursor()
     written = 0
     try:
@@ -89,10 +134,7 @@ def _sqlite(conn, table, data, key, update, progress) -> tuple[int, int]:
                 progress(chunk.num_rows)
     finally:
         cursor.close()
-    if not update:
-        return written, 0
-    inserted = _count(conn, table) - before
-    return inserted, written - inserted
+    return written
 
 
 def _sqlite_values(col: pa.ChunkedArray) -> list:
@@ -102,34 +144,40 @@ def _sqlite_values(col: pa.ChunkedArray) -> list:
     return col.to_pylist()
 
 
-def _postgres(conn, table, data, key, update, progress) -> tuple[int, int]:
-    cols = data.column_names
-    names = ", ".join(f'"{c}"' for c in cols)
+def _postgres_stage(cur, table: sa.Table, data: pa.Table, progress) -> str:
+    """COPY ``data`` into a temporary table shaped like ``table``'s columns; return its name."""
+    names = ", ".join(f'"{c}"' for c in data.column_names)
     stage = f"_cx_stage_{table.name}"
-    raw = conn.connection.driver_connection
-    with raw.cursor() as cur:
-        cur.execute(f'DROP TABLE IF EXISTS "{stage}"')
-        cur.execute(f'CREATE TEMP TABLE "{stage}" ON COMMIT DROP AS SELECT {names} FROM "{table.name}" WITH NO DATA')
-        with cur.copy(f'COPY "{stage}" ({names}) FROM STDIN WITH (FORMAT csv)') as copy:
-            for start in range(0, data.num_rows, CHUNK):
-                chunk = data.slice(start, CHUNK)
-                buf = io.BytesIO()
-                pacsv.write_csv(chunk, buf, pacsv.WriteOptions(include_header=False))
-                copy.write(buf.getvalue())
-                if progress:
-                    progress(chunk.num_rows)
-        sql = f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{stage}" ON CONFLICT ({", ".join(key)}) DO '
-        changed = _changed_columns(data, key)
-        if update and changed:
-            sets = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in changed)
-            old = ", ".join(f'"{table.name}"."{c}"' for c in changed)
-            new = ", ".join(f'EXCLUDED."{c}"' for c in changed)
-            sql += f"UPDATE SET {sets} WHERE ROW({old}) IS DISTINCT FROM ROW({new})"
-            # xmax = 0 marks a row this statement inserted (an updated row has an xmax).
-            cur.execute(f"WITH w AS ({sql} RETURNING (xmax = 0) AS ins) SELECT count(*) FILTER (WHERE ins), count(*) FROM w")
-            inserted, written = cur.fetchone()
-        else:
-            cur.execute(sql + "NOTHING")
-            inserted = written = cur.rowcount
+    cur.execute(f'DROP TABLE IF EXISTS "{stage}"')
+    cur.execute(f'CREATE TEMP TABLE "{stage}" ON COMMIT DROP AS SELECT {names} FROM "{table.name}" WITH NO DATA')
+    with cur.copy(f'COPY "{stage}" ({names}) FROM STDIN WITH (FORMAT csv)') as copy:
+        for start in range(0, data.num_rows, CHUNK):
+            chunk = data.slice(start, CHUNK)
+            buf = io.BytesIO()
+            pacsv.write_csv(chunk, buf, pacsv.WriteOptions(include_header=False))
+            copy.write(buf.getvalue())
+            if progress:
+                progress(chunk.num_rows)
+    return stage
+
+
+def _postgres_insert(conn, table, data, key, progress) -> int:
+    names = ", ".join(f'"{c}"' for c in data.column_names)
+    with conn.connection.driver_connection.cursor() as cur:
+        stage = _postgres_stage(cur, table, data, progress)
+        cur.execute(f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{stage}" ON CONFLICT ({", ".join(key)}) DO NOTHING')
+        inserted = cur.rowcount
         cur.execute(f'DROP TABLE "{stage}"')
-    return inserted, written - inserted
+    return inserted
+
+
+def _postgres_update(conn, table, data, key, merge, progress) -> int:
+    changed = _changed_columns(data, key)
+    sets, differs = _set_and_differs("postgresql", table.name, changed, 's."{c}"', merge)
+    with conn.connection.driver_connection.cursor() as cur:
+        stage = _postgres_stage(cur, table, data, progress)
+        match = " AND ".join(f'"{table.name}"."{k}" = s."{k}"' for k in key)
+        cur.execute(f'UPDATE "{table.name}" SET {sets} FROM "{stage}" AS s WHERE {match} AND ({differs})')
+        updated = cur.rowcount
+        cur.execute(f'DROP TABLE "{stage}"')
+    return updated
