@@ -107,3 +107,18 @@ def test_migrating_to_an_unknown_revision_is_a_clear_error(store):
     with pytest.raises(StoreError, match="Cannot migrate"):
         store.upgrade("not-a-revision")
     assert store.current_revision() == store.head_revision()
+
+
+def test_db_commands_on_an_unreachable_database_say_what_to_check():
+    store = Store("postgresql+psycopg://postgres@127.0.0.1:5432/cxlens_no_such_database")
+    with pytest.raises(StoreError, match="Check CXLENS_DATABASE_URL"):
+        store.current_revision()
+    with pytest.raises(StoreError, match="Check CXLENS_DATABASE_URL"):
+        store.upgrade()
+
+
+def test_a_data_directory_that_cannot_be_made_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreError, match="Cannot create the data directory"):
+        Store(f"sqlite:///{blocker}/sub/cxlens.db")

@@ -53,7 +53,20 @@ class Store:
     def _ensure_sqlite_dir(self) -> None:
         path = sa.engine.make_url(self.url).database
         if path and path != ":memory:":
-            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(path).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"Cannot create the data directory {folder} ({exc.strerror}); set CXLENS_DATA_DIR "
+                    "or CXLENS_DATABASE_URL to a place you can write to."
+                ) from exc
+
+    def _unreachable(self, exc: sa.exc.OperationalError) -> StoreError:
+        return StoreError(
+            f"Cannot open the store {self!r}: {exc.orig}. Check CXLENS_DATABASE_URL "
+            "and that the database server is running."
+        )
 
     def __repr__(self) -> str:
         return f"Store({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -83,8 +96,11 @@ class Store:
         return ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
     def current_revision(self) -> str | None:
-        with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+        try:
+            with self.engine.connect() as conn:
+                return MigrationContext.configure(conn).get_current_revision()
+        except sa.exc.OperationalError as exc:
+            raise self._unreachable(exc) from exc
 
     def check_schema(self) -> None:
         """Raise unless the database is at exactly the schema this code was written for."""
@@ -111,6 +127,7 @@ class Store:
         self._migrate(command.downgrade, revision)
 
     def _migrate(self, step, revision: str) -> None:
+        self.current_revision()  # a clear error if the store cannot be reached
         with self.engine.connect() as conn:
             if self.dialect == "sqlite":
                 # Batch mode copies tables, which foreign keys would block; the pragma only
@@ -149,13 +166,7 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
     that says what to do.
     """
     store = Store(url)
-    try:
-        current = store.current_revision()
-    except sa.exc.OperationalError as exc:
-        raise StoreError(
-            f"Cannot open the store {store!r}: {exc.orig}. Check CXLENS_DATABASE_URL "
-            "and that the database server is running."
-        ) from exc
+    current = store.current_revision()
     if current is None and create:
         store.upgrade()
     store.check_schema()
