@@ -77,3 +77,31 @@ def test_demo_without_serving(env, store):
     assert result.exit_code == 0, result.output
     assert "200 responses" in result.output
     assert count(store, "responses") == 200
+
+
+def test_kpi_prints_a_table_csv_and_json(env, store):
+    import csv as csvlib
+    import io
+    import json
+
+    runner.invoke(app, ["demo", "--customers", "60", "--responses", "600", "--no-serve"])
+    table = runner.invoke(app, ["kpi", "nps", "--by", "journey"])
+    assert table.exit_code == 0, table.output
+    assert "adjusted-wald" in table.output
+    rows = list(csvlib.DictReader(io.StringIO(runner.invoke(app, ["kpi", "csat", "--by", "segment", "--format", "csv"]).output)))
+    assert rows and {"segment", "value", "low", "high", "n"} <= set(rows[0])
+    assert sum(int(r["n"]) for r in rows) == count_where(store, "metric = 'csat'")
+    data = json.loads(runner.invoke(app, ["kpi", "ces", "--grain", "year", "--format", "json"]).output)
+    assert all("period" in r for r in data)
+
+
+def count_where(store, condition):
+    import sqlalchemy as sa
+
+    with store.engine.connect() as conn:
+        return conn.execute(sa.text(f"SELECT count(*) FROM responses WHERE score IS NOT NULL AND {condition}")).scalar_one()
+
+
+def test_kpi_bad_option_exits_1(env, store):
+    result = _cxlens("kpi", "nps", "--by", "colour", env_url=env)
+    assert result.returncode == 1 and "cannot slice by colour" in result.stderr

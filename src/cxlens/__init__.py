@@ -10,6 +10,7 @@ The public API, for notebooks and programs (the CLI and web app call the same fu
 """
 
 from . import stats
+from .analytics.kpis import KPIResult, KPIs, kpi
 from .config import Settings, settings
 from .demo import DemoSummary, generate_demo
 from .errors import (
@@ -48,6 +49,8 @@ __all__ = [
     "ImportRejected",
     "ImportResult",
     "InputError",
+    "KPIResult",
+    "KPIs",
     "JourneyFileError",
     "Metric",
     "SchemaOutOfDate",
@@ -60,6 +63,7 @@ __all__ = [
     "import_file",
     "import_table",
     "import_zendesk",
+    "kpi",
     "load_journeys",
     "open_store",
     "read_journey_map",

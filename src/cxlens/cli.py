@@ -160,6 +160,62 @@ def import_(
         out.print(result.summary(), highlight=False)
 
 
+@app.command("kpi")
+def kpi_(
+    name: str = typer.Argument(..., help="nps, csat or ces"),
+    by: str = typer.Option("", "--by", help="comma-separated dimensions, e.g. touchpoint,channel"),
+    grain: str = typer.Option(None, "--grain", help="day, week, month, quarter or year"),
+    since: str = typer.Option(None, "--since", help="first day, e.g. 2026-01-01"),
+    until: str = typer.Option(None, "--until", help="day after the last, e.g. 2026-07-01"),
+    where: list[str] = typer.Option([], "--where", help="DIMENSION=VALUE, e.g. segment=smb (repeatable)"),
+    compare: str = typer.Option(None, "--compare", help="previous: change from the period before, with a test"),
+    fmt: str = typer.Option("table", "--format", help="table, csv or json"),
+) -> None:
+    """A KPI with its interval and n, sliced by dimensions and time."""
+    from .analytics.kpis import kpi
+
+    filters: dict[str, list[str]] = {}
+    for item in where:
+        dim, sep, value = item.partition("=")
+        if not sep:
+            raise CxlensError(f"--where {item!r}: write it as DIMENSION=VALUE, e.g. --where segment=smb")
+        filters.setdefault(dim.strip(), []).append(value.strip())
+    dims = [d.strip() for d in by.split(",") if d.strip()]
+    result = kpi(_store()).compute(name, by=dims, grain=grain, since=since, until=until, where=filters, compare=compare)
+    _print_kpi(result, fmt)
+
+
+def _print_kpi(result, fmt: str) -> None:
+    table = result.to_arrow()
+    if fmt == "json":
+        import json
+
+        out.print_json(json.dumps(result.to_dicts(), default=str))
+    elif fmt == "csv":
+        import io
+
+        import pyarrow.csv as pacsv
+
+        buf = io.BytesIO()
+        pacsv.write_csv(table, buf)
+        sys.stdout.write(buf.getvalue().decode())
+    elif fmt == "table":
+        view = Table(*table.column_names)
+        for row in result.rows:
+            view.add_row(*(_cell(row.get(c)) for c in table.column_names))
+        out.print(view if result.rows else "No answers match.")
+    else:
+        raise CxlensError(f"--format {fmt!r}: use table, csv or json")
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}" if abs(value) < 1 else f"{value:,.1f}"
+    if hasattr(value, "date") and callable(value.date):
+        return value.date().isoformat()
+    return "" if value is None else str(value)
+
+
 @app.command("demo")
 def demo(
     customers: int = typer.Option(3000, help="how many customers"),

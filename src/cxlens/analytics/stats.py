@@ -23,10 +23,13 @@ import numpy as np
 from scipy import stats as sps
 
 __all__ = [
+    "AGREE_FROM",
     "MIN_N",
+    "SATISFIED_FROM",
     "Comparison",
     "Estimate",
     "MeanStats",
+    "as_percent",
     "NPSCounts",
     "ces_agree",
     "compare_means",
@@ -290,7 +293,8 @@ def proportion(
     return Estimate(successes / n, low, high, n, method, confidence, label, min_n)
 
 
-def _percent(e: Estimate) -> Estimate:
+def as_percent(e: Estimate) -> Estimate:
+    """The same estimate of a share, in percent."""
     if e.value is None:
         return e
     return Estimate(100 * e.value, 100 * e.low, 100 * e.high, e.n, e.method, e.confidence, e.label, e.min_n)
@@ -329,7 +333,7 @@ def csat(
     """CSAT: percent of answers in the top two boxes of the scale (4–5 of 1–5; see
     ``SATISFIED_FROM``), with a Wilson interval."""
     k, total = _top_box(scores, satisfied, n, scale, SATISFIED_FROM)
-    return _percent(proportion(k, total, method=method, confidence=confidence, min_n=min_n, label="CSAT"))
+    return as_percent(proportion(k, total, method=method, confidence=confidence, min_n=min_n, label="CSAT"))
 
 
 def ces_agree(
@@ -344,7 +348,7 @@ def ces_agree(
 ) -> Estimate:
     """CES: percent agreeing that it was easy (5–7 of 1–7, 4–5 of 1–5), with a Wilson interval."""
     k, total = _top_box(scores, agreeing, n, scale, AGREE_FROM)
-    return _percent(proportion(k, total, method=method, confidence=confidence, min_n=min_n, label="CES"))
+    return as_percent(proportion(k, total, method=method, confidence=confidence, min_n=min_n, label="CES"))
 
 
 def compare_proportions(

@@ -1,0 +1,58 @@
+"""The only module that touches Ibis backends.
+
+A KPI is an Ibis expression; an ``Engine`` runs it where the data lives and hands back Arrow.
+This first tier set runs the store's own database directly: SQLite (the embedded default)
+and PostgreSQL (tier 1). The in-process DuckDB mirror (tier 0) and Spark (tier 2) plug in
+here, behind the same ``table``/``execute``/``sql`` surface, so KPI code never changes.
+"""
+
+from __future__ import annotations
+
+import ibis
+import pyarrow as pa
+
+from ..store import Store
+
+__all__ = ["Engine"]
+
+
+class Engine:
+    """Runs Ibis expressions on one backend; knows the store's tables by name."""
+
+    def __init__(self, backend: ibis.BaseBackend, name: str):
+        self.backend = backend
+        self.name = name
+
+    @classmethod
+    def for_store(cls, store: Store) -> Engine:
+        url = store.engine.url
+        if store.dialect == "sqlite":
+            return cls(ibis.sqlite.connect(url.database), "sqlite")
+        if store.dialect == "postgresql":
+            backend = ibis.postgres.connect(
+                host=url.host or "localhost", port=url.port or 5432, user=url.username,
+                password=url.password, database=url.database,
+            )
+            return cls(backend, "postgres")
+        raise ValueError(f"no analytics engine for {store.dialect}")  # pragma: no cover
+
+    @classmethod
+    def for_url(cls, url: str) -> Engine:
+        return cls.for_store(Store(url))
+
+    def table(self, name: str) -> ibis.Table:
+        return self.backend.table(name)
+
+    def execute(self, expr: ibis.Expr) -> pa.Table:
+        return expr.to_pyarrow()
+
+    @staticmethod
+    def sql(expr: ibis.Expr, dialect: str) -> str:
+        """The SQL ``expr`` compiles to in ``dialect`` (duckdb, postgres, sqlite, trino, …)."""
+        return str(ibis.to_sql(expr, dialect=dialect))
+
+    def close(self) -> None:
+        disconnect = getattr(self.backend, "disconnect", None)
+        if disconnect:
+            disconnect()
+
