@@ -105,3 +105,13 @@ def count_where(store, condition):
 def test_kpi_bad_option_exits_1(env, store):
     result = _cxlens("kpi", "nps", "--by", "colour", env_url=env)
     assert result.returncode == 1 and "cannot slice by colour" in result.stderr
+
+
+def test_demo_again_keeps_the_data_unless_reset(env, store):
+    runner.invoke(app, ["demo", "--customers", "50", "--responses", "200", "--no-serve"])
+    again = runner.invoke(app, ["demo", "--customers", "80", "--responses", "300", "--no-serve"])
+    assert again.exit_code == 0 and "--reset" in again.output
+    assert count(store, "responses") == 200
+    reset = runner.invoke(app, ["demo", "--customers", "80", "--responses", "300", "--no-serve", "--reset"])
+    assert reset.exit_code == 0, reset.output
+    assert count(store, "responses") == 300 and count(store, "customers") == 80

@@ -1,6 +1,6 @@
 """The demo company: deterministic, realistic, and written through the import path."""
 
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -18,6 +18,15 @@ TABLES = ["customers", "events", "responses", "tickets", "mentions", "revenue", 
 def rows(store, sql):
     with store.engine.connect() as conn:
         return conn.execute(sa.text(sql)).all()
+
+
+def utc(value):
+    """A timestamp read by raw SQL: text on SQLite, aware datetime on PostgreSQL."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 def snapshot(store):
@@ -126,3 +135,140 @@ def test_answers_come_from_customers_who_reached_the_touchpoint(demo_store):
         WHERE t.key IN ('checkout', 'delivery', 'renewal-payment') AND NOT EXISTS (
             SELECT 1 FROM events e WHERE e.customer_id = r.customer_id AND e.touchpoint_id = r.touchpoint_id)""")
     assert strays[0][0] == 0
+
+
+# -- nothing at or after the end ------------------------------------------------------------
+
+def timestamp_columns():
+    from cxlens.store import schema
+
+    for name in TABLES:
+        table = schema.TABLES[name]
+        for column in table.c:
+            if isinstance(column.type, schema.UTCDateTime):
+                yield table, column
+
+
+def test_nothing_happens_at_or_after_end(store):
+    end = datetime(2026, 6, 30, 12, 0, tzinfo=timezone.utc)
+    # Seed 7 at this end draws churns, first replies and solves that would fall after the end
+    # (2, 5 and more of them): without the cut-off they show up below as times past the end.
+    generate_demo(store, customers=3000, responses=2000, seed=7, end=end)
+    with store.engine.connect() as conn:
+        for table, column in timestamp_columns():
+            latest = conn.execute(sa.select(sa.func.max(column))).scalar()
+            assert latest is None or latest < end, f"{table.name}.{column.name} reaches {latest}"
+    # A churn after the end has not happened: no date, no reason.
+    assert rows(store, """SELECT count(*) FROM customers
+        WHERE (churned_at IS NULL) <> (churn_reason IS NULL) OR churned_at < signed_up_at""")[0][0] == 0
+    assert rows(store, "SELECT count(*) FROM customers WHERE churned_at IS NOT NULL")[0][0] > 0
+    # A ticket whose reply or solve would come later waits: new without a reply, pending unsolved.
+    statuses = dict(rows(store, """
+        SELECT CASE WHEN solved_at IS NOT NULL THEN 'solved'
+                    WHEN first_response_at IS NOT NULL THEN 'replied' ELSE 'waiting' END, count(*)
+        FROM tickets GROUP BY 1"""))
+    assert statuses["solved"] > 0 and statuses["replied"] > 0 and statuses["waiting"] > 0
+    assert rows(store, """SELECT count(*) FROM tickets WHERE
+        (first_response_at IS NULL AND (status <> 'new' OR replies <> 0 OR solved_at IS NOT NULL))
+        OR (first_response_at IS NOT NULL AND solved_at IS NULL AND status <> 'pending')
+        OR (solved_at IS NOT NULL AND status NOT IN ('solved', 'closed'))
+        OR first_response_at > solved_at""")[0][0] == 0
+    # Nobody answers, pays or gets an event after they churned.
+    for sql in (
+        "SELECT count(*) FROM responses r JOIN customers c ON c.id = r.customer_id WHERE r.submitted_at >= c.churned_at",
+        "SELECT count(*) FROM events e JOIN customers c ON c.id = e.customer_id WHERE e.occurred_at >= c.churned_at",
+        "SELECT count(*) FROM revenue v JOIN customers c ON c.id = v.customer_id WHERE v.occurred_at >= c.churned_at",
+    ):
+        assert rows(store, sql)[0][0] == 0, sql
+
+
+def test_the_default_end_is_the_start_of_today_utc(tmp_path):
+    today = datetime.now(timezone.utc).date()
+    default = open_store(f"sqlite:///{tmp_path / 'default.db'}")
+    generate_demo(default, customers=40, responses=300, seed=3)
+    if datetime.now(timezone.utc).date() != today:
+        pytest.skip("the day changed while generating")
+    midnight = datetime(today.year, today.month, today.day, tzinfo=timezone.utc)
+    explicit = open_store(f"sqlite:///{tmp_path / 'explicit.db'}")
+    generate_demo(explicit, customers=40, responses=300, seed=3, end=midnight)
+    a, b = snapshot(default), snapshot(explicit)
+    for table in TABLES:
+        assert [tuple(r)[1:] for r in a[table]] == [tuple(r)[1:] for r in b[table]], table
+    with default.engine.connect() as conn:
+        for table, column in timestamp_columns():
+            latest = conn.execute(sa.select(sa.func.max(column))).scalar()
+            assert latest is None or latest < midnight, f"{table.name}.{column.name} reaches {latest}"
+    default.dispose()
+    explicit.dispose()
+
+
+# -- answers follow what they are about -----------------------------------------------------
+
+def test_answers_follow_their_event_or_ticket_shortly(demo_store):
+    from cxlens.store.schema import events, responses, tickets, touchpoints
+
+    with demo_store.engine.connect() as conn:
+        tp = dict(conn.execute(sa.select(touchpoints.c.id, touchpoints.c.key)).all())
+        happened = {(c, tp[t]): at for c, t, at in conn.execute(sa.select(events.c.customer_id, events.c.touchpoint_id, events.c.occurred_at))}
+        solved: dict = {}
+        for c, t, at in conn.execute(sa.select(tickets.c.customer_id, tickets.c.touchpoint_id, tickets.c.solved_at).where(tickets.c.solved_at.is_not(None))):
+            solved.setdefault((c, tp[t]), []).append(at)
+        answers = conn.execute(sa.select(responses.c.customer_id, responses.c.touchpoint_id, responses.c.submitted_at)).all()
+    assert len(happened) == rows(demo_store, "SELECT count(*) FROM events")[0][0]  # one event per customer and step
+    lags, support = [], 0
+    for customer, t, submitted in answers:
+        key = (customer, tp[t])
+        if tp[t].startswith("support-"):
+            before = [at for at in solved.get(key, []) if at < submitted]
+            assert before, f"a {tp[t]} answer without a solved ticket of that customer on that channel before it"
+            lag = submitted - max(before)
+            support += 1
+        else:
+            assert key in happened, f"a {tp[t]} answer from a customer without that event"
+            lag = submitted - happened[key]
+            assert lag > timedelta(0), f"a {tp[t]} answer before its event"
+        assert lag < timedelta(days=60), f"a {tp[t]} answer {lag} after what it is about"
+        lags.append(lag)
+    assert support > 100
+    lags.sort()
+    assert timedelta(hours=1) < lags[len(lags) // 2] < timedelta(days=3)  # shortly after, mostly
+    assert lags[int(len(lags) * 0.9)] < timedelta(days=10)
+
+
+# -- a store that holds data ----------------------------------------------------------------
+
+def test_rerun_without_reset_generates_nothing_and_says_so(demo_store):
+    before = snapshot(demo_store)
+    summary = generate_demo(demo_store, customers=50, responses=100, seed=99, end=END)
+    assert summary.skipped
+    assert summary.counts == {t: count(demo_store, t) for t in TABLES}
+    assert summary.counts["customers"] == 400 and summary.counts["responses"] == 3000
+    text = summary.describe()
+    assert text.startswith("The store already holds data (400 customers, ") and "3,000 responses" in text
+    assert "nothing generated" in text and "--reset" in text
+    assert snapshot(demo_store) == before
+
+
+def test_reset_replaces_the_data_with_a_new_company(demo_store, tmp_path):
+    from cxlens.store.schema import cases, users
+
+    with demo_store.begin() as conn:  # rows that hang off the data (a case) and that are not data (a user)
+        response_id, customer_id = conn.execute(sa.text("SELECT id, customer_id FROM responses ORDER BY id LIMIT 1")).one()
+        conn.execute(cases.insert().values(response_id=response_id, customer_id=customer_id, status="open"))
+        conn.execute(users.insert().values(email="admin@example.com", role="admin"))
+    journeys = rows(demo_store, "SELECT key, name FROM touchpoints ORDER BY key")
+    summary = generate_demo(demo_store, customers=100, responses=500, seed=5, end=END, reset=True)
+    assert not summary.skipped
+    assert summary.counts == {t: count(demo_store, t) for t in TABLES}  # rows inserted, all of them
+    assert summary.counts["customers"] == 100 and summary.counts["responses"] == 500
+    assert summary.describe().startswith("Demo company Northwind Gear generated: 100 customers, ")
+    assert count(demo_store, "cases") == 0 and count(demo_store, "users") == 1
+    assert rows(demo_store, "SELECT key, name FROM touchpoints ORDER BY key") == journeys
+    fresh = open_store(f"sqlite:///{tmp_path / 'fresh.db'}")
+    generate_demo(fresh, customers=100, responses=500, seed=5, end=END)
+    a, b = snapshot(demo_store), snapshot(fresh)
+    first = lambda rs: [(r.external_id, r.score, r.comment, utc(r.submitted_at)) for r in rs]  # noqa: E731
+    assert first(a["responses"]) == first(b["responses"])
+    people = lambda rs: [(r.external_id, r.name, utc(r.churned_at)) for r in rs]  # noqa: E731
+    assert people(a["customers"]) == people(b["customers"])
+    fresh.dispose()

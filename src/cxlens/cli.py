@@ -221,16 +221,19 @@ def demo(
     customers: int = typer.Option(3000, help="how many customers"),
     responses: int = typer.Option(20000, help="how many survey responses"),
     seed: int = typer.Option(7, help="same seed, same data"),
+    reset: bool = typer.Option(False, "--reset", help="delete the store's data (customers, answers, tickets, …) and generate a new demo company"),
     serve_: bool = typer.Option(True, "--serve/--no-serve", help="start the web app afterwards"),
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(8000),
 ) -> None:
-    """Generate a realistic demo company into the store, then serve it."""
+    """Generate a realistic demo company into the store, then serve it.
+
+    A store that already holds data is served as it is (run again with --reset to replace it)."""
     from .demo import generate_demo
 
     store = _store()
     with progress_bar() as progress:
-        summary = generate_demo(store, customers=customers, responses=responses, seed=seed, progress=progress)
+        summary = generate_demo(store, customers=customers, responses=responses, seed=seed, reset=reset, progress=progress)
     out.print(summary.describe(), highlight=False)
     if serve_:
         serve(host=host, port=port)

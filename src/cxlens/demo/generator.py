@@ -10,7 +10,12 @@ The story the data tells, so that analytics have something true to find:
 * comments say what a customer at that touchpoint with that score would say, in their language;
 * support response times are skewed (log-normal) and differ by channel;
 * deliveries got worse in the last 90 days (late-delivery comments and lower delivery CSAT);
-* customers who churn mostly had bad experiences, and their churn reasons say so.
+* customers who churn mostly had bad experiences, and their churn reasons say so;
+* every answer follows the thing it is about: a survey at a journey step is answered by a
+  customer who has that event, a few hours to a few days after it; a support survey by the
+  customer of a solved ticket on that channel, shortly after it was solved;
+* nothing happens at or after ``end``: a churn, reply or solve that would fall later has not
+  happened yet (the customer is active, the ticket is waiting).
 """
 
 from __future__ import annotations
@@ -24,11 +29,13 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import sqlalchemy as sa
 
 from ..errors import InputError
 from ..ingest import import_table, load_journeys
 from ..ingest.journeys import read_journey_map
 from ..store import Store
+from ..store import schema
 from . import people
 from .phrases import FEATURE_REQUESTS, LANGUAGES, PHRASES, SENTIMENTS, TOPIC_TOUCHPOINTS, phrases_for
 
@@ -75,15 +82,33 @@ RESOLUTION_MEDIAN = {"chat": 1800.0, "email": 20 * 3600.0, "phone": 900.0}
 TEAMS = np.array(["support-tier1", "support-tier2", "billing"])
 REVIEW_SOURCES = np.array(["trustpilot", "app-store", "google-play", "g2"])
 SOCIAL_SOURCES = np.array(["x", "reddit", "facebook"])
+SUPPORT_SHARE = np.array([0.45, 0.35, 0.2])  # of support contacts, by SUPPORT_CHANNELS
+# How long after the thing it is about an answer comes: log-normal, median seconds and sigma.
+ANSWER_LAG = (20 * 3600.0, 1.0)  # after a journey event: mostly a few hours to a few days
+SUPPORT_ANSWER_LAG = (2 * 3600.0, 1.2)  # after a ticket was solved (the CSAT mail goes out then)
+# An answer that would come after the customer's active life (churn or ``end``) does not exist
+# yet: it is redrawn (another event, another lag) this many times, then squeezed into the room.
+REDRAWS = 20
+# The store's data: what the demo writes, and what ``reset`` deletes (children first). Kept:
+# the journey map (load_journeys upserts it), users, API keys, alert rules, the import log.
+DATA_TABLES = ("customers", "events", "invitations", "responses", "tickets", "mentions", "revenue", "feature_requests", "cases", "alerts")
 
 
 @dataclass
 class DemoSummary:
+    """Rows inserted by kind; or, when ``skipped``, the rows the store already held."""
+
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    skipped: bool = False  # the store already held data and reset was not asked: nothing written
 
     def describe(self) -> str:
-        parts = ", ".join(f"{n:,} {k}" for k, n in self.counts.items())
+        parts = ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in self.counts.items())
+        if self.skipped:
+            return (
+                f"The store already holds data ({parts}); nothing generated. "
+                "Use --reset to replace it with a new demo company."
+            )
         return f"Demo company Northwind Gear generated: {parts}."
 
 
@@ -95,7 +120,10 @@ class _Demo:
         self.start_us = self.end_us - HISTORY_DAYS * DAY_US
         self.progress = progress or (lambda stage, done, total: None)
         self.summary = DemoSummary()
-        self.reached: dict[str, tuple[np.ndarray, float]] = {}  # touchpoint -> (customers, days)
+        # What answers can be about, per touchpoint: (customers, times) of its events, or of the
+        # solved tickets on a support channel. Every time is at least 2 µs before the
+        # customer's active life ends, so an answer fits strictly between.
+        self.anchors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.jmap = read_journey_map(JOURNEYS_FILE)
         self.surveys = {s.key: s for s in self.jmap.surveys}
         self._phrase_index()
@@ -104,10 +132,13 @@ class _Demo:
 
     def _write(self, kind: str, table: pa.Table) -> None:
         result = import_table(self.store, kind, table, source=f"demo {kind}")
-        self.summary.counts[kind] = self.summary.counts.get(kind, 0) + result.inserted + result.unchanged + result.updated
+        self.summary.counts[kind] = self.summary.counts.get(kind, 0) + result.inserted
 
-    def _ts(self, micros: np.ndarray) -> pa.Array:
-        return pa.array(np.clip(micros, self.start_us, self.end_us).astype("datetime64[us]"), pa.timestamp("us", tz="UTC"))
+    def _ts(self, micros: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
+        """Timestamps (null where not ``valid``). Nothing is clipped at ``end``: the generator
+        itself keeps every time strictly before it (and the tests check that it does)."""
+        at = np.maximum(micros, self.start_us).astype("datetime64[us]")
+        return pa.array(at, pa.timestamp("us", tz="UTC"), mask=None if valid is None else ~valid)
 
     def _ids(self, prefix: str, start: int, n: int) -> pa.Array:
         numbers = pc.cast(pa.array(np.arange(start + 1, start + n + 1)), pa.string())
@@ -163,7 +194,10 @@ class _Demo:
         p_churn = 1 / (1 + np.exp(2.0 + 1.1 * self.latent - 0.0015 * tenure_days))
         self.churned = rng.random(n) < p_churn
         churn_after = rng.uniform(30, np.maximum(tenure_days, 31))
-        self.churn_us = np.where(self.churned, self.signup_us + (churn_after * DAY_US).astype(np.int64), 0)
+        churn_us = self.signup_us + (churn_after * DAY_US).astype(np.int64)
+        # A churn that would come at or after the end of history has not happened: still a customer.
+        self.churned &= churn_us < self.end_us
+        self.churn_us = np.where(self.churned, churn_us, 0)
         bad_reason = rng.choice(CHURN_REASONS_BAD, n)
         other_reason = rng.choice(CHURN_REASONS_OTHER, n)
         reason = np.where(self.latent + rng.normal(0, 0.5, n) < -0.3, bad_reason, other_reason)
@@ -180,7 +214,7 @@ class _Demo:
             "plan": pa.array(PLANS[self.plan]),
             "persona": pa.array(rng.choice(PERSONAS, n, p=[0.45, 0.15, 0.3, 0.1])),
             "signed_up_at": self._ts(self.signup_us),
-            "churned_at": pa.array(np.where(self.churned, self.churn_us, 0).astype("datetime64[us]"), pa.timestamp("us", tz="UTC"), mask=~self.churned),
+            "churned_at": self._ts(self.churn_us, self.churned),
             "churn_reason": pa.array(reason, mask=~self.churned),
             "acquisition_cost": pa.array(np.round(acquisition, 2)),
         })
@@ -213,10 +247,12 @@ class _Demo:
         for tp, follows, share, days in steps:
             p = np.clip(share + 0.05 * self.latent, 0, 1) if share < 1 else np.ones(n)
             when = self.signup_us + ((days + rng.exponential(2.0, n)) * DAY_US).astype(np.int64)
+            when = np.maximum(when, self.start_us)  # history starts at start: earlier visits show there
             before = reached[follows] if follows else np.ones(n, bool)
-            mask = before & (rng.random(n) < p) & (when <= self._active_until())
+            # Only while the customer is active, and before the end (with room for an answer).
+            mask = before & (rng.random(n) < p) & (when < self._active_until() - 1)
             reached[tp] = mask
-            self.reached[tp] = (np.flatnonzero(mask), days)
+            self.anchors[tp] = (np.flatnonzero(mask), when[mask])
             customer.append(np.flatnonzero(mask))
             touchpoint.append(np.full(mask.sum(), tp))
             at.append(when[mask])
@@ -231,7 +267,20 @@ class _Demo:
         self.progress("events", table.num_rows, table.num_rows)
 
     def responses(self, total: int) -> None:
-        keys = list(SURVEY_WEIGHTS)
+        """Survey answers, each about an event (or a solved ticket) that came before it: run
+        after ``events`` and ``tickets``. A survey whose touchpoint has nothing to answer
+        about (possible only in a tiny company) gets no answers; the others share them."""
+        support_ok = np.array([len(self.anchors.get(tp, ((),))[0]) > 0 for tp in SUPPORT_CHANNELS])
+        self.support_p = SUPPORT_SHARE * support_ok / max((SUPPORT_SHARE * support_ok).sum(), 1e-9)
+
+        def answerable(key: str) -> bool:
+            if key == "support-csat":
+                return bool(support_ok.any())
+            return len(self.anchors.get(self.surveys[key].touchpoint, ((),))[0]) > 0
+
+        keys = [k for k in SURVEY_WEIGHTS if answerable(k)]
+        if not keys:
+            return
         weights = np.array([SURVEY_WEIGHTS[k] for k in keys])
         done = 0
         while done < total:
@@ -246,9 +295,8 @@ class _Demo:
         survey = np.array(keys)[survey_i]
         touchpoint = np.array([self.surveys[k].touchpoint for k in keys])[survey_i]
         support = survey == "support-csat"
-        touchpoint[support] = rng.choice(list(SUPPORT_CHANNELS), support.sum(), p=[0.45, 0.35, 0.2])
-        who, after_days = self._who_answered(touchpoint)
-        submitted = self._moment(who, after_days)
+        touchpoint[support] = rng.choice(list(SUPPORT_CHANNELS), support.sum(), p=self.support_p)
+        who, submitted = self._answers(touchpoint)
         effect = np.vectorize(lambda t: TOUCHPOINT_EFFECT.get(t, 0.0))(touchpoint)
         recent_delivery = (touchpoint == "delivery") & (submitted > self.end_us - 90 * DAY_US)
         effect = effect - 0.9 * recent_delivery
@@ -279,17 +327,37 @@ class _Demo:
             "language": pc.if_else(pa.array(has_comment), lang, pa.scalar(None, pa.string())),
         })
 
-    def _who_answered(self, touchpoints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each answer, a customer who reached its touchpoint, and how many days after
-        sign-up they got there (support contacts have no journey step: anyone, any time)."""
-        who = self.rng.integers(0, self.n_customers, len(touchpoints))
-        after = np.ones(len(touchpoints))
-        for tp, (customers, days) in self.reached.items():
-            mask = touchpoints == tp
-            if mask.any() and len(customers):
-                who[mask] = customers[self.rng.integers(0, len(customers), int(mask.sum()))]
-                after[mask] = max(days, 0) + 1
-        return who, after
+    def _answers(self, touchpoints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each answer, who gave it and when: an event at its touchpoint (or a solved ticket
+        on its support channel) drawn at random, and a log-normal lag after it. An answer that
+        would fall after the customer's active life (churn, or the end of history) has not been
+        given: it is redrawn; the few left after ``REDRAWS`` rounds fall uniformly between their
+        event and that limit. Every touchpoint asked for must have anchors."""
+        rng, n = self.rng, len(touchpoints)
+        who = np.zeros(n, np.int64)
+        anchor = np.zeros(n, np.int64)
+        at = np.zeros(n, np.int64)
+        active_until = self._active_until()
+        todo = np.arange(n)
+        for _ in range(REDRAWS):
+            tps = touchpoints[todo]
+            for tp, (customers, times) in self.anchors.items():
+                idx = todo[tps == tp]
+                if not len(idx):
+                    continue
+                median, sigma = SUPPORT_ANSWER_LAG if tp in SUPPORT_CHANNELS else ANSWER_LAG
+                pick = rng.integers(0, len(customers), len(idx))
+                lag = np.maximum((rng.lognormal(np.log(median), sigma, len(idx)) * 1e6).astype(np.int64), 1)
+                who[idx] = customers[pick]
+                anchor[idx] = times[pick]
+                at[idx] = times[pick] + lag
+            todo = todo[at[todo] >= active_until[who[todo]]]
+            if not len(todo):
+                break
+        if len(todo):  # anchors are >= 2 µs before the limit: there is room strictly between
+            room = active_until[who[todo]] - anchor[todo]
+            at[todo] = anchor[todo] + 1 + (rng.random(len(todo)) * (room - 1)).astype(np.int64)
+        return who, at
 
     def tickets(self, n: int) -> None:
         rng = self.rng
@@ -302,9 +370,13 @@ class _Demo:
         reply_med = np.vectorize(FIRST_REPLY_MEDIAN.get)(channel)
         solve_med = np.vectorize(RESOLUTION_MEDIAN.get)(channel)
         first_reply = rng.lognormal(np.log(reply_med), 1.0)
-        replied = rng.random(n) < 0.97
+        first_at = created + (first_reply * 1e6).astype(np.int64)
         resolution = np.maximum(rng.lognormal(np.log(solve_med), 1.1), first_reply + 1)
-        solved = replied & (created + (resolution * 1e6).astype(np.int64) < self.end_us) & (rng.random(n) < 0.95)
+        solved_at = created + (resolution * 1e6).astype(np.int64)
+        # A reply or solve that would come at or after the end has not happened yet: the ticket
+        # waits (new: no reply yet; pending: replied, not solved).
+        replied = (rng.random(n) < 0.97) & (first_at < self.end_us)
+        solved = replied & (solved_at < self.end_us) & (rng.random(n) < 0.95)
         reopens = rng.poisson(np.where(self.latent[who] < -0.5, 0.35, 0.1))
         replies = 1 + rng.poisson(np.where(channel == "email", 1.6, 0.8)) + reopens
         team = rng.choice(TEAMS, n, p=[0.7, 0.2, 0.1])
@@ -312,8 +384,11 @@ class _Demo:
         topic = self._topics_for(tp)
         lang = self.lang[who]
         subject_topic = np.array(self.topics)[topic]
-        first_at = created + (first_reply * 1e6).astype(np.int64)
-        solved_at = created + (resolution * 1e6).astype(np.int64)
+        # Support surveys answer solved tickets: a customer still active after the solve.
+        answerable = solved & (solved_at < self._active_until()[who] - 1)
+        for channel_tp in SUPPORT_CHANNELS:
+            mask = answerable & (tp == channel_tp)
+            self.anchors[channel_tp] = (who[mask], solved_at[mask])
         table = pa.table({
             "external_id": self._ids("T-", 0, n),
             "customer": self.ids.take(pa.array(who)),
@@ -324,8 +399,8 @@ class _Demo:
             "status": pa.array(np.where(solved, np.where(rng.random(n) < 0.7, "closed", "solved"), np.where(replied, "pending", "new"))),
             "priority": pa.array(rng.choice(["low", "normal", "high", "urgent"], n, p=[0.2, 0.6, 0.15, 0.05])),
             "created_at": self._ts(created),
-            "first_response_at": pa.array(first_at.astype("datetime64[us]"), pa.timestamp("us", tz="UTC"), mask=~replied),
-            "solved_at": pa.array(solved_at.astype("datetime64[us]"), pa.timestamp("us", tz="UTC"), mask=~solved),
+            "first_response_at": self._ts(first_at, replied),
+            "solved_at": self._ts(solved_at, solved),
             "reopens": pa.array(reopens),
             "replies": pa.array(np.where(replied, replies, 0)),
             "handle_seconds": pa.array(np.round(rng.lognormal(np.log(np.where(channel == "phone", 420, 600)), 0.6), 1)),
@@ -369,6 +444,8 @@ class _Demo:
         who = np.repeat(np.arange(self.n_customers), months)
         k = np.arange(len(who)) - np.repeat(np.cumsum(months) - months, months)
         at = self.signup_us[who] + k * 30 * DAY_US
+        paid = at < self._active_until()[who]  # none at or after churn or the end
+        who, at = who[paid], at[paid]
         amount = PLAN_PRICE[self.plan][who]
         orders = rng.poisson(1.5, self.n_customers) + 1
         owho = np.repeat(np.arange(self.n_customers), orders)
@@ -382,7 +459,6 @@ class _Demo:
             "amount": pa.array(np.concatenate([amount, oamount])),
             "currency": pa.array(np.full(len(all_who), "EUR")),
         })
-        table = table.filter(pc.less_equal(table["occurred_at"], self._ts(np.array([self.end_us]))[0]))
         self._write("revenue", table)
         self.progress("revenue", table.num_rows, table.num_rows)
 
@@ -414,29 +490,64 @@ def generate_demo(
     responses: int = 20000,
     seed: int = 7,
     end: date | datetime | None = None,
+    reset: bool = False,
     progress: Progress | None = None,
 ) -> DemoSummary:
     """Generate the demo company into ``store``. Same seed and ``end``, same data.
 
-    ``end`` is the end of the two years of history (default: now; a date means the end of that
-    day, UTC). Tickets,
-    mentions, feature requests and revenue scale with the number of customers.
+    ``end`` is where the two years of history stop: every timestamp is strictly before it.
+    Default: the start of the current day (midnight UTC), so the same seed gives the same data
+    all day long; a date means the end of that day (the next midnight, UTC); a datetime without
+    a time zone is UTC. Tickets, mentions, feature requests and revenue scale with the number
+    of customers.
+
+    A store that already holds data (customers, responses, tickets, …) is left as it is unless
+    ``reset``: the summary then has ``skipped`` set and counts what the store holds. With
+    ``reset``, every data table (``DATA_TABLES``) is emptied in one transaction first; the
+    journey map, users, API keys, alert rules and the import log are kept. The summary counts
+    the rows inserted.
     """
     t0 = time.perf_counter()
-    if end is None:
-        end = datetime.now(timezone.utc).replace(second=0, microsecond=0)
-    if isinstance(end, date) and not isinstance(end, datetime):
-        end = datetime(end.year, end.month, end.day, tzinfo=timezone.utc) + timedelta(days=1) - timedelta(microseconds=1)
+    end_at = _end_of_history(end)
     if customers < 10:
         raise InputError(f"--customers {customers}: the demo needs at least 10 customers")
+    held = _held(store)
+    if held and not reset:
+        return DemoSummary(counts=held, seconds=time.perf_counter() - t0, skipped=True)
+    if reset:
+        _clear(store)
     load_journeys(store, JOURNEYS_FILE)
-    demo = _Demo(store, seed, end, progress)
+    demo = _Demo(store, seed, end_at, progress)
     demo.customers(customers)
     demo.events()
-    demo.responses(responses)
+    # Tickets before responses: support surveys answer solved tickets.
     demo.tickets(max(customers * 2, 10))
+    demo.responses(responses)
     demo.mentions(max(customers // 4, 10))
     demo.revenue()
     demo.feature_requests(max(customers // 8, 10))
     demo.summary.seconds = time.perf_counter() - t0
     return demo.summary
+
+
+def _end_of_history(end: date | datetime | None) -> datetime:
+    if end is None:
+        return datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    if not isinstance(end, datetime):
+        return datetime(end.year, end.month, end.day, tzinfo=timezone.utc) + timedelta(days=1)
+    return end if end.tzinfo is not None else end.replace(tzinfo=timezone.utc)
+
+
+def _held(store: Store) -> dict[str, int]:
+    """The data tables that hold rows, and how many."""
+    with store.engine.connect() as conn:
+        counts = {name: conn.execute(sa.select(sa.func.count()).select_from(schema.TABLES[name])).scalar_one() for name in DATA_TABLES}
+    return {name: n for name, n in counts.items() if n}
+
+
+def _clear(store: Store) -> None:
+    """Delete every row of the data tables, children before parents, in one transaction."""
+    with store.begin() as conn:
+        for table in reversed(schema.metadata.sorted_tables):
+            if table.name in DATA_TABLES:
+                conn.execute(sa.delete(table))
