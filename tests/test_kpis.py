@@ -121,3 +121,63 @@ def test_compiled_sql_is_plain_aggregation_for_every_dialect(demo):
     for dialect in ("duckdb", "postgres", "sqlite", "trino"):
         sql = k.engine.sql(expr, dialect)
         assert "GROUP BY" in sql.upper() and "SUM(" in sql.upper()
+
+
+# -- engines ------------------------------------------------------------------------------------
+
+
+def _keyed(result):
+    dims = [*result.by, *(["period"] if result.grain else [])]
+    return {tuple(str(r[d]) for d in dims): (r["n"], round(r["value"], 9), round(r["low"], 9), round(r["high"], 9)) for r in result.rows}
+
+
+QUESTIONS = [
+    ("nps", {"by": ["touchpoint", "segment"], "grain": "month"}),
+    ("csat", {"by": ["journey", "channel"], "grain": "quarter"}),
+    ("ces", {"by": ["language"], "where": {"segment": ["smb", "consumer"]}}),
+]
+
+
+@pytest.mark.parametrize(("metric", "options"), QUESTIONS)
+def test_sqlite_duckdb_and_postgresql_give_the_same_numbers(demo, tmp_path, metric, options):
+    from cxlens.store import open_store
+
+    sqlite = open_store(f"sqlite:///{tmp_path / 'parity.db'}") if demo.dialect != "sqlite" else demo
+    if sqlite is not demo:
+        generate_demo(sqlite, customers=300, responses=4000, seed=5, end=END)
+    on_store = _keyed(kpi(demo).compute(metric, **options))  # SQLite or PostgreSQL, by backend
+    on_sqlite = _keyed(kpi(sqlite).compute(metric, **options))
+    on_duckdb = _keyed(kpi(sqlite, tier="duckdb").compute(metric, **options))
+    assert on_store and on_store == on_sqlite == on_duckdb
+
+
+def test_the_mirror_takes_in_new_and_updated_answers(tmp_path):
+    from cxlens.ingest import import_file
+    from cxlens.store import open_store
+
+    store = open_store(f"sqlite:///{tmp_path / 'm.db'}")
+    generate_demo(store, customers=100, responses=500, seed=2, end=END)
+    k = kpi(store, tier="duckdb")
+    before = k.nps().rows[0]["n"]
+    path = tmp_path / "more.csv"
+    path.write_text("external_id,survey,customer,submitted_at,score\nx1,relationship-nps,cust-0000001,2026-06-01T00:00:00Z,10\n"
+                    "x2,relationship-nps,cust-0000002,2026-06-01T00:00:00Z,0\n")
+    import_file(store, "responses", path)
+    assert k.nps().rows[0]["n"] == before  # not yet synced
+    synced = k.sync()
+    assert synced.rows["responses"] == 2  # only the new rows were copied
+    assert k.nps().rows[0]["n"] == before + 2
+    path.write_text("external_id,survey,submitted_at,score\nx2,relationship-nps,2026-06-01T00:00:00Z,10\n")
+    import_file(store, "responses", path, update=True)
+    k.sync()
+    assert _keyed(k.nps(by=["survey"])) == _keyed(kpi(store).nps(by=["survey"]))
+
+
+def test_duckdb_tier_is_for_the_embedded_store_only(demo):
+    if demo.dialect == "sqlite":
+        assert kpi(demo, tier="duckdb").engine.name == "duckdb"
+    else:
+        with pytest.raises(InputError, match="mirrors the embedded SQLite store"):
+            kpi(demo, tier="duckdb")
+    with pytest.raises(InputError, match="tier 'spark'"):
+        kpi(demo, tier="spark")

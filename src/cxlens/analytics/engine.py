@@ -1,9 +1,9 @@
 """The only module that touches Ibis backends.
 
-A KPI is an Ibis expression; an ``Engine`` runs it where the data lives and hands back Arrow.
-This first tier set runs the store's own database directly: SQLite (the embedded default)
-and PostgreSQL (tier 1). The in-process DuckDB mirror (tier 0) and Spark (tier 2) plug in
-here, behind the same ``table``/``execute``/``sql`` surface, so KPI code never changes.
+A KPI is an Ibis expression; an ``Engine`` runs it where the data lives and hands back Arrow:
+the store's own database (SQLite, or PostgreSQL as tier 1), or tier 0, the in-process DuckDB
+mirror of the SQLite store (``mirror``). Spark (tier 2) plugs in here behind the same
+``table``/``execute``/``sql`` surface, so KPI code never changes.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import ibis
 import pyarrow as pa
 
 from ..store import Store
+from .mirror import Mirror
 
 __all__ = ["Engine"]
 
@@ -37,8 +38,8 @@ class Engine:
         raise ValueError(f"no analytics engine for {store.dialect}")  # pragma: no cover
 
     @classmethod
-    def for_url(cls, url: str) -> Engine:
-        return cls.for_store(Store(url))
+    def for_mirror(cls, mirror: Mirror) -> Engine:
+        return cls(ibis.duckdb.from_connection(mirror.db), "duckdb")
 
     def table(self, name: str) -> ibis.Table:
         return self.backend.table(name)

@@ -24,8 +24,9 @@ from ..errors import InputError
 from ..store import Store, open_store
 from . import stats
 from .engine import Engine
+from .mirror import Mirror
 
-__all__ = ["DIMENSIONS", "GRAINS", "KPIResult", "KPIs", "kpi"]
+__all__ = ["DIMENSIONS", "GRAINS", "TIERS", "KPIResult", "KPIs", "kpi"]
 
 GRAINS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 DIMENSIONS = ("journey", "stage", "touchpoint", "channel", "survey", "segment", "plan", "persona", "language")
@@ -127,12 +128,34 @@ def _timestamp(value: str | date | datetime | None, option: str) -> datetime | N
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
-class KPIs:
-    """Survey KPIs over one store: ``nps``, ``csat``, ``ces`` and ``responses`` (counts)."""
+TIERS = ("store", "duckdb")
 
-    def __init__(self, store: Store | str | None = None):
+
+class KPIs:
+    """Survey KPIs over one store: ``nps``, ``csat`` and ``ces``.
+
+    ``tier="store"`` (default) queries the store's own database; ``tier="duckdb"`` copies the
+    embedded SQLite store into an in-process DuckDB (tier 0) and queries that: the choice for
+    a long-running process (the dashboard) asking many questions, which calls ``sync()`` to
+    take in what was written since."""
+
+    def __init__(self, store: Store | str | None = None, *, tier: str = "store"):
+        if tier not in TIERS:
+            raise InputError(f"tier {tier!r} is not known; use one of: {', '.join(TIERS)}")
         self.store = store if isinstance(store, Store) else open_store(store)
-        self.engine = Engine.for_store(self.store)
+        self.mirror = None
+        if tier == "duckdb":
+            if self.store.dialect != "sqlite":
+                raise InputError("tier 'duckdb' mirrors the embedded SQLite store; query PostgreSQL directly (tier 'store')")
+            self.mirror = Mirror(self.store)
+            self.mirror.sync()
+            self.engine = Engine.for_mirror(self.mirror)
+        else:
+            self.engine = Engine.for_store(self.store)
+
+    def sync(self):
+        """Take in what the store got since the last sync (tier 0 only); returns what was copied."""
+        return self.mirror.sync() if self.mirror else None
 
     def answers(self) -> ibis.Table:
         """Every answer with the dimensions a KPI can be sliced by."""
@@ -251,6 +274,6 @@ def _utc(value):
     return value
 
 
-def kpi(store: Store | str | None = None) -> KPIs:
+def kpi(store: Store | str | None = None, *, tier: str = "store") -> KPIs:
     """The KPI API over ``store`` (a Store, a database URL, or the configured store)."""
-    return KPIs(store)
+    return KPIs(store, tier=tier)
