@@ -135,6 +135,11 @@ QUESTIONS = [
     ("nps", {"by": ["touchpoint", "segment"], "grain": "month"}),
     ("csat", {"by": ["journey", "channel"], "grain": "quarter"}),
     ("ces", {"by": ["language"], "where": {"segment": ["smb", "consumer"]}}),
+    ("first_response_time", {"by": ["team"], "grain": "quarter"}),
+    ("first_contact_resolution", {"by": ["channel", "segment"]}),
+    ("reopen_rate", {"by": ["touchpoint"], "grain": "year"}),
+    ("handle_time", {"by": ["agent"]}),
+    ("ticket_volume", {"by": ["channel"], "grain": "month"}),
 ]
 
 
@@ -181,3 +186,31 @@ def test_duckdb_tier_is_for_the_embedded_store_only(demo):
             kpi(demo, tier="duckdb")
     with pytest.raises(InputError, match="tier 'spark'"):
         kpi(demo, tier="spark")
+
+
+def tickets(store):
+    with store.engine.connect() as conn:
+        return conn.execute(sa.text("SELECT channel, team, solved_at, replies, reopens, first_response_seconds FROM tickets")).mappings().all()
+
+
+def test_ticket_kpis_match_a_count_by_hand(demo):
+    rows = tickets(demo)
+    solved = [r for r in rows if r["solved_at"] is not None]
+    for channel in {r["channel"] for r in rows}:
+        mine = [r for r in solved if r["channel"] == channel]
+        first_contact = sum(1 for r in mine if (r["replies"] or 0) <= 1 and (r["reopens"] or 0) == 0)
+        got = {x["channel"]: x for x in kpi(demo).first_contact_resolution(by=["channel"]).rows}[channel]
+        assert got["n"] == len(mine) and got["value"] == pytest.approx(100 * first_contact / len(mine))
+    durations = [r["first_response_seconds"] for r in rows if r["first_response_seconds"] is not None]
+    overall = kpi(demo).first_response_time().rows[0]
+    expected = stats.mean(durations)
+    assert overall["n"] == expected.n
+    assert overall["value"] == pytest.approx(expected.value)
+    assert (overall["low"], overall["high"]) == (pytest.approx(expected.low, rel=1e-6), pytest.approx(expected.high, rel=1e-6))
+    assert kpi(demo).compute("ticket_volume").rows[0]["value"] == len(rows)
+
+
+def test_ticket_dimensions_are_their_own(demo):
+    assert kpi(demo).compute("handle_time", by=["agent"]).rows
+    with pytest.raises(InputError, match="cannot slice by survey"):
+        kpi(demo).compute("handle_time", by=["survey"])

@@ -26,10 +26,11 @@ from . import stats
 from .engine import Engine
 from .mirror import Mirror
 
-__all__ = ["DIMENSIONS", "GRAINS", "TIERS", "KPIResult", "KPIs", "kpi"]
+__all__ = ["DIMENSIONS", "GRAINS", "TICKET_DIMENSIONS", "TIERS", "KPIResult", "KPIs", "kpi"]
 
 GRAINS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 DIMENSIONS = ("journey", "stage", "touchpoint", "channel", "survey", "segment", "plan", "persona", "language")
+TICKET_DIMENSIONS = ("journey", "stage", "touchpoint", "channel", "team", "agent", "segment", "plan", "persona", "language")
 
 
 @dataclass
@@ -64,12 +65,13 @@ class KPIResult:
 
 @dataclass(frozen=True)
 class _Spec:
-    """One KPI: which answers count, the sums to take, and how to finish them."""
+    """One KPI: where its rows come from, which count, the sums to take, how to finish them."""
 
-    metric: str  # responses.metric to keep
+    source: str  # "answers" or "tickets"
+    keep: Callable[[ibis.Table], ibis.Expr]  # which rows count
     sums: Callable[[ibis.Table], dict]
     finish: Callable[[dict, float], stats.Estimate]
-    compare: Callable[[dict, dict, float], stats.Comparison] | None
+    compare: Callable[[dict, dict, float], stats.Comparison] | None = None
 
 
 def _flag(cond) -> ibis.Expr:
@@ -84,28 +86,68 @@ def _agree_from(t: ibis.Table) -> ibis.Expr:
     return ibis.cases(*((t.scale_max == high, low_ok) for (_, high), low_ok in stats.AGREE_FROM.items()), else_=None)
 
 
+def _answered(metric: str) -> Callable[[ibis.Table], ibis.Expr]:
+    return lambda t: (t.metric == metric) & t.score.notnull()
+
+
+def _share(source: str, keep, hit: Callable[[ibis.Table], ibis.Expr], label: str) -> _Spec:
+    """A percent of the kept rows (CSAT, FCR …): counts in, Wilson interval, Newcombe change."""
+    return _Spec(
+        source, keep,
+        lambda t: {"n": t.count(), "hits": _flag(hit(t))},
+        lambda s, c: stats.as_percent(stats.proportion(s["hits"], s["n"], confidence=c, label=label)),
+        lambda a, b, c: _in_points(stats.compare_proportions(a["hits"], a["n"], b["hits"], b["n"], confidence=c, label=label)),
+    )
+
+
+def _mean(source: str, column: str, keep, label: str) -> _Spec:
+    """A mean of ``column`` (durations in seconds …): n, Σx, Σx² in, t-interval, Welch change."""
+    def sums(t):
+        x = t[column].cast("float64")
+        return {"n": x.count(), "total": x.sum(), "total_sq": (x * x).sum()}
+
+    def mean_stats(s):
+        return stats.MeanStats(s["n"], s["total"] or 0.0, s["total_sq"] or 0.0)
+
+    return _Spec(
+        source, lambda t: keep(t) & t[column].notnull(), sums,
+        lambda s, c: stats.mean(stats=mean_stats(s), confidence=c, label=label),
+        lambda a, b, c: stats.compare_means(mean_stats(a), mean_stats(b), confidence=c, label=label),
+    )
+
+
+def _count(source: str, label: str) -> _Spec:
+    """A count is a census, not an estimate: its interval is itself."""
+    return _Spec(source, lambda t: ibis.literal(True), lambda t: {"n": t.count()},
+                 lambda s, c: stats.Estimate(float(s["n"]), float(s["n"]), float(s["n"]), s["n"], "count", c, label, 0))
+
+
+def _nps_counts(s: dict) -> tuple[int, int, int]:
+    return s["detractors"], s["n"] - s["detractors"] - s["promoters"], s["promoters"]
+
+
+def _solved(t: ibis.Table) -> ibis.Expr:
+    return t.solved_at.notnull()
+
+
 SPECS: dict[str, _Spec] = {
     "nps": _Spec(
-        "nps",
-        lambda t: {"n": t.score.count(), "promoters": _flag(t.score >= 9), "detractors": _flag(t.score <= 6)},
-        lambda s, c: stats.nps(counts=(s["detractors"], s["n"] - s["detractors"] - s["promoters"], s["promoters"]), confidence=c),
-        lambda a, b, c: stats.compare_nps(
-            (a["detractors"], a["n"] - a["detractors"] - a["promoters"], a["promoters"]),
-            (b["detractors"], b["n"] - b["detractors"] - b["promoters"], b["promoters"]), confidence=c,
-        ),
+        "answers", _answered("nps"),
+        lambda t: {"n": t.count(), "promoters": _flag(t.score >= 9), "detractors": _flag(t.score <= 6)},
+        lambda s, c: stats.nps(counts=_nps_counts(s), confidence=c),
+        lambda a, b, c: stats.compare_nps(_nps_counts(a), _nps_counts(b), confidence=c),
     ),
-    "csat": _Spec(
-        "csat",
-        lambda t: {"n": t.score.count(), "satisfied": _flag(t.score >= _satisfied_from(t))},
-        lambda s, c: stats.as_percent(stats.proportion(s["satisfied"], s["n"], confidence=c, label="CSAT")),
-        lambda a, b, c: _in_points(stats.compare_proportions(a["satisfied"], a["n"], b["satisfied"], b["n"], confidence=c, label="CSAT")),
+    "csat": _share("answers", _answered("csat"), lambda t: t.score >= _satisfied_from(t), "CSAT"),
+    "ces": _share("answers", _answered("ces"), lambda t: t.score >= _agree_from(t), "CES"),
+    "ticket_volume": _count("tickets", "Tickets"),
+    "first_response_time": _mean("tickets", "first_response_seconds", lambda t: ibis.literal(True), "First response (s)"),
+    "resolution_time": _mean("tickets", "resolution_seconds", _solved, "Resolution (s)"),
+    "handle_time": _mean("tickets", "handle_seconds", _solved, "Handle time (s)"),
+    # Solved at the first contact: one agent reply and never reopened (DESIGN.md §5).
+    "first_contact_resolution": _share(
+        "tickets", _solved, lambda t: (t.replies.fill_null(0) <= 1) & (t.reopens.fill_null(0) == 0), "FCR"
     ),
-    "ces": _Spec(
-        "ces",
-        lambda t: {"n": t.score.count(), "agreeing": _flag(t.score >= _agree_from(t))},
-        lambda s, c: stats.as_percent(stats.proportion(s["agreeing"], s["n"], confidence=c, label="CES")),
-        lambda a, b, c: _in_points(stats.compare_proportions(a["agreeing"], a["n"], b["agreeing"], b["n"], confidence=c, label="CES")),
-    ),
+    "reopen_rate": _share("tickets", _solved, lambda t: t.reopens.fill_null(0) > 0, "Reopened"),
 }
 
 
@@ -159,18 +201,10 @@ class KPIs:
 
     def answers(self) -> ibis.Table:
         """Every answer with the dimensions a KPI can be sliced by."""
-        e = self.engine
-        r = e.table("responses")
-        tp = e.table("touchpoints")
-        tp = tp.select(tp_id=tp.id, touchpoint=tp.key, tp_journey=tp.journey_id, tp_stage=tp.stage_id)
-        j = e.table("journeys")
-        j = j.select(j_id=j.id, journey=j.key)
-        st = e.table("stages")
-        st = st.select(st_id=st.id, stage=st.key)
-        sv = e.table("surveys")
+        r = self.engine.table("responses")
+        tp, j, st, c = self._touchpoints(), self._journeys(), self._stages(), self._customers()
+        sv = self.engine.table("surveys")
         sv = sv.select(sv_id=sv.id, survey=sv.key)
-        c = e.table("customers")
-        c = c.select(c_id=c.id, segment=c.segment, plan=c.plan, persona=c.persona)
         # Predicates name the joined tables themselves: Ibis checks each belongs to the chain.
         t = (
             r.left_join(tp, r.touchpoint_id == tp.tp_id)
@@ -180,31 +214,64 @@ class KPIs:
             .left_join(c, r.customer_id == c.c_id)
         )
         return t.select(
-            "submitted_at", "metric", "score", "scale_min", "scale_max", "channel", "language",
-            "touchpoint", "journey", "stage", "survey", "segment", "plan", "persona",
+            "metric", "score", "scale_min", "scale_max", "channel", "language",
+            "touchpoint", "journey", "stage", "survey", "segment", "plan", "persona", at=r.submitted_at,
         )
+
+    def tickets(self) -> ibis.Table:
+        """Every ticket with the dimensions a support KPI can be sliced by; ``at`` is created_at."""
+        e = self.engine
+        k = e.table("tickets")
+        tp, j, st, c = self._touchpoints(), self._journeys(), self._stages(), self._customers()
+        t = (
+            k.left_join(tp, k.touchpoint_id == tp.tp_id)
+            .left_join(j, tp.tp_journey == j.j_id)
+            .left_join(st, tp.tp_stage == st.st_id)
+            .left_join(c, k.customer_id == c.c_id)
+        )
+        return t.select(
+            "channel", "team", "agent", "language", "touchpoint", "journey", "stage", "segment", "plan", "persona",
+            "solved_at", "replies", "reopens", "first_response_seconds", "resolution_seconds", "handle_seconds",
+            at=k.created_at,
+        )
+
+    def _touchpoints(self) -> ibis.Table:
+        tp = self.engine.table("touchpoints")
+        return tp.select(tp_id=tp.id, touchpoint=tp.key, tp_journey=tp.journey_id, tp_stage=tp.stage_id)
+
+    def _journeys(self) -> ibis.Table:
+        j = self.engine.table("journeys")
+        return j.select(j_id=j.id, journey=j.key)
+
+    def _stages(self) -> ibis.Table:
+        st = self.engine.table("stages")
+        return st.select(st_id=st.id, stage=st.key)
+
+    def _customers(self) -> ibis.Table:
+        c = self.engine.table("customers")
+        return c.select(c_id=c.id, segment=c.segment, plan=c.plan, persona=c.persona)
 
     def expression(
         self, metric: str, *, by: Sequence[str] = (), grain: str | None = None, since=None, until=None, where: dict | None = None
     ) -> ibis.Table:
         """The Ibis expression of a KPI's sufficient statistics (what runs on the engine)."""
         spec = _spec(metric)
-        by = _dimensions(by)
-        t = self.answers()
-        t = t.filter(t.metric == spec.metric, t.score.notnull())
+        by = _dimensions(by, spec.source)
+        t = self.answers() if spec.source == "answers" else self.tickets()
+        t = t.filter(spec.keep(t))
         since, until = _timestamp(since, "--since"), _timestamp(until, "--until")
         if since is not None:
-            t = t.filter(t.submitted_at >= since)
+            t = t.filter(t.at >= since)
         if until is not None:
-            t = t.filter(t.submitted_at < until)
+            t = t.filter(t.at < until)
         for dim, wanted in (where or {}).items():
             values = [wanted] if isinstance(wanted, str) else list(wanted)
-            t = t.filter(t[_dimensions([dim])[0]].isin(values))
+            t = t.filter(t[_dimensions([dim], spec.source)[0]].isin(values))
         keys = list(by)
         if grain is not None:
             if grain not in GRAINS:
                 raise InputError(f"grain {grain!r} is not known; use one of: {', '.join(GRAINS)}")
-            t = t.mutate(period=t.submitted_at.truncate(GRAINS[grain]))
+            t = t.mutate(period=t.at.truncate(GRAINS[grain]))
             keys.append("period")
         expr = t.group_by(keys).aggregate(**spec.sums(t)) if keys else t.aggregate(**spec.sums(t))
         return expr.order_by(keys) if keys else expr
@@ -219,7 +286,7 @@ class KPIs:
         if compare and grain is None:
             raise InputError("compare='previous' needs a grain (day, week, month, quarter or year)")
         groups = self.engine.execute(self.expression(metric, by=by, grain=grain, since=since, until=until, where=where)).to_pylist()
-        result = KPIResult(metric, list(_dimensions(by)), grain)
+        result = KPIResult(metric, list(_dimensions(by, spec.source)), grain)
         previous: dict[tuple, dict] = {}
         for g in groups:
             if g.get("n", 0) == 0:
@@ -233,7 +300,7 @@ class KPIs:
             if compare:
                 key = tuple(g[d] for d in result.by)
                 before = previous.get(key)
-                change = spec.compare(g, before, confidence) if before else None
+                change = spec.compare(g, before, confidence) if before and spec.compare else None
                 row |= {"change": change.difference if change else None, "change_low": change.low if change else None,
                         "change_high": change.high if change else None, "p_value": change.p_value if change else None,
                         "significant": bool(change and change.significant)}
@@ -253,6 +320,14 @@ class KPIs:
         """CES: % agreeing it was easy (5–7 of 1–7, 4–5 of 1–5), Wilson intervals."""
         return self.compute("ces", **options)
 
+    def first_response_time(self, **options) -> KPIResult:
+        """Mean seconds from a ticket's creation to the first reply, with a t-interval."""
+        return self.compute("first_response_time", **options)
+
+    def first_contact_resolution(self, **options) -> KPIResult:
+        """% of solved tickets solved with one reply and never reopened."""
+        return self.compute("first_contact_resolution", **options)
+
 
 def _spec(metric: str) -> _Spec:
     if metric not in SPECS:
@@ -260,10 +335,11 @@ def _spec(metric: str) -> _Spec:
     return SPECS[metric]
 
 
-def _dimensions(by: Sequence[str]) -> list[str]:
-    unknown = [d for d in by if d not in DIMENSIONS]
+def _dimensions(by: Sequence[str], source: str = "answers") -> list[str]:
+    known = DIMENSIONS if source == "answers" else TICKET_DIMENSIONS
+    unknown = [d for d in by if d not in known]
     if unknown:
-        raise InputError(f"cannot slice by {', '.join(unknown)}; dimensions: {', '.join(DIMENSIONS)}")
+        raise InputError(f"cannot slice by {', '.join(unknown)}; dimensions: {', '.join(known)}")
     return list(by)
 
 
