@@ -1,0 +1,36 @@
+"""The SQL each KPI compiles to, per dialect, is kept in tests/snapshots/kpi_sql.
+
+A dependency upgrade (Ibis, sqlglot) that changes the SQL shows up here as a failing test and
+a diff. When the change is intended, regenerate: CXLENS_UPDATE_SNAPSHOTS=1 pytest tests/test_kpi_sql.py
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from cxlens.analytics.kpis import SPECS, kpi
+from cxlens.store import open_store
+
+SNAPSHOTS = Path(__file__).parent / "snapshots" / "kpi_sql"
+# The embedded engine, PostgreSQL (tier 1), DuckDB (tier 0) and one distributed dialect (Trino:
+# Ibis compiles Spark SQL only with a live Spark session, which the Spark tier will bring).
+DIALECTS = ("sqlite", "postgres", "duckdb", "trino")
+SLICES = {"answers": ["touchpoint", "segment"], "tickets": ["team", "channel"]}
+
+
+@pytest.fixture(scope="module")
+def kpis(tmp_path_factory):
+    # Compiled from the SQLite store's schema, so the snapshots do not depend on the backend.
+    return kpi(open_store(f"sqlite:///{tmp_path_factory.mktemp('sql') / 'cx.db'}"))
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+@pytest.mark.parametrize("metric", sorted(SPECS))
+def test_compiled_sql_matches_its_snapshot(kpis, metric, dialect):
+    expr = kpis.expression(metric, by=SLICES[SPECS[metric].source], grain="month", since="2026-01-01")
+    sql = kpis.engine.sql(expr, dialect).strip() + "\n"
+    path = SNAPSHOTS / f"{metric}.{dialect}.sql"
+    if os.environ.get("CXLENS_UPDATE_SNAPSHOTS") or not path.exists():
+        path.write_text(sql)
+    assert sql == path.read_text(), f"{metric} compiles differently for {dialect}: see git diff {path}"
