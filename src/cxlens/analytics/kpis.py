@@ -13,6 +13,7 @@ Ticket, churn, revenue and funnel KPIs follow the same pattern (see the KPI engi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -199,6 +200,14 @@ class KPIs:
         """Take in what the store got since the last sync (tier 0 only); returns what was copied."""
         return self.mirror.sync() if self.mirror else None
 
+    @functools.cached_property
+    def _answers(self) -> ibis.Table:
+        return self.answers()
+
+    @functools.cached_property
+    def _tickets(self) -> ibis.Table:
+        return self.tickets()
+
     def answers(self) -> ibis.Table:
         """Every answer with the dimensions a KPI can be sliced by."""
         r = self.engine.table("responses")
@@ -257,7 +266,7 @@ class KPIs:
         """The Ibis expression of a KPI's sufficient statistics (what runs on the engine)."""
         spec = _spec(metric)
         by = _dimensions(by, spec.source)
-        t = self.answers() if spec.source == "answers" else self.tickets()
+        t = self._answers if spec.source == "answers" else self._tickets  # built once: schemas are looked up
         t = t.filter(spec.keep(t))
         since, until = _timestamp(since, "--since"), _timestamp(until, "--until")
         if since is not None:

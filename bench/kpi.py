@@ -1,0 +1,147 @@
+"""KPI speed on tier 0: the dashboard's questions, three ways, in one run.
+
+(a) cxlens on the DuckDB mirror (``kpi(store, tier="duckdb")``: Ibis expression, counts, then
+    intervals in Python); (b) the floor: hand-written DuckDB SQL computing the same
+    aggregates on the same mirror; (c) what an analyst would write in pandas (groupby/apply)
+    on the same rows, already in memory. Also reported: the time to build the mirror (the first
+    sync) and the same questions asked of SQLite directly.
+
+    .venv/bin/python bench/kpi.py                               # a new 10M-response demo
+    .venv/bin/python bench/kpi.py --store sqlite:////path/cxlens.db   # an existing store
+
+Goal (issue 3): (a) ≤ 1.5× (b), (a) ≥ 10× faster than (c), (a) under 1 s in total.
+The question set is the part of the dashboard's that exists so far (see NOTES.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cxlens.analytics.kpis import kpi
+from cxlens.demo import generate_demo
+from cxlens.store import open_store
+
+QUESTIONS = [  # (kpi, by, grain)
+    ("nps", ["touchpoint", "channel"], "month"),
+    ("csat", ["touchpoint", "channel"], "month"),
+    ("ces", ["touchpoint", "channel"], "month"),
+    ("first_response_time", ["team"], "week"),
+    ("first_contact_resolution", ["channel"], "month"),
+]
+
+ANSWERS = """
+    FROM responses r LEFT JOIN touchpoints t ON t.id = r.touchpoint_id
+    WHERE r.metric = '{metric}' AND r.score IS NOT NULL
+    GROUP BY t.key, r.channel, date_trunc('month', r.submitted_at)"""
+FLOOR_SQL = {
+    "nps": "SELECT t.key, r.channel, date_trunc('month', r.submitted_at) AS p, count(*) AS n, "
+           "sum((r.score >= 9)::INT) AS promoters, sum((r.score <= 6)::INT) AS detractors" + ANSWERS.format(metric="nps"),
+    "csat": "SELECT t.key, r.channel, date_trunc('month', r.submitted_at) AS p, count(*) AS n, "
+            "sum((r.score >= CASE r.scale_max WHEN 5 THEN 4 WHEN 3 THEN 3 WHEN 10 THEN 9 WHEN 2 THEN 2 END)::INT) AS hits"
+            + ANSWERS.format(metric="csat"),
+    "ces": "SELECT t.key, r.channel, date_trunc('month', r.submitted_at) AS p, count(*) AS n, "
+           "sum((r.score >= CASE r.scale_max WHEN 7 THEN 5 WHEN 5 THEN 4 END)::INT) AS hits" + ANSWERS.format(metric="ces"),
+    "first_response_time": "SELECT team, date_trunc('week', created_at) AS p, count(first_response_seconds) AS n, "
+                           "sum(first_response_seconds), sum(first_response_seconds * first_response_seconds) "
+                           "FROM tickets WHERE first_response_seconds IS NOT NULL GROUP BY 1, 2",
+    "first_contact_resolution": "SELECT channel, date_trunc('month', created_at) AS p, count(*) AS n, "
+                                "sum((coalesce(replies, 0) <= 1 AND coalesce(reopens, 0) = 0)::INT) AS hits "
+                                "FROM tickets WHERE solved_at IS NOT NULL GROUP BY 1, 2",
+}
+
+
+def pandas_way(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """What an analyst writes: merge, then groupby/apply with the formula per group."""
+    r = frames["responses"].merge(frames["touchpoints"][["id", "key"]], left_on="touchpoint_id", right_on="id", how="left")
+    r["month"] = r["submitted_at"].dt.to_period("M")
+    out = {}
+
+    def nps(g):
+        s = g["score"].dropna()
+        return pd.Series({"n": len(s), "nps": 100 * ((s >= 9).mean() - (s <= 6).mean())})
+
+    out["nps"] = r[r.metric == "nps"].groupby(["key", "channel", "month"]).apply(nps)
+    top = {5: 4, 3: 3, 10: 9, 2: 2}
+    csat = r[r.metric == "csat"]
+    out["csat"] = csat.groupby(["key", "channel", "month"]).apply(lambda g: 100 * (g["score"] >= g["scale_max"].map(top)).mean())
+    agree = {7: 5, 5: 4}
+    ces = r[r.metric == "ces"]
+    out["ces"] = ces.groupby(["key", "channel", "month"]).apply(lambda g: 100 * (g["score"] >= g["scale_max"].map(agree)).mean())
+    t = frames["tickets"]
+    t["week"] = t["created_at"].dt.to_period("W")
+    t["month"] = t["created_at"].dt.to_period("M")
+    out["first_response_time"] = t.dropna(subset=["first_response_seconds"]).groupby(["team", "week"]).apply(
+        lambda g: pd.Series({"mean": g["first_response_seconds"].mean(), "sd": g["first_response_seconds"].std()})
+    )
+    solved = t[t["solved_at"].notna()]
+    out["first_contact_resolution"] = solved.groupby(["channel", "month"]).apply(
+        lambda g: 100 * ((g["replies"].fillna(0) <= 1) & (g["reopens"].fillna(0) == 0)).mean()
+    )
+    return out
+
+
+def timed(fn, repeat: int = 3) -> float:
+    """Best of ``repeat`` (the first run also warms caches)."""
+    best = np.inf
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def main() -> None:
+    warnings.filterwarnings("ignore", category=FutureWarning)  # pandas' groupby.apply notice
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--store", help="an existing SQLite store URL (default: generate a demo)")
+    parser.add_argument("--responses", type=int, default=10_000_000)
+    parser.add_argument("--customers", type=int, default=500_000, help="tickets are twice this")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.store
+        if url is None:
+            url = f"sqlite:///{Path(tmp) / 'cxlens.db'}"
+            t0 = time.perf_counter()
+            generate_demo(open_store(url), customers=args.customers, responses=args.responses, seed=1)
+            print(f"demo generated in {time.perf_counter() - t0:.0f} s", flush=True)
+        store = open_store(url)
+        t0 = time.perf_counter()
+        k = kpi(store, tier="duckdb")
+        sync = time.perf_counter() - t0
+        db = k.mirror.db
+        n_resp = db.execute("SELECT count(*) FROM responses").fetchone()[0]
+        n_tick = db.execute("SELECT count(*) FROM tickets").fetchone()[0]
+        print(f"{n_resp:,} responses, {n_tick:,} tickets; first sync into DuckDB {sync:.1f} s", flush=True)
+
+        rows = []
+        frames = {name: db.execute(f"SELECT * FROM {name}").df() for name in ("responses", "touchpoints", "tickets")}
+        for name, by, grain in QUESTIONS:
+            a = timed(lambda: k.compute(name, by=by, grain=grain))
+            b = timed(lambda: db.execute(FLOOR_SQL[name]).fetch_arrow_table())
+            rows.append((name, a, b))
+        c = timed(lambda: pandas_way(frames), repeat=1)
+        direct = kpi(store)
+        s = timed(lambda: [direct.compute(n, by=by, grain=g) for n, by, g in QUESTIONS], repeat=1)
+
+    total_a = sum(a for _, a, _ in rows)
+    total_b = sum(b for _, _, b in rows)
+    print()
+    print("| question | (a) cxlens tier 0 s | (b) DuckDB SQL s | a ÷ b |")
+    print("|---|---:|---:|---:|")
+    for name, a, b in rows:
+        print(f"| {name} | {a:.3f} | {b:.3f} | {a / b:.2f}× |")
+    print(f"| **all** | {total_a:.3f} | {total_b:.3f} | {total_a / total_b:.2f}× |")
+    print()
+    print(f"(c) pandas groupby/apply, all questions: {c:.2f} s → cxlens is {c / total_a:.1f}× faster")
+    print(f"SQLite directly (tier 'store'), all questions: {s:.2f} s → tier 0 is {s / total_a:.1f}× faster")
+
+
+if __name__ == "__main__":
+    main()
