@@ -124,7 +124,7 @@ def main() -> None:
         frames = {name: db.execute(f"SELECT * FROM {name}").df() for name in ("responses", "touchpoints", "tickets")}
         for name, by, grain in QUESTIONS:
             a = timed(lambda: k.compute(name, by=by, grain=grain))
-            b = timed(lambda: db.execute(FLOOR_SQL[name]).fetch_arrow_table())
+            b = timed(lambda: db.execute(FLOOR_SQL[name]).to_arrow_table())
             rows.append((name, a, b))
         c = timed(lambda: pandas_way(frames), repeat=1)
         direct = kpi(store)

@@ -13,7 +13,6 @@ Ticket, churn, revenue and funnel KPIs follow the same pattern (see the KPI engi
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -32,6 +31,16 @@ __all__ = ["DIMENSIONS", "GRAINS", "TICKET_DIMENSIONS", "TIERS", "KPIResult", "K
 GRAINS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 DIMENSIONS = ("journey", "stage", "touchpoint", "channel", "survey", "segment", "plan", "persona", "language")
 TICKET_DIMENSIONS = ("journey", "stage", "touchpoint", "channel", "team", "agent", "segment", "plan", "persona", "language")
+# Each source: its table, the columns KPIs read or slice by directly, and its time column.
+_FACTS = {
+    "answers": ("responses", ("metric", "score", "scale_min", "scale_max", "channel", "language"), "submitted_at"),
+    "tickets": (
+        "tickets",
+        ("channel", "team", "agent", "language", "solved_at", "replies", "reopens",
+         "first_response_seconds", "resolution_seconds", "handle_seconds"),
+        "created_at",
+    ),
+}
 
 
 @dataclass
@@ -186,6 +195,7 @@ class KPIs:
         if tier not in TIERS:
             raise InputError(f"tier {tier!r} is not known; use one of: {', '.join(TIERS)}")
         self.store = store if isinstance(store, Store) else open_store(store)
+        self._relations: dict[tuple, ibis.Table] = {}
         self.mirror = None
         if tier == "duckdb":
             if self.store.dialect != "sqlite":
@@ -200,49 +210,45 @@ class KPIs:
         """Take in what the store got since the last sync (tier 0 only); returns what was copied."""
         return self.mirror.sync() if self.mirror else None
 
-    @functools.cached_property
-    def _answers(self) -> ibis.Table:
-        return self.answers()
-
-    @functools.cached_property
-    def _tickets(self) -> ibis.Table:
-        return self.tickets()
-
     def answers(self) -> ibis.Table:
-        """Every answer with the dimensions a KPI can be sliced by."""
-        r = self.engine.table("responses")
-        tp, j, st, c = self._touchpoints(), self._journeys(), self._stages(), self._customers()
-        sv = self.engine.table("surveys")
-        sv = sv.select(sv_id=sv.id, survey=sv.key)
-        # Predicates name the joined tables themselves: Ibis checks each belongs to the chain.
-        t = (
-            r.left_join(tp, r.touchpoint_id == tp.tp_id)
-            .left_join(j, tp.tp_journey == j.j_id)
-            .left_join(st, tp.tp_stage == st.st_id)
-            .left_join(sv, r.survey_id == sv.sv_id)
-            .left_join(c, r.customer_id == c.c_id)
-        )
-        return t.select(
-            "metric", "score", "scale_min", "scale_max", "channel", "language",
-            "touchpoint", "journey", "stage", "survey", "segment", "plan", "persona", at=r.submitted_at,
-        )
+        """Every answer with every dimension a KPI can be sliced by (``at``: submitted_at)."""
+        return self.rows("answers", DIMENSIONS)
 
     def tickets(self) -> ibis.Table:
-        """Every ticket with the dimensions a support KPI can be sliced by; ``at`` is created_at."""
-        e = self.engine
-        k = e.table("tickets")
-        tp, j, st, c = self._touchpoints(), self._journeys(), self._stages(), self._customers()
-        t = (
-            k.left_join(tp, k.touchpoint_id == tp.tp_id)
-            .left_join(j, tp.tp_journey == j.j_id)
-            .left_join(st, tp.tp_stage == st.st_id)
-            .left_join(c, k.customer_id == c.c_id)
-        )
-        return t.select(
-            "channel", "team", "agent", "language", "touchpoint", "journey", "stage", "segment", "plan", "persona",
-            "solved_at", "replies", "reopens", "first_response_seconds", "resolution_seconds", "handle_seconds",
-            at=k.created_at,
-        )
+        """Every ticket with every dimension a support KPI can be sliced by (``at``: created_at)."""
+        return self.rows("tickets", TICKET_DIMENSIONS)
+
+    def rows(self, source: str, dims: Sequence[str] = ()) -> ibis.Table:
+        """The fact rows of ``source`` joined to just the tables ``dims`` need: an unused join
+        still costs the engine a pass (DuckDB and SQLite do not drop it)."""
+        key = (source, frozenset(dims))
+        if key not in self._relations:  # built once per shape: schemas are looked up on build
+            self._relations[key] = self._build_rows(source, set(dims))
+        return self._relations[key]
+
+    def _build_rows(self, source: str, need: set[str]) -> ibis.Table:
+        table, columns, at = _FACTS[source]
+        f = self.engine.table(table)
+        t, names = f, list(columns)
+        if need & {"touchpoint", "journey", "stage"}:
+            tp = self._touchpoints()
+            t = t.left_join(tp, f.touchpoint_id == tp.tp_id)
+            names.append("touchpoint")
+            # Predicates name the joined tables themselves: Ibis checks each belongs to the chain.
+            if "journey" in need:
+                j = self._journeys()
+                t, names = t.left_join(j, tp.tp_journey == j.j_id), [*names, "journey"]
+            if "stage" in need:
+                st = self._stages()
+                t, names = t.left_join(st, tp.tp_stage == st.st_id), [*names, "stage"]
+        if "survey" in need:
+            sv = self.engine.table("surveys")
+            sv = sv.select(sv_id=sv.id, survey=sv.key)
+            t, names = t.left_join(sv, f.survey_id == sv.sv_id), [*names, "survey"]
+        if need & {"segment", "plan", "persona"}:
+            c = self._customers()
+            t, names = t.left_join(c, f.customer_id == c.c_id), [*names, "segment", "plan", "persona"]
+        return t.select(*dict.fromkeys(names), at=f[at])
 
     def _touchpoints(self) -> ibis.Table:
         tp = self.engine.table("touchpoints")
@@ -266,7 +272,7 @@ class KPIs:
         """The Ibis expression of a KPI's sufficient statistics (what runs on the engine)."""
         spec = _spec(metric)
         by = _dimensions(by, spec.source)
-        t = self._answers if spec.source == "answers" else self._tickets  # built once: schemas are looked up
+        t = self.rows(spec.source, [*by, *(where or {})])
         t = t.filter(spec.keep(t))
         since, until = _timestamp(since, "--since"), _timestamp(until, "--until")
         if since is not None:

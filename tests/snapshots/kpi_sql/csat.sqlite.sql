@@ -2,20 +2,20 @@ SELECT
   *
 FROM (
   SELECT
-    "t18"."touchpoint",
-    "t18"."segment",
-    "t18"."period",
+    "t9"."touchpoint",
+    "t9"."segment",
+    "t9"."period",
     COUNT(*) AS "n",
     SUM(
       IIF(
-        "t18"."score" >= CASE
-          WHEN "t18"."scale_max" = 5
+        "t9"."score" >= CASE
+          WHEN "t9"."scale_max" = 5
           THEN 4
-          WHEN "t18"."scale_max" = 3
+          WHEN "t9"."scale_max" = 3
           THEN 3
-          WHEN "t18"."scale_max" = 10
+          WHEN "t9"."scale_max" = 10
           THEN 9
-          WHEN "t18"."scale_max" = 2
+          WHEN "t9"."scale_max" = 2
           THEN 2
           ELSE NULL
         END,
@@ -25,38 +25,32 @@ FROM (
     ) AS "hits"
   FROM (
     SELECT
-      "t17"."metric",
-      "t17"."score",
-      "t17"."scale_min",
-      "t17"."scale_max",
-      "t17"."channel",
-      "t17"."language",
-      "t17"."touchpoint",
-      "t17"."journey",
-      "t17"."stage",
-      "t17"."survey",
-      "t17"."segment",
-      "t17"."plan",
-      "t17"."persona",
-      "t17"."at",
-      DATETIME("t17"."at", 'start of month') AS "period"
+      "t8"."metric",
+      "t8"."score",
+      "t8"."scale_min",
+      "t8"."scale_max",
+      "t8"."channel",
+      "t8"."language",
+      "t8"."touchpoint",
+      "t8"."segment",
+      "t8"."plan",
+      "t8"."persona",
+      "t8"."at",
+      DATETIME("t8"."at", 'start of month') AS "period"
     FROM (
       SELECT
-        "t6"."metric",
-        "t6"."score",
-        "t6"."scale_min",
-        "t6"."scale_max",
-        "t6"."channel",
-        "t6"."language",
-        "t12"."touchpoint",
-        "t13"."journey",
-        "t14"."stage",
-        "t15"."survey",
-        "t16"."segment",
-        "t16"."plan",
-        "t16"."persona",
-        "t6"."submitted_at" AS "at"
-      FROM "responses" AS "t6"
+        "t3"."metric",
+        "t3"."score",
+        "t3"."scale_min",
+        "t3"."scale_max",
+        "t3"."channel",
+        "t3"."language",
+        "t6"."touchpoint",
+        "t7"."segment",
+        "t7"."plan",
+        "t7"."persona",
+        "t3"."submitted_at" AS "at"
+      FROM "responses" AS "t3"
       LEFT OUTER JOIN (
         SELECT
           "t1"."id" AS "tp_id",
@@ -64,50 +58,29 @@ FROM (
           "t1"."journey_id" AS "tp_journey",
           "t1"."stage_id" AS "tp_stage"
         FROM "touchpoints" AS "t1"
-      ) AS "t12"
-        ON "t6"."touchpoint_id" = "t12"."tp_id"
+      ) AS "t6"
+        ON "t3"."touchpoint_id" = "t6"."tp_id"
       LEFT OUTER JOIN (
         SELECT
-          "t2"."id" AS "j_id",
-          "t2"."key" AS "journey"
-        FROM "journeys" AS "t2"
-      ) AS "t13"
-        ON "t12"."tp_journey" = "t13"."j_id"
-      LEFT OUTER JOIN (
-        SELECT
-          "t3"."id" AS "st_id",
-          "t3"."key" AS "stage"
-        FROM "stages" AS "t3"
-      ) AS "t14"
-        ON "t12"."tp_stage" = "t14"."st_id"
-      LEFT OUTER JOIN (
-        SELECT
-          "t4"."id" AS "sv_id",
-          "t4"."key" AS "survey"
-        FROM "surveys" AS "t4"
-      ) AS "t15"
-        ON "t6"."survey_id" = "t15"."sv_id"
-      LEFT OUTER JOIN (
-        SELECT
-          "t5"."id" AS "c_id",
-          "t5"."segment",
-          "t5"."plan",
-          "t5"."persona"
-        FROM "customers" AS "t5"
-      ) AS "t16"
-        ON "t6"."customer_id" = "t16"."c_id"
-    ) AS "t17"
+          "t2"."id" AS "c_id",
+          "t2"."segment",
+          "t2"."plan",
+          "t2"."persona"
+        FROM "customers" AS "t2"
+      ) AS "t7"
+        ON "t3"."customer_id" = "t7"."c_id"
+    ) AS "t8"
     WHERE
-      "t17"."metric" = 'csat'
-      AND "t17"."score" IS NOT NULL
-      AND "t17"."at" >= '2026-01-01 00:00:00'
-  ) AS "t18"
+      "t8"."metric" = 'csat'
+      AND "t8"."score" IS NOT NULL
+      AND "t8"."at" >= '2026-01-01 00:00:00'
+  ) AS "t9"
   GROUP BY
     1,
     2,
     3
-) AS "t19"
+) AS "t10"
 ORDER BY
-  "t19"."touchpoint" ASC NULLS LAST,
-  "t19"."segment" ASC NULLS LAST,
-  "t19"."period" ASC NULLS LAST
+  "t10"."touchpoint" ASC NULLS LAST,
+  "t10"."segment" ASC NULLS LAST,
+  "t10"."period" ASC NULLS LAST
