@@ -106,29 +106,18 @@ def _sqlite_update(conn, table, data, key, merge, progress) -> int:
     sets, differs = _set_and_differs("sqlite", table.name, changed, ":{c}", merge)
     match = " AND ".join(f'"{k}" = :{k}' for k in key)
     sql = f'UPDATE "{table.name}" SET {sets} WHERE {match} AND ({differs})'
-    cols = [*changed, *key]
+    return _sqlite_many(conn, sql, data, [*changed, *key], progress, named=True)
+
+
+def _sqlite_many(conn, sql: str, data: pa.Table, cols: list[str], progress, named: bool = False) -> int:
+    """``executemany`` in chunks; rows as tuples, or as dicts for ``:name`` parameters."""
     cursor = conn.connection.driver_connection.cursor()
     written = 0
     try:
         for start in range(0, data.num_rows, CHUNK):
             chunk = data.slice(start, CHUNK)
-            values = [_sqlite_values(chunk.column(c)) for c in cols]
-            cursor.executemany(sql, (dict(zip(cols, row)) for row in zip(*values)))
-            written += max(cursor.rowcount, 0)
-            if progress:
-                progress(chunk.num_rows)
-    finally:
-        cursor.close()
-    return written
-
-
-def _sqlite_many(conn, sql: str, data: pa.Table, cols: list[str], progress) -> int:
-    cursor = conn.connection.driver_connection.cursor()
-    written = 0
-    try:
-        for start in range(0, data.num_rows, CHUNK):
-            chunk = data.slice(start, CHUNK)
-            cursor.executemany(sql, zip(*(_sqlite_values(chunk.column(c)) for c in cols)))
+            rows = zip(*(_sqlite_values(chunk.column(c)) for c in cols))
+            cursor.executemany(sql, (dict(zip(cols, row)) for row in rows) if named else rows)
             written += max(cursor.rowcount, 0)
             if progress:
                 progress(chunk.num_rows)
