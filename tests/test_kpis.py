@@ -140,6 +140,8 @@ QUESTIONS = [
     ("reopen_rate", {"by": ["touchpoint"], "grain": "year"}),
     ("handle_time", {"by": ["agent"]}),
     ("ticket_volume", {"by": ["channel"], "grain": "month"}),
+    ("churn_rate", {"by": ["segment"], "grain": "quarter"}),
+    ("retention", {"by": ["plan"], "grain": "month", "since": "2026-01-01"}),
 ]
 
 
@@ -214,3 +216,30 @@ def test_ticket_dimensions_are_their_own(demo):
     assert kpi(demo).compute("handle_time", by=["agent"]).rows
     with pytest.raises(InputError, match="cannot slice by survey"):
         kpi(demo).compute("handle_time", by=["survey"])
+
+
+def test_churn_rate_is_churned_in_the_period_over_active_at_its_start(demo):
+    with demo.engine.connect() as conn:
+        people = [(_aware(a), _aware(b) if b else None, s) for a, b, s in conn.execute(
+            sa.text("SELECT signed_up_at, churned_at, segment FROM customers")).all()]
+    result = kpi(demo).compute("churn_rate", by=["segment"], grain="month", since="2025-07-01")
+    assert result.rows
+    for row in result.rows:
+        start = row["period"]
+        end = datetime(start.year + start.month // 12, start.month % 12 + 1, 1, tzinfo=timezone.utc)
+        mine = [(a, b) for a, b, s in people if s == row["segment"]]
+        active = [(a, b) for a, b in mine if a < start and (b is None or b >= start)]
+        churned = [1 for a, b in active if b is not None and b < end]
+        assert row["n"] == len(active)
+        assert row["value"] == pytest.approx(100 * len(churned) / len(active))
+        assert row["period"] >= datetime(2025, 7, 1, tzinfo=timezone.utc)
+    retention = {(r["segment"], r["period"]): r["value"] for r in kpi(demo).compute("retention", by=["segment"], grain="month").rows}
+    for row in result.rows:
+        assert retention[(row["segment"], row["period"])] == pytest.approx(100 - row["value"])
+
+
+def test_churn_needs_a_grain_and_customer_dimensions(demo):
+    with pytest.raises(InputError, match="rate per period"):
+        kpi(demo).compute("churn_rate")
+    with pytest.raises(InputError, match="cannot slice by channel"):
+        kpi(demo).compute("churn_rate", by=["channel"], grain="month")

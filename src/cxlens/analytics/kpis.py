@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import ibis
 import pyarrow as pa
@@ -26,11 +26,12 @@ from . import stats
 from .engine import Engine
 from .mirror import Mirror
 
-__all__ = ["DIMENSIONS", "GRAINS", "TICKET_DIMENSIONS", "TIERS", "KPIResult", "KPIs", "kpi"]
+__all__ = ["CUSTOMER_DIMENSIONS", "DIMENSIONS", "GRAINS", "TICKET_DIMENSIONS", "TIERS", "KPIResult", "KPIs", "kpi"]
 
 GRAINS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 DIMENSIONS = ("journey", "stage", "touchpoint", "channel", "survey", "segment", "plan", "persona", "language")
 TICKET_DIMENSIONS = ("journey", "stage", "touchpoint", "channel", "team", "agent", "segment", "plan", "persona", "language")
+CUSTOMER_DIMENSIONS = ("segment", "plan", "persona")
 # Each source: its table, the columns KPIs read or slice by directly, and its time column.
 _FACTS = {
     "answers": ("responses", ("metric", "score", "scale_min", "scale_max", "channel", "language"), "submitted_at"),
@@ -158,6 +159,9 @@ SPECS: dict[str, _Spec] = {
         "tickets", _solved, lambda t: (t.replies.fill_null(0) <= 1) & (t.reopens.fill_null(0) == 0), "FCR"
     ),
     "reopen_rate": _share("tickets", _solved, lambda t: t.reopens.fill_null(0) > 0, "Reopened"),
+    # Customers: counted per period from sign-up and churn times (see KPIs._customer_groups).
+    "churn_rate": _share("customers", lambda t: ibis.literal(True), lambda t: ibis.literal(True), "Churn"),
+    "retention": _share("customers", lambda t: ibis.literal(True), lambda t: ibis.literal(True), "Retention"),
 }
 
 
@@ -271,6 +275,8 @@ class KPIs:
     ) -> ibis.Table:
         """The Ibis expression of a KPI's sufficient statistics (what runs on the engine)."""
         spec = _spec(metric)
+        if spec.source == "customers":  # rates per period: counted by sign-up and churn period
+            return self.customer_expression(by=by, grain=grain or "month", where=where)
         by = _dimensions(by, spec.source)
         t = self.rows(spec.source, [*by, *(where or {})])
         t = t.filter(spec.keep(t))
@@ -284,9 +290,7 @@ class KPIs:
             t = t.filter(t[_dimensions([dim], spec.source)[0]].isin(values))
         keys = list(by)
         if grain is not None:
-            if grain not in GRAINS:
-                raise InputError(f"grain {grain!r} is not known; use one of: {', '.join(GRAINS)}")
-            t = t.mutate(period=t.at.truncate(GRAINS[grain]))
+            t = t.mutate(period=t.at.truncate(_grain(grain)))
             keys.append("period")
         expr = t.group_by(keys).aggregate(**spec.sums(t)) if keys else t.aggregate(**spec.sums(t))
         return expr.order_by(keys) if keys else expr
@@ -300,7 +304,10 @@ class KPIs:
             raise InputError(f"compare={compare!r}: use 'previous' (the period before) or leave it out")
         if compare and grain is None:
             raise InputError("compare='previous' needs a grain (day, week, month, quarter or year)")
-        groups = self.engine.execute(self.expression(metric, by=by, grain=grain, since=since, until=until, where=where)).to_pylist()
+        if spec.source == "customers":
+            groups = self._customer_groups(metric, by=by, grain=grain, since=since, until=until, where=where)
+        else:
+            groups = self.engine.execute(self.expression(metric, by=by, grain=grain, since=since, until=until, where=where)).to_pylist()
         result = KPIResult(metric, list(_dimensions(by, spec.source)), grain)
         previous: dict[tuple, dict] = {}
         for g in groups:
@@ -322,6 +329,44 @@ class KPIs:
                 previous[key] = g
             result.rows.append(row)
         return result
+
+    def customer_expression(self, *, by: Sequence[str] = (), grain: str = "month", where: dict | None = None) -> ibis.Table:
+        """Customers counted by sign-up period and churn period (null: still a customer): the
+        sufficient statistics of churn and retention for every period at once."""
+        by = _dimensions(by, "customers")
+        c = self.engine.table("customers")
+        c = c.filter(c.signed_up_at.notnull())
+        for dim, wanted in (where or {}).items():
+            values = [wanted] if isinstance(wanted, str) else list(wanted)
+            c = c.filter(c[_dimensions([dim], "customers")[0]].isin(values))
+        c = c.mutate(joined=c.signed_up_at.truncate(_grain(grain)), left=c.churned_at.truncate(_grain(grain)))
+        return c.group_by([*by, "joined", "left"]).aggregate(customers=c.count())
+
+    def _customer_groups(self, metric: str, *, by, grain, since, until, where) -> list[dict]:
+        """Per group and period P: n = customers active at P's start (joined before P, not
+        gone before P), hits = those of them who churned in P (churn rate) or did not
+        (retention). Churn rate = churned in the period ÷ active at its start (DESIGN.md §5)."""
+        if grain is None:
+            raise InputError(f"{metric} is a rate per period: give a grain (day, week, month, quarter or year)")
+        since, until = _timestamp(since, "--since"), _timestamp(until, "--until")
+        counts = self.engine.execute(self.customer_expression(by=by, grain=grain, where=where)).to_pylist()
+        by = list(by)
+        histograms: dict[tuple, list[tuple]] = {}
+        for row in counts:
+            histograms.setdefault(tuple(row[d] for d in by), []).append((_utc(row["joined"]), _utc(row["left"]), row["customers"]))
+        groups = []
+        for key, hist in sorted(histograms.items(), key=lambda kv: tuple(str(k) for k in kv[0])):
+            last = max(max(j for j, _, _ in hist), max((lft for _, lft, _ in hist if lft), default=hist[0][0]))
+            period = _step(min(j for j, _, _ in hist), grain)  # nobody is active at the start of the first
+            while period <= last:
+                active = sum(k for j, lft, k in hist if j < period and (lft is None or lft >= period))
+                churned = sum(k for j, lft, k in hist if j < period and lft == period)
+                inside = (since is None or period >= since) and (until is None or period < until)
+                if active and inside:
+                    hits = churned if metric == "churn_rate" else active - churned
+                    groups.append({**dict(zip(by, key)), "period": period, "n": active, "hits": hits})
+                period = _step(period, grain)
+        return groups
 
     def nps(self, **options) -> KPIResult:
         """Net Promoter Score (−100..100) with adjusted-Wald intervals."""
@@ -350,8 +395,23 @@ def _spec(metric: str) -> _Spec:
     return SPECS[metric]
 
 
+def _grain(grain: str) -> str:
+    if grain not in GRAINS:
+        raise InputError(f"grain {grain!r} is not known; use one of: {', '.join(GRAINS)}")
+    return GRAINS[grain]
+
+
+def _step(period: datetime, grain: str) -> datetime:
+    """The start of the period after ``period``."""
+    if grain in ("day", "week"):
+        return period + timedelta(days=1 if grain == "day" else 7)
+    months = {"month": 1, "quarter": 3, "year": 12}[grain]
+    index = period.year * 12 + period.month - 1 + months
+    return period.replace(year=index // 12, month=index % 12 + 1)
+
+
 def _dimensions(by: Sequence[str], source: str = "answers") -> list[str]:
-    known = DIMENSIONS if source == "answers" else TICKET_DIMENSIONS
+    known = {"answers": DIMENSIONS, "tickets": TICKET_DIMENSIONS, "customers": CUSTOMER_DIMENSIONS}[source]
     unknown = [d for d in by if d not in known]
     if unknown:
         raise InputError(f"cannot slice by {', '.join(unknown)}; dimensions: {', '.join(known)}")
