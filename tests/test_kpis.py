@@ -141,6 +141,8 @@ QUESTIONS = [
     ("handle_time", {"by": ["agent"]}),
     ("ticket_volume", {"by": ["channel"], "grain": "month"}),
     ("churn_rate", {"by": ["segment"], "grain": "quarter"}),
+    ("first_response_p90", {"by": ["team"], "grain": "quarter"}),
+    ("resolution_median", {"by": ["channel"]}),
     ("retention", {"by": ["plan"], "grain": "month", "since": "2026-01-01"}),
 ]
 
@@ -243,3 +245,14 @@ def test_churn_needs_a_grain_and_customer_dimensions(demo):
         kpi(demo).compute("churn_rate")
     with pytest.raises(InputError, match="cannot slice by channel"):
         kpi(demo).compute("churn_rate", by=["channel"], grain="month")
+
+
+def test_duration_quantiles_match_the_order_statistics_by_hand(demo):
+    rows = tickets(demo)
+    for channel in {r["channel"] for r in rows}:
+        durations = [r["first_response_seconds"] for r in rows if r["channel"] == channel and r["first_response_seconds"] is not None]
+        expected = stats.quantile(durations, 0.9)
+        got = {x["channel"]: x for x in kpi(demo).compute("first_response_p90", by=["channel"]).rows}[channel]
+        assert (got["n"], got["value"], got["low"], got["high"]) == (expected.n, pytest.approx(expected.value), pytest.approx(expected.low), pytest.approx(expected.high))
+        median = kpi(demo).compute("first_response_median", where={"channel": channel}).rows[0]
+        assert median["value"] == pytest.approx(stats.median(durations).value)

@@ -162,7 +162,7 @@ def import_(
 
 @app.command("kpi")
 def kpi_(
-    name: str = typer.Argument(..., help="nps, csat, ces, first_response_time, resolution_time, handle_time, first_contact_resolution, reopen_rate, ticket_volume, churn_rate or retention"),
+    name: str = typer.Argument(..., help="nps, csat, ces, first_response_time, first_response_median, first_response_p90, resolution_time, resolution_median, resolution_p90, handle_time, first_contact_resolution, reopen_rate, ticket_volume, churn_rate or retention"),
     by: str = typer.Option("", "--by", help="comma-separated dimensions, e.g. touchpoint,channel"),
     grain: str = typer.Option(None, "--grain", help="day, week, month, quarter or year"),
     since: str = typer.Option(None, "--since", help="first day, e.g. 2026-01-01"),

@@ -83,6 +83,9 @@ class _Spec:
     sums: Callable[[ibis.Table], dict]
     finish: Callable[[dict, float], stats.Estimate]
     compare: Callable[[dict, dict, float], stats.Comparison] | None = None
+    # A quantile's interval needs the order statistics, not sums: such a KPI reads the values
+    # of ``column`` (kept rows only) and finishes each group's list in ``stats.quantile``.
+    column: str | None = None
 
 
 def _flag(cond) -> ibis.Expr:
@@ -133,6 +136,14 @@ def _count(source: str, label: str) -> _Spec:
                  lambda s, c: stats.Estimate(float(s["n"]), float(s["n"]), float(s["n"]), s["n"], "count", c, label, 0))
 
 
+def _quantile(source: str, column: str, q: float, keep, label: str) -> _Spec:
+    """A quantile of ``column`` (median, p90 of skewed durations) with a distribution-free interval."""
+    return _Spec(
+        source, lambda t: keep(t) & t[column].notnull(), lambda t: {},
+        lambda s, c: stats.quantile(s["values"], q, confidence=c, label=label), column=column,
+    )
+
+
 def _nps_counts(s: dict) -> tuple[int, int, int]:
     return s["detractors"], s["n"] - s["detractors"] - s["promoters"], s["promoters"]
 
@@ -154,6 +165,10 @@ SPECS: dict[str, _Spec] = {
     "first_response_time": _mean("tickets", "first_response_seconds", lambda t: ibis.literal(True), "First response (s)"),
     "resolution_time": _mean("tickets", "resolution_seconds", _solved, "Resolution (s)"),
     "handle_time": _mean("tickets", "handle_seconds", _solved, "Handle time (s)"),
+    "first_response_median": _quantile("tickets", "first_response_seconds", 0.5, lambda t: ibis.literal(True), "First response, median (s)"),
+    "first_response_p90": _quantile("tickets", "first_response_seconds", 0.9, lambda t: ibis.literal(True), "First response, p90 (s)"),
+    "resolution_median": _quantile("tickets", "resolution_seconds", 0.5, _solved, "Resolution, median (s)"),
+    "resolution_p90": _quantile("tickets", "resolution_seconds", 0.9, _solved, "Resolution, p90 (s)"),
     # Solved at the first contact: one agent reply and never reopened (DESIGN.md §5).
     "first_contact_resolution": _share(
         "tickets", _solved, lambda t: (t.replies.fill_null(0) <= 1) & (t.reopens.fill_null(0) == 0), "FCR"
@@ -292,6 +307,8 @@ class KPIs:
         if grain is not None:
             t = t.mutate(period=t.at.truncate(_grain(grain)))
             keys.append("period")
+        if spec.column:  # a quantile: the values themselves
+            return t.select(*keys, value=t[spec.column].cast("float64"))
         expr = t.group_by(keys).aggregate(**spec.sums(t)) if keys else t.aggregate(**spec.sums(t))
         return expr.order_by(keys) if keys else expr
 
@@ -306,6 +323,9 @@ class KPIs:
             raise InputError("compare='previous' needs a grain (day, week, month, quarter or year)")
         if spec.source == "customers":
             groups = self._customer_groups(metric, by=by, grain=grain, since=since, until=until, where=where)
+        elif spec.column:
+            values = self.engine.execute(self.expression(metric, by=by, grain=grain, since=since, until=until, where=where))
+            groups = _value_lists(values, [*by, *(["period"] if grain else [])])
         else:
             groups = self.engine.execute(self.expression(metric, by=by, grain=grain, since=since, until=until, where=where)).to_pylist()
         result = KPIResult(metric, list(_dimensions(by, spec.source)), grain)
@@ -393,6 +413,18 @@ def _spec(metric: str) -> _Spec:
     if metric not in SPECS:
         raise InputError(f"KPI {metric!r} is not known (yet); use one of: {', '.join(SPECS)}")
     return SPECS[metric]
+
+
+def _value_lists(values: pa.Table, keys: list[str]) -> list[dict]:
+    """Each group's values as one list (Arrow's hash_list), ordered by the group keys."""
+    if not keys:
+        column = values.column("value").to_numpy(zero_copy_only=False)
+        return [{"values": column, "n": len(column)}] if len(column) else []
+    grouped = values.group_by(keys).aggregate([("value", "list")]).sort_by([(k, "ascending") for k in keys])
+    return [
+        {**{k: row[k] for k in keys}, "values": row["value_list"], "n": len(row["value_list"])}
+        for row in grouped.to_pylist()
+    ]
 
 
 def _grain(grain: str) -> str:
