@@ -112,7 +112,8 @@ class Mirror:
         table = s.TABLES[name]
         duck = [_duck_type(c) for c in table.c]
         names = [c.name for c in table.c]
-        cursor = src.execute(f'SELECT {", ".join(chr(34) + n + chr(34) for n in names)} FROM "{name}" WHERE id > ? ORDER BY id', (after_id,))
+        quoted = ", ".join(f'"{n}"' for n in names)
+        cursor = src.execute(f'SELECT {quoted} FROM "{name}" WHERE id > ? ORDER BY id', (after_id,))
         copied = 0
         while rows := cursor.fetchmany(BATCH):
             columns = list(zip(*rows))
