@@ -37,6 +37,8 @@ __all__ = ["metadata", "UTCDateTime", "JSONValue", "TABLES"] + [
     "alerts",
     "api_keys",
     "import_runs",
+    "opt_outs",
+    "idempotency_keys",
 ]
 
 
@@ -408,6 +410,42 @@ import_runs = sa.Table(
     sa.Column("rejected", sa.Integer, nullable=False),
     _ts("started_at", nullable=False),
     _ts("finished_at", nullable=False),
+)
+
+# --- Feedback collection (issue 4; migration 0004) -----------------------------------------
+# The invitations table above is the truth of what was sent; these tables record what
+# collection must never forget: who asked not to be contacted, and which API requests were
+# already answered.
+
+# A trigger plans at most one invitation per survey and event, so an event posted twice (or a
+# planner run twice) cannot invite twice. Rows without an event (sent by hand) are not limited.
+sa.Index("uq_invitations_survey_id_event_id", invitations.c.survey_id, invitations.c.event_id, unique=True)
+
+opt_outs = sa.Table(
+    "opt_outs",
+    metadata,
+    _id(),
+    _fk("customer_id", "customers", nullable=False, ondelete="CASCADE"),
+    # email | sms | all: an unsubscribe link opts out of its channel; "all" of every channel.
+    sa.Column("channel", sa.String(20), nullable=False),
+    sa.Column("source", sa.String(50), nullable=False),  # unsubscribe-link | api | cli
+    _ts("created_at", nullable=False),
+    sa.UniqueConstraint("customer_id", "channel"),
+)
+
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    _id(),
+    _fk("api_key_id", "api_keys", nullable=False, ondelete="CASCADE"),
+    sa.Column("key", sa.String(200), nullable=False),
+    # A retry must send the same body; another body under the same key is a client bug (422).
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    sa.Column("status_code", sa.Integer, nullable=False),
+    sa.Column("body", JSONValue),
+    _ts("created_at", nullable=False),
+    sa.UniqueConstraint("api_key_id", "key"),
+    sa.Index(None, "created_at"),
 )
 
 TABLES: dict[str, sa.Table] = dict(metadata.tables)
