@@ -39,6 +39,8 @@ __all__ = ["metadata", "UTCDateTime", "JSONValue", "TABLES"] + [
     "import_runs",
     "opt_outs",
     "idempotency_keys",
+    "schedules",
+    "schedule_teams",
 ]
 
 
@@ -446,6 +448,32 @@ idempotency_keys = sa.Table(
     _ts("created_at", nullable=False),
     sa.UniqueConstraint("api_key_id", "key"),
     sa.Index(None, "created_at"),
+)
+
+# --- Support schedules (issue 3, business hours; migration 0005) ----------------------------
+# Tickets store business-hours durations computed at import from their team's schedule (or
+# the default one), so these tables are read by imports, never by KPIs.
+
+schedules = sa.Table(
+    "schedules",
+    metadata,
+    _id(),
+    sa.Column("key", sa.String(100), nullable=False, unique=True),
+    sa.Column("name", sa.String(200)),
+    sa.Column("timezone", sa.String(64), nullable=False),  # IANA name: hours are local wall time
+    sa.Column("hours", JSONValue, nullable=False),  # {"mon": ["09:00-12:00", "13:00-17:00"], ...}
+    sa.Column("holidays", JSONValue),  # ["2026-12-25", ...]: whole local days closed
+    sa.Column("is_default", sa.Boolean, nullable=False, server_default=sa.false()),
+    _ts("updated_at"),
+)
+
+# A team works on one schedule; teams without a row use the default schedule.
+schedule_teams = sa.Table(
+    "schedule_teams",
+    metadata,
+    _id(),
+    sa.Column("team", sa.String(100), nullable=False, unique=True),
+    _fk("schedule_id", "schedules", nullable=False, ondelete="CASCADE"),
 )
 
 TABLES: dict[str, sa.Table] = dict(metadata.tables)
