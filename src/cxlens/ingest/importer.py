@@ -400,6 +400,8 @@ def _run(conn, spec: Kind, source: Source, by_field, extra_columns, timezone_nam
     if ids is not None:
         _check_duplicates(batch, ids)
     existing = _existing(conn, spec.table, ids) if update and ids is not None else None
+    if spec.derive:
+        spec.derive(batch, existing)
     _apply_defaults(batch, pa.array(np.ones(batch.n, bool)) if existing is None else pc.invert(existing))
     data = _store_table(batch, ids, _extras_json(batch, extra_columns))
     if progress:

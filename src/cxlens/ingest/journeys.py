@@ -39,10 +39,11 @@ from typing import Any
 import sqlalchemy as sa
 import yaml
 
-from ..errors import JourneyFileError
+from ..errors import InputError, JourneyFileError
 from ..metrics import METRICS, SCALES, default_scale, parse_duration
 from ..store import Store
 from ..store import schema as s
+from .business_hours import Schedule, parse_day_hours, parse_days, parse_holiday, parse_time_zone, save_schedules
 
 __all__ = [
     "Journey",
@@ -109,6 +110,7 @@ class Survey:
 class JourneyMap:
     journeys: list[Journey] = field(default_factory=list)
     surveys: list[Survey] = field(default_factory=list)
+    schedules: list[Schedule] = field(default_factory=list)  # business hours (business_hours.py)
 
     def touchpoint_keys(self) -> list[str]:
         return [t.key for j in self.journeys for st in j.stages for t in st.touchpoints]
@@ -293,9 +295,9 @@ def parse_journeys(data: Any, source: str = "(journeys)") -> JourneyMap:
     if data is None:
         raise JourneyFileError(source, ["(top): the file is empty; write journeys:, surveys: or both (see the README)"])
     top = c.mapping(data, "(top)")
-    c.unknown(top, {"journeys", "surveys"}, "(top)")
+    c.unknown(top, {"journeys", "surveys", "schedules"}, "(top)")
     # Either list may be left out (a file of surveys only, for touchpoints loaded before), not both.
-    if isinstance(data, dict) and not top.get("journeys") and not top.get("surveys"):
+    if isinstance(data, dict) and not top.get("journeys") and not top.get("surveys") and not top.get("schedules"):
         c.problem("(top)", "has neither journeys nor surveys; write journeys:, surveys: or both (see the README)")
     result = JourneyMap()
     journey_keys: set[str] = set()
@@ -331,6 +333,7 @@ def parse_journeys(data: Any, source: str = "(journeys)") -> JourneyMap:
     survey_keys: set[str] = set()
     for i, raw in enumerate(c.items(top.get("surveys"), "surveys", required=False)):
         result.surveys.append(_parse_survey(c, raw, f"surveys[{i}]", survey_keys))
+    result.schedules = _parse_schedules(c, top.get("schedules"))
     if c.problems:
         raise JourneyFileError(source, c.problems)
     return result
@@ -366,6 +369,61 @@ def _parse_survey(c: _Checker, raw: Any, path: str, seen: set[str]) -> Survey:
     return Survey(key, name, metric or "", scale, touchpoint, definition)
 
 
+_SCHEDULE_FIELDS = {"key", "name", "timezone", "hours", "holidays", "teams", "default"}
+
+
+def _parse_schedules(c: _Checker, value: Any) -> list[Schedule]:
+    """The ``schedules:`` section: support teams' business hours, from which the tickets import
+    computes business-hours durations. A team may work on one schedule only; one may be default."""
+    out: list[Schedule] = []
+    keys: set[str] = set()
+    team_of: dict[str, str] = {}
+    defaults: list[str] = []
+    for i, raw in enumerate(c.items(value, "schedules", required=False)):
+        path = f"schedules[{i}]"
+        obj = c.mapping(raw, path)
+        c.unknown(obj, _SCHEDULE_FIELDS, path)
+        before = len(c.problems)
+        key = c.key(obj, path, keys)
+        name = c.text(obj, "name", path)
+        zone = _checked(c, f"{path}.timezone", parse_time_zone, obj.get("timezone"))
+        hours = c.mapping(obj.get("hours"), f"{path}.hours")
+        for day, spec in hours.items():
+            _checked(c, f"{path}.hours.{day}", parse_days, day)
+            _checked(c, f"{path}.hours.{day}", parse_day_hours, spec)
+        for k, holiday in enumerate(c.items(obj.get("holidays"), f"{path}.holidays", required=False)):
+            _checked(c, f"{path}.holidays[{k}]", parse_holiday, holiday)
+        teams = c.items(obj.get("teams"), f"{path}.teams", required=False)
+        for k, team in enumerate(teams):
+            if not isinstance(team, str) or not team.strip():
+                c.problem(f"{path}.teams[{k}]", f"{_show(team)} is not a team name; write the team as your tickets name it")
+            elif team in team_of:
+                c.problem(f"{path}.teams[{k}]", f"{team!r} is already on schedule {team_of[team]!r}; a team works on one schedule")
+            else:
+                team_of[team] = key
+        default = obj.get("default", False)
+        if not isinstance(default, bool):
+            c.problem(f"{path}.default", f"{_show(default)} is not true or false")
+        elif default:
+            defaults.append(key)
+        if len(c.problems) == before:
+            # Whole-schedule checks (no opening hours at all) once each part is valid.
+            schedule = _checked(c, path, lambda _: Schedule(key, zone, hours, obj.get("holidays") or (), name, tuple(teams), default), None)
+            if schedule is not None:
+                out.append(schedule)
+    if len(defaults) > 1:
+        c.problem("schedules", f"{', '.join(defaults)} are all marked default; mark one (the others' teams name them)")
+    return out
+
+
+def _checked(c: _Checker, path: str, parse, value: Any):
+    try:
+        return parse(value)
+    except InputError as exc:
+        c.problem(path, str(exc))
+        return None
+
+
 def read_journey_map(path: str | Path) -> JourneyMap:
     path = Path(path)
     try:
@@ -395,12 +453,15 @@ class LoadResult:
     # Touchpoints in the store that the file (one with journeys) no longer lists. They are kept,
     # not deleted: events, responses and tickets may hang off them.
     not_in_file: list[str] = field(default_factory=list)
+    schedules: int = 0
 
     def summary(self) -> str:
         text = (
             f"{self.journeys} journey(s), {self.stages} stage(s), {self.touchpoints} touchpoint(s) "
             f"with {self.targets} target(s), {self.surveys} survey(s) loaded"
         )
+        if self.schedules:
+            text += f"; {self.schedules} schedule(s) of business hours loaded"
         if self.not_in_file:
             text += f"; touchpoint(s) kept: {', '.join(self.not_in_file)} (not in this file; they keep their data)"
         return text
@@ -458,6 +519,7 @@ def load_journeys(store: Store, source: str | Path | JourneyMap) -> LoadResult:
                     {"name": survey.name, "metric": survey.metric, "scale_min": low, "scale_max": high,
                      "touchpoint_id": tid, "definition": survey.definition or None})
             counts.surveys += 1
+        counts.schedules = save_schedules(conn, jmap.schedules)
     return counts
 
 

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from ..metrics import SCALES, default_scale
 from ..store import schema as s
+from .business_hours import derive_ticket_durations
 from .fields import (
     Choice,
     Email,
@@ -71,6 +72,9 @@ class Kind:
     # Rows are written in this column's order: the time indexes then grow at their ends
     # instead of splitting pages all over, which makes bulk writes about 1.4× faster.
     order_by: str | None = None
+    # Run once the rows already stored are known (``existing``: per row, or None without
+    # --update): for values computed from stored ones too, such as tickets' business hours.
+    derive: Callable[[Batch, pa.Array | None], None] | None = None
 
 
 CUSTOMER = Ref(s.customers, "external_id", "customer_id", "customer", "import this customer first (cxlens import customers FILE), or fix the id")
@@ -278,9 +282,10 @@ KINDS: dict[str, Kind] = {
             "tags": Field(Tags()),
             "language": _LANGUAGE,
         },
-        help="support tickets; response and resolution times are computed from the timestamps",
+        help="support tickets; response and resolution times (calendar, and business hours from the team's schedule) are computed from the timestamps",
         prepare=_prepare_tickets,
         order_by="created_at",
+        derive=derive_ticket_durations,
     ),
     "mentions": Kind(
         "mentions",
