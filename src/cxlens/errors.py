@@ -112,3 +112,43 @@ class ImportRejected(InputError):
             "and write the rejected ones to a file."
         )
         return "\n".join(lines)
+
+
+# -- feedback collection (issue 4) ----------------------------------------------------------
+
+__all__ += ["InvalidAnswer", "InvalidToken", "SendFailed", "TokenExpired", "UnknownSurvey"]
+
+
+class UnknownSurvey(InputError):
+    """A survey key or id that the store does not hold."""
+
+
+class InvalidAnswer(InputError):
+    """A survey answer that does not fit its question (a score off the scale, an unknown option).
+
+    ``field`` names the form field or JSON member, so a page or a 422 can point at it."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+class InvalidToken(CxlensError):
+    """A survey or unsubscribe link whose signature does not match: forged, tampered or cut short.
+
+    Nothing is written for it; the page says the link is not valid."""
+
+
+class TokenExpired(InvalidToken):
+    """A correctly signed link used after its expiry."""
+
+
+class SendFailed(CxlensError):
+    """A channel (SMTP server, SMS gateway) refused or could not take an invitation."""
+
+
+__all__ += ["EngineError"]
+
+
+class EngineError(CxlensError):
+    """An analytics engine cannot run here: Spark without PySpark or without a Java runtime."""

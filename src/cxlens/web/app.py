@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from .. import __version__
 from ..ingest.journeys import journey_tree
 from ..store import Store, open_store
+from . import survey_pages
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -20,6 +21,7 @@ def create_app(store: Store | None = None) -> FastAPI:
     store = store or open_store()
     app = FastAPI(title="cxlens", version=__version__, description="Customer-experience measurement.")
     app.state.store = store
+    app.include_router(survey_pages.router)  # /s/{token}, /s/open/{survey}, /u/{token}
 
     @app.get("/health", tags=["meta"])
     def health() -> dict:

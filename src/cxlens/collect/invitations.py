@@ -1,0 +1,293 @@
+"""Invitations and the answers they bring back.
+
+:class:`Collection` is the one object the web pages, the CLI, the trigger planner and the
+sender share: the store, the survey catalog, the link signer, the policy and the clock.
+
+An answer to an invitation is one ``responses`` row (``invitation_id`` is unique): the score
+is written the moment the customer clicks it in the e-mail, the follow-up answers update the
+same row, and a replayed link updates it again rather than adding one. Anonymous answers (open
+links, the widget) are keyed by a signed form nonce or a widget id in ``external_id`` instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..errors import InputError, InvalidAnswer, InvalidToken
+from ..store import Store
+from ..store import schema as s
+from .policy import Clock, CollectionPolicy, system_clock
+from .surveys import SurveyCatalog, SurveyDefinition
+from .tokens import InvitationClaim, Signer, load_secret, new_nonce
+
+__all__ = ["Collection", "InvitationView", "MAX_TEXT"]
+
+MAX_TEXT = 5000  # characters of one open answer; longer is almost surely not a person typing
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    """What a survey page needs about the invitation behind a valid link."""
+
+    claim: InvitationClaim
+    survey: SurveyDefinition
+    customer_name: str | None
+    customer_locale: str | None
+    touchpoint_id: int | None
+    channel: str
+    status: str
+    score: int | None  # the stored answer so far, if any
+    answers: dict
+
+
+class Collection:
+    """Surveys, invitations and answers over one store."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        policy: CollectionPolicy | None = None,
+        signer: Signer | None = None,
+        clock: Clock | None = None,
+        catalog: SurveyCatalog | None = None,
+    ):
+        self.store = store
+        self.policy = policy or CollectionPolicy()
+        self.signer = signer or Signer(load_secret())
+        self.clock = clock or system_clock
+        self.catalog = catalog or SurveyCatalog(store)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    # -- invitations ----------------------------------------------------------------------
+
+    def invite(
+        self,
+        survey: str,
+        customer: str,
+        channel: str = "email",
+        due_at: datetime | None = None,
+        conn: sa.Connection | None = None,
+        event_id: int | None = None,
+        status: str = "pending",
+        reason: str | None = None,
+    ) -> int:
+        """Record an invitation (pending until the sender sends it); returns its id."""
+        definition = self.catalog.by_key(survey)
+        if conn is None:
+            with self.store.begin() as conn:
+                return self.invite(survey, customer, channel, due_at, conn, event_id, status, reason)
+        customer_id = conn.execute(sa.select(s.customers.c.id).where(s.customers.c.external_id == customer)).scalar()
+        if customer_id is None:
+            raise InputError(f"customer {customer!r}: no customer has this external_id; import the customer first")
+        return self._insert(conn, definition.id, customer_id, channel, due_at or self.now(), event_id, status, reason)
+
+    def _insert(self, conn, survey_id, customer_id, channel, due_at, event_id, status, reason) -> int:
+        return conn.execute(
+            s.invitations.insert()
+            .values(survey_id=survey_id, customer_id=customer_id, event_id=event_id, channel=channel, due_at=due_at,
+                    status=status, reason=reason, token_nonce=new_nonce(), created_at=self.now())
+            .returning(s.invitations.c.id)
+        ).scalar_one()
+
+    def token(self, invitation_id: int, conn: sa.Connection | None = None) -> str:
+        """The signed link token of an invitation, valid ``policy.link_days`` from now."""
+        if conn is None:
+            with self.store.engine.connect() as conn:
+                return self.token(invitation_id, conn)
+        row = conn.execute(sa.select(s.invitations).where(s.invitations.c.id == invitation_id)).mappings().one()
+        expires = self.now() + timedelta(days=self.policy.link_days)
+        return InvitationClaim(row["id"], row["survey_id"], row["customer_id"], expires, row["token_nonce"]).token(self.signer)
+
+    def link(self, token: str, score: int | None = None) -> str:
+        url = f"{self.policy.public_url}/s/{token}"
+        return url if score is None else f"{url}?score={score}"
+
+    def unsubscribe_link(self, token: str) -> str:
+        return f"{self.policy.public_url}/u/{token}"
+
+    # -- reading a link -------------------------------------------------------------------
+
+    def _claim(self, conn: sa.Connection, token: str, allow_expired: bool = False) -> tuple[InvitationClaim, Any]:
+        claim = InvitationClaim.read(self.signer, token, self.now(), allow_expired)
+        inv = s.invitations
+        row = conn.execute(
+            sa.select(inv.c.id, inv.c.survey_id, inv.c.customer_id, inv.c.token_nonce, inv.c.channel, inv.c.status,
+                      s.events.c.touchpoint_id, s.customers.c.name, s.customers.c.locale)
+            .select_from(inv.outerjoin(s.events, s.events.c.id == inv.c.event_id).join(s.customers, s.customers.c.id == inv.c.customer_id))
+            .where(inv.c.id == claim.invitation_id)
+        ).mappings().first()
+        # A valid signature over ids that no longer match (invitation deleted, store restored
+        # from another secret's era) is as good as forged: refuse it.
+        if row is None or (row["survey_id"], row["customer_id"], row["token_nonce"]) != (claim.survey_id, claim.customer_id, claim.nonce):
+            raise InvalidToken("the link does not match any invitation in this store")
+        return claim, row
+
+    def view(self, token: str) -> InvitationView:
+        """The invitation behind a link, with what was answered so far; raises
+        :class:`InvalidToken` / :class:`TokenExpired` and writes nothing for a bad link."""
+        with self.store.engine.connect() as conn:
+            claim, row = self._claim(conn, token)
+            answer = conn.execute(
+                sa.select(s.responses.c.score, s.responses.c.answers, s.responses.c.comment)
+                .where(s.responses.c.invitation_id == claim.invitation_id)
+            ).mappings().first()
+        survey = self.catalog.by_id(claim.survey_id)
+        answers = dict(answer["answers"] or {}) if answer else {}
+        if answer and answer["comment"] is not None:
+            answers["comment"] = answer["comment"]
+        return InvitationView(
+            claim, survey, row["name"], row["locale"], row["touchpoint_id"] or survey.touchpoint_id, row["channel"],
+            row["status"], answer["score"] if answer else None, answers,
+        )
+
+    # -- answers --------------------------------------------------------------------------
+
+    def answer(
+        self,
+        token: str,
+        score: int | None = None,
+        answers: dict[str, Any] | None = None,
+        language: str | None = None,
+    ) -> int:
+        """Store (or update) the answer to an invitation; returns the response id.
+
+        Only what is given changes: the score click writes the score, the follow-up form adds
+        the comment and other answers. A bad link raises before anything is written."""
+        with self.store.begin() as conn:
+            claim, row = self._claim(conn, token)
+            survey = self.catalog.by_id(claim.survey_id)
+            values = self._checked(survey, score, answers or {})
+            response_id = self._upsert(
+                conn, s.responses.c.invitation_id, claim.invitation_id, survey, values,
+                {"invitation_id": claim.invitation_id, "customer_id": claim.customer_id,
+                 "touchpoint_id": row["touchpoint_id"] or survey.touchpoint_id, "channel": row["channel"], "language": language},
+            )
+            conn.execute(
+                s.invitations.update().where(s.invitations.c.id == claim.invitation_id, s.invitations.c.status != "answered")
+                .values(status="answered")
+            )
+        return response_id
+
+    def answer_anonymously(
+        self,
+        survey: SurveyDefinition,
+        external_id: str,
+        score: int | None,
+        answers: dict[str, Any] | None,
+        channel: str,
+        language: str | None,
+    ) -> int:
+        """Store (or update) an answer with no invitation: an open link or the widget.
+        ``external_id`` comes from a signed form nonce or the widget's id, so a resent form
+        updates its row instead of adding one."""
+        values = self._checked(survey, score, answers or {})
+        with self.store.begin() as conn:
+            return self._upsert(conn, s.responses.c.external_id, external_id, survey, values,
+                                {"external_id": external_id, "touchpoint_id": survey.touchpoint_id, "channel": channel,
+                                 "language": language})
+
+    def _upsert(self, conn: sa.Connection, key_column, key, survey: SurveyDefinition, values: dict, fixed: dict) -> int:
+        r = s.responses
+        found = conn.execute(sa.select(r.c.id, r.c.answers).where(key_column == key)).first()
+        if found is None:
+            row = {"survey_id": survey.id, "submitted_at": self.now(), "metric": survey.metric,
+                   "scale_min": survey.scale[0] if survey.scale else None,
+                   "scale_max": survey.scale[1] if survey.scale else None, **fixed, **values}
+            # Two first clicks at once (a mail scanner and the person): the second insert
+            # finds the row the first made, and updates it instead.
+            try:
+                with conn.begin_nested():
+                    return conn.execute(r.insert().values(**row).returning(r.c.id)).scalar_one()
+            except sa.exc.IntegrityError:
+                found = conn.execute(sa.select(r.c.id, r.c.answers).where(key_column == key)).one()
+        update = {k: v for k, v in values.items() if k != "answers"}
+        if values.get("answers"):
+            update["answers"] = {**(found.answers or {}), **values["answers"]}
+        if fixed.get("language"):
+            update["language"] = fixed["language"]
+        if update:
+            conn.execute(r.update().where(r.c.id == found.id).values(**update))
+        return found.id
+
+    def _checked(self, survey: SurveyDefinition, score: Any, answers: dict[str, Any]) -> dict:
+        """Column values for what was given, each checked against the survey."""
+        values: dict[str, Any] = {}
+        if score is not None:
+            if not survey.scored:
+                raise InvalidAnswer("score", f"the survey {survey.key!r} asks no score (it is a {survey.metric} survey)")
+            values["score"] = _score(score, survey.scale, "score")
+        extra: dict[str, Any] = {}
+        questions = {q.key: q for q in survey.questions}
+        for key, value in answers.items():
+            question = questions.get(key)
+            if question is None:
+                raise InvalidAnswer(key, f"the survey {survey.key!r} has no question {key!r}; its questions: {', '.join(questions)}")
+            checked = _answer(question, value)
+            if checked is None:
+                continue  # an empty answer: the question was skipped
+            if key == "comment" and question.type == "text":
+                values["comment"] = checked
+            else:
+                extra[key] = checked
+        if extra:
+            values["answers"] = extra
+        return values
+
+    # -- opt-outs -------------------------------------------------------------------------
+
+    def unsubscribe(self, token: str, channel: str | None = None, source: str = "unsubscribe-link") -> None:
+        """Record that the customer behind a link wants no more invitations on its channel
+        (or on any channel: ``channel="all"``). Expired links still unsubscribe."""
+        with self.store.begin() as conn:
+            claim, row = self._claim(conn, token, allow_expired=True)
+            self.opt_out(conn, claim.customer_id, channel or row["channel"], source)
+
+    def opt_out(self, conn: sa.Connection, customer_id: int, channel: str, source: str) -> None:
+        exists = conn.execute(sa.select(s.opt_outs.c.id).where(s.opt_outs.c.customer_id == customer_id, s.opt_outs.c.channel == channel)).first()
+        if exists is None:
+            conn.execute(s.opt_outs.insert().values(customer_id=customer_id, channel=channel, source=source, created_at=self.now()))
+
+    @staticmethod
+    def opted_out(conn: sa.Connection, customer_id: int, channel: str) -> bool:
+        o = s.opt_outs
+        return conn.execute(sa.select(o.c.id).where(o.c.customer_id == customer_id, o.c.channel.in_([channel, "all"])).limit(1)).first() is not None
+
+
+def _score(value: Any, scale: tuple[int, int] | None, field: str) -> int:
+    low, high = scale or (0, 10)
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise InvalidAnswer(field, f"{value!r} is not a whole number; choose one of {low}..{high}") from None
+    if not low <= number <= high:
+        raise InvalidAnswer(field, f"{number} is outside the scale {low}..{high}")
+    return number
+
+
+def _answer(question, value: Any) -> Any:
+    if value is None or value == "" or value == []:
+        return None
+    if question.type == "text":
+        text = str(value).strip()
+        if len(text) > MAX_TEXT:
+            raise InvalidAnswer(question.key, f"is {len(text)} characters long; the limit is {MAX_TEXT}")
+        return text or None
+    options = {o.key for o in question.options}
+    if question.type == "single":
+        if value not in options:
+            raise InvalidAnswer(question.key, f"{value!r} is not one of the options {', '.join(sorted(options))}")
+        return value
+    if question.type == "multiple":
+        chosen = [value] if isinstance(value, str) else list(value)
+        bad = [v for v in chosen if v not in options]
+        if bad:
+            raise InvalidAnswer(question.key, f"{bad[0]!r} is not one of the options {', '.join(sorted(options))}")
+        return sorted(set(chosen))
+    return _score(value, question.scale, question.key)

@@ -1,0 +1,274 @@
+"""Hosted survey pages: ``/s/{token}`` (an invitation), ``/s/open/{survey}`` (anonymous link or
+QR code) and ``/u/{token}`` (unsubscribe).
+
+Plain HTML forms, no JavaScript needed: step one asks the score (or takes it from the e-mail
+link's ``?score=N``, saving it at once), step two asks the follow-up questions that apply to
+that score, then the thank-you. Every text a customer or survey author typed is escaped by
+Jinja2's autoescape. Pages answer in the customer's language: ``?lang=``, else the customer's
+locale, else the browser's Accept-Language, else the survey's first language.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from ..collect import Collection, policy_from_env
+from ..collect.surveys import SurveyDefinition
+from ..collect.tokens import OpenFormClaim
+from ..errors import InvalidAnswer, InvalidToken, TokenExpired, UnknownSurvey
+
+__all__ = ["OPEN_FORM_MAX_AGE", "OPEN_FORM_MIN_SECONDS", "collection_of", "router"]
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+router = APIRouter(include_in_schema=False)
+
+# An open form sent back faster than a person can read it is a bot; one older than a day is a
+# page left open overnight, and gets a fresh form rather than a silent write.
+OPEN_FORM_MIN_SECONDS = 2
+OPEN_FORM_MAX_AGE = timedelta(days=1)
+HONEYPOT = "website"  # hidden from people (and screen readers); bots fill every field
+
+
+def collection_of(request: Request) -> Collection:
+    """The app's :class:`Collection`, made on first use from the environment's policy."""
+    state = request.app.state
+    if getattr(state, "collection", None) is None:
+        state.collection = Collection(state.store, policy=policy_from_env())
+    return state.collection
+
+
+def _accepted_languages(request: Request) -> list[str]:
+    header = request.headers.get("accept-language", "")
+    tags = []
+    for part in header.split(","):
+        tag = part.split(";")[0].strip()
+        if tag and tag != "*":
+            tags.append(tag)
+    return tags
+
+
+async def _form(request: Request) -> dict[str, list[str]]:
+    body = (await request.body()).decode("utf-8", errors="replace")
+    return parse_qs(body, keep_blank_values=True)
+
+
+def _answers_from(form: dict[str, list[str]], survey: SurveyDefinition, score: int | None) -> dict:
+    """The follow-up answers in a posted form: ``q.KEY`` fields of questions that apply."""
+    answers = {}
+    for q in survey.follow_ups(score):
+        values = form.get(f"q.{q.key}")
+        if values is None:
+            continue
+        answers[q.key] = values if q.type == "multiple" else values[0]
+    return answers
+
+
+def _page(request: Request, name: str, context: dict, status: int = 200) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(request, name, context, status_code=status)
+
+
+def _message(request: Request, language: str, title: str, text: str, status: int = 200) -> HTMLResponse:
+    return _page(request, "survey_message.html", {"lang": language, "title": title, "text": text}, status)
+
+
+def _bad_link(request: Request, exc: InvalidToken) -> HTMLResponse:
+    from ..collect.texts import BUILTIN_TEXTS
+
+    lang = _accepted_languages(request)
+    language = next((t.split("-")[0] for t in lang if t.split("-")[0] in BUILTIN_TEXTS), "en")
+    key = "expired" if isinstance(exc, TokenExpired) else "invalid"
+    return _message(request, language, BUILTIN_TEXTS[language][key], BUILTIN_TEXTS[language][key],
+                    410 if isinstance(exc, TokenExpired) else 400)
+
+
+def _survey_page(request: Request, survey: SurveyDefinition, language: str, action: str, score: int | None,
+                 answers: dict, hidden: dict, error: str | None = None, status: int = 200) -> HTMLResponse:
+    """Step one (the score) when no score is known yet, else step two (the follow-ups)."""
+    step = "score" if survey.scored and score is None else "follow_up"
+    low = survey.is_low(score)
+    questions = [
+        {"key": q.key, "type": q.type, "options": q.options, "answer": answers.get(q.key),
+         "text": _localised((q.low_text if low and q.low_text else q.text), language, survey),
+         "scale": list(range(q.scale[0], q.scale[1] + 1)) if q.scale else []}
+        for q in survey.follow_ups(score)
+    ]
+    context = {
+        "lang": language, "survey": survey, "step": step, "action": action, "hidden": hidden, "error": error,
+        "question": survey.question_text(language), "score": score, "questions": questions,
+        "scale": list(range(survey.scale[0], survey.scale[1] + 1)) if survey.scored else [],
+        "low": survey.text(f"low.{survey.metric}", language) if survey.scored else "",
+        "high": survey.text(f"high.{survey.metric}", language) if survey.scored else "",
+        "t": lambda name: survey.text(name, language), "honeypot": HONEYPOT,
+        "option_text": lambda o: _localised(o.text, language, survey),
+    }
+    return _page(request, "survey.html", context, status)
+
+
+def _localised(texts: dict[str, str], language: str, survey: SurveyDefinition) -> str:
+    for lang in (language, "*", survey.languages[0], "en"):
+        if texts.get(lang):
+            return texts[lang]
+    return next(iter(texts.values()), "")
+
+
+def _score_param(value: str | None) -> int | str | None:
+    if value is None or value == "":
+        return None
+    return value
+
+
+# -- anonymous links (registered first: /s/open/x must not read "open" as a token) ----------
+
+
+@router.get("/s/open/{survey_key}", response_class=HTMLResponse)
+def open_survey(request: Request, survey_key: str, lang: str | None = None):
+    collection = collection_of(request)
+    try:
+        survey = collection.catalog.by_key(survey_key)
+    except UnknownSurvey:
+        return _message(request, "en", "Not found", "There is no such survey.", 404)
+    language = survey.language_for(lang, *_accepted_languages(request))
+    form_token = OpenFormClaim(survey.id, collection.now(), secrets.token_urlsafe(12)).token(collection.signer)
+    return _survey_page(request, survey, language, request.url.path, None, {}, {"form": form_token, "lang": language})
+
+
+@router.post("/s/open/{survey_key}", response_class=HTMLResponse)
+async def open_survey_answer(request: Request, survey_key: str):
+    collection = collection_of(request)
+    try:
+        survey = collection.catalog.by_key(survey_key)
+    except UnknownSurvey:
+        return _message(request, "en", "Not found", "There is no such survey.", 404)
+    form = await _form(request)
+    language = survey.language_for((form.get("lang") or [None])[0], *_accepted_languages(request))
+    refused = _refused_open_form(collection, survey, form)
+    if refused:
+        return _message(request, language, survey.name, refused, 400)
+    claim = OpenFormClaim.read(collection.signer, form["form"][0])
+    score = _score_param((form.get("score") or [None])[0])
+    hidden = {"form": form["form"][0], "lang": language}
+    try:
+        answers = _answers_from(form, survey, int(score) if isinstance(score, str) and score.isdigit() else None)
+        collection.answer_anonymously(survey, f"open:{survey.id}:{claim.nonce}", score, answers, "web", language)
+    except InvalidAnswer as exc:
+        return _survey_page(request, survey, language, request.url.path, None, {}, hidden, str(exc), 422)
+    return _after_answer(request, survey, language, form, hidden)
+
+
+def _refused_open_form(collection: Collection, survey: SurveyDefinition, form: dict) -> str | None:
+    """Why an open form is refused (bot or forged), or None. Nothing is written when refused."""
+    if (form.get(HONEYPOT) or [""])[0]:
+        return "This answer looks automated and was not saved."
+    try:
+        claim = OpenFormClaim.read(collection.signer, (form.get("form") or [""])[0])
+    except InvalidToken:
+        return "This form is not valid; reload the survey page and answer again."
+    if claim.survey_id != survey.id:
+        return "This form belongs to another survey; reload the survey page and answer again."
+    age = collection.now() - claim.issued_at
+    if age < timedelta(seconds=OPEN_FORM_MIN_SECONDS) and "score" in form and "step" not in form:
+        return "This answer came too fast to be typed by a person and was not saved; please try again."
+    if age > OPEN_FORM_MAX_AGE:
+        return "This form is more than a day old; reload the survey page and answer again."
+    return None
+
+
+def _after_answer(request: Request, survey: SurveyDefinition, language: str, form: dict, hidden: dict) -> HTMLResponse:
+    """After step one, step two (if any question applies); after step two, thanks."""
+    score_text = (form.get("score") or [None])[0]
+    score = int(score_text) if score_text and score_text.isdigit() else None
+    if "step" not in form and survey.follow_ups(score):
+        return _survey_page(request, survey, language, request.url.path, score, {}, {**hidden, "step": "2", "score": score_text or ""})
+    return _message(request, language, survey.name, survey.text("thank_you", language))
+
+
+# -- invitation links --------------------------------------------------------------------
+
+
+@router.get("/s/{token}", response_class=HTMLResponse)
+def survey_page(request: Request, token: str, score: str | None = None, lang: str | None = None):
+    collection = collection_of(request)
+    try:
+        view = collection.view(token)
+    except InvalidToken as exc:
+        return _bad_link(request, exc)
+    survey = view.survey
+    language = survey.language_for(lang, view.customer_locale, *_accepted_languages(request))
+    known = view.score
+    if _score_param(score) is not None:
+        try:
+            # The click in the e-mail is the answer: saved before anything else is asked.
+            collection.answer(token, score=score, language=language)
+            known = int(score)
+        except InvalidAnswer as exc:
+            return _survey_page(request, survey, language, request.url.path, None, {}, {"lang": language}, str(exc), 422)
+    if known is not None and not survey.follow_ups(known):
+        return _message(request, language, survey.name, survey.text("thank_you", language))
+    hidden = {"lang": language}
+    if known is not None:
+        hidden.update(step="2", score=str(known))
+    return _survey_page(request, survey, language, request.url.path, known, view.answers, hidden)
+
+
+@router.post("/s/{token}", response_class=HTMLResponse)
+async def survey_answer(request: Request, token: str):
+    collection = collection_of(request)
+    form = await _form(request)
+    try:
+        view = collection.view(token)
+    except InvalidToken as exc:
+        return _bad_link(request, exc)
+    survey = view.survey
+    language = survey.language_for((form.get("lang") or [None])[0], view.customer_locale)
+    score = _score_param((form.get("score") or [None])[0])
+    try:
+        as_int = int(score) if isinstance(score, str) and score.isdigit() else view.score
+        collection.answer(token, score=score, answers=_answers_from(form, survey, as_int), language=language)
+    except InvalidAnswer as exc:
+        return _survey_page(request, survey, language, request.url.path, None, {}, {"lang": language}, str(exc), 422)
+    except InvalidToken as exc:
+        return _bad_link(request, exc)
+    return _after_answer(request, survey, language, form, {"lang": language})
+
+
+# -- unsubscribe ---------------------------------------------------------------------------
+
+
+@router.get("/u/{token}", response_class=HTMLResponse)
+def unsubscribe_page(request: Request, token: str):
+    collection = collection_of(request)
+    try:
+        view = collection.view(token)
+    except TokenExpired:
+        view = None  # unsubscribe links work for ever; the page just cannot name the survey
+    except InvalidToken as exc:
+        return _bad_link(request, exc)
+    language = view.survey.language_for(view.customer_locale, *_accepted_languages(request)) if view else "en"
+    t = view.survey.text if view else (lambda name, lang: name)
+    return _page(request, "survey_unsubscribe.html", {
+        "lang": language, "title": t("unsubscribe", language), "confirm": t("unsubscribe_confirm", language),
+        "action": request.url.path,
+    })
+
+
+@router.post("/u/{token}", response_class=HTMLResponse)
+def unsubscribe(request: Request, token: str):
+    """The confirm button, and RFC 8058 one-click unsubscribe from the mail client."""
+    collection = collection_of(request)
+    try:
+        collection.unsubscribe(token)
+        view = collection.view(token)
+        language = view.survey.language_for(view.customer_locale, *_accepted_languages(request))
+        text = view.survey.text("unsubscribed", language)
+    except TokenExpired:
+        language, text = "en", "Done: you will not get survey invitations from us again."
+    except InvalidToken as exc:
+        return _bad_link(request, exc)
+    return _message(request, language, text, text)
