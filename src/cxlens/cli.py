@@ -216,6 +216,20 @@ def _cell(value) -> str:
     return "" if value is None else str(value)
 
 
+@app.command("export")
+def export(
+    parquet: Path = typer.Option(..., "--parquet", help="directory for one <table>.parquet per table (created if missing)"),
+    table: list[str] = typer.Option([], "--table", help="only this table (repeatable); default: every table"),
+) -> None:
+    """Write the store's tables to Parquet, for Spark and other engines (tier 2)."""
+    from .store.export import export_parquet
+
+    store = _store()
+    with progress_bar() as progress:
+        result = export_parquet(store, parquet, tables=table or None, progress=progress)
+    out.print(result.summary(), highlight=False)
+
+
 @app.command("demo")
 def demo(
     customers: int = typer.Option(3000, help="how many customers"),
