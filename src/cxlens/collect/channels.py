@@ -158,7 +158,6 @@ def compose_email(
     msg["From"] = sender
     msg["To"] = formataddr((name, recipient.email or ""))
     msg["Message-ID"] = make_msgid(domain="cxlens")
-    msg["Content-Language"] = language
     msg["List-Unsubscribe"] = f"<{unsubscribe}>"
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["Auto-Submitted"] = "auto-generated"
@@ -167,6 +166,7 @@ def compose_email(
                         high=high, link=link, footer=t("email_footer", language), unsubscribe=unsubscribe,
                         unsubscribe_text=t("unsubscribe", language))
     msg.add_alternative(html, subtype="html")
+    msg["Content-Language"] = language  # after the parts: set_content() drops Content-* headers
     return msg
 
 
