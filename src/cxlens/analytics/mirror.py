@@ -1,24 +1,42 @@
 """Tier 0: an in-process DuckDB copy of the embedded SQLite store, kept current by ``sync``.
 
 SQLite is the system of record (a web server, a CLI import and a worker can all write it);
-DuckDB answers the dashboard's aggregations over millions of rows. ``sync`` pulls what changed:
+DuckDB answers the dashboard's aggregations over millions of rows. ``sync`` pulls only what
+changed since the last one, for every mirrored table alike:
 
-* fact tables (responses, events, revenue, mentions): rows with an id above the highest one
-  copied, since they are only appended; a table that an import updated in place (the
-  ``import_runs`` log says so) is copied again whole;
-* everything else (journey map, surveys, customers, tickets): copied whole each time — they
-  are small, or updated in place.
+* rows with an id above the highest one copied are appended (SQLite hands out ids in
+  increasing order; the one exception, an id reused after the top rows were deleted, shows in
+  the change log as that delete);
+* rows that were updated or deleted are re-copied, or removed, by id: triggers on the store
+  (migration 0002) log every such row in ``row_changes``, whoever wrote it;
+* a table is copied whole when that is cheaper or the only safe choice: the first sync, a table
+  whose triggers are missing, more than a quarter of its rows changed, or change-log entries
+  this mirror needed were pruned before it saw them.
 
-Rows are read with sqlite3 into Arrow with the column types the schema declares (not guessed
-from the first rows: an all-null JSON column would otherwise become an integer one).
+Rows are read with ADBC (``adbc_driver_sqlite``) into Arrow, column by column in C. Its
+driver infers each column's type from the first rows it sees, so an all-null JSON column would
+come out as integers and a later text value would fail: every column is cast in SQL to its
+schema type, and a first row of typed placeholders (dropped again) fixes the inference.
+
+Reads happen in one SQLite snapshot; writes happen in one DuckDB transaction on a cursor of
+their own, so queries running meanwhile see the mirror either before or after a sync, never
+half-way. One sync runs at a time per mirror.
 """
 
 from __future__ import annotations
 
-import sqlite3
+import json
+import logging
+import queue
+import threading
 import time
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
 
+import adbc_driver_sqlite.dbapi
 import duckdb
 import pyarrow as pa
 import sqlalchemy as sa
@@ -28,17 +46,37 @@ from ..store import schema as s
 
 __all__ = ["MIRRORED", "Mirror", "SyncResult"]
 
-# Tables the KPIs read, and how each is kept current.
-APPENDED = ("responses", "events", "revenue", "mentions")
-COPIED = ("journeys", "stages", "touchpoints", "touchpoint_targets", "surveys", "customers", "tickets")
-MIRRORED = COPIED + APPENDED
-BATCH = 200_000
+log = logging.getLogger(__name__)
+
+# Tables the KPIs read; parents first.
+MIRRORED = ("journeys", "stages", "touchpoints", "touchpoint_targets", "surveys", "customers", "tickets",
+            "responses", "events", "revenue", "mentions")
+assert set(MIRRORED) <= set(s.CHANGE_TRACKED), "every mirrored table needs its change triggers"
+
+FORMAT = "2"  # of the mirror's own bookkeeping; a mirror file in another format is rebuilt
+CHUNK_IDS = 262_144  # ids per read: bounds memory, and lets reading overlap with writing
+WHOLE_SHARE = 0.25  # re-copy a table whole when more than this share of its rows changed
+PLACEHOLDER_ID = -1  # the typed first row's id; no stored row has it (SQLite ids start at 1)
 
 
 @dataclass
 class SyncResult:
-    rows: dict[str, int] = field(default_factory=dict)  # rows copied per table
+    """What one ``sync`` did: rows copied per table (appended or re-copied), rows removed
+    because the store deleted them, the tables copied whole, and how long it took."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+    removed: dict[str, int] = field(default_factory=dict)
+    whole: list[str] = field(default_factory=list)
     seconds: float = 0.0
+
+
+@dataclass
+class _Plan:
+    """What the store's snapshot says a table needs."""
+
+    top: int  # highest id in the store
+    whole: bool  # copy it whole
+    changed: pa.Array | None = None  # ids updated or deleted since the last sync
 
 
 def _duck_type(column: sa.Column) -> str:
@@ -54,74 +92,274 @@ def _duck_type(column: sa.Column) -> str:
     return "VARCHAR"  # text and JSON (kept as its text)
 
 
-def _arrow_type(duck: str) -> pa.DataType:
-    return {"TIMESTAMP": pa.string(), "BOOLEAN": pa.bool_(), "DOUBLE": pa.float64(), "BIGINT": pa.int64()}.get(duck, pa.string())
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _source_select(table: sa.Table) -> str:
+    """SELECT of ``table``'s columns, typed for the ADBC driver, led by the placeholder row.
+
+    SQLite values carry their own types (a JSON column may hold 5 or '[5]'), so each column is
+    cast to the one type its Arrow column will have: INTEGER (booleans too), REAL or TEXT
+    (timestamps stay ISO text; DuckDB parses them on insert)."""
+    placeholders, values = [], []
+    for c in table.c:
+        duck, q = _duck_type(c), _quote(c.name)
+        if c.name == "id":
+            placeholders.append(f"{PLACEHOLDER_ID} AS {q}")
+            values.append(q)
+        elif duck in ("BIGINT", "BOOLEAN"):
+            placeholders.append(f"0 AS {q}")
+            values.append(f"CAST({q} AS INTEGER)")
+        elif duck == "DOUBLE":
+            placeholders.append(f"0.0 AS {q}")
+            values.append(f"CAST({q} AS REAL)")
+        else:
+            placeholders.append(f"'' AS {q}")
+            values.append(f"CAST({q} AS TEXT)")
+    return f"SELECT {', '.join(placeholders)} UNION ALL SELECT {', '.join(values)} FROM {_quote(table.name)}"
+
+
+def _duck_select(table: sa.Table) -> str:
+    """The columns of an Arrow batch from ``_source_select``, as the mirror table stores them."""
+    out = []
+    for c in table.c:
+        duck, q = _duck_type(c), _quote(c.name)
+        out.append(f"CAST({q} AS {duck})" if duck in ("TIMESTAMP", "BOOLEAN") else q)
+    return ", ".join(out)
 
 
 class Mirror:
-    """A DuckDB database (in memory, or a file) mirroring the SQLite store's KPI tables."""
+    """A DuckDB database (in memory, or a file) mirroring the SQLite store's KPI tables.
 
-    def __init__(self, store: Store, path: str = ":memory:"):
+    ``retention``: change-log entries older than this are pruned after a sync; a mirror that
+    has not synced for longer copies the tables with pruned changes whole (correct, slower)."""
+
+    def __init__(self, store: Store, path: str = ":memory:", *, retention: timedelta = timedelta(days=1)):
         if store.dialect != "sqlite":
             raise ValueError("the DuckDB mirror copies the embedded SQLite store; PostgreSQL is queried directly")
         self.store = store
+        self.retention = retention
+        self._file = Path(store.engine.url.database).resolve()
+        self._lock = threading.Lock()
+        self._warned: set[str] = set()
         self.db = duckdb.connect(path)
-        self.db.execute("CREATE TABLE IF NOT EXISTS _cx_sync (name VARCHAR PRIMARY KEY, last_id BIGINT, last_run BIGINT)")
-        for name in MIRRORED:
-            cols = ", ".join(f'"{c.name}" {_duck_type(c)}' for c in s.TABLES[name].c)
-            self.db.execute(f'CREATE TABLE IF NOT EXISTS "{name}" ({cols})')
+        self._prepare()
 
     def close(self) -> None:
         self.db.close()
 
-    def _source(self) -> sqlite3.Connection:
-        return sqlite3.connect(f"file:{self.store.engine.url.database}?mode=ro", uri=True)
+    # -- the mirror's own tables ----------------------------------------------------------------
+
+    def _prepare(self) -> None:
+        """Create the mirrored tables and the bookkeeping; rebuild what no longer fits."""
+        db = self.db
+        db.execute("CREATE TABLE IF NOT EXISTS _cx_mirror (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        db.execute("CREATE TABLE IF NOT EXISTS _cx_tables (name VARCHAR PRIMARY KEY, last_id BIGINT)")
+        meta = dict(db.execute("SELECT key, value FROM _cx_mirror").fetchall())
+        if meta.get("format") != FORMAT or meta.get("store") != str(self._file):
+            # Another store, or an older mirror: start from nothing.
+            for name in MIRRORED:
+                db.execute(f"DROP TABLE IF EXISTS {_quote(name)}")
+            db.execute("DROP TABLE IF EXISTS _cx_sync")  # format 1's bookkeeping
+            db.execute("DELETE FROM _cx_tables")
+            db.execute("DELETE FROM _cx_mirror")
+            db.execute("INSERT INTO _cx_mirror VALUES ('format', ?), ('store', ?)", [FORMAT, str(self._file)])
+        for name in MIRRORED:
+            want = [(c.name, _duck_type(c)) for c in s.TABLES[name].c]
+            have = db.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position", [name]).fetchall()
+            if have != want:  # new, or the schema changed since this mirror file was written
+                db.execute(f"DROP TABLE IF EXISTS {_quote(name)}")
+                db.execute(f"CREATE TABLE {_quote(name)} ({', '.join(f'{_quote(n)} {t}' for n, t in want)})")
+                db.execute("DELETE FROM _cx_tables WHERE name = ?", [name])
+
+    # -- sync -----------------------------------------------------------------------------------
 
     def sync(self) -> SyncResult:
         """Bring every mirrored table up to date with the store; return what was copied."""
-        t0 = time.perf_counter()
-        result = SyncResult()
-        src = self._source()
-        try:
-            last_run = src.execute("SELECT coalesce(max(id), 0) FROM import_runs").fetchone()[0]
-            for name in MIRRORED:
-                result.rows[name] = self._sync_table(src, name, last_run)
-        finally:
-            src.close()
-        result.seconds = time.perf_counter() - t0
-        return result
-
-    def _sync_table(self, src: sqlite3.Connection, name: str, last_run: int) -> int:
-        state = self.db.execute("SELECT last_id, last_run FROM _cx_sync WHERE name = ?", [name]).fetchone()
-        last_id, seen_run = state if state else (0, 0)
-        whole = name in COPIED or self._updated_since(src, name, seen_run)
-        if whole:
-            self.db.execute(f'DELETE FROM "{name}"')
-            last_id = 0
-        copied = self._copy(src, name, last_id)
-        top = self.db.execute(f'SELECT coalesce(max(id), 0) FROM "{name}"').fetchone()[0]
-        self.db.execute("INSERT OR REPLACE INTO _cx_sync VALUES (?, ?, ?)", [name, top, last_run])
-        return copied
+        with self._lock:
+            t0 = time.perf_counter()
+            result = SyncResult()
+            src = adbc_driver_sqlite.dbapi.connect(f"{self._file.as_uri()}?mode=ro")  # autocommit off: one snapshot
+            try:
+                plans, last_change = self._plan(src)
+                out = self.db.cursor()  # readers on self.db see the sync whole, or not at all
+                try:
+                    out.begin()
+                    for name in MIRRORED:
+                        self._apply(src, out, name, plans[name], result)
+                    out.execute("INSERT OR REPLACE INTO _cx_mirror VALUES ('last_change', ?)", [str(last_change)])
+                    out.commit()
+                except BaseException:
+                    out.rollback()
+                    raise
+                finally:
+                    out.close()
+                oldest = self._scalar(src, "SELECT changed_at FROM row_changes ORDER BY id LIMIT 1")
+            finally:
+                src.close()
+            self._prune(oldest)
+            result.seconds = time.perf_counter() - t0
+            return result
 
     @staticmethod
-    def _updated_since(src: sqlite3.Connection, name: str, seen_run: int) -> bool:
-        found = src.execute("SELECT 1 FROM import_runs WHERE id > ? AND kind = ? AND updated > 0 LIMIT 1", (seen_run, name))
-        return found.fetchone() is not None
+    def _scalar(src, sql: str):
+        with src.cursor() as cur:
+            cur.execute(sql)
+            row = cur.fetchone()
+        return row[0] if row else None
 
-    def _copy(self, src: sqlite3.Connection, name: str, after_id: int) -> int:
+    def _plan(self, src) -> tuple[dict[str, _Plan], int]:
+        """Read, in the sync's snapshot, what each table needs; and the change log's end."""
+        tops = ", ".join(f"(SELECT coalesce(max(id), 0) FROM {_quote(n)})" for n in MIRRORED)
+        with src.cursor() as cur:
+            cur.execute(f"SELECT {tops}")
+            top = dict(zip(MIRRORED, cur.fetchone()))
+            cur.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'cx_changes_%'")
+            triggers = {r[0] for r in cur.fetchall()}
+            cur.execute("SELECT (SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'row_changes'), "
+                        "(SELECT min(id) FROM row_changes)")
+            end, first = cur.fetchone()
+        seen = self.db.execute("SELECT value FROM _cx_mirror WHERE key = 'last_change'").fetchone()
+        seen = int(seen[0]) if seen else None
+        copied = dict(self.db.execute("SELECT name, last_id FROM _cx_tables").fetchall())
+        # Entries after `seen` that are gone (pruned), or a log that went backwards (another
+        # file at the same path): this mirror cannot know what changed.
+        lost = seen is None or end < seen or (end > seen and (first is None or first > seen + 1))
+        counts = {} if lost or end == seen else self._change_counts(src, seen, end)
+        plans = {}
+        for name in MIRRORED:
+            tracked = {f"cx_changes_{name}_update", f"cx_changes_{name}_delete"} <= triggers
+            if not tracked and name not in self._warned:
+                self._warned.add(name)
+                warnings.warn(f"the store's table {name} has lost its change triggers (a migration rebuilt it?): "
+                              "the DuckDB mirror copies it whole on every sync until `cxlens db upgrade` "
+                              "or a migration that runs store.schema.change_trigger_sql restores them", stacklevel=3)
+            mirrored = self.db.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
+            whole = lost or not tracked or name not in copied or counts.get(name, 0) > WHOLE_SHARE * max(mirrored, 1)
+            plan = _Plan(top=top[name], whole=whole)
+            if not whole and counts.get(name):
+                plan.changed = self._changed_ids(src, name, seen, end)
+            plans[name] = plan
+        return plans, end
+
+    @staticmethod
+    def _change_counts(src, after: int, end: int) -> dict[str, int]:
+        with src.cursor() as cur:
+            cur.execute(f"SELECT table_name, count(*) FROM row_changes WHERE id > {after:d} AND id <= {end:d} GROUP BY table_name")
+            return dict(cur.fetchall())
+
+    @staticmethod
+    def _changed_ids(src, name: str, after: int, end: int) -> pa.Array:
+        with src.cursor() as cur:
+            cur.execute(f"SELECT DISTINCT row_id FROM row_changes WHERE id > {after:d} AND id <= {end:d} "
+                        f"AND table_name = '{name}'")
+            return cur.fetch_arrow_table().column(0).combine_chunks()
+
+    def _apply(self, src, out: duckdb.DuckDBPyConnection, name: str, plan: _Plan, result: SyncResult) -> None:
+        """Make the mirror's ``name`` equal the store's in the sync's snapshot."""
         table = s.TABLES[name]
-        duck = [_duck_type(c) for c in table.c]
-        names = [c.name for c in table.c]
-        quoted = ", ".join(f'"{n}"' for n in names)
-        cursor = src.execute(f'SELECT {quoted} FROM "{name}" WHERE id > ? ORDER BY id', (after_id,))
+        last = out.execute("SELECT last_id FROM _cx_tables WHERE name = ?", [name]).fetchone()
+        last = last[0] if last and not plan.whole else 0
+        copied = removed = 0
+        if plan.whole:
+            out.execute(f"DELETE FROM {_quote(name)}")
+            result.whole.append(name)
+        elif plan.changed is not None and len(plan.changed):
+            # Updated or deleted rows: drop the mirror's copy, then copy what the store still has
+            # (ids above `last` are appended below with the new rows).
+            ids = pa.table({"id": plan.changed.cast(pa.int64())})
+            out.register("_cx_ids", ids)
+            before = out.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
+            out.execute(f"DELETE FROM {_quote(name)} WHERE id IN (SELECT id FROM _cx_ids)")
+            removed = before - out.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
+            out.unregister("_cx_ids")
+            listed = json.dumps([i for i in plan.changed.to_pylist() if i <= last])
+            if listed != "[]":
+                copied += self._insert(out, table, self._read(src, table, [f"id IN (SELECT value FROM json_each('{listed}'))"]))
+                removed -= copied
+        if plan.top > last:
+            ranges = ([f"id > {lo:d} AND id <= {min(lo + CHUNK_IDS, plan.top):d}"] for lo in range(last, plan.top, CHUNK_IDS))
+            copied += self._insert(out, table, self._read_ahead(src, table, ranges))
+        out.execute("INSERT OR REPLACE INTO _cx_tables VALUES (?, ?)", [name, plan.top])
+        result.rows[name] = copied
+        if removed > 0:
+            result.removed[name] = removed
+
+    @staticmethod
+    def _read(src, table: sa.Table, where: list[str]) -> Iterator[pa.Table]:
+        """The rows of ``table`` matching ``where``, as one typed Arrow table."""
+        with src.cursor() as cur:
+            cur.execute(f"{_source_select(table)} WHERE {' AND '.join(where)}")
+            batch = cur.fetch_arrow_table()
+        if batch.num_rows == 0 or batch.column(0)[0].as_py() != PLACEHOLDER_ID:
+            raise RuntimeError(f"reading {table.name}: the typed placeholder row did not come first")  # pragma: no cover
+        yield batch.slice(1)
+
+    def _read_ahead(self, src, table: sa.Table, chunks) -> Iterator[pa.Table]:
+        """``_read`` for each chunk of conditions, one chunk ahead in a thread of its own:
+        ADBC and DuckDB both work without the GIL, so reading overlaps with writing."""
+        ready: queue.Queue = queue.Queue(maxsize=2)
+        stop = threading.Event()
+
+        def produce() -> None:
+            try:
+                for where in chunks:
+                    if stop.is_set():
+                        return
+                    for batch in self._read(src, table, where):
+                        ready.put(batch)
+                ready.put(None)
+            except BaseException as exc:  # handed to the consumer, which raises it
+                ready.put(exc)
+
+        reader = threading.Thread(target=produce, name=f"cxlens-mirror-{table.name}", daemon=True)
+        reader.start()
+        try:
+            while (item := ready.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+            while reader.is_alive():  # unblock a producer waiting on a full queue
+                try:
+                    ready.get(timeout=0.05)
+                except queue.Empty:
+                    pass
+            reader.join()
+
+    @staticmethod
+    def _insert(out: duckdb.DuckDBPyConnection, table: sa.Table, batches: Iterator[pa.Table]) -> int:
+        select = _duck_select(table)
         copied = 0
-        while rows := cursor.fetchmany(BATCH):
-            columns = list(zip(*rows))
-            batch = pa.table({n: pa.array(v, _arrow_type(d)) for n, v, d in zip(names, columns, duck)})
-            select = ", ".join(f'CAST("{n}" AS TIMESTAMP)' if d == "TIMESTAMP" else f'"{n}"' for n, d in zip(names, duck))
-            self.db.register("_cx_batch", batch)
-            self.db.execute(f'INSERT INTO "{name}" SELECT {select} FROM _cx_batch')
-            self.db.unregister("_cx_batch")
-            copied += len(rows)
+        for batch in batches:
+            if batch.num_rows == 0:
+                continue
+            out.register("_cx_batch", batch)
+            out.execute(f"INSERT INTO {_quote(table.name)} SELECT {select} FROM _cx_batch")
+            out.unregister("_cx_batch")
+            copied += batch.num_rows
         return copied
 
+    # -- housekeeping ---------------------------------------------------------------------------
+
+    def _prune(self, oldest: str | None) -> None:
+        """Delete change-log entries older than ``retention`` (keeping the newest, whose id tells
+        later mirrors where the log stands). Housekeeping: a locked or read-only store skips it."""
+        cutoff = f"-{int(self.retention.total_seconds()):d} seconds"
+        if oldest is None:
+            return
+        with self.store.engine.connect() as conn:
+            due = conn.exec_driver_sql("SELECT ? < strftime('%Y-%m-%d %H:%M:%f', 'now', ?)", (oldest, cutoff)).scalar()
+        if not due:
+            return
+        try:
+            with self.store.begin() as conn:
+                conn.exec_driver_sql(
+                    "DELETE FROM row_changes WHERE changed_at < strftime('%Y-%m-%d %H:%M:%f', 'now', ?) "
+                    "AND id < (SELECT max(id) FROM row_changes)", (cutoff,))
+        except sa.exc.OperationalError as exc:  # pragma: no cover - depends on other writers
+            log.info("change log not pruned this time: %s", exc.orig)

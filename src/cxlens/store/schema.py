@@ -41,6 +41,9 @@ __all__ = ["metadata", "UTCDateTime", "JSONValue", "TABLES"] + [
     "idempotency_keys",
     "schedules",
     "schedule_teams",
+    "row_changes",
+    "CHANGE_TRACKED",
+    "change_trigger_sql",
 ]
 
 
@@ -475,5 +478,44 @@ schedule_teams = sa.Table(
     sa.Column("team", sa.String(100), nullable=False, unique=True),
     _fk("schedule_id", "schedules", nullable=False, ondelete="CASCADE"),
 )
+
+# --- Change log for the DuckDB mirror (issue 3, tier 0; migration 0002) ---------------------
+# On SQLite, triggers add one row here for every row updated or deleted in a table the mirror
+# copies (CHANGE_TRACKED), whoever writes it: imports, the web app, a hand-written UPDATE. The
+# mirror appends new rows by id and re-copies only the ids logged here. AUTOINCREMENT keeps ids
+# growing after old rows are pruned, so a mirror can tell that it missed some. PostgreSQL has
+# the table (one schema for both) but no triggers: its KPIs read PostgreSQL directly.
+
+row_changes = sa.Table(
+    "row_changes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("table_name", sa.String(64), nullable=False),
+    sa.Column("row_id", sa.BigInteger, nullable=False),
+    _ts("changed_at", nullable=False),
+    sqlite_autoincrement=True,
+)
+
+CHANGE_TRACKED = (
+    "journeys", "stages", "touchpoints", "touchpoint_targets", "surveys",
+    "customers", "tickets", "responses", "events", "revenue", "mentions",
+)
+
+
+def change_trigger_sql(table: str) -> list[str]:
+    """SQLite DDL of the triggers that log ``table``'s updates and deletes into row_changes.
+
+    A migration that rebuilds a tracked table (batch mode copies it) drops its triggers:
+    such a migration must run these statements again afterwards."""
+    now = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+    log = "INSERT INTO row_changes (table_name, row_id, changed_at) VALUES"
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS cx_changes_{table}_update AFTER UPDATE ON {table} BEGIN "
+        f"{log} ('{table}', OLD.id, {now}); "
+        f"{log.replace('VALUES', 'SELECT')} '{table}', NEW.id, {now} WHERE NEW.id <> OLD.id; END",
+        f"CREATE TRIGGER IF NOT EXISTS cx_changes_{table}_delete AFTER DELETE ON {table} BEGIN "
+        f"{log} ('{table}', OLD.id, {now}); END",
+    ]
+
 
 TABLES: dict[str, sa.Table] = dict(metadata.tables)
