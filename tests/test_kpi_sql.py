@@ -16,7 +16,8 @@ SNAPSHOTS = Path(__file__).parent / "snapshots" / "kpi_sql"
 # The embedded engine, PostgreSQL (tier 1), DuckDB (tier 0) and one distributed dialect (Trino:
 # Ibis compiles Spark SQL only with a live Spark session, which the Spark tier will bring).
 DIALECTS = ("sqlite", "postgres", "duckdb", "trino")
-SLICES = {"answers": ["touchpoint", "segment"], "tickets": ["team", "channel"]}
+SLICES = {"answers": ["touchpoint", "segment"], "tickets": ["team", "channel"], "invitations": ["survey", "channel"],
+          "mentions": ["source", "segment"]}
 
 
 @pytest.fixture(scope="module")
@@ -37,3 +38,35 @@ def test_compiled_sql_matches_its_snapshot(kpis, metric, dialect):
     if os.environ.get("CXLENS_UPDATE_SNAPSHOTS") or not path.exists():
         path.write_text(sql)
     assert sql == path.read_text(), f"{metric} compiles differently for {dialect}: see git diff {path}"
+
+
+def _outcome_expressions(k):
+    """The expressions behind the KPIs that are not one aggregation (see analytics/customers.py
+    and analytics/funnel.py), with fixed times so the SQL does not change with the clock."""
+    from datetime import datetime, timezone
+
+    from cxlens.analytics import customers, funnel
+
+    start, end = datetime(2025, 7, 1, tzinfo=timezone.utc), datetime(2026, 7, 1, tzinfo=timezone.utc)
+    reached, converted = funnel.funnel_expressions(k, [(1, 2), (2, 3)], by=["segment"], since=start)
+    return {
+        "survival": customers.survival_expression(k, by=["segment"], unit="month", since=None, as_of=end),
+        "net_revenue_retention": customers.revenue_retention_expression(k, gross=False, by=["plan"], grain="quarter"),
+        "gross_revenue_retention": customers.revenue_retention_expression(k, gross=True, grain="month", since=start),
+        "clv": customers.clv_expression(k, by=["segment"], start=start, end=end),
+        "funnel_reached": reached,
+        "funnel_converted": converted,
+    }
+
+
+OUTCOMES = ("survival", "net_revenue_retention", "gross_revenue_retention", "clv", "funnel_reached", "funnel_converted")
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+@pytest.mark.parametrize("name", OUTCOMES)
+def test_outcome_sql_matches_its_snapshot(kpis, name, dialect):
+    sql = kpis.engine.sql(_outcome_expressions(kpis)[name], dialect).strip() + "\n"
+    path = SNAPSHOTS / f"{name}.{dialect}.sql"
+    if os.environ.get("CXLENS_UPDATE_SNAPSHOTS") or not path.exists():
+        path.write_text(sql)
+    assert sql == path.read_text(), f"{name} compiles differently for {dialect}: see git diff {path}"

@@ -1,7 +1,7 @@
 """Survey KPIs on the store's engine equal a plain-Python count of the same answers."""
 
 from collections import defaultdict
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -81,14 +81,18 @@ def _aware(value):
 
 def test_compare_previous_flags_only_significant_changes(demo):
     result = kpi(demo).csat(by=["touchpoint"], grain="quarter", compare="previous")
-    seen = set()
+    periods = {(r["touchpoint"], r["period"]) for r in result.rows}
+    compared = 0
     for row in result.rows:
-        if row["touchpoint"] in seen:
+        quarter_before = (row["period"] - timedelta(days=80)).replace(day=1)
+        quarter_before = quarter_before.replace(month=3 * ((quarter_before.month - 1) // 3) + 1)
+        if (row["touchpoint"], quarter_before) in periods:  # compared with exactly the quarter before
             assert row["change"] is not None
             assert row["significant"] == (row["p_value"] < 0.05)
+            compared += 1
         else:
             assert row["change"] is None and row["significant"] is False
-        seen.add(row["touchpoint"])
+    assert compared > len(result.rows) / 2
     # The demo's deliveries got worse in its last 90 days: the last quarter's drop is real.
     delivery = [r for r in result.rows if r["touchpoint"] == "delivery"]
     assert delivery[-1]["change"] < 0

@@ -251,3 +251,55 @@ def test_welch_survives_variances_too_small_to_square():
 def test_newcombe_bounds_never_leave_minus_one_to_one():
     c = compare_proportions(0, 1, 1, 1)
     assert c.low >= -1.0 and c.high <= 1.0
+
+
+# The 6-MP arm of Freireich et al. (1963), as tabulated by Gehan (1965, Biometrika 52:203) and
+# used in Kleinbaum & Klein, Survival Analysis (3rd ed., ch. 2); R's survfit(conf.type="log-log")
+# prints these survival values and limits.
+SIX_MP_WEEKS = [6, 6, 6, 6, 7, 9, 10, 10, 11, 13, 16, 17, 19, 20, 22, 23, 25, 32, 32, 34, 35]
+SIX_MP_RELAPSED = [1, 1, 1, 0, 1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0]
+
+
+def test_kaplan_meier_matches_the_published_6mp_table():
+    points = {p.time: p for p in stats.kaplan_meier(SIX_MP_WEEKS, SIX_MP_RELAPSED)}
+    published = {6: (0.857, 21), 7: (0.807, 17), 10: (0.753, 15), 13: (0.690, 12), 16: (0.627, 11), 22: (0.538, 7), 23: (0.448, 6)}
+    for week, (survival, at_risk) in published.items():
+        assert points[week].survival == pytest.approx(survival, abs=5e-4)
+        assert points[week].at_risk == at_risk
+    assert (points[6].low, points[6].high) == pytest.approx((0.620, 0.952), abs=5e-4)
+    assert (points[23].low, points[23].high) == pytest.approx((0.188, 0.680), abs=5e-4)
+
+
+@given(st.lists(st.tuples(st.integers(0, 50), st.booleans(), st.integers(1, 5)), min_size=1, max_size=60))
+def test_kaplan_meier_on_histograms_equals_it_on_rows_and_never_rises(rows):
+    weighted = stats.kaplan_meier([t for t, _, _ in rows], [e for _, e, _ in rows], weights=[w for _, _, w in rows])
+    expanded = [(t, e) for t, e, w in rows for _ in range(w)]
+    plain = stats.kaplan_meier([t for t, _ in expanded], [e for _, e in expanded])
+    assert [(p.time, p.at_risk, p.events) for p in weighted] == [(p.time, p.at_risk, p.events) for p in plain]
+    assert [p.survival for p in weighted] == pytest.approx([p.survival for p in plain])
+    survival = [p.survival for p in weighted]
+    assert all(a >= b for a, b in zip(survival, survival[1:]))
+    assert all(0 <= p.low <= p.survival <= p.high <= 1 for p in weighted)
+
+
+def test_ratio_interval_matches_a_by_hand_delta_method():
+    x, y = [100.0, 200.0, 50.0, 80.0], [110.0, 150.0, 70.0, 80.0]
+    e = stats.ratio(stats.RatioStats.from_pairs(x, y))
+    r = sum(y) / sum(x)
+    d = [b - r * a for a, b in zip(x, y)]
+    se = (sum(v * v for v in d) / (4 * 3)) ** 0.5 / (sum(x) / 4)
+    t = 3.182446305284263  # t(0.975, df=3)
+    assert e.value == pytest.approx(r)
+    assert (e.low, e.high) == pytest.approx((r - t * se, r + t * se))
+
+
+@given(st.lists(st.tuples(st.floats(1, 1e4), st.floats(0, 1e4)), min_size=2, max_size=50), st.integers(1, 49))
+def test_ratio_stats_of_two_groups_add_up_to_the_union(pairs, cut):
+    cut = min(cut, len(pairs) - 1)
+    a, b = pairs[:cut], pairs[cut:]
+    merged = stats.RatioStats.from_pairs(*zip(*a)) + stats.RatioStats.from_pairs(*zip(*b))
+    whole = stats.RatioStats.from_pairs(*zip(*pairs))
+    assert merged.n == whole.n
+    assert (merged.x, merged.y, merged.xy) == pytest.approx((whole.x, whole.y, whole.xy))
+    e = stats.ratio(whole)
+    assert e.low <= e.value <= e.high

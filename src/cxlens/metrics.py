@@ -48,7 +48,7 @@ METRICS: dict[str, Metric] = {
         _m("handle_time", "interaction", "seconds", 0, _INF, False, "Handle time"),
         _m("first_contact_resolution", "interaction", "percent", 0, 100, True, "First-contact resolution"),
         _m("reopen_rate", "interaction", "percent", 0, 100, False, "Reopen rate"),
-        _m("conversion", "interaction", "percent", 0, 100, True, "Conversion from previous touchpoint"),
+        _m("conversion", "interaction", "percent", 0, 100, True, "Conversion to the next touchpoint"),
         _m("ticket_volume", "interaction", "count", 0, _INF, False, "Tickets"),
         _m("churn_rate", "outcome", "percent", 0, 100, False, "Churn rate"),
         _m("retention", "outcome", "percent", 0, 100, True, "Retention"),

@@ -29,18 +29,36 @@ from .mirror import Mirror
 __all__ = ["CUSTOMER_DIMENSIONS", "DIMENSIONS", "GRAINS", "TICKET_DIMENSIONS", "TIERS", "KPIResult", "KPIs", "kpi"]
 
 GRAINS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
-DIMENSIONS = ("journey", "stage", "touchpoint", "channel", "survey", "segment", "plan", "persona", "language")
-TICKET_DIMENSIONS = ("journey", "stage", "touchpoint", "channel", "team", "agent", "segment", "plan", "persona", "language")
 CUSTOMER_DIMENSIONS = ("segment", "plan", "persona")
-# Each source: its table, the columns KPIs read or slice by directly, and its time column.
+_JOURNEY = ("journey", "stage", "touchpoint")
+DIMENSIONS = (*_JOURNEY, "channel", "survey", *CUSTOMER_DIMENSIONS, "language")
+TICKET_DIMENSIONS = (*_JOURNEY, "channel", "team", "agent", *CUSTOMER_DIMENSIONS, "language")
+INVITATION_DIMENSIONS = ("survey", "channel", *CUSTOMER_DIMENSIONS)
+MENTION_DIMENSIONS = ("source", "kind", "language", *CUSTOMER_DIMENSIONS)
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """A source of fact rows: its table, the columns KPIs read or slice by directly, its time
+    column, and the dimensions it can be sliced by."""
+
+    table: str
+    columns: tuple[str, ...]
+    at: str
+    dimensions: tuple[str, ...]
+
+
 _FACTS = {
-    "answers": ("responses", ("metric", "score", "scale_min", "scale_max", "channel", "language"), "submitted_at"),
-    "tickets": (
+    "answers": _Facts("responses", ("metric", "score", "scale_min", "scale_max", "channel", "language"), "submitted_at", DIMENSIONS),
+    "tickets": _Facts(
         "tickets",
-        ("channel", "team", "agent", "language", "solved_at", "replies", "reopens",
-         "first_response_seconds", "resolution_seconds", "handle_seconds"),
-        "created_at",
+        ("channel", "team", "agent", "language", "solved_at", "replies", "reopens", "first_response_seconds",
+         "first_response_business_seconds", "resolution_seconds", "resolution_business_seconds", "handle_seconds"),
+        "created_at", TICKET_DIMENSIONS,
     ),
+    # An invitation counts once it was sent; the time is when it went out.
+    "invitations": _Facts("invitations", ("channel", "status"), "sent_at", INVITATION_DIMENSIONS),
+    "mentions": _Facts("mentions", ("source", "kind", "language", "rating", "rating_max"), "posted_at", MENTION_DIMENSIONS),
 }
 
 
@@ -114,25 +132,28 @@ def _share(source: str, keep, hit: Callable[[ibis.Table], ibis.Expr], label: str
     )
 
 
-def _mean(source: str, column: str, keep, label: str) -> _Spec:
-    """A mean of ``column`` (durations in seconds …): n, Σx, Σx² in, t-interval, Welch change."""
+def _mean(source: str, column: str | Callable[[ibis.Table], ibis.Expr], keep, label: str) -> _Spec:
+    """A mean of ``column`` (durations in seconds …), or of a value computed from the row: n,
+    Σx, Σx² in, t-interval, Welch change."""
+    value = column if callable(column) else (lambda t: t[column])
+
     def sums(t):
-        x = t[column].cast("float64")
+        x = value(t).cast("float64")
         return {"n": x.count(), "total": x.sum(), "total_sq": (x * x).sum()}
 
     def mean_stats(s):
         return stats.MeanStats(s["n"], s["total"] or 0.0, s["total_sq"] or 0.0)
 
     return _Spec(
-        source, lambda t: keep(t) & t[column].notnull(), sums,
+        source, lambda t: keep(t) & value(t).notnull(), sums,
         lambda s, c: stats.mean(stats=mean_stats(s), confidence=c, label=label),
         lambda a, b, c: stats.compare_means(mean_stats(a), mean_stats(b), confidence=c, label=label),
     )
 
 
-def _count(source: str, label: str) -> _Spec:
+def _count(source: str, label: str, keep=None) -> _Spec:
     """A count is a census, not an estimate: its interval is itself."""
-    return _Spec(source, lambda t: ibis.literal(True), lambda t: {"n": t.count()},
+    return _Spec(source, keep or _always, lambda t: {"n": t.count()},
                  lambda s, c: stats.Estimate(float(s["n"]), float(s["n"]), float(s["n"]), s["n"], "count", c, label, 0))
 
 
@@ -152,6 +173,31 @@ def _solved(t: ibis.Table) -> ibis.Expr:
     return t.solved_at.notnull()
 
 
+def _always(t: ibis.Table) -> ibis.Expr:
+    return ibis.literal(True)
+
+
+def _ces_on_seven(t: ibis.Table) -> ibis.Expr:
+    """A CES answer on the 1–7 scale (a 1–5 answer stretched linearly), so means of answers on
+    either scale can be pooled."""
+    low, high = t.scale_min.cast("float64"), t.scale_max.cast("float64")
+    return 1 + (t.score.cast("float64") - low) * 6 / (high - low)
+
+
+def _stars(t: ibis.Table) -> ibis.Expr:
+    """A rating on five stars, whatever its own maximum (10-point reviews, 5-star stores)."""
+    return t.rating.cast("float64") * 5 / t.rating_max.cast("float64").fill_null(5.0)
+
+
+def _durations(name: str, column: str, keep, label: str) -> dict[str, _Spec]:
+    """Mean, median and p90 of a skewed duration (the mean alone misleads, DESIGN.md §5)."""
+    return {
+        f"{name}_time": _mean("tickets", column, keep, f"{label} (s)"),
+        f"{name}_median": _quantile("tickets", column, 0.5, keep, f"{label}, median (s)"),
+        f"{name}_p90": _quantile("tickets", column, 0.9, keep, f"{label}, p90 (s)"),
+    }
+
+
 SPECS: dict[str, _Spec] = {
     "nps": _Spec(
         "answers", _answered("nps"),
@@ -161,14 +207,17 @@ SPECS: dict[str, _Spec] = {
     ),
     "csat": _share("answers", _answered("csat"), lambda t: t.score >= _satisfied_from(t), "CSAT"),
     "ces": _share("answers", _answered("ces"), lambda t: t.score >= _agree_from(t), "CES"),
+    "ces_mean": _mean("answers", _ces_on_seven, _answered("ces"), "CES mean (1-7)"),
+    "response_count": _count("answers", "Answers"),
+    # Answers ÷ invitations sent: a skipped question lowers this, never the NPS (DESIGN.md §5).
+    "response_rate": _share("invitations", lambda t: t.at.notnull(), lambda t: t.status == "answered", "Response rate"),
     "ticket_volume": _count("tickets", "Tickets"),
-    "first_response_time": _mean("tickets", "first_response_seconds", lambda t: ibis.literal(True), "First response (s)"),
-    "resolution_time": _mean("tickets", "resolution_seconds", _solved, "Resolution (s)"),
+    **_durations("first_response", "first_response_seconds", _always, "First response"),
+    **_durations("first_response_business", "first_response_business_seconds", _always, "First response, business hours"),
+    **_durations("resolution", "resolution_seconds", _solved, "Resolution"),
+    **_durations("resolution_business", "resolution_business_seconds", _solved, "Resolution, business hours"),
     "handle_time": _mean("tickets", "handle_seconds", _solved, "Handle time (s)"),
-    "first_response_median": _quantile("tickets", "first_response_seconds", 0.5, lambda t: ibis.literal(True), "First response, median (s)"),
-    "first_response_p90": _quantile("tickets", "first_response_seconds", 0.9, lambda t: ibis.literal(True), "First response, p90 (s)"),
-    "resolution_median": _quantile("tickets", "resolution_seconds", 0.5, _solved, "Resolution, median (s)"),
-    "resolution_p90": _quantile("tickets", "resolution_seconds", 0.9, _solved, "Resolution, p90 (s)"),
+    "rating": _mean("mentions", _stars, lambda t: t.rating.notnull(), "Rating (of 5)"),
     # Solved at the first contact: one agent reply and never reopened (DESIGN.md §5).
     "first_contact_resolution": _share(
         "tickets", _solved, lambda t: (t.replies.fill_null(0) <= 1) & (t.reopens.fill_null(0) == 0), "FCR"
@@ -246,9 +295,9 @@ class KPIs:
         return self._relations[key]
 
     def _build_rows(self, source: str, need: set[str]) -> ibis.Table:
-        table, columns, at = _FACTS[source]
-        f = self.engine.table(table)
-        t, names = f, list(columns)
+        facts = _FACTS[source]
+        f = self.engine.table(facts.table)
+        t, names, at = f, list(facts.columns), facts.at
         if need & {"touchpoint", "journey", "stage"}:
             tp = self._touchpoints()
             t = t.left_join(tp, f.touchpoint_id == tp.tp_id)
@@ -316,49 +365,56 @@ class KPIs:
         self, metric: str, *, by: Sequence[str] = (), grain: str | None = None, since=None, until=None,
         where: dict | None = None, compare: str | None = None, confidence: float = 0.95,
     ) -> KPIResult:
+        """A KPI per group (and period): value, interval, n, method; with ``compare``
+        ("previous": the period before; "year": the same period a year before) the change, its
+        interval, p-value and whether it is significant."""
+        if metric in _SPECIAL:
+            return _SPECIAL[metric](self, by=by, grain=grain, since=since, until=until, where=where, confidence=confidence)
         spec = _spec(metric)
-        if compare not in (None, "previous"):
-            raise InputError(f"compare={compare!r}: use 'previous' (the period before) or leave it out")
+        if compare not in COMPARISONS:
+            raise InputError(f"compare={compare!r}: use 'previous' (the period before), 'year' (a year before) or leave it out")
         if compare and grain is None:
-            raise InputError("compare='previous' needs a grain (day, week, month, quarter or year)")
-        if spec.source == "customers":
-            groups = self._customer_groups(metric, by=by, grain=grain, since=since, until=until, where=where)
-        elif spec.column:
-            values = self.engine.execute(self.expression(metric, by=by, grain=grain, since=since, until=until, where=where))
-            groups = _value_lists(values, [*by, *(["period"] if grain else [])])
-        else:
-            groups = self.engine.execute(self.expression(metric, by=by, grain=grain, since=since, until=until, where=where)).to_pylist()
+            raise InputError(f"compare={compare!r} needs a grain (day, week, month, quarter or year)")
+        since = _timestamp(since, "--since")
+        # A comparison needs the earlier periods too, though only the asked ones are shown.
+        fetch_since = _earlier(since, grain, compare) if compare and since is not None else since
+        groups = self._groups(spec, metric, by, grain, fetch_since, until, where)
         result = KPIResult(metric, list(_dimensions(by, spec.source)), grain)
-        previous: dict[tuple, dict] = {}
+        index = {(*(g[d] for d in result.by), _utc(g["period"])): g for g in groups} if compare else {}
         for g in groups:
-            if g.get("n", 0) == 0:
+            period = _utc(g["period"]) if grain is not None else None
+            if g.get("n", 0) == 0 or (since is not None and period is not None and period < since):
                 continue
             estimate = spec.finish(g, confidence)
             row = {d: g[d] for d in result.by}
             if grain is not None:
-                row["period"] = _utc(g["period"])
+                row["period"] = period
             row |= {"value": estimate.value, "low": estimate.low, "high": estimate.high, "n": estimate.n,
                     "method": estimate.method, "sufficient": estimate.sufficient}
             if compare:
-                key = tuple(g[d] for d in result.by)
-                before = previous.get(key)
+                before = index.get((*(g[d] for d in result.by), _earlier(period, grain, compare)))
                 change = spec.compare(g, before, confidence) if before and spec.compare else None
                 row |= {"change": change.difference if change else None, "change_low": change.low if change else None,
                         "change_high": change.high if change else None, "p_value": change.p_value if change else None,
                         "significant": bool(change and change.significant)}
-                previous[key] = g
             result.rows.append(row)
         return result
+
+    def _groups(self, spec: _Spec, metric: str, by, grain, since, until, where) -> list[dict]:
+        """Each group's sufficient statistics (or, for a quantile, its values)."""
+        if spec.source == "customers":
+            return self._customer_groups(metric, by=by, grain=grain, since=since, until=until, where=where)
+        expr = self.expression(metric, by=by, grain=grain, since=since, until=until, where=where)
+        if spec.column:
+            return _value_lists(self.engine.execute(expr), [*by, *(["period"] if grain else [])])
+        return self.engine.execute(expr).to_pylist()
 
     def customer_expression(self, *, by: Sequence[str] = (), grain: str = "month", where: dict | None = None) -> ibis.Table:
         """Customers counted by sign-up period and churn period (null: still a customer): the
         sufficient statistics of churn and retention for every period at once."""
         by = _dimensions(by, "customers")
-        c = self.engine.table("customers")
+        c = _filter_dimensions(self.engine.table("customers"), where, "customers")
         c = c.filter(c.signed_up_at.notnull())
-        for dim, wanted in (where or {}).items():
-            values = [wanted] if isinstance(wanted, str) else list(wanted)
-            c = c.filter(c[_dimensions([dim], "customers")[0]].isin(values))
         c = c.mutate(joined=c.signed_up_at.truncate(_grain(grain)), left=c.churned_at.truncate(_grain(grain)))
         return c.group_by([*by, "joined", "left"]).aggregate(customers=c.count())
 
@@ -411,7 +467,7 @@ class KPIs:
 
 def _spec(metric: str) -> _Spec:
     if metric not in SPECS:
-        raise InputError(f"KPI {metric!r} is not known (yet); use one of: {', '.join(SPECS)}")
+        raise InputError(f"KPI {metric!r} is not known; use one of: {', '.join(NAMES)}")
     return SPECS[metric]
 
 
@@ -427,23 +483,58 @@ def _value_lists(values: pa.Table, keys: list[str]) -> list[dict]:
     ]
 
 
+def _filter_dimensions(t: ibis.Table, where: dict | None, source: str) -> ibis.Table:
+    """``t`` keeping rows whose dimensions hold one of the wanted values ({dim: value(s)})."""
+    for dim, wanted in (where or {}).items():
+        values = [wanted] if isinstance(wanted, str) else list(wanted)
+        t = t.filter(t[_dimensions([dim], source)[0]].isin(values))
+    return t
+
+
+def _truncate(moment: datetime, grain: str) -> datetime:
+    """The start of the ``grain`` period holding ``moment`` (weeks start on Monday), in UTC."""
+    _grain(grain)
+    day = datetime(moment.year, moment.month, moment.day, tzinfo=timezone.utc)
+    if grain == "day":
+        return day
+    if grain == "week":
+        return day - timedelta(days=day.weekday())
+    month = {"month": moment.month, "quarter": 3 * ((moment.month - 1) // 3) + 1, "year": 1}[grain]
+    return day.replace(month=month, day=1)
+
+
+COMPARISONS = (None, "previous", "year")
+
+
+def _earlier(period: datetime, grain: str, compare: str) -> datetime:
+    """The period a comparison looks back to: the one before, or the same one a year before
+    (52 weeks before for weeks, so weekdays line up)."""
+    if compare == "previous":
+        return _step(period, grain, -1)
+    if grain == "week":
+        return period - timedelta(weeks=52)
+    if grain == "day":
+        return period - timedelta(days=364)
+    return _step(period, grain, -{"month": 12, "quarter": 4, "year": 1}[grain])
+
+
 def _grain(grain: str) -> str:
     if grain not in GRAINS:
         raise InputError(f"grain {grain!r} is not known; use one of: {', '.join(GRAINS)}")
     return GRAINS[grain]
 
 
-def _step(period: datetime, grain: str) -> datetime:
-    """The start of the period after ``period``."""
+def _step(period: datetime, grain: str, steps: int = 1) -> datetime:
+    """The start of the period ``steps`` after ``period`` (before, if negative)."""
     if grain in ("day", "week"):
-        return period + timedelta(days=1 if grain == "day" else 7)
-    months = {"month": 1, "quarter": 3, "year": 12}[grain]
+        return period + timedelta(days=(1 if grain == "day" else 7) * steps)
+    months = {"month": 1, "quarter": 3, "year": 12}[grain] * steps
     index = period.year * 12 + period.month - 1 + months
     return period.replace(year=index // 12, month=index % 12 + 1)
 
 
 def _dimensions(by: Sequence[str], source: str = "answers") -> list[str]:
-    known = {"answers": DIMENSIONS, "tickets": TICKET_DIMENSIONS, "customers": CUSTOMER_DIMENSIONS}[source]
+    known = CUSTOMER_DIMENSIONS if source == "customers" else _FACTS[source].dimensions
     unknown = [d for d in by if d not in known]
     if unknown:
         raise InputError(f"cannot slice by {', '.join(unknown)}; dimensions: {', '.join(known)}")
@@ -460,3 +551,13 @@ def _utc(value):
 def kpi(store: Store | str | None = None, *, tier: str = "store") -> KPIs:
     """The KPI API over ``store`` (a Store, a database URL, or the configured store)."""
     return KPIs(store, tier=tier)
+
+
+# KPIs that are not one aggregation of sufficient statistics (cohort tables, survival curves,
+# revenue retention, CLV, funnels, touchpoint health) live in their own modules and register
+# here; they build on the helpers above, hence the import at the end.
+from . import customers as _customers  # noqa: E402
+from . import funnel as _funnel  # noqa: E402
+
+_SPECIAL: dict[str, Callable[..., KPIResult]] = {**_customers.KPIS, **_funnel.KPIS}
+NAMES: tuple[str, ...] = (*SPECS, *_SPECIAL)

@@ -18,7 +18,9 @@ FROM (
       "t0"."replies",
       "t0"."reopens",
       "t0"."first_response_seconds",
+      "t0"."first_response_business_seconds",
       "t0"."resolution_seconds",
+      "t0"."resolution_business_seconds",
       "t0"."handle_seconds",
       "t0"."created_at" AS "at",
       DATETIME("t0"."created_at", 'start of month') AS "period"

@@ -1,0 +1,261 @@
+"""Outcome KPIs over customers and revenue: cohort retention, survival, revenue retention, CLV.
+
+Like every KPI, each one runs an Ibis expression that returns counts and sums per group (a
+histogram of sign-up and churn periods, of lifetimes, or six sums per period), and finishes
+them in ``stats``. None of them reads one row per customer out of the engine.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+import ibis
+
+from ..errors import InputError
+from . import stats
+from .kpis import KPIResult, _dimensions, _filter_dimensions, _step, _timestamp, _truncate, _utc
+
+if TYPE_CHECKING:
+    from .kpis import KPIs
+
+__all__ = ["KPIS", "HORIZON_YEARS"]
+
+# Simple CLV caps the expected lifetime: with almost no churn 1/churn explodes, and nobody
+# plans on revenue further out than this.
+HORIZON_YEARS = 10.0
+_DAYS = {"day": 1.0, "week": 7.0, "month": 30.4375, "quarter": 91.3125, "year": 365.25}
+_MONDAY_EPOCH = 4 * 86400  # 1970-01-05, the first Monday: weeks start on Mondays everywhere
+
+
+def _as_of(until) -> datetime:
+    """The time the outcome is judged at: ``until`` if given (and past), else now."""
+    now = datetime.now(timezone.utc)
+    until = _timestamp(until, "--until")
+    return min(until, now) if until is not None else now
+
+
+def _row(by: list[str], key: tuple, estimate: stats.Estimate, **extra) -> dict:
+    return {**dict(zip(by, key)), **extra, "value": estimate.value, "low": estimate.low, "high": estimate.high,
+            "n": estimate.n, "method": estimate.method, "sufficient": estimate.sufficient}
+
+
+def _sorted(items):
+    return sorted(items, key=lambda kv: tuple("" if v is None else str(v) for v in kv[0]))
+
+
+def cohort_retention(k: KPIs, *, by=(), grain=None, since=None, until=None, where=None, confidence=0.95) -> KPIResult:
+    """Per sign-up cohort (``grain``, default month) and age (periods since sign-up): the % of
+    the cohort still a customer at the end of that period, with a Wilson interval; n is the
+    cohort's size. Cohorts that signed up in [since, until)."""
+    grain = grain or "month"
+    by = _dimensions(by, "customers")
+    since, as_of = _timestamp(since, "--since"), _as_of(until)
+    current = _truncate(as_of, grain)  # the period now running: its ages count what is known so far
+    counts = k.engine.execute(k.customer_expression(by=by, grain=grain, where=where)).to_pylist()
+    cohorts: dict[tuple, list[tuple]] = {}
+    for r in counts:
+        joined = _utc(r["joined"])
+        if (since is None or joined >= since) and joined <= current:
+            cohorts.setdefault((*(r[d] for d in by), joined), []).append((_utc(r["left"]), r["customers"]))
+    result = KPIResult("cohort_retention", [*by, "cohort", "age"], grain)
+    for key, hist in _sorted(cohorts.items()):
+        size = sum(n for _, n in hist)
+        joined, age, period = key[-1], 0, key[-1]
+        while period <= current:
+            retained = sum(n for left, n in hist if left is None or left > period)
+            e = stats.as_percent(stats.proportion(retained, size, confidence=confidence, label="Retained"))
+            result.rows.append(_row(by, key[:-1], e, cohort=joined, age=age))
+            age, period = age + 1, _step(period, grain)
+    return result
+
+
+def survival(k: KPIs, *, by=(), grain=None, since=None, until=None, where=None, confidence=0.95) -> KPIResult:
+    """Kaplan–Meier survival of customers (% not churned) by time since sign-up, in units of
+    ``grain`` (default month); customers still here are censored at ``until`` (or now). n is
+    the number at risk; customers who signed up in [since, until)."""
+    unit = grain or "month"
+    if unit not in _DAYS:
+        raise InputError(f"grain {unit!r} is not known; use one of: {', '.join(_DAYS)}")
+    by = _dimensions(by, "customers")
+    expr = survival_expression(k, by=by, unit=unit, since=_timestamp(since, "--since"), as_of=_as_of(until), where=where)
+    hist = k.engine.execute(expr).to_pylist()
+    groups: dict[tuple, list[dict]] = {}
+    for r in hist:
+        groups.setdefault(tuple(r[d] for d in by), []).append(r)
+    result = KPIResult("survival", [*by, "time"], unit)
+    for key, rows in _sorted(groups.items()):
+        points = stats.kaplan_meier([r["lifetime"] for r in rows], [r["churned"] for r in rows],
+                                    weights=[r["customers"] for r in rows], confidence=confidence)
+        for p in points:
+            result.rows.append({**dict(zip(by, key)), "time": int(p.time), "value": 100 * p.survival, "low": 100 * p.low,
+                                "high": 100 * p.high, "n": p.at_risk, "events": p.events,
+                                "method": "kaplan-meier, log-log interval", "sufficient": p.at_risk >= stats.MIN_N})
+    return result
+
+
+def survival_expression(k: KPIs, *, by=(), unit: str, since: datetime | None, as_of: datetime, where=None) -> ibis.Table:
+    """Customers counted by lifetime (whole ``unit``s from sign-up to churn, or to ``as_of`` if
+    still here) and whether they churned: the histogram Kaplan–Meier needs."""
+    c = _filter_dimensions(k.engine.table("customers"), where, "customers")
+    c = c.filter(c.signed_up_at.notnull(), c.signed_up_at < as_of)
+    if since is not None:
+        c = c.filter(c.signed_up_at >= since)
+    churned = c.churned_at.notnull() & (c.churned_at < as_of)
+    end = churned.ifelse(c.churned_at.epoch_seconds().cast("float64"), ibis.literal(as_of.timestamp()))
+    lifetime = ((end - c.signed_up_at.epoch_seconds().cast("float64")) / (86400 * _DAYS[unit])).floor().cast("int64")
+    c = c.mutate(lifetime=ibis.greatest(lifetime, 0), churned=churned.ifelse(1, 0))
+    return c.group_by([*by, "lifetime", "churned"]).aggregate(customers=c.count())
+
+
+def _period_index(at: ibis.Expr, grain: str) -> ibis.Expr:
+    """An integer that counts ``grain`` periods, so 'the next period' is index + 1 on any engine."""
+    if grain == "month":
+        return at.year() * 12 + at.month() - 1
+    if grain == "quarter":  # not at.quarter(): Ibis 12 computes it on SQLite as a fraction
+        return at.year() * 4 + ((at.month() - 1) / 3).floor().cast("int64")
+    if grain == "year":
+        return at.year().cast("int64")
+    seconds = 86400 if grain == "day" else 7 * 86400
+    offset = 0 if grain == "day" else _MONDAY_EPOCH
+    return ((at.epoch_seconds().cast("float64") - offset) / seconds).floor().cast("int64")
+
+
+def _period_start(index: int, grain: str) -> datetime:
+    if grain == "month":
+        return datetime(index // 12, index % 12 + 1, 1, tzinfo=timezone.utc)
+    if grain == "quarter":
+        return datetime(index // 4, (index % 4) * 3 + 1, 1, tzinfo=timezone.utc)
+    if grain == "year":
+        return datetime(index, 1, 1, tzinfo=timezone.utc)
+    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    return epoch + (timedelta(days=index) if grain == "day" else timedelta(seconds=_MONDAY_EPOCH, weeks=index))
+
+
+def revenue_retention_expression(k: KPIs, *, gross: bool, by=(), grain="month", since=None, until=None, where=None) -> ibis.Table:
+    """Per group, currency and base period: the six sums of (revenue in the base period,
+    revenue of the same customers in the next one), over customers with base revenue > 0.
+    Gross retention caps each customer's next revenue at their base (no expansion counted)."""
+    r = k.engine.table("revenue")
+    r = r.select(customer_id=r.customer_id, currency=r.currency, amount=r.amount.cast("float64"), at=r.occurred_at)
+    if since is not None:  # the base period of the first period shown
+        r = r.filter(r.at >= _step(_truncate(since, grain), grain, -1))
+    if until is not None:
+        r = r.filter(r.at < until)
+    if by or where:
+        c = _filter_dimensions(k.engine.table("customers"), where, "customers")
+        c = c.select(c_id=c.id, **{d: c[d] for d in by})
+        r = r.join(c, r.customer_id == c.c_id).drop("c_id")
+    r = r.mutate(period=_period_index(r.at, grain))
+    base = r.group_by(["customer_id", "currency", *by, "period"]).aggregate(amount=r.amount.sum())
+    later = base.select(l_customer=base.customer_id, l_currency=base.currency, l_period=base.period, l_amount=base.amount)
+    j = base.left_join(
+        later,
+        [base.customer_id == later.l_customer, base.currency == later.l_currency, later.l_period == base.period + 1],
+    )
+    x = j.amount
+    y = j.l_amount.fill_null(0.0)
+    y = ibis.least(y, x) if gross else y
+    j = j.filter(x > 0).mutate(x=x, y=y)
+    return j.group_by([*by, "currency", "period"]).aggregate(
+        n=j.count(), sx=j.x.sum(), sy=j.y.sum(), sxx=(j.x * j.x).sum(), syy=(j.y * j.y).sum(), sxy=(j.x * j.y).sum(),
+    )
+
+
+def _revenue_retention(gross: bool):
+    name = "gross_revenue_retention" if gross else "net_revenue_retention"
+
+    def compute(k: KPIs, *, by=(), grain=None, since=None, until=None, where=None, confidence=0.95) -> KPIResult:
+        """Revenue in each period from the customers who paid in the period before, ÷ what they
+        paid then (net: with expansion; gross: capped at the base, so at most 100 %), as a
+        percent with a delta-method interval; n = customers paying in the base period."""
+        grain = grain or "month"
+        by = _dimensions(by, "customers")
+        since, until = _timestamp(since, "--since"), _timestamp(until, "--until")
+        expr = revenue_retention_expression(k, gross=gross, by=by, grain=grain, since=since, until=until, where=where)
+        sums = k.engine.execute(expr).to_pylist()
+        latest = max((s["period"] for s in sums), default=None)
+        result = KPIResult(name, [*by, "currency"], grain)
+        label = "Gross revenue retention" if gross else "Net revenue retention"
+        for s in sorted(sums, key=lambda s: (tuple(str(s[d]) for d in [*by, "currency"]), s["period"])):
+            period = _period_start(s["period"] + 1, grain)
+            if s["period"] + 1 > latest or (since is not None and period < since):
+                continue  # the period after the latest has no revenue yet: not a 0 % retention
+            e = stats.ratio(stats.RatioStats(s["n"], s["sx"], s["sy"], s["sxx"], s["syy"], s["sxy"]), confidence=confidence, label=label)
+            e = stats.as_percent(e)
+            result.rows.append(_row([*by, "currency"], tuple(s[d] for d in [*by, "currency"]), e, period=period))
+        return result
+
+    compute.__name__ = name
+    return compute
+
+
+def clv_expression(k: KPIs, *, by=(), start: datetime, end: datetime, where=None) -> ibis.Table:
+    """Per group, over the year [start, end): customers active in it, their revenue's n, Σ, Σ²,
+    those active at its start and how many of them churned, acquisition costs' count and Σ."""
+    c = _filter_dimensions(k.engine.table("customers"), where, "customers")
+    c = c.filter(c.signed_up_at.notnull(), c.signed_up_at < end, c.churned_at.isnull() | (c.churned_at >= start))
+    r = k.engine.table("revenue")
+    r = r.filter(r.occurred_at >= start, r.occurred_at < end)
+    paid = r.group_by(r_customer=r.customer_id).aggregate(paid=r.amount.cast("float64").sum())
+    j = c.left_join(paid, c.id == paid.r_customer)
+    x = j.paid.fill_null(0.0)
+    at_start = j.signed_up_at < start
+    churned = at_start & j.churned_at.notnull() & (j.churned_at < end)
+    j = j.mutate(x=x, at_start=at_start.ifelse(1, 0), churned=churned.ifelse(1, 0), cac=j.acquisition_cost.cast("float64"))
+    sums = dict(n=j.count(), total=j.x.sum(), total_sq=(j.x * j.x).sum(), at_start=j.at_start.sum(),
+                churned=j.churned.sum(), cac_n=j.cac.count(), cac_total=j.cac.sum())
+    return j.group_by(list(by)).aggregate(**sums) if by else j.aggregate(**sums)
+
+
+def clv(k: KPIs, *, by=(), grain=None, since=None, until=None, where=None, confidence=0.95) -> KPIResult:
+    """Simple customer lifetime value per group: annual revenue per customer × expected years
+    (1 ÷ annual churn rate, at most ``HORIZON_YEARS``) − mean acquisition cost, over the year
+    before ``until`` (or now). The interval combines the revenue mean's t-interval with the
+    churn rate's Wilson interval (their extremes), so it is conservative."""
+    by = _dimensions(by, "customers")
+    end = _as_of(until)
+    start = end - timedelta(days=365)
+    currencies = k.engine.execute(_currencies(k, start, end)).column("currency").to_pylist()
+    if len(currencies) > 1:
+        raise InputError(f"revenue in the year before {end:%Y-%m-%d} is in several currencies ({', '.join(map(str, currencies))}); "
+                         "CLV needs one: convert the amounts before importing them")
+    sums = k.engine.execute(clv_expression(k, by=by, start=start, end=end, where=where)).to_pylist()
+    result = KPIResult("clv", by, None)
+    for s in _sorted([(tuple(s[d] for d in by), s) for s in sums]):
+        key, s = s
+        if not s["n"]:
+            continue
+        revenue = stats.mean(stats=stats.MeanStats(s["n"], s["total"] or 0.0, s["total_sq"] or 0.0), confidence=confidence)
+        churn = stats.proportion(s["churned"], s["at_start"], confidence=confidence) if s["at_start"] else None
+        cac = (s["cac_total"] or 0.0) / s["cac_n"] if s["cac_n"] else 0.0
+        years = _years(churn.value if churn else None)
+        value = revenue.value * years - cac
+        low = revenue.low * _years(churn.high if churn else None) - cac
+        high = revenue.high * _years(churn.low if churn else None) - cac
+        e = stats.Estimate(value, min(low, value), max(high, value), s["n"], f"simple, horizon {HORIZON_YEARS:g}y", confidence, "CLV")
+        result.rows.append(_row(by, key, e, currency=currencies[0] if currencies else None, annual_revenue=revenue.value,
+                                churn_rate=100 * churn.value if churn else None, expected_years=years, acquisition_cost=cac))
+    return result
+
+
+def _years(churn: float | None) -> float:
+    if churn is None or churn <= 0 or math.isnan(churn):
+        return HORIZON_YEARS
+    return min(1 / churn, HORIZON_YEARS)
+
+
+def _currencies(k: KPIs, start: datetime, end: datetime) -> ibis.Table:
+    r = k.engine.table("revenue")
+    r = r.filter(r.occurred_at >= start, r.occurred_at < end)
+    return r.group_by("currency").aggregate(payments=r.count()).order_by("currency")
+
+
+KPIS = {
+    "cohort_retention": cohort_retention,
+    "survival": survival,
+    "net_revenue_retention": _revenue_retention(gross=False),
+    "gross_revenue_retention": _revenue_retention(gross=True),
+    "clv": clv,
+}

@@ -1,0 +1,41 @@
+SELECT
+  *
+FROM (
+  SELECT
+    "t1"."team",
+    "t1"."channel",
+    "t1"."period",
+    COUNT("t1"."first_response_business_seconds") AS "n",
+    SUM("t1"."first_response_business_seconds") AS "total",
+    SUM("t1"."first_response_business_seconds" * "t1"."first_response_business_seconds") AS "total_sq"
+  FROM (
+    SELECT
+      "t0"."channel",
+      "t0"."team",
+      "t0"."agent",
+      "t0"."language",
+      "t0"."solved_at",
+      "t0"."replies",
+      "t0"."reopens",
+      "t0"."first_response_seconds",
+      "t0"."first_response_business_seconds",
+      "t0"."resolution_seconds",
+      "t0"."resolution_business_seconds",
+      "t0"."handle_seconds",
+      "t0"."created_at" AS "at",
+      DATE_TRUNC('MONTH', "t0"."created_at") AS "period"
+    FROM "tickets" AS "t0"
+    WHERE
+      TRUE
+      AND "t0"."first_response_business_seconds" IS NOT NULL
+      AND "t0"."created_at" >= MAKE_TIMESTAMPTZ(2026, 1, 1, 0, 0, 0.0, 'UTC')
+  ) AS "t1"
+  GROUP BY
+    1,
+    2,
+    3
+) AS "t2"
+ORDER BY
+  "t2"."team" ASC,
+  "t2"."channel" ASC,
+  "t2"."period" ASC

@@ -1,0 +1,58 @@
+SELECT
+  "t1"."segment",
+  "t1"."lifetime",
+  "t1"."churned",
+  COUNT(*) AS "customers"
+FROM (
+  SELECT
+    "t0"."id",
+    "t0"."external_id",
+    "t0"."name",
+    "t0"."email",
+    "t0"."phone",
+    "t0"."locale",
+    "t0"."timezone",
+    "t0"."segment",
+    "t0"."plan",
+    "t0"."persona",
+    "t0"."attributes",
+    "t0"."signed_up_at",
+    "t0"."churned_at",
+    "t0"."churn_reason",
+    "t0"."acquisition_cost",
+    GREATEST(
+      CAST(FLOOR(
+        (
+          IF(
+            (
+              "t0"."churned_at" IS NOT NULL
+            )
+            AND (
+              "t0"."churned_at" < CAST(FROM_ISO8601_TIMESTAMP('2026-07-01T00:00:00+00:00') AS TIMESTAMP WITH TIME ZONE)
+            ),
+            CAST(TO_UNIXTIME("t0"."churned_at") AS DOUBLE),
+            CAST(1782864000.0 AS DOUBLE)
+          ) - CAST(TO_UNIXTIME("t0"."signed_up_at") AS DOUBLE)
+        ) / CAST(2629800.0 AS DOUBLE)
+      ) AS BIGINT),
+      0
+    ) AS "lifetime",
+    IF(
+      (
+        "t0"."churned_at" IS NOT NULL
+      )
+      AND (
+        "t0"."churned_at" < CAST(FROM_ISO8601_TIMESTAMP('2026-07-01T00:00:00+00:00') AS TIMESTAMP WITH TIME ZONE)
+      ),
+      1,
+      0
+    ) AS "churned"
+  FROM "customers" AS "t0"
+  WHERE
+    "t0"."signed_up_at" IS NOT NULL
+    AND "t0"."signed_up_at" < CAST(FROM_ISO8601_TIMESTAMP('2026-07-01T00:00:00+00:00') AS TIMESTAMP WITH TIME ZONE)
+) AS "t1"
+GROUP BY
+  1,
+  2,
+  3
