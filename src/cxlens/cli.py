@@ -25,6 +25,8 @@ db_app = typer.Typer(help="The store's schema: migrate, inspect.", no_args_is_he
 journeys_app = typer.Typer(help="Journeys, stages and touchpoints as code.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(journeys_app, name="journeys")
+apikeys_app = typer.Typer(help="API keys for programs that call the REST API.", no_args_is_help=True)
+app.add_typer(apikeys_app, name="apikeys")
 
 out = Console()
 err = Console(stderr=True)
@@ -117,6 +119,45 @@ def journeys_show() -> None:
     out.print(root)
 
 
+@apikeys_app.command("create")
+def apikeys_create(
+    name: str = typer.Argument(..., help="who uses the key, e.g. 'shop backend'"),
+    scope: list[str] = typer.Option([], "--scope", help="what it may do (repeatable): kpi:read, text:read, events:write, responses:write, surveys:write"),
+) -> None:
+    """Create an API key. It is printed once; only its hash is stored."""
+    from .access import create_api_key
+
+    key = create_api_key(_store(), name, scope)
+    out.print(f"API key {key.prefix} for {key.name!r} with scopes {', '.join(key.scopes)}:")
+    out.print(key.secret, markup=False, highlight=False, soft_wrap=True)
+    err.print("Copy it now: cxlens cannot show it again. Send it as `Authorization: Bearer <key>`.")
+
+
+@apikeys_app.command("list")
+def apikeys_list() -> None:
+    """List API keys (prefix, name, scopes, last use); keys themselves are never shown."""
+    from .access import list_api_keys
+
+    keys = list_api_keys(_store())
+    if not keys:
+        out.print("No API keys yet. Create one: cxlens apikeys create NAME --scope kpi:read")
+        return
+    table = Table("prefix", "name", "scopes", "created", "last used", "status")
+    for k in keys:
+        table.add_row(k.prefix, k.name, ", ".join(k.scopes), _cell(k.created_at), _cell(k.last_used_at),
+                      "active" if k.active else f"revoked {_cell(k.revoked_at)}")
+    out.print(table)
+
+
+@apikeys_app.command("revoke")
+def apikeys_revoke(prefix: str = typer.Argument(..., help="the key's prefix, as `cxlens apikeys list` shows it")) -> None:
+    """Revoke an API key: requests with it are refused from now on."""
+    from .access import revoke_api_key
+
+    key = revoke_api_key(_store(), prefix)
+    out.print(f"API key {key.prefix} ({key.name}) is revoked.")
+
+
 def _parse_map(values: list[str]) -> dict[str, str]:
     mapping = {}
     for item in values:
@@ -162,13 +203,13 @@ def import_(
 
 @app.command("kpi")
 def kpi_(
-    name: str = typer.Argument(..., help="nps, csat, ces, first_response_time, first_response_median, first_response_p90, resolution_time, resolution_median, resolution_p90, handle_time, first_contact_resolution, reopen_rate, ticket_volume, churn_rate or retention"),
+    name: str = typer.Argument(..., help="a KPI, e.g. nps, csat, ces, first_response_p90, churn_rate, cohort_retention, survival, net_revenue_retention, clv, funnel, touchpoint_health (a name it does not know lists them all)"),
     by: str = typer.Option("", "--by", help="comma-separated dimensions, e.g. touchpoint,channel"),
     grain: str = typer.Option(None, "--grain", help="day, week, month, quarter or year"),
     since: str = typer.Option(None, "--since", help="first day, e.g. 2026-01-01"),
     until: str = typer.Option(None, "--until", help="day after the last, e.g. 2026-07-01"),
     where: list[str] = typer.Option([], "--where", help="DIMENSION=VALUE, e.g. segment=smb (repeatable)"),
-    compare: str = typer.Option(None, "--compare", help="previous: change from the period before, with a test"),
+    compare: str = typer.Option(None, "--compare", help="previous (the period before) or year (a year before): the change, with a test"),
     fmt: str = typer.Option("table", "--format", help="table, csv or json"),
 ) -> None:
     """A KPI with its interval and n, sliced by dimensions and time."""

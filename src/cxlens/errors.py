@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 __all__ = [
+    "AccessDenied",
     "BadRow",
     "ConfigError",
     "CxlensError",
@@ -40,6 +41,17 @@ class SchemaTooNew(StoreError):
 
 class SchemaOutOfDate(StoreError):
     """The database needs `cxlens db upgrade` before this cxlens can use it."""
+
+
+class AccessDenied(CxlensError):
+    """A request's credentials are missing, unknown, revoked, or lack the needed scope.
+
+    ``status`` is the HTTP status the web layer answers with: 401 (who are you?) or 403 (not allowed).
+    """
+
+    def __init__(self, message: str, status: int = 401):
+        self.status = status
+        super().__init__(message)
 
 
 class InputError(CxlensError):
