@@ -479,3 +479,14 @@ def test_the_demo_has_business_hours(store):
         )).one()
     assert rows[0] == rows[1] > 0 and rows[2] == 0
     assert 0 < rows[3] < rows[4]  # nights and weekends are closed
+
+
+def test_the_readme_schedule_example_is_valid():
+    import re
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(schedules:.*?)```", readme, re.S).group(1)
+    (frontline,) = parse_journeys(yaml.safe_load(block), "README.md").schedules
+    hours = frontline.weekly_hours()
+    assert hours["mon"] == ["09:00-12:00", "13:00-17:00"] and hours["fri"] == ["09:00-15:00"] and hours["sat"] == ["22:00-06:00"]
+    assert frontline.holiday_dates() == ["2026-12-25", "2026-12-31", "2027-01-01"]

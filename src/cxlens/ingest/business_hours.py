@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -67,7 +68,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _THURSDAY = 3
 # Offsets are probed this often to find the zone's transitions; no zone changes its offset
 # twice within a day (Ramadan suspensions of DST are weeks apart).
-_PROBE_US = _DAY_US // 4
+_PROBE_US = _DAY_US
 
 # Why a duration is null, by code (BusinessDurations.codes).
 REASONS = ("", "no start time", "no end time", "ends before it starts")
@@ -324,7 +325,27 @@ def _hhmm(minutes: int) -> str:
 
 
 def _offset_pieces(zone: ZoneInfo, lo: int, hi: int) -> list[tuple[int, int, int]]:
-    """(start, end, offset) in UTC microseconds: where the zone's UTC offset is constant."""
+    """(start, end, offset) in UTC microseconds covering [lo, hi): where the zone's UTC offset
+    is constant. Found a year at a time and remembered: an import asks for the same years of
+    the same zones for every schedule and span column."""
+    first, last = _year_of(lo), _year_of(hi)
+    pieces = []
+    for year in range(first, last + 1):
+        for start, end, offset in _year_pieces(zone.key, year):
+            if end > lo and start < hi:
+                pieces.append((max(start, lo), min(end, hi), offset))
+    return pieces
+
+
+def _year_of(micros: int) -> int:
+    return (_EPOCH + timedelta(microseconds=micros)).year
+
+
+@lru_cache(maxsize=4096)
+def _year_pieces(zone_name: str, year: int) -> tuple[tuple[int, int, int], ...]:
+    zone = ZoneInfo(zone_name)
+    lo = (datetime(year, 1, 1, tzinfo=timezone.utc) - _EPOCH) // timedelta(microseconds=1)
+    hi = lo + (datetime(year + 1, 1, 1) - datetime(year, 1, 1)) // timedelta(microseconds=1)
     probes = list(range(lo, hi, _PROBE_US)) + [hi]
     offsets = [_offset(zone, t) for t in probes]
     pieces, start = [], lo
@@ -334,12 +355,12 @@ def _offset_pieces(zone: ZoneInfo, lo: int, hi: int) -> list[tuple[int, int, int
             pieces.append((start, change, offsets[k - 1]))
             start = change
     pieces.append((start, hi, offsets[-1]))
-    return pieces
+    return tuple(pieces)
 
 
 def _offset(zone: ZoneInfo, micros: int) -> int:
-    offset = (_EPOCH + timedelta(microseconds=micros)).astimezone(zone).utcoffset()
-    return offset // timedelta(microseconds=1)
+    # Probes are whole seconds (day starts, then bisection in seconds).
+    return int(datetime.fromtimestamp(micros // _US, zone).utcoffset().total_seconds()) * _US
 
 
 def _transition(zone: ZoneInfo, lo: int, hi: int, before: int) -> int:
