@@ -146,3 +146,52 @@ def test_the_survey_page_is_usable_with_the_keyboard_alone(store, tmp_path, brow
         page.keyboard.press("Enter")  # submits the form
         page.get_by_label("What did you like?").wait_for()
         assert [r["score"] for r in responses(store)] == [4]
+
+
+def test_the_widget_on_a_page_from_another_origin(store, tmp_path, browser):
+    """A shop's page (served on another port: another origin) embeds the script; Chromium clicks
+    a score and sends a comment; CORS lets only the survey's allowed origin through."""
+    import http.server
+    import functools
+
+    import sqlalchemy as sa
+
+    from cxlens.store import schema as s
+
+    app_port, site_port = free_port(), free_port()
+    collection = setup_collection(store, tmp_path, CollectionPolicy(public_url=f"http://127.0.0.1:{app_port}"))
+    site = f"http://localhost:{site_port}"
+    with store.begin() as conn:
+        row = conn.execute(sa.select(s.surveys.c.definition).where(s.surveys.c.key == "relationship-nps")).scalar_one()
+        conn.execute(sa.update(s.surveys).where(s.surveys.c.key == "relationship-nps")
+                     .values(definition={**row, "widget": {"origins": [site]}}))
+    collection.catalog.reload()
+    (tmp_path / "shop.html").write_text(
+        f'<!doctype html><html lang="de"><body><h1>Shop</h1>'
+        f'<script src="http://127.0.0.1:{app_port}/w/relationship-nps.js" data-lang="de" async></script></body></html>')
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    shop = http.server.ThreadingHTTPServer(("127.0.0.1", site_port), handler)
+    threading.Thread(target=shop.serve_forever, daemon=True).start()
+    app = create_app(store)
+    app.state.collection = collection
+    try:
+        with LiveServer(app, app_port):
+            page = browser.new_page()
+            page.goto(f"{site}/shop.html")
+            widget = page.get_by_role("region", name="Northwind NPS")
+            widget.get_by_text("Wie wahrscheinlich").wait_for()
+            widget.get_by_role("button", name="3", exact=True).click()
+            page.get_by_label("Was ist schiefgelaufen?").fill("Lieferung zu spät")
+            widget.get_by_role("button", name="Senden").click()
+            widget.get_by_role("status").wait_for()
+            assert widget.get_by_role("status").inner_text().startswith("Vielen Dank")
+            # The same script on a page of a non-allowed origin cannot answer.
+            blocked = browser.new_page()
+            blocked.goto(f"http://127.0.0.1:{site_port}/shop.html")  # 127.0.0.1 ≠ localhost: another origin
+            with blocked.expect_event("requestfailed") as failed:
+                blocked.get_by_role("button", name="9", exact=True).click()
+            assert failed.value.url.endswith("/w/relationship-nps/responses")  # refused by CORS
+    finally:
+        shop.shutdown()
+    [row] = responses(store)
+    assert (row["score"], row["comment"], row["channel"], row["language"]) == (3, "Lieferung zu spät", "widget", "de")

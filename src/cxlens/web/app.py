@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 from .. import __version__
 from ..ingest.journeys import journey_tree
 from ..store import Store, open_store
-from . import survey_pages
+from . import api_events, survey_pages, widget
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -22,6 +22,8 @@ def create_app(store: Store | None = None) -> FastAPI:
     app = FastAPI(title="cxlens", version=__version__, description="Customer-experience measurement.")
     app.state.store = store
     app.include_router(survey_pages.router)  # /s/{token}, /s/open/{survey}, /u/{token}
+    app.include_router(widget.router)  # /w/{survey}.js, /w/{survey}/responses
+    app.include_router(api_events.router)  # POST /api/events
 
     @app.get("/health", tags=["meta"])
     def health() -> dict:

@@ -1,0 +1,163 @@
+"""The embeddable web widget: ``<script src="https://cx.example.com/w/SURVEY.js" async></script>``.
+
+``/w/{survey}.js`` is a small self-contained script (vanilla JS, no dependencies, nothing
+fetched but its own answer) that shows the survey's scored question in a corner of the page,
+posts the score as JSON the moment it is clicked, then offers the follow-up comment. It speaks
+the page's language (``data-lang`` on the script tag, else the browser's). Answers go to
+``POST /w/{survey}/responses``, which only accepts browsers on the survey's allowed origins
+(``widget: {origins: [...]}`` in the survey file), answered with CORS headers for them alone.
+A site that prefers an iframe can frame ``/s/open/{survey}`` instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from ..collect.surveys import SurveyDefinition
+from ..errors import InvalidAnswer, UnknownSurvey
+from .survey_pages import _accepted_languages, collection_of
+
+__all__ = ["router", "widget_script"]
+
+router = APIRouter(tags=["widget"])
+_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+_SCRIPT = r"""(function () {
+  "use strict";
+  var S = __SURVEY__, T = __TEXTS__;
+  var me = document.currentScript;
+  var lang = (me && me.getAttribute("data-lang")) || (navigator.languages || [navigator.language || "en"])[0];
+  function pick(l) { l = (l || "").toLowerCase(); return T[l] || T[l.split("-")[0]] || T[S.fallback]; }
+  var t = pick(lang), id = (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random()).replace(/[^A-Za-z0-9_-]/g, "");
+  var box = document.createElement("section");
+  box.setAttribute("aria-label", t.title);
+  box.className = "cxlens-widget";
+  box.style.cssText = "position:fixed;right:12px;bottom:12px;max-width:22rem;z-index:2147483000;background:#fff;color:#1a1a1a;" +
+    "border:1px solid #1f4e79;border-radius:8px;padding:12px;font:15px/1.4 system-ui,sans-serif;box-shadow:0 2px 10px rgba(0,0,0,.2)";
+  function el(tag, text, css) { var e = document.createElement(tag); if (text) e.textContent = text; if (css) e.style.cssText = css; return e; }
+  function send(body, then) {
+    body.id = id; body.language = t.lang;
+    fetch(S.post, {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)})
+      .then(function (r) { if (r.ok) then(); });
+  }
+  function thanks() { box.textContent = ""; var p = el("p", t.thank_you, "margin:0"); p.setAttribute("role", "status"); box.appendChild(p); }
+  function followUp(score) {
+    box.textContent = "";
+    var label = el("label", score <= S.low ? t.follow_up_low : t.follow_up, "display:block;font-weight:600;margin-bottom:6px");
+    var area = el("textarea", "", "width:100%;min-height:4rem;font:inherit;box-sizing:border-box");
+    area.id = "cxlens-comment-" + id; label.htmlFor = area.id;
+    var button = el("button", t.submit, "margin-top:6px;padding:8px 16px;border:0;border-radius:6px;background:#1f4e79;color:#fff;font:inherit");
+    button.type = "button";
+    button.onclick = function () { send({score: score, comment: area.value}, thanks); };
+    box.appendChild(label); box.appendChild(area); box.appendChild(button); area.focus();
+  }
+  var group = el("div", "", "display:flex;flex-wrap:wrap;gap:4px;margin:8px 0");
+  group.setAttribute("role", "group");
+  var q = el("p", t.question, "margin:0;font-weight:600"); q.id = "cxlens-q-" + id;
+  group.setAttribute("aria-labelledby", q.id);
+  for (var n = S.min; n <= S.max; n++) (function (n) {
+    var b = el("button", String(n), "min-width:2.2rem;min-height:2.2rem;border:2px solid #1f4e79;border-radius:6px;background:#fff;color:#1f4e79;font-weight:700");
+    b.type = "button";
+    b.onclick = function () { send({score: n}, function () { followUp(n); }); };
+    group.appendChild(b);
+  })(n);
+  var ends = el("div", S.min + " = " + t.low + " \u00b7 " + S.max + " = " + t.high, "font-size:12px");
+  box.appendChild(q); box.appendChild(group); box.appendChild(ends);
+  document.body.appendChild(box);
+})();
+"""
+
+
+def _js(value) -> str:
+    # JSON inside a script: "<" escaped so a text holding "</script>" cannot end it.
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def widget_script(survey: SurveyDefinition, post_url: str) -> str:
+    """The widget's JavaScript for one survey, with its texts in every language it speaks."""
+    low_band = survey.is_low
+    texts = {}
+    for lang in survey.languages:
+        texts[lang] = {
+            "lang": lang, "title": survey.name, "question": survey.question_text(lang),
+            "low": survey.text(f"low.{survey.metric}", lang), "high": survey.text(f"high.{survey.metric}", lang),
+            "follow_up": survey.text("follow_up", lang), "follow_up_low": survey.text("follow_up_low", lang),
+            "submit": survey.text("submit", lang), "thank_you": survey.text("thank_you", lang),
+        }
+    low, high = survey.scale
+    low_max = max((n for n in range(low, high + 1) if low_band(n)), default=low - 1)
+    config = {"post": post_url, "min": low, "max": high, "low": low_max, "fallback": survey.languages[0]}
+    return _SCRIPT.replace("__SURVEY__", _js(config)).replace("__TEXTS__", _js(texts))
+
+
+@router.get("/w/{survey_key}.js", include_in_schema=False)
+def script(request: Request, survey_key: str) -> Response:
+    collection = collection_of(request)
+    try:
+        survey = collection.catalog.by_key(survey_key)
+    except UnknownSurvey as exc:
+        return Response(f"/* {exc} */", status_code=404, media_type="text/javascript")
+    if not survey.scored:
+        return Response(f"/* the widget asks a score; {survey_key!r} is a text survey */", status_code=404, media_type="text/javascript")
+    post = f"{collection.policy.public_url}/w/{survey.key}/responses"
+    return Response(widget_script(survey, post), media_type="text/javascript; charset=utf-8",
+                    headers={"Cache-Control": "public, max-age=300"})
+
+
+def _cors(survey: SurveyDefinition, request: Request) -> dict[str, str] | None:
+    origin = request.headers.get("origin")
+    if not origin or origin not in survey.origins:
+        return None
+    return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+
+
+def _survey_or_404(request: Request, survey_key: str):
+    try:
+        return collection_of(request).catalog.by_key(survey_key)
+    except UnknownSurvey:
+        return None
+
+
+@router.options("/w/{survey_key}/responses", include_in_schema=False)
+def preflight(request: Request, survey_key: str) -> Response:
+    survey = _survey_or_404(request, survey_key)
+    headers = _cors(survey, request) if survey else None
+    if headers is None:
+        return Response(status_code=403)
+    headers.update({"Access-Control-Allow-Methods": "POST", "Access-Control-Allow-Headers": "Content-Type",
+                    "Access-Control-Max-Age": "600"})
+    return Response(status_code=204, headers=headers)
+
+
+@router.post("/w/{survey_key}/responses", summary="An answer from the web widget")
+async def answer(request: Request, survey_key: str) -> JSONResponse:
+    survey = _survey_or_404(request, survey_key)
+    if survey is None:
+        return JSONResponse({"detail": [{"field": "survey", "value": survey_key, "problem": "no such survey"}]}, status_code=404)
+    headers = _cors(survey, request)
+    if headers is None:
+        origin = request.headers.get("origin")
+        return JSONResponse({"detail": [{"field": "Origin", "value": origin, "problem":
+                             "this page's origin may not answer this survey; add it to the survey's widget.origins"}]}, status_code=403)
+    try:
+        body = json.loads(await request.body())
+    except ValueError:
+        return JSONResponse({"detail": [{"field": "(body)", "problem": "is not JSON"}]}, status_code=400, headers=headers)
+    if not isinstance(body, dict) or not isinstance(body.get("id"), str) or not _ID.match(body["id"]):
+        return JSONResponse({"detail": [{"field": "id", "value": body.get("id") if isinstance(body, dict) else None,
+                             "problem": "expected the widget's id: 8 to 64 letters, digits, - or _"}]}, status_code=422, headers=headers)
+    collection = collection_of(request)
+    language = survey.language_for(body.get("language") if isinstance(body.get("language"), str) else None,
+                                   *_accepted_languages(request))
+    answers = {"comment": body["comment"]} if isinstance(body.get("comment"), str) else {}
+    try:
+        response_id = collection.answer_anonymously(survey, f"widget:{survey.id}:{body['id']}", body.get("score"), answers,
+                                                    "widget", language)
+    except InvalidAnswer as exc:
+        return JSONResponse({"detail": [{"field": exc.field, "value": body.get(exc.field), "problem": str(exc)}]},
+                            status_code=422, headers=headers)
+    return JSONResponse({"id": response_id}, status_code=201, headers=headers)
