@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BusinessDurations",
+    "REASONS",
     "Schedule",
     "ScheduleBook",
     "WEEKDAYS",
