@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 import ibis
+import numpy as np
 import pyarrow as pa
 
 from ..errors import InputError
@@ -104,6 +105,7 @@ class _Spec:
     # A quantile's interval needs the order statistics, not sums: such a KPI reads the values
     # of ``column`` (kept rows only) and finishes each group's list in ``stats.quantile``.
     column: str | None = None
+    q: float | None = None  # the quantile, for such a KPI
 
 
 def _flag(cond) -> ibis.Expr:
@@ -161,7 +163,8 @@ def _quantile(source: str, column: str, q: float, keep, label: str) -> _Spec:
     """A quantile of ``column`` (median, p90 of skewed durations) with a distribution-free interval."""
     return _Spec(
         source, lambda t: keep(t) & t[column].notnull(), lambda t: {},
-        lambda s, c: stats.quantile(s["values"], q, confidence=c, label=label), column=column,
+        lambda s, c: stats.quantile(s["values"], q, confidence=c, label=label, ranks=s.get("ranks")), column=column,
+        q=q,
     )
 
 
@@ -378,7 +381,7 @@ class KPIs:
         since = _timestamp(since, "--since")
         # A comparison needs the earlier periods too, though only the asked ones are shown.
         fetch_since = _earlier(since, grain, compare) if compare and since is not None else since
-        groups = self._groups(spec, metric, by, grain, fetch_since, until, where)
+        groups = self._groups(spec, metric, by, grain, fetch_since, until, where, confidence)
         result = KPIResult(metric, list(_dimensions(by, spec.source)), grain)
         index = {(*(g[d] for d in result.by), _utc(g["period"])): g for g in groups} if compare else {}
         for g in groups:
@@ -400,13 +403,18 @@ class KPIs:
             result.rows.append(row)
         return result
 
-    def _groups(self, spec: _Spec, metric: str, by, grain, since, until, where) -> list[dict]:
+    def _groups(self, spec: _Spec, metric: str, by, grain, since, until, where, confidence: float = 0.95) -> list[dict]:
         """Each group's sufficient statistics (or, for a quantile, its values)."""
         if spec.source == "customers":
             return self._customer_groups(metric, by=by, grain=grain, since=since, until=until, where=where)
         expr = self.expression(metric, by=by, grain=grain, since=since, until=until, where=where)
         if spec.column:
-            return _value_lists(self.engine.execute(expr), [*by, *(["period"] if grain else [])])
+            groups = _value_lists(self.engine.execute(expr), [*by, *(["period"] if grain else [])])
+            # The interval's ranks of every group in one call: per group, SciPy's overhead dominates.
+            low, high = stats.quantile_ranks(np.array([g["n"] for g in groups]), spec.q, confidence)
+            for g, lo, hi in zip(groups, low, high):
+                g["ranks"] = (int(lo), int(hi))
+            return groups
         return self.engine.execute(expr).to_pylist()
 
     def customer_expression(self, *, by: Sequence[str] = (), grain: str = "month", where: dict | None = None) -> ibis.Table:
@@ -472,15 +480,20 @@ def _spec(metric: str) -> _Spec:
 
 
 def _value_lists(values: pa.Table, keys: list[str]) -> list[dict]:
-    """Each group's values as one list (Arrow's hash_list), ordered by the group keys."""
+    """Each group's values as one NumPy array, ordered by the group keys: Arrow's hash_list,
+    then slices of the flattened lists (a million durations must not become Python floats)."""
     if not keys:
         column = values.column("value").to_numpy(zero_copy_only=False)
         return [{"values": column, "n": len(column)}] if len(column) else []
-    grouped = values.group_by(keys).aggregate([("value", "list")]).sort_by([(k, "ascending") for k in keys])
-    return [
-        {**{k: row[k] for k in keys}, "values": row["value_list"], "n": len(row["value_list"])}
-        for row in grouped.to_pylist()
-    ]
+    grouped = values.group_by(keys).aggregate([("value", "list")])
+    if grouped.num_rows == 0:
+        return []
+    lists = grouped.column("value_list").combine_chunks()
+    flat = lists.flatten().to_numpy(zero_copy_only=False)
+    offsets = lists.offsets.to_numpy()
+    heads = grouped.select(keys).to_pylist()
+    groups = [{**head, "values": flat[offsets[i]:offsets[i + 1]], "n": int(offsets[i + 1] - offsets[i])} for i, head in enumerate(heads)]
+    return sorted(groups, key=lambda g: tuple((g[k] is None, g[k]) if g[k] is not None else (True, 0) for k in keys))
 
 
 def _filter_dimensions(t: ibis.Table, where: dict | None, source: str) -> ibis.Table:

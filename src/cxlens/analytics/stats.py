@@ -44,6 +44,7 @@ __all__ = [
     "nps",
     "proportion",
     "quantile",
+    "quantile_ranks",
     "ratio",
     "satisfied_from",
     "z_value",
@@ -409,6 +410,8 @@ class MeanStats:
 
 
 def _values(values: Iterable[float | None]) -> np.ndarray:
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":  # the engine's arrays: no Python loop
+        return values[~np.isnan(values)]
     arr = np.asarray([v for v in values if v is not None], dtype=float)
     return arr[~np.isnan(arr)]
 
@@ -465,8 +468,20 @@ def compare_means(
     return Comparison(d, d - half, d + half, p, sa.n, sb.n, "welch", confidence, label)
 
 
+def quantile_ranks(n, q: float, confidence: float = 0.95):
+    """The ranks (l, u) of the order statistics bracketing the q-quantile of n values: the
+    Binomial(n, q) quantiles at α/2 and 1 − α/2. ``n`` may be an array (one SciPy call for many
+    groups, which is what makes a p90 per team and week cheap)."""
+    alpha = 1 - confidence
+    low, high = sps.binom.ppf(alpha / 2, n, q), sps.binom.ppf(1 - alpha / 2, n, q)
+    if np.ndim(n) == 0:
+        return int(low), int(high)
+    return np.asarray(low, dtype=int), np.asarray(high, dtype=int)
+
+
 def quantile(
-    values: Iterable[float | None], q: float, *, confidence: float = 0.95, min_n: int = MIN_N, label: str = ""
+    values: Iterable[float | None], q: float, *, confidence: float = 0.95, min_n: int = MIN_N, label: str = "",
+    ranks: tuple[int, int] | None = None,
 ) -> Estimate:
     """The q-quantile (linear interpolation) with a distribution-free interval from order
     statistics: the ranks l, u with Binomial(n, q) quantiles at α/2 and 1 − α/2 bracket the
@@ -479,9 +494,7 @@ def quantile(
     method = f"order-statistic q={q:g}"
     if n == 0:
         return Estimate(None, None, None, 0, method, confidence, label, min_n)
-    alpha = 1 - confidence
-    lo_rank = int(sps.binom.ppf(alpha / 2, n, q))  # 0-based index of the lower order statistic
-    hi_rank = int(sps.binom.ppf(1 - alpha / 2, n, q))
+    lo_rank, hi_rank = ranks if ranks is not None else quantile_ranks(n, q, confidence)
     value = float(np.quantile(arr, q))
     low = float(arr[max(lo_rank - 1, 0)]) if lo_rank >= 1 else float(arr[0])
     high = float(arr[min(hi_rank, n - 1)])
