@@ -27,6 +27,11 @@ app.add_typer(db_app, name="db")
 app.add_typer(journeys_app, name="journeys")
 apikeys_app = typer.Typer(help="API keys for programs that call the REST API.", no_args_is_help=True)
 app.add_typer(apikeys_app, name="apikeys")
+# Feedback collection: the commands live beside the library (collect/commands.py).
+from .collect.commands import invitations_app, surveys_app  # noqa: E402
+
+app.add_typer(surveys_app, name="surveys")
+app.add_typer(invitations_app, name="invitations")
 
 out = Console()
 err = Console(stderr=True)
