@@ -173,6 +173,8 @@ def test_touchpoint_health_judges_every_target_against_its_measure(demo):
             assert row["status"] == ("met" if row["value"] <= row["target"] else "missed")  # lower is better
         if row["metric"] in ("churn_rate", "net_revenue_retention"):
             assert row["status"] == "not per touchpoint"
+        if row["metric"] == "sentiment":
+            assert row["status"] == "not measured"
         if row["significant"]:
             assert row["low"] > row["target"] or row["high"] < row["target"]
     assert {"met", "missed"} <= statuses

@@ -112,7 +112,8 @@ def touchpoint_health(k: KPIs, *, by=(), grain=None, since=None, until=None, whe
     """Every target of every touchpoint against its measured value over [since, until): status
     ``met`` or ``missed`` (on the estimate), ``significant`` when the interval lies wholly on
     one side of the target, ``no data`` when nothing was measured, ``not per touchpoint`` for
-    metrics that belong to customers (churn, revenue retention) rather than a touchpoint."""
+    metrics that belong to customers (churn, revenue retention) rather than a touchpoint, ``not
+    measured`` for a metric nothing computes yet."""
     if by or grain:
         raise InputError("touchpoint health is per touchpoint and target: leave out by and grain (use since/until)")
     tp, t, st, j = (k.engine.table(n) for n in ("touchpoints", "touchpoint_targets", "stages", "journeys"))
@@ -120,29 +121,33 @@ def touchpoint_health(k: KPIs, *, by=(), grain=None, since=None, until=None, whe
     q = q.select(journey=j.key, stage=st.key, touchpoint=tp.key, metric=t.metric, kind=t.kind, target=t.target,
                  jp=j.position, sp=st.position, tpp=tp.position)
     targets = k.engine.execute(q.order_by(["jp", "journey", "sp", "tpp", "touchpoint", "metric"])).to_pylist()
-    measured: dict[str, dict[str, dict]] = {}
+    measured: dict[str, dict[str, dict] | str] = {}
     for metric in sorted({t["metric"] for t in targets}):
         measured[metric] = _by_touchpoint(k, metric, since=since, until=until, where=where, confidence=confidence)
     result = KPIResult("touchpoint_health", ["journey", "stage", "touchpoint", "metric"], None)
     for target in targets:
         m = measured[target["metric"]]
-        got = m.get(target["touchpoint"]) if m is not None else None
+        got = m.get(target["touchpoint"]) if isinstance(m, dict) else None
         row = {key: target[key] for key in ("journey", "stage", "touchpoint", "metric", "kind", "target")}
         row |= {key: (got or {}).get(key) for key in ("value", "low", "high", "n", "method")}
-        row["status"], row["significant"] = _status(target["metric"], target["target"], got, m is None)
+        row["status"], row["significant"] = (m, False) if isinstance(m, str) else _status(target["metric"], target["target"], got)
         result.rows.append(row)
     return result
 
 
-def _by_touchpoint(k: KPIs, metric: str, *, since, until, where, confidence) -> dict[str, dict] | None:
-    """{touchpoint: row} of ``metric`` sliced by touchpoint, or None if it is not per touchpoint."""
+def _by_touchpoint(k: KPIs, metric: str, *, since, until, where, confidence) -> dict[str, dict] | str:
+    """{touchpoint: row} of ``metric`` sliced by touchpoint, or why it cannot be: customers'
+    outcomes (churn, revenue retention, CLV) are not per touchpoint; a metric no KPI computes
+    yet (sentiment, until text analytics stores it) is not measured."""
     if metric in _FROM_FUNNEL:
         rows = funnel(k, since=since, until=until, where={"journey": where["journey"]} if where and "journey" in where else None,
                       confidence=confidence).rows
         return {r["from_touchpoint"]: r for r in rows if r["step"] > 1}
     spec = SPECS.get(metric)
-    if spec is None or spec.source == "customers" or "touchpoint" not in _dimensions_of(spec.source):
-        return None
+    if metric in _CUSTOMER_OUTCOMES or (spec is not None and (spec.source == "customers" or "touchpoint" not in _dimensions_of(spec.source))):
+        return "not per touchpoint"
+    if spec is None:
+        return "not measured"
     rows = k.compute(metric, by=["touchpoint"], since=since, until=until, where=where, confidence=confidence).rows
     return {r["touchpoint"]: r for r in rows}
 
@@ -153,9 +158,10 @@ def _dimensions_of(source: str) -> tuple[str, ...]:
     return _FACTS[source].dimensions
 
 
-def _status(metric: str, target: float, got: dict | None, unmeasurable: bool) -> tuple[str, bool]:
-    if unmeasurable:
-        return "not per touchpoint", False
+_CUSTOMER_OUTCOMES = {"churn_rate", "retention", "net_revenue_retention", "gross_revenue_retention", "clv"}
+
+
+def _status(metric: str, target: float, got: dict | None) -> tuple[str, bool]:
     if not got or got.get("value") is None:
         return "no data", False
     higher = METRICS[metric].higher_is_better if metric in METRICS else True
