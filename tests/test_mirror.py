@@ -187,6 +187,24 @@ def test_deleted_rows_leave_the_mirror(demo):
     assert_same_kpis(demo, k)
 
 
+def test_many_chunks_read_by_several_readers_arrive_in_full(demo, monkeypatch):
+    """Reads are split by id ranges (and changed ids into lists) and spread over threads."""
+    from cxlens.analytics import mirror as module
+
+    monkeypatch.setattr(module, "CHUNK_IDS", 97)
+    monkeypatch.setattr(module, "READERS", 3)
+    mirror = Mirror(demo)
+    mirror.sync()
+    assert_mirrored(demo, mirror)
+    _sql(demo, "UPDATE responses SET comment = 'again' WHERE id % 10 = 0")  # 300 of 3,000: re-copied by id
+    _sql(demo, "DELETE FROM responses WHERE id % 11 = 0")
+    _sql(demo, "INSERT INTO responses (submitted_at, metric, score, touchpoint_id, channel) "
+               "SELECT submitted_at, metric, score, touchpoint_id, channel FROM responses WHERE id <= 700")
+    synced = mirror.sync()
+    assert synced.whole == []
+    assert_mirrored(demo, mirror)
+
+
 def test_an_id_reused_after_the_top_rows_were_deleted_is_copied(demo):
     """SQLite gives a new row max(id) + 1: deleting the newest row frees its id again."""
     mirror = Mirror(demo)

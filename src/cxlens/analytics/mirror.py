@@ -199,22 +199,22 @@ class Mirror:
             t0 = time.perf_counter()
             result = SyncResult()
             src = self._connect()
+            # The sync's own DuckDB connection (the web app's requests query self.db meanwhile,
+            # and one DuckDB connection is not for two threads at once), in one transaction.
+            out = self.db.cursor()
             try:
-                plans, last_change = self._plan(src)
-                out = self.db.cursor()  # readers on self.db see the sync whole, or not at all
-                try:
-                    out.begin()
-                    for name in MIRRORED:
-                        self._apply(src, out, name, plans[name], result)
-                    out.execute("INSERT OR REPLACE INTO _cx_mirror VALUES ('last_change', ?)", [str(last_change)])
-                    out.commit()
-                except BaseException:
-                    out.rollback()
-                    raise
-                finally:
-                    out.close()
+                out.begin()
+                plans, last_change = self._plan(src, out)
+                for name in MIRRORED:
+                    self._apply(src, out, name, plans[name], result)
+                out.execute("INSERT OR REPLACE INTO _cx_mirror VALUES ('last_change', ?)", [str(last_change)])
+                out.commit()
                 oldest = self._scalar(src, "SELECT changed_at FROM row_changes ORDER BY id LIMIT 1")
+            except BaseException:
+                out.rollback()
+                raise
             finally:
+                out.close()
                 src.close()
             self._prune(oldest)
             result.seconds = time.perf_counter() - t0
@@ -231,7 +231,7 @@ class Mirror:
             row = cur.fetchone()
         return row[0] if row else None
 
-    def _plan(self, src) -> tuple[dict[str, _Plan], int]:
+    def _plan(self, src, out: duckdb.DuckDBPyConnection) -> tuple[dict[str, _Plan], int]:
         """Read, in the sync's snapshot, what each table needs; and the change log's end."""
         tops = ", ".join(f"(SELECT coalesce(max(id), 0) FROM {_quote(n)})" for n in MIRRORED)
         with src.cursor() as cur:
@@ -242,9 +242,9 @@ class Mirror:
             cur.execute("SELECT (SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'row_changes'), "
                         "(SELECT min(id) FROM row_changes)")
             end, first = cur.fetchone()
-        seen = self.db.execute("SELECT value FROM _cx_mirror WHERE key = 'last_change'").fetchone()
+        seen = out.execute("SELECT value FROM _cx_mirror WHERE key = 'last_change'").fetchone()
         seen = int(seen[0]) if seen else None
-        copied = dict(self.db.execute("SELECT name, last_id FROM _cx_tables").fetchall())
+        copied = dict(out.execute("SELECT name, last_id FROM _cx_tables").fetchall())
         # Entries after `seen` that are gone (pruned), or a log that went backwards (another
         # file at the same path): this mirror cannot know what changed.
         lost = seen is None or end < seen or (end > seen and (first is None or first > seen + 1))
@@ -257,7 +257,7 @@ class Mirror:
                 warnings.warn(f"the store's table {name} has lost its change triggers (a migration rebuilt it?): "
                               "the DuckDB mirror copies it whole on every sync until `cxlens db upgrade` "
                               "or a migration that runs store.schema.change_trigger_sql restores them", stacklevel=3)
-            mirrored = self.db.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
+            mirrored = out.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
             whole = lost or not tracked or name not in copied or counts.get(name, 0) > WHOLE_SHARE * max(mirrored, 1)
             plan = _Plan(top=top[name], whole=whole)
             if not whole and counts.get(name):
@@ -296,11 +296,12 @@ class Mirror:
             out.execute(f"DELETE FROM {_quote(name)} WHERE id IN (SELECT id FROM _cx_ids)")
             removed = before - out.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
             out.unregister("_cx_ids")
-            listed = json.dumps([i for i in plan.changed.to_pylist() if i <= last])
-            if listed != "[]":
-                again = self._read(src, table, [f"id IN (SELECT value FROM json_each('{listed}'))"])
-                copied += self._insert(out, table, [again])
-                removed -= copied
+            kept = sorted(i for i in plan.changed.to_pylist() if i <= last)
+            lists = [json.dumps(kept[i:i + CHUNK_IDS]) for i in range(0, len(kept), CHUNK_IDS)]
+            chunks = [[f"id IN (SELECT value FROM json_each('{listed}'))"] for listed in lists]
+            again = self._insert(out, table, self._read_ahead(src, table, chunks))
+            copied += again
+            removed -= again
         if plan.top > last:
             ranges = [[f"id > {lo:d} AND id <= {min(lo + CHUNK_IDS, plan.top):d}"] for lo in range(last, plan.top, CHUNK_IDS)]
             copied += self._insert(out, table, self._read_ahead(src, table, ranges))
