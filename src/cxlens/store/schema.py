@@ -42,6 +42,8 @@ __all__ = ["metadata", "UTCDateTime", "JSONValue", "TABLES"] + [
     "schedules",
     "schedule_teams",
     "row_changes",
+    "user_sessions",
+    "login_attempts",
     "CHANGE_TRACKED",
     "change_trigger_sql",
 ]
@@ -516,6 +518,36 @@ def change_trigger_sql(table: str) -> list[str]:
         f"CREATE TRIGGER IF NOT EXISTS cx_changes_{table}_delete AFTER DELETE ON {table} BEGIN "
         f"{log} ('{table}', OLD.id, {now}); END",
     ]
+
+
+# --- Dashboard access (issue 5; migration 0006) ---------------------------------------------
+# Logins live on the server, so logging out (or disabling a user) ends a session at once. Only
+# a hash of the session token is stored: a copy of the database cannot be used to log in.
+# login_attempts is what rate-limits password guessing, across processes and restarts.
+
+user_sessions = sa.Table(
+    "user_sessions",
+    metadata,
+    _id(),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),  # SHA-256 of the cookie
+    _fk("user_id", "users", nullable=False, ondelete="CASCADE"),
+    sa.Column("csrf_token", sa.String(64), nullable=False),  # sent back by every form and HTMX request
+    _ts("created_at", nullable=False),
+    _ts("last_seen_at", nullable=False),
+    _ts("expires_at", nullable=False),
+)
+
+login_attempts = sa.Table(
+    "login_attempts",
+    metadata,
+    _id(),
+    sa.Column("email", sa.String(320), nullable=False),  # as typed, lower-cased
+    sa.Column("address", sa.String(64)),  # the client's IP address
+    _ts("attempted_at", nullable=False),
+    sa.Column("succeeded", sa.Boolean, nullable=False),
+    sa.Index(None, "email", "attempted_at"),
+    sa.Index(None, "address", "attempted_at"),
+)
 
 
 TABLES: dict[str, sa.Table] = dict(metadata.tables)
