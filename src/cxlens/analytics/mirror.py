@@ -18,9 +18,10 @@ driver infers each column's type from the first rows it sees, so an all-null JSO
 come out as integers and a later text value would fail: every column is cast in SQL to its
 schema type, and a first row of typed placeholders (dropped again) fixes the inference.
 
-Reads happen in one SQLite snapshot; writes happen in one DuckDB transaction on a cursor of
-their own, so queries running meanwhile see the mirror either before or after a sync, never
-half-way. One sync runs at a time per mirror.
+What to copy is decided in one SQLite snapshot; large reads are split by id range over a few
+threads (ADBC and DuckDB both work without the GIL) that read ahead while DuckDB writes. Writes
+happen in one DuckDB transaction on a cursor of their own, so queries running meanwhile see
+the mirror either before or after a sync, never half-way. One sync runs at a time per mirror.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import adbc_driver_sqlite.dbapi
@@ -389,17 +390,14 @@ class Mirror:
     def _prune(self, oldest: str | None) -> None:
         """Delete change-log entries older than ``retention`` (keeping the newest, whose id tells
         later mirrors where the log stands). Housekeeping: a locked or read-only store skips it."""
-        cutoff = f"-{int(self.retention.total_seconds()):d} seconds"
-        if oldest is None:
-            return
-        with self.store.engine.connect() as conn:
-            due = conn.exec_driver_sql("SELECT ? < strftime('%Y-%m-%d %H:%M:%f', 'now', ?)", (oldest, cutoff)).scalar()
-        if not due:
+        cutoff = datetime.now(timezone.utc) - self.retention
+        # The triggers write SQLite's '%Y-%m-%d %H:%M:%f' (milliseconds): text that sorts as time.
+        cutoff_text = cutoff.strftime("%Y-%m-%d %H:%M:%S.%f")[:23]
+        if oldest is None or oldest >= cutoff_text:
             return
         try:
             with self.store.begin() as conn:
-                conn.exec_driver_sql(
-                    "DELETE FROM row_changes WHERE changed_at < strftime('%Y-%m-%d %H:%M:%f', 'now', ?) "
-                    "AND id < (SELECT max(id) FROM row_changes)", (cutoff,))
+                conn.exec_driver_sql("DELETE FROM row_changes WHERE changed_at < ? AND id < (SELECT max(id) FROM row_changes)",
+                                     (cutoff_text,))
         except sa.exc.OperationalError as exc:  # pragma: no cover - depends on other writers
             log.info("change log not pruned this time: %s", exc.orig)
