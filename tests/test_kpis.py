@@ -260,3 +260,14 @@ def test_duration_quantiles_match_the_order_statistics_by_hand(demo):
         assert (got["n"], got["value"], got["low"], got["high"]) == (expected.n, pytest.approx(expected.value), pytest.approx(expected.low), pytest.approx(expected.high))
         median = kpi(demo).compute("first_response_median", where={"channel": channel}).rows[0]
         assert median["value"] == pytest.approx(stats.median(durations).value)
+
+
+@pytest.mark.parametrize("metric", ["nps", "csat", "first_response_time", "first_contact_resolution"])
+def test_sufficient_statistics_of_the_groups_add_up_to_the_whole(demo, metric):
+    k = kpi(demo)
+    by_group = k.engine.execute(k.expression(metric, by=["segment", "channel"], grain="month")).to_pylist()
+    whole = k.engine.execute(k.expression(metric)).to_pylist()[0]
+    for column, total in whole.items():
+        assert sum(g[column] or 0 for g in by_group) == pytest.approx(total or 0)
+    # … and so do the estimates made from them: the rows merged give the whole's value.
+    assert k.compute(metric).rows[0]["n"] == whole["n"]
