@@ -112,6 +112,9 @@ def test_nulls_say_why():
     result = office.business_seconds([at, None, at, at], [at - timedelta(seconds=1), at, None, at])
     assert result.reasons == ["ends before it starts", "no start time", "no end time", None]
     assert result.to_arrow().to_pylist() == [None, None, None, 0.0]
+    # A placeholder for "never" is no span to walk day by day.
+    never, long_ago = datetime(9999, 12, 31, tzinfo=UTC), datetime(1850, 1, 1, tzinfo=UTC)
+    assert office.business_seconds([at, long_ago], [never, at]).reasons == ["not between 1900 and 2199"] * 2
 
 
 def test_inputs_can_be_arrow_numpy_or_aware_datetimes():
@@ -401,6 +404,13 @@ def test_the_import_computes_business_seconds_from_the_team_schedule(store, tmp_
     assert rows["T2"]["first_response_business_seconds"] == 4 * 3600
     assert rows["T2"]["resolution_business_seconds"] is None  # not solved
     assert rows["T3"]["first_response_business_seconds"] == rows["T4"]["first_response_business_seconds"] == 8 * 3600
+
+
+def test_a_placeholder_solve_time_imports_without_business_seconds(store, tmp_path):
+    load_schedules_file(store, tmp_path)
+    import_file(store, "tickets", write_csv(tmp_path / "t.csv", [dict(TICKETS[0], solved_at="9999-12-31T00:00:00Z")]))
+    row = tickets(store)["T1"]
+    assert row["resolution_business_seconds"] is None and row["first_response_business_seconds"] == 8 * 3600
 
 
 def test_without_schedules_business_seconds_stay_empty(store, tmp_path):

@@ -72,8 +72,12 @@ _THURSDAY = 3
 _PROBE_US = _DAY_US
 
 # Why a duration is null, by code (BusinessDurations.codes).
-REASONS = ("", "no start time", "no end time", "ends before it starts")
-_NO_START, _NO_END, _BACKWARDS = 1, 2, 3
+REASONS = ("", "no start time", "no end time", "ends before it starts", "not between 1900 and 2199")
+_NO_START, _NO_END, _BACKWARDS, _OUT_OF_RANGE = 1, 2, 3, 4
+# Opening hours are built for every day a span touches: a placeholder such as 9999-12-31 for
+# "never" would cost millions of days (and overflow the calendar), so such spans get no value.
+_FIRST_US = (datetime(1900, 1, 1, tzinfo=timezone.utc) - _EPOCH) // timedelta(microseconds=1)
+_LAST_US = (datetime(2200, 1, 1, tzinfo=timezone.utc) - _EPOCH) // timedelta(microseconds=1)
 
 
 # --- declaring a schedule ----------------------------------------------------------------------
@@ -241,6 +245,7 @@ class Schedule:
         codes[~b_ok] = _NO_END
         codes[~a_ok] = _NO_START
         codes[(codes == 0) & (b < a)] = _BACKWARDS
+        codes[(codes == 0) & ((a < _FIRST_US) | (b >= _LAST_US))] = _OUT_OF_RANGE
         ok = codes == 0
         seconds = np.full(len(a), np.nan)
         if ok.any():
@@ -500,7 +505,7 @@ def derive_ticket_durations(batch: Batch, existing: pa.Array | None) -> None:
         created = times["created_at"]
         for at, seconds, _ in _TICKET_SPANS:
             micros = pc.subtract(pc.cast(times[at], pa.int64()), pc.cast(created, pa.int64()))
-            batch.derived[seconds] = pc.divide(pc.cast(micros, pa.float64()), 1e6)
+            batch.derived[seconds] = pc.divide(pc.cast(micros, pa.float64(), safe=False), 1e6)
             # A stored reply time now before the new created_at: say so instead of storing a negative.
             from_store = pc.and_(existing, pc.is_null(batch.out.get(at, pa.nulls(batch.n, pa.timestamp("us", "UTC")))))
             batch.reject_mask(pc.and_(from_store, pc.less(micros, 0)), "created_at", f"is after the stored {at}", f"give {at} too, or check created_at")

@@ -106,7 +106,8 @@ def _prepare_tickets(batch: Batch) -> None:
     for at, seconds in (("first_response_at", "first_response_seconds"), ("solved_at", "resolution_seconds")):
         if batch.has(at):
             micros = pc.subtract(pc.cast(batch.out[at], pa.int64()), pc.cast(created, pa.int64()))
-            batch.derived[seconds] = pc.divide(pc.cast(micros, pa.float64()), 1e6)
+            # Unsafe: past 2**53 µs (285 years: a 9999-12-31 "never") a float rounds, not fails.
+            batch.derived[seconds] = pc.divide(pc.cast(micros, pa.float64(), safe=False), 1e6)
     if batch.has("solved_at"):
         # A solve time says the ticket is solved; its absence says nothing (it may be pending),
         # so new tickets without either get the field's default and stored ones keep theirs.
