@@ -318,12 +318,12 @@ WRITES = st.sampled_from([
     "UPDATE responses SET score = {n}, comment = 'edit {n}' WHERE id % 5 = {n} % 5",
     "DELETE FROM responses WHERE id % 9 = {n}",
     "DELETE FROM responses WHERE id = (SELECT max(id) FROM responses)",
-    "INSERT INTO tickets (external_id, created_at, agent) VALUES ('h-{n}-' || (SELECT count(*) FROM tickets), '2026-02-0{n} 00:00:00', 'a{n}')",
+    "INSERT INTO tickets (external_id, created_at, agent) VALUES ('h-{n}-' || (SELECT coalesce(max(id), 0) + 1 FROM tickets), '2026-02-0{n} 00:00:00', 'a{n}')",
     "UPDATE tickets SET reopens = {n}, tags = '[\"t{n}\"]' WHERE id % 4 = {n} % 4",
     "DELETE FROM tickets WHERE id = (SELECT max(id) FROM tickets)",
     "UPDATE customers SET segment = 's{n}', attributes = '{{\"n\": {n}}}' WHERE id % 3 = {n} % 3",
     "DELETE FROM customers WHERE id = (SELECT min(id) FROM customers)",
-    "INSERT INTO customers (external_id, segment) VALUES ('new-{n}-' || (SELECT count(*) FROM customers), 'smb')",
+    "INSERT INTO customers (external_id, segment) VALUES ('new-{n}-' || (SELECT coalesce(max(id), 0) + 1 FROM customers), 'smb')",
 ])
 
 
