@@ -28,7 +28,16 @@ __all__ = ["invitations_app", "surveys_app"]
 
 surveys_app = typer.Typer(help="Surveys: definitions, links and the widget.", no_args_is_help=True)
 invitations_app = typer.Typer(help="Invitations: plan from events, send when due, response rates.", no_args_is_help=True)
-out = Console()
+
+
+class _Out:
+    """A console made per print, so the terminal width (COLUMNS) is read when printing."""
+
+    def print(self, *args, **kwargs) -> None:
+        Console().print(*args, **kwargs)
+
+
+out = _Out()
 
 
 def _collection() -> Collection:
@@ -101,7 +110,7 @@ def invitations_plan(since: str = typer.Option(None, help="only events at or aft
         ids = conn.execute(query).scalars().all()
     planned = 0
     for start in range(0, len(ids), 1000):
-        with collection.store.begin() as conn:
+        with collection.writing() as conn:
             planned += len(plan_invitations(collection, conn, ids[start:start + 1000]))
     out.print(f"{planned} invitation(s) planned from {len(ids)} event(s)")
 

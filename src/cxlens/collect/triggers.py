@@ -130,7 +130,7 @@ def send_due(collection: Collection, senders: dict, limit: int | None = None) ->
 def _send_one(collection: Collection, senders: dict, invitation_id: int, report: SendReport) -> None:
     i, c = s.invitations, s.customers
     now = collection.now()
-    with collection.store.begin() as conn:
+    with collection.writing() as conn:
         claimed = conn.execute(
             i.update().where(i.c.id == invitation_id, i.c.status == "pending").values(status="sending", sent_at=now)
         ).rowcount
@@ -158,11 +158,11 @@ def _send_one(collection: Collection, senders: dict, invitation_id: int, report:
     try:
         _deliver(collection, senders, survey, inv, customer, language, token)
     except SendFailed as exc:
-        with collection.store.begin() as conn:
+        with collection.writing() as conn:
             conn.execute(i.update().where(i.c.id == invitation_id).values(status="failed", reason=str(exc)[:200], sent_at=None))
         report.failed += 1
         return
-    with collection.store.begin() as conn:
+    with collection.writing() as conn:
         conn.execute(i.update().where(i.c.id == invitation_id, i.c.status == "sending").values(status="sent"))
     report.sent += 1
 

@@ -166,7 +166,7 @@ async def post_events(request: Request, key: ApiKey = Depends(require_scope("eve
     rows, problems = _check(events, touchpoints)
     if problems:
         return JSONResponse({"detail": problems}, status_code=422)
-    with store.begin() as conn:
+    with collection.writing() as conn:
         problems = _customer_ids(conn, rows)
         if problems:
             conn.rollback()

@@ -21,7 +21,7 @@ from fastapi.templating import Jinja2Templates
 
 from ..collect import Collection, policy_from_env
 from ..collect.surveys import SurveyDefinition
-from ..collect.tokens import OpenFormClaim
+from ..collect.tokens import InvitationClaim, OpenFormClaim
 from ..errors import InvalidAnswer, InvalidToken, TokenExpired, UnknownSurvey
 
 __all__ = ["OPEN_FORM_MAX_AGE", "OPEN_FORM_MIN_SECONDS", "collection_of", "router"]
@@ -76,6 +76,21 @@ def _page(request: Request, name: str, context: dict, status: int = 200) -> HTML
 
 def _message(request: Request, language: str, title: str, text: str, status: int = 200) -> HTMLResponse:
     return _page(request, "survey_message.html", {"lang": language, "title": title, "text": text}, status)
+
+
+_THANKS: dict[tuple[str, str, str], bytes] = {}
+
+
+def _thanks(survey: SurveyDefinition, language: str) -> HTMLResponse:
+    """The thank-you page. Every answer ends here and the page only depends on the survey's
+    wording, so it is rendered once per survey, wording and language."""
+    text = survey.text("thank_you", language)
+    key = (survey.key, language, text)
+    if key not in _THANKS:
+        if len(_THANKS) > 10_000:
+            _THANKS.clear()
+        _THANKS[key] = TEMPLATES.get_template("survey_message.html").render(lang=language, title=survey.name, text=text).encode()
+    return HTMLResponse(_THANKS[key])
 
 
 def _bad_link(request: Request, exc: InvalidToken) -> HTMLResponse:
@@ -186,7 +201,7 @@ def _after_answer(request: Request, survey: SurveyDefinition, language: str, for
     score = int(score_text) if score_text and score_text.isdigit() else None
     if "step" not in form and survey.follow_ups(score):
         return _survey_page(request, survey, language, request.url.path, score, {}, {**hidden, "step": "2", "score": score_text or ""})
-    return _message(request, language, survey.name, survey.text("thank_you", language))
+    return _thanks(survey, language)
 
 
 # -- invitation links --------------------------------------------------------------------
@@ -210,7 +225,7 @@ def survey_page(request: Request, token: str, score: str | None = None, lang: st
         except InvalidAnswer as exc:
             return _survey_page(request, survey, language, request.url.path, None, {}, {"lang": language}, str(exc), 422)
     if known is not None and not survey.follow_ups(known):
-        return _message(request, language, survey.name, survey.text("thank_you", language))
+        return _thanks(survey, language)
     hidden = {"lang": language}
     if known is not None:
         hidden.update(step="2", score=str(known))
@@ -222,20 +237,21 @@ async def survey_answer(request: Request, token: str):
     collection = collection_of(request)
     form = await _form(request)
     try:
-        view = collection.view(token)
+        # The survey is known from the signed claim alone; answer() checks the link against
+        # the store (and writes) in one transaction.
+        claim = InvitationClaim.read(collection.signer, token, collection.now())
+        survey = collection.catalog.by_id(claim.survey_id)
+        score = _score_param((form.get("score") or [None])[0])
+        as_int = int(score) if isinstance(score, str) and score.isdigit() else None
+        lang = (form.get("lang") or [None])[0]
+        answered = collection.answer(token, score=score, answers=_answers_from(form, survey, as_int),
+                                     language=survey.language_for(lang) if lang else None)
     except InvalidToken as exc:
         return _bad_link(request, exc)
-    survey = view.survey
-    language = survey.language_for((form.get("lang") or [None])[0], view.customer_locale)
-    score = _score_param((form.get("score") or [None])[0])
-    try:
-        as_int = int(score) if isinstance(score, str) and score.isdigit() else view.score
-        collection.answer(token, score=score, answers=_answers_from(form, survey, as_int), language=language)
     except InvalidAnswer as exc:
+        language = survey.language_for(lang, *_accepted_languages(request))
         return _survey_page(request, survey, language, request.url.path, None, {}, {"lang": language}, str(exc), 422)
-    except InvalidToken as exc:
-        return _bad_link(request, exc)
-    return _after_answer(request, survey, language, form, {"lang": language})
+    return _after_answer(request, survey, answered.language, form, {"lang": answered.language})
 
 
 # -- unsubscribe ---------------------------------------------------------------------------
