@@ -27,6 +27,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(journeys_app, name="journeys")
 apikeys_app = typer.Typer(help="API keys for programs that call the REST API.", no_args_is_help=True)
 app.add_typer(apikeys_app, name="apikeys")
+users_app = typer.Typer(help="Dashboard users: admin, analyst or viewer.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 # Feedback collection: the commands live beside the library (collect/commands.py).
 from .collect.commands import invitations_app, surveys_app  # noqa: E402
 
@@ -163,6 +165,65 @@ def apikeys_revoke(prefix: str = typer.Argument(..., help="the key's prefix, as 
     out.print(f"API key {key.prefix} ({key.name}) is revoked.")
 
 
+@users_app.command("create")
+def users_create(
+    email: str = typer.Argument(..., help="the user's e-mail: what they log in with"),
+    role: str = typer.Option("viewer", help="viewer (reads pages), analyst (also downloads data), admin (also manages users)"),
+    name: str = typer.Option(None, help="the name the dashboard shows"),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True,
+                                 help="asked for when left out (at least 10 characters)"),
+) -> None:
+    """Create a dashboard user (the first one is usually an admin)."""
+    from .access import create_user
+
+    user = create_user(_store(), email, password, role=role, name=name)
+    out.print(f"User {user.email} ({user.role}) created: log in at /login.", highlight=False)
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List dashboard users; passwords are stored only as argon2 hashes."""
+    from .access import list_users
+
+    users = list_users(_store())
+    if not users:
+        out.print("No users yet. Create one: cxlens users create EMAIL --role admin")
+        return
+    table = Table("e-mail", "name", "role", "created", "status")
+    for u in users:
+        table.add_row(u.email, u.name or "", u.role, _cell(u.created_at), "disabled" if u.disabled else "active")
+    out.print(table)
+
+
+@users_app.command("password")
+def users_password(
+    email: str = typer.Argument(...),
+    password: str = typer.Option(..., prompt="New password", hide_input=True, confirmation_prompt=True),
+) -> None:
+    """Set a user's password (their open sessions stay; disable the user to end them)."""
+    from .access import set_password
+
+    set_password(_store(), email, password)
+    out.print(f"Password of {email} changed.", highlight=False)
+
+
+DEMO_ADMIN = "demo@cxlens.example"
+
+
+def _demo_admin(store: Store) -> str:
+    """A fresh password for the demo's admin (created on first use), to print: only its hash is kept."""
+    import secrets
+
+    from .access import create_user, get_user, set_password
+
+    password = secrets.token_urlsafe(12)
+    if get_user(store, email=DEMO_ADMIN) is None:
+        create_user(store, DEMO_ADMIN, password, role="admin", name="Demo admin")
+    else:
+        set_password(store, DEMO_ADMIN, password)
+    return password
+
+
 def _parse_map(values: list[str]) -> dict[str, str]:
     mapping = {}
     for item in values:
@@ -295,6 +356,9 @@ def demo(
     with progress_bar() as progress:
         summary = generate_demo(store, customers=customers, responses=responses, seed=seed, reset=reset, progress=progress)
     out.print(summary.describe(), highlight=False)
+    password = _demo_admin(store)
+    out.print(f"Log in at http://{host}:{port}/login as [bold]{DEMO_ADMIN}[/] with the password [bold]{password}[/] "
+              "(a new one each run).", highlight=False, soft_wrap=True)
     if serve_:
         serve(host=host, port=port)
 

@@ -164,3 +164,23 @@ __all__ += ["EngineError"]
 
 class EngineError(CxlensError):
     """An analytics engine cannot run here: Spark without PySpark or without a Java runtime."""
+
+
+__all__ += ["LoginFailed", "LoginThrottled"]
+
+
+class LoginFailed(AccessDenied):
+    """An e-mail and password that do not match an active user.
+
+    The message is the same whether the e-mail is unknown, the password wrong or the user
+    disabled, so the login form does not tell a guesser which e-mails exist."""
+
+
+class LoginThrottled(AccessDenied):
+    """Too many failed logins for one e-mail or from one address in a short time.
+
+    ``retry_after`` is the number of seconds until the next attempt is accepted."""
+
+    def __init__(self, message: str, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__(message, status=429)

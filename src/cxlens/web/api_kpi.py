@@ -10,22 +10,19 @@ without a restart while a burst of requests costs one sync.
 from __future__ import annotations
 
 import math
-import threading
-import time
 from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from ..analytics.kpis import GRAINS, NAMES, KPIs
+from ..analytics.kpis import GRAINS, NAMES
 from ..errors import InputError
 from ..metrics import METRICS
 from .auth import require_scope
+from .kpi_engine import SYNC_EVERY, _engine
 
 __all__ = ["router", "SYNC_EVERY"]
-
-SYNC_EVERY = 2.0  # seconds between mirror syncs
 
 router = APIRouter(prefix="/api/kpi", tags=["kpi"], dependencies=[Depends(require_scope("kpi:read"))])
 
@@ -46,34 +43,6 @@ class KPIResponse(BaseModel):
         description="one row per group (and period): the keys, value, low, high (the interval), n, method, "
         "sufficient (n ≥ 30); with compare: change, change_low, change_high, p_value, significant",
     )
-
-
-class _Engine:
-    """One KPIs object per app, shared by request threads: DuckDB wants one user at a time."""
-
-    def __init__(self, store):
-        self.store = store
-        self.lock = threading.Lock()
-        self.kpis: KPIs | None = None
-        self.synced = 0.0
-
-    def compute(self, name: str, **options):
-        with self.lock:
-            if self.kpis is None:
-                tier = "duckdb" if self.store.dialect == "sqlite" else "store"
-                self.kpis = KPIs(self.store, tier=tier)
-                self.synced = time.monotonic()
-            elif self.kpis.mirror is not None and time.monotonic() - self.synced > SYNC_EVERY:
-                self.kpis.sync()
-                self.synced = time.monotonic()
-            return self.kpis.compute(name, **options)
-
-
-def _engine(request: Request) -> _Engine:
-    state = request.app.state
-    if getattr(state, "kpi_engine", None) is None:
-        state.kpi_engine = _Engine(state.store)
-    return state.kpi_engine
 
 
 @router.get("", response_model=list[KPIInfo], summary="The KPIs there are")

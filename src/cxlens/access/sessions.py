@@ -1,0 +1,140 @@
+"""Dashboard sessions (server-side) and login throttling.
+
+A session is a random 256-bit token in an HttpOnly cookie; the store keeps only its SHA-256
+hash, the user, a CSRF token and two expiries: ``IDLE`` after the last request and
+``LIFETIME`` after login, whichever comes first. Logging out deletes the row, so a stolen
+cookie stops working at once; disabling a user ends their sessions too.
+
+Login throttling counts failed attempts in the store (so it holds across processes and
+restarts): more than ``MAX_FAILURES_PER_EMAIL`` failures for one e-mail, or
+``MAX_FAILURES_PER_ADDRESS`` from one IP address, within ``WINDOW`` refuse further attempts
+until the oldest failure leaves the window. A successful login clears its e-mail's count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from ..errors import LoginThrottled
+from ..store import Store
+from ..store.schema import login_attempts, user_sessions, users
+from .users import User, _row_to_user
+
+__all__ = ["IDLE", "LIFETIME", "MAX_FAILURES_PER_ADDRESS", "MAX_FAILURES_PER_EMAIL", "WINDOW", "NewSession", "Session",
+           "check_login_allowed", "create_session", "csrf_matches", "end_session", "record_login_attempt", "resolve_session"]
+
+IDLE = timedelta(hours=12)
+LIFETIME = timedelta(days=7)
+WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_EMAIL = 5
+MAX_FAILURES_PER_ADDRESS = 20
+# Writing last_seen_at on every page view would turn each read into a write.
+_TOUCH_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class NewSession:
+    token: str  # the cookie's value: only here, never stored
+    csrf_token: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Session:
+    id: int
+    user: User
+    csrf_token: str
+    expires_at: datetime
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_session(store: Store, user: User) -> NewSession:
+    """Start a session for ``user`` (already authenticated); expired sessions are swept."""
+    now = _now()
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    with store.begin() as conn:
+        conn.execute(user_sessions.delete().where(user_sessions.c.expires_at < now))
+        conn.execute(user_sessions.insert().values(token_hash=_hash(token), user_id=user.id, csrf_token=csrf,
+                                                   created_at=now, last_seen_at=now, expires_at=now + LIFETIME))
+    return NewSession(token, csrf, min(now + IDLE, now + LIFETIME))
+
+
+def resolve_session(store: Store, token: str | None) -> Session | None:
+    """The live session of this cookie value, or None (unknown, expired, idle too long, or
+    its user disabled)."""
+    if not token:
+        return None
+    now = _now()
+    s = user_sessions
+    q = (sa.select(s.c.id.label("session_id"), s.c.csrf_token, s.c.expires_at, s.c.last_seen_at, users)
+         .join(users, users.c.id == s.c.user_id).where(s.c.token_hash == _hash(token)))
+    with store.engine.connect() as conn:
+        row = conn.execute(q).first()
+    if row is None or row.disabled or row.expires_at <= now or row.last_seen_at + IDLE <= now:
+        return None
+    if now - row.last_seen_at > _TOUCH_EVERY:
+        with store.begin() as conn:
+            conn.execute(s.update().where(s.c.id == row.session_id).values(last_seen_at=now))
+    return Session(id=row.session_id, user=_row_to_user(row), csrf_token=row.csrf_token,
+                   expires_at=min(row.expires_at, now + IDLE))
+
+
+def end_session(store: Store, token: str | None) -> None:
+    """Log out: the cookie's session is deleted (nothing happens for an unknown one)."""
+    if token:
+        with store.begin() as conn:
+            conn.execute(user_sessions.delete().where(user_sessions.c.token_hash == _hash(token)))
+
+
+def csrf_matches(session: Session | None, sent: str | None) -> bool:
+    """Whether ``sent`` is the session's CSRF token (constant-time)."""
+    return bool(session and sent) and hmac.compare_digest(session.csrf_token, sent)
+
+
+def check_login_allowed(store: Store, email: str, address: str | None) -> None:
+    """Raise :class:`LoginThrottled` when this e-mail or address failed too often lately."""
+    now, email = _now(), (email or "").strip().lower()
+    since = now - WINDOW
+    a = login_attempts
+    with store.engine.connect() as conn:
+        last_ok = conn.execute(sa.select(sa.func.max(a.c.attempted_at))
+                               .where(a.c.email == email, a.c.succeeded.is_(True), a.c.attempted_at >= since)).scalar()
+        by_email = conn.execute(sa.select(a.c.attempted_at).where(
+            a.c.email == email, a.c.succeeded.is_(False), a.c.attempted_at >= max(since, last_ok or since))
+            .order_by(a.c.attempted_at)).scalars().all()
+        by_address = conn.execute(sa.select(a.c.attempted_at).where(
+            a.c.address == address, a.c.succeeded.is_(False), a.c.attempted_at >= since)
+            .order_by(a.c.attempted_at)).scalars().all() if address else []
+    for failures, limit in ((by_email, MAX_FAILURES_PER_EMAIL), (by_address, MAX_FAILURES_PER_ADDRESS)):
+        if len(failures) >= limit:
+            # The attempt that frees a slot: when the failure `limit` back leaves the window.
+            retry = failures[-limit] + WINDOW - now
+            seconds = max(1, int(retry.total_seconds()) + 1)
+            raise LoginThrottled(f"too many failed logins; try again in {_say(seconds)}, "
+                                 "or ask an admin to set a new password (`cxlens users password EMAIL`)", seconds)
+
+
+def record_login_attempt(store: Store, email: str, address: str | None, succeeded: bool) -> None:
+    """Log one login attempt; attempts older than a day are swept (only the window matters)."""
+    now = _now()
+    with store.begin() as conn:
+        conn.execute(login_attempts.delete().where(login_attempts.c.attempted_at < now - timedelta(days=1)))
+        conn.execute(login_attempts.insert().values(email=(email or "").strip().lower()[:320], address=address,
+                                                    attempted_at=now, succeeded=succeeded))
+
+
+def _say(seconds: int) -> str:
+    return f"{seconds} seconds" if seconds < 120 else f"{round(seconds / 60)} minutes"
