@@ -500,3 +500,18 @@ def test_the_readme_schedule_example_is_valid():
     hours = frontline.weekly_hours()
     assert hours["mon"] == ["09:00-12:00", "13:00-17:00"] and hours["fri"] == ["09:00-15:00"] and hours["sat"] == ["22:00-06:00"]
     assert frontline.holiday_dates() == ["2026-12-25", "2026-12-31", "2027-01-01"]
+
+
+def test_update_keeps_business_seconds_when_nothing_they_depend_on_changed(store, tmp_path):
+    load_schedules_file(store, tmp_path)
+    helpdesk = [dict(TICKETS[0], first_response_business_seconds="1234", resolution_business_seconds="2345")]
+    import_file(store, "tickets", write_csv(tmp_path / "t.csv", helpdesk))
+    # Only the tags change: the helpdesk's values stay.
+    import_file(store, "tickets", write_csv(tmp_path / "u.csv", [dict(TICKETS[0], tags="refund")]), update=True)
+    row = tickets(store)["T1"]
+    assert (row["first_response_business_seconds"], row["resolution_business_seconds"]) == (1234, 2345)
+    # The reply time changes: that span is recomputed from the schedule, the other kept.
+    moved = {"external_id": "T1", "created_at": FRIDAY_EVENING, "first_response_at": "2026-06-08T06:30:00Z"}
+    import_file(store, "tickets", write_csv(tmp_path / "v.csv", [moved]), update=True)
+    row = tickets(store)["T1"]
+    assert (row["first_response_business_seconds"], row["resolution_business_seconds"]) == (7.5 * 3600, 2345)

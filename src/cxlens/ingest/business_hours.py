@@ -497,42 +497,58 @@ def derive_ticket_durations(batch: Batch, existing: pa.Array | None) -> None:
     not give them (a helpdesk's own, such as Zendesk's, are kept).
 
     With ``--update`` a stored ticket's times and team fill the file's blanks first, so that a
-    changed ``created_at`` (or team) recomputes both calendar and business durations."""
-    times = {name: batch.out.get(name, pa.nulls(batch.n, pa.timestamp("us", "UTC"))) for name in ("created_at", "first_response_at", "solved_at")}
+    changed ``created_at`` (or team) recomputes both calendar and business durations; a stored
+    ticket whose times and team did not change keeps its business seconds (they may be a
+    helpdesk's own)."""
+    times = {name: batch.out.get(name, pa.nulls(batch.n, _UTC_TYPE)) for name in ("created_at", "first_response_at", "solved_at")}
     team = batch.out.get("team", pa.nulls(batch.n, pa.string()))
+    stored = None
     if existing is not None and pc.any(existing).as_py():
-        times, team = _with_stored(batch, existing, times, team)
+        stored = _stored_tickets(batch, existing)
+        times = {name: pc.coalesce(values, stored[name]) for name, values in times.items()}
+        team = pc.coalesce(team, stored["team"])
         created = times["created_at"]
         for at, seconds, _ in _TICKET_SPANS:
             micros = pc.subtract(pc.cast(times[at], pa.int64()), pc.cast(created, pa.int64()))
             batch.derived[seconds] = pc.divide(pc.cast(micros, pa.float64(), safe=False), 1e6)
             # A stored reply time now before the new created_at: say so instead of storing a negative.
-            from_store = pc.and_(existing, pc.is_null(batch.out.get(at, pa.nulls(batch.n, pa.timestamp("us", "UTC")))))
+            from_store = pc.and_(existing, pc.is_null(batch.out.get(at, pa.nulls(batch.n, _UTC_TYPE))))
             batch.reject_mask(pc.and_(from_store, pc.less(micros, 0)), "created_at", f"is after the stored {at}", f"give {at} too, or check created_at")
     book = load_schedules(batch.conn)
     if not book:
         return
     for at, _, business in _TICKET_SPANS:
         computed = book.business_seconds(team, times["created_at"], times[at])
+        if stored is not None:
+            # Null leaves the stored value: where nothing it depends on changed and it has one.
+            unchanged = pc.and_(pc.and_(_same(times["created_at"], stored["created_at"]), _same(times[at], stored[at])), _same(team, stored["team"]))
+            keep = pc.and_(pc.fill_null(unchanged, False), pc.is_valid(stored[business]))
+            computed = pc.if_else(keep, pa.scalar(None, pa.float64()), computed)
         given = batch.out.get(business)
         batch.out[business] = computed if given is None else pc.coalesce(given, computed)
 
 
-def _with_stored(batch: Batch, existing: pa.Array, times: dict, team: pa.Array) -> tuple[dict, pa.Array]:
-    """Fill the blanks of rows already stored with their stored times and team."""
+_UTC_TYPE = pa.timestamp("us", "UTC")
+
+
+def _same(x: pa.Array, y: pa.Array) -> pa.Array:
+    """Equal, or both null."""
+    return pc.or_(pc.fill_null(pc.equal(x, y), False), pc.and_(pc.is_null(x), pc.is_null(y)))
+
+
+def _stored_tickets(batch: Batch, existing: pa.Array) -> dict[str, pa.Array]:
+    """Per row of the file, the stored ticket's team, times and business seconds (null for new rows)."""
     ids = batch.out["external_id"].filter(existing).to_pylist()
-    cols = [s.tickets.c.external_id, s.tickets.c.team, s.tickets.c.created_at, s.tickets.c.first_response_at, s.tickets.c.solved_at]
+    t = s.tickets
+    cols = [t.c.external_id, t.c.team, t.c.created_at, t.c.first_response_at, t.c.solved_at,
+            t.c.first_response_business_seconds, t.c.resolution_business_seconds]
+    types = [pa.string(), pa.string(), _UTC_TYPE, _UTC_TYPE, _UTC_TYPE, pa.float64(), pa.float64()]
     found: list = []
     for start in range(0, len(ids), 5000):  # bounded IN lists
         found += batch.conn.execute(sa.select(*cols).where(cols[0].in_(ids[start : start + 5000]))).all()
-    stored = pa.table({
-        "external_id": pa.array([r[0] for r in found], pa.string()),
-        "team": pa.array([r[1] for r in found], pa.string()),
-        **{c.name: pa.array([r[i] for r in found], pa.timestamp("us", "UTC")) for i, c in enumerate(cols) if i >= 2},
-    })
-    where = pc.index_in(batch.out["external_id"], value_set=stored.column("external_id"))
-    filled = {name: pc.coalesce(values, stored.column(name).take(where)) for name, values in times.items()}
-    return filled, pc.coalesce(team, stored.column("team").take(where))
+    columns = {c.name: pa.array([r[i] for r in found], types[i]) for i, c in enumerate(cols)}
+    where = pc.index_in(batch.out["external_id"], value_set=columns["external_id"])
+    return {name: values.take(where) for name, values in columns.items()}
 
 
 def recompute_business_seconds(store, *, chunk: int = 200_000) -> int:
