@@ -99,3 +99,24 @@ def test_an_idempotency_key_replays_the_first_answer(collection, client, auth):
 def test_the_api_is_in_the_openapi_document(client):
     spec = client.get("/openapi.json").json()
     assert "post" in spec["paths"]["/api/events"]
+
+
+def test_responses_collected_elsewhere_are_imported_through_the_api(collection, client):
+    key = create_api_key(collection.store, "ivr", ["responses:write"])
+    headers = {"Authorization": f"Bearer {key.secret}"}
+    rows = [
+        {"external_id": "ivr-1", "survey": "support-csat", "customer": "c-fi", "submitted_at": "2026-03-02T10:00:00Z",
+         "score": 4, "channel": "phone", "comment": "Nopea apu", "language": "fi"},
+        {"external_id": "ivr-2", "survey": "relationship-nps", "submitted_at": "2026-03-02T11:00:00+01:00", "score": 10},
+    ]
+    first = client.post("/api/responses", json=rows, headers=headers)
+    assert first.status_code == 201, first.text
+    assert first.json()["inserted"] == 2
+    again = client.post("/api/responses", json=rows, headers=headers)
+    assert again.json()["inserted"] == 0 and count(collection.store, "responses") == 2
+    bad = client.post("/api/responses", json=[rows[0] | {"external_id": "ivr-3", "score": 9}], headers=headers)
+    assert bad.status_code == 422
+    [problem] = bad.json()["detail"]
+    assert (problem["index"], problem["field"], problem["value"]) == (0, "score", "9")
+    assert count(collection.store, "responses") == 2
+    assert client.post("/api/responses", json=rows, headers={"Authorization": "Bearer nope"}).status_code == 401

@@ -210,3 +210,50 @@ def _replay(store, api_key_id: int, key: str, fingerprint: str) -> JSONResponse 
         return JSONResponse({"detail": [_problem(None, "Idempotency-Key", key, "was used before with another body; "
                                                  "use a new key for a new request")]}, status_code=422)
     return JSONResponse(found.body, status_code=found.status_code, headers={"Idempotent-Replayed": "true"})
+
+
+# -- responses collected elsewhere ----------------------------------------------------------
+
+
+@router.post("/api/responses", tags=["responses"], summary="Report survey responses collected elsewhere")
+async def post_responses(request: Request, key: ApiKey = Depends(require_scope("responses:write"))):
+    """Responses from another tool (a call-centre IVR, a kiosk): the fields of the ``responses``
+    import kind (README), one object or an array, checked and written exactly as an import of
+    them would be — all or nothing, idempotent by ``external_id``. A 422 names the index,
+    field, value and problem of every bad row."""
+    import pyarrow as pa
+
+    from ..errors import ImportRejected
+    from ..ingest import import_table
+
+    try:
+        body = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError) as exc:
+        return JSONResponse({"detail": [_problem(None, "(body)", None, f"is not JSON: {exc}")]}, status_code=400)
+    items = body.get("responses") if isinstance(body, dict) and "responses" in body else body
+    items = [items] if isinstance(items, dict) else items
+    if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
+        return JSONResponse({"detail": [_problem(None, "(body)", None, "expected a response object or a non-empty array of them")]},
+                            status_code=422)
+    if len(items) > MAX_BATCH:
+        return JSONResponse({"detail": [_problem(None, "responses", len(items), f"at most {MAX_BATCH} per request")]}, status_code=422)
+    # The importer reads text columns as a file would give them; JSON members become JSON text.
+    columns = sorted({k for item in items for k in item})
+    table = pa.table({c: pa.array([_as_text(item.get(c)) for item in items], pa.string()) for c in columns})
+    try:
+        result = import_table(request.app.state.store, "responses", table, source=f"POST /api/responses ({key.name})")
+    except ImportRejected as exc:
+        problems = [_problem(b.row - 1, b.column, b.value, f"{b.problem}; {b.fix}") for b in exc.bad_rows]
+        return JSONResponse({"detail": problems}, status_code=422)
+    return JSONResponse({"rows": result.rows, "inserted": result.inserted, "unchanged": result.unchanged,
+                         "ignored_columns": result.ignored_columns}, status_code=201)
+
+
+def _as_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
