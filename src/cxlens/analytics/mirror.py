@@ -258,8 +258,10 @@ class Mirror:
                 warnings.warn(f"the store's table {name} has lost its change triggers (a migration rebuilt it?): "
                               "the DuckDB mirror copies it whole on every sync until `cxlens db upgrade` "
                               "or a migration that runs store.schema.change_trigger_sql restores them", stacklevel=3)
-            mirrored = out.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
-            whole = lost or not tracked or name not in copied or counts.get(name, 0) > WHOLE_SHARE * max(mirrored, 1)
+            whole = lost or not tracked or name not in copied
+            if not whole and counts.get(name):
+                mirrored = out.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
+                whole = counts[name] > WHOLE_SHARE * max(mirrored, 1)
             plan = _Plan(top=top[name], whole=whole)
             if not whole and counts.get(name):
                 plan.changed = self._changed_ids(src, name, seen, end)
@@ -282,8 +284,8 @@ class Mirror:
     def _apply(self, src, out: duckdb.DuckDBPyConnection, name: str, plan: _Plan, result: SyncResult) -> None:
         """Make the mirror's ``name`` equal the store's in the sync's snapshot."""
         table = s.TABLES[name]
-        last = out.execute("SELECT last_id FROM _cx_tables WHERE name = ?", [name]).fetchone()
-        last = last[0] if last and not plan.whole else 0
+        known = out.execute("SELECT last_id FROM _cx_tables WHERE name = ?", [name]).fetchone()
+        last = known[0] if known and not plan.whole else 0
         copied = removed = 0
         if plan.whole:
             out.execute(f"DELETE FROM {_quote(name)}")
@@ -306,7 +308,8 @@ class Mirror:
         if plan.top > last:
             ranges = [[f"id > {lo:d} AND id <= {min(lo + CHUNK_IDS, plan.top):d}"] for lo in range(last, plan.top, CHUNK_IDS)]
             copied += self._insert(out, table, self._read_ahead(src, table, ranges))
-        out.execute("INSERT OR REPLACE INTO _cx_tables VALUES (?, ?)", [name, plan.top])
+        if known is None or known[0] != plan.top:
+            out.execute("INSERT OR REPLACE INTO _cx_tables VALUES (?, ?)", [name, plan.top])
         result.rows[name] = copied
         if removed > 0:
             result.removed[name] = removed
