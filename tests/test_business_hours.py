@@ -515,3 +515,8 @@ def test_update_keeps_business_seconds_when_nothing_they_depend_on_changed(store
     import_file(store, "tickets", write_csv(tmp_path / "v.csv", [moved]), update=True)
     row = tickets(store)["T1"]
     assert (row["first_response_business_seconds"], row["resolution_business_seconds"]) == (7.5 * 3600, 2345)
+
+
+def test_a_bare_team_or_holiday_is_one_not_its_letters():
+    schedule = Schedule("s", "UTC", OFFICE, holidays="2026-12-25", teams="billing")
+    assert schedule.teams == ("billing",) and schedule.holiday_dates() == ["2026-12-25"]

@@ -208,6 +208,10 @@ class Schedule:
     def __post_init__(self) -> None:
         zone = parse_time_zone(self.timezone)
         object.__setattr__(self, "timezone", zone)
+        # One team or holiday given bare, not in a list, is still one (not its letters).
+        for name in ("teams", "holidays"):
+            value = getattr(self, name)
+            object.__setattr__(self, name, (value,) if isinstance(value, (str, date)) else tuple(value or ()))
         week: list[list[tuple[int, int]]] = [[] for _ in WEEKDAYS]
         if not isinstance(self.hours, Mapping):
             raise InputError(f"schedule {self.key}: hours must map days to hours, e.g. {{'mon-fri': '09:00-17:00'}}")
