@@ -304,3 +304,19 @@ def test_policy_reads_the_environment():
     with pytest.raises(ConfigError, match="CXLENS_QUIET_HOURS"):
         policy_from_env({"CXLENS_QUIET_HOURS": "night"})
     assert CollectionPolicy().quiet_hours == (21, 8)
+
+
+def test_the_readme_survey_example_loads(store, tmp_path):
+    import re
+    from pathlib import Path
+
+    from cxlens.ingest import load_journeys
+
+    from conftest import DEMO_JOURNEYS
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Collecting feedback"):]
+    block = re.search(r"```yaml\n(surveys:.*?)```", section, re.S).group(1)
+    (tmp_path / "surveys.yaml").write_text(block, encoding="utf-8")
+    load_journeys(store, DEMO_JOURNEYS)
+    assert load_surveys(store, tmp_path / "surveys.yaml").surveys == 1

@@ -71,3 +71,10 @@ __all__ = [
     "settings",
     "stats",
 ]
+
+# -- feedback collection (issue 4) ----------------------------------------------------------
+from .collect import Collection, CollectionPolicy, load_surveys  # noqa: E402
+from .errors import InvalidAnswer, InvalidToken, SendFailed, TokenExpired, UnknownSurvey  # noqa: E402
+
+__all__ += ["Collection", "CollectionPolicy", "load_surveys",
+            "InvalidAnswer", "InvalidToken", "SendFailed", "TokenExpired", "UnknownSurvey"]
