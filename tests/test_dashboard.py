@@ -1,0 +1,197 @@
+"""The dashboard over HTTP, on SQLite (through the DuckDB mirror) and PostgreSQL: login and
+logout, CSRF, throttling, roles, and each page's numbers against the KPI API."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+
+import cxlens
+from cxlens.access import create_user
+from cxlens.demo import generate_demo
+from cxlens.store.schema import responses, touchpoints
+from cxlens.web import create_app
+from cxlens.web.dashboard import TILES, Filters, format_value, tile_query
+
+PASSWORD = "correct horse battery"
+VIEW = "since=2025-07-01&until=2026-06-01"
+FILTERS = Filters(grain="month", since=date(2025, 7, 1), until=date(2026, 6, 1))
+
+
+@pytest.fixture
+def demo_store(mapped_store):
+    generate_demo(mapped_store, customers=200, responses=1500, seed=3, end=date(2026, 6, 30))
+    return mapped_store
+
+
+def login(client: TestClient, email: str = "admin@example.com", password: str = PASSWORD, next: str = "/"):
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token, "next": next},
+                       follow_redirects=False)
+
+
+@pytest.fixture
+def client(demo_store):
+    create_user(demo_store, "admin@example.com", PASSWORD, role="admin")
+    c = TestClient(create_app(demo_store))
+    assert login(c).status_code == 303
+    return c
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'"X-CSRF-Token": "([^"]+)"', html).group(1)
+
+
+def tile_html(html: str, metric: str) -> str:
+    return re.search(rf'<article class="tile[^"]*" data-metric="{metric}">(.*?)</article>', html, re.S).group(1)
+
+
+def test_pages_need_a_login_and_come_back_after_it(store):
+    create_user(store, "a@example.com", PASSWORD)
+    c = TestClient(create_app(store))
+    for path in ("/", "/journeys", "/explorer", "/touchpoints/x"):
+        r = c.get(path, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login?next=")
+    r = c.get("/explorer?metric=csat", headers={"HX-Request": "true"}, follow_redirects=False)
+    assert r.status_code == 401 and r.headers["HX-Redirect"] == "/login?next=%2Fexplorer%3Fmetric%3Dcsat"
+    r = login(c, "a@example.com", next="/explorer?metric=csat")
+    assert r.status_code == 303 and r.headers["location"] == "/explorer?metric=csat"
+    assert "session" in r.headers["set-cookie"] and "HttpOnly" in r.headers["set-cookie"]
+    assert c.get("/explorer?metric=csat").status_code == 200
+
+
+def test_login_refuses_bad_passwords_forged_forms_and_outside_redirects(store):
+    create_user(store, "a@example.com", PASSWORD)
+    c = TestClient(create_app(store))
+    r = login(c, "a@example.com", "wrong password!")
+    assert r.status_code == 401 and "The e-mail or the password is not right." in r.text
+    r = c.post("/login", data={"email": "a@example.com", "password": PASSWORD, "csrf_token": "made-up"}, follow_redirects=False)
+    assert r.status_code == 403 and "form expired" in r.text
+    r = login(c, "a@example.com", next="//evil.example/")
+    assert r.status_code == 303 and r.headers["location"] == "/"
+
+
+def test_login_is_rate_limited(store):
+    create_user(store, "a@example.com", PASSWORD)
+    c = TestClient(create_app(store))
+    for _ in range(5):
+        assert login(c, "a@example.com", "wrong password!").status_code == 401
+    r = login(c, "a@example.com", PASSWORD)  # even the right password waits now
+    assert r.status_code == 429 and "Too many failed logins" in r.text and int(r.headers["Retry-After"]) > 0
+
+
+def test_logout_needs_the_csrf_token_and_ends_the_session(client):
+    html = client.get("/").text
+    assert client.post("/logout", follow_redirects=False).status_code == 403
+    assert client.post("/logout", data={"csrf_token": "forged"}, follow_redirects=False).status_code == 403
+    r = client.post("/logout", headers={"X-CSRF-Token": csrf_of(html)}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login"
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_overview_tiles_equal_the_kpi_api(client, demo_store):
+    html = client.get(f"/?{VIEW}").text
+    k = cxlens.kpi(demo_store)
+    for metric in TILES:
+        tile = tile_html(html, metric)
+        rows = [r for r in k.compute(metric, **tile_query(metric, FILTERS)).rows if r["value"] is not None]
+        latest = max(rows, key=lambda r: r["period"])
+        shown = float(re.search(r'data-value="([^"]+)"', tile).group(1))
+        assert shown == pytest.approx(latest["value"], rel=1e-9, abs=1e-9), metric
+        assert f'<span class="value">{format_value(metric, latest["value"])}</span>' in tile
+        assert f'n = {latest["n"]:,}' in tile
+        assert ('data-significant="true"' in tile) == bool(latest.get("significant")), metric
+
+
+def test_a_filter_in_the_url_reaches_every_tile_that_can_take_it(client, demo_store):
+    html = client.get(f"/?{VIEW}&segment=smb&team=billing").text
+    k = cxlens.kpi(demo_store)
+    filters = Filters(grain="month", since=date(2025, 7, 1), until=date(2026, 6, 1), segment="smb", team="billing")
+    nps = [r for r in k.compute("nps", **tile_query("nps", filters)).rows]
+    assert tile_query("nps", filters)["where"] == {"segment": ["smb"]}  # NPS cannot be split by team
+    assert float(re.search(r'data-value="([^"]+)"', tile_html(html, "nps")).group(1)) == pytest.approx(nps[-1]["value"])
+    assert "Not filtered by team." in tile_html(html, "nps")
+    assert "Not filtered by team." not in tile_html(html, "first_contact_resolution")
+    assert '<option value="smb" selected>' in html
+
+
+def test_htmx_gets_only_the_content(client):
+    r = client.get(f"/?{VIEW}", headers={"HX-Request": "true", "HX-Target": "content"})
+    assert r.status_code == 200 and "<html" not in r.text and 'data-metric="nps"' in r.text
+    assert "<title>Overview · cxlens</title>" in r.text
+    full = client.get(f"/?{VIEW}")
+    assert "<html" in full.text and "script-src 'self'" in full.headers["content-security-policy"]
+
+
+def test_journey_map_shows_health_counts_and_the_funnel(client, demo_store):
+    html = client.get(f"/journeys?{VIEW}").text
+    k = cxlens.kpi(demo_store)
+    counts = {r["touchpoint"]: r["value"] for r in k.compute("response_count", by=["touchpoint"], since="2025-07-01",
+                                                             until="2026-06-01").rows}
+    assert counts
+    for key, n in counts.items():
+        block = re.search(rf'data-touchpoint="{re.escape(key)}">(.*?)</li>\s*(?=<li class="touchpoint|</ul>)', html, re.S).group(1)
+        assert f'data-responses="{n}"' in block
+    funnel = [r for r in k.compute("funnel", since="2025-07-01", until="2026-06-01").rows if r["step"] > 1 and r["value"] is not None]
+    assert funnel
+    for r in funnel:
+        assert f'{r["value"]:.1f} % went on from the previous step' in html
+    assert re.search(r'class="touchpoint health-(good|ok|warn|bad)"', html)
+    assert 'href="/touchpoints/support-chat?since=2025-07-01&amp;until=2026-06-01"' in html
+
+
+def test_touchpoint_page_escapes_comments(client, demo_store):
+    with demo_store.begin() as conn:
+        tp = conn.execute(touchpoints.select().where(touchpoints.c.key == "support-chat")).one()
+        conn.execute(responses.insert().values(touchpoint_id=tp.id, channel="chat", metric="csat", score=1, scale_min=1,
+                                               scale_max=5, submitted_at=datetime(2026, 5, 30, tzinfo=UTC),
+                                               comment="<script>alert('x')</script> & more"))
+    html = client.get(f"/touchpoints/support-chat?{VIEW}").text
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more" in html
+    assert 'data-metric="csat"' in html and "By segment" in html
+    assert client.get(f"/touchpoints/no-such?{VIEW}").status_code == 404
+
+
+def test_explorer_table_equals_the_kpi_api_and_downloads_as_csv(client, demo_store):
+    q = f"/explorer?metric=csat&by=segment&trend=0&{VIEW}"
+    html = client.get(q).text
+    rows = cxlens.kpi(demo_store).compute("csat", by=["segment"], since="2025-07-01", until="2026-06-01").rows
+    for r in rows:
+        assert f'<td>{r["segment"]}</td>\n      <td class="n">{format_value("csat", r["value"])}</td>' in html
+    body = client.get(q.replace("/explorer?", "/explorer.csv?"))
+    assert body.headers["content-type"].startswith("text/csv")
+    table = list(csv.DictReader(io.StringIO(body.text)))
+    assert [t["segment"] for t in table] == [r["segment"] for r in rows]
+    assert [float(t["value"]) for t in table] == pytest.approx([r["value"] for r in rows])
+
+
+def test_explorer_says_what_is_wrong_with_a_view(client):
+    r = client.get("/explorer?metric=churn_rate&by=channel")
+    assert r.status_code == 422 and "cannot be split by channel; it can by: segment, plan, persona" in r.text
+    r = client.get("/?grain=fortnight")
+    assert r.status_code == 422 and "grain=&#39;fortnight&#39; is not known" in r.text
+    r = client.get("/?since=2026-05-01&until=2026-01-01")
+    assert r.status_code == 422 and "is not before" in r.text
+
+
+def test_a_viewer_reads_but_cannot_download(demo_store):
+    create_user(demo_store, "v@example.com", PASSWORD, role="viewer")
+    c = TestClient(create_app(demo_store))
+    login(c, "v@example.com")
+    assert c.get(f"/explorer?{VIEW}").status_code == 200
+    r = c.get(f"/explorer.csv?{VIEW}")
+    assert r.status_code == 403 and "analyst" in r.text
+
+
+def test_static_files_are_vendored_with_their_licences(client):
+    for lib, name in (("htmx", "htmx.min.js"), ("vega", "vega.min.js"), ("vega-lite", "vega-lite.min.js"),
+                      ("vega-embed", "vega-embed.min.js")):
+        assert client.get(f"/static/vendor/{lib}/{name}").status_code == 200
+        assert client.get(f"/static/vendor/{lib}/LICENSE").status_code == 200
