@@ -543,16 +543,43 @@ def _same(x: pa.Array, y: pa.Array) -> pa.Array:
 def _stored_tickets(batch: Batch, existing: pa.Array) -> dict[str, pa.Array]:
     """Per row of the file, the stored ticket's team, times and business seconds (null for new rows)."""
     ids = batch.out["external_id"].filter(existing).to_pylist()
-    t = s.tickets
-    cols = [t.c.external_id, t.c.team, t.c.created_at, t.c.first_response_at, t.c.solved_at,
-            t.c.first_response_business_seconds, t.c.resolution_business_seconds]
-    types = [pa.string(), pa.string(), _UTC_TYPE, _UTC_TYPE, _UTC_TYPE, pa.float64(), pa.float64()]
-    found: list = []
-    for start in range(0, len(ids), 5000):  # bounded IN lists
-        found += batch.conn.execute(sa.select(*cols).where(cols[0].in_(ids[start : start + 5000]))).all()
-    columns = {c.name: pa.array([r[i] for r in found], types[i]) for i, c in enumerate(cols)}
+    names = ("external_id", "team", "created_at", "first_response_at", "solved_at",
+             "first_response_business_seconds", "resolution_business_seconds")
+    parts = [_read_tickets(batch.conn, names, s.tickets.c.external_id.in_(ids[k : k + 5000])) for k in range(0, len(ids), 5000)]  # bounded IN lists
+    columns = {n: pa.concat_arrays([p[n] for p in parts]) for n in names}
     where = pc.index_in(batch.out["external_id"], value_set=columns["external_id"])
     return {name: values.take(where) for name, values in columns.items()}
+
+
+def _read_tickets(conn: sa.Connection, names: Sequence[str], where, order_limit: int | None = None) -> dict[str, pa.Array]:
+    """Ticket columns as Arrow arrays. Timestamps are read as the driver gives them (text on
+    SQLite) and converted in one Arrow cast: per-value conversion in Python took half of an
+    --update import's time."""
+    t = s.tickets
+    sqlite = conn.dialect.name == "sqlite"
+    cols = []
+    for n in names:
+        c = t.c[n]
+        if isinstance(c.type, s.UTCDateTime):
+            c = sa.type_coerce(c, sa.String if sqlite else sa.DateTime(timezone=True)).label(n)
+        cols.append(c)
+    query = sa.select(*cols).where(where)
+    if order_limit is not None:
+        query = query.order_by(t.c.id).limit(order_limit)
+    rows = conn.execute(query).all()
+    out = {}
+    for i, n in enumerate(names):
+        values = [r[i] for r in rows]
+        typ = t.c[n].type
+        if isinstance(typ, s.UTCDateTime):
+            out[n] = pc.cast(pc.cast(pa.array(values, pa.string()), pa.timestamp("us")), _UTC_TYPE) if sqlite else pa.array(values, _UTC_TYPE)
+        elif isinstance(typ, sa.Float):
+            out[n] = pa.array(values, pa.float64())
+        elif isinstance(typ, sa.String):
+            out[n] = pa.array(values, pa.string())
+        else:
+            out[n] = pa.array(values, pa.int64())
+    return out
 
 
 def recompute_business_seconds(store, *, chunk: int = 200_000) -> int:
@@ -567,20 +594,15 @@ def recompute_business_seconds(store, *, chunk: int = 200_000) -> int:
             return 0
         last = 0
         while True:
-            rows = conn.execute(
-                sa.select(t.c.id, t.c.team, t.c.created_at, t.c.first_response_at, t.c.solved_at)
-                .where(t.c.id > last).order_by(t.c.id).limit(chunk)
-            ).all()
-            if not rows:
+            rows = _read_tickets(conn, ("id", "team", "created_at", "first_response_at", "solved_at"), t.c.id > last, chunk)
+            if not len(rows["id"]):
                 return updated
-            last = rows[-1][0]
-            team = pa.array([r[1] for r in rows], pa.string())
-            created = pa.array([r[2] for r in rows], pa.timestamp("us", "UTC"))
-            first = book.business_seconds(team, created, pa.array([r[3] for r in rows], pa.timestamp("us", "UTC"))).to_pylist()
-            solved = book.business_seconds(team, created, pa.array([r[4] for r in rows], pa.timestamp("us", "UTC"))).to_pylist()
+            last = rows["id"][-1].as_py()
+            first = book.business_seconds(rows["team"], rows["created_at"], rows["first_response_at"]).to_pylist()
+            solved = book.business_seconds(rows["team"], rows["created_at"], rows["solved_at"]).to_pylist()
             conn.execute(
                 t.update().where(t.c.id == sa.bindparam("_id")).values(
                     first_response_business_seconds=sa.bindparam("_first"), resolution_business_seconds=sa.bindparam("_solved")),
-                [{"_id": r[0], "_first": f, "_solved": v} for r, f, v in zip(rows, first, solved)],
+                [{"_id": i, "_first": f, "_solved": v} for i, f, v in zip(rows["id"].to_pylist(), first, solved)],
             )
-            updated += len(rows)
+            updated += len(first)
