@@ -240,7 +240,8 @@ class Schedule:
         """Business seconds of each span from ``start[i]`` to ``end[i]`` (UTC instants: Arrow
         timestamps, NumPy datetime64 read as UTC, or aware datetimes).
 
-        Null where either end is missing or the span ends before it starts."""
+        Null where either end is missing, the span ends before it starts, or it reaches outside
+        1900–2199 (``reasons`` says which)."""
         a, a_ok = _micros(start)
         b, b_ok = _micros(end)
         if len(a) != len(b):
@@ -304,10 +305,8 @@ class Schedule:
                 b_parts.append(on + min(end, 1440) * _MINUTE_US)
         # The part of an interval past midnight belongs to the next local day, and is closed
         # when that day is a holiday.
-        next_days = days[~np.isin(days, self._holiday_days)]
-        prev_weekday = (next_days + _THURSDAY - 1) % 7
         for d, spans in enumerate(self._week):
-            on = next_days[prev_weekday == d] * _DAY_US
+            on = open_days[weekday == (d + 1) % 7] * _DAY_US
             for start, end in spans:
                 if end > 1440:
                     a_parts.append(on)
