@@ -8,7 +8,8 @@
 3. for scale, a plain per-span Python loop (walk the local days of each span) on a sample,
    checked to agree with the vectorised values;
 4. a tickets import of ``--import-rows`` rows into a fresh SQLite store, with and without
-   schedules, to show what computing business hours adds to an import.
+   schedules, to show what computing business hours adds to an import; then an ``--update``
+   that moves every ``created_at`` (stored times read back, both durations recomputed).
 
     .venv/bin/python bench/business_hours.py                  # 1,000,000 spans, 200,000 imported
     .venv/bin/python bench/business_hours.py --spans 200000 --import-rows 0
@@ -84,7 +85,7 @@ def bench_loop(start: np.ndarray, end: np.ndarray, vectorised: np.ndarray, sampl
     return seconds
 
 
-def bench_import(rows: int) -> tuple[float, float]:
+def bench_import(rows: int) -> tuple[float, float, float]:
     start, end, team = make_spans(rows, seed=2)
     table = pa.table({
         "external_id": pa.array(np.char.add("T-", np.arange(rows).astype(str))),
@@ -93,6 +94,9 @@ def bench_import(rows: int) -> tuple[float, float]:
         "first_response_at": pa.array(end.astype(np.int64), pa.timestamp("us", "UTC")),
         "solved_at": pa.array(end.astype(np.int64) + 3_600_000_000, pa.timestamp("us", "UTC")),
     })
+    # Every ticket opened a minute earlier: --update reads the stored times, recomputes both.
+    earlier = pa.table({"external_id": table.column("external_id"),
+                        "created_at": pa.array(start.astype(np.int64) - 60_000_000, pa.timestamp("us", "UTC"))})
     times = []
     for with_schedules in (False, True):
         with tempfile.TemporaryDirectory() as folder:
@@ -103,8 +107,12 @@ def bench_import(rows: int) -> tuple[float, float]:
             t0 = time.perf_counter()
             import_table(store, "tickets", table, source="bench tickets")
             times.append(time.perf_counter() - t0)
+            if with_schedules:
+                t0 = time.perf_counter()
+                import_table(store, "tickets", earlier, source="bench update", update=True)
+                times.append(time.perf_counter() - t0)
             store.dispose()
-    return times[0], times[1]
+    return times[0], times[1], times[2]
 
 
 def main() -> None:
@@ -128,10 +136,11 @@ def main() -> None:
         print(f"per-span Python loop: {sample:,} spans in {loop:.3f} s = {sample / loop:,.0f} spans/s "
               f"(vectorised is {sample / loop and (n / seconds) / (sample / loop):,.0f}x faster); values agree")
     if args.import_rows:
-        plain, with_hours = bench_import(args.import_rows)
+        plain, with_hours, update = bench_import(args.import_rows)
         rows = args.import_rows
         print(f"tickets import, {rows:,} rows, SQLite: {plain:.2f} s without schedules, {with_hours:.2f} s with "
-              f"(+{with_hours - plain:.2f} s, {rows / plain:,.0f} → {rows / with_hours:,.0f} rows/s)")
+              f"(+{with_hours - plain:.2f} s, {rows / plain:,.0f} → {rows / with_hours:,.0f} rows/s); "
+              f"--update of every created_at: {update:.2f} s ({rows / update:,.0f} rows/s)")
 
 
 if __name__ == "__main__":
