@@ -120,3 +120,19 @@ def test_responses_collected_elsewhere_are_imported_through_the_api(collection, 
     assert (problem["index"], problem["field"], problem["value"]) == (0, "score", "9")
     assert count(collection.store, "responses") == 2
     assert client.post("/api/responses", json=rows, headers={"Authorization": "Bearer nope"}).status_code == 401
+
+
+def test_surveys_through_the_api(collection, client):
+    key = create_api_key(collection.store, "admin tool", ["surveys:write"])
+    headers = {"Authorization": f"Bearer {key.secret}"}
+    survey = {"key": "kiosk-csat", "name": "Kiosk", "metric": "csat", "scale": "1-3", "touchpoint": "checkout",
+              "languages": ["en", "fi"], "widget": {"origins": ["https://kiosk.example.com"]}}
+    made = client.post("/api/surveys", json={"surveys": [survey]}, headers=headers)
+    assert made.status_code == 201, made.text
+    assert collection.catalog.by_key("kiosk-csat").origins == ("https://kiosk.example.com",)
+    bad = client.post("/api/surveys", json={"surveys": [survey | {"scale": "0-9", "questions": [{"key": "q"}]}]}, headers=headers)
+    assert bad.status_code == 422
+    fields = {d["field"] for d in bad.json()["detail"]}
+    assert {"surveys[0].scale", "surveys[0].questions[0].text"} <= fields
+    assert collection.catalog.by_key("kiosk-csat").scale == (1, 3)
+    assert client.post("/api/surveys", json={"surveys": [survey]}).status_code == 401

@@ -59,6 +59,7 @@ __all__ = [
     "SurveyDefinition",
     "Trigger",
     "choose_language",
+    "load_survey_data",
     "load_surveys",
     "low_scores",
     "survey_definition",
@@ -417,25 +418,30 @@ def load_surveys(store: Store, path: str | Path) -> LoadResult:
 
         read_journey_map(path)  # raises the journeys loader's clear error for the file
         raise
+    return load_survey_data(store, data, str(path))
+
+
+def load_survey_data(store: Store, data: Any, source: str = "(surveys)") -> LoadResult:
+    """Check and load parsed survey data (what a surveys file or ``POST /api/surveys`` holds)."""
     problems: list[str] = []
     widgets: dict[str, Any] = {}
     if isinstance(data, dict) and isinstance(data.get("surveys"), list):
+        data = {**data, "surveys": [dict(raw) if isinstance(raw, dict) else raw for raw in data["surveys"]]}
         for n, raw in enumerate(data["surveys"]):
             if isinstance(raw, dict):
                 problems += check_collection(raw, f"surveys[{n}]")
                 if "widget" in raw:
                     widgets[str(raw.get("key"))] = raw.pop("widget")
     try:
-        jmap = parse_journeys(data, str(path))
+        jmap = parse_journeys(data, source)
     except JourneyFileError as exc:
-        raise JourneyFileError(str(path), exc.problems + problems) from None
+        raise JourneyFileError(source, exc.problems + problems) from None
     if problems:
-        raise JourneyFileError(str(path), problems)
+        raise JourneyFileError(source, problems)
     for survey in jmap.surveys:
         if survey.key in widgets:
             survey.definition["widget"] = widgets[survey.key]
-    result = load_journeys(store, jmap)
-    return result
+    return load_journeys(store, jmap)
 
 
 class SurveyCatalog:

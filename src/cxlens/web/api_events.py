@@ -257,3 +257,28 @@ def _as_text(value: Any) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+# -- surveys through the API ---------------------------------------------------------------
+
+
+@router.post("/api/surveys", tags=["surveys"], summary="Create or update surveys")
+async def post_surveys(request: Request, key: ApiKey = Depends(require_scope("surveys:write"))):
+    """``{"surveys": [...]}`` with the same fields as a surveys YAML file (README), checked the
+    same way: all or nothing, every problem listed by path in a 422. Surveys are upserted by key."""
+    from ..collect.surveys import load_survey_data
+    from ..errors import JourneyFileError
+
+    try:
+        body = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError) as exc:
+        return JSONResponse({"detail": [_problem(None, "(body)", None, f"is not JSON: {exc}")]}, status_code=400)
+    if not isinstance(body, dict) or set(body) != {"surveys"}:
+        return JSONResponse({"detail": [_problem(None, "(body)", None, 'expected {"surveys": [...]}')]}, status_code=422)
+    try:
+        result = load_survey_data(request.app.state.store, body, "POST /api/surveys")
+    except JourneyFileError as exc:
+        detail = [{"field": p.split(": ", 1)[0], "problem": p.split(": ", 1)[-1]} for p in exc.problems]
+        return JSONResponse({"detail": detail}, status_code=422)
+    collection_of(request).catalog.reload()
+    return JSONResponse({"surveys": result.surveys}, status_code=201)
