@@ -13,9 +13,9 @@ from cxlens.analytics.kpis import SPECS, kpi
 from cxlens.store import open_store
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "kpi_sql"
-# The embedded engine, PostgreSQL (tier 1), DuckDB (tier 0) and one distributed dialect (Trino:
-# Ibis compiles Spark SQL only with a live Spark session, which the Spark tier will bring).
-DIALECTS = ("sqlite", "postgres", "duckdb", "trino")
+# The embedded engine, PostgreSQL (tier 1), DuckDB (tier 0), Spark (tier 2, the distributed
+# engine the parity test runs: tests/test_spark.py) and Trino (another distributed one).
+DIALECTS = ("sqlite", "postgres", "duckdb", "pyspark", "trino")
 SLICES = {"answers": ["touchpoint", "segment"], "tickets": ["team", "channel"], "invitations": ["survey", "channel"],
           "mentions": ["source", "segment"]}
 

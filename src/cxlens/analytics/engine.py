@@ -111,6 +111,10 @@ class Engine:
     @staticmethod
     def sql(expr: ibis.Expr, dialect: str) -> str:
         """The SQL ``expr`` compiles to in ``dialect`` (duckdb, postgres, sqlite, pyspark, trino, …)."""
+        if dialect == "pyspark":
+            # Ibis's Spark compiler reads options its backend module registers on import; no
+            # session is needed (importing PySpark starts no JVM).
+            ibis.pyspark  # noqa: B018
         return str(ibis.to_sql(expr, dialect=dialect))
 
     def close(self) -> None:

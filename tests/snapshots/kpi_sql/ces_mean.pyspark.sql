@@ -1,0 +1,137 @@
+SELECT
+  *
+FROM (
+  SELECT
+    `t9`.`touchpoint`,
+    `t9`.`segment`,
+    `t9`.`period`,
+    COUNT(
+      (
+        (
+          (
+            CAST(`t9`.`score` AS DOUBLE) - CAST(`t9`.`scale_min` AS DOUBLE)
+          ) * 6
+        ) / (
+          CAST(`t9`.`scale_max` AS DOUBLE) - CAST(`t9`.`scale_min` AS DOUBLE)
+        )
+      ) + 1
+    ) AS `n`,
+    SUM(
+      (
+        (
+          (
+            CAST(`t9`.`score` AS DOUBLE) - CAST(`t9`.`scale_min` AS DOUBLE)
+          ) * 6
+        ) / (
+          CAST(`t9`.`scale_max` AS DOUBLE) - CAST(`t9`.`scale_min` AS DOUBLE)
+        )
+      ) + 1
+    ) AS `total`,
+    SUM(
+      (
+        (
+          (
+            (
+              CAST(`t9`.`score` AS DOUBLE) - CAST(`t9`.`scale_min` AS DOUBLE)
+            ) * 6
+          ) / (
+            CAST(`t9`.`scale_max` AS DOUBLE) - CAST(`t9`.`scale_min` AS DOUBLE)
+          )
+        ) + 1
+      ) * (
+        (
+          (
+            (
+              CAST(`t9`.`score` AS DOUBLE) - CAST(`t9`.`scale_min` AS DOUBLE)
+            ) * 6
+          ) / (
+            CAST(`t9`.`scale_max` AS DOUBLE) - CAST(`t9`.`scale_min` AS DOUBLE)
+          )
+        ) + 1
+      )
+    ) AS `total_sq`
+  FROM (
+    SELECT
+      `t8`.`metric`,
+      `t8`.`score`,
+      `t8`.`scale_min`,
+      `t8`.`scale_max`,
+      `t8`.`channel`,
+      `t8`.`language`,
+      `t8`.`touchpoint`,
+      `t8`.`segment`,
+      `t8`.`plan`,
+      `t8`.`persona`,
+      `t8`.`at`,
+      DATE_TRUNC('month', `t8`.`at`) AS `period`
+    FROM (
+      SELECT
+        `t3`.`metric`,
+        `t3`.`score`,
+        `t3`.`scale_min`,
+        `t3`.`scale_max`,
+        `t3`.`channel`,
+        `t3`.`language`,
+        `t6`.`touchpoint`,
+        `t7`.`segment`,
+        `t7`.`plan`,
+        `t7`.`persona`,
+        `t3`.`submitted_at` AS `at`
+      FROM `responses` AS `t3`
+      LEFT OUTER JOIN (
+        SELECT
+          `t1`.`id` AS `tp_id`,
+          `t1`.`key` AS `touchpoint`,
+          `t1`.`journey_id` AS `tp_journey`,
+          `t1`.`stage_id` AS `tp_stage`
+        FROM `touchpoints` AS `t1`
+      ) AS `t6`
+        ON `t3`.`touchpoint_id` = `t6`.`tp_id`
+      LEFT OUTER JOIN (
+        SELECT
+          `t2`.`id` AS `c_id`,
+          `t2`.`segment`,
+          `t2`.`plan`,
+          `t2`.`persona`
+        FROM `customers` AS `t2`
+      ) AS `t7`
+        ON `t3`.`customer_id` = `t7`.`c_id`
+    ) AS `t8`
+    WHERE
+      `t8`.`metric` = 'ces'
+      AND `t8`.`score` IS NOT NULL
+      AND (
+        (
+          (
+            (
+              (
+                CAST(`t8`.`score` AS DOUBLE) - CAST(`t8`.`scale_min` AS DOUBLE)
+              ) * 6
+            ) / (
+              CAST(`t8`.`scale_max` AS DOUBLE) - CAST(`t8`.`scale_min` AS DOUBLE)
+            )
+          ) + 1
+        ) IS NOT NULL
+        AND NOT ISNAN(
+          (
+            (
+              (
+                CAST(`t8`.`score` AS DOUBLE) - CAST(`t8`.`scale_min` AS DOUBLE)
+              ) * 6
+            ) / (
+              CAST(`t8`.`scale_max` AS DOUBLE) - CAST(`t8`.`scale_min` AS DOUBLE)
+            )
+          ) + 1
+        )
+      )
+      AND `t8`.`at` >= CAST('2026-01-01T00:00:00+00:00' AS TIMESTAMP)
+  ) AS `t9`
+  GROUP BY
+    1,
+    2,
+    3
+) AS `t10`
+ORDER BY
+  `t10`.`touchpoint` ASC NULLS LAST,
+  `t10`.`segment` ASC NULLS LAST,
+  `t10`.`period` ASC NULLS LAST

@@ -1,0 +1,99 @@
+SELECT
+  `t8`.`segment`,
+  COUNT(*) AS `n`,
+  SUM(`t8`.`x`) AS `total`,
+  SUM(`t8`.`x` * `t8`.`x`) AS `total_sq`,
+  SUM(`t8`.`at_start`) AS `at_start`,
+  SUM(`t8`.`churned`) AS `churned`,
+  COUNT(`t8`.`cac`) AS `cac_n`,
+  SUM(`t8`.`cac`) AS `cac_total`
+FROM (
+  SELECT
+    `t7`.`id`,
+    `t7`.`external_id`,
+    `t7`.`name`,
+    `t7`.`email`,
+    `t7`.`phone`,
+    `t7`.`locale`,
+    `t7`.`timezone`,
+    `t7`.`segment`,
+    `t7`.`plan`,
+    `t7`.`persona`,
+    `t7`.`attributes`,
+    `t7`.`signed_up_at`,
+    `t7`.`churned_at`,
+    `t7`.`churn_reason`,
+    `t7`.`acquisition_cost`,
+    `t7`.`r_customer`,
+    `t7`.`paid`,
+    COALESCE(`t7`.`paid`, 0.0) AS `x`,
+    IF(`t7`.`signed_up_at` < CAST('2025-07-01T00:00:00+00:00' AS TIMESTAMP), 1, 0) AS `at_start`,
+    IF(
+      (
+        `t7`.`signed_up_at` < CAST('2025-07-01T00:00:00+00:00' AS TIMESTAMP)
+      )
+      AND (
+        `t7`.`churned_at` IS NOT NULL
+      )
+      AND (
+        `t7`.`churned_at` < CAST('2026-07-01T00:00:00+00:00' AS TIMESTAMP)
+      ),
+      1,
+      0
+    ) AS `churned`,
+    `t7`.`acquisition_cost` AS `cac`
+  FROM (
+    SELECT
+      `t4`.`id`,
+      `t4`.`external_id`,
+      `t4`.`name`,
+      `t4`.`email`,
+      `t4`.`phone`,
+      `t4`.`locale`,
+      `t4`.`timezone`,
+      `t4`.`segment`,
+      `t4`.`plan`,
+      `t4`.`persona`,
+      `t4`.`attributes`,
+      `t4`.`signed_up_at`,
+      `t4`.`churned_at`,
+      `t4`.`churn_reason`,
+      `t4`.`acquisition_cost`,
+      `t6`.`r_customer`,
+      `t6`.`paid`
+    FROM (
+      SELECT
+        *
+      FROM `customers` AS `t0`
+      WHERE
+        `t0`.`signed_up_at` IS NOT NULL
+        AND `t0`.`signed_up_at` < CAST('2026-07-01T00:00:00+00:00' AS TIMESTAMP)
+        AND (
+          (
+            `t0`.`churned_at` IS NULL
+          )
+          OR (
+            `t0`.`churned_at` >= CAST('2025-07-01T00:00:00+00:00' AS TIMESTAMP)
+          )
+        )
+    ) AS `t4`
+    LEFT OUTER JOIN (
+      SELECT
+        `t2`.`customer_id` AS `r_customer`,
+        SUM(CAST(`t2`.`amount` AS DOUBLE)) AS `paid`
+      FROM (
+        SELECT
+          *
+        FROM `revenue` AS `t1`
+        WHERE
+          `t1`.`occurred_at` >= CAST('2025-07-01T00:00:00+00:00' AS TIMESTAMP)
+          AND `t1`.`occurred_at` < CAST('2026-07-01T00:00:00+00:00' AS TIMESTAMP)
+      ) AS `t2`
+      GROUP BY
+        1
+    ) AS `t6`
+      ON `t4`.`id` = `t6`.`r_customer`
+  ) AS `t7`
+) AS `t8`
+GROUP BY
+  1

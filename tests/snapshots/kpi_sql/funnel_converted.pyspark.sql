@@ -1,0 +1,88 @@
+WITH `t8` AS (
+  SELECT
+    `t7`.`customer_id`,
+    `t7`.`touchpoint_id`,
+    `t7`.`segment`,
+    MIN(`t7`.`at`) AS `first`
+  FROM (
+    SELECT
+      `t6`.`customer_id`,
+      `t6`.`touchpoint_id`,
+      `t6`.`at`,
+      `t6`.`segment`
+    FROM (
+      SELECT
+        `t5`.`customer_id`,
+        `t5`.`touchpoint_id`,
+        `t5`.`at`,
+        `t4`.`c_id`,
+        `t4`.`segment`
+      FROM (
+        SELECT
+          `t0`.`customer_id`,
+          `t0`.`touchpoint_id`,
+          `t0`.`occurred_at` AS `at`
+        FROM `events` AS `t0`
+        WHERE
+          `t0`.`touchpoint_id` IN (1, 2, 3)
+          AND `t0`.`occurred_at` >= CAST('2025-07-01T00:00:00+00:00' AS TIMESTAMP)
+      ) AS `t5`
+      INNER JOIN (
+        SELECT
+          `t1`.`id` AS `c_id`,
+          `t1`.`segment`
+        FROM `customers` AS `t1`
+      ) AS `t4`
+        ON `t5`.`customer_id` = `t4`.`c_id`
+    ) AS `t6`
+  ) AS `t7`
+  GROUP BY
+    1,
+    2,
+    3
+)
+SELECT
+  `t13`.`touchpoint_id`,
+  `t13`.`n_touchpoint`,
+  `t13`.`segment`,
+  COUNT(*) AS `customers`
+FROM (
+  SELECT
+    `t10`.`customer_id`,
+    `t10`.`touchpoint_id`,
+    `t10`.`segment`,
+    `t10`.`first`,
+    `t12`.`n_customer`,
+    `t12`.`n_touchpoint`,
+    `t12`.`n_first`
+  FROM `t8` AS `t10`
+  INNER JOIN (
+    SELECT
+      `t9`.`customer_id` AS `n_customer`,
+      `t9`.`touchpoint_id` AS `n_touchpoint`,
+      `t9`.`first` AS `n_first`
+    FROM `t8` AS `t9`
+  ) AS `t12`
+    ON `t10`.`customer_id` = `t12`.`n_customer`
+    AND (
+      (
+        (
+          `t10`.`touchpoint_id` = 1
+        ) AND (
+          `t12`.`n_touchpoint` = 2
+        )
+      )
+      OR (
+        (
+          `t10`.`touchpoint_id` = 2
+        ) AND (
+          `t12`.`n_touchpoint` = 3
+        )
+      )
+    )
+    AND `t12`.`n_first` >= `t10`.`first`
+) AS `t13`
+GROUP BY
+  1,
+  2,
+  3

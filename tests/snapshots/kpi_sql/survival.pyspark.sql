@@ -1,0 +1,58 @@
+SELECT
+  `t1`.`segment`,
+  `t1`.`lifetime`,
+  `t1`.`churned`,
+  COUNT(*) AS `customers`
+FROM (
+  SELECT
+    `t0`.`id`,
+    `t0`.`external_id`,
+    `t0`.`name`,
+    `t0`.`email`,
+    `t0`.`phone`,
+    `t0`.`locale`,
+    `t0`.`timezone`,
+    `t0`.`segment`,
+    `t0`.`plan`,
+    `t0`.`persona`,
+    `t0`.`attributes`,
+    `t0`.`signed_up_at`,
+    `t0`.`churned_at`,
+    `t0`.`churn_reason`,
+    `t0`.`acquisition_cost`,
+    GREATEST(
+      CAST(FLOOR(
+        (
+          IF(
+            (
+              `t0`.`churned_at` IS NOT NULL
+            )
+            AND (
+              `t0`.`churned_at` < CAST('2026-07-01T00:00:00+00:00' AS TIMESTAMP)
+            ),
+            CAST(UNIX_TIMESTAMP(CAST(`t0`.`churned_at` AS TIMESTAMP)) AS DOUBLE),
+            1782864000.0
+          ) - CAST(UNIX_TIMESTAMP(CAST(`t0`.`signed_up_at` AS TIMESTAMP)) AS DOUBLE)
+        ) / 2629800.0
+      ) AS BIGINT),
+      0
+    ) AS `lifetime`,
+    IF(
+      (
+        `t0`.`churned_at` IS NOT NULL
+      )
+      AND (
+        `t0`.`churned_at` < CAST('2026-07-01T00:00:00+00:00' AS TIMESTAMP)
+      ),
+      1,
+      0
+    ) AS `churned`
+  FROM `customers` AS `t0`
+  WHERE
+    `t0`.`signed_up_at` IS NOT NULL
+    AND `t0`.`signed_up_at` < CAST('2026-07-01T00:00:00+00:00' AS TIMESTAMP)
+) AS `t1`
+GROUP BY
+  1,
+  2,
+  3
