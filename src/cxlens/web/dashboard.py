@@ -462,7 +462,8 @@ def _tile(kpis, metric: str, filters: Filters) -> Tile:
 def overview(request: Request, session: Session = Depends(current_session)):
     try:
         filters = Filters.from_request(request)
-        tiles = _engine(request).run(lambda k: [_tile(k, m, filters) for m in TILES])
+        engine = _engine(request)
+        tiles = [_tile(engine, m, filters) for m in TILES]
     except InputError as exc:
         return _error_page(request, exc)
     store = request.app.state.store
@@ -527,7 +528,7 @@ def journeys_page(request: Request, session: Session = Depends(current_session))
     try:
         filters = Filters.from_request(request)
         store = request.app.state.store
-        tree = _engine(request).run(lambda k: journey_map(k, store, filters))
+        tree = journey_map(_engine(request), store, filters)
     except InputError as exc:
         return _error_page(request, exc)
     ignored = [d for d in filters.chosen() if d not in ("journey", "segment")]
@@ -613,7 +614,7 @@ def touchpoint_page(request: Request, key: str, session: Session = Depends(curre
     store = request.app.state.store
     try:
         filters = Filters.from_request(request)
-        view = _engine(request).run(lambda k: touchpoint_view(k, store, key, filters))
+        view = touchpoint_view(_engine(request), store, key, filters)
         comments, ticket_rows = _recent(store, key, filters)
     except InputError as exc:
         return _error_page(request, exc)
@@ -657,7 +658,7 @@ def explorer_page(request: Request, session: Session = Depends(current_session))
     try:
         filters = Filters.from_request(request)
         metric, by, with_grain = _explorer_args(request)
-        view = _engine(request).run(lambda k: explore(k, metric, by, filters, with_grain))
+        view = explore(_engine(request), metric, by, filters, with_grain)
     except InputError as exc:
         return _error_page(request, exc)
     all_dims = sorted({d for m in EXPLORABLE for d in dimensions_of(m)})
@@ -671,7 +672,7 @@ def explorer_csv(request: Request, session: Session = Depends(require_role("anal
     try:
         filters = Filters.from_request(request)
         metric, by, with_grain = _explorer_args(request)
-        view = _engine(request).run(lambda k: explore(k, metric, by, filters, with_grain))
+        view = explore(_engine(request), metric, by, filters, with_grain)
     except InputError as exc:
         raise HTTPException(422, str(exc)) from None
     out = io.StringIO()
