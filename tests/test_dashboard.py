@@ -195,3 +195,19 @@ def test_static_files_are_vendored_with_their_licences(client):
                       ("vega-embed", "vega-embed.min.js")):
         assert client.get(f"/static/vendor/{lib}/{name}").status_code == 200
         assert client.get(f"/static/vendor/{lib}/LICENSE").status_code == 200
+
+
+def test_new_answers_show_up_without_a_restart(client, demo_store, monkeypatch):
+    from cxlens.web import kpi_engine
+
+    monkeypatch.setattr(kpi_engine, "SYNC_EVERY", 0.0)
+    first = client.get(f"/?{VIEW}").text
+    n_before = int(re.search(r'data-n="(\d+)"', tile_html(first, "nps")).group(1))
+    again = client.get(f"/?{VIEW}").text  # asked again, nothing new: the same answer
+    assert re.search(r'data-n="(\d+)"', tile_html(again, "nps")).group(1) == str(n_before)
+    with demo_store.begin() as conn:
+        tp = conn.execute(touchpoints.select().where(touchpoints.c.key == "checkout")).one()
+        conn.execute(responses.insert(), [dict(touchpoint_id=tp.id, channel="web", metric="nps", score=10, scale_min=0,
+                                               scale_max=10, submitted_at=datetime(2026, 5, 20, tzinfo=UTC))] * 3)
+    after = client.get(f"/?{VIEW}").text
+    assert int(re.search(r'data-n="(\d+)"', tile_html(after, "nps")).group(1)) == n_before + 3

@@ -1,5 +1,6 @@
 """Dashboard users, sessions and login throttling, on SQLite and PostgreSQL."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -136,3 +137,45 @@ def test_get_user_by_id_and_email(store):
     assert get_user(store, user.id).email == "a@example.com"
     assert get_user(store, email="A@EXAMPLE.COM").id == user.id
     assert get_user(store, email="x@example.com") is None
+
+
+# --- the command line ------------------------------------------------------------------------
+
+@pytest.fixture
+def env(store_url, monkeypatch):
+    monkeypatch.setenv("CXLENS_DATABASE_URL", store_url)
+    return store_url
+
+
+def test_users_create_asks_for_the_password_twice(env, store):
+    from typer.testing import CliRunner
+
+    from cxlens.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["users", "create", "Boss@Example.com", "--role", "admin"],
+                           input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    assert "User boss@example.com (admin) created" in result.output
+    assert authenticate(store, "boss@example.com", PASSWORD).role == "admin"
+    listed = runner.invoke(app, ["users", "list"])
+    assert "boss@example.com" in listed.output and "admin" in listed.output
+    bad = runner.invoke(app, ["users", "create", "x@example.com", "--role", "owner"], input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert bad.exit_code != 0
+
+
+def test_demo_prints_a_login_that_works(env, store):
+    from typer.testing import CliRunner
+
+    from cxlens.cli import DEMO_ADMIN, app
+
+    runner = CliRunner()
+    first = runner.invoke(app, ["demo", "--customers", "50", "--responses", "200", "--no-serve"])
+    assert first.exit_code == 0, first.output
+    password = re.search(rf"as {re.escape(DEMO_ADMIN)} with the password (\S+)", first.output).group(1)
+    assert authenticate(store, DEMO_ADMIN, password).role == "admin"
+    again = runner.invoke(app, ["demo", "--no-serve"])  # a second run prints a new password that works
+    new = re.search(r"with the password (\S+)", again.output).group(1)
+    assert new != password and authenticate(store, DEMO_ADMIN, new)
+    with pytest.raises(LoginFailed):
+        authenticate(store, DEMO_ADMIN, password)
