@@ -351,6 +351,18 @@ def _options(request: Request) -> dict[str, list[str]]:
     return options
 
 
+def _row_counts(request: Request) -> dict[str, int]:
+    """The store's row counts, at most a minute old: count(*) of ten million rows takes SQLite
+    a good part of a second."""
+    state = request.app.state
+    cached = getattr(state, "dashboard_counts", None)
+    if cached and time.monotonic() - cached[0] < 60:
+        return cached[1]
+    counts = state.store.row_counts()
+    state.dashboard_counts = (time.monotonic(), counts)
+    return counts
+
+
 def _page(request: Request, filters: Filters, **context) -> dict:
     return {"filters": filters, "options": _options(request), "grains": list(GRAINS), **context}
 
@@ -464,12 +476,13 @@ def overview(request: Request, session: Session = Depends(current_session)):
         filters = Filters.from_request(request)
         engine = _engine(request)
         tiles = [_tile(engine, m, filters) for m in TILES]
+        today = datetime.now(UTC).date()
     except InputError as exc:
         return _error_page(request, exc)
     store = request.app.state.store
     return render(request, "dashboard/overview.html",
-                  _page(request, filters, tiles=tiles, journeys=journey_tree(store), counts=store.row_counts(),
-                        title="Overview"))
+                  _page(request, filters, tiles=tiles, journeys=journey_tree(store), counts=_row_counts(request),
+                        title="Overview", live=filters.until > today, tomorrow=str(today + timedelta(days=1))))
 
 
 # --- Journey map --------------------------------------------------------------------------------
