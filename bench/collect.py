@@ -132,6 +132,13 @@ async def load(port: int, tokens: list[str], concurrency: int) -> tuple[float, l
     return time.perf_counter() - start, latencies, statuses
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc), to report CPU per answer:
+    unlike answers/s, it does not depend on what else the machine is running."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def wait_for(port: int, process: subprocess.Popen) -> None:
     import urllib.request
 
@@ -210,7 +217,9 @@ def run(backend: str, requests: int, concurrency: int, warmup: int) -> dict:
         try:
             wait_for(port, server)
             asyncio.run(load(port, tokens[:warmup], concurrency))  # warm caches and the connection pool
+            server_cpu, own_cpu = cpu_seconds(server.pid), time.process_time()
             elapsed, latencies, statuses = asyncio.run(load(port, tokens[warmup:], concurrency))
+            server_cpu, own_cpu = cpu_seconds(server.pid) - server_cpu, time.process_time() - own_cpu
         finally:
             server.terminate()
             server.wait(30)
@@ -220,6 +229,7 @@ def run(backend: str, requests: int, concurrency: int, warmup: int) -> dict:
         result = {
             "backend": backend, "requests": len(statuses), "ok": ok, "rows": rows, "rate": len(statuses) / elapsed,
             "p50": float(np.percentile(lat, 50)), "p99": float(np.percentile(lat, 99)), "floor": floor(url, requests),
+            "server_ms": server_cpu * 1000 / len(statuses), "client_ms": own_cpu * 1000 / len(statuses),
         }
         return result
     finally:
@@ -240,12 +250,15 @@ def main() -> None:
     if args.serve:
         serve(args.serve)
         return
-    print(f"{args.requests:,} survey answers over HTTP, {args.concurrency} connections, {os.cpu_count()} cores")
-    print(f"{'store':<11} {'answers/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'floor/s':>9} {'2xx':>7} {'rows':>7}  nothing lost")
+    print(f"{args.requests:,} survey answers over HTTP, {args.concurrency} connections, {os.cpu_count()} cores, "
+          f"load average before: {os.getloadavg()[0]:.1f}")
+    print(f"{'store':<11} {'answers/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'floor/s':>9} {'2xx':>7} {'rows':>7}  nothing lost"
+          "  server CPU/answer  generator CPU/answer")
     for backend in args.backends.split(","):
         r = run(backend, args.requests, args.concurrency, args.warmup)
         print(f"{r['backend']:<11} {r['rate']:>10,.0f} {r['p50']:>8.1f} {r['p99']:>8.1f} {r['floor']:>9,.0f} "
-              f"{r['ok']:>7,} {r['rows']:>7,}  {'yes' if r['ok'] == r['rows'] == r['requests'] else 'NO'}")
+              f"{r['ok']:>7,} {r['rows']:>7,}  {'yes' if r['ok'] == r['rows'] == r['requests'] else 'NO':<12}"
+              f"  {r['server_ms']:>8.2f} ms {r['client_ms']:>17.2f} ms")
 
 
 if __name__ == "__main__":
