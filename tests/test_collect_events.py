@@ -136,3 +136,15 @@ def test_surveys_through_the_api(collection, client):
     assert {"surveys[0].scale", "surveys[0].questions[0].text"} <= fields
     assert collection.catalog.by_key("kiosk-csat").scale == (1, 3)
     assert client.post("/api/surveys", json={"surveys": [survey]}).status_code == 401
+
+
+def test_response_rates_through_the_api(collection, client, auth):
+    client.post("/api/events", json=EVENT, headers=auth)
+    reader = create_api_key(collection.store, "dashboard", ["kpi:read"])
+    headers = {"Authorization": f"Bearer {reader.secret}"}
+    [rate] = client.get("/api/invitations/rates", headers=headers).json()["rates"]
+    assert (rate["survey"], rate["channel"], rate["touchpoint"], rate["invited"], rate["pending"]) == (
+        "support-csat", "email", "support-chat", 1, 1)
+    assert client.get("/api/invitations/rates?since=2026-04-01", headers=headers).json()["rates"] == []
+    assert client.get("/api/invitations/rates?since=soon", headers=headers).status_code == 422
+    assert client.get("/api/invitations/rates", headers=auth).status_code == 403

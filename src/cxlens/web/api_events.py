@@ -282,3 +282,21 @@ async def post_surveys(request: Request, key: ApiKey = Depends(require_scope("su
         return JSONResponse({"detail": detail}, status_code=422)
     collection_of(request).catalog.reload()
     return JSONResponse({"surveys": result.surveys}, status_code=201)
+
+
+@router.get("/api/invitations/rates", tags=["responses"], summary="Response rate per survey, channel and touchpoint")
+def get_response_rates(request: Request, since: str | None = None, until: str | None = None,
+                       key: ApiKey = Depends(require_scope("kpi:read"))):
+    """Invited, sent, skipped by reason, failed, pending and answered invitations, and the
+    response rate (answered ÷ sent), over invitations due in [since, until)."""
+    from ..collect import response_rates
+
+    bounds = {}
+    for name, value in (("since", since), ("until", until)):
+        if value is not None:
+            parsed = _timestamp(value if "T" in value else f"{value}T00:00:00+00:00")
+            if parsed is None:
+                return JSONResponse({"detail": [_problem(None, name, value, "is not a date or an ISO 8601 time with an offset")]},
+                                    status_code=422)
+            bounds[name] = parsed
+    return {"rates": response_rates(collection_of(request), bounds.get("since"), bounds.get("until"))}
