@@ -211,3 +211,25 @@ def test_new_answers_show_up_without_a_restart(client, demo_store, monkeypatch):
                                                scale_max=10, submitted_at=datetime(2026, 5, 20, tzinfo=UTC))] * 3)
     after = client.get(f"/?{VIEW}").text
     assert int(re.search(r'data-n="(\d+)"', tile_html(after, "nps")).group(1)) == n_before + 3
+
+
+def test_support_page_equals_the_kpi_api_per_team(client, demo_store):
+    html = client.get(f"/support?split=team&{VIEW}").text
+    k = cxlens.kpi(demo_store)
+    for metric in ("ticket_volume", "first_response_median", "first_contact_resolution"):
+        total = k.compute(metric, since="2025-07-01", until="2026-06-01").rows[0]
+        tile = tile_html(html, metric)
+        assert f'<span class="value">{format_value(metric, total["value"])}</span>' in tile
+        for r in k.compute(metric, by=["team"], since="2025-07-01", until="2026-06-01").rows:
+            row = re.search(rf"<tr><td>{re.escape(r['team'])}</td>(.*?)</tr>", html, re.S).group(1)
+            assert f'data-value="{r["value"]}"' in row, (metric, r["team"])
+    assert client.get("/support?split=planet").status_code == 422
+
+
+def test_churn_page_shows_the_rate_reasons_cohorts_and_survival(client, demo_store):
+    html = client.get(f"/churn?{VIEW}&segment=smb").text
+    rates = cxlens.kpi(demo_store).compute("churn_rate", grain="month", since="2025-07-01", until="2026-06-01",
+                                           where={"segment": ["smb"]}).rows
+    assert f'data-value="{rates[-1]["value"]}"' in html
+    assert "Why customers left" in html and "Cohort retention heatmap" in html and "Survival curve" in html
+    assert html.count("data-chart") >= 4

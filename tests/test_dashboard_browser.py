@@ -135,6 +135,13 @@ def test_every_page_in_a_browser(demo_server, browser):
     assert download.value.suggested_filename.startswith("cxlens-csat-by-channel")
     _shot(page, "explorer")
 
+    # Support and Churn & retention: every chart drawn.
+    for name in ("support", "churn"):
+        page.goto(f"{server.url}/{name}?{VIEW}")
+        _charts_drawn(page)
+        assert page.locator("[data-chart] svg").count() == page.locator("[data-chart]").count() > 0
+        _shot(page, name)
+
     # Phone width: the overview still reads (no horizontal scrolling of the page).
     phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
     _log_in(phone, server.url, f"/?{VIEW}")

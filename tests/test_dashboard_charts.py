@@ -97,3 +97,22 @@ def test_values_are_written_with_their_unit(metric, value, shown):
 def test_intervals_are_written_once_with_the_unit():
     assert format_interval("csat", 50.0, 60.0) == "50.0 – 60.0 %"
     assert format_interval("nps", float("-inf"), 3.0) == "no interval"
+
+
+def test_trend_ticks_fall_on_the_grain():
+    spec = charts.trend(ROWS, "nps", grain="month")
+    assert _layers(spec)["area"]["encoding"]["x"]["axis"]["tickCount"] == {"interval": "month"}
+    assert "axis" not in _layers(charts.trend(ROWS, "nps"))["area"]["encoding"]["x"]
+
+
+def test_cohort_heatmap_and_survival_curve():
+    cohorts = [{"cohort": datetime(2026, 1, 1, tzinfo=UTC), "age": a, "value": 100.0 - 10 * a, "low": 90.0 - 10 * a,
+                "high": 100.0, "n": 50} for a in range(3)]
+    heat = charts.cohort_heatmap(cohorts, "month")
+    assert heat["mark"]["type"] == "rect" and heat["encoding"]["color"]["scale"]["domain"] == [0, 100]
+    assert [d["value"] for d in heat["data"]["values"]] == [100.0, 90.0, 80.0]
+    curve = charts.survival_curve([{"time": t, "value": 100.0 - t, "low": 98.0 - t, "high": 100.0, "n": 10} for t in range(3)],
+                                  "month")
+    assert all(layer["mark"]["interpolate"] == "step-after" for layer in curve["layer"])
+    bars = charts.counts([{"reason": "too expensive", "n": 3}], "reason", "customers who left")
+    assert bars["encoding"]["y"]["sort"] == "-x"

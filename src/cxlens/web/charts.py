@@ -14,7 +14,8 @@ from typing import Any
 
 from ..metrics import METRICS
 
-__all__ = ["SCHEMA", "breakdown", "duration_scale", "explorer", "funnel", "sparkline", "trend", "values"]
+__all__ = ["SCHEMA", "breakdown", "cohort_heatmap", "counts", "duration_scale", "explorer", "funnel", "sparkline",
+           "survival_curve", "trend", "values"]
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier: nothing is fetched
 _FONT = "system-ui, sans-serif"
@@ -23,6 +24,20 @@ _CONFIG = {"font": _FONT, "view": {"stroke": None}, "axis": {"labelFontSize": 11
            "background": None}
 _LINE = "#2563eb"
 _BAND = "#93c5fd"
+
+
+_TICKS = {"day": ({"interval": "day"}, "%d %b"), "week": ({"interval": "week"}, "%d %b"),
+          "month": ({"interval": "month"}, "%b %y"), "quarter": ({"interval": "month", "step": 3}, "%b %y"),
+          "year": ({"interval": "year"}, "%Y")}
+
+
+def _time_axis(grain: str | None) -> dict:
+    """An x axis whose ticks fall on the periods' starts (Vega's own pick is every other week)."""
+    x = {"field": "period", "type": "temporal", "title": None}
+    if grain in _TICKS:
+        ticks, fmt = _TICKS[grain]
+        x["axis"] = {"tickCount": ticks, "format": fmt, "labelOverlap": True}
+    return x
 
 
 def duration_scale(seconds: list[float | None]) -> tuple[float, str]:
@@ -114,12 +129,12 @@ def _tooltip(metric: str, *, with_period: bool = False, keys: list[str] = ()) ->
                    {"field": "n", "type": "quantitative", "title": "n"}]
 
 
-def trend(rows: list[dict], metric: str, *, target: float | None = None) -> dict:
+def trend(rows: list[dict], metric: str, *, target: float | None = None, grain: str | None = None) -> dict:
     """Value per period with its confidence interval as a band, and the target as a dashed
     rule when there is one."""
     data, unit = values(rows, metric)
     title = _axis_title(metric, unit)
-    x = {"field": "period", "type": "temporal", "title": None}
+    x = _time_axis(grain)
     layers: list[dict] = [
         {"mark": {"type": "area", "opacity": 0.3, "color": _BAND},
          "encoding": {"x": x, "y": {"field": "low", "type": "quantitative", "title": title, "scale": {"zero": False}},
@@ -176,7 +191,7 @@ def funnel(rows: list[dict]) -> dict:
 def explorer(rows: list[dict], metric: str, dimension: str | None, grain: str | None) -> dict:
     """The Explorer's chart: a line per group over time when there is a grain, else bars."""
     if grain and not dimension:
-        return trend(rows, metric)
+        return trend(rows, metric, grain=grain)
     if not grain:
         if dimension:
             return breakdown(rows, metric, dimension)
@@ -186,9 +201,60 @@ def explorer(rows: list[dict], metric: str, dimension: str | None, grain: str | 
         "$schema": SCHEMA, "width": "container", "height": 240, "config": _CONFIG, "data": {"values": data},
         "mark": {"type": "line", "point": True},
         "encoding": {
-            "x": {"field": "period", "type": "temporal", "title": None},
+            "x": _time_axis(grain),
             "y": {"field": "value", "type": "quantitative", "title": _axis_title(metric, unit), "scale": {"zero": False}},
             "color": {"field": dimension, "type": "nominal", "title": dimension},
             "tooltip": _tooltip(metric, with_period=True, keys=[dimension]),
         },
+    }
+
+
+def cohort_heatmap(rows: list[dict], grain: str) -> dict:
+    """Cohort retention: one row per sign-up cohort, one column per age (periods since
+    sign-up), each cell the % still a customer (n in the tooltip)."""
+    data = [{"cohort": _clean(r["cohort"]), "age": r["age"], "value": _clean(r.get("value")), "low": _clean(r.get("low")),
+             "high": _clean(r.get("high")), "n": r.get("n")} for r in rows]
+    return {
+        "$schema": SCHEMA, "width": "container", "height": {"step": 18}, "config": _CONFIG, "data": {"values": data},
+        "mark": {"type": "rect"},
+        "encoding": {
+            "x": {"field": "age", "type": "ordinal", "title": f"{grain}s since sign-up"},
+            "y": {"field": "cohort", "type": "ordinal", "timeUnit": "yearmonthdate", "title": "sign-up cohort",
+                  "axis": {"format": "%b %Y"}},
+            "color": {"field": "value", "type": "quantitative", "title": "% retained", "scale": {"scheme": "blues", "domain": [0, 100]}},
+            "tooltip": [{"field": "cohort", "type": "temporal", "format": "%b %Y"}, {"field": "age", "type": "ordinal"},
+                        {"field": "value", "type": "quantitative", "format": ".1f", "title": "% retained"},
+                        {"field": "n", "type": "quantitative"}],
+        },
+    }
+
+
+def survival_curve(rows: list[dict], grain: str) -> dict:
+    """Kaplan–Meier: % of customers still a customer after t periods, with its interval band."""
+    data = [{"time": r["time"], "value": _clean(r.get("value")), "low": _clean(r.get("low")), "high": _clean(r.get("high")),
+             "n": r.get("n")} for r in rows]
+    x = {"field": "time", "type": "quantitative", "title": f"{grain}s since sign-up"}
+    return {
+        "$schema": SCHEMA, "width": "container", "height": 200, "config": _CONFIG, "data": {"values": data},
+        "layer": [
+            {"mark": {"type": "area", "opacity": 0.3, "color": _BAND, "interpolate": "step-after"},
+             "encoding": {"x": x, "y": {"field": "low", "type": "quantitative", "title": "% still a customer",
+                                        "scale": {"zero": False}}, "y2": {"field": "high"}}},
+            {"mark": {"type": "line", "color": _LINE, "interpolate": "step-after"},
+             "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"},
+                          "tooltip": [{"field": "time", "type": "quantitative", "title": f"{grain}s"},
+                                      {"field": "value", "type": "quantitative", "format": ".1f", "title": "% surviving"},
+                                      {"field": "n", "type": "quantitative", "title": "at risk"}]}},
+        ],
+    }
+
+
+def counts(rows: list[dict], field: str, title: str) -> dict:
+    """Plain counts per category (e.g. churn reasons), largest first."""
+    return {
+        "$schema": SCHEMA, "width": "container", "height": {"step": 22}, "config": _CONFIG, "data": {"values": rows},
+        "mark": {"type": "bar", "color": _BAND},
+        "encoding": {"y": {"field": field, "type": "nominal", "sort": "-x", "title": None},
+                     "x": {"field": "n", "type": "quantitative", "title": title},
+                     "tooltip": [{"field": field}, {"field": "n", "type": "quantitative"}]},
     }

@@ -32,6 +32,8 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from ibis.common.exceptions import TableNotFound
+
 from .. import __version__
 from ..access import (
     Session,
@@ -131,6 +133,8 @@ def format_value(metric: str, value: float | None) -> str:
 
 
 def format_interval(metric: str, low: float | None, high: float | None) -> str:
+    if unit_of(metric) == "count":
+        return ""  # a count is exact: no interval to show
     if low is None or high is None or low != low or high != high or abs(low) == float("inf") or abs(high) == float("inf"):
         return "no interval"
     if unit_of(metric) == "seconds":
@@ -589,7 +593,7 @@ def touchpoint_view(kpis, store, key: str, filters: Filters) -> dict:
                     breakdowns.append({"dimension": dim, "rows": rows, "chart": charts.breakdown(rows, metric, dim)})
         target = tp["targets"].get(_base(metric) if metric not in tp["targets"] else metric)
         sections.append({"metric": metric, "series": series, "overall": overall[0] if overall else None, "ignored": ignored,
-                         "chart": charts.trend(series, metric, target=target), "target": target, "breakdowns": breakdowns})
+                         "chart": charts.trend(series, metric, target=target, grain=filters.grain), "target": target, "breakdowns": breakdowns})
     return {"touchpoint": tp, "sections": sections}
 
 
@@ -655,7 +659,13 @@ def explore(kpis, metric: str, by: str | None, filters: Filters, with_grain: boo
                                "where": where or None}
     if grain and metric in _COMPARABLE:
         options["compare"] = "previous"
-    result = kpis.compute(metric, **options)
+    try:
+        result = kpis.compute(metric, **options)
+    except TableNotFound as exc:
+        # The tier-0 mirror copies the tables the KPI engine reads; one it lacks is an engine gap
+        # to report, not a reason to answer 500.
+        raise InputError(f"{label_of(metric)} cannot be computed on this store's analytics tier yet: "
+                         f"its copy lacks the table {exc}; ask another KPI, or query it with `cxlens kpi {metric}`") from None
     rows = [r for r in result.rows if r.get("value") is not None]
     return {"metric": metric, "by": by, "grain": grain, "rows": rows, "ignored": ignored, "dimensions": dims,
             "compute": options, "chart_spec": charts.explorer(rows, metric, by, grain) if rows else None}
@@ -706,3 +716,94 @@ def _csv_cell(v: Any) -> Any:
     if isinstance(v, str) and v[:1] in ("=", "+", "-", "@"):
         return "'" + v  # a spreadsheet would run it as a formula
     return "" if v is None else v
+
+
+# --- Support ------------------------------------------------------------------------------------
+
+SUPPORT_KPIS = ("ticket_volume", "first_response_median", "first_response_p90", "resolution_median",
+                "first_contact_resolution", "reopen_rate", "handle_time")
+SUPPORT_TRENDS = ("ticket_volume", "first_response_median", "first_contact_resolution")
+SUPPORT_SPLITS = ("team", "channel", "agent")
+
+
+def support_view(kpis, filters: Filters, split: str) -> dict:
+    """Ticket KPIs over the view, their trends, and a table of every KPI per team, channel or agent."""
+    if split not in SUPPORT_SPLITS:
+        raise InputError(f"split={split!r}: choose one of: {', '.join(SUPPORT_SPLITS)}")
+    where, _ = filters.where_for("ticket_volume")  # every ticket KPI takes the same dimensions
+    span = {"since": filters.since, "until": filters.until, "where": where or None}
+    summary = {}
+    for m in SUPPORT_KPIS:
+        rows = kpis.compute(m, **span).rows
+        summary[m] = rows[0] if rows else None
+    trends = []
+    for m in SUPPORT_TRENDS:
+        rows = [r for r in kpis.compute(m, grain=filters.grain, **span).rows if r.get("value") is not None]
+        if len(rows) > 1:
+            trends.append({"metric": m, "chart": charts.trend(rows, m, grain=filters.grain)})
+    table: dict[str, dict[str, dict]] = {}
+    for m in SUPPORT_KPIS:
+        for r in kpis.compute(m, by=[split], **span).rows:
+            table.setdefault(r[split] if r[split] is not None else "(none)", {})[m] = r
+    groups = sorted(table.items(), key=lambda kv: -(kv[1].get("ticket_volume") or {}).get("value", 0))
+    return {"summary": summary, "trends": trends, "groups": groups, "split": split, "kpis": SUPPORT_KPIS}
+
+
+@router.get("/support", response_class=HTMLResponse)
+def support_page(request: Request, session: Session = Depends(current_session)):
+    try:
+        filters = Filters.from_request(request)
+        split = request.query_params.get("split") or "team"
+        view = support_view(_engine(request), filters, split)
+    except InputError as exc:
+        return _error_page(request, exc)
+    return render(request, "dashboard/support.html", _page(request, filters, **view, splits=SUPPORT_SPLITS,
+                                                           title="Support"))
+
+
+# --- Churn & retention --------------------------------------------------------------------------
+
+def churn_reasons(store, filters: Filters, limit: int = 15) -> list[dict]:
+    """Why customers who left in the view said they left, most frequent first."""
+    c = customers
+    since = datetime.combine(filters.since, datetime.min.time(), UTC)
+    until = datetime.combine(filters.until, datetime.min.time(), UTC)
+    reason = sa.func.coalesce(c.c.churn_reason, "(not given)")
+    q = (sa.select(reason.label("reason"), sa.func.count().label("n"))
+         .where(c.c.churned_at >= since, c.c.churned_at < until).group_by(reason).order_by(sa.desc("n")).limit(limit))
+    if filters.segment:
+        q = q.where(c.c.segment == filters.segment)
+    with store.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def churn_view(kpis, store, filters: Filters) -> dict:
+    where, ignored = filters.where_for("churn_rate")
+    span = {"since": filters.since, "until": filters.until, "where": where or None}
+    trend = [r for r in kpis.compute("churn_rate", grain=filters.grain, compare="previous", **span).rows if r["value"] is not None]
+    by_segment = [r for r in kpis.compute("churn_rate", by=["segment"], grain=filters.grain, **span).rows
+                  if r["value"] is not None and r.get("segment") is not None]
+    # Cohorts by day or week would be hundreds of rows: a cohort table reads by month at least.
+    cohort_grain = filters.grain if filters.grain in ("month", "quarter", "year") else "month"
+    cohorts = kpis.compute("cohort_retention", grain=cohort_grain, **span).rows
+    survival = kpis.compute("survival", grain=cohort_grain, where=where or None, until=filters.until).rows
+    reasons = churn_reasons(store, filters)
+    return {
+        "trend": trend, "ignored": ignored, "cohort_grain": cohort_grain, "reasons": reasons, "survival": survival,
+        "trend_chart": charts.trend(trend, "churn_rate", grain=filters.grain) if len(trend) > 1 else None,
+        "segment_chart": charts.explorer(by_segment, "churn_rate", "segment", filters.grain) if by_segment else None,
+        "cohort_chart": charts.cohort_heatmap(cohorts, cohort_grain) if cohorts else None,
+        "survival_chart": charts.survival_curve(survival, cohort_grain) if survival else None,
+        "reasons_chart": charts.counts(reasons, "reason", "customers who left") if reasons else None,
+    }
+
+
+@router.get("/churn", response_class=HTMLResponse)
+def churn_page(request: Request, session: Session = Depends(current_session)):
+    store = request.app.state.store
+    try:
+        filters = Filters.from_request(request)
+        view = churn_view(_engine(request), store, filters)
+    except InputError as exc:
+        return _error_page(request, exc)
+    return render(request, "dashboard/churn.html", _page(request, filters, **view, title="Churn & retention"))
