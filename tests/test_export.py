@@ -137,3 +137,24 @@ def test_cli_export_error_is_one_line(store_url, store, tmp_path):
     done = subprocess.run([sys.executable, "-c", code, "export", "--parquet", str(tmp_path), "--table", "nope"],
                           capture_output=True, text=True, env={**os.environ, "CXLENS_DATABASE_URL": store_url, "COLUMNS": "200"})
     assert done.returncode == 1 and "'nope': not a store table" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_column_null_in_the_first_batch_keeps_its_type(store, tmp_path):
+    with store.begin() as conn:
+        conn.execute(s.customers.insert(), [{"external_id": f"c{i}", "attributes": None if i < 3 else {"vip": True},
+                                             "acquisition_cost": None if i < 3 else 12.5} for i in range(5)])
+    export_parquet(store, tmp_path, tables=["customers"], batch_rows=2)
+    rows = exported_rows(tmp_path, "customers")
+    assert [r["attributes"] for r in rows] == [None, None, None, {"vip": True}, {"vip": True}]
+    assert [r["acquisition_cost"] for r in rows] == [None, None, None, 12.5, 12.5]
+
+
+def test_a_value_too_big_for_its_column_is_named(store, tmp_path):
+    if store.dialect != "sqlite":
+        pytest.skip("PostgreSQL refuses such a value when it is written")
+    generate_demo(store, customers=20, responses=30, seed=1, end=END)
+    with store.begin() as conn:
+        conn.exec_driver_sql("UPDATE responses SET score = 70000 WHERE id = 7")
+    with pytest.raises(InputError, match=r"table responses, row 7, column 'score': 70000 is not a int16"):
+        export_parquet(store, tmp_path, tables=["responses"])
+    assert not [p.name for p in tmp_path.iterdir() if "parquet" in p.name]  # no half-written file is left
