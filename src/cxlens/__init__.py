@@ -9,7 +9,7 @@ The public API, for notebooks and programs (the CLI and web app call the same fu
     cxlens.generate_demo(store, customers=3000, responses=20000, seed=7)
 """
 
-from . import stats
+from . import stats, text
 from .analytics.kpis import KPIResult, KPIs, kpi
 from .config import Settings, settings
 from .demo import DemoSummary, generate_demo
@@ -72,6 +72,7 @@ __all__ = [
     "read_zendesk",
     "settings",
     "stats",
+    "text",
 ]
 
 # -- feedback collection (issue 4) ----------------------------------------------------------

@@ -34,6 +34,10 @@ from .collect.commands import invitations_app, surveys_app  # noqa: E402
 
 app.add_typer(surveys_app, name="surveys")
 app.add_typer(invitations_app, name="invitations")
+# Text analytics: the commands live beside the library (text/commands.py).
+from .text.commands import text_app  # noqa: E402
+
+app.add_typer(text_app, name="text")
 
 out = Console()
 err = Console(stderr=True)

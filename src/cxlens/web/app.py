@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
 from ..store import Store, open_store
-from . import api_events, api_kpi, dashboard, survey_pages, widget
+from . import api_events, api_kpi, api_text, dashboard, survey_pages, widget
 
 
 def create_app(store: Store | None = None) -> FastAPI:
@@ -21,6 +21,7 @@ def create_app(store: Store | None = None) -> FastAPI:
     app.include_router(survey_pages.router)  # /s/{token}, /s/open/{survey}, /u/{token}
     app.include_router(widget.router)  # /w/{survey}.js, /w/{survey}/responses
     app.include_router(api_events.router)  # POST /api/events
+    app.include_router(api_text.router)  # /api/text/themes, requests, drivers, spikes, sentiment/evaluation
     app.include_router(dashboard.router)  # /, /login, /logout, /journeys, /touchpoints/{key}, /explorer
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 

@@ -1,0 +1,502 @@
+"""Text analytics over the store: fit the models, analyse every text, and answer questions.
+
+``analyze(store)`` gives every comment (responses), ticket text, mention and feature request
+its language, sentiment, theme and feature-request flag, in ``text_results``: one row per
+text, so the KPI engine can slice any KPI by theme and sentiment. It is incremental: texts
+that already have a row are skipped, and the stored models (``text_models``) are reused, so
+new texts are scored by the same model; ``refit=True`` fits both models again and analyses
+everything anew (pinned themes keep their rows and names).
+
+The sentiment model learns from the store's rated comments; its held-out evaluation is kept
+with it (``text_models.metrics``). The held-out part is split by distinct text: a comment
+written word for word by several customers is either all in training or all in the test, so
+the figures say how the model does on wording it has not seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+
+from ..errors import InputError
+from ..store import Store
+from ..store import schema as s
+from .drivers import DriverResult, Spike, relative_weights, spikes
+from .language import detect_languages
+from .requests import group_requests, is_feature_request
+from .sentiment import SentimentModel, evaluate_labels, labels_from_scores, vader_predict
+from .themes import ThemeModel
+
+__all__ = [
+    "AnalyzeSummary",
+    "RequestGroup",
+    "ThemeSummary",
+    "analyze",
+    "feature_requests",
+    "fit_sentiment",
+    "fit_themes",
+    "key_drivers",
+    "merge_themes",
+    "pin_theme",
+    "rename_theme",
+    "text_spikes",
+    "themes",
+]
+
+Progress = Callable[[str, int, int], None]
+CHUNK = 50_000
+HOLDOUT = 0.2
+METRIC_SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
+
+
+def _sources() -> dict[str, tuple[sa.Table, list[sa.Column], sa.Column, sa.Column | None, sa.Column | None]]:
+    """source -> (table, text columns (first non-empty wins), time, customer, language)."""
+    return {
+        "response": (s.responses, [s.responses.c.comment], s.responses.c.submitted_at, s.responses.c.customer_id, s.responses.c.language),
+        "ticket": (s.tickets, [s.tickets.c.text, s.tickets.c.subject], s.tickets.c.created_at, s.tickets.c.customer_id, s.tickets.c.language),
+        "mention": (s.mentions, [s.mentions.c.text], s.mentions.c.posted_at, s.mentions.c.customer_id, s.mentions.c.language),
+        "feature_request": (s.feature_requests, [s.feature_requests.c.text], s.feature_requests.c.created_at, s.feature_requests.c.customer_id, None),
+    }
+
+
+@dataclass
+class AnalyzeSummary:
+    analyzed: dict[str, int] = field(default_factory=dict)  # new rows per source
+    sentiment_fitted: bool = False
+    themes_fitted: bool = False
+    evaluation: dict[str, Any] | None = None
+    seconds: float = 0.0
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# -- models ---------------------------------------------------------------------------------
+
+
+def _latest_model(conn: sa.Connection, kind: str) -> tuple[int, bytes, dict] | None:
+    t = s.text_models
+    row = conn.execute(sa.select(t.c.id, t.c.data, t.c.metrics).where(t.c.kind == kind).order_by(t.c.id.desc()).limit(1)).first()
+    return (row.id, row.data, row.metrics or {}) if row else None
+
+
+def _rated_comments(conn: sa.Connection) -> tuple[list[str], np.ndarray, list[str | None]]:
+    r = s.responses
+    rows = conn.execute(
+        sa.select(r.c.comment, r.c.score, r.c.scale_min, r.c.scale_max, r.c.metric, r.c.language)
+        .where(r.c.comment.is_not(None), r.c.score.is_not(None), r.c.metric.in_(list(METRIC_SCALES)))
+        .order_by(r.c.id)
+    ).all()
+    texts = [row.comment for row in rows]
+    lo = np.array([row.scale_min if row.scale_min is not None else METRIC_SCALES[row.metric][0] for row in rows], float)
+    hi = np.array([row.scale_max if row.scale_max is not None else METRIC_SCALES[row.metric][1] for row in rows], float)
+    labels = labels_from_scores([row.score for row in rows], (lo, hi)) if rows else np.zeros(0, object)
+    return texts, labels, [row.language for row in rows]
+
+
+def _held_out(texts: list[str]) -> np.ndarray:
+    """True for texts in the test part: by a hash of the text, so copies stay together."""
+    return np.array([int(hashlib.blake2b(t.encode(), digest_size=4).hexdigest(), 16) % 1000 < HOLDOUT * 1000 for t in texts], bool)
+
+
+def fit_sentiment(store: Store, progress: Progress | None = None) -> tuple[SentimentModel, dict[str, Any]]:
+    """Fit the sentiment model on the store's rated comments, evaluate it on a held-out fifth
+    (by distinct text; per language; VADER on the same English texts), refit on everything,
+    and store it. Returns the model and its evaluation."""
+    progress = progress or (lambda *a: None)
+    with store.engine.connect() as conn:
+        texts, labels, langs = _rated_comments(conn)
+    progress("sentiment", 0, 3)
+    test = _held_out(texts)
+    train_idx, test_idx = np.flatnonzero(~test), np.flatnonzero(test)
+    probe = SentimentModel().fit([texts[i] for i in train_idx], labels[train_idx])
+    metrics: dict[str, Any] = {"n_rated_comments": len(texts), "split": "20% held out by distinct text"}
+    if len(test_idx):
+        test_texts = [texts[i] for i in test_idx]
+        groups = [langs[i] or "?" for i in test_idx]
+        metrics["heldout"] = probe.evaluate(test_texts, labels[test_idx], groups).as_dict()
+        metrics["heldout"]["method"] = "model" if probe.fitted else "vader"
+        en = [j for j, g in enumerate(groups) if g == "en"]
+        if en:
+            vader = vader_predict([test_texts[j] for j in en])
+            metrics["vader_english"] = evaluate_labels(vader.labels, labels[test_idx][en]).as_dict()
+    progress("sentiment", 1, 3)
+    model = SentimentModel().fit(texts, labels)
+    progress("sentiment", 2, 3)
+    with store.begin() as conn:
+        conn.execute(sa.insert(s.text_models).values(kind="sentiment", created_at=_now(), n_texts=model.n_texts, metrics=metrics, data=model.to_bytes()))
+    progress("sentiment", 3, 3)
+    return model, metrics
+
+
+def _all_texts(conn: sa.Connection) -> tuple[list[str], list[str | None]]:
+    texts, langs = [], []
+    for source, (table, cols, _, _, lang) in _sources().items():
+        if source == "feature_request":
+            continue
+        for row in conn.execute(sa.select(*cols, lang if lang is not None else sa.null())):
+            text = next((v for v in row[: len(cols)] if v), None)
+            if text:
+                texts.append(text)
+                langs.append(row[-1])
+    return texts, langs
+
+
+def fit_themes(store: Store, progress: Progress | None = None, themes_per_language: int = 12) -> ThemeModel:
+    """Find themes in the store's comments, ticket texts and mentions, and store them.
+    Pinned themes keep their rows: a new theme of the same language sharing two of its top
+    three terms with a pinned one becomes that one."""
+    progress = progress or (lambda *a: None)
+    progress("themes", 0, 1)
+    with store.engine.connect() as conn:
+        texts, langs = _all_texts(conn)
+    langs = _fill_languages(texts, langs, store)
+    model = ThemeModel(themes_per_language=themes_per_language).fit(texts, langs)
+    t = s.text_themes
+    with store.begin() as conn:
+        model_id = conn.execute(
+            sa.insert(s.text_models).values(kind="themes", created_at=_now(), n_texts=len(texts), metrics={"themes": len(model.themes)}, data=model.to_bytes()).returning(s.text_models.c.id)
+        ).scalar_one()
+        pinned = conn.execute(sa.select(t.c.id, t.c.terms).where(t.c.pinned)).all()
+        for theme in model.themes:
+            top = {term for term, _ in theme.terms[:3]}
+            match = next(
+                (p.id for p in pinned if (p.terms or {}).get("language") == theme.language and len(top & {x for x, _ in (p.terms or {}).get("terms", [])[:3]}) >= 2),
+                None,
+            )
+            terms = {"language": theme.language, "terms": [list(x) for x in theme.terms]}
+            if match is not None:
+                conn.execute(sa.update(t).where(t.c.id == match).values(model_id=model_id, number=theme.number, label=theme.label, terms=terms))
+            else:
+                conn.execute(sa.insert(t).values(model_id=model_id, number=theme.number, label=theme.label, terms=terms, created_at=_now()))
+    progress("themes", 1, 1)
+    return model
+
+
+def _fill_languages(texts: list[str], langs: list[str | None], store: Store | None = None, known: list[str] | None = None) -> list[str | None]:
+    missing = [i for i, lang in enumerate(langs) if not lang]
+    if not missing:
+        return langs
+    candidates = known or sorted({lang for lang in langs if lang}) or None
+    found = detect_languages([texts[i] for i in missing], candidates if candidates and len(candidates) >= 2 else None)
+    out = list(langs)
+    for i, lang in zip(missing, found):
+        out[i] = lang
+    return out
+
+
+# -- analysis -------------------------------------------------------------------------------
+
+
+def analyze(store: Store, *, refit: bool = False, progress: Progress | None = None) -> AnalyzeSummary:
+    """Language, sentiment, theme and feature-request flag for every text not analysed yet
+    (every text, with ``refit``, after fitting both models again)."""
+    t0 = time.perf_counter()
+    progress = progress or (lambda *a: None)
+    summary = AnalyzeSummary()
+    with store.engine.connect() as conn:
+        sentiment_row = None if refit else _latest_model(conn, "sentiment")
+        themes_row = None if refit else _latest_model(conn, "themes")
+    if sentiment_row is None:
+        sentiment, summary.evaluation = fit_sentiment(store, progress)
+        summary.sentiment_fitted = True
+    else:
+        sentiment, summary.evaluation = SentimentModel.from_bytes(sentiment_row[1]), sentiment_row[2]
+    if themes_row is None:
+        theme_model = fit_themes(store, progress)
+        summary.themes_fitted = True
+    else:
+        theme_model = ThemeModel.from_bytes(themes_row[1])
+    with store.begin() as conn:
+        if refit:
+            conn.execute(sa.delete(s.text_results))
+        theme_ids = _theme_ids(conn)
+        known = sorted({r[0] for r in conn.execute(sa.select(s.responses.c.language).where(s.responses.c.language.is_not(None)).distinct())})
+        for source in _sources():
+            summary.analyzed[source] = _analyze_source(conn, source, sentiment, theme_model, theme_ids, known, progress)
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _theme_ids(conn: sa.Connection) -> dict[int, int]:
+    """Theme number of the newest theme model -> text_themes id (following merges)."""
+    t = s.text_themes
+    latest = conn.execute(sa.select(sa.func.max(s.text_models.c.id)).where(s.text_models.c.kind == "themes")).scalar()
+    rows = conn.execute(sa.select(t.c.id, t.c.number, t.c.model_id, t.c.merged_into_id)).all()
+    merged = {r.id: r.merged_into_id for r in rows}
+    out = {}
+    for r in rows:
+        if r.model_id == latest:
+            target, seen = r.id, set()
+            while merged.get(target) and target not in seen:
+                seen.add(target)
+                target = merged[target]
+            out[r.number] = target
+    return out
+
+
+def _analyze_source(conn, source, sentiment, theme_model, theme_ids, known, progress) -> int:
+    table, cols, when, customer, lang = _sources()[source]
+    r = s.text_results
+    done = sa.select(r.c.id).where(r.c.source == source, r.c.source_id == table.c.id).exists()
+    has_text = sa.or_(*[sa.and_(c.is_not(None), c != "") for c in cols])
+    query = sa.select(table.c.id, when, customer, lang if lang is not None else sa.null(), *cols).where(~done, has_text).order_by(table.c.id)
+    rows = conn.execute(query).all()
+    total, written = len(rows), 0
+    progress(source, 0, total)
+    for start in range(0, total, CHUNK):
+        chunk = rows[start : start + CHUNK]
+        texts = [next((v for v in row[4:] if v), None) for row in chunk]
+        langs = _fill_languages(texts, [row[3] for row in chunk], known=known)
+        pred = sentiment.predict(texts)
+        theme, score = theme_model.assign(texts, langs)
+        request = np.ones(len(chunk), bool) if source == "feature_request" else is_feature_request(texts, langs)
+        now = _now()
+        values = [
+            {
+                "source": source, "source_id": row[0], "occurred_at": row[1], "customer_id": row[2],
+                "language": langs[i], "sentiment": str(pred.labels[i]) if texts[i] else None,
+                "sentiment_score": float(pred.scores[i]) if texts[i] else None,
+                "sentiment_method": pred.method if texts[i] else None,
+                "theme_id": theme_ids.get(int(theme[i])) if theme[i] >= 0 else None,
+                "theme_score": float(score[i]) if texts[i] else None,
+                "feature_request": bool(request[i]), "analyzed_at": now,
+            }
+            for i, row in enumerate(chunk)
+        ]
+        conn.execute(sa.insert(r), values)
+        written += len(chunk)
+        progress(source, written, total)
+    return written
+
+
+# -- themes: summaries and edits ------------------------------------------------------------
+
+
+@dataclass
+class ThemeSummary:
+    id: int
+    name: str
+    language: str
+    count: int
+    share_negative: float
+    trend: dict[str, int]  # month -> texts
+    examples: list[str]
+    pinned: bool
+    terms: list[str]
+
+
+def themes(store: Store, *, months: int = 6, examples: int = 3) -> list[ThemeSummary]:
+    """Themes with their counts, share of negative texts, monthly trend and examples, largest first."""
+    r, t = s.text_results, s.text_themes
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(r.c.theme_id, r.c.sentiment, r.c.occurred_at, r.c.source, r.c.source_id, r.c.theme_score).where(r.c.theme_id.is_not(None))).all()
+        meta = {m.id: m for m in conn.execute(sa.select(t)).all()}
+        by_theme: dict[int, list] = {}
+        for row in rows:
+            by_theme.setdefault(row.theme_id, []).append(row)
+        latest = max((row.occurred_at for row in rows if row.occurred_at), default=None)
+        out = []
+        for theme_id, items in by_theme.items():
+            m = meta[theme_id]
+            trend: dict[str, int] = {}
+            if latest:
+                for row in items:
+                    if row.occurred_at and row.occurred_at > latest - timedelta(days=31 * months):
+                        key = row.occurred_at.strftime("%Y-%m")
+                        trend[key] = trend.get(key, 0) + 1
+            best = sorted(items, key=lambda x: -(x.theme_score or 0))[: examples * 4]
+            out.append(ThemeSummary(
+                id=theme_id, name=m.name or m.label, language=(m.terms or {}).get("language", ""),
+                count=len(items), share_negative=sum(x.sentiment == "negative" for x in items) / len(items),
+                trend=dict(sorted(trend.items())), examples=_texts_of(conn, best, examples), pinned=bool(m.pinned),
+                terms=[x[0] for x in (m.terms or {}).get("terms", [])[:8]],
+            ))
+    return sorted(out, key=lambda x: -x.count)
+
+
+def _texts_of(conn: sa.Connection, rows: list, limit: int) -> list[str]:
+    found: list[str] = []
+    for row in rows:
+        table, cols, *_ = _sources()[row.source]
+        value = conn.execute(sa.select(*cols).where(table.c.id == row.source_id)).first()
+        text = next((v for v in value if v), None) if value else None
+        if text and text not in found:
+            found.append(text)
+        if len(found) >= limit:
+            break
+    return found
+
+
+def _theme(conn: sa.Connection, theme_id: int):
+    row = conn.execute(sa.select(s.text_themes).where(s.text_themes.c.id == theme_id)).first()
+    if row is None:
+        raise InputError(f"theme {theme_id} does not exist; `cxlens text themes` lists the themes and their ids")
+    return row
+
+
+def rename_theme(store: Store, theme_id: int, name: str) -> None:
+    """Show ``name`` instead of the theme's generated label (kept by refits once pinned)."""
+    if not name.strip():
+        raise InputError("a theme's name cannot be empty")
+    with store.begin() as conn:
+        _theme(conn, theme_id)
+        conn.execute(sa.update(s.text_themes).where(s.text_themes.c.id == theme_id).values(name=name.strip()))
+
+
+def pin_theme(store: Store, theme_id: int, pinned: bool = True) -> None:
+    """A pinned theme keeps its row, name and texts across refits."""
+    with store.begin() as conn:
+        _theme(conn, theme_id)
+        conn.execute(sa.update(s.text_themes).where(s.text_themes.c.id == theme_id).values(pinned=pinned))
+
+
+def merge_themes(store: Store, theme_id: int, into_id: int) -> int:
+    """Merge one theme into another: its texts move over, and texts assigned to it later go
+    to the other one too. Returns the number of texts moved."""
+    if theme_id == into_id:
+        raise InputError(f"cannot merge theme {theme_id} into itself")
+    with store.begin() as conn:
+        _theme(conn, theme_id)
+        _theme(conn, into_id)
+        conn.execute(sa.update(s.text_themes).where(s.text_themes.c.id == theme_id).values(merged_into_id=into_id))
+        conn.execute(sa.update(s.text_themes).where(s.text_themes.c.merged_into_id == theme_id).values(merged_into_id=into_id))
+        return conn.execute(sa.update(s.text_results).where(s.text_results.c.theme_id == theme_id).values(theme_id=into_id)).rowcount
+
+
+# -- feature requests -----------------------------------------------------------------------
+
+
+@dataclass
+class RequestGroup:
+    text: str  # the first request of the group, as written
+    count: int  # texts
+    requesters: int  # distinct customers
+    revenue: float  # their revenue over the last 12 months of the store's history
+    trend: dict[str, int]
+    feature_request_ids: list[int]  # rows of the feature_requests table in this group
+    examples: list[str]
+
+
+def feature_requests(store: Store, threshold: float = 0.5) -> list[RequestGroup]:
+    """Requests found in comments, tickets, mentions and the feature_requests table, grouped
+    by near-duplicates, with requesters and the revenue behind them, largest first."""
+    r = s.text_results
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(r.c.source, r.c.source_id, r.c.customer_id, r.c.occurred_at).where(r.c.feature_request)).all()
+        texts = []
+        for source in _sources():
+            table, cols, *_ = _sources()[source]
+            ids = [row.source_id for row in rows if row.source == source]
+            found = {}
+            for start in range(0, len(ids), 10_000):
+                part = ids[start : start + 10_000]
+                for v in conn.execute(sa.select(table.c.id, *cols).where(table.c.id.in_(part))):
+                    found[v[0]] = next((x for x in v[1:] if x), "")
+            texts.extend((source, i, found.get(i, "")) for i in ids)
+        by_key = {(src, i): text for src, i, text in texts}
+        ordered = [(row, by_key.get((row.source, row.source_id), "")) for row in rows]
+        end = conn.execute(sa.select(sa.func.max(s.revenue.c.occurred_at))).scalar()
+        revenue_by_customer: dict[int, float] = {}
+        if end is not None:
+            since = end - timedelta(days=365)
+            for cid, amount in conn.execute(sa.select(s.revenue.c.customer_id, sa.func.sum(s.revenue.c.amount)).where(s.revenue.c.occurred_at > since).group_by(s.revenue.c.customer_id)):
+                revenue_by_customer[cid] = float(amount or 0)
+    if not ordered:
+        return []
+    groups = group_requests([text for _, text in ordered], threshold)
+    out = []
+    for g in np.unique(groups):
+        members = [ordered[i] for i in np.flatnonzero(groups == g)]
+        customers = {row.customer_id for row, _ in members if row.customer_id is not None}
+        trend: dict[str, int] = {}
+        for row, _ in members:
+            if row.occurred_at:
+                key = row.occurred_at.strftime("%Y-%m")
+                trend[key] = trend.get(key, 0) + 1
+        examples = list(dict.fromkeys(text for _, text in members))[:3]
+        out.append(RequestGroup(
+            text=members[0][1], count=len(members), requesters=len(customers),
+            revenue=round(sum(revenue_by_customer.get(c, 0.0) for c in customers), 2),
+            trend=dict(sorted(trend.items())[-12:]),
+            feature_request_ids=[row.source_id for row, _ in members if row.source == "feature_request"],
+            examples=examples,
+        ))
+    return sorted(out, key=lambda x: (-x.requesters, -x.count))
+
+
+# -- key drivers and spikes -----------------------------------------------------------------
+
+
+def key_drivers(store: Store, metric: str = "nps", min_count: int = 30) -> tuple[DriverResult, dict[str, float]]:
+    """Which themes, touchpoints and customer segments and plans drive ``metric``'s score:
+    Johnson's relative weights over one indicator per theme (of the answer's comment; themes
+    with at least ``min_count`` answers), touchpoint, segment and plan. Also, for NPS, the
+    NPS gain if each theme's detractors had been passives: 100 × (its detractors) / n."""
+    if metric not in METRIC_SCALES:
+        raise InputError(f"metric {metric!r}: key drivers work on nps, csat or ces")
+    resp, r, c, tp, t = s.responses, s.text_results, s.customers, s.touchpoints, s.text_themes
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(resp.c.score, tp.c.key.label("touchpoint"), c.c.segment, c.c.plan, r.c.theme_id)
+            .select_from(resp.outerjoin(tp, tp.c.id == resp.c.touchpoint_id).outerjoin(c, c.c.id == resp.c.customer_id)
+                         .outerjoin(r, (r.c.source == "response") & (r.c.source_id == resp.c.id)))
+            .where(resp.c.metric == metric, resp.c.score.is_not(None))
+        ).all()
+        names = {row.id: row.name or row.label for row in conn.execute(sa.select(t.c.id, t.c.name, t.c.label))}
+    if not rows:
+        raise InputError(f"no {metric} answers with a score in the store: nothing to explain")
+    y = np.array([row.score for row in rows], float)
+    columns: dict[str, np.ndarray] = {}
+
+    def indicators(prefix: str, values: list, minimum: int) -> None:
+        vals = np.array([v if v is not None else "" for v in values], dtype=object)
+        uniq, counts = np.unique(vals[vals != ""], return_counts=True)
+        kept = [u for u, n in zip(uniq, counts) if n >= minimum]
+        for u in kept[:-1] if prefix != "theme" and len(kept) == len(uniq) else kept:  # drop one level: no perfect collinearity
+            columns[f"{prefix}: {names.get(u, u) if prefix == 'theme' else u}"] = (vals == u).astype(float)
+
+    indicators("theme", [row.theme_id for row in rows], min_count)
+    indicators("touchpoint", [row.touchpoint for row in rows], min_count)
+    indicators("segment", [row.segment for row in rows], min_count)
+    indicators("plan", [row.plan for row in rows], min_count)
+    result = relative_weights(np.column_stack(list(columns.values())) if columns else np.zeros((len(y), 0)), y, list(columns), metric)
+    gains: dict[str, float] = {}
+    if metric == "nps":
+        detractor = y <= 6
+        for name, col in columns.items():
+            if name.startswith("theme: "):
+                gains[name[len("theme: "):]] = round(100.0 * float((detractor & (col > 0)).sum()) / len(y), 2)
+    return result, dict(sorted(gains.items(), key=lambda kv: -kv[1]))
+
+
+def text_spikes(store: Store, *, window_days: int = 7, windows: int = 12, alpha: float = 0.01) -> list[Spike]:
+    """Themes, and negative sentiment, whose share of the texts in the last ``window_days``
+    is significantly above their share in the ``windows`` windows before (binomial test,
+    Holm-adjusted). The last window ends at the newest analysed text."""
+    r = s.text_results
+    with store.engine.connect() as conn:
+        end = conn.execute(sa.select(sa.func.max(r.c.occurred_at))).scalar()
+        if end is None:
+            return []
+        start = end - timedelta(days=window_days * (windows + 1))
+        rows = conn.execute(sa.select(r.c.occurred_at, r.c.theme_id, r.c.sentiment).where(r.c.occurred_at > start)).all()
+        names = {row.id: row.name or row.label for row in conn.execute(sa.select(s.text_themes.c.id, s.text_themes.c.name, s.text_themes.c.label))}
+    n_windows = windows + 1
+    window = np.array([min(n_windows - 1, int((row.occurred_at - start) / timedelta(days=window_days))) for row in rows], int)
+    totals = np.bincount(window, minlength=n_windows)
+    counts: dict[str, np.ndarray] = {}
+    theme = np.array([row.theme_id or 0 for row in rows])
+    for theme_id in {row.theme_id for row in rows if row.theme_id}:
+        counts[f"theme: {names.get(theme_id, theme_id)}"] = np.bincount(window[theme == theme_id], minlength=n_windows)
+    negative = np.array([row.sentiment == "negative" for row in rows])
+    counts["sentiment: negative"] = np.bincount(window[negative], minlength=n_windows)
+    return spikes(counts, totals, alpha)
