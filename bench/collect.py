@@ -60,12 +60,12 @@ def free_port() -> int:
 # -- the server process ---------------------------------------------------------------------
 
 
-def serve(port: int) -> None:
+def serve(port: int, workers: int) -> None:
+    """As `cxlens serve` runs it (one process), or with several uvicorn worker processes."""
     import uvicorn
 
-    from cxlens.web import create_app
-
-    uvicorn.run(create_app(), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    uvicorn.run("cxlens.web.app:create_app", factory=True, workers=workers, host="127.0.0.1", port=port,
+                log_level="warning", access_log=False)
 
 
 # -- set-up ---------------------------------------------------------------------------------
@@ -139,10 +139,17 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def server_seconds(pid: int) -> float:
+    """CPU seconds of the server process and its worker processes."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    kids = [int(c) for c in children.read_text().split()] if children.exists() else []
+    return cpu_seconds(pid) + sum(cpu_seconds(k) for k in kids)
+
+
 def wait_for(port: int, process: subprocess.Popen) -> None:
     import urllib.request
 
-    for _ in range(300):
+    for _ in range(1200):  # worker processes start slowly on a busy machine
         if process.poll() is not None:
             raise RuntimeError("the server exited; run it alone to see why")
         try:
@@ -197,7 +204,7 @@ def stored(url: str) -> int:
 # -- one backend ------------------------------------------------------------------------------
 
 
-def run(backend: str, requests: int, concurrency: int, warmup: int) -> dict:
+def run(backend: str, requests: int, concurrency: int, warmup: int, workers: int = 1) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="cxlens-bench-collect-"))
     pg_name = None
     if backend == "sqlite":
@@ -213,13 +220,13 @@ def run(backend: str, requests: int, concurrency: int, warmup: int) -> dict:
         tokens = prepare(url, requests + warmup, secret, folder)
         port = free_port()
         env = {**os.environ, "CXLENS_DATABASE_URL": url, "CXLENS_SECRET_KEY": secret.decode(), "CXLENS_DATA_DIR": str(folder)}
-        server = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], env=env)
+        server = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--workers", str(workers)], env=env)
         try:
             wait_for(port, server)
             asyncio.run(load(port, tokens[:warmup], concurrency))  # warm caches and the connection pool
-            server_cpu, own_cpu = cpu_seconds(server.pid), time.process_time()
+            server_cpu, own_cpu = server_seconds(server.pid), time.process_time()
             elapsed, latencies, statuses = asyncio.run(load(port, tokens[warmup:], concurrency))
-            server_cpu, own_cpu = cpu_seconds(server.pid) - server_cpu, time.process_time() - own_cpu
+            server_cpu, own_cpu = server_seconds(server.pid) - server_cpu, time.process_time() - own_cpu
         finally:
             server.terminate()
             server.wait(30)
@@ -245,17 +252,19 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--warmup", type=int, default=500)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1, as cxlens serve)")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve)
+        serve(args.serve, args.workers)
         return
-    print(f"{args.requests:,} survey answers over HTTP, {args.concurrency} connections, {os.cpu_count()} cores, "
+    print(f"{args.requests:,} survey answers over HTTP, {args.concurrency} connections, {args.workers} server process(es), "
+          f"{os.cpu_count()} cores, "
           f"load average before: {os.getloadavg()[0]:.1f}")
     print(f"{'store':<11} {'answers/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'floor/s':>9} {'2xx':>7} {'rows':>7}  nothing lost"
           "  server CPU/answer  generator CPU/answer")
     for backend in args.backends.split(","):
-        r = run(backend, args.requests, args.concurrency, args.warmup)
+        r = run(backend, args.requests, args.concurrency, args.warmup, args.workers)
         print(f"{r['backend']:<11} {r['rate']:>10,.0f} {r['p50']:>8.1f} {r['p99']:>8.1f} {r['floor']:>9,.0f} "
               f"{r['ok']:>7,} {r['rows']:>7,}  {'yes' if r['ok'] == r['rows'] == r['requests'] else 'NO':<12}"
               f"  {r['server_ms']:>8.2f} ms {r['client_ms']:>17.2f} ms")

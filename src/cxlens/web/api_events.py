@@ -34,7 +34,7 @@ from ..access import ApiKey
 from ..collect import plan_invitations
 from ..store import schema as s
 from .auth import require_scope
-from .survey_pages import collection_of
+from .survey_pages import _in_turn, collection_of
 
 __all__ = ["MAX_BATCH", "router"]
 
@@ -166,6 +166,11 @@ async def post_events(request: Request, key: ApiKey = Depends(require_scope("eve
     rows, problems = _check(events, touchpoints)
     if problems:
         return JSONResponse({"detail": problems}, status_code=422)
+    return await _in_turn(collection, _write_events, collection, rows, key.id, idem, raw)
+
+
+def _write_events(collection, rows: list[dict], api_key_id: int, idem: str | None, raw: bytes) -> JSONResponse:
+    """Customers, events, planned invitations and the idempotency record: one transaction."""
     with collection.writing() as conn:
         problems = _customer_ids(conn, rows)
         if problems:
@@ -177,7 +182,7 @@ async def post_events(request: Request, key: ApiKey = Depends(require_scope("eve
         answer = {"events": results, "invitations_planned": len(planned)}
         if idem:
             conn.execute(s.idempotency_keys.insert().values(
-                api_key_id=key.id, key=idem[:200], request_hash=_fingerprint(raw), status_code=201, body=answer,
+                api_key_id=api_key_id, key=idem[:200], request_hash=_fingerprint(raw), status_code=201, body=answer,
                 created_at=collection.now()))
     return JSONResponse(answer, status_code=201)
 

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from ..collect import Collection, policy_from_env
 from ..collect.surveys import SurveyDefinition
@@ -91,6 +92,15 @@ def _thanks(survey: SurveyDefinition, language: str) -> HTMLResponse:
             _THANKS.clear()
         _THANKS[key] = TEMPLATES.get_template("survey_message.html").render(lang=language, title=survey.name, text=text).encode()
     return HTMLResponse(_THANKS[key])
+
+
+async def _in_turn(collection: Collection, call, *args, **kwargs):
+    """Run a store write from an async endpoint. SQLite: right here, since its writes take
+    turns anyway and a thread hop only adds cost. PostgreSQL: in the thread pool, so that
+    requests wait for their commits side by side (the server groups them) instead of in a row."""
+    if collection.store.dialect == "sqlite":
+        return call(*args, **kwargs)
+    return await run_in_threadpool(call, *args, **kwargs)
 
 
 def _bad_link(request: Request, exc: InvalidToken) -> HTMLResponse:
@@ -171,7 +181,8 @@ async def open_survey_answer(request: Request, survey_key: str):
     hidden = {"form": form["form"][0], "lang": language}
     try:
         answers = _answers_from(form, survey, int(score) if isinstance(score, str) and score.isdigit() else None)
-        collection.answer_anonymously(survey, f"open:{survey.id}:{claim.nonce}", score, answers, "web", language)
+        await _in_turn(collection, collection.answer_anonymously, survey, f"open:{survey.id}:{claim.nonce}", score, answers,
+                       "web", language)
     except InvalidAnswer as exc:
         return _survey_page(request, survey, language, request.url.path, None, {}, hidden, str(exc), 422)
     return _after_answer(request, survey, language, form, hidden)
@@ -246,8 +257,9 @@ async def survey_answer(request: Request) -> HTMLResponse:
         score = _score_param((form.get("score") or [None])[0])
         as_int = int(score) if isinstance(score, str) and score.isdigit() else None
         lang = (form.get("lang") or [None])[0]
-        answered = collection.answer(token, score=score, answers=_answers_from(form, survey, as_int),
-                                     language=survey.language_for(lang) if lang else None)
+        answered = await _in_turn(collection, collection.answer, token, score=score,
+                                  answers=_answers_from(form, survey, as_int),
+                                  language=survey.language_for(lang) if lang else None)
     except InvalidToken as exc:
         return _bad_link(request, exc)
     except InvalidAnswer as exc:

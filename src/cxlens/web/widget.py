@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, Response
 
 from ..collect.surveys import SurveyDefinition
 from ..errors import InvalidAnswer, UnknownSurvey
-from .survey_pages import _accepted_languages, collection_of
+from .survey_pages import _accepted_languages, _in_turn, collection_of
 
 __all__ = ["router", "widget_script"]
 
@@ -155,8 +155,8 @@ async def answer(request: Request, survey_key: str) -> JSONResponse:
                                    *_accepted_languages(request))
     answers = {"comment": body["comment"]} if isinstance(body.get("comment"), str) else {}
     try:
-        response_id = collection.answer_anonymously(survey, f"widget:{survey.id}:{body['id']}", body.get("score"), answers,
-                                                    "widget", language)
+        response_id = await _in_turn(collection, collection.answer_anonymously, survey, f"widget:{survey.id}:{body['id']}",
+                                     body.get("score"), answers, "widget", language)
     except InvalidAnswer as exc:
         return JSONResponse({"detail": [{"field": exc.field, "value": body.get(exc.field), "problem": str(exc)}]},
                             status_code=422, headers=headers)
