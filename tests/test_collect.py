@@ -320,3 +320,14 @@ def test_the_readme_survey_example_loads(store, tmp_path):
     (tmp_path / "surveys.yaml").write_text(block, encoding="utf-8")
     load_journeys(store, DEMO_JOURNEYS)
     assert load_surveys(store, tmp_path / "surveys.yaml").surveys == 1
+
+
+def test_simultaneous_first_clicks_make_one_response(collection):
+    """A mail scanner and the person click at once: both are written to the same row."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    token = collection.token(collection.invite("support-csat", "c-fi"))
+    with ThreadPoolExecutor(8) as pool:
+        ids = set(pool.map(lambda n: collection.answer(token, score=1 + n % 5).response_id, range(16)))
+    assert len(ids) == 1
+    assert count(collection.store, "responses") == 1
