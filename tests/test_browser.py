@@ -118,6 +118,7 @@ def test_trigger_to_email_to_one_click_answer_in_the_customers_language(store, t
         page.get_by_role("link", name="2", exact=True).click()
         page.wait_for_url(re.compile(r"/s/.+\?score=2$"))
         assert [r["score"] for r in responses(store)] == [2]  # saved by the click alone
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
         page.get_by_label("Mikä meni vikaan?").fill("Vastaus tuli <b>liian</b> hitaasti")
         page.get_by_label("Nopeus").check()
         page.get_by_role("button", name="Lähetä").click()
@@ -146,6 +147,12 @@ def test_the_survey_page_is_usable_with_the_keyboard_alone(store, tmp_path, brow
         page.keyboard.press("Enter")  # submits the form
         page.get_by_label("What did you like?").wait_for()
         assert [r["score"] for r in responses(store)] == [4]
+        page.keyboard.press("Tab")  # into the comment box, typed and sent without a mouse
+        page.keyboard.type("Fast & kind")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        page.get_by_role("heading", name="Thank you! Your answer helps us do better.").wait_for()
+    assert responses(store)[0]["comment"] == "Fast & kind"
 
 
 def test_the_widget_on_a_page_from_another_origin(store, tmp_path, browser):
