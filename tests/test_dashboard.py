@@ -9,6 +9,7 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 import cxlens
@@ -233,3 +234,63 @@ def test_churn_page_shows_the_rate_reasons_cohorts_and_survival(client, demo_sto
     assert f'data-value="{rates[-1]["value"]}"' in html
     assert "Why customers left" in html and "Cohort retention heatmap" in html and "Survival curve" in html
     assert html.count("data-chart") >= 4
+
+
+def _add_feedback(store):
+    from cxlens.store.schema import customers, mentions, text_results, text_themes
+
+    with store.begin() as conn:
+        tp = conn.execute(touchpoints.select().where(touchpoints.c.key == "checkout")).one()
+        conn.execute(responses.insert().values(touchpoint_id=tp.id, channel="web", metric="nps", score=2, scale_min=0,
+                                               scale_max=10, submitted_at=datetime(2026, 5, 31, 10, tzinfo=UTC),
+                                               comment="Where is my ZORBLAX refund? <b>angry</b>", language="en"))
+        rid = conn.execute(sa.select(sa.func.max(responses.c.id))).scalar_one()
+        conn.execute(mentions.insert().values(source="app-store", kind="review", rating=1, rating_max=5, title="<i>bad</i>",
+                                              text="<script>alert(1)</script> zorblax never came",
+                                              posted_at=datetime(2026, 5, 31, 11, tzinfo=UTC)))
+        conn.execute(text_themes.insert().values(number=0, label="refund · money", created_at=datetime(2026, 6, 1, tzinfo=UTC)))
+        theme = conn.execute(sa.select(sa.func.max(text_themes.c.id))).scalar_one()
+        conn.execute(text_results.insert().values(source="response", source_id=rid, sentiment="negative", theme_id=theme,
+                                                  analyzed_at=datetime(2026, 6, 1, tzinfo=UTC)))
+
+
+def test_feedback_streams_comments_and_mentions_escaped_and_searchable(client, demo_store):
+    _add_feedback(demo_store)
+    html = client.get(f"/feedback?{VIEW}&q=zorblax").text
+    items = re.findall(r'<li class="item kind-(\w+)', html)
+    assert items == ["mention", "response"]  # newest first; only texts with the word
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; zorblax never came" in html
+    assert "&lt;i&gt;bad&lt;/i&gt;" in html and "Where is my ZORBLAX refund? &lt;b&gt;angry&lt;/b&gt;" in html
+    assert "theme: refund · money" in html and '<span class="sentiment">negative</span>' in html
+    negative = client.get(f"/feedback?{VIEW}&sentiment=negative").text
+    assert re.findall(r'<li class="item kind-(\w+)', negative) == ["response"]
+    only_comments = client.get(f"/feedback?{VIEW}&q=zorblax&channel=web").text  # mentions have no channel
+    assert re.findall(r'<li class="item kind-(\w+)', only_comments) == ["response"]
+    assert client.get(f"/feedback?{VIEW}&kind=tweet").status_code == 422
+
+
+def test_feedback_pages_through_everything(client, demo_store):
+    first = client.get(f"/feedback?{VIEW}").text
+    assert len(re.findall(r'<li class="item', first)) == 50 and ">Older</a>" in first
+    second = client.get(f"/feedback?{VIEW}&page=1").text
+    assert ">Newer</a>" in second
+
+
+def test_surveys_show_answers_and_response_rates_from_the_kpi_api(client, demo_store):
+    from cxlens.store.schema import customers, invitations, surveys
+
+    with demo_store.begin() as conn:
+        survey = conn.execute(surveys.select().where(surveys.c.key == "support-csat")).one()
+        ids = conn.execute(sa.select(customers.c.id).limit(40)).scalars().all()
+        conn.execute(invitations.insert(), [dict(survey_id=survey.id, customer_id=c, channel="email" if i % 2 else "sms",
+                                                 due_at=datetime(2026, 3, 1, tzinfo=UTC), sent_at=datetime(2026, 3, 1, tzinfo=UTC),
+                                                 status="answered" if i % 3 == 0 else "sent") for i, c in enumerate(ids)])
+    html = client.get(f"/surveys?{VIEW}").text
+    block = re.search(r'data-survey="support-csat">(.*?)</section>', html, re.S).group(1)
+    rates = cxlens.kpi(demo_store).compute("response_rate", by=["survey", "channel"], since="2025-07-01", until="2026-06-01").rows
+    assert {r["channel"] for r in rates} == {"email", "sms"}
+    for r in rates:
+        assert f'data-value="{r["value"]}">{format_value("response_rate", r["value"])}' in block
+    n = cxlens.kpi(demo_store).compute("response_count", where={"survey": ["support-csat"]}, since="2025-07-01",
+                                       until="2026-06-01").rows[0]["n"]
+    assert f'data-answers="{n}"' in block

@@ -142,6 +142,18 @@ def test_every_page_in_a_browser(demo_server, browser):
         assert page.locator("[data-chart] svg").count() == page.locator("[data-chart]").count() > 0
         _shot(page, name)
 
+    # Feedback: searching narrows the stream as one types; the <script> comment is text there too.
+    page.goto(f"{server.url}/feedback?{VIEW}")
+    page.fill('input[name="q"]', "slow chat")
+    page.wait_for_url(re.compile(r"q=slow(\+|%20)chat"))
+    page.wait_for_load_state("networkidle")
+    assert page.locator("li.item").count() == 1 and page.get_by_text(EVIL).count() == 1
+    assert page.title() != "owned"
+    _shot(page, "feedback")
+    page.goto(f"{server.url}/surveys?{VIEW}")
+    assert page.locator("section[data-survey]").count() > 0
+    _shot(page, "surveys")
+
     # Phone width: the overview still reads (no horizontal scrolling of the page).
     phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
     _log_in(phone, server.url, f"/?{VIEW}")

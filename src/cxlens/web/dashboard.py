@@ -49,7 +49,17 @@ from ..analytics.kpis import CUSTOMER_DIMENSIONS, GRAINS, NAMES, SPECS, TICKET_D
 from ..errors import InputError, LoginFailed, LoginThrottled
 from ..ingest.journeys import journey_tree
 from ..metrics import METRICS
-from ..store.schema import customers, responses, tickets, touchpoints
+from ..store.schema import (
+    customers,
+    journeys,
+    mentions,
+    responses,
+    surveys,
+    text_results,
+    text_themes,
+    tickets,
+    touchpoints,
+)
 from . import charts
 from .kpi_engine import _engine
 
@@ -807,3 +817,147 @@ def churn_page(request: Request, session: Session = Depends(current_session)):
     except InputError as exc:
         return _error_page(request, exc)
     return render(request, "dashboard/churn.html", _page(request, filters, **view, title="Churn & retention"))
+
+
+# --- Feedback -----------------------------------------------------------------------------------
+
+FEEDBACK_PAGE = 50
+SENTIMENTS = ("negative", "neutral", "positive", "mixed")
+
+
+def feedback_stream(store, filters: Filters, *, search: str | None = None, kind: str | None = None,
+                    sentiment: str | None = None, page: int = 0) -> list[dict]:
+    """Comments (survey answers with text) and mentions (reviews, social posts) in the view,
+    newest first, with sentiment and theme where text analytics has looked at them. ``search``
+    matches words anywhere in the text (case-insensitive)."""
+    if kind not in (None, "response", "mention"):
+        raise InputError(f"kind={kind!r}: choose response (survey comments) or mention (reviews and posts)")
+    if sentiment not in (None, *SENTIMENTS):
+        raise InputError(f"sentiment={sentiment!r}: choose one of: {', '.join(SENTIMENTS)}")
+    since = datetime.combine(filters.since, datetime.min.time(), UTC)
+    until = datetime.combine(filters.until, datetime.min.time(), UTC)
+    r, m, c, tp = responses, mentions, customers, touchpoints
+    tr, th = text_results, text_themes
+    pattern = f"%{search.strip()}%" if search and search.strip() else None
+
+    def analysed(source: str, id_col):
+        return sa.and_(tr.c.source == source, tr.c.source_id == id_col)
+
+    theme = sa.func.coalesce(th.c.name, th.c.label)
+    comments = (
+        sa.select(sa.literal("response").label("kind"), r.c.id, r.c.submitted_at.label("at"), r.c.comment.label("text"),
+                  sa.null().label("title"), r.c.metric.label("what"), sa.cast(r.c.score, sa.Float).label("score"),
+                  sa.cast(r.c.scale_max, sa.Float).label("scale_max"), r.c.language, tp.c.name.label("touchpoint"),
+                  r.c.channel.label("channel"), c.c.segment, tr.c.sentiment, theme.label("theme"))
+        .select_from(r.outerjoin(tp, tp.c.id == r.c.touchpoint_id).outerjoin(c, c.c.id == r.c.customer_id)
+                     .outerjoin(tr, analysed("response", r.c.id)).outerjoin(th, th.c.id == tr.c.theme_id))
+        .where(r.c.comment.isnot(None), r.c.comment != "", r.c.submitted_at >= since, r.c.submitted_at < until))
+    posts = (
+        sa.select(sa.literal("mention").label("kind"), m.c.id, m.c.posted_at.label("at"), m.c.text.label("text"), m.c.title,
+                  m.c.source.label("what"), m.c.rating.label("score"), m.c.rating_max.label("scale_max"), m.c.language,
+                  sa.null().label("touchpoint"), m.c.source.label("channel"), c.c.segment, tr.c.sentiment, theme.label("theme"))
+        .select_from(m.outerjoin(c, c.c.id == m.c.customer_id).outerjoin(tr, analysed("mention", m.c.id))
+                     .outerjoin(th, th.c.id == tr.c.theme_id))
+        .where(m.c.posted_at >= since, m.c.posted_at < until))
+    if pattern:
+        comments = comments.where(r.c.comment.ilike(pattern))
+        posts = posts.where(sa.or_(m.c.text.ilike(pattern), m.c.title.ilike(pattern)))
+    if filters.segment:
+        comments, posts = comments.where(c.c.segment == filters.segment), posts.where(c.c.segment == filters.segment)
+    if sentiment:
+        comments, posts = comments.where(tr.c.sentiment == sentiment), posts.where(tr.c.sentiment == sentiment)
+    if filters.channel:
+        comments = comments.where(r.c.channel == filters.channel)
+    if filters.journey:
+        comments = comments.where(tp.c.journey_id == sa.select(journeys.c.id).where(journeys.c.key == filters.journey)
+                                  .scalar_subquery())
+    if filters.team:
+        comments = comments.where(tp.c.team == filters.team)
+    # Mentions belong to no touchpoint, channel or team: a filter on those shows comments only.
+    parts = [q for k, q in (("response", comments), ("mention", posts)) if kind in (None, k)
+             and not (k == "mention" and (filters.channel or filters.journey or filters.team))]
+    if not parts:
+        return []
+    union = sa.union_all(*parts).subquery()
+    q = sa.select(union).order_by(union.c.at.desc(), union.c.id.desc()).limit(FEEDBACK_PAGE).offset(page * FEEDBACK_PAGE)
+    with store.engine.connect() as conn:
+        rows = [dict(x) for x in conn.execute(q).mappings()]
+    for row in rows:  # a union hands SQLite's text timestamps back raw
+        if isinstance(row["at"], str):
+            row["at"] = datetime.fromisoformat(row["at"])
+    return rows
+
+
+@router.get("/feedback", response_class=HTMLResponse)
+def feedback_page(request: Request, session: Session = Depends(current_session)):
+    q = request.query_params
+    try:
+        filters = Filters.from_request(request)
+        page = int(q.get("page") or 0)
+        if page < 0:
+            raise InputError(f"page={page}: pages count from 0")
+        items = feedback_stream(request.app.state.store, filters, search=q.get("q"), kind=q.get("kind") or None,
+                                sentiment=q.get("sentiment") or None, page=page)
+    except ValueError:
+        return _error_page(request, InputError(f"page={q.get('page')!r} is not a whole number"))
+    except InputError as exc:
+        return _error_page(request, exc)
+    return render(request, "dashboard/feedback.html",
+                  _page(request, filters, items=items, search=q.get("q") or "", kind=q.get("kind") or "",
+                        sentiment=q.get("sentiment") or "", sentiments=SENTIMENTS, page=page, page_size=FEEDBACK_PAGE,
+                        title="Feedback"))
+
+
+# --- Surveys ------------------------------------------------------------------------------------
+
+def surveys_view(request: Request, filters: Filters) -> dict:
+    """Survey definitions with their answers in the view, and response rates by channel."""
+    store = request.app.state.store
+    since = datetime.combine(filters.since, datetime.min.time(), UTC)
+    until = datetime.combine(filters.until, datetime.min.time(), UTC)
+    s, tp, r = surveys, touchpoints, responses
+    answered = (sa.select(r.c.survey_id, sa.func.count().label("answers")).where(r.c.submitted_at >= since, r.c.submitted_at < until)
+                .group_by(r.c.survey_id).subquery())
+    q = (sa.select(s.c.key, s.c.name, s.c.metric, s.c.scale_min, s.c.scale_max, s.c.definition, tp.c.name.label("touchpoint"),
+                   tp.c.key.label("touchpoint_key"), sa.func.coalesce(answered.c.answers, 0).label("answers"))
+         .select_from(s.outerjoin(tp, tp.c.id == s.c.touchpoint_id).outerjoin(answered, answered.c.survey_id == s.c.id))
+         .order_by(s.c.key))
+    with store.engine.connect() as conn:
+        rows = [dict(x) for x in conn.execute(q).mappings()]
+    # Invitations are not in the tier-0 mirror: response rates are read from the store itself
+    # (sent invitations are few next to answers).
+    where, ignored = filters.where_for("response_rate")
+    rates = _rate_kpis(request).compute("response_rate", by=["survey", "channel"], since=filters.since, until=filters.until,
+                                         where=where or None).rows
+    by_survey: dict[str, list[dict]] = {}
+    for rate in rates:
+        by_survey.setdefault(rate["survey"], []).append(rate)
+    for row in rows:
+        d = row.pop("definition") or {}
+        row["channels"] = d.get("channels") or []
+        row["trigger"] = d.get("trigger")
+        row["languages"] = d.get("languages") or []
+        row["rates"] = by_survey.get(row["key"], [])
+    return {"surveys": rows, "ignored": ignored}
+
+
+def _rate_kpis(request: Request):
+    """Where response rates come from: the shared engine on PostgreSQL; on SQLite a KPIs
+    object over the store itself, made per request (an SQLite connection belongs to the thread
+    that opened it)."""
+    store = request.app.state.store
+    if store.dialect != "sqlite":
+        return _engine(request)
+    from ..analytics.kpis import KPIs
+
+    return KPIs(store, tier="store")
+
+
+@router.get("/surveys", response_class=HTMLResponse)
+def surveys_page(request: Request, session: Session = Depends(current_session)):
+    try:
+        filters = Filters.from_request(request)
+        view = surveys_view(request, filters)
+    except InputError as exc:
+        return _error_page(request, exc)
+    return render(request, "dashboard/surveys.html", _page(request, filters, **view, title="Surveys"))
