@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -84,6 +85,7 @@ class ThemeModel:
         """Find themes in ``texts`` (each with its language; None is fine). At most ``sample``
         texts per language are used to fit: themes are about what recurs."""
         from sklearn.decomposition import NMF
+        from sklearn.exceptions import ConvergenceWarning
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         rng = np.random.default_rng(self.seed)
@@ -102,7 +104,9 @@ class ThemeModel:
             if k < 1:
                 continue
             nmf = NMF(n_components=k, init="nndsvda", random_state=self.seed, max_iter=300)
-            nmf.fit(X)
+            with warnings.catch_warnings():  # 300 iterations give stable top terms; more only polish weights
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                nmf.fit(X)
             H = nmf.components_
             H = H / np.maximum(np.linalg.norm(H, axis=1, keepdims=True), 1e-12)
             vocab = np.asarray(vec.get_feature_names_out())
