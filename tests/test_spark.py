@@ -9,6 +9,7 @@ seconds); the JVM is Debian's (scripts/test installs one when `java` is missing)
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 import uuid
@@ -23,7 +24,7 @@ from cxlens.analytics.kpis import kpi
 from cxlens.demo import generate_demo
 from cxlens.errors import EngineError, InputError
 from cxlens.store import open_store
-from cxlens.store.export import export_parquet
+from cxlens.store.export import MANIFEST, export_parquet
 
 pytestmark = pytest.mark.spark
 
@@ -32,6 +33,7 @@ DEMO = {"customers": 200, "responses": 2500, "seed": 5, "end": END}
 # Each KPI is asked sliced by the first two of these its source knows, by quarter, compared
 # with the previous quarter: joins, grouping, time truncation and ordering all take part.
 SLICES = ("touchpoint", "team", "source", "segment", "channel", "plan")
+SINCE = "2025-10-01"  # a bound inside the demo's two years: timestamp literals take part too
 
 
 # A short-lived JVM asking small questions: tables of a few thousand rows make planning, not
@@ -93,10 +95,10 @@ def kpi_names() -> list[str]:
 
 def question(k, metric: str) -> dict:
     """The richest question ``metric`` takes: two slices, a quarter grain, the previous
-    quarter compared; options a KPI refuses are dropped, the slices last."""
+    quarter compared, from ``SINCE``; options a KPI refuses are dropped, the slices last."""
     dims = [d for d in SLICES if _slices_by(k, metric, d)][:2]
-    for options in ({"by": dims, "grain": "quarter", "compare": "previous"}, {"by": dims, "grain": "quarter"},
-                    {"by": dims}, {"grain": "quarter"}, {}):
+    for options in ({"by": dims, "grain": "quarter", "compare": "previous", "since": SINCE}, {"by": dims, "grain": "quarter", "compare": "previous"},
+                    {"by": dims, "grain": "quarter"}, {"by": dims}, {"grain": "quarter"}, {}):
         try:
             k.compute(metric, **options)
             return options
@@ -205,3 +207,11 @@ def test_no_java_is_explained(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(EngineError, match="needs Java 17 or newer and none was found"):
         local_spark_session()
+
+
+def test_an_export_of_another_schema_is_refused(store, tmp_path):
+    export_parquet(store, tmp_path)  # refused before any Spark starts
+    manifest = tmp_path / MANIFEST
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "schema_revision": "0001"}))
+    with pytest.raises(InputError, match=r"exported from a store at schema 0001; this cxlens reads schema \w+\. Upgrade"):
+        Engine.for_spark(tmp_path)

@@ -9,6 +9,7 @@ Parquet (``cxlens export --parquet``) or from the user's own pipeline. All sit b
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -16,9 +17,12 @@ from typing import TYPE_CHECKING
 
 import ibis
 import pyarrow as pa
+from alembic.script import ScriptDirectory
 
 from ..errors import EngineError, InputError
 from ..store import Store
+from ..store.database import MIGRATIONS
+from ..store.export import MANIFEST
 from .mirror import MIRRORED, Mirror
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -177,4 +181,24 @@ def _parquet_tables(directory: Path) -> dict[str, Path]:
             f"{directory} lacks {', '.join(f'{t}.parquet' for t in missing)}, which the KPIs read; "
             f"write them with: cxlens export --parquet {directory}"
         )
+    _check_revision(directory)
     return found
+
+
+def _check_revision(directory: Path) -> None:
+    """An export of another schema would fail in Spark with a missing column, or mislead:
+    ``cxlens export`` notes its schema revision, and a different one is refused up front.
+    Tables from elsewhere (a user's pipeline, no manifest) are taken as they are."""
+    manifest = directory / MANIFEST
+    if not manifest.exists():
+        return
+    try:
+        revision = json.loads(manifest.read_text()).get("schema_revision")
+    except (OSError, ValueError, AttributeError) as exc:
+        raise InputError(f"{manifest} is not an export manifest ({exc}); export again: cxlens export --parquet {directory}") from exc
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    if revision and revision != head:
+        raise InputError(
+            f"{directory} was exported from a store at schema {revision}; this cxlens reads schema {head}. "
+            f"Upgrade the store (cxlens db upgrade) and export again: cxlens export --parquet {directory}"
+        )
