@@ -294,3 +294,26 @@ def test_surveys_show_answers_and_response_rates_from_the_kpi_api(client, demo_s
     n = cxlens.kpi(demo_store).compute("response_count", where={"survey": ["support-csat"]}, since="2025-07-01",
                                        until="2026-06-01").rows[0]["n"]
     assert f'data-answers="{n}"' in block
+
+
+def test_customers_are_for_analysts_and_show_a_timeline(client, demo_store):
+    from cxlens.store.schema import customers
+
+    with demo_store.begin() as conn:
+        person = conn.execute(sa.select(customers).order_by(customers.c.id).limit(1)).one()
+        conn.execute(responses.insert().values(customer_id=person.id, channel="web", metric="nps", score=0, scale_min=0,
+                                               scale_max=10, submitted_at=datetime(2026, 7, 15, tzinfo=UTC),
+                                               comment="<img src=x onerror=alert(1)> never again"))
+        conn.execute(customers.update().where(customers.c.id == person.id).values(name="Zelda <b>Q</b>"))
+    found = client.get("/customers?q=zelda").text
+    assert found.count('<a href="/customers/') == 1 and "Zelda &lt;b&gt;Q&lt;/b&gt;" in found
+    page = client.get(f"/customers/{person.id}").text
+    kinds = re.findall(r'<li class="kind-([\w-]+)">', page)
+    assert kinds[0] == "response" and "signed-up" in kinds
+    assert "&lt;img src=x onerror=alert(1)&gt; never again" in page and "<img src=x" not in page
+    assert client.get("/customers/987654321").status_code == 404
+    create_user(demo_store, "v@example.com", PASSWORD, role="viewer")
+    viewer = TestClient(create_app(demo_store))
+    login(viewer, "v@example.com")
+    assert viewer.get("/customers").status_code == 403
+    assert 'href="/customers"' not in viewer.get(f"/?{VIEW}").text

@@ -153,6 +153,13 @@ def test_every_page_in_a_browser(demo_server, browser):
     page.goto(f"{server.url}/surveys?{VIEW}")
     assert page.locator("section[data-survey]").count() > 0
     _shot(page, "surveys")
+    page.goto(f"{server.url}/customers")
+    page.fill('input[name="q"]', "a")
+    page.wait_for_url(re.compile(r"q=a"))
+    page.locator("table.customers a").first.click()
+    page.wait_for_url(re.compile(r"/customers/\d+"))
+    assert page.locator("ol.timeline li").count() > 0
+    _shot(page, "customer")
 
     # Phone width: the overview still reads (no horizontal scrolling of the page).
     phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)

@@ -961,3 +961,94 @@ def surveys_page(request: Request, session: Session = Depends(current_session)):
     except InputError as exc:
         return _error_page(request, exc)
     return render(request, "dashboard/surveys.html", _page(request, filters, **view, title="Surveys"))
+
+
+# --- Customers ----------------------------------------------------------------------------------
+# Names, e-mails and what one person said are personal data: analysts and admins only.
+
+CUSTOMER_PAGE = 50
+TIMELINE_LIMIT = 200
+
+
+def find_customers(store, search: str, segment: str | None = None, limit: int = CUSTOMER_PAGE) -> list[dict]:
+    """Customers whose name, e-mail or external id contains ``search`` (case-insensitive)."""
+    c = customers
+    q = sa.select(c.c.id, c.c.external_id, c.c.name, c.c.email, c.c.segment, c.c.plan, c.c.signed_up_at, c.c.churned_at)
+    if search.strip():
+        pattern = f"%{search.strip()}%"
+        q = q.where(sa.or_(c.c.name.ilike(pattern), c.c.email.ilike(pattern), c.c.external_id.ilike(pattern)))
+    if segment:
+        q = q.where(c.c.segment == segment)
+    with store.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(q.order_by(c.c.name, c.c.id).limit(limit)).mappings()]
+
+
+def customer_timeline(store, customer_id: int) -> tuple[dict, list[dict]]:
+    """A customer and everything that happened with them, newest first: events, invitations,
+    answers, tickets, payments, sign-up and churn."""
+    from ..store.schema import events, invitations, revenue
+
+    c = customers
+    with store.engine.connect() as conn:
+        person = conn.execute(sa.select(c).where(c.c.id == customer_id)).mappings().first()
+        if person is None:
+            raise HTTPException(404, f"no customer has the id {customer_id}; search for them on /customers")
+        tp, s = touchpoints, surveys
+        parts = [
+            sa.select(sa.literal("event").label("kind"), events.c.occurred_at.label("at"), tp.c.name.label("what"),
+                      events.c.channel.label("detail"), sa.null().label("text"))
+            .select_from(events.join(tp, tp.c.id == events.c.touchpoint_id)).where(events.c.customer_id == customer_id),
+            sa.select(sa.literal("invitation").label("kind"), sa.func.coalesce(invitations.c.sent_at, invitations.c.due_at).label("at"),
+                      s.c.name.label("what"), (invitations.c.channel + " · " + invitations.c.status).label("detail"),
+                      sa.null().label("text"))
+            .select_from(invitations.join(s, s.c.id == invitations.c.survey_id)).where(invitations.c.customer_id == customer_id),
+            sa.select(sa.literal("response").label("kind"), responses.c.submitted_at.label("at"),
+                      (sa.func.upper(responses.c.metric) + " " + sa.func.coalesce(sa.cast(responses.c.score, sa.String), "–")).label("what"),
+                      tp.c.name.label("detail"), responses.c.comment.label("text"))
+            .select_from(responses.outerjoin(tp, tp.c.id == responses.c.touchpoint_id)).where(responses.c.customer_id == customer_id),
+            sa.select(sa.literal("ticket").label("kind"), tickets.c.created_at.label("at"),
+                      (tickets.c.external_id + " · " + sa.func.coalesce(tickets.c.status, "")).label("what"),
+                      tickets.c.team.label("detail"), tickets.c.subject.label("text"))
+            .where(tickets.c.customer_id == customer_id),
+            sa.select(sa.literal("payment").label("kind"), revenue.c.occurred_at.label("at"),
+                      sa.cast(revenue.c.amount, sa.String).label("what"), revenue.c.currency.label("detail"), sa.null().label("text"))
+            .where(revenue.c.customer_id == customer_id),
+        ]
+        union = sa.union_all(*parts).subquery()
+        rows = [dict(r) for r in conn.execute(sa.select(union).order_by(union.c.at.desc()).limit(TIMELINE_LIMIT)).mappings()]
+    for row in rows:
+        if isinstance(row["at"], str):
+            row["at"] = datetime.fromisoformat(row["at"])
+        if row["at"] is not None and row["at"].tzinfo is None:
+            row["at"] = row["at"].replace(tzinfo=UTC)
+    person = dict(person)
+    milestones = [{"kind": "signed up", "at": person["signed_up_at"], "what": person["plan"] or "", "detail": person["segment"], "text": None}]
+    if person["churned_at"]:
+        milestones.append({"kind": "churned", "at": person["churned_at"], "what": person["churn_reason"] or "no reason given",
+                           "detail": None, "text": None})
+    rows += [m for m in milestones if m["at"] is not None]
+    rows.sort(key=lambda r: r["at"], reverse=True)
+    return person, rows
+
+
+@router.get("/customers", response_class=HTMLResponse)
+def customers_page(request: Request, session: Session = Depends(require_role("analyst"))):
+    q = request.query_params
+    try:
+        filters = Filters.from_request(request)
+    except InputError as exc:
+        return _error_page(request, exc)
+    found = find_customers(request.app.state.store, q.get("q") or "", filters.segment)
+    return render(request, "dashboard/customers.html", _page(request, filters, customers=found, search=q.get("q") or "",
+                                                             page_size=CUSTOMER_PAGE, title="Customers"))
+
+
+@router.get("/customers/{customer_id}", response_class=HTMLResponse)
+def customer_page(request: Request, customer_id: int, session: Session = Depends(require_role("analyst"))):
+    try:
+        filters = Filters.from_request(request)
+    except InputError as exc:
+        return _error_page(request, exc)
+    person, timeline = customer_timeline(request.app.state.store, customer_id)
+    return render(request, "dashboard/customer.html", _page(request, filters, person=person, timeline=timeline,
+                                                            limit=TIMELINE_LIMIT, title=person["name"] or person["external_id"]))
