@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import unicodedata
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,12 +50,14 @@ STOPWORDS = frozenset(
 
 
 def terms_of(text: str) -> list[str]:
-    """A text's terms: lower-case words of three or more letters, and character bigrams of
-    runs of Thai or CJK script."""
+    """A text's terms: lower-case words of three or more letters; inside runs of CJK script,
+    character bigrams; inside runs of Thai, character trigrams that start on a base letter
+    (Thai writes vowels and tones as combining marks: a term starting on one means nothing)."""
     text = text.lower()
     terms = [w for w in _WORD.findall(_SPACELESS.sub(" ", text)) if w not in STOPWORDS]
     for run in _SPACELESS.findall(text):
-        terms.extend(run[i : i + 2] for i in range(len(run) - 1))
+        n = 3 if "\u0e00" <= run[0] <= "\u0e7f" else 2
+        terms.extend(run[i : i + n] for i in range(len(run) - n + 1) if unicodedata.category(run[i]) != "Mn")
     return terms
 
 
