@@ -317,3 +317,11 @@ def test_customers_are_for_analysts_and_show_a_timeline(client, demo_store):
     login(viewer, "v@example.com")
     assert viewer.get("/customers").status_code == 403
     assert 'href="/customers"' not in viewer.get(f"/?{VIEW}").text
+
+
+def test_a_missing_page_says_so_as_a_page_and_the_api_keeps_json(client):
+    page = client.get("/touchpoints/nope", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and "<h1>Not found</h1>" in page.text and "the journey map lists them" in page.text
+    assert 'href="/journeys' in page.text  # still inside the dashboard, logged in
+    api = client.get("/api/kpi/nps")
+    assert api.status_code == 401 and api.headers["content-type"] == "application/json"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from .. import __version__
 from ..store import Store, open_store
@@ -22,7 +23,8 @@ def create_app(store: Store | None = None) -> FastAPI:
     app.include_router(widget.router)  # /w/{survey}.js, /w/{survey}/responses
     app.include_router(api_events.router)  # POST /api/events
     app.include_router(api_text.router)  # /api/text/themes, requests, drivers, spikes, sentiment/evaluation
-    app.include_router(dashboard.router)  # /, /login, /logout, /journeys, /touchpoints/{key}, /explorer
+    app.include_router(dashboard.router)  # /, /login, /journeys, /touchpoints/{key}, /explorer, /support, …
+    app.add_exception_handler(HTTPException, dashboard.page_errors)  # pages' 403/404 as pages; the rest unchanged
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 
     @app.get("/health", tags=["meta"])

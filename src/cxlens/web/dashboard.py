@@ -63,7 +63,7 @@ from ..store.schema import (
 from . import charts
 from .kpi_engine import _engine
 
-__all__ = ["router", "Filters", "TILES", "format_value", "format_interval", "SESSION_COOKIE", "CSRF_HEADER"]
+__all__ = ["router", "page_errors", "Filters", "TILES", "format_value", "format_interval", "SESSION_COOKIE", "CSRF_HEADER"]
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 SESSION_COOKIE = "cxlens_session"
@@ -379,6 +379,27 @@ def _row_counts(request: Request) -> dict[str, int]:
 
 def _page(request: Request, filters: Filters, **context) -> dict:
     return {"filters": filters, "options": _options(request), "grains": list(GRAINS), **context}
+
+
+PAGES = ("/", "/journeys", "/touchpoints", "/explorer", "/support", "/churn", "/feedback", "/surveys", "/customers")
+
+
+def is_page(path: str) -> bool:
+    """Whether ``path`` is a dashboard page (people read its errors), not the API or a survey."""
+    return path == "/" or any(path == p or path.startswith(p + "/") for p in PAGES[1:])
+
+
+async def page_errors(request: Request, exc: HTTPException):
+    """A dashboard page's 403 and 404 as a page that says what to do; everything else (the API,
+    redirects to the login) as FastAPI answers it."""
+    from fastapi.exception_handlers import http_exception_handler
+
+    if exc.status_code in (403, 404) and is_page(request.url.path) and not request.headers.get("HX-Request"):
+        title = "Not allowed" if exc.status_code == 403 else "Not found"
+        session = resolve_session(request.app.state.store, request.cookies.get(SESSION_COOKIE))
+        request.state.session = session
+        return render(request, "dashboard/problem.html", {"title": title, "message": exc.detail}, exc.status_code)
+    return await http_exception_handler(request, exc)
 
 
 # --- login and logout ---------------------------------------------------------------------------
