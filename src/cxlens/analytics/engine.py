@@ -106,7 +106,9 @@ class Engine:
             table = self.backend.con.sql(sql).to_arrow_table()
         else:
             # Straight to Arrow (Spark ≥ 4.0): Ibis's own path goes through pandas, which turns
-            # a nullable integer column into floats.
+            # a nullable integer column into floats. Ibis's hooks register what an expression
+            # brings along (in-memory tables, UDFs) first, as its own path does.
+            self.backend._run_pre_execute_hooks(expr)
             table = self.backend._session.sql(sql).toArrow()
         # DuckDB widens integer sums (HUGEINT), Spark hands back its own widths; Ibis's own
         # path casts back to the expression's types, and so does this one.
