@@ -325,3 +325,19 @@ def test_a_missing_page_says_so_as_a_page_and_the_api_keeps_json(client):
     assert 'href="/journeys' in page.text  # still inside the dashboard, logged in
     api = client.get("/api/kpi/nps")
     assert api.status_code == 401 and api.headers["content-type"] == "application/json"
+
+
+def test_a_significant_drop_is_flagged_and_only_then(client, demo_store):
+    before = tile_html(client.get(f"/?{VIEW}&grain=month").text, "nps")
+    k = cxlens.kpi(demo_store)
+    assert ('data-significant="true"' in before) == bool(k.compute("nps", **tile_query("nps", FILTERS)).rows[-1]["significant"])
+    with demo_store.begin() as conn:
+        tp = conn.execute(touchpoints.select().where(touchpoints.c.key == "checkout")).one()
+        conn.execute(responses.insert(), [dict(touchpoint_id=tp.id, channel="web", metric="nps", score=0, scale_min=0,
+                                               scale_max=10, submitted_at=datetime(2026, 5, 10, tzinfo=UTC))] * 300)
+    fresh = TestClient(create_app(demo_store))  # a new app: its engine copies the store anew
+    login(fresh)
+    after = tile_html(fresh.get(f"/?{VIEW}").text, "nps")
+    latest = k.compute("nps", **tile_query("nps", FILTERS)).rows[-1]
+    assert latest["significant"] and latest["change"] < 0
+    assert 'data-significant="true"' in after and "significant (worse" in after and "▼" in after
