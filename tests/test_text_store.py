@@ -1,6 +1,6 @@
 """Text analytics on the store (SQLite and PostgreSQL): analyse, themes, requests, drivers, CLI, API."""
 
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -50,6 +50,16 @@ def test_every_text_gets_language_sentiment_and_a_theme_once(demo):
     again = analysis.analyze(demo)
     assert set(again.analyzed.values()) == {0} and not again.sentiment_fitted
     assert _counts(demo, "SELECT count(*) FROM text_models")[0][0] == 2
+
+
+def test_a_model_older_than_the_schedule_allows_is_refitted(demo):
+    analysis.analyze(demo)
+    assert not analysis.analyze(demo, max_model_age_days=30).refitted
+    with demo.begin() as conn:
+        conn.execute(sa.update(s.text_models).values(created_at=datetime.now(timezone.utc) - timedelta(days=40)))
+    again = analysis.analyze(demo, max_model_age_days=30)
+    assert again.refitted and again.sentiment_fitted and again.analyzed["response"] > 0
+    assert not analysis.analyze(demo, max_model_age_days=30).refitted
 
 
 def test_sentiment_follows_the_score_of_rated_comments(demo):

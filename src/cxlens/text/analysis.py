@@ -70,6 +70,7 @@ def _sources() -> dict[str, tuple[sa.Table, list[sa.Column], sa.Column, sa.Colum
 class AnalyzeSummary:
     analyzed: dict[str, int] = field(default_factory=dict)  # new rows per source
     sentiment_fitted: bool = False
+    refitted: bool = False  # every text analysed anew (--refit, or the model was too old)
     themes_fitted: bool = False
     evaluation: dict[str, Any] | None = None
     seconds: float = 0.0
@@ -80,6 +81,19 @@ def _now() -> datetime:
 
 
 # -- models ---------------------------------------------------------------------------------
+
+
+def _model_age_days(conn: sa.Connection) -> float:
+    """Days since the newest sentiment model was fitted (infinite when there is none)."""
+    t = s.text_models
+    created = conn.execute(sa.select(sa.func.max(t.c.created_at)).where(t.c.kind == "sentiment")).scalar()
+    if created is None:
+        return float("inf")
+    if isinstance(created, str):  # SQLite hands an aggregate back as text
+        created = datetime.fromisoformat(created)
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=timezone.utc)
+    return (_now() - created).total_seconds() / 86400
 
 
 def _latest_model(conn: sa.Connection, kind: str) -> tuple[int, bytes, dict] | None:
@@ -196,13 +210,22 @@ def _fill_languages(texts: list[str], langs: list[str | None], store: Store | No
 # -- analysis -------------------------------------------------------------------------------
 
 
-def analyze(store: Store, *, refit: bool = False, progress: Progress | None = None) -> AnalyzeSummary:
+def analyze(store: Store, *, refit: bool = False, max_model_age_days: float | None = None,
+            progress: Progress | None = None) -> AnalyzeSummary:
     """Language, sentiment, theme and feature-request flag for every text not analysed yet
-    (every text, with ``refit``, after fitting both models again)."""
+    (every text, with ``refit``, after fitting both models again).
+
+    ``max_model_age_days`` is the schedule: when the stored sentiment model is older than
+    that, this run refits as if ``refit`` were given. A daily ``cxlens text analyze
+    --max-age 30`` (cron, or a job) analyses new texts every day and relearns every month.
+    """
     t0 = time.perf_counter()
     progress = progress or (lambda *a: None)
     summary = AnalyzeSummary()
     with store.engine.connect() as conn:
+        if not refit and max_model_age_days is not None:
+            refit = _model_age_days(conn) > max_model_age_days
+        summary.refitted = refit
         sentiment_row = None if refit else _latest_model(conn, "sentiment")
         themes_row = None if refit else _latest_model(conn, "themes")
     if sentiment_row is None:

@@ -23,14 +23,17 @@ out = Console()
 
 
 @text_app.command("analyze")
-def analyze_cmd(refit: bool = typer.Option(False, "--refit", help="fit sentiment and themes again and analyse every text anew")) -> None:
+def analyze_cmd(
+    refit: bool = typer.Option(False, "--refit", help="fit sentiment and themes again and analyse every text anew"),
+    max_age: float = typer.Option(None, "--max-age", help="DAYS: refit when the sentiment model is older (run daily for a schedule)"),
+) -> None:
     """Give every comment, ticket, mention and feature request its language, sentiment and theme
-    (only texts not analysed yet, unless --refit)."""
+    (only texts not analysed yet, unless --refit or the model is older than --max-age days)."""
     from ..cli import progress_bar
 
     store = open_store()
     with progress_bar() as progress:
-        summary = analysis.analyze(store, refit=refit, progress=progress)
+        summary = analysis.analyze(store, refit=refit, max_model_age_days=max_age, progress=progress)
     for source, n in summary.analyzed.items():
         out.print(f"{source:16} {n:>10,} analysed")
     held = (summary.evaluation or {}).get("heldout")
