@@ -341,3 +341,19 @@ def test_a_significant_drop_is_flagged_and_only_then(client, demo_store):
     latest = k.compute("nps", **tile_query("nps", FILTERS)).rows[-1]
     assert latest["significant"] and latest["change"] < 0
     assert 'data-significant="true"' in after and "significant (worse" in after and "▼" in after
+
+
+def test_explorer_downloads_an_excel_workbook(client, demo_store):
+    import zipfile
+    from xml.etree import ElementTree
+
+    r = client.get(f"/explorer.xlsx?metric=nps&by=segment&trend=0&{VIEW}")
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
+    sheet = zipfile.ZipFile(io.BytesIO(r.content)).read("xl/worksheets/sheet1.xml")
+    ns = {"x": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    rows = ElementTree.fromstring(sheet).findall(".//x:row", ns)
+    header = [c.find(".//x:t", ns).text for c in rows[0]]
+    assert header[:2] == ["segment", "value"]
+    expected = cxlens.kpi(demo_store).compute("nps", by=["segment"], since="2025-07-01", until="2026-06-01").rows
+    assert [r[0].find(".//x:t", ns).text for r in rows[1:]] == [e["segment"] for e in expected]
+    assert [float(r[1].find("x:v", ns).text) for r in rows[1:]] == pytest.approx([e["value"] for e in expected])

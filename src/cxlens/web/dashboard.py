@@ -741,6 +741,109 @@ def explorer_csv(request: Request, session: Session = Depends(require_role("anal
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+@router.get("/explorer.xlsx")
+def explorer_xlsx(request: Request, session: Session = Depends(require_role("analyst"))):
+    """The Explorer's table as an Excel workbook: numbers as numbers, periods as dates."""
+    try:
+        filters = Filters.from_request(request)
+        metric, by, with_grain = _explorer_args(request)
+        view = explore(_engine(request), metric, by, filters, with_grain)
+    except InputError as exc:
+        raise HTTPException(422, str(exc)) from None
+    keys = [*([by] if by else []), *(["period"] if view["grain"] else [])]
+    columns = [*keys, "value", "low", "high", "n", "method", "sufficient", "change", "p_value", "significant"]
+    rows = [[_xlsx_cell(r.get(c)) for c in columns] for r in view["rows"]]
+    name = f"cxlens-{metric}{'-by-' + by if by else ''}-{filters.since}-{filters.until}.xlsx"
+    return Response(xlsx_workbook(metric[:31], columns, rows),
+                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _xlsx_cell(v: Any) -> Any:
+    if isinstance(v, datetime):
+        return v.date() if v.time() == datetime.min.time() else v.replace(tzinfo=None)
+    if isinstance(v, float) and (v != v or abs(v) == float("inf")):
+        return None
+    return v
+
+
+def xlsx_workbook(sheet: str, columns: list[str], rows: list[list[Any]]) -> bytes:
+    """A one-sheet Office Open XML workbook (what Excel, LibreOffice and Numbers open), written
+    with the standard library: text as inline strings (escaped), numbers as numbers, dates as
+    serial days with a date format. Enough for a table; no dependency for it."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    def cell(ref: str, v: Any) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, bool):
+            return f'<c r="{ref}" t="b"><v>{int(v)}</v></c>'
+        if isinstance(v, int | float):
+            return f'<c r="{ref}"><v>{v!r}</v></c>'
+        if isinstance(v, datetime | date):
+            moment = v if isinstance(v, datetime) else datetime(v.year, v.month, v.day)
+            serial = (moment - datetime(1899, 12, 30)).total_seconds() / 86400
+            return f'<c r="{ref}" s="1"><v>{serial!r}</v></c>'
+        text = escape(str(v)).replace('"', "&quot;")
+        return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+    def ref(col: int, row: int) -> str:
+        letters = ""
+        col += 1
+        while col:
+            col, rem = divmod(col - 1, 26)
+            letters = chr(65 + rem) + letters
+        return f"{letters}{row}"
+
+    lines = [f'<row r="1">{"".join(cell(ref(i, 1), c) for i, c in enumerate(columns))}</row>']
+    for n, values in enumerate(rows, start=2):
+        lines.append(f'<row r="{n}">{"".join(cell(ref(i, n), v) for i, v in enumerate(values))}</row>')
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    files = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '</Types>'),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+        "xl/workbook.xml": (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook {ns} xmlns:r="{rel}">'
+            f'<sheets><sheet name="{escape(sheet)}" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{rel}/styles" Target="styles.xml"/></Relationships>'),
+        "xl/styles.xml": (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet {ns}>'
+            '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
+            '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+            '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+            '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+            '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+            '</styleSheet>'),
+        "xl/worksheets/sheet1.xml": (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet {ns}><sheetData>{"".join(lines)}</sheetData></worksheet>'),
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in files.items():
+            z.writestr(name, body)
+    return out.getvalue()
+
+
 def _csv_cell(v: Any) -> Any:
     if isinstance(v, datetime):
         return v.date().isoformat() if v.time() == datetime.min.time() else v.isoformat()
