@@ -286,6 +286,22 @@ def test_a_mirror_file_of_another_store_is_rebuilt(demo, sqlite_template, tmp_pa
     other.dispose()
 
 
+def test_a_reader_that_ended_is_replaced_and_closing_ends_them_all(demo):
+    """Rows are read in processes of the mirror's own (ADBC's SQLite must not share this one)."""
+    mirror = Mirror(demo)
+    mirror.sync()
+    readers = list(mirror._readers)
+    readers[0]._proc.kill()
+    readers[0]._proc.wait()
+    _sql(demo, "UPDATE customers SET plan = 'after' WHERE id = 2")
+    assert mirror.sync().rows["customers"] == 1
+    assert_mirrored(demo, mirror)
+    replaced = list(mirror._readers)
+    assert replaced[0] is not readers[0]
+    mirror.close()
+    assert replaced and not any(r.alive() for r in replaced)
+
+
 def test_queries_during_a_sync_see_it_whole_or_not_at_all(demo):
     mirror = Mirror(demo)
     mirror.sync()

@@ -13,13 +13,15 @@ changed since the last one, for every mirrored table alike:
   whose triggers are missing, more than a quarter of its rows changed, or change-log entries
   this mirror needed were pruned before it saw them.
 
-Rows are read with ADBC (``adbc_driver_sqlite``) into Arrow, column by column in C. Its
+Rows are read with ADBC (``adbc_driver_sqlite``) into Arrow, column by column in C, in reader
+processes of the mirror's own (ADBC's copy of SQLite must not share a process with
+SQLAlchemy's: ``_sqlite_reader.py`` says why), which hand Arrow back over a pipe. Its
 driver infers each column's type from the first rows it sees, so an all-null JSON column would
 come out as integers and a later text value would fail: every column is cast in SQL to its
 schema type, and a first row of typed placeholders (dropped again) fixes the inference.
 
 What to copy is decided in one SQLite snapshot; large reads are split by id range over a few
-threads (ADBC and DuckDB both work without the GIL) that read ahead while DuckDB writes. Writes
+readers that read ahead while DuckDB writes. Writes
 happen in one DuckDB transaction on a cursor of their own, so queries running meanwhile see
 the mirror either before or after a sync, never half-way. One sync runs at a time per mirror.
 """
@@ -30,15 +32,20 @@ import json
 import logging
 import os
 import queue
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 import warnings
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import adbc_driver_sqlite.dbapi
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -146,6 +153,80 @@ def _duck_select(table: sa.Table) -> str:
     return ", ".join(out)
 
 
+class _Reader:
+    """A reading process (``_sqlite_reader.py``): ADBC's own copy of SQLite must not share a
+    process with the one SQLAlchemy uses (see that module). One thread talks to it at a time."""
+
+    SCRIPT = str(Path(__file__).with_name("_sqlite_reader.py"))
+
+    def __init__(self, folder: str):
+        self._proc = subprocess.Popen([sys.executable, self.SCRIPT], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self._file = os.path.join(folder, f"rows-{self._proc.pid}.arrow")
+
+    def alive(self) -> bool:
+        return self._proc.poll() is None
+
+    def _call(self, request: dict) -> bytes:
+        try:
+            self._proc.stdin.write((json.dumps(request) + "\n").encode())
+            self._proc.stdin.flush()
+            head = self._proc.stdout.read(9)
+        except (BrokenPipeError, OSError):
+            head = b""
+        if len(head) < 9:
+            raise RuntimeError(f"the mirror's SQLite reader (pid {self._proc.pid}) stopped (exit code "
+                               f"{self._proc.poll()}); the next sync starts a new one")
+        status, size = head[:1], struct.unpack(">Q", head[1:])[0]
+        payload = self._proc.stdout.read(size)
+        if status == b"E":
+            raise RuntimeError(f"reading the store for the DuckDB mirror failed: {payload.decode()} "
+                               f"(request: {request.get('sql', request['op'])[:300]})")
+        return payload
+
+    def begin(self, uri: str) -> None:
+        self._call({"op": "begin", "uri": uri})
+
+    def end(self) -> None:
+        self._call({"op": "end"})
+
+    def query(self, sql: str) -> pa.Table:
+        self._call({"op": "query", "sql": sql, "batch_rows": BATCH_ROWS, "file": self._file})
+        # Mapped, not copied; the mapping outlives the name, so the next query can reuse it.
+        table = pa.ipc.open_stream(pa.memory_map(self._file)).read_all()
+        os.unlink(self._file)
+        return table
+
+    def rows(self, sql: str) -> list[tuple]:
+        table = self.query(sql)
+        return list(zip(*(c.to_pylist() for c in table.columns))) if table.num_columns else []
+
+    def close(self) -> None:
+        try:
+            self._proc.stdin.close()  # the reader ends at the end of its input
+        except OSError:  # it had ended already
+            pass
+        try:
+            self._proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # pragma: no cover
+            self._proc.kill()
+            self._proc.wait()
+        self._proc.stdout.close()
+
+
+def _close_readers(readers: list[_Reader], folder: str) -> None:
+    for reader in readers:
+        reader.close()
+    readers.clear()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _scratch_folder() -> str:
+    """Where readers hand over rows: memory (/dev/shm) where there is one, else the temp dir."""
+    shm = Path("/dev/shm")
+    base = str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+    return tempfile.mkdtemp(prefix="cxlens-mirror-", dir=base)
+
+
 class Mirror:
     """A DuckDB database (in memory, or a file) mirroring the SQLite store's KPI tables.
 
@@ -160,11 +241,32 @@ class Mirror:
         self._file = Path(store.engine.url.database).resolve()
         self._lock = threading.Lock()
         self._warned: set[str] = set()
+        self._readers: list[_Reader] = []  # started on first use, kept for later syncs
+        self._scratch = _scratch_folder()
+        self._finalize = weakref.finalize(self, _close_readers, self._readers, self._scratch)  # also without close()
         self.db = duckdb.connect(path)
         self._prepare()
 
     def close(self) -> None:
+        self._finalize()
         self.db.close()
+
+    def _reader(self, i: int) -> _Reader:
+        """Reading process number ``i`` in a snapshot of the store: started when first needed,
+        restarted when it has ended (readers end after a minute without requests)."""
+        while len(self._readers) <= i:
+            self._readers.append(_Reader(self._scratch))
+        for attempt in (1, 2):
+            if not self._readers[i].alive():
+                self._readers[i].close()
+                self._readers[i] = _Reader(self._scratch)
+            try:
+                self._readers[i].begin(self._uri)
+                return self._readers[i]
+            except RuntimeError:  # it ended between the check and the request: once more
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     # -- the mirror's own tables ----------------------------------------------------------------
 
@@ -199,7 +301,7 @@ class Mirror:
         with self._lock:
             t0 = time.perf_counter()
             result = SyncResult()
-            src = self._connect()
+            src = self._reader(0)  # in the sync's snapshot of the store
             # The sync's own DuckDB connection (the web app's requests query self.db meanwhile,
             # and one DuckDB connection is not for two threads at once), in one transaction.
             out = self.db.cursor()
@@ -216,33 +318,28 @@ class Mirror:
                 raise
             finally:
                 out.close()
-                src.close()
+                if src.alive():
+                    src.end()
             self._prune(oldest)
             result.seconds = time.perf_counter() - t0
             return result
 
-    def _connect(self):
-        """A read-only ADBC connection; autocommit off, so its reads share one snapshot."""
-        return adbc_driver_sqlite.dbapi.connect(f"{self._file.as_uri()}?mode=ro")
+    @property
+    def _uri(self) -> str:
+        return f"{self._file.as_uri()}?mode=ro"
 
     @staticmethod
-    def _scalar(src, sql: str):
-        with src.cursor() as cur:
-            cur.execute(sql)
-            row = cur.fetchone()
-        return row[0] if row else None
+    def _scalar(src: _Reader, sql: str):
+        rows = src.rows(sql)
+        return rows[0][0] if rows else None
 
     def _plan(self, src, out: duckdb.DuckDBPyConnection) -> tuple[dict[str, _Plan], int]:
         """Read, in the sync's snapshot, what each table needs; and the change log's end."""
         tops = ", ".join(f"(SELECT coalesce(max(id), 0) FROM {_quote(n)})" for n in MIRRORED)
-        with src.cursor() as cur:
-            cur.execute(f"SELECT {tops}")
-            top = dict(zip(MIRRORED, cur.fetchone()))
-            cur.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'cx_changes_%'")
-            triggers = {r[0] for r in cur.fetchall()}
-            cur.execute("SELECT (SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'row_changes'), "
-                        "(SELECT min(id) FROM row_changes)")
-            end, first = cur.fetchone()
+        top = dict(zip(MIRRORED, src.rows(f"SELECT {tops}")[0]))
+        triggers = {r[0] for r in src.rows("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'cx_changes_%'")}
+        end, first = src.rows("SELECT (SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'row_changes'), "
+                              "(SELECT min(id) FROM row_changes)")[0]
         seen = out.execute("SELECT value FROM _cx_mirror WHERE key = 'last_change'").fetchone()
         seen = int(seen[0]) if seen else None
         copied = dict(out.execute("SELECT name, last_id FROM _cx_tables").fetchall())
@@ -269,17 +366,13 @@ class Mirror:
         return plans, end
 
     @staticmethod
-    def _change_counts(src, after: int, end: int) -> dict[str, int]:
-        with src.cursor() as cur:
-            cur.execute(f"SELECT table_name, count(*) FROM row_changes WHERE id > {after:d} AND id <= {end:d} GROUP BY table_name")
-            return dict(cur.fetchall())
+    def _change_counts(src: _Reader, after: int, end: int) -> dict[str, int]:
+        return dict(src.rows(f"SELECT table_name, count(*) FROM row_changes WHERE id > {after:d} AND id <= {end:d} GROUP BY table_name"))
 
     @staticmethod
-    def _changed_ids(src, name: str, after: int, end: int) -> pa.Array:
-        with src.cursor() as cur:
-            cur.execute(f"SELECT DISTINCT row_id FROM row_changes WHERE id > {after:d} AND id <= {end:d} "
-                        f"AND table_name = '{name}'")
-            return cur.fetch_arrow_table().column(0).combine_chunks()
+    def _changed_ids(src: _Reader, name: str, after: int, end: int) -> pa.Array:
+        return src.query(f"SELECT DISTINCT row_id FROM row_changes WHERE id > {after:d} AND id <= {end:d} "
+                         f"AND table_name = '{name}'").column(0).combine_chunks()
 
     def _apply(self, src, out: duckdb.DuckDBPyConnection, name: str, plan: _Plan, result: SyncResult) -> None:
         """Make the mirror's ``name`` equal the store's in the sync's snapshot."""
@@ -315,23 +408,19 @@ class Mirror:
             result.removed[name] = removed
 
     @staticmethod
-    def _read(src, table: sa.Table, where: list[str]) -> pa.Table:
+    def _read(src: _Reader, table: sa.Table, where: list[str]) -> pa.Table:
         """The rows of ``table`` matching ``where``, as one typed Arrow table."""
-        with src.cursor() as cur:
-            # Bigger batches than the driver's 1,024 rows: DuckDB inserts them with less overhead.
-            cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(BATCH_ROWS)})
-            cur.execute(f"{_source_select(table)} WHERE {' AND '.join(where)}")
-            batch = cur.fetch_arrow_table()
+        batch = src.query(f"{_source_select(table)} WHERE {' AND '.join(where)}")
         if batch.num_rows == 0 or batch.column(0)[0].as_py() != PLACEHOLDER_ID:
             raise RuntimeError(f"reading {table.name}: the typed placeholder row did not come first")  # pragma: no cover
         return _parse_timestamps(table, batch.slice(1))
 
     def _read_ahead(self, src, table: sa.Table, chunks: list[list[str]]) -> Iterator[pa.Table]:
-        """``_read`` of each chunk, in order, by up to READERS threads that read ahead while the
-        caller writes: ADBC and DuckDB both work without the GIL, so the cores are shared out.
+        """``_read`` of each chunk, in order, by up to READERS reading processes (one thread
+        each here, waiting on its pipe) that read ahead while the caller has DuckDB write.
 
-        Helper threads read on connections of their own, in snapshots at least as new as the
-        sync's. That is safe for new rows: a row changed since the sync's snapshot is copied as
+        Helper readers (processes, see ``_Reader``) read in snapshots of their own, at least as
+        new as the sync's. That is safe for new rows: a row changed since the sync's snapshot is copied as
         it is now, and its change-log entry, past this sync's end, has the next sync copy it
         again; a row deleted since is not copied, and the next sync finds nothing to remove."""
         readers = min(READERS, len(chunks))
@@ -342,18 +431,23 @@ class Mirror:
         lanes = [queue.Queue(maxsize=1) for _ in range(readers)]
         stop = threading.Event()
 
+        helpers = [src] + [self._reader(i) for i in range(1, readers)]
+
         def lane(i: int) -> None:
-            conn = src if i == 0 else self._connect()
+            reader = helpers[i]
             try:
                 for where in chunks[i::readers]:
                     if stop.is_set():
                         return
-                    lanes[i].put(self._read(conn, table, where))
+                    lanes[i].put(self._read(reader, table, where))
             except BaseException as exc:  # handed to the consumer, which raises it
                 lanes[i].put(exc)
             finally:
-                if conn is not src:
-                    conn.close()
+                if i and reader.alive():
+                    try:
+                        reader.end()
+                    except RuntimeError:  # pragma: no cover - it died meanwhile; restarted next time
+                        pass
 
         threads = [threading.Thread(target=lane, args=(i,), name=f"cxlens-mirror-{table.name}-{i}", daemon=True)
                    for i in range(readers)]
