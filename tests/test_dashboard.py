@@ -357,3 +357,17 @@ def test_explorer_downloads_an_excel_workbook(client, demo_store):
     expected = cxlens.kpi(demo_store).compute("nps", by=["segment"], since="2025-07-01", until="2026-06-01").rows
     assert [r[0].find(".//x:t", ns).text for r in rows[1:]] == [e["segment"] for e in expected]
     assert [float(r[1].find("x:v", ns).text) for r in rows[1:]] == pytest.approx([e["value"] for e in expected])
+
+
+def test_tiles_equal_the_rest_api_too(client, demo_store):
+    from cxlens.access import create_api_key
+
+    key = create_api_key(demo_store, "dashboard test", ["kpi:read"]).secret
+    html = client.get(f"/?{VIEW}&segment=smb").text
+    for metric in ("nps", "csat", "churn_rate"):
+        body = client.get(f"/api/kpi/{metric}?grain=month&since=2025-07-01&until=2026-06-01&where=segment=smb&compare=previous",
+                          headers={"Authorization": f"Bearer {key}"}).json()
+        latest = body["rows"][-1]
+        tile = tile_html(html, metric)
+        assert float(re.search(r'data-value="([^"]+)"', tile).group(1)) == pytest.approx(latest["value"], rel=1e-12)
+        assert f'n = {latest["n"]:,}' in tile
