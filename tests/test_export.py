@@ -158,3 +158,13 @@ def test_a_value_too_big_for_its_column_is_named(store, tmp_path):
     with pytest.raises(InputError, match=r"table responses, row 7, column 'score': 70000 is not a int16"):
         export_parquet(store, tmp_path, tables=["responses"])
     assert not [p.name for p in tmp_path.iterdir() if "parquet" in p.name]  # no half-written file is left
+
+
+def test_a_manifest_of_another_schema_is_started_afresh(store, tmp_path):
+    (tmp_path / MANIFEST).write_text(json.dumps({"schema_revision": "0001", "tables": {"customers": 5}}))
+    export_parquet(store, tmp_path, tables=["tickets"])
+    manifest = json.loads((tmp_path / MANIFEST).read_text())
+    assert manifest["tables"] == {"tickets": 0} and manifest["schema_revision"] == store.current_revision()
+    (tmp_path / MANIFEST).write_text("{not json")
+    export_parquet(store, tmp_path, tables=["tickets"])
+    assert json.loads((tmp_path / MANIFEST).read_text())["tables"] == {"tickets": 0}

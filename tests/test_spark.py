@@ -216,3 +216,13 @@ def test_an_export_of_another_schema_is_refused(store, tmp_path):
     manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "schema_revision": "0001"}))
     with pytest.raises(InputError, match=r"exported from a store at schema 0001; this cxlens reads schema \w+\. Upgrade"):
         Engine.for_spark(tmp_path)
+
+
+def test_tables_left_from_an_older_export_are_refused(store, tmp_path):
+    export_parquet(store, tmp_path)
+    manifest = tmp_path / MANIFEST
+    written = json.loads(manifest.read_text())
+    del written["tables"]["customers"]  # as when the schema changed and only some tables were exported again
+    manifest.write_text(json.dumps(written))
+    with pytest.raises(InputError, match=r"customers.parquet in .* are left from an export at another schema"):
+        Engine.for_spark(tmp_path)

@@ -195,7 +195,8 @@ def _check_revision(directory: Path) -> None:
     if not manifest.exists():
         return
     try:
-        revision = json.loads(manifest.read_text()).get("schema_revision")
+        written = json.loads(manifest.read_text())
+        revision, listed = written.get("schema_revision"), written.get("tables", {})
     except (OSError, ValueError, AttributeError) as exc:
         raise InputError(f"{manifest} is not an export manifest ({exc}); export again: cxlens export --parquet {directory}") from exc
     head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
@@ -203,4 +204,10 @@ def _check_revision(directory: Path) -> None:
         raise InputError(
             f"{directory} was exported from a store at schema {revision}; this cxlens reads schema {head}. "
             f"Upgrade the store (cxlens db upgrade) and export again: cxlens export --parquet {directory}"
+        )
+    stale = [t for t in MIRRORED if t not in listed]
+    if stale:
+        raise InputError(
+            f"{', '.join(f'{t}.parquet' for t in stale)} in {directory} are left from an export at another schema; "
+            f"export them again: cxlens export --parquet {directory}"
         )

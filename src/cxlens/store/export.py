@@ -305,11 +305,17 @@ def _parse_time(value, column: str, table: str, row: int) -> datetime | None:
 
 def _write_manifest(store: Store, out: Path, result: ExportResult) -> None:
     path = out / MANIFEST
-    manifest = json.loads(path.read_text()) if path.exists() else {}
+    revision = store.current_revision()
+    try:
+        manifest = json.loads(path.read_text()) if path.exists() else {}
+    except (OSError, ValueError):
+        manifest = {}  # not ours to keep: it is rewritten whole
+    if not isinstance(manifest, dict) or manifest.get("schema_revision") != revision:
+        manifest = {}  # tables exported at another schema are not listed as current
     manifest.setdefault("tables", {}).update(result.rows)
     manifest |= {
         "format": "cxlens-parquet-1",
-        "schema_revision": store.current_revision(),
+        "schema_revision": revision,
         "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     tmp = out / f".{MANIFEST}.partial"
