@@ -2,10 +2,11 @@
 
 Per language (a theme's words are that language's words: "late delivery" and "доставка
 опоздала" share no n-gram), texts are turned into TF-IDF vectors of terms: words where the
-language separates words with spaces, character bigrams inside runs of Chinese, Japanese and
-Thai script (which do not). Non-negative matrix factorisation (NMF, scikit-learn) splits them
+language separates words with spaces, character bigrams inside runs of Chinese and Japanese
+and trigrams inside runs of Thai (which do not). Non-negative matrix factorisation (NMF, scikit-learn) splits them
 into ``k`` themes; a theme's label is its top three terms. A text belongs to the theme whose
-term vector is most similar to it (cosine), if that similarity reaches ``min_similarity``;
+term vector is most similar to it (cosine), if that similarity exceeds ``min_similarity`` (by
+default any shared term: the similarity is stored with the text, so a reader can ask for more);
 new texts are assigned the same way, incrementally, without refitting.
 
 Languages with fewer than ``min_texts`` texts share one model fitted on them all together.
@@ -72,7 +73,7 @@ class Theme:
 class ThemeModel:
     """NMF themes per language, and assignment of texts to them."""
 
-    def __init__(self, *, themes_per_language: int = 12, min_texts: int = 200, min_similarity: float = 0.1,
+    def __init__(self, *, themes_per_language: int = 12, min_texts: int = 200, min_similarity: float = 0.0,
                  sample: int = 20_000, seed: int = 0):
         self.themes_per_language = themes_per_language
         self.min_texts = min_texts
@@ -143,7 +144,7 @@ class ThemeModel:
             sim = np.asarray(X @ self.components[group].T)
             best = sim.argmax(axis=1)
             value = sim[np.arange(len(idx)), best]
-            ok = value >= self.min_similarity
+            ok = value > self.min_similarity
             theme[idx[ok]] = best[ok] + self.offsets[group]
             score[idx] = value
         return theme, score
