@@ -1002,7 +1002,11 @@ def feedback_stream(store, filters: Filters, *, search: str | None = None, kind:
              and not (k == "mention" and (filters.channel or filters.journey or filters.team))]
     if not parts:
         return []
-    union = sa.union_all(*parts).subquery()
+    # Each part is cut to the rows this page can need before the union: otherwise the database
+    # would gather and sort every comment of the view (millions) to show fifty.
+    enough = (page + 1) * FEEDBACK_PAGE
+    cut = [sa.select(q.order_by(sa.desc("at"), sa.desc("id")).limit(enough).subquery()) for q in parts]
+    union = sa.union_all(*cut).subquery()
     q = sa.select(union).order_by(union.c.at.desc(), union.c.id.desc()).limit(FEEDBACK_PAGE).offset(page * FEEDBACK_PAGE)
     with store.engine.connect() as conn:
         rows = [dict(x) for x in conn.execute(q).mappings()]
