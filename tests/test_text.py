@@ -181,6 +181,8 @@ def test_languages_of_the_demo_phrases():
     restricted = detect_languages([r[0] for r in rows], ["en", "zh", "ru", "fi", "th", "es", "de"])
     assert np.mean(restricted == np.array([r[2] for r in rows], dtype=object)) > 0.995
     assert list(detect_languages(["", None, "   "])) == [None, None, None]
+    # Scripts only one language writes in are taken from the script: no "wuu" for Chinese.
+    assert list(detect_languages(["请加个深色模式", "ログインできません", "배송이 늦었어요", "ส่งช้ามาก"])) == ["zh", "ja", "ko", "th"]
 
 
 # -- feature requests -----------------------------------------------------------------------
