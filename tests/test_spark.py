@@ -34,6 +34,10 @@ DEMO = {"customers": 200, "responses": 2500, "seed": 5, "end": END}
 # with the previous quarter: joins, grouping, time truncation and ordering all take part.
 SLICES = ("touchpoint", "team", "source", "segment", "channel", "plan")
 SINCE = "2025-10-01"  # a bound inside the demo's two years: timestamp literals take part too
+# Engines known not to answer a KPI yet, and why; the test fails once one does, so that the
+# entry goes. (The mirror needs invitations in CHANGE_TRACKED, with their triggers, and in
+# MIRRORED: their status changes in place.)
+KNOWN_GAPS = {("response_rate", "duckdb"): "the DuckDB mirror does not copy invitations yet"}
 
 
 # A short-lived JVM asking small questions: tables of a few thousand rows make planning, not
@@ -169,10 +173,14 @@ def test_every_kpi_gives_the_same_numbers_on_every_engine(engines, spark, tmp_pa
                 continue
             try:
                 got = k.compute(metric, **options)
+                found = [f"{metric} {options} on {name}: {d}" for d in differences(expected, got)[:5]]
             except Exception as exc:  # every engine is tried: one report lists them all
-                problems.append(f"{metric} {options} on {name}: {type(exc).__name__}: {str(exc)[:300]}")
-                continue
-            problems += [f"{metric} {options} on {name}: {d}" for d in differences(expected, got)[:5]]
+                found = [f"{metric} {options} on {name}: {type(exc).__name__}: {str(exc)[:300]}"]
+            gap = KNOWN_GAPS.get((metric, name))
+            if gap and not found:
+                problems.append(f"{metric} on {name} works now: take it out of KNOWN_GAPS ({gap})")
+            elif not gap:
+                problems += found
         # The demo sends no invitations (yet): a KPI without rows would agree vacuously.
         assert expected.rows or metric == "response_rate", f"{metric} {options}: the demo gives no rows"
     # Part of this test, not one of its own: under pytest-xdist another worker would start a
