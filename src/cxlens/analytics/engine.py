@@ -39,10 +39,10 @@ SPARK_CONF = {
     "spark.sql.shuffle.partitions": "4",
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
-    "spark.driver.bindAddress": "127.0.0.1",
-    "spark.driver.host": "127.0.0.1",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
 }
+# Local mode needs no network name (a cluster's executors must reach the driver: not there).
+LOCAL_ONLY_CONF = {"spark.driver.bindAddress": "127.0.0.1", "spark.driver.host": "127.0.0.1"}
 
 
 class Engine:
@@ -153,11 +153,14 @@ def local_spark_session(master: str | None = None, conf: dict[str, str] | None =
             "the Spark tier needs Java 17 or newer and none was found (no `java` on PATH, no JAVA_HOME); "
             "install one, e.g. apt-get install default-jre-headless, or set JAVA_HOME"
         )
-    # Local mode needs no network name: without this Spark looks up the host's address and
-    # warns when it resolves to loopback.
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    builder = SparkSession.builder.master(master or os.environ.get("CXLENS_SPARK_MASTER", "local[*]")).appName("cxlens")
-    for key, value in {**SPARK_CONF, **(conf or {})}.items():
+    master = master or os.environ.get("CXLENS_SPARK_MASTER", "local[*]")
+    settings = dict(SPARK_CONF)
+    if master.startswith("local"):
+        # Without these Spark looks up the host's address, and warns when it is a loopback one.
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        settings |= LOCAL_ONLY_CONF
+    builder = SparkSession.builder.master(master).appName("cxlens")
+    for key, value in {**settings, **(conf or {})}.items():
         builder = builder.config(key, value)
     try:
         spark = builder.getOrCreate()
