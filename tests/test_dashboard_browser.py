@@ -188,3 +188,18 @@ def test_pages_read_without_javascript(demo_server, browser):
     page.wait_for_url(re.compile(r"grain=quarter"))
     assert "Q" in page.locator('article[data-metric="nps"] .period').inner_text()
     context.close()
+
+
+def test_the_keyboard_reaches_the_content_and_the_filters(demo_server, browser):
+    server, _ = demo_server
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _log_in(page, server.url, f"/explorer?{VIEW}")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")  # the first control of the view: the KPI picker
+    assert page.evaluate("document.activeElement.name") == "metric"
+    page.keyboard.press("ArrowDown")  # a select changes with the arrows; HTMX loads the new view
+    page.wait_for_url(re.compile(r"metric=(?!nps)"))
+    page.wait_for_load_state("networkidle")
+    assert page.locator("table.explorer").count() == 1 or page.locator(".empty").count() == 1
