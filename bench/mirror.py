@@ -30,22 +30,24 @@ from cxlens.store.schema import responses
 COPIED = [c.name for c in responses.c if c.name not in ("id", "external_id", "invitation_id")]
 
 
-def cpu_seconds(mirror: Mirror | None = None) -> float:
-    """CPU time of this process and of the mirror's reading processes (Linux: from /proc)."""
-    total = time.process_time()
+def cpu_seconds(mirror: Mirror | None = None) -> dict[int, float]:
+    """CPU time of this process (key 0) and of each of the mirror's reading processes, by pid
+    (Linux: from /proc; readers end when idle and new ones start, so they are told apart)."""
+    seconds = {0: time.process_time()}
     for reader in (mirror._readers if mirror else []):
         try:
             fields = Path(f"/proc/{reader._proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            seconds[reader._proc.pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         except (OSError, IndexError, ValueError):  # not Linux, or the reader has ended
             pass
-    return total
+    return seconds
 
 
 def timed(step, mirror: Mirror | None = None):
     wall, cpu = time.perf_counter(), cpu_seconds(mirror)
     out = step()
-    return out, time.perf_counter() - wall, cpu_seconds(mirror) - cpu
+    after = cpu_seconds(mirror)
+    return out, time.perf_counter() - wall, sum(v - cpu.get(pid, 0.0) for pid, v in after.items())
 
 
 def count(store, table: str) -> int:

@@ -35,7 +35,7 @@ def _answer(out, status: bytes, payload) -> None:
     out.flush()
 
 
-IDLE_SECONDS = 60  # a reader nobody asked anything for this long ends; the mirror starts another
+IDLE_SECONDS = 600  # a reader nobody asked anything for this long ends; the mirror starts another
 
 
 def _requests(stream):

@@ -253,7 +253,7 @@ class Mirror:
 
     def _reader(self, i: int) -> _Reader:
         """Reading process number ``i`` in a snapshot of the store: started when first needed,
-        restarted when it has ended (readers end after a minute without requests)."""
+        restarted when it has ended (readers end after ten minutes without requests)."""
         while len(self._readers) <= i:
             self._readers.append(_Reader(self._scratch))
         for attempt in (1, 2):
