@@ -140,9 +140,7 @@ class _DriverSource:
         return self.conn.exec_driver_sql(f'SELECT count(*) FROM "{table.name}"').scalar_one()
 
     def batches(self, table: sa.Table, schema: pa.Schema, batch_rows: int) -> Iterator[pa.Table]:
-        # JSONB as its text: the driver would decode it into Python objects.
-        picks = [f'CAST("{f.name}" AS TEXT)' if isinstance(table.c[f.name].type, sa.JSON) else f'"{f.name}"' for f in schema]
-        sql = f'SELECT {", ".join(picks)} FROM "{table.name}"{_by_id(table)}'
+        sql = f'SELECT {", ".join(_pg_pick(table.c[f.name]) for f in schema)} FROM "{table.name}"{_by_id(table)}'
         result = self.conn.execution_options(stream_results=True, yield_per=batch_rows).exec_driver_sql(sql)
         try:
             done = 0
@@ -157,6 +155,21 @@ class _DriverSource:
             self.conn.rollback()  # nothing was written; ends the read transaction
         finally:
             self.conn.close()
+
+
+def _pg_pick(column: sa.Column) -> str:
+    """How a PostgreSQL column is selected: JSONB as its text (the driver would decode it into
+    Python objects), timestamps as integer microseconds since 1970 (a Python datetime per value
+    costs the driver and Arrow a third of the export), the rest as stored. Whole seconds and
+    the microseconds within them are taken apart, so the result is exact on any version (an
+    epoch is a double before PostgreSQL 14)."""
+    q = f'"{column.name}"'
+    if isinstance(column.type, sa.JSON):
+        return f"CAST({q} AS TEXT) AS {q}"
+    if isinstance(column.type, s.UTCDateTime):
+        return (f"CAST(EXTRACT(EPOCH FROM date_trunc('second', {q})) AS BIGINT) * 1000000"
+                f" + MOD(CAST(EXTRACT(MICROSECONDS FROM {q}) AS BIGINT), 1000000) AS {q}")
+    return q
 
 
 class _SQLiteSource:
@@ -279,6 +292,8 @@ def _timestamps(values, target: pa.Field, table: str, offset: int) -> pa.Array:
     raw = values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values)
     if pa.types.is_null(raw.type):
         return pa.nulls(len(values), UTC)
+    if pa.types.is_integer(raw.type):  # microseconds since 1970 (PostgreSQL, see _pg_pick)
+        return raw.cast(pa.int64()).cast(UTC)
     if pa.types.is_timestamp(raw.type):
         return raw.cast(UTC)
     if pa.types.is_string(raw.type):
