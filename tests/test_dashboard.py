@@ -371,3 +371,21 @@ def test_tiles_equal_the_rest_api_too(client, demo_store):
         tile = tile_html(html, metric)
         assert float(re.search(r'data-value="([^"]+)"', tile).group(1)) == pytest.approx(latest["value"], rel=1e-12)
         assert f'n = {latest["n"]:,}' in tile
+
+
+def test_journey_map_still_shows_when_health_cannot_be_computed(client, monkeypatch):
+    from ibis.common.exceptions import TableNotFound
+
+    from cxlens.web.kpi_engine import KPIEngine
+
+    real = KPIEngine.compute
+
+    def compute(self, name, **options):
+        if name == "touchpoint_health":
+            raise TableNotFound("text_results")
+        return real(self, name, **options)
+
+    monkeypatch.setattr(KPIEngine, "compute", compute)
+    html = client.get(f"/journeys?{VIEW}").text
+    assert "its copy lacks the table text_results" in html
+    assert 'data-touchpoint="support-chat"' in html and "class=\"touchpoint health-unknown\"" in html

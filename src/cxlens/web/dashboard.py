@@ -544,7 +544,14 @@ def journey_map(kpis, store, filters: Filters) -> list[dict]:
     """The map with each touchpoint's health, target rows, response count, and each
     journey's funnel (conversion from the previous step and the drop-off)."""
     where_h, _ = filters.where_for("touchpoint_health")
-    health = kpis.compute("touchpoint_health", since=filters.since, until=filters.until, where=where_h or None).rows
+    try:
+        health = kpis.compute("touchpoint_health", since=filters.since, until=filters.until, where=where_h or None).rows
+    except TableNotFound as exc:
+        # A target whose KPI reads a table the tier-0 copy lacks (an engine gap): show the map,
+        # its counts and funnel, and say why the colours are missing.
+        health, problem = [], f"Touchpoint health cannot be computed on this store's analytics tier yet: its copy lacks the table {exc}."
+    else:
+        problem = None
     where_r, _ = filters.where_for("response_count")
     counts = {r["touchpoint"]: r["value"] for r in kpis.compute(
         "response_count", by=["touchpoint"], since=filters.since, until=filters.until, where=where_r or None).rows}
@@ -568,6 +575,7 @@ def journey_map(kpis, store, filters: Filters) -> list[dict]:
                 if tp["step"]:
                     path.append(tp["step"])
         j["funnel_chart"] = charts.funnel(path) if len(path) > 1 else None
+        j["health_problem"] = problem
     return tree
 
 
