@@ -174,7 +174,7 @@ def test_touchpoint_health_judges_every_target_against_its_measure(demo):
         if row["metric"] in ("churn_rate", "net_revenue_retention"):
             assert row["status"] == "not per touchpoint"
         if row["metric"] == "sentiment":
-            assert row["status"] == "not measured"
+            assert row["status"] == "no data"  # nothing analysed yet: `cxlens text analyze` fills it
         if row["significant"]:
             assert row["low"] > row["target"] or row["high"] < row["target"]
     assert {"met", "missed"} <= statuses
@@ -257,6 +257,9 @@ OUTCOMES = [
     ("rating", {"by": ["source"], "grain": "quarter"}),
     ("ces_mean", {"by": ["touchpoint"]}),
     ("first_response_business_p90", {"by": ["team"]}),
+    ("sentiment", {"by": ["touchpoint"]}),
+    ("ticket_sentiment", {"by": ["team"]}),
+    ("mention_sentiment", {"by": ["source"]}),
 ]
 
 
@@ -280,6 +283,36 @@ def test_outcomes_are_the_same_on_every_engine(demo, tmp_path, metric, options):
         load_journeys(sqlite, "src/cxlens/demo/journeys.yaml")
         generate_demo(sqlite, customers=400, responses=3000, seed=11, end=END)
     assert on_store == _keyed(kpi(sqlite).compute(metric, **options))
-    if metric != "rating" and metric != "first_response_business_p90":
+    if metric not in ("rating", "first_response_business_p90") and "sentiment" not in metric:
         assert on_store, metric
     assert on_store == _keyed(kpi(sqlite, tier="duckdb").compute(metric, **options))
+
+
+def test_kpis_slice_by_the_sentiment_and_theme_text_analytics_found(demo):
+    from cxlens.text import analyze
+
+    analyze(demo)
+    found = rows(demo, """
+        SELECT t.key AS touchpoint, tr.sentiment, tr.sentiment_score, r.score, r.metric,
+               coalesce(m.name, m.label, th.name, th.label) AS theme
+        FROM responses r JOIN text_results tr ON tr.source = 'response' AND tr.source_id = r.id
+        LEFT JOIN touchpoints t ON t.id = r.touchpoint_id
+        LEFT JOIN text_themes th ON th.id = tr.theme_id LEFT JOIN text_themes m ON m.id = th.merged_into_id""")
+    assert found
+    k = kpi(demo)
+    for row in k.compute("sentiment", by=["touchpoint"]).rows:
+        mine = [f["sentiment_score"] for f in found if f["touchpoint"] == row["touchpoint"] and f["sentiment_score"] is not None]
+        assert row["n"] == len(mine) and row["value"] == pytest.approx(sum(mine) / len(mine))
+    nps = {r["sentiment"]: r for r in k.nps(by=["sentiment"]).rows}
+    for label in ("negative", "positive"):
+        scores = [f["score"] for f in found if f["sentiment"] == label and f["metric"] == "nps" and f["score"] is not None]
+        assert nps[label]["n"] == len(scores)
+    assert nps["negative"]["value"] < nps["positive"]["value"]  # sentiment learned from the scores agrees with them
+    themes = k.csat(by=["theme"]).rows
+    themed = [f for f in found if f["metric"] == "csat" and f["score"] is not None and f["theme"] is not None]
+    assert sum(r["n"] for r in themes if r["theme"] is not None) == len(themed) > 0
+    measured = {r["touchpoint"] for r in k.compute("sentiment", by=["touchpoint"]).rows}
+    targets = [r for r in k.compute("touchpoint_health").rows if r["metric"] == "sentiment"]
+    assert targets
+    for row in targets:  # the demo's sentiment target sits on a touchpoint without a survey
+        assert (row["status"] in ("met", "missed")) == (row["touchpoint"] in measured)

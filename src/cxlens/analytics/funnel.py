@@ -138,7 +138,7 @@ def touchpoint_health(k: KPIs, *, by=(), grain=None, since=None, until=None, whe
 def _by_touchpoint(k: KPIs, metric: str, *, since, until, where, confidence) -> dict[str, dict] | str:
     """{touchpoint: row} of ``metric`` sliced by touchpoint, or why it cannot be: customers'
     outcomes (churn, revenue retention, CLV) are not per touchpoint; a metric no KPI computes
-    yet (sentiment, until text analytics stores it) is not measured."""
+    is not measured."""
     if metric in _FROM_FUNNEL:
         rows = funnel(k, since=since, until=until, where={"journey": where["journey"]} if where and "journey" in where else None,
                       confidence=confidence).rows

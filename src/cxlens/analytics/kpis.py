@@ -32,10 +32,15 @@ __all__ = ["CUSTOMER_DIMENSIONS", "DIMENSIONS", "GRAINS", "TICKET_DIMENSIONS", "
 GRAINS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 CUSTOMER_DIMENSIONS = ("segment", "plan", "persona")
 _JOURNEY = ("journey", "stage", "touchpoint")
-DIMENSIONS = (*_JOURNEY, "channel", "survey", *CUSTOMER_DIMENSIONS, "language")
-TICKET_DIMENSIONS = (*_JOURNEY, "channel", "team", "agent", *CUSTOMER_DIMENSIONS, "language")
+# What text analytics found in a comment, ticket or mention (text_results): its sentiment label
+# and its theme (a user's name for it, after merges).
+TEXT_DIMENSIONS = ("sentiment", "theme")
+DIMENSIONS = (*_JOURNEY, "channel", "survey", *CUSTOMER_DIMENSIONS, "language", *TEXT_DIMENSIONS)
+TICKET_DIMENSIONS = (*_JOURNEY, "channel", "team", "agent", *CUSTOMER_DIMENSIONS, "language", *TEXT_DIMENSIONS)
 INVITATION_DIMENSIONS = ("survey", "channel", *CUSTOMER_DIMENSIONS)
-MENTION_DIMENSIONS = ("source", "kind", "language", *CUSTOMER_DIMENSIONS)
+MENTION_DIMENSIONS = ("source", "kind", "language", *CUSTOMER_DIMENSIONS, *TEXT_DIMENSIONS)
+# The text_results.source value of each fact source that has texts.
+_TEXT_SOURCE = {"answers": "response", "tickets": "ticket", "mentions": "mention"}
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,7 @@ class _Spec:
     # of ``column`` (kept rows only) and finishes each group's list in ``stats.quantile``.
     column: str | None = None
     q: float | None = None  # the quantile, for such a KPI
+    needs: tuple[str, ...] = ()  # joined columns the KPI reads (besides its slices)
 
 
 def _flag(cond) -> ibis.Expr:
@@ -192,6 +198,11 @@ def _stars(t: ibis.Table) -> ibis.Expr:
     return t.rating.cast("float64") * 5 / t.rating_max.cast("float64").fill_null(5.0)
 
 
+def _sentiment(source: str, label: str) -> _Spec:
+    spec = _mean(source, "sentiment_score", _always, label)
+    return _Spec(spec.source, spec.keep, spec.sums, spec.finish, spec.compare, needs=("sentiment_score",))
+
+
 def _durations(name: str, column: str, keep, label: str) -> dict[str, _Spec]:
     """Mean, median and p90 of a skewed duration (the mean alone misleads, DESIGN.md §5)."""
     return {
@@ -221,6 +232,10 @@ SPECS: dict[str, _Spec] = {
     **_durations("resolution_business", "resolution_business_seconds", _solved, "Resolution, business hours"),
     "handle_time": _mean("tickets", "handle_seconds", _solved, "Handle time (s)"),
     "rating": _mean("mentions", _stars, lambda t: t.rating.notnull(), "Rating (of 5)"),
+    # Mean sentiment score (−1..1) of the texts text analytics has scored (`cxlens text analyze`).
+    "sentiment": _sentiment("answers", "Sentiment of comments"),
+    "ticket_sentiment": _sentiment("tickets", "Sentiment of tickets"),
+    "mention_sentiment": _sentiment("mentions", "Sentiment of mentions"),
     # Solved at the first contact: one agent reply and never reopened (DESIGN.md §5).
     "first_contact_resolution": _share(
         "tickets", _solved, lambda t: (t.replies.fill_null(0) <= 1) & (t.reopens.fill_null(0) == 0), "FCR"
@@ -319,7 +334,26 @@ class KPIs:
         if need & {"segment", "plan", "persona"}:
             c = self._customers()
             t, names = t.left_join(c, f.customer_id == c.c_id), [*names, "segment", "plan", "persona"]
+        if need & {*TEXT_DIMENSIONS, "sentiment_score"}:
+            tr = self._texts(_TEXT_SOURCE[source])
+            t = t.left_join(tr, f.id == tr.tr_source_id)
+            names += ["sentiment", "sentiment_score"]
+            if "theme" in need:
+                th = self._themes()
+                t, names = t.left_join(th, tr.tr_theme == th.th_id), [*names, "theme"]
         return t.select(*dict.fromkeys(names), at=f[at])
+
+    def _texts(self, source: str) -> ibis.Table:
+        tr = self.engine.table("text_results")
+        tr = tr.filter(tr.source == source)
+        return tr.select(tr_source_id=tr.source_id, sentiment=tr.sentiment, sentiment_score=tr.sentiment_score, tr_theme=tr.theme_id)
+
+    def _themes(self) -> ibis.Table:
+        """Each theme's shown name: a user's name over the label, that of the theme it was merged into."""
+        th = self.engine.table("text_themes")
+        into = th.select(m_id=th.id, m_name=th.name.coalesce(th.label))
+        j = th.left_join(into, th.merged_into_id == into.m_id)
+        return j.select(th_id=j.id, theme=j.m_name.coalesce(j.name, j.label))
 
     def _touchpoints(self) -> ibis.Table:
         tp = self.engine.table("touchpoints")
@@ -345,7 +379,7 @@ class KPIs:
         if spec.source == "customers":  # rates per period: counted by sign-up and churn period
             return self.customer_expression(by=by, grain=grain or "month", where=where)
         by = _dimensions(by, spec.source)
-        t = self.rows(spec.source, [*by, *(where or {})])
+        t = self.rows(spec.source, [*by, *(where or {}), *spec.needs])
         t = t.filter(spec.keep(t))
         since, until = _timestamp(since, "--since"), _timestamp(until, "--until")
         if since is not None:
