@@ -168,3 +168,13 @@ def test_a_manifest_of_another_schema_is_started_afresh(store, tmp_path):
     (tmp_path / MANIFEST).write_text("{not json")
     export_parquet(store, tmp_path, tables=["tickets"])
     assert json.loads((tmp_path / MANIFEST).read_text())["tables"] == {"tickets": 0}
+
+
+def test_binary_columns_stay_bytes(store, tmp_path):
+    blob = bytes(range(256)) * 3
+    with store.begin() as conn:
+        conn.execute(s.text_models.insert(), {"kind": "sentiment", "created_at": datetime(2026, 1, 1, tzinfo=timezone.utc),
+                                              "n_texts": 1, "metrics": None, "data": blob})
+    export_parquet(store, tmp_path, tables=["text_models"])
+    table = pq.read_table(tmp_path / "text_models.parquet")
+    assert table.schema.field("data").type == pa.large_binary() and table.column("data").to_pylist() == [blob]

@@ -75,6 +75,8 @@ def arrow_type(column: sa.Column) -> pa.DataType:
         return pa.int32()
     if isinstance(t, sa.Numeric):  # pragma: no cover - the schema has none (DESIGN.md §4: floats)
         return pa.float64()
+    if isinstance(t, sa.LargeBinary):  # fitted models: large, so no 2 GB limit per batch
+        return pa.large_binary()
     return pa.string()  # text, and JSON as its text
 
 
@@ -217,6 +219,8 @@ def _sqlite_storage(typ: pa.DataType) -> tuple[str, str]:
         return "INTEGER", "0"
     if pa.types.is_floating(typ):
         return "REAL", "0.0"
+    if pa.types.is_large_binary(typ):
+        return "BLOB", "X''"
     return "TEXT", "''"  # text, JSON, and timestamps as the UTC text the store keeps
 
 
