@@ -504,6 +504,7 @@ row_changes = sa.Table(
 CHANGE_TRACKED = (
     "journeys", "stages", "touchpoints", "touchpoint_targets", "surveys",
     "customers", "tickets", "responses", "events", "revenue", "mentions",
+    "invitations", "text_themes", "text_results",  # since 0007
 )
 
 
