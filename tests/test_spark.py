@@ -35,17 +35,9 @@ DEMO = {"customers": 200, "responses": 2500, "seed": 5, "end": END}
 # with the previous quarter: joins, grouping, time truncation and ordering all take part.
 SLICES = ("touchpoint", "team", "source", "segment", "channel", "plan")
 SINCE = "2025-10-01"  # a bound inside the demo's two years: timestamp literals take part too
-# Engines known not to answer a KPI yet, and why; the test fails once one does, so that the
-# entry goes. (The mirror needs these tables in CHANGE_TRACKED, with their triggers, and in
-# MIRRORED: invitations change status in place, text results are written again on a refit.)
-_NO_TEXTS = "the DuckDB mirror does not copy text_results yet"
-KNOWN_GAPS = {
-    ("response_rate", "duckdb"): "the DuckDB mirror does not copy invitations yet",
-    ("sentiment", "duckdb"): _NO_TEXTS,
-    ("ticket_sentiment", "duckdb"): _NO_TEXTS,
-    ("mention_sentiment", "duckdb"): _NO_TEXTS,
-    ("touchpoint_health", "duckdb"): _NO_TEXTS + " (sentiment targets)",
-}
+# Engines known not to answer a KPI yet, and why: {(metric, engine): reason}. The test fails
+# once one does, so that its entry goes (as the mirror's invitations and text results went).
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
 # A short-lived JVM asking small questions: tables of a few thousand rows make planning, not

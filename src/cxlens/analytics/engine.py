@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,8 +42,13 @@ SPARK_CONF = {
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
 }
-# Local mode needs no network name (a cluster's executors must reach the driver: not there).
-LOCAL_ONLY_CONF = {"spark.driver.bindAddress": "127.0.0.1", "spark.driver.host": "127.0.0.1"}
+# Local mode needs no network name (a cluster's executors must reach the driver: not there),
+# and keeps Spark's (empty) warehouse directory out of the current directory.
+LOCAL_ONLY_CONF = {
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.driver.host": "127.0.0.1",
+    "spark.sql.warehouse.dir": os.path.join(tempfile.gettempdir(), "cxlens-spark-warehouse"),
+}
 
 
 class Engine:
