@@ -38,7 +38,6 @@ QUESTIONS = [  # (kpi, by, grain): the dashboard's query set (issue 3)
     ("churn_rate", ["segment"], "month"),
     ("cohort_retention", [], "month"),
 ]
-MONTHS = "(SELECT unnest(generate_series(TIMESTAMP '2000-01-01', TIMESTAMP '2040-01-01', INTERVAL 1 MONTH)) AS p)"
 
 ANSWERS = """
     FROM responses r LEFT JOIN touchpoints t ON t.id = r.touchpoint_id
@@ -59,17 +58,13 @@ FLOOR_SQL = {
     "first_contact_resolution": "SELECT channel, date_trunc('month', created_at) AS p, count(*) AS n, "
                                 "sum((coalesce(replies, 0) <= 1 AND coalesce(reopens, 0) = 0)::INT) AS hits "
                                 "FROM tickets WHERE solved_at IS NOT NULL GROUP BY 1, 2",
-    # Customers active at each month's start, and those of them who churned in it.
-    "churn_rate": "SELECT c.segment, m.p, count(*) AS active, sum((date_trunc('month', c.churned_at) = m.p)::INT) AS churned "
-                  f"FROM customers c JOIN {MONTHS} m ON date_trunc('month', c.signed_up_at) < m.p "
-                  "AND (c.churned_at IS NULL OR date_trunc('month', c.churned_at) >= m.p) "
-                  "AND m.p <= (SELECT max(greatest(signed_up_at, coalesce(churned_at, signed_up_at))) FROM customers) "
-                  "WHERE c.signed_up_at IS NOT NULL GROUP BY 1, 2",
-    # Per sign-up cohort and age: the cohort's customers still here at the end of that month.
-    "cohort_retention": "SELECT date_trunc('month', c.signed_up_at) AS cohort, m.p, count(*) AS n, "
-                        "sum((c.churned_at IS NULL OR c.churned_at >= m.p + INTERVAL 1 MONTH)::INT) AS kept "
-                        f"FROM customers c JOIN {MONTHS} m ON m.p >= date_trunc('month', c.signed_up_at) "
-                        "AND m.p <= date_trunc('month', now()) WHERE c.signed_up_at IS NOT NULL GROUP BY 1, 2",
+    # Churn and cohorts: the same histogram cxlens asks for (customers by sign-up and churn month);
+    # turning it into rates per period is the Python part of (a). (A join of customers with
+    # every month they were active in, the obvious SQL for rates per month, took 0.3–0.6 s here.)
+    "churn_rate": "SELECT segment, date_trunc('month', signed_up_at) AS joined, date_trunc('month', churned_at) AS left_, "
+                  "count(*) FROM customers WHERE signed_up_at IS NOT NULL GROUP BY 1, 2, 3",
+    "cohort_retention": "SELECT date_trunc('month', signed_up_at) AS joined, date_trunc('month', churned_at) AS left_, "
+                        "count(*) FROM customers WHERE signed_up_at IS NOT NULL GROUP BY 1, 2",
 }
 
 
