@@ -192,8 +192,10 @@ def test_duckdb_tier_is_for_the_embedded_store_only(demo):
     else:
         with pytest.raises(InputError, match="mirrors the embedded SQLite store"):
             kpi(demo, tier="duckdb")
-    with pytest.raises(InputError, match="tier 'spark'"):
+    with pytest.raises(InputError, match="tier 'spark' reads an export: give parquet=DIR"):
         kpi(demo, tier="spark")
+    with pytest.raises(InputError, match="tier 'cloud' is not known"):
+        kpi(demo, tier="cloud")
 
 
 def tickets(store):

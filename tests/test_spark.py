@@ -76,7 +76,7 @@ def engines(sqlite_template, tmp_path_factory, request, spark):
         found["postgres"] = kpi(postgres)
         exported = postgres  # tier 1 → Parquet → tier 2, as a production pipeline runs
     export_parquet(exported, folder / "parquet")
-    found["spark"] = on_spark(sqlite, Engine.for_spark(folder / "parquet", session=spark))
+    found["spark"] = kpi(tier="spark", parquet=folder / "parquet", spark=spark)
     yield found
     for k in found.values():
         k.engine.close()
@@ -84,15 +84,6 @@ def engines(sqlite_template, tmp_path_factory, request, spark):
     if pg_name:
         found["postgres"].store.dispose()
         _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
-
-
-def on_spark(store, engine: Engine):
-    """The KPI API over a Spark engine. ``kpi()`` has no Spark tier yet: the store is only
-    needed for its name, so its engine is swapped for Spark's before any question is asked."""
-    k = kpi(store)
-    k.engine.close()
-    k.engine = engine
-    return k
 
 
 def kpi_names() -> list[str]:
@@ -198,7 +189,7 @@ def a_session_that_already_holds_the_tables(engines, spark, tmp_path):
     theirs = spark.newSession()
     for name in ("responses", "touchpoints", "customers"):
         theirs.read.parquet(str(tmp_path / f"{name}.parquet")).createOrReplaceTempView(name)
-    k = on_spark(sqlite.store, Engine.for_spark(theirs))
+    k = kpi(tier="spark", spark=theirs)
     got = k.nps(by=["touchpoint", "segment"], grain="month")
     assert got.rows and not differences(sqlite.nps(by=["touchpoint", "segment"], grain="month"), got)
     k.engine.close()  # not ours: the views stay

@@ -14,6 +14,7 @@ from .analytics.kpis import KPIResult, KPIs, kpi
 from .config import Settings, settings
 from .demo import DemoSummary, generate_demo
 from .errors import (
+    AccessDenied,
     BadRow,
     ConfigError,
     CxlensError,
@@ -36,12 +37,13 @@ from .ingest import (
     read_zendesk,
 )
 from .metrics import METRICS, Metric
-from .store import Store, open_store
+from .store import ExportResult, Store, export_parquet, open_store
 
 __version__ = "0.1.0"
 
 __all__ = [
     "KINDS",
+    "AccessDenied",
     "METRICS",
     "BadRow",
     "ConfigError",
@@ -68,6 +70,8 @@ __all__ = [
     "kpi",
     "load_journeys",
     "open_store",
+    "export_parquet",
+    "ExportResult",
     "read_journey_map",
     "read_zendesk",
     "settings",

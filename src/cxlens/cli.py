@@ -281,6 +281,8 @@ def kpi_(
     where: list[str] = typer.Option([], "--where", help="DIMENSION=VALUE, e.g. segment=smb (repeatable)"),
     compare: str = typer.Option(None, "--compare", help="previous (the period before) or year (a year before): the change, with a test"),
     fmt: str = typer.Option("table", "--format", help="table, csv or json"),
+    tier: str = typer.Option("store", "--tier", help="store (the database itself), duckdb (an in-memory copy of the embedded store) or spark (with --parquet)"),
+    parquet: Path = typer.Option(None, "--parquet", help="for --tier spark: a folder written by cxlens export --parquet"),
 ) -> None:
     """A KPI with its interval and n, sliced by dimensions and time."""
     from .analytics.kpis import kpi
@@ -292,7 +294,8 @@ def kpi_(
             raise CxlensError(f"--where {item!r}: write it as DIMENSION=VALUE, e.g. --where segment=smb")
         filters.setdefault(dim.strip(), []).append(value.strip())
     dims = [d.strip() for d in by.split(",") if d.strip()]
-    result = kpi(_store()).compute(name, by=dims, grain=grain, since=since, until=until, where=filters, compare=compare)
+    k = kpi(None if tier == "spark" else _store(), tier=tier, parquet=parquet)
+    result = k.compute(name, by=dims, grain=grain, since=since, until=until, where=filters, compare=compare)
     _print_kpi(result, fmt)
 
 

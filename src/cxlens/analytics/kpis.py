@@ -266,23 +266,31 @@ def _timestamp(value: str | date | datetime | None, option: str) -> datetime | N
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
-TIERS = ("store", "duckdb")
+TIERS = ("store", "duckdb", "spark")
 
 
 class KPIs:
-    """Survey KPIs over one store: ``nps``, ``csat`` and ``ces``.
+    """Every KPI (``NAMES``) over one store, on one engine.
 
-    ``tier="store"`` (default) queries the store's own database; ``tier="duckdb"`` copies the
-    embedded SQLite store into an in-process DuckDB (tier 0) and queries that: the choice for
-    a long-running process (the dashboard) asking many questions, which calls ``sync()`` to
-    take in what was written since."""
+    ``tier="store"`` (default) queries the store's own database (SQLite, or PostgreSQL: tier 1);
+    ``tier="duckdb"`` copies the embedded SQLite store into an in-process DuckDB (tier 0) and
+    queries that: the choice for a long-running process (the dashboard) asking many questions,
+    which calls ``sync()`` to take in what was written since; ``tier="spark"`` reads the Parquet
+    directory ``parquet`` written by ``cxlens export --parquet`` with Spark (tier 2; local
+    Spark unless ``spark`` is a session, which may also hold the tables itself)."""
 
-    def __init__(self, store: Store | str | None = None, *, tier: str = "store"):
+    def __init__(self, store: Store | str | None = None, *, tier: str = "store", parquet=None, spark=None):
         if tier not in TIERS:
             raise InputError(f"tier {tier!r} is not known; use one of: {', '.join(TIERS)}")
-        self.store = store if isinstance(store, Store) else open_store(store)
         self._relations: dict[tuple, ibis.Table] = {}
         self.mirror = None
+        if tier == "spark":
+            if parquet is None and spark is None:
+                raise InputError("tier 'spark' reads an export: give parquet=DIR (write one with `cxlens export --parquet DIR`)")
+            self.store = store if isinstance(store, Store) else None  # Spark reads the export, not the store
+            self.engine = Engine.for_spark(parquet, session=spark) if parquet is not None else Engine.for_spark(spark)
+            return
+        self.store = store if isinstance(store, Store) else open_store(store)
         if tier == "duckdb":
             if self.store.dialect != "sqlite":
                 raise InputError("tier 'duckdb' mirrors the embedded SQLite store; query PostgreSQL directly (tier 'store')")
@@ -595,9 +603,10 @@ def _utc(value):
     return value
 
 
-def kpi(store: Store | str | None = None, *, tier: str = "store") -> KPIs:
-    """The KPI API over ``store`` (a Store, a database URL, or the configured store)."""
-    return KPIs(store, tier=tier)
+def kpi(store: Store | str | None = None, *, tier: str = "store", parquet=None, spark=None) -> KPIs:
+    """The KPI API over ``store`` (a Store, a database URL, or the configured store); see
+    :class:`KPIs` for the tiers."""
+    return KPIs(store, tier=tier, parquet=parquet, spark=spark)
 
 
 # KPIs that are not one aggregation of sufficient statistics (cohort tables, survival curves,

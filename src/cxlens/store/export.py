@@ -98,7 +98,10 @@ def export_parquet(
 
     ``progress(table, rows_written, rows_in_table)`` is called after each batch. Existing files
     of the same tables are replaced; other files in the directory are left alone. A manifest
-    (``_cxlens.json``: schema revision, time, rows per table) says what the directory holds."""
+    (``_cxlens.json``: schema revision, time, rows per table) says what the directory holds.
+
+    On SQLite the tables are read with ADBC's driver, which carries its own SQLite library: do
+    not use the store's connections from other threads of this process while it runs."""
     names = list(tables) if tables is not None else list(s.TABLES)
     unknown = [n for n in names if n not in s.TABLES]
     if unknown:
@@ -187,6 +190,10 @@ class _SQLiteSource:
         import adbc_driver_sqlite.dbapi
 
         path = Path(store.engine.url.database).resolve()
+        # The driver carries its own SQLite. Two SQLite libraries in one process drop each
+        # other's POSIX locks when either closes a file (see analytics/_sqlite_reader.py): close
+        # this process's pooled SQLAlchemy connections first, and use none until the export ends.
+        store.engine.dispose()
         self.conn = adbc_driver_sqlite.dbapi.connect(f"{path.as_uri()}?mode=ro")  # autocommit off: one transaction
 
     def count(self, table: sa.Table) -> int:
