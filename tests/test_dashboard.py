@@ -344,19 +344,27 @@ def test_a_significant_drop_is_flagged_and_only_then(client, demo_store):
 
 
 def test_explorer_downloads_an_excel_workbook(client, demo_store):
-    import zipfile
-    from xml.etree import ElementTree
+    from openpyxl import load_workbook
 
     r = client.get(f"/explorer.xlsx?metric=nps&by=segment&trend=0&{VIEW}")
     assert r.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
-    sheet = zipfile.ZipFile(io.BytesIO(r.content)).read("xl/worksheets/sheet1.xml")
-    ns = {"x": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
-    rows = ElementTree.fromstring(sheet).findall(".//x:row", ns)
-    header = [c.find(".//x:t", ns).text for c in rows[0]]
-    assert header[:2] == ["segment", "value"]
+    rows = list(load_workbook(io.BytesIO(r.content), read_only=True).active.iter_rows(values_only=True))
+    assert list(rows[0][:2]) == ["segment", "value"]
     expected = cxlens.kpi(demo_store).compute("nps", by=["segment"], since="2025-07-01", until="2026-06-01").rows
-    assert [r[0].find(".//x:t", ns).text for r in rows[1:]] == [e["segment"] for e in expected]
-    assert [float(r[1].find("x:v", ns).text) for r in rows[1:]] == pytest.approx([e["value"] for e in expected])
+    assert [r[0] for r in rows[1:]] == [e["segment"] for e in expected]
+    assert [r[1] for r in rows[1:]] == pytest.approx([e["value"] for e in expected])
+
+
+def test_workbook_keeps_what_customers_type_as_text():
+    from openpyxl import load_workbook
+
+    from cxlens.web.dashboard import xlsx_workbook
+
+    data = xlsx_workbook("nps", ["comment", "n"], [["=HYPERLINK(\"x\")<script>\x07", 3], [None, 2.5]])
+    sheet = load_workbook(io.BytesIO(data)).active
+    (head, first, second) = sheet.iter_rows(values_only=True)
+    assert head == ("comment", "n") and first == ('=HYPERLINK("x")<script>', 3) and second == (None, 2.5)
+    assert sheet["A2"].data_type == "s"  # text, not a formula Excel would run
 
 
 def test_tiles_equal_the_rest_api_too(client, demo_store):

@@ -776,79 +776,29 @@ def _xlsx_cell(v: Any) -> Any:
 
 
 def xlsx_workbook(sheet: str, columns: list[str], rows: list[list[Any]]) -> bytes:
-    """A one-sheet Office Open XML workbook (what Excel, LibreOffice and Numbers open), written
-    with the standard library: text as inline strings (escaped), numbers as numbers, dates as
-    serial days with a date format. Enough for a table; no dependency for it."""
-    import zipfile
-    from xml.sax.saxutils import escape
+    """A one-sheet workbook (what Excel, LibreOffice and Numbers open), written by openpyxl:
+    numbers as numbers, dates with a date format, text as text. Control characters, which
+    customers can type but the file format cannot hold, are dropped from text cells, and text
+    is never read as a formula."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    def cell(ref: str, v: Any) -> str:
-        if v is None:
-            return ""
-        if isinstance(v, bool):
-            return f'<c r="{ref}" t="b"><v>{int(v)}</v></c>'
-        if isinstance(v, int | float):
-            return f'<c r="{ref}"><v>{v!r}</v></c>'
-        if isinstance(v, datetime | date):
-            moment = v if isinstance(v, datetime) else datetime(v.year, v.month, v.day)
-            serial = (moment - datetime(1899, 12, 30)).total_seconds() / 86400
-            return f'<c r="{ref}" s="1"><v>{serial!r}</v></c>'
-        text = escape(str(v)).replace('"', "&quot;")
-        return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    book = Workbook(write_only=True)
+    ws = book.create_sheet(ILLEGAL_CHARACTERS_RE.sub("", sheet)[:31] or "sheet")
 
-    def ref(col: int, row: int) -> str:
-        letters = ""
-        col += 1
-        while col:
-            col, rem = divmod(col - 1, 26)
-            letters = chr(65 + rem) + letters
-        return f"{letters}{row}"
+    def text(value: str) -> WriteOnlyCell:
+        # openpyxl takes a string starting with "=" for a formula: a customer's "=HYPERLINK(…)"
+        # must stay the text they typed.
+        cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        cell.data_type = "s"
+        return cell
 
-    lines = [f'<row r="1">{"".join(cell(ref(i, 1), c) for i, c in enumerate(columns))}</row>']
-    for n, values in enumerate(rows, start=2):
-        lines.append(f'<row r="{n}">{"".join(cell(ref(i, n), v) for i, v in enumerate(values))}</row>')
-    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
-    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    files = {
-        "[Content_Types].xml": (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-            '</Types>'),
-        "_rels/.rels": (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
-        "xl/workbook.xml": (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook {ns} xmlns:r="{rel}">'
-            f'<sheets><sheet name="{escape(sheet)}" sheetId="1" r:id="rId1"/></sheets></workbook>'),
-        "xl/_rels/workbook.xml.rels": (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
-            f'<Relationship Id="rId2" Type="{rel}/styles" Target="styles.xml"/></Relationships>'),
-        "xl/styles.xml": (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet {ns}>'
-            '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
-            '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
-            '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
-            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-            '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-            '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
-            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-            '</styleSheet>'),
-        "xl/worksheets/sheet1.xml": (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet {ns}><sheetData>{"".join(lines)}</sheetData></worksheet>'),
-    }
+    ws.append([text(c) for c in columns])
+    for values in rows:
+        ws.append([text(v) if isinstance(v, str) else v for v in values])
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, body in files.items():
-            z.writestr(name, body)
+    book.save(out)
     return out.getvalue()
 
 
