@@ -223,6 +223,11 @@ def test_compare_year_looks_back_twelve_months(demo):
         assert row["change"] == pytest.approx(row["value"] - before["value"])
     with pytest.raises(InputError, match="compare='decade'"):
         k.nps(grain="month", compare="decade")
+    mid_month = k.nps(grain="month", since="2026-03-15", until=UNTIL, compare="previous")
+    assert mid_month.rows[0]["period"].month == 3  # the partial first month is shown, compared with February
+    assert mid_month.rows[0]["change"] is not None
+    with pytest.raises(InputError, match="funnel cannot be compared"):
+        k.compute("funnel", compare="previous")
 
 
 def test_special_kpis_explain_bad_options(demo):

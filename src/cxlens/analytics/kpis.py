@@ -414,6 +414,8 @@ class KPIs:
         ("previous": the period before; "year": the same period a year before) the change, its
         interval, p-value and whether it is significant."""
         if metric in _SPECIAL:
+            if compare:
+                raise InputError(f"{metric} cannot be compared with an earlier period yet: ask for both periods with since/until")
             return _SPECIAL[metric](self, by=by, grain=grain, since=since, until=until, where=where, confidence=confidence)
         spec = _spec(metric)
         if compare not in COMPARISONS:
@@ -425,10 +427,13 @@ class KPIs:
         fetch_since = _earlier(since, grain, compare) if compare and since is not None else since
         groups = self._groups(spec, metric, by, grain, fetch_since, until, where, confidence)
         result = KPIResult(metric, list(_dimensions(by, spec.source)), grain)
+        # Periods fetched only for the comparison are not shown; the first asked one is, even
+        # when `since` falls inside it.
+        first = _truncate(since, grain) if since is not None and grain is not None else None
         index = {(*(g[d] for d in result.by), _utc(g["period"])): g for g in groups} if compare else {}
         for g in groups:
             period = _utc(g["period"]) if grain is not None else None
-            if g.get("n", 0) == 0 or (since is not None and period is not None and period < since):
+            if g.get("n", 0) == 0 or (first is not None and period < first):
                 continue
             estimate = spec.finish(g, confidence)
             row = {d: g[d] for d in result.by}
