@@ -140,7 +140,7 @@ def _parse_timestamps(table: sa.Table, batch: pa.Table) -> pa.Table:
             try:
                 batch = batch.set_column(i, c.name, pc.cast(batch.column(i), pa.timestamp("us")))
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                pass
+                continue  # kept as text on purpose: DuckDB's cast on insert parses what Arrow cannot
     return batch
 
 
