@@ -225,6 +225,10 @@ invitations = sa.Table(
     sa.Column("reason", sa.String(200)),  # why it was skipped or failed
     sa.Column("token_nonce", sa.String(64), unique=True),
     _ts("created_at"),
+    # The last score click from the e-mail and the last form posted: several scores clicked
+    # within a minute with no form between is a mail scanner, not a person (collect/invitations.py).
+    _ts("clicked_at"),
+    _ts("posted_at"),
     sa.Index(None, "status", "due_at"),
     sa.Index(None, "customer_id", "sent_at"),
     sa.Index(None, "survey_id", "sent_at"),
