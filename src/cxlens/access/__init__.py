@@ -16,11 +16,23 @@ from .sessions import (
     record_login_attempt,
     resolve_session,
 )
-from .users import ROLES, User, authenticate, create_user, get_user, list_users, set_disabled, set_password
+from .users import (
+    ROLES,
+    User,
+    authenticate,
+    create_user,
+    end_sessions_of,
+    get_user,
+    last_seen,
+    list_users,
+    set_disabled,
+    set_password,
+    set_role,
+)
 
 __all__ = [
     "ROLES", "SCOPES", "ApiKey", "NewSession", "Session", "User", "authenticate", "check_login_allowed",
-    "create_api_key", "create_session", "create_user", "csrf_matches", "end_session", "get_user", "list_api_keys",
-    "list_users", "record_login_attempt", "resolve_session", "revoke_api_key", "set_disabled", "set_password",
-    "verify_api_key",
+    "create_api_key", "create_session", "create_user", "csrf_matches", "end_session", "end_sessions_of", "get_user",
+    "last_seen", "list_api_keys", "list_users", "record_login_attempt", "resolve_session", "revoke_api_key",
+    "set_disabled", "set_password", "set_role", "verify_api_key",
 ]

@@ -18,9 +18,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..errors import InputError, LoginFailed
 from ..store import Store
-from ..store.schema import users
+from ..store.schema import user_sessions, users
 
-__all__ = ["ROLES", "User", "authenticate", "create_user", "get_user", "list_users", "set_password", "set_disabled"]
+__all__ = ["ROLES", "User", "authenticate", "create_user", "end_sessions_of", "get_user", "last_seen", "list_users",
+           "set_disabled", "set_password", "set_role"]
 
 # Ordered from least to most: a role may do what every role before it may.
 ROLES = ("viewer", "analyst", "admin")
@@ -97,21 +98,76 @@ def list_users(store: Store) -> list[User]:
         return [_row_to_user(r) for r in conn.execute(sa.select(users).order_by(users.c.email))]
 
 
-def set_password(store: Store, email: str, password: str) -> None:
+def set_password(store: Store, email: str, password: str, *, end_sessions: bool = False) -> None:
+    """Give a user a new password; ``end_sessions`` also logs them out everywhere (an admin's
+    reset: whoever knew the old password should not stay logged in with it)."""
     password = _check_password(password)
     with store.begin() as conn:
-        done = conn.execute(users.update().where(users.c.email == _normal_email(email))
-                            .values(password_hash=_HASHER.hash(password))).rowcount
-    if not done:
-        raise InputError(f"no user has the e-mail {email!r}; `cxlens users list` shows them")
+        row = _existing(conn, email)
+        conn.execute(users.update().where(users.c.id == row.id).values(password_hash=_HASHER.hash(password)))
+        if end_sessions:
+            conn.execute(user_sessions.delete().where(user_sessions.c.user_id == row.id))
 
 
 def set_disabled(store: Store, email: str, disabled: bool = True) -> None:
-    """Disable (or enable again) a user; a disabled user's sessions stop working at once."""
+    """Disable (or enable again) a user; a disabled user's sessions are ended at once. The last
+    active admin cannot be disabled: nobody could manage users any more."""
     with store.begin() as conn:
-        done = conn.execute(users.update().where(users.c.email == _normal_email(email)).values(disabled=disabled)).rowcount
-    if not done:
+        row = _existing(conn, email)
+        if disabled and row.role == "admin" and not row.disabled:
+            _keep_an_admin(conn, row, "disabled")
+        conn.execute(users.update().where(users.c.id == row.id).values(disabled=disabled))
+        if disabled:
+            conn.execute(user_sessions.delete().where(user_sessions.c.user_id == row.id))
+
+
+def set_role(store: Store, email: str, role: str) -> User:
+    """Change a user's role; it applies to their next request. The last active admin keeps theirs."""
+    role = _check_role(role)
+    with store.begin() as conn:
+        row = _existing(conn, email)
+        if row.role == "admin" and role != "admin" and not row.disabled:
+            _keep_an_admin(conn, row, f"made {role}")
+        conn.execute(users.update().where(users.c.id == row.id).values(role=role))
+        row = conn.execute(sa.select(users).where(users.c.id == row.id)).one()
+    return _row_to_user(row)
+
+
+def end_sessions_of(store: Store, email: str) -> int:
+    """Log a user out everywhere; returns how many sessions ended."""
+    with store.begin() as conn:
+        row = _existing(conn, email)
+        return conn.execute(user_sessions.delete().where(user_sessions.c.user_id == row.id)).rowcount
+
+
+def last_seen(store: Store) -> dict[int, datetime]:
+    """When each user last used the dashboard, by user id, as far as their live sessions tell
+    (a logout deletes its session, so this is "last seen in a session still open")."""
+    s = user_sessions
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(s.c.user_id, sa.func.max(s.c.last_seen_at)).group_by(s.c.user_id)).all()
+    return {user_id: _aware(at) for user_id, at in rows if at is not None}
+
+
+def _aware(at: datetime | str) -> datetime:
+    if isinstance(at, str):  # SQLite hands an aggregate's timestamp back as text
+        at = datetime.fromisoformat(at)
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def _existing(conn, email: str):
+    row = conn.execute(sa.select(users).where(users.c.email == _normal_email(email))).first()
+    if row is None:
         raise InputError(f"no user has the e-mail {email!r}; `cxlens users list` shows them")
+    return row
+
+
+def _keep_an_admin(conn, row, change: str) -> None:
+    others = conn.execute(sa.select(sa.func.count()).select_from(users).where(
+        users.c.role == "admin", users.c.disabled.is_(False), users.c.id != row.id)).scalar()
+    if not others:
+        raise InputError(f"{row.email} is the last active admin and cannot be {change}: "
+                         "make another user admin first, so that someone can still manage users")
 
 
 def authenticate(store: Store, email: str, password: str) -> User:
