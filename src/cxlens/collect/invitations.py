@@ -7,6 +7,20 @@ An answer to an invitation is one ``responses`` row (``invitation_id`` is unique
 is written the moment the customer clicks it in the e-mail, the follow-up answers update the
 same row, and a replayed link updates it again rather than adding one. Anonymous answers (open
 links, the widget) are keyed by a signed form nonce or a widget id in ``external_id`` instead.
+
+E-mail link scanners. Security gateways (Microsoft Defender Safe Links, Proofpoint, Mimecast,
+Barracuda) fetch every link of an incoming mail, often all eleven score links within seconds.
+A person clicks one. So a score click (:meth:`Collection.click`, the ``GET`` of a score link)
+that brings a *different* score from the one another click stored less than
+:data:`SCAN_WINDOW` ago, with no form posted for the invitation since, is taken for a sweep:
+the clicked score is voided (the response row, which holds nothing but clicks, is deleted),
+the invitation goes back to ``sent`` with the reason ``link_scan: …`` (shown by
+``cxlens invitations rates``), and further clicks within the window write nothing. A click
+after the window records as usual, so the customer's own click, or the form, still counts.
+Nothing posted through the form (:meth:`Collection.answer`) is ever voided: once a form is
+posted for an invitation, clicks there are never taken for a scanner. The pages add two rules
+of their own (``web/survey_pages.py``): ``HEAD`` never writes, and a user agent that names
+itself as a scanner or link previewer gets the page with its score chosen but writes nothing.
 """
 
 from __future__ import annotations
@@ -28,9 +42,13 @@ from .policy import Clock, CollectionPolicy, system_clock
 from .surveys import SurveyCatalog, SurveyDefinition
 from .tokens import InvitationClaim, Signer, load_secret, new_nonce
 
-__all__ = ["Answered", "Collection", "InvitationView", "MAX_TEXT"]
+__all__ = ["Answered", "Collection", "InvitationView", "MAX_TEXT", "SCAN_REASON", "SCAN_WINDOW"]
 
 MAX_TEXT = 5000  # characters of one open answer; longer is almost surely not a person typing
+# Scanners fetch all the links of a mail within seconds; a person who changes their mind by
+# clicking another number in the e-mail within a minute is asked to confirm it on the page.
+SCAN_WINDOW = timedelta(seconds=60)
+SCAN_REASON = "link_scan"  # the reason's prefix on an invitation whose clicked score was voided
 
 
 @dataclass(frozen=True)
@@ -62,11 +80,12 @@ class Answered:
 _inv = s.invitations
 _CLAIM = (
     sa.select(_inv.c.id, _inv.c.survey_id, _inv.c.customer_id, _inv.c.token_nonce, _inv.c.channel, _inv.c.status,
-              s.events.c.touchpoint_id, s.customers.c.name, s.customers.c.locale)
+              _inv.c.reason, _inv.c.clicked_at, _inv.c.posted_at, s.events.c.touchpoint_id, s.customers.c.name, s.customers.c.locale)
     .select_from(_inv.outerjoin(s.events, s.events.c.id == _inv.c.event_id).join(s.customers, s.customers.c.id == _inv.c.customer_id))
     .where(_inv.c.id == sa.bindparam("invitation_id"))
 )
-_MARK_ANSWERED = _inv.update().where(_inv.c.id == sa.bindparam("invitation_id")).values(status="answered")
+_MARK_POSTED = (_inv.update().where(_inv.c.id == sa.bindparam("invitation_id"))
+                .values(status="answered", posted_at=sa.bindparam("at", type_=_inv.c.posted_at.type)))
 _RESPONSE_COLUMNS = ("survey_id", "invitation_id", "customer_id", "touchpoint_id", "channel", "submitted_at", "metric",
                      "score", "scale_min", "scale_max", "comment", "language", "answers", "external_id")
 _INSERTS: dict[tuple[str, str], Any] = {}
@@ -219,9 +238,48 @@ class Collection:
                 {"invitation_id": claim.invitation_id, "customer_id": claim.customer_id,
                  "touchpoint_id": row["touchpoint_id"] or survey.touchpoint_id, "channel": row["channel"], "language": language},
             )
-            if row["status"] != "answered":
-                conn.execute(_MARK_ANSWERED, {"invitation_id": claim.invitation_id})
+            if row["status"] != "answered" or row["posted_at"] is None:
+                conn.execute(_MARK_POSTED, {"invitation_id": claim.invitation_id, "at": self.now()})
         return Answered(response_id, survey, language)
+
+    def click(self, token: str, score: Any, language: str | None = None) -> Answered | None:
+        """Store the score clicked in the e-mail, unless the click looks like a mail scanner's
+        sweep (see the module's docstring): then nothing clicked stands and None is returned,
+        and the page asks the person to confirm the score with the form."""
+        with self.writing() as conn:
+            claim, row = self._claim(conn, token)
+            survey = self.catalog.by_id(claim.survey_id)
+            language = language or survey.language_for(row["locale"])
+            values = self._checked(survey, score, {})
+            now = self.now()
+            mark = _inv.update().where(_inv.c.id == claim.invitation_id)
+            if self._sweeping(conn, row, claim.invitation_id, values.get("score"), now):
+                conn.execute(mark.values(clicked_at=now))
+                return None
+            response_id = self._upsert(
+                conn, s.responses.c.invitation_id, claim.invitation_id, survey, values,
+                {"invitation_id": claim.invitation_id, "customer_id": claim.customer_id,
+                 "touchpoint_id": row["touchpoint_id"] or survey.touchpoint_id, "channel": row["channel"], "language": language},
+            )
+            conn.execute(mark.values(status="answered", clicked_at=now))
+        return Answered(response_id, survey, language)
+
+    def _sweeping(self, conn: sa.Connection, row, invitation_id: int, score: int | None, now: datetime) -> bool:
+        """Whether this click is part of a scanner's sweep; voids the sweep's first score."""
+        if row["posted_at"] is not None or row["clicked_at"] is None or now - row["clicked_at"] >= SCAN_WINDOW:
+            return False  # a person posted a form, or no click came just before this one
+        if row["status"] == "sent" and (row["reason"] or "").startswith(SCAN_REASON):
+            return True  # the sweep goes on: its clicks keep the window open and write nothing
+        r = s.responses
+        stored = conn.execute(sa.select(r.c.score).where(r.c.invitation_id == invitation_id)).first()
+        if stored is None or stored.score == score:
+            return False  # the same link twice (a double click, a reload) is one answer
+        # Only clicks wrote this row (no form was posted), so deleting it voids nothing a person typed.
+        conn.execute(r.delete().where(r.c.invitation_id == invitation_id))
+        reason = (f"{SCAN_REASON}: scores {stored.score} and {score} clicked within {SCAN_WINDOW.seconds} s "
+                  f"at {now:%Y-%m-%d %H:%M:%S} UTC; taken for an e-mail link scanner, the clicked score was voided")
+        conn.execute(_inv.update().where(_inv.c.id == invitation_id).values(status="sent", reason=reason[:200]))
+        return True
 
     def answer_anonymously(
         self,

@@ -6,10 +6,17 @@ link's ``?score=N``, saving it at once), step two asks the follow-up questions t
 that score, then the thank-you. Every text a customer or survey author typed is escaped by
 Jinja2's autoescape. Pages answer in the customer's language: ``?lang=``, else the customer's
 locale, else the browser's Accept-Language, else the survey's first language.
+
+Mail scanners (see ``collect/invitations.py`` for the sweep rule): a ``HEAD`` request never
+writes (FastAPI answers it with the GET handler's page, so the handler checks), nor does a
+user agent that names itself as a link scanner or previewer (:data:`SCANNER_AGENTS`); both get
+the page with the link's score chosen, as does a click taken for part of a sweep. A person who
+lands there confirms the score with the form's button.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -35,6 +42,19 @@ router = APIRouter(include_in_schema=False)
 OPEN_FORM_MIN_SECONDS = 2
 OPEN_FORM_MAX_AGE = timedelta(days=1)
 HONEYPOT = "website"  # hidden from people (and screen readers); bots fill every field
+# User agents of mail security gateways and chat/link previewers, which fetch links nobody
+# clicked. Most scanners pose as a browser; the sweep rule catches those.
+SCANNER_AGENTS = re.compile(
+    r"safelinks|microsoft office protection|proofpoint|urldefense|mimecast|barracuda|bingpreview|"
+    r"google-safety|googleimageproxy|slackbot|slack-imgproxy|facebookexternalhit|twitterbot|linkedinbot|"
+    r"whatsapp|telegrambot|discordbot|skypeuripreview|trendmicro|forcepoint|cisco|fireeye|symantec",
+    re.IGNORECASE,
+)
+
+
+def _no_write(request: Request) -> bool:
+    """Whether a score link fetch must write nothing: HEAD, or a scanner that says so."""
+    return request.method == "HEAD" or bool(SCANNER_AGENTS.search(request.headers.get("user-agent", "")))
 
 
 def collection_of(request: Request) -> Collection:
@@ -114,7 +134,8 @@ def _bad_link(request: Request, exc: InvalidToken) -> HTMLResponse:
 
 
 def _survey_page(request: Request, survey: SurveyDefinition, language: str, action: str, score: int | None,
-                 answers: dict, hidden: dict, error: str | None = None, status: int = 200) -> HTMLResponse:
+                 answers: dict, hidden: dict, error: str | None = None, status: int = 200,
+                 chosen: int | None = None) -> HTMLResponse:
     """Step one (the score) when no score is known yet, else step two (the follow-ups)."""
     step = "score" if survey.scored and score is None else "follow_up"
     low = survey.is_low(score)
@@ -130,7 +151,7 @@ def _survey_page(request: Request, survey: SurveyDefinition, language: str, acti
         "scale": list(range(survey.scale[0], survey.scale[1] + 1)) if survey.scored else [],
         "low": survey.text(f"low.{survey.metric}", language) if survey.scored else "",
         "high": survey.text(f"high.{survey.metric}", language) if survey.scored else "",
-        "t": lambda name: survey.text(name, language), "honeypot": HONEYPOT,
+        "t": lambda name: survey.text(name, language), "honeypot": HONEYPOT, "chosen": chosen,
         "option_text": lambda o: _localised(o.text, language, survey),
     }
     return _page(request, "survey.html", context, status)
@@ -230,11 +251,15 @@ def survey_page(request: Request, token: str, score: str | None = None, lang: st
     known = view.score
     if _score_param(score) is not None:
         try:
-            # The click in the e-mail is the answer: saved before anything else is asked.
-            collection.answer(token, score=score, language=language)
-            known = int(score)
+            # The click in the e-mail is the answer: saved before anything else is asked,
+            # unless the fetch is a scanner's; then the person confirms it with the form.
+            clicked = None if _no_write(request) else collection.click(token, score, language)
         except InvalidAnswer as exc:
             return _survey_page(request, survey, language, request.url.path, None, {}, {"lang": language}, str(exc), 422)
+        if clicked is None:
+            chosen = int(score) if score.isdigit() else None
+            return _survey_page(request, survey, language, request.url.path, None, {}, {"lang": language}, chosen=chosen)
+        known = int(score)
     if known is not None and not survey.follow_ups(known):
         return _thanks(survey, language)
     hidden = {"lang": language}
