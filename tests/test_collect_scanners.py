@@ -130,3 +130,13 @@ def test_the_sweep_rule_holds_in_the_library_too(collection):
     assert collection.click(token, 7) is None  # the sweep goes on
     with collection.store.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(s.responses)).scalar() == 0
+
+
+def test_response_rates_count_the_voided_sweeps(collection, client):
+    from cxlens.collect import response_rates
+
+    token = sent_token(collection)
+    for n in range(3):
+        client.get(f"/s/{token}?score={n}")
+    [row] = [r for r in response_rates(collection) if r["survey"] == "relationship-nps"]
+    assert (row["sent"], row["answered"], row["link_scans"]) == (1, 0, 1)

@@ -8,7 +8,7 @@ command prints as they are.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -16,13 +16,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ..metrics import parse_duration
 from ..store import open_store
 from ..store import schema as s
 from .channels import EmailSender, RecordingSmsSender
 from .invitations import Collection
 from .policy import policy_from_env
 from .surveys import load_surveys
-from .triggers import plan_invitations, response_rates, send_due
+from .triggers import plan_invitations, recover_sending, response_rates, send_due
 
 __all__ = ["invitations_app", "surveys_app"]
 
@@ -136,6 +137,18 @@ def invitations_send(
         time.sleep(every)
 
 
+@invitations_app.command("recover")
+def invitations_recover(
+    older_than: str = typer.Option("15m", help="only those claimed at least this long ago (e.g. 15m, 2h)"),
+    resend: bool = typer.Option(False, "--resend", help="put them back to pending to be sent again (some may arrive twice)"),
+) -> None:
+    """Settle invitations left in 'sending' by a crash: failed (default; never sent twice) or pending again."""
+    seconds = parse_duration(older_than)
+    if seconds is None or seconds < 0:
+        raise typer.BadParameter(f"{older_than!r} is not a duration; write e.g. 15m, 2h or 1d", param_hint="--older-than")
+    out.print(recover_sending(_collection(), timedelta(seconds=seconds), resend).summary(), markup=False)
+
+
 @invitations_app.command("rates")
 def invitations_rates(since: str = typer.Option(None), until: str = typer.Option(None)) -> None:
     """Response rate per survey, channel and touchpoint: invited, sent, skipped by reason, answered."""
@@ -143,10 +156,11 @@ def invitations_rates(since: str = typer.Option(None), until: str = typer.Option
     if not rows:
         out.print("No invitations yet.")
         return
-    table = Table("survey", "channel", "touchpoint", "invited", "sent", "answered", "rate", "skipped", "failed", "pending")
+    table = Table("survey", "channel", "touchpoint", "invited", "sent", "answered", "rate", "skipped", "failed", "pending",
+                  "link scans")
     for r in rows:
         skipped = ", ".join(f"{n} {k}" for k, n in sorted(r["skipped"].items())) or "-"
         rate = f"{r['response_rate']:.0%}" if r["response_rate"] is not None else "-"
         table.add_row(r["survey"], r["channel"], r["touchpoint"] or "-", str(r["invited"]), str(r["sent"]), str(r["answered"]),
-                      rate, skipped, str(r["failed"]), str(r["pending"]))
+                      rate, skipped, str(r["failed"]), str(r["pending"]), str(r["link_scans"]))
     out.print(table)

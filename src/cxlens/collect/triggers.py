@@ -13,6 +13,10 @@ Two steps, both driven by the ``invitations`` table, which is the truth:
    A process that dies mid-way leaves ``sending`` rows, which are never sent again: at most
    once, as a survey invitation should be. A queue (Huey) only needs to call this; losing the
    queue loses nothing.
+
+:func:`recover_sending` (``cxlens invitations recover``) settles the ``sending`` rows a crash
+left: ``failed`` with :data:`INTERRUPTED` by default (nobody knows whether the mail went out,
+and asking twice is worse than not asking), or back to ``pending`` when told to resend.
 """
 
 from __future__ import annotations
@@ -28,10 +32,14 @@ import sqlalchemy as sa
 from ..errors import SendFailed
 from ..store import schema as s
 from .channels import Recipient, compose_email, compose_sms
-from .invitations import Collection
+from .invitations import SCAN_REASON, Collection
 from .surveys import SurveyDefinition
 
-__all__ = ["REASONS", "SendReport", "plan_invitations", "response_rates", "send_due", "sampled"]
+__all__ = ["INTERRUPTED", "REASONS", "Recovered", "SendReport", "plan_invitations", "recover_sending", "response_rates",
+           "send_due", "sampled"]
+
+INTERRUPTED = "interrupted while sending; may or may not have been delivered"
+RESENT = "interrupted while sending; queued again by `cxlens invitations recover --resend`"
 
 REASONS: dict[str, str] = {
     "opted_out": "the customer opted out of this channel (or of all)",
@@ -167,6 +175,41 @@ def _send_one(collection: Collection, senders: dict, invitation_id: int, report:
     report.sent += 1
 
 
+@dataclass
+class Recovered:
+    """What :func:`recover_sending` did: the invitations it settled, and to which status."""
+
+    status: str  # failed | pending
+    ids: list[int] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if not self.ids:
+            return "No invitation was left in 'sending'."
+        shown = ", ".join(map(str, self.ids[:20])) + (f" and {len(self.ids) - 20} more" if len(self.ids) > 20 else "")
+        what = "marked failed (not sent again)" if self.status == "failed" else "put back to pending, to be sent again"
+        return f"{len(self.ids)} invitation(s) left in 'sending' {what}: {shown}"
+
+
+def recover_sending(collection: Collection, older_than: timedelta = timedelta(minutes=15), resend: bool = False) -> Recovered:
+    """Settle invitations left in ``sending`` by a process that died while sending them.
+
+    Only those claimed more than ``older_than`` ago: a younger one may belong to a sender that
+    is still at work. By default each becomes ``failed`` with :data:`INTERRUPTED`, so nobody
+    gets the invitation twice; ``resend`` puts them back to ``pending`` for the next
+    :func:`send_due`, accepting that some customers may get it twice."""
+    i = s.invitations
+    cutoff = collection.now() - older_than
+    stuck = sa.and_(i.c.status == "sending", sa.func.coalesce(i.c.sent_at, i.c.due_at) <= cutoff)
+    result = Recovered("pending" if resend else "failed")
+    with collection.writing() as conn:
+        result.ids = list(conn.execute(sa.select(i.c.id).where(stuck).order_by(i.c.id)).scalars())
+        if result.ids:
+            # The status is checked again in the UPDATE: a sender that finishes meanwhile wins.
+            values = {"status": result.status, "reason": RESENT if resend else INTERRUPTED, "sent_at": None}
+            conn.execute(i.update().where(i.c.id.in_(result.ids), i.c.status == "sending").values(**values))
+    return result
+
+
 def _check(collection: Collection, conn, survey: SurveyDefinition, inv, customer, now: datetime):
     """None to send now, else (status, reason, new due_at or None)."""
     policy = collection.policy
@@ -237,7 +280,8 @@ def _deliver(collection: Collection, senders: dict, survey: SurveyDefinition, in
 
 def response_rates(collection: Collection, since: datetime | None = None, until: datetime | None = None) -> list[dict]:
     """Per survey, channel and touchpoint: invited, sent, skipped (by reason), failed,
-    answered, and the response rate (answered ÷ sent), over invitations due in the period."""
+    answered, and the response rate (answered ÷ sent), over invitations due in the period;
+    ``link_scans``: how many had a clicked score voided as an e-mail link scanner's."""
     i, e, sv, t = s.invitations, s.events, s.surveys, s.touchpoints
     touchpoint = sa.func.coalesce(e.c.touchpoint_id, sv.c.touchpoint_id)
     query = (
@@ -256,9 +300,11 @@ def response_rates(collection: Collection, since: datetime | None = None, until:
     for row in rows:
         entry = table.setdefault((row.survey, row.channel, row.touchpoint), {
             "survey": row.survey, "channel": row.channel, "touchpoint": row.touchpoint,
-            "invited": 0, "sent": 0, "answered": 0, "failed": 0, "pending": 0, "skipped": {},
+            "invited": 0, "sent": 0, "answered": 0, "failed": 0, "pending": 0, "skipped": {}, "link_scans": 0,
         })
         entry["invited"] += row.n
+        if (row.reason or "").startswith(SCAN_REASON):
+            entry["link_scans"] += row.n
         if row.status in ("sent", "answered"):
             entry["sent"] += row.n
         if row.status == "answered":
