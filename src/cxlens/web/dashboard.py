@@ -908,10 +908,13 @@ SENTIMENTS = ("negative", "neutral", "positive", "mixed")
 
 
 def feedback_stream(store, filters: Filters, *, search: str | None = None, kind: str | None = None,
-                    sentiment: str | None = None, page: int = 0) -> list[dict]:
+                    sentiment: str | None = None, page: int = 0, after: datetime | None = None,
+                    seen: tuple[tuple[str, int], ...] = ()) -> list[dict]:
     """Comments (survey answers with text) and mentions (reviews, social posts) in the view,
     newest first, with sentiment and theme where text analytics has looked at them. ``search``
-    matches words anywhere in the text (case-insensitive)."""
+    matches words anywhere in the text (case-insensitive). ``after`` keeps only what came at or
+    after that moment, less the ``seen`` (kind, id) pairs: what a page polls for to show new
+    items (ties at the newest shown moment are neither lost nor shown twice)."""
     if kind not in (None, "response", "mention"):
         raise InputError(f"kind={kind!r}: choose response (survey comments) or mention (reviews and posts)")
     if sentiment not in (None, *SENTIMENTS):
@@ -941,6 +944,10 @@ def feedback_stream(store, filters: Filters, *, search: str | None = None, kind:
         .select_from(m.outerjoin(c, c.c.id == m.c.customer_id).outerjoin(tr, analysed("mention", m.c.id))
                      .outerjoin(th, th.c.id == tr.c.theme_id))
         .where(m.c.posted_at >= since, m.c.posted_at < until))
+    if after is not None:
+        comments, posts = comments.where(r.c.submitted_at >= after), posts.where(m.c.posted_at >= after)
+        comments = comments.where(r.c.id.notin_([i for k, i in seen if k == "response"] or [-1]))
+        posts = posts.where(m.c.id.notin_([i for k, i in seen if k == "mention"] or [-1]))
     if pattern:
         comments = comments.where(r.c.comment.ilike(pattern))
         posts = posts.where(sa.or_(m.c.text.ilike(pattern), m.c.title.ilike(pattern)))
@@ -974,24 +981,69 @@ def feedback_stream(store, filters: Filters, *, search: str | None = None, kind:
     return rows
 
 
+# How often an open Feedback page asks for what is new (the Overview's tiles: every minute;
+# comments are what a CX lead watches arrive).
+FEEDBACK_POLL_SECONDS = 10
+
+
+def _utc(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def _poll_marker(q) -> tuple[datetime | None, tuple[tuple[str, int], ...]]:
+    """The ``after`` and ``seen`` of a poll for new feedback (None: not a poll)."""
+    if not q.get("after"):
+        return None, ()
+    try:
+        after = _utc(datetime.fromisoformat(q["after"]))
+        seen = tuple((k, int(i)) for k, _, i in (p.partition(":") for p in (q.get("seen") or "").split(",") if p))
+    except ValueError:
+        raise InputError(f"after={q['after']!r} seen={q.get('seen')!r}: not the marker this page writes; reload it") from None
+    return after, seen
+
+
+def _next_poll(filters: Filters, q, items: list[dict], after: datetime, seen=()) -> str:
+    """The query of the next poll: from the newest item shown, those at that moment seen."""
+    if items:
+        newest = _utc(items[0]["at"])
+        seen = [*(x for x in seen if newest == after), *((i["kind"], i["id"]) for i in items if _utc(i["at"]) == newest)]
+        after = newest
+    return filters.query(q=q.get("q") or None, kind=q.get("kind") or None, sentiment=q.get("sentiment") or None,
+                         after=after.isoformat(), seen=",".join(f"{k}:{i}" for k, i in seen) or None)
+
+
 @router.get("/feedback", response_class=HTMLResponse)
 def feedback_page(request: Request, session: Session = Depends(current_session)):
+    """The stream; with ``after`` (the page's own poll) only the items new since then, to be
+    put on top, or 204 when there are none."""
     q = request.query_params
     try:
         filters = Filters.from_request(request)
         page = int(q.get("page") or 0)
         if page < 0:
             raise InputError(f"page={page}: pages count from 0")
+        after, seen = _poll_marker(q)
         items = feedback_stream(request.app.state.store, filters, search=q.get("q"), kind=q.get("kind") or None,
-                                sentiment=q.get("sentiment") or None, page=page)
+                                sentiment=q.get("sentiment") or None, page=page, after=after, seen=seen)
     except ValueError:
         return _error_page(request, InputError(f"page={q.get('page')!r} is not a whole number"))
     except InputError as exc:
+        if q.get("after"):
+            raise HTTPException(422, str(exc)) from None  # a poll's error must not land inside the list
         return _error_page(request, exc)
+    if after is not None:
+        if not items:
+            return Response(status_code=204)
+        return render(request, "dashboard/feedback_new.html",
+                      {"items": items, "poll": _next_poll(filters, q, items, after, seen), "poll_every": FEEDBACK_POLL_SECONDS})
+    since = datetime.combine(filters.since, datetime.min.time(), UTC)
+    today = datetime.now(UTC).date()
+    live = page == 0 and filters.until > today
     return render(request, "dashboard/feedback.html",
                   _page(request, filters, items=items, search=q.get("q") or "", kind=q.get("kind") or "",
                         sentiment=q.get("sentiment") or "", sentiments=SENTIMENTS, page=page, page_size=FEEDBACK_PAGE,
-                        title="Feedback"))
+                        live=live, poll=_next_poll(filters, q, items, since) if live else None, poll_every=FEEDBACK_POLL_SECONDS,
+                        tomorrow=str(today + timedelta(days=1)), title="Feedback"))
 
 
 # --- Surveys ------------------------------------------------------------------------------------
