@@ -15,7 +15,7 @@ from rich.tree import Tree
 
 from .config import settings
 from .errors import CxlensError
-from .ingest import KINDS, import_file, load_journeys
+from .ingest import KINDS, import_file
 from .ingest.journeys import journey_tree
 from .metrics import format_target
 from .store import Store, open_store
@@ -107,7 +107,9 @@ def db_current() -> None:
 @journeys_app.command("load")
 def journeys_load(file: Path = typer.Argument(..., help="a journeys YAML file")) -> None:
     """Validate FILE and upsert its journeys, stages, touchpoints, targets and surveys."""
-    result = load_journeys(_store(), file)
+    from .collect.surveys import load_surveys  # checks the surveys' collection settings (texts, trigger, widget) too
+
+    result = load_surveys(_store(), file)
     out.print(result.summary())
 
 

@@ -26,10 +26,12 @@ checks the parts collection gives meaning to::
         channels: [email, widget]
         fatigue_days: 30                 # overrides the global contact limit for this survey
         sampling: 0.5
-        widget: {origins: ["https://shop.example.com"]}   # `cxlens surveys load` only
+        widget: {origins: ["https://shop.example.com"]}   # the origins the widget answers
 
 :func:`load_surveys` checks all of that and then loads the file through the journeys loader, so a
-survey file is also a valid journeys file (``widget`` aside, which only collection knows).
+survey file is also a valid journeys file. ``cxlens surveys load`` and ``cxlens journeys load``
+both load through it; only the Python ``cxlens.ingest.load_journeys``, which knows nothing of
+collection, refuses ``widget`` and skips these checks.
 """
 
 from __future__ import annotations
@@ -441,7 +443,11 @@ def load_survey_data(store: Store, data: Any, source: str = "(surveys)") -> Load
     for survey in jmap.surveys:
         if survey.key in widgets:
             survey.definition["widget"] = widgets[survey.key]
-    return load_journeys(store, jmap)
+    try:
+        return load_journeys(store, jmap)
+    except JourneyFileError as exc:
+        # The loader names a parsed map "(journeys)"; say which file the bad reference is in.
+        raise JourneyFileError(source, exc.problems) from None
 
 
 class SurveyCatalog:
