@@ -216,3 +216,30 @@ def test_the_list_shows_status_and_last_seen(admin, store):
     # A made-up ?done= for an unknown user or code says nothing.
     assert 'role="status"' not in admin.get(f"/admin/users?done=hacked&user={v.id}").text
     assert 'role="status"' not in admin.get("/admin/users?done=created&user=abc").text
+
+
+# --- the command line -------------------------------------------------------------------------------
+
+def test_users_role_deactivate_and_reactivate_on_the_command_line(store_url, store, monkeypatch):
+    from typer.testing import CliRunner
+
+    from cxlens.cli import app
+
+    monkeypatch.setenv("CXLENS_DATABASE_URL", store_url)
+    create_user(store, "boss@example.com", PASSWORD, role="admin")
+    create_user(store, "v@example.com", PASSWORD)
+    runner = CliRunner()
+    r = runner.invoke(app, ["users", "role", "V@example.com", "analyst"])
+    assert r.exit_code == 0 and "v@example.com is now analyst." in r.output
+    assert get_user(store, email="v@example.com").role == "analyst"
+    r = runner.invoke(app, ["users", "deactivate", "v@example.com"])
+    assert r.exit_code == 0 and "v@example.com is deactivated" in r.output
+    with pytest.raises(LoginFailed):
+        authenticate(store, "v@example.com", PASSWORD)
+    r = runner.invoke(app, ["users", "reactivate", "v@example.com"])
+    assert r.exit_code == 0 and authenticate(store, "v@example.com", PASSWORD)
+    r = runner.invoke(app, ["users", "role", "boss@example.com", "viewer"])
+    assert r.exit_code != 0 and "last active admin" in str(r.exception)
+    r = runner.invoke(app, ["users", "deactivate", "boss@example.com"])
+    assert r.exit_code != 0 and "last active admin" in str(r.exception)
+    assert get_user(store, email="boss@example.com").role == "admin"

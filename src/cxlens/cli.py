@@ -213,6 +213,33 @@ def users_password(
     out.print(f"Password of {email} changed.", highlight=False)
 
 
+@users_app.command("role")
+def users_role(email: str = typer.Argument(...), role: str = typer.Argument(..., help="viewer, analyst or admin")) -> None:
+    """Change a user's role (the last active admin keeps theirs); it applies to their next page."""
+    from .access import set_role
+
+    user = set_role(_store(), email, role)
+    out.print(f"{user.email} is now {user.role}.", highlight=False)
+
+
+@users_app.command("deactivate")
+def users_deactivate(email: str = typer.Argument(...)) -> None:
+    """Stop a user from logging in and end their open sessions (the last active admin stays)."""
+    from .access import set_disabled
+
+    set_disabled(_store(), email, True)
+    out.print(f"{email} is deactivated: they cannot log in, and their open sessions ended.", highlight=False)
+
+
+@users_app.command("reactivate")
+def users_reactivate(email: str = typer.Argument(...)) -> None:
+    """Let a deactivated user log in again (with their old password)."""
+    from .access import set_disabled
+
+    set_disabled(_store(), email, False)
+    out.print(f"{email} can log in again.", highlight=False)
+
+
 DEMO_ADMIN = "demo@cxlens.example"
 
 
