@@ -288,6 +288,7 @@ def test_surveys_show_answers_and_response_rates_from_the_kpi_api(client, demo_s
     html = client.get(f"/surveys?{VIEW}").text
     block = re.search(r'data-survey="support-csat">(.*?)</section>', html, re.S).group(1)
     rates = cxlens.kpi(demo_store).compute("response_rate", by=["survey", "channel"], since="2025-07-01", until="2026-06-01").rows
+    rates = [r for r in rates if r["survey"] == "support-csat"]  # the demo invites to the other surveys too
     assert {r["channel"] for r in rates} == {"email", "sms"}
     for r in rates:
         assert f'data-value="{r["value"]}">{format_value("response_rate", r["value"])}' in block

@@ -241,7 +241,7 @@ def test_rerun_without_reset_generates_nothing_and_says_so(demo_store):
     before = snapshot(demo_store)
     summary = generate_demo(demo_store, customers=50, responses=100, seed=99, end=END)
     assert summary.skipped
-    assert summary.counts == {t: count(demo_store, t) for t in TABLES}
+    assert summary.counts == {t: count(demo_store, t) for t in [*TABLES, "invitations", "opt_outs"]}
     assert summary.counts["customers"] == 400 and summary.counts["responses"] == 3000
     text = summary.describe()
     assert text.startswith("The store already holds data (400 customers, ") and "3,000 responses" in text
@@ -259,7 +259,7 @@ def test_reset_replaces_the_data_with_a_new_company(demo_store, tmp_path):
     journeys = rows(demo_store, "SELECT key, name FROM touchpoints ORDER BY key")
     summary = generate_demo(demo_store, customers=100, responses=500, seed=5, end=END, reset=True)
     assert not summary.skipped
-    assert summary.counts == {t: count(demo_store, t) for t in TABLES}  # rows inserted, all of them
+    assert summary.counts == {t: count(demo_store, t) for t in [*TABLES, "invitations"]}  # rows inserted, all of them
     assert summary.counts["customers"] == 100 and summary.counts["responses"] == 500
     assert summary.describe().startswith("Demo company Northwind Gear generated: 100 customers, ")
     assert count(demo_store, "cases") == 0 and count(demo_store, "users") == 1

@@ -15,7 +15,13 @@ The story the data tells, so that analytics have something true to find:
   customer who has that event, a few hours to a few days after it; a support survey by the
   customer of a solved ticket on that channel, shortly after it was solved;
 * nothing happens at or after ``end``: a churn, reply or solve that would fall later has not
-  happened yet (the customer is active, the ticket is waiting).
+  happened yet (the customer is active, the ticket is waiting);
+* the company has sent its surveys with cxlens for the last ``COLLECTION_DAYS`` (older answers
+  came from its previous tool): every e-mail answer of that time has its invitation, sent
+  between the event and the answer; other invitations went unanswered (each survey at its own
+  response rate), were skipped with the reason cxlens gives (fatigue after a recent
+  invitation, an opt-out, too late) or wait in ``pending`` (due in the last hours, held by
+  quiet hours). Chat and phone support ask in the conversation: no invitation.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from ..ingest import import_table, load_journeys
 from ..ingest.journeys import read_journey_map
 from ..store import Store
 from ..store import schema
+from ..store.bulk import upsert
 from . import people
 from .phrases import FEATURE_REQUESTS, LANGUAGES, PHRASES, SENTIMENTS, TOPIC_TOUCHPOINTS, phrases_for
 
@@ -91,7 +98,19 @@ SUPPORT_ANSWER_LAG = (2 * 3600.0, 1.2)  # after a ticket was solved (the CSAT ma
 REDRAWS = 20
 # The store's data: what the demo writes, and what ``reset`` deletes (children first). Kept:
 # the journey map (load_journeys upserts it), users, API keys, alert rules, the import log.
-DATA_TABLES = ("customers", "events", "invitations", "responses", "tickets", "mentions", "revenue", "feature_requests", "cases", "alerts")
+DATA_TABLES = ("customers", "events", "invitations", "responses", "tickets", "mentions", "revenue", "feature_requests", "cases", "alerts",
+               "opt_outs")
+COLLECTION_DAYS = 60
+# Answered ÷ sent per survey: short transactional surveys get more answers than relationship NPS.
+RESPONSE_RATE = {
+    "relationship-nps": 0.22, "checkout-ces": 0.35, "delivery-csat": 0.31, "support-csat": 0.42,
+    "onboarding-csat": 0.48, "setup-ces": 0.33, "webinar-csat": 0.27, "renewal-nps": 0.2,
+}
+# Invitations skipped, per reason, as a share of those sent; pending ones as a share too.
+SKIPPED_SHARE = {"fatigue": 0.08, "opted_out": 0.015, "too_late": 0.004}
+PENDING_SHARE = 0.01
+TRIGGER_DELAY = {"support-csat": 3600.0}  # seconds after the event; the others: a day
+DEFAULT_DELAY = 86_400.0
 
 
 @dataclass
@@ -126,6 +145,10 @@ class _Demo:
         self.anchors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.jmap = read_journey_map(JOURNEYS_FILE)
         self.surveys = {s.key: s for s in self.jmap.surveys}
+        # Invitations draw from their own stream, so adding them left every other table as it was.
+        self.inv_rng = np.random.default_rng([seed, 4])
+        self.collect_from_us = self.end_us - COLLECTION_DAYS * DAY_US
+        self.answered: list[tuple[np.ndarray, ...]] = []  # per chunk: number, survey, who, anchor, submitted
         self._phrase_index()
 
     # -- helpers --------------------------------------------------------------------------
@@ -296,7 +319,9 @@ class _Demo:
         touchpoint = np.array([self.surveys[k].touchpoint for k in keys])[survey_i]
         support = survey == "support-csat"
         touchpoint[support] = rng.choice(list(SUPPORT_CHANNELS), support.sum(), p=self.support_p)
-        who, submitted = self._answers(touchpoint)
+        who, submitted, anchor = self._answers(touchpoint)
+        invited = (submitted >= self.collect_from_us) & ((touchpoint == "support-email") | ~support)
+        self.answered.append((np.flatnonzero(invited) + start + 1, survey[invited], who[invited], anchor[invited], submitted[invited]))
         effect = np.vectorize(lambda t: TOUCHPOINT_EFFECT.get(t, 0.0))(touchpoint)
         recent_delivery = (touchpoint == "delivery") & (submitted > self.end_us - 90 * DAY_US)
         effect = effect - 0.9 * recent_delivery
@@ -327,8 +352,8 @@ class _Demo:
             "language": pc.if_else(pa.array(has_comment), lang, pa.scalar(None, pa.string())),
         })
 
-    def _answers(self, touchpoints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each answer, who gave it and when: an event at its touchpoint (or a solved ticket
+    def _answers(self, touchpoints: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For each answer, who gave it, when, and when what it is about happened: an event at its touchpoint (or a solved ticket
         on its support channel) drawn at random, and a log-normal lag after it. An answer that
         would fall after the customer's active life (churn, or the end of history) has not been
         given: it is redrawn; the few left after ``REDRAWS`` rounds fall uniformly between their
@@ -357,7 +382,158 @@ class _Demo:
         if len(todo):  # anchors are >= 2 µs before the limit: there is room strictly between
             room = active_until[who[todo]] - anchor[todo]
             at[todo] = anchor[todo] + 1 + (rng.random(len(todo)) * (room - 1)).astype(np.int64)
-        return who, at
+        return who, at, anchor
+
+    # -- invitations ----------------------------------------------------------------------
+
+    def invitations(self, total_responses: int) -> None:
+        """The invitations of the last ``COLLECTION_DAYS``, consistent with the answers: run
+        after ``responses``. An answered invitation takes its response's number as id (so the
+        response links to it in one UPDATE); the others are numbered after the responses."""
+        if not self.answered:
+            return
+        number, survey, who, anchor, submitted = (np.concatenate(parts) for parts in zip(*self.answered))
+        self.answered = []
+        rng = self.inv_rng
+        # Sent between the event (plus the trigger's delay, when there is room) and the answer.
+        delay = (np.vectorize(lambda k: TRIGGER_DELAY.get(k, DEFAULT_DELAY))(survey) * 1e6).astype(np.int64) if len(survey) else np.zeros(0, np.int64)
+        sent = anchor + np.minimum(delay, ((submitted - anchor) * rng.uniform(0.2, 0.8, len(number))).astype(np.int64))
+        parts = [self._invitation_rows(number, survey, who, sent - rng.integers(0, 120_000_000, len(number)), sent, anchor, "answered")]
+        next_id = total_responses + 1
+        unanswered = []
+        for key, rate in RESPONSE_RATE.items():
+            k = int(round((survey == key).sum() * (1 / rate - 1)))
+            drawn = self._invited(key, k, anchor[survey == key])
+            if drawn is not None:
+                unanswered.append(drawn)
+        if unanswered:
+            u_survey, u_who, u_due, u_anchor = (np.concatenate(x) for x in zip(*unanswered))
+            ids = np.arange(next_id, next_id + len(u_who))
+            next_id += len(ids)
+            parts.append(self._invitation_rows(ids, u_survey, u_who, u_due, u_due, u_anchor, "sent"))
+        sent_who = np.concatenate([who] + ([u_who] if unanswered else []))
+        sent_at = np.concatenate([sent] + ([u_due] if unanswered else []))
+        skipped, opt_outs = self._skipped(sent_who, sent_at, next_id)
+        parts += skipped
+        table = pa.concat_tables(parts)
+        self._write_invitations(table, opt_outs)
+
+    def _invited(self, key: str, k: int, answered: np.ndarray):
+        """``k`` invitations to survey ``key`` sent after its touchpoint's recent events other
+        than the ``answered`` ones: (survey, customer, sent at, event at), or None when there
+        is nothing left to invite about."""
+        tp = "support-email" if key == "support-csat" else self.surveys[key].touchpoint
+        customers, times = self.anchors.get(tp, (np.zeros(0, np.int64), np.zeros(0, np.int64)))
+        delay = int(TRIGGER_DELAY.get(key, DEFAULT_DELAY) * 1e6)
+        due = times + delay
+        fits = (due >= self.collect_from_us) & (due < self._active_until()[customers] - 1)
+        # Events nobody answered, if there are any left; drawn with repetition as the answers
+        # are (a demo with few customers has more answers than events).
+        pool = np.flatnonzero(fits & ~np.isin(times, answered)) if (fits & ~np.isin(times, answered)).any() else np.flatnonzero(fits)
+        if k <= 0 or not len(pool):
+            return None
+        pick = self.inv_rng.choice(pool, k)
+        return np.full(len(pick), key), customers[pick], due[pick], times[pick]
+
+    def _skipped(self, sent_who: np.ndarray, sent_at: np.ndarray, next_id: int) -> tuple[list[pa.Table], pa.Table | None]:
+        """Invitations the rules skipped, and the opt-outs behind the ``opted_out`` ones."""
+        rng, n = self.inv_rng, len(sent_who)
+        keys = np.array(list(RESPONSE_RATE))
+        parts, opt_outs = [], None
+        # Fatigue: a second survey due within the fatigue window after a sent one.
+        k = int(n * SKIPPED_SHARE["fatigue"])
+        if k and n:
+            base = rng.integers(0, n, k)
+            due = sent_at[base] + (rng.uniform(1, 13, k) * DAY_US).astype(np.int64)
+            ok = due < np.minimum(self._active_until()[sent_who[base]], self.end_us) - 1
+            base, due = base[ok], due[ok]
+            ids = np.arange(next_id, next_id + len(base))
+            next_id += len(ids)
+            parts.append(self._invitation_rows(ids, rng.choice(keys, len(base)), sent_who[base], due, None, due, "skipped", "fatigue"))
+        # Opted out: customers who got no survey in the period said no before it began.
+        invited = np.zeros(self.n_customers, bool)
+        invited[sent_who] = True
+        quiet = np.flatnonzero(~invited & (self._active_until() > self.collect_from_us + DAY_US))
+        k = min(int(n * SKIPPED_SHARE["opted_out"]), len(quiet))
+        if k:
+            who = rng.choice(quiet, k, replace=False)
+            room = self._active_until()[who] - 1 - self.collect_from_us
+            due = self.collect_from_us + (rng.random(k) * room).astype(np.int64)
+            ids = np.arange(next_id, next_id + k)
+            next_id += k
+            parts.append(self._invitation_rows(ids, rng.choice(keys, k), who, due, None, due, "skipped", "opted_out"))
+            opted_at = self.collect_from_us - (rng.uniform(1, 300, k) * DAY_US).astype(np.int64)
+            opt_outs = pa.table({"customer": who, "created_at": self._ts(np.maximum(opted_at, self.signup_us[who]))})
+        # Too late: due while the sender was down for longer than max_late_days.
+        k = int(n * SKIPPED_SHARE["too_late"])
+        if k and n:
+            base = rng.integers(0, n, k)
+            ids = np.arange(next_id, next_id + k)
+            next_id += k
+            parts.append(self._invitation_rows(ids, rng.choice(keys, k), sent_who[base], sent_at[base], None, sent_at[base],
+                                               "skipped", "too_late"))
+        # Pending: due in the last hours before the end, held by quiet hours or the next round.
+        active = np.flatnonzero(~self.churned)
+        k = min(int(n * PENDING_SHARE), len(active))
+        if k:
+            who = rng.choice(active, k, replace=False)
+            due = self.end_us - 1 - (rng.random(k) * 8 * 3600e6).astype(np.int64)
+            ids = np.arange(next_id, next_id + k)
+            parts.append(self._invitation_rows(ids, rng.choice(keys, k), who, due, None, due - DAY_US, "pending"))
+        return parts, opt_outs
+
+    def _invitation_rows(self, ids, survey, who, due, sent, created, status: str, reason: str | None = None) -> pa.Table:
+        n = len(ids)
+        return pa.table({
+            "id": pa.array(np.asarray(ids, np.int64)),
+            "survey": pa.array(np.asarray(survey, dtype=str)),
+            "customer": pa.array(np.asarray(who, np.int64)),
+            "channel": pa.array(np.full(n, "email")),
+            "due_at": self._ts(due),
+            "sent_at": self._ts(np.zeros(n, np.int64) if sent is None else sent, None if sent is not None else np.zeros(n, bool)),
+            "status": pa.array(np.full(n, status)),
+            "reason": pa.array(np.full(n, reason or ""), mask=np.full(n, reason is None)),
+            "created_at": self._ts(np.minimum(created, due)),
+        })
+
+    def _write_invitations(self, table: pa.Table, opt_outs: pa.Table | None) -> None:
+        """Bulk-write the invitations (ids given), link the answered ones' responses, record
+        the opt-outs; in one transaction."""
+        with self.store.begin() as conn:
+            survey_ids = dict(conn.execute(sa.select(schema.surveys.c.key, schema.surveys.c.id)).all())
+            customer_ids = self._customer_ids(conn)
+            keys = table.column("survey").to_numpy(zero_copy_only=False)
+            data = pa.table({
+                "id": table.column("id"),
+                "survey_id": pa.array(np.vectorize(survey_ids.get, otypes=[np.int64])(keys) if len(keys) else np.zeros(0, np.int64)),
+                "customer_id": pa.array(customer_ids[table.column("customer").to_numpy()]),
+                **{c: table.column(c) for c in ("channel", "due_at", "sent_at", "status", "reason", "created_at")},
+                "token_nonce": pc.binary_join_element_wise(pa.scalar("demo-"), pc.cast(table.column("id"), pa.string()), ""),
+            })
+            written = upsert(conn, schema.invitations, data, key=("token_nonce",)).inserted
+            if conn.dialect.name == "postgresql":  # ids were given: move the sequence past them
+                conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('invitations', 'id'), "
+                                     "(SELECT coalesce(max(id), 1) FROM invitations))"))
+            r = schema.responses
+            start = datetime.fromtimestamp(self.collect_from_us / 1e6, timezone.utc)
+            # The answered invitation of response resp-N is invitation N (see invitations()).
+            conn.execute(r.update().where(r.c.submitted_at >= start, r.c.channel == "email", r.c.external_id.like("resp-%"))
+                         .values(invitation_id=sa.cast(sa.func.substr(r.c.external_id, 6), sa.BigInteger)))
+            if opt_outs is not None and opt_outs.num_rows:
+                conn.execute(schema.opt_outs.insert(), [
+                    {"customer_id": int(customer_ids[c]), "channel": "email", "source": "unsubscribe-link", "created_at": at}
+                    for c, at in zip(opt_outs.column("customer").to_pylist(), opt_outs.column("created_at").to_pylist())
+                ])
+        self.summary.counts["invitations"] = written
+        self.progress("invitations", written, written)
+
+    def _customer_ids(self, conn: sa.Connection) -> np.ndarray:
+        """The store's id of each demo customer, by its index (``cust-0000001`` is index 0)."""
+        rows = conn.execute(sa.select(schema.customers.c.external_id, schema.customers.c.id)
+                            .where(schema.customers.c.external_id.like("cust-%"))).all()
+        ids = np.zeros(self.n_customers, np.int64)
+        ids[np.array([int(e[5:]) - 1 for e, _ in rows], np.int64)] = np.array([i for _, i in rows], np.int64)
+        return ids
 
     def tickets(self, n: int) -> None:
         rng = self.rng
@@ -523,6 +699,7 @@ def generate_demo(
     # Tickets before responses: support surveys answer solved tickets.
     demo.tickets(max(customers * 2, 10))
     demo.responses(responses)
+    demo.invitations(responses)
     demo.mentions(max(customers // 4, 10))
     demo.revenue()
     demo.feature_requests(max(customers // 8, 10))
