@@ -264,7 +264,7 @@ def test_response_rate_per_survey_channel_and_touchpoint(collection):
     [rate] = response_rates(collection)
     assert rate | {"skipped": {}} == {
         "survey": "support-csat", "channel": "email", "touchpoint": "support-chat", "invited": 2, "sent": 2,
-        "answered": 1, "failed": 0, "pending": 0, "skipped": {}, "response_rate": 0.5,
+        "answered": 1, "failed": 0, "pending": 0, "skipped": {}, "link_scans": 0, "response_rate": 0.5,
     }
 
 

@@ -38,7 +38,8 @@ import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from ..errors import InputError
-from ..ingest import import_table, load_journeys
+from ..collect.surveys import load_surveys
+from ..ingest import import_table
 from ..ingest.journeys import read_journey_map
 from ..store import Store
 from ..store import schema
@@ -97,7 +98,7 @@ SUPPORT_ANSWER_LAG = (2 * 3600.0, 1.2)  # after a ticket was solved (the CSAT ma
 # yet: it is redrawn (another event, another lag) this many times, then squeezed into the room.
 REDRAWS = 20
 # The store's data: what the demo writes, and what ``reset`` deletes (children first). Kept:
-# the journey map (load_journeys upserts it), users, API keys, alert rules, the import log.
+# the journey map (load_surveys upserts it), users, API keys, alert rules, the import log.
 DATA_TABLES = ("customers", "events", "invitations", "responses", "tickets", "mentions", "revenue", "feature_requests", "cases", "alerts",
                "opt_outs")
 COLLECTION_DAYS = 60
@@ -692,7 +693,7 @@ def generate_demo(
         return DemoSummary(counts=held, seconds=time.perf_counter() - t0, skipped=True)
     if reset:
         _clear(store)
-    load_journeys(store, JOURNEYS_FILE)
+    load_surveys(store, JOURNEYS_FILE)  # the collection settings (languages, texts) checked too
     demo = _Demo(store, seed, end_at, progress)
     demo.customers(customers)
     demo.events()
