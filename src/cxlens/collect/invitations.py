@@ -21,6 +21,7 @@ Nothing posted through the form (:meth:`Collection.answer`) is ever voided: once
 posted for an invitation, clicks there are never taken for a scanner. The pages add two rules
 of their own (``web/survey_pages.py``): ``HEAD`` never writes, and a user agent that names
 itself as a scanner or link previewer gets the page with its score chosen but writes nothing.
+A scanner that fetches a single link, posing as a browser, cannot be told from a person.
 """
 
 from __future__ import annotations

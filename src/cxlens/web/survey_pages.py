@@ -8,8 +8,9 @@ Jinja2's autoescape. Pages answer in the customer's language: ``?lang=``, else t
 locale, else the browser's Accept-Language, else the survey's first language.
 
 Mail scanners (see ``collect/invitations.py`` for the sweep rule): a ``HEAD`` request never
-writes (FastAPI answers it with the GET handler's page, so the handler checks), nor does a
-user agent that names itself as a link scanner or previewer (:data:`SCANNER_AGENTS`); both get
+writes. FastAPI answers HEAD on these GET routes with 405 without running them; the handler
+checks the method anyway, since a plain Starlette route would run it for HEAD. Nor does a user
+agent that names itself as a link scanner or previewer (:data:`SCANNER_AGENTS`) write: it gets
 the page with the link's score chosen, as does a click taken for part of a sweep. A person who
 lands there confirms the score with the form's button.
 """
