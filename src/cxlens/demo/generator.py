@@ -397,7 +397,9 @@ class _Demo:
         self.answered = []
         rng = self.inv_rng
         # Sent between the event (plus the trigger's delay, when there is room) and the answer.
-        delay = (np.vectorize(lambda k: TRIGGER_DELAY.get(k, DEFAULT_DELAY))(survey) * 1e6).astype(np.int64) if len(survey) else np.zeros(0, np.int64)
+        delay = np.full(len(survey), int(DEFAULT_DELAY * 1e6), np.int64)
+        for key, seconds in TRIGGER_DELAY.items():
+            delay[survey == key] = int(seconds * 1e6)
         sent = anchor + np.minimum(delay, ((submitted - anchor) * rng.uniform(0.2, 0.8, len(number))).astype(np.int64))
         parts = [self._invitation_rows(number, survey, who, sent - rng.integers(0, 120_000_000, len(number)), sent, anchor, "answered")]
         next_id = total_responses + 1
@@ -503,10 +505,10 @@ class _Demo:
         with self.store.begin() as conn:
             survey_ids = dict(conn.execute(sa.select(schema.surveys.c.key, schema.surveys.c.id)).all())
             customer_ids = self._customer_ids(conn)
-            keys = table.column("survey").to_numpy(zero_copy_only=False)
+            keys, index = np.unique(table.column("survey").to_numpy(zero_copy_only=False), return_inverse=True)
             data = pa.table({
                 "id": table.column("id"),
-                "survey_id": pa.array(np.vectorize(survey_ids.get, otypes=[np.int64])(keys) if len(keys) else np.zeros(0, np.int64)),
+                "survey_id": pa.array(np.array([survey_ids[k] for k in keys], np.int64)[index]),
                 "customer_id": pa.array(customer_ids[table.column("customer").to_numpy()]),
                 **{c: table.column(c) for c in ("channel", "due_at", "sent_at", "status", "reason", "created_at")},
                 "token_nonce": pc.binary_join_element_wise(pa.scalar("demo-"), pc.cast(table.column("id"), pa.string()), ""),
