@@ -140,3 +140,13 @@ def test_response_rates_count_the_voided_sweeps(collection, client):
         client.get(f"/s/{token}?score={n}")
     [row] = [r for r in response_rates(collection) if r["survey"] == "relationship-nps"]
     assert (row["sent"], row["answered"], row["link_scans"]) == (1, 0, 1)
+
+
+def test_a_sweep_fetched_in_parallel_leaves_no_score(collection):
+    from concurrent.futures import ThreadPoolExecutor
+
+    token = sent_token(collection)
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda n: collection.click(token, n), range(11)))
+    assert responses(collection.store) == []
+    assert invitations(collection.store)[0]["reason"].startswith(SCAN_REASON)

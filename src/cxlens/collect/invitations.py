@@ -85,6 +85,9 @@ _CLAIM = (
     .select_from(_inv.outerjoin(s.events, s.events.c.id == _inv.c.event_id).join(s.customers, s.customers.c.id == _inv.c.customer_id))
     .where(_inv.c.id == sa.bindparam("invitation_id"))
 )
+# A score click reads the invitation's last click and decides on it: clicks fetched in parallel
+# (scanners do) must take turns on PostgreSQL, as SQLite's writes do anyway.
+_CLAIM_LOCKED = _CLAIM.with_for_update(of=_inv)
 _MARK_POSTED = (_inv.update().where(_inv.c.id == sa.bindparam("invitation_id"))
                 .values(status="answered", posted_at=sa.bindparam("at", type_=_inv.c.posted_at.type)))
 _RESPONSE_COLUMNS = ("survey_id", "invitation_id", "customer_id", "touchpoint_id", "channel", "submitted_at", "metric",
@@ -188,9 +191,9 @@ class Collection:
 
     # -- reading a link -------------------------------------------------------------------
 
-    def _claim(self, conn: sa.Connection, token: str, allow_expired: bool = False) -> tuple[InvitationClaim, Any]:
+    def _claim(self, conn: sa.Connection, token: str, allow_expired: bool = False, lock: bool = False) -> tuple[InvitationClaim, Any]:
         claim = InvitationClaim.read(self.signer, token, self.now(), allow_expired)
-        row = conn.execute(_CLAIM, {"invitation_id": claim.invitation_id}).mappings().first()
+        row = conn.execute(_CLAIM_LOCKED if lock else _CLAIM, {"invitation_id": claim.invitation_id}).mappings().first()
         # A valid signature over ids that no longer match (invitation deleted, store restored
         # from another secret's era) is as good as forged: refuse it.
         if row is None or (row["survey_id"], row["customer_id"], row["token_nonce"]) != (claim.survey_id, claim.customer_id, claim.nonce):
@@ -248,7 +251,7 @@ class Collection:
         sweep (see the module's docstring): then nothing clicked stands and None is returned,
         and the page asks the person to confirm the score with the form."""
         with self.writing() as conn:
-            claim, row = self._claim(conn, token)
+            claim, row = self._claim(conn, token, lock=True)
             survey = self.catalog.by_id(claim.survey_id)
             language = language or survey.language_for(row["locale"])
             values = self._checked(survey, score, {})
