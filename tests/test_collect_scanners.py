@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from cxlens.collect.invitations import SCAN_REASON
+from cxlens.collect.texts import BUILTIN_TEXTS
 from cxlens.store import schema as s
 from cxlens.web import create_app
 
@@ -48,6 +49,7 @@ def test_a_sweep_of_every_score_link_leaves_no_score_and_says_why(collection, cl
     assert inv["reason"].startswith(f"{SCAN_REASON}: scores 0 and 1 clicked within 60 s")
     # The last fetched page offers its score for the person to confirm, and wrote nothing.
     assert 'value="10" required checked' in page.text
+    assert BUILTIN_TEXTS["de"]["confirm"] in page.text  # the customer speaks German
 
 
 def test_after_a_sweep_the_customers_own_click_records(collection, client):
