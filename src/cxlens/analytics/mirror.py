@@ -53,6 +53,7 @@ import sqlalchemy as sa
 
 from ..store import Store
 from ..store import schema as s
+from .rollup import ROLLUPS
 
 __all__ = ["MIRRORED", "Mirror", "SyncResult"]
 
@@ -293,6 +294,11 @@ class Mirror:
                 db.execute(f"DROP TABLE IF EXISTS {_quote(name)}")
                 db.execute(f"CREATE TABLE {_quote(name)} ({', '.join(f'{_quote(n)} {t}' for n, t in want)})")
                 db.execute("DELETE FROM _cx_tables WHERE name = ?", [name])
+                if name in ROLLUPS:
+                    ROLLUPS[name].rebuild(db)
+        for rollup in ROLLUPS.values():
+            if not rollup.exists(db):  # a mirror file written before summaries existed
+                rollup.rebuild(db)
 
     # -- sync -----------------------------------------------------------------------------------
 
@@ -380,6 +386,7 @@ class Mirror:
         known = out.execute("SELECT last_id FROM _cx_tables WHERE name = ?", [name]).fetchone()
         last = known[0] if known and not plan.whole else 0
         copied = removed = 0
+        rollup = ROLLUPS.get(name)
         if plan.whole:
             out.execute(f"DELETE FROM {_quote(name)}")
             result.whole.append(name)
@@ -388,6 +395,8 @@ class Mirror:
             # (ids above `last` are appended below with the new rows).
             ids = pa.table({"id": plan.changed.cast(pa.int64())})
             out.register("_cx_ids", ids)
+            if rollup is not None:  # counted out as they were; counted in again below as they are
+                rollup.count_in(out, "id IN (SELECT id FROM _cx_ids)", sign=-1)
             before = out.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
             out.execute(f"DELETE FROM {_quote(name)} WHERE id IN (SELECT id FROM _cx_ids)")
             removed = before - out.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
@@ -401,11 +410,29 @@ class Mirror:
         if plan.top > last:
             ranges = [[f"id > {lo:d} AND id <= {min(lo + CHUNK_IDS, plan.top):d}"] for lo in range(last, plan.top, CHUNK_IDS)]
             copied += self._insert(out, table, self._read_ahead(src, table, ranges))
+        if rollup is not None:
+            self._summarise(out, rollup, plan, last)
         if known is None or known[0] != plan.top:
             out.execute("INSERT OR REPLACE INTO _cx_tables VALUES (?, ?)", [name, plan.top])
         result.rows[name] = copied
         if removed > 0:
             result.removed[name] = removed
+
+    @staticmethod
+    def _summarise(out: duckdb.DuckDBPyConnection, rollup, plan: _Plan, last: int) -> None:
+        """Count the rows this sync copied into the table's daily summary (rollup.py)."""
+        if plan.whole:
+            rollup.rebuild(out)
+            return
+        where = [f"id > {last:d}"] if plan.top > last else []
+        if plan.changed is not None and len(plan.changed):
+            out.register("_cx_ids", pa.table({"id": plan.changed.cast(pa.int64())}))
+            where.append(f"(id IN (SELECT id FROM _cx_ids) AND id <= {last:d})")
+        if where:
+            rollup.count_in(out, " OR ".join(where))
+            rollup.fold(out)
+        if plan.changed is not None and len(plan.changed):
+            out.unregister("_cx_ids")
 
     @staticmethod
     def _read(src: _Reader, table: sa.Table, where: list[str]) -> pa.Table:
