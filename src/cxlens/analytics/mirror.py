@@ -81,6 +81,19 @@ class SyncResult:
     removed: dict[str, int] = field(default_factory=dict)
     whole: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # Tables with changes no time places (copied whole, or not in ``APPEND_TIME``); and, per
+    # table of ``APPEND_TIME``, the earliest time among the rows appended, updated (as they
+    # were and as they are) or deleted: an answer about the periods before it still holds
+    # (web/kpi_engine.py keeps such answers).
+    unplaced: list[str] = field(default_factory=list)
+    earliest: dict[str, datetime | None] = field(default_factory=dict)
+
+
+# The time that puts a new row of these tables into a KPI's period (its rows are counted by
+# it, and a row without one counts nowhere). A row appended to another table may change any
+# answer.
+APPEND_TIME = {"responses": "submitted_at", "tickets": "created_at", "events": "occurred_at", "revenue": "occurred_at",
+               "mentions": "posted_at", "invitations": "sent_at"}
 
 
 @dataclass
@@ -390,11 +403,13 @@ class Mirror:
         if plan.whole:
             out.execute(f"DELETE FROM {_quote(name)}")
             result.whole.append(name)
+            result.unplaced.append(name)
         elif plan.changed is not None and len(plan.changed):
             # Updated or deleted rows: drop the mirror's copy, then copy what the store still has
             # (ids above `last` are appended below with the new rows).
             ids = pa.table({"id": plan.changed.cast(pa.int64())})
             out.register("_cx_ids", ids)
+            self._note_times(out, name, "id IN (SELECT id FROM _cx_ids)", result)  # as they were
             if rollup is not None:  # counted out as they were; counted in again below as they are
                 rollup.count_in(out, "id IN (SELECT id FROM _cx_ids)", sign=-1)
             before = out.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
@@ -407,9 +422,16 @@ class Mirror:
             again = self._insert(out, table, self._read_ahead(src, table, chunks))
             copied += again
             removed -= again
+            if again:
+                out.register("_cx_ids", ids)
+                self._note_times(out, name, f"id IN (SELECT id FROM _cx_ids) AND id <= {last:d}", result)  # as they are
+                out.unregister("_cx_ids")
         if plan.top > last:
             ranges = [[f"id > {lo:d} AND id <= {min(lo + CHUNK_IDS, plan.top):d}"] for lo in range(last, plan.top, CHUNK_IDS)]
-            copied += self._insert(out, table, self._read_ahead(src, table, ranges))
+            appended = self._insert(out, table, self._read_ahead(src, table, ranges))
+            copied += appended
+            if appended and not plan.whole:
+                self._note_times(out, name, f"id > {last:d}", result)
         if rollup is not None:
             self._summarise(out, rollup, plan, last)
         if known is None or known[0] != plan.top:
@@ -417,6 +439,19 @@ class Mirror:
         result.rows[name] = copied
         if removed > 0:
             result.removed[name] = removed
+
+    @staticmethod
+    def _note_times(out: duckdb.DuckDBPyConnection, name: str, where: str, result: SyncResult) -> None:
+        """Note the earliest time of the rows of ``name`` that ``where`` selects, or that the
+        table's changes cannot be placed in time."""
+        column = APPEND_TIME.get(name)
+        if column is None:
+            if name not in result.unplaced:
+                result.unplaced.append(name)
+            return
+        t = out.execute(f"SELECT min({_quote(column)}) FROM {_quote(name)} WHERE {where}").fetchone()[0]
+        if t is not None and (result.earliest.get(name) is None or t < result.earliest[name]):
+            result.earliest[name] = t
 
     @staticmethod
     def _summarise(out: duckdb.DuckDBPyConnection, rollup, plan: _Plan, last: int) -> None:

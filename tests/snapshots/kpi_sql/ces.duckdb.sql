@@ -63,7 +63,7 @@ FROM (
     WHERE
       "t8"."metric" = 'ces'
       AND "t8"."score" IS NOT NULL
-      AND "t8"."at" >= MAKE_TIMESTAMPTZ(2026, 1, 1, 0, 0, 0.0, 'UTC')
+      AND "t8"."at" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
   ) AS "t9"
   GROUP BY
     1,

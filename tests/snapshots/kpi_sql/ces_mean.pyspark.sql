@@ -124,7 +124,7 @@ FROM (
           ) + 1
         )
       )
-      AND `t8`.`at` >= CAST('2026-01-01T00:00:00+00:00' AS TIMESTAMP)
+      AND `t8`.`at` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
   ) AS `t9`
   GROUP BY
     1,

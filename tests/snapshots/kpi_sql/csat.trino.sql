@@ -73,7 +73,7 @@ FROM (
     WHERE
       "t8"."metric" = 'csat'
       AND "t8"."score" IS NOT NULL
-      AND "t8"."at" >= CAST(FROM_ISO8601_TIMESTAMP('2026-01-01T00:00:00+00:00') AS TIMESTAMP WITH TIME ZONE)
+      AND "t8"."at" >= CAST(FROM_ISO8601_TIMESTAMP('2026-01-01T00:00:00') AS TIMESTAMP)
   ) AS "t9"
   GROUP BY
     1,

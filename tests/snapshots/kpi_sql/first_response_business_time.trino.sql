@@ -28,7 +28,7 @@ FROM (
     WHERE
       TRUE
       AND "t0"."first_response_business_seconds" IS NOT NULL
-      AND "t0"."created_at" >= CAST(FROM_ISO8601_TIMESTAMP('2026-01-01T00:00:00+00:00') AS TIMESTAMP WITH TIME ZONE)
+      AND "t0"."created_at" >= CAST(FROM_ISO8601_TIMESTAMP('2026-01-01T00:00:00') AS TIMESTAMP)
   ) AS "t1"
   GROUP BY
     1,

@@ -10,4 +10,4 @@ WHERE
     `t0`.`first_response_seconds` IS NOT NULL
     AND NOT ISNAN(`t0`.`first_response_seconds`)
   )
-  AND `t0`.`created_at` >= CAST('2026-01-01T00:00:00+00:00' AS TIMESTAMP)
+  AND `t0`.`created_at` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)

@@ -60,7 +60,7 @@ FROM (
     WHERE
       TRUE
       AND "t8"."sentiment_score" IS NOT NULL
-      AND "t8"."at" >= MAKE_TIMESTAMPTZ(2026, 1, 1, 0, 0, 0.0, 'UTC')
+      AND "t8"."at" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
   ) AS "t9"
   GROUP BY
     1,

@@ -62,7 +62,7 @@ FROM (
       AND (
         `t8`.`sentiment_score` IS NOT NULL AND NOT ISNAN(`t8`.`sentiment_score`)
       )
-      AND `t8`.`at` >= CAST('2026-01-01T00:00:00+00:00' AS TIMESTAMP)
+      AND `t8`.`at` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
   ) AS `t9`
   GROUP BY
     1,

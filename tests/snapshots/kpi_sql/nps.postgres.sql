@@ -58,7 +58,7 @@ FROM (
     WHERE
       "t8"."metric" = 'nps'
       AND "t8"."score" IS NOT NULL
-      AND "t8"."at" >= CAST('2026-01-01T00:00:00+00:00' AS TIMESTAMPTZ)
+      AND "t8"."at" >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
   ) AS "t9"
   GROUP BY
     1,

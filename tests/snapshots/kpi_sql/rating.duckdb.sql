@@ -63,7 +63,7 @@ FROM (
           "t5"."rating" * 5
         ) / COALESCE("t5"."rating_max", 5.0)
       ) IS NOT NULL
-      AND "t5"."at" >= MAKE_TIMESTAMPTZ(2026, 1, 1, 0, 0, 0.0, 'UTC')
+      AND "t5"."at" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
   ) AS "t6"
   GROUP BY
     1,

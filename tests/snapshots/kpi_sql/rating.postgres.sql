@@ -67,7 +67,7 @@ FROM (
           "t5"."rating" * 5
         ) AS DOUBLE PRECISION) / COALESCE("t5"."rating_max", 5.0)
       ) IS NOT NULL
-      AND "t5"."at" >= CAST('2026-01-01T00:00:00+00:00' AS TIMESTAMPTZ)
+      AND "t5"."at" >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
   ) AS "t6"
   GROUP BY
     1,

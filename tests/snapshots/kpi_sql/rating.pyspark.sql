@@ -70,7 +70,7 @@ FROM (
           `t5`.`rating` * 5
         ) / COALESCE(`t5`.`rating_max`, 5.0))
       )
-      AND `t5`.`at` >= CAST('2026-01-01T00:00:00+00:00' AS TIMESTAMP)
+      AND `t5`.`at` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
   ) AS `t6`
   GROUP BY
     1,

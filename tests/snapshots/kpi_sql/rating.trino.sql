@@ -67,7 +67,7 @@ FROM (
           "t5"."rating" * 5
         ) AS DOUBLE) / COALESCE("t5"."rating_max", CAST(5.0 AS DOUBLE))
       ) IS NOT NULL
-      AND "t5"."at" >= CAST(FROM_ISO8601_TIMESTAMP('2026-01-01T00:00:00+00:00') AS TIMESTAMP WITH TIME ZONE)
+      AND "t5"."at" >= CAST(FROM_ISO8601_TIMESTAMP('2026-01-01T00:00:00') AS TIMESTAMP)
   ) AS "t6"
   GROUP BY
     1,

@@ -7,4 +7,4 @@ FROM "tickets" AS "t0"
 WHERE
   "t0"."solved_at" IS NOT NULL
   AND "t0"."resolution_business_seconds" IS NOT NULL
-  AND "t0"."created_at" >= MAKE_TIMESTAMPTZ(2026, 1, 1, 0, 0, 0.0, 'UTC')
+  AND "t0"."created_at" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)

@@ -7,4 +7,4 @@ FROM "tickets" AS "t0"
 WHERE
   "t0"."solved_at" IS NOT NULL
   AND "t0"."resolution_business_seconds" IS NOT NULL
-  AND "t0"."created_at" >= CAST('2026-01-01T00:00:00+00:00' AS TIMESTAMPTZ)
+  AND "t0"."created_at" >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)

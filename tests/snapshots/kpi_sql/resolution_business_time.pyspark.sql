@@ -31,7 +31,7 @@ FROM (
         `t0`.`resolution_business_seconds` IS NOT NULL
         AND NOT ISNAN(`t0`.`resolution_business_seconds`)
       )
-      AND `t0`.`created_at` >= CAST('2026-01-01T00:00:00+00:00' AS TIMESTAMP)
+      AND `t0`.`created_at` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
   ) AS `t1`
   GROUP BY
     1,

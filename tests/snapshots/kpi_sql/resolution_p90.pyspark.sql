@@ -9,4 +9,4 @@ WHERE
   AND (
     `t0`.`resolution_seconds` IS NOT NULL AND NOT ISNAN(`t0`.`resolution_seconds`)
   )
-  AND `t0`.`created_at` >= CAST('2026-01-01T00:00:00+00:00' AS TIMESTAMP)
+  AND `t0`.`created_at` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)

@@ -28,7 +28,7 @@ FROM (
     WHERE
       "t0"."solved_at" IS NOT NULL
       AND "t0"."resolution_seconds" IS NOT NULL
-      AND "t0"."created_at" >= MAKE_TIMESTAMPTZ(2026, 1, 1, 0, 0, 0.0, 'UTC')
+      AND "t0"."created_at" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
   ) AS "t1"
   GROUP BY
     1,

@@ -28,7 +28,7 @@ FROM (
     WHERE
       "t0"."solved_at" IS NOT NULL
       AND "t0"."resolution_seconds" IS NOT NULL
-      AND "t0"."created_at" >= CAST('2026-01-01T00:00:00+00:00' AS TIMESTAMPTZ)
+      AND "t0"."created_at" >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
   ) AS "t1"
   GROUP BY
     1,

@@ -54,7 +54,7 @@ FROM (
         ON "t3"."customer_id" = "t7"."c_id"
     ) AS "t8"
     WHERE
-      TRUE AND "t8"."at" >= MAKE_TIMESTAMPTZ(2026, 1, 1, 0, 0, 0.0, 'UTC')
+      TRUE AND "t8"."at" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
   ) AS "t9"
   GROUP BY
     1,

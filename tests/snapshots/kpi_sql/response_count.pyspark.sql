@@ -54,7 +54,7 @@ FROM (
         ON `t3`.`customer_id` = `t7`.`c_id`
     ) AS `t8`
     WHERE
-      TRUE AND `t8`.`at` >= CAST('2026-01-01T00:00:00+00:00' AS TIMESTAMP)
+      TRUE AND `t8`.`at` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
   ) AS `t9`
   GROUP BY
     1,

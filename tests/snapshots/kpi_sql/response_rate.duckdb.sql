@@ -30,8 +30,7 @@ FROM (
         ON "t2"."survey_id" = "t4"."sv_id"
     ) AS "t5"
     WHERE
-      "t5"."at" IS NOT NULL
-      AND "t5"."at" >= MAKE_TIMESTAMPTZ(2026, 1, 1, 0, 0, 0.0, 'UTC')
+      "t5"."at" IS NOT NULL AND "t5"."at" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
   ) AS "t6"
   GROUP BY
     1,

@@ -30,8 +30,7 @@ FROM (
         ON `t2`.`survey_id` = `t4`.`sv_id`
     ) AS `t5`
     WHERE
-      `t5`.`at` IS NOT NULL
-      AND `t5`.`at` >= CAST('2026-01-01T00:00:00+00:00' AS TIMESTAMP)
+      `t5`.`at` IS NOT NULL AND `t5`.`at` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
   ) AS `t6`
   GROUP BY
     1,

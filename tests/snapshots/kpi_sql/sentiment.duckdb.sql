@@ -73,7 +73,7 @@ FROM (
     WHERE
       TRUE
       AND "t11"."sentiment_score" IS NOT NULL
-      AND "t11"."at" >= MAKE_TIMESTAMPTZ(2026, 1, 1, 0, 0, 0.0, 'UTC')
+      AND "t11"."at" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
   ) AS "t12"
   GROUP BY
     1,

@@ -73,7 +73,7 @@ FROM (
     WHERE
       TRUE
       AND "t11"."sentiment_score" IS NOT NULL
-      AND "t11"."at" >= CAST('2026-01-01T00:00:00+00:00' AS TIMESTAMPTZ)
+      AND "t11"."at" >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
   ) AS "t12"
   GROUP BY
     1,

@@ -75,7 +75,7 @@ FROM (
       AND (
         `t11`.`sentiment_score` IS NOT NULL AND NOT ISNAN(`t11`.`sentiment_score`)
       )
-      AND `t11`.`at` >= CAST('2026-01-01T00:00:00+00:00' AS TIMESTAMP)
+      AND `t11`.`at` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
   ) AS `t12`
   GROUP BY
     1,

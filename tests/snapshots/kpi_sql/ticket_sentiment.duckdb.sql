@@ -59,7 +59,7 @@ FROM (
     WHERE
       TRUE
       AND "t5"."sentiment_score" IS NOT NULL
-      AND "t5"."at" >= MAKE_TIMESTAMPTZ(2026, 1, 1, 0, 0, 0.0, 'UTC')
+      AND "t5"."at" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
   ) AS "t6"
   GROUP BY
     1,

@@ -59,7 +59,7 @@ FROM (
     WHERE
       TRUE
       AND "t5"."sentiment_score" IS NOT NULL
-      AND "t5"."at" >= CAST('2026-01-01T00:00:00+00:00' AS TIMESTAMPTZ)
+      AND "t5"."at" >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
   ) AS "t6"
   GROUP BY
     1,

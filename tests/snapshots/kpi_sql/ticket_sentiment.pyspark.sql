@@ -61,7 +61,7 @@ FROM (
       AND (
         `t5`.`sentiment_score` IS NOT NULL AND NOT ISNAN(`t5`.`sentiment_score`)
       )
-      AND `t5`.`at` >= CAST('2026-01-01T00:00:00+00:00' AS TIMESTAMP)
+      AND `t5`.`at` >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
   ) AS `t6`
   GROUP BY
     1,

@@ -24,7 +24,7 @@ FROM (
       DATE_TRUNC('MONTH', "t0"."created_at") AS "period"
     FROM "tickets" AS "t0"
     WHERE
-      TRUE AND "t0"."created_at" >= MAKE_TIMESTAMPTZ(2026, 1, 1, 0, 0, 0.0, 'UTC')
+      TRUE AND "t0"."created_at" >= MAKE_TIMESTAMP(2026, 1, 1, 0, 0, 0.0)
   ) AS "t1"
   GROUP BY
     1,

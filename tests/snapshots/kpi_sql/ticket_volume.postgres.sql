@@ -24,7 +24,7 @@ FROM (
       DATE_TRUNC('MONTH', "t0"."created_at") AS "period"
     FROM "tickets" AS "t0"
     WHERE
-      TRUE AND "t0"."created_at" >= CAST('2026-01-01T00:00:00+00:00' AS TIMESTAMPTZ)
+      TRUE AND "t0"."created_at" >= CAST('2026-01-01T00:00:00' AS TIMESTAMP)
   ) AS "t1"
   GROUP BY
     1,
