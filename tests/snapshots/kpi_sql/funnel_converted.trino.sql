@@ -42,46 +42,48 @@ WITH "t8" AS (
     3
 )
 SELECT
-  "t13"."touchpoint_id",
-  "t13"."n_touchpoint",
-  "t13"."segment",
+  "t14"."touchpoint_id",
+  "t14"."n_touchpoint",
+  "t14"."segment",
   COUNT(*) AS "customers"
 FROM (
   SELECT
-    "t10"."customer_id",
-    "t10"."touchpoint_id",
-    "t10"."segment",
-    "t10"."first",
-    "t12"."n_customer",
-    "t12"."n_touchpoint",
-    "t12"."n_first"
-  FROM "t8" AS "t10"
+    "t13"."customer_id",
+    "t13"."touchpoint_id",
+    "t13"."segment",
+    "t13"."first",
+    "t13"."next_touchpoint",
+    "t11"."n_customer",
+    "t11"."n_touchpoint",
+    "t11"."n_first"
+  FROM (
+    SELECT
+      "t9"."customer_id",
+      "t9"."touchpoint_id",
+      "t9"."segment",
+      "t9"."first",
+      CASE
+        WHEN "t9"."touchpoint_id" = 1
+        THEN 2
+        WHEN "t9"."touchpoint_id" = 2
+        THEN 3
+        ELSE NULL
+      END AS "next_touchpoint"
+    FROM "t8" AS "t9"
+    WHERE
+      "t9"."touchpoint_id" IN (1, 2)
+  ) AS "t13"
   INNER JOIN (
     SELECT
       "t9"."customer_id" AS "n_customer",
       "t9"."touchpoint_id" AS "n_touchpoint",
       "t9"."first" AS "n_first"
     FROM "t8" AS "t9"
-  ) AS "t12"
-    ON "t10"."customer_id" = "t12"."n_customer"
-    AND (
-      (
-        (
-          "t10"."touchpoint_id" = 1
-        ) AND (
-          "t12"."n_touchpoint" = 2
-        )
-      )
-      OR (
-        (
-          "t10"."touchpoint_id" = 2
-        ) AND (
-          "t12"."n_touchpoint" = 3
-        )
-      )
-    )
-    AND "t12"."n_first" >= "t10"."first"
-) AS "t13"
+  ) AS "t11"
+    ON "t13"."customer_id" = "t11"."n_customer"
+    AND "t13"."next_touchpoint" = "t11"."n_touchpoint"
+    AND "t11"."n_first" >= "t13"."first"
+) AS "t14"
 GROUP BY
   1,
   2,
