@@ -15,7 +15,7 @@ import ibis
 
 from ..errors import InputError
 from . import stats
-from .kpis import KPIResult, _dimensions, _filter_dimensions, _step, _timestamp, _truncate, _utc
+from .kpis import KPIResult, _bound, _dimensions, _filter_dimensions, _step, _timestamp, _truncate, _utc
 
 if TYPE_CHECKING:
     from .kpis import KPIs
@@ -99,10 +99,10 @@ def survival_expression(k: KPIs, *, by=(), unit: str, since: datetime | None, as
     """Customers counted by lifetime (whole ``unit``s from sign-up to churn, or to ``as_of`` if
     still here) and whether they churned: the histogram Kaplan–Meier needs."""
     c = _filter_dimensions(k.engine.table("customers"), where, "customers")
-    c = c.filter(c.signed_up_at.notnull(), c.signed_up_at < as_of)
+    c = c.filter(c.signed_up_at.notnull(), c.signed_up_at < _bound(c.signed_up_at, as_of))
     if since is not None:
-        c = c.filter(c.signed_up_at >= since)
-    churned = c.churned_at.notnull() & (c.churned_at < as_of)
+        c = c.filter(c.signed_up_at >= _bound(c.signed_up_at, since))
+    churned = c.churned_at.notnull() & (c.churned_at < _bound(c.churned_at, as_of))
     end = churned.ifelse(c.churned_at.epoch_seconds().cast("float64"), ibis.literal(as_of.timestamp()))
     lifetime = ((end - c.signed_up_at.epoch_seconds().cast("float64")) / (86400 * _DAYS[unit])).floor().cast("int64")
     c = c.mutate(lifetime=ibis.greatest(lifetime, 0), churned=churned.ifelse(1, 0))
@@ -140,9 +140,9 @@ def revenue_retention_expression(k: KPIs, *, gross: bool, by=(), grain="month", 
     r = k.engine.table("revenue")
     r = r.select(customer_id=r.customer_id, currency=r.currency, amount=r.amount.cast("float64"), at=r.occurred_at)
     if since is not None:  # the base period of the first period shown
-        r = r.filter(r.at >= _step(_truncate(since, grain), grain, -1))
+        r = r.filter(r.at >= _bound(r.at, _step(_truncate(since, grain), grain, -1)))
     if until is not None:
-        r = r.filter(r.at < until)
+        r = r.filter(r.at < _bound(r.at, until))
     if by or where:
         c = _filter_dimensions(k.engine.table("customers"), where, "customers")
         c = c.select(c_id=c.id, **{d: c[d] for d in by})

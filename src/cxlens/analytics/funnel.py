@@ -16,7 +16,7 @@ import ibis
 from ..errors import InputError
 from ..metrics import METRICS
 from . import stats
-from .kpis import SPECS, KPIResult, _dimensions, _filter_dimensions, _timestamp
+from .kpis import SPECS, KPIResult, _bound, _dimensions, _filter_dimensions, _timestamp
 
 if TYPE_CHECKING:
     from .kpis import KPIs
@@ -45,9 +45,9 @@ def funnel_expressions(k: KPIs, pairs: list[tuple[int, int]], *, by=(), since=No
     ids = sorted({t for pair in pairs for t in pair})
     e = e.filter(e.touchpoint_id.isin(ids))
     if since is not None:
-        e = e.filter(e.at >= since)
+        e = e.filter(e.at >= _bound(e.at, since))
     if until is not None:
-        e = e.filter(e.at < until)
+        e = e.filter(e.at < _bound(e.at, until))
     if by or where:
         c = _filter_dimensions(k.engine.table("customers"), where, "customers")
         c = c.select(c_id=c.id, **{d: c[d] for d in by})
