@@ -5,7 +5,7 @@ DuckDB needs a few hundred milliseconds to scan it per question on two cores. Ev
 KPI is a sum over rows (counts, counts meeting a condition, Σx, Σx²) and a survey answer has
 few distinct values (a score on a small scale), so the same sums can be taken from a summary
 holding, per day, metric, score, scale, touchpoint, survey and channel, how many answers
-there were: about 50 times fewer rows on the demo.
+there were: 42,029 rows for the demo's 10 million answers.
 
 The mirror keeps the summary exact inside each sync's transaction, never by rebuilding it on
 a timer: appended rows are counted in; a row the store updated or deleted is first counted
