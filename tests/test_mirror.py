@@ -70,7 +70,7 @@ def assert_mirrored(store, mirror: Mirror) -> None:
     for name in MIRRORED:
         assert _mirror_rows(mirror, name) == _store_rows(store, name), name
     for rollup in ROLLUPS.values():
-        cols = ", ".join(["day", *(f'"{k}"' for k in rollup.keys)])
+        cols = ", ".join(f'"{k}"' for k in rollup.columns)
         kept = f'SELECT {cols}, sum(weight) AS w FROM "{rollup.table}" GROUP BY ALL HAVING sum(weight) <> 0 ORDER BY ALL'
         fresh = f"SELECT {cols}, sum(weight) AS w FROM ({rollup.select('true')}) GROUP BY ALL ORDER BY ALL"
         assert mirror.db.execute(kept).fetchall() == mirror.db.execute(fresh).fetchall(), rollup.table

@@ -44,9 +44,10 @@ def test_the_summary_answers_survey_sums_over_whole_days_by_journey_dimensions(d
     assert _summary_used(k, "nps", by=["touchpoint", "channel"], grain="month", since="2026-01-01", until="2026-04-01")
     assert _summary_used(k, "response_count", where={"journey": ["buy"]}, grain="week")
     assert _summary_used(k, "ces_mean", by=["survey", "stage"])
-    # The summary keeps no customer, language or text columns, no values of a duration, and
-    # only whole UTC days.
-    assert not _summary_used(k, "nps", by=["segment"])
+    assert _summary_used(k, "csat", by=["segment"], where={"channel": ["email"]})
+    # The summary keeps no other customer column, no language or text columns, no values of a
+    # duration, and only whole UTC days.
+    assert not _summary_used(k, "nps", by=["plan"])
     assert not _summary_used(k, "csat", by=["language"])
     assert not _summary_used(k, "sentiment", by=["touchpoint"])
     assert not _summary_used(k, "first_contact_resolution", by=["channel"])
@@ -58,6 +59,7 @@ def test_the_summary_answers_survey_sums_over_whole_days_by_journey_dimensions(d
 @pytest.mark.parametrize("options", [
     {"by": ["touchpoint"], "grain": "month", "since": "2025-09-01", "until": "2026-06-01", "compare": "previous"},
     {"by": ["journey", "channel"], "grain": "quarter"},
+    {"by": ["segment"], "where": {"touchpoint": ["checkout", "delivery", "support-chat"]}, "grain": "month"},
     {"by": ["stage"], "grain": "week", "since": "2026-03-02", "until": "2026-05-04", "compare": "year"},
     {"where": {"survey": ["relationship-nps", "checkout-ces"]}, "grain": "day", "since": "2026-06-01"},
     {},
@@ -91,6 +93,29 @@ def test_updates_deletes_and_appends_are_counted_out_and_in(demo):
     assert after == _keyed(kpi(demo).compute("nps", **question))
     # The summary holds rows of negative weight until it is folded.
     assert k.mirror.db.execute(f'SELECT count(*) FROM "{SUMMARY.table}" WHERE weight < 0').fetchone()[0] > 0
+
+
+def test_a_customer_whose_segment_changes_moves_their_answers(demo):
+    k = kpi(demo, tier="duckdb")
+    question = {"by": ["segment"], "grain": "quarter"}
+    before = _keyed(k.compute("nps", **question))
+    _sql(demo, "UPDATE customers SET segment = 'enterprise' WHERE id % 9 = 0")
+    _sql(demo, "DELETE FROM responses WHERE customer_id % 9 = 1")
+    _sql(demo, "UPDATE customers SET segment = 'smb' WHERE id % 9 = 1")
+    k.sync()
+    assert_mirrored(demo, k.mirror)
+    after = _keyed(k.compute("nps", **question))
+    assert after != before
+    assert after == _keyed(kpi(demo).compute("nps", **question))
+
+
+def test_customers_copied_whole_rebuild_the_summary(demo):
+    k = kpi(demo, tier="duckdb")
+    _sql(demo, "UPDATE customers SET segment = 'consumer' WHERE id % 2 = 0")  # over a quarter: copied whole
+    result = k.sync()
+    assert "customers" in result.whole and "responses" not in result.whole
+    assert_mirrored(demo, k.mirror)
+    assert _keyed(k.compute("csat", by=["segment"])) == _keyed(kpi(demo).compute("csat", by=["segment"]))
 
 
 def test_a_grown_summary_is_folded_without_changing_a_number(demo, monkeypatch):

@@ -352,7 +352,7 @@ class KPIs:
             t, names, at, extra = f, list(facts.columns), f[facts.at], {}
         else:
             f = self.engine.table(rollup.table)
-            names = [c for c in facts.columns if c in rollup.keys]
+            names = [c for c in facts.columns if c in rollup.keys] + list(rollup.customer_keys)
             t, at, extra = f, f.day.cast("timestamp"), {"weight": f.weight}
         if need & {"touchpoint", "journey", "stage"}:
             tp = self._touchpoints()
@@ -369,7 +369,7 @@ class KPIs:
             sv = self.engine.table("surveys")
             sv = sv.select(sv_id=sv.id, survey=sv.key)
             t, names = t.left_join(sv, f.survey_id == sv.sv_id), [*names, "survey"]
-        if need & {"segment", "plan", "persona"}:
+        if need & {"segment", "plan", "persona"} and rollup is None:
             c = self._customers()
             t, names = t.left_join(c, f.customer_id == c.c_id), [*names, "segment", "plan", "persona"]
         if need & {*TEXT_DIMENSIONS, "sentiment_score"}:

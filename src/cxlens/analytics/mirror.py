@@ -329,6 +329,10 @@ class Mirror:
                 plans, last_change = self._plan(src, out)
                 for name in MIRRORED:
                     self._apply(src, out, name, plans[name], result)
+                if "customers" in result.whole:  # summaries that keep customers' columns start again
+                    for r in ROLLUPS.values():
+                        if r.customer_keys and r.source not in result.whole:
+                            r.rebuild(out)
                 out.execute("INSERT OR REPLACE INTO _cx_mirror VALUES ('last_change', ?)", [str(last_change)])
                 out.commit()
                 oldest = self._scalar(src, "SELECT changed_at FROM row_changes ORDER BY id LIMIT 1")
@@ -411,7 +415,10 @@ class Mirror:
             out.register("_cx_ids", ids)
             self._note_times(out, name, "id IN (SELECT id FROM _cx_ids)", result)  # as they were
             if rollup is not None:  # counted out as they were; counted in again below as they are
-                rollup.count_in(out, "id IN (SELECT id FROM _cx_ids)", sign=-1)
+                rollup.count_in(out, "f.id IN (SELECT id FROM _cx_ids)", sign=-1)
+            for r in ROLLUPS.values():  # their answers, counted out with the customer as it was
+                if name == "customers" and r.customer_keys:
+                    r.count_in(out, "f.customer_id IN (SELECT id FROM _cx_ids)", sign=-1)
             before = out.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
             out.execute(f"DELETE FROM {_quote(name)} WHERE id IN (SELECT id FROM _cx_ids)")
             removed = before - out.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
@@ -422,10 +429,13 @@ class Mirror:
             again = self._insert(out, table, self._read_ahead(src, table, chunks))
             copied += again
             removed -= again
+            out.register("_cx_ids", ids)
             if again:
-                out.register("_cx_ids", ids)
                 self._note_times(out, name, f"id IN (SELECT id FROM _cx_ids) AND id <= {last:d}", result)  # as they are
-                out.unregister("_cx_ids")
+            for r in ROLLUPS.values():  # and counted in with the customer as it is
+                if name == "customers" and r.customer_keys:
+                    r.count_in(out, "f.customer_id IN (SELECT id FROM _cx_ids)")
+            out.unregister("_cx_ids")
         if plan.top > last:
             ranges = [[f"id > {lo:d} AND id <= {min(lo + CHUNK_IDS, plan.top):d}"] for lo in range(last, plan.top, CHUNK_IDS)]
             appended = self._insert(out, table, self._read_ahead(src, table, ranges))
@@ -459,10 +469,10 @@ class Mirror:
         if plan.whole:
             rollup.rebuild(out)
             return
-        where = [f"id > {last:d}"] if plan.top > last else []
+        where = [f"f.id > {last:d}"] if plan.top > last else []
         if plan.changed is not None and len(plan.changed):
             out.register("_cx_ids", pa.table({"id": plan.changed.cast(pa.int64())}))
-            where.append(f"(id IN (SELECT id FROM _cx_ids) AND id <= {last:d})")
+            where.append(f"(f.id IN (SELECT id FROM _cx_ids) AND f.id <= {last:d})")
         if where:
             rollup.count_in(out, " OR ".join(where))
             rollup.fold(out)

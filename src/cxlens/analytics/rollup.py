@@ -4,12 +4,13 @@ A dashboard page asks a dozen questions of the 10-million-row ``responses`` tabl
 DuckDB needs a few hundred milliseconds to scan it per question on two cores. Every survey
 KPI is a sum over rows (counts, counts meeting a condition, Σx, Σx²) and a survey answer has
 few distinct values (a score on a small scale), so the same sums can be taken from a summary
-holding, per day, metric, score, scale, touchpoint, survey and channel, how many answers
-there were: 42,029 rows for the demo's 10 million answers.
+holding, per day, metric, score, scale, touchpoint, survey, channel and the customer's
+segment, how many answers there were: 42,029 rows for the demo's 10 million answers.
 
 The mirror keeps the summary exact inside each sync's transaction, never by rebuilding it on
 a timer: appended rows are counted in; a row the store updated or deleted is first counted
-out (a row of negative weight) and, if it still exists, counted in again as it is now. Rows
+out (a row of negative weight) and, if it still exists, counted in again as it is now; so are
+the answers of a customer whose row changed (their segment may have). Rows
 of opposite weights for one group are folded together when the summary has grown to twice
 its folded size. Questions the summary cannot answer (a slice by customer segment, language,
 sentiment or theme; a quantile; a period that does not start at midnight UTC) read the fact
@@ -33,13 +34,19 @@ class Rollup:
     facts: str  # the KPI fact source it answers for (kpis._FACTS)
     at: str  # the source's time column; the summary keeps its UTC day as ``day``
     keys: tuple[str, ...]  # source columns kept as they are
+    customer_keys: tuple[str, ...]  # columns of the row's customer kept
     dimensions: frozenset[str]  # the KPI dimensions it can be sliced by (through joins on its keys)
 
+    @property
+    def columns(self) -> list[str]:
+        return ["day", *self.keys, *self.customer_keys]
+
     def select(self, where: str, sign: int = 1) -> str:
-        """The summary rows of the source rows matching ``where`` (``sign`` −1: to count them out)."""
-        keys = ", ".join(f'"{k}"' for k in self.keys)
-        return (f'SELECT CAST("{self.at}" AS DATE) AS day, {keys}, CAST({sign:d} * count(*) AS BIGINT) AS weight '
-                f'FROM "{self.source}" WHERE {where} GROUP BY ALL')
+        """The summary rows of the source rows ``f`` matching ``where`` (``sign`` −1: to count
+        them out); ``c`` is their customer."""
+        keys = ", ".join([*(f'f."{k}"' for k in self.keys), *(f'c."{k}"' for k in self.customer_keys)])
+        return (f'SELECT CAST(f."{self.at}" AS DATE) AS day, {keys}, CAST({sign:d} * count(*) AS BIGINT) AS weight '
+                f'FROM "{self.source}" AS f LEFT JOIN customers AS c ON c.id = f.customer_id WHERE {where} GROUP BY ALL')
 
     def rebuild(self, db: duckdb.DuckDBPyConnection) -> None:
         db.execute(f'CREATE OR REPLACE TABLE "{self.table}" AS {self.select("true")}')
@@ -54,7 +61,7 @@ class Rollup:
         folded = db.execute("SELECT value FROM _cx_mirror WHERE key = ?", [self._key]).fetchone()
         if not force and folded is not None and rows <= 2 * int(folded[0]) + 10_000:
             return
-        cols = ", ".join(["day", *(f'"{k}"' for k in self.keys)])
+        cols = ", ".join(f'"{k}"' for k in self.columns)
         db.execute(f'CREATE OR REPLACE TABLE "{self.table}" AS SELECT {cols}, CAST(sum(weight) AS BIGINT) AS weight '
                    f'FROM "{self.table}" GROUP BY ALL HAVING sum(weight) <> 0')
         self._folded(db)
@@ -75,7 +82,7 @@ class Rollup:
 ROLLUPS: dict[str, Rollup] = {
     "responses": Rollup(
         "_cx_responses_daily", "responses", "answers", "submitted_at",
-        ("metric", "score", "scale_min", "scale_max", "touchpoint_id", "survey_id", "channel"),
-        frozenset({"touchpoint", "journey", "stage", "survey", "channel"}),
+        ("metric", "score", "scale_min", "scale_max", "touchpoint_id", "survey_id", "channel"), ("segment",),
+        frozenset({"touchpoint", "journey", "stage", "survey", "channel", "segment"}),
     ),
 }

@@ -25,7 +25,7 @@ WITH "t8" AS (
         FROM "events" AS "t0"
         WHERE
           "t0"."touchpoint_id" IN (1, 2, 3)
-          AND "t0"."occurred_at" >= CAST('2025-07-01T00:00:00+00:00' AS TIMESTAMPTZ)
+          AND "t0"."occurred_at" >= CAST('2025-07-01T00:00:00' AS TIMESTAMP)
       ) AS "t5"
       INNER JOIN (
         SELECT

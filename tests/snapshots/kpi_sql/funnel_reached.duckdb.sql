@@ -27,7 +27,7 @@ FROM (
         FROM "events" AS "t0"
         WHERE
           "t0"."touchpoint_id" IN (1, 2, 3)
-          AND "t0"."occurred_at" >= MAKE_TIMESTAMPTZ(2025, 7, 1, 0, 0, 0.0, 'UTC')
+          AND "t0"."occurred_at" >= MAKE_TIMESTAMP(2025, 7, 1, 0, 0, 0.0)
       ) AS "t5"
       INNER JOIN (
         SELECT

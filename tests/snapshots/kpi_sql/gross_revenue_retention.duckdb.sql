@@ -17,7 +17,7 @@ WITH "t2" AS (
       ) - 1 AS "period"
     FROM "revenue" AS "t0"
     WHERE
-      "t0"."occurred_at" >= MAKE_TIMESTAMPTZ(2025, 6, 1, 0, 0, 0.0, 'UTC')
+      "t0"."occurred_at" >= MAKE_TIMESTAMP(2025, 6, 1, 0, 0, 0.0)
   ) AS "t1"
   GROUP BY
     1,

@@ -17,7 +17,7 @@ WITH "t2" AS (
       ) - 1 AS "period"
     FROM "revenue" AS "t0"
     WHERE
-      "t0"."occurred_at" >= CAST('2025-06-01T00:00:00+00:00' AS TIMESTAMPTZ)
+      "t0"."occurred_at" >= CAST('2025-06-01T00:00:00' AS TIMESTAMP)
   ) AS "t1"
   GROUP BY
     1,

@@ -28,7 +28,7 @@ FROM (
               "t0"."churned_at" IS NOT NULL
             )
             AND (
-              "t0"."churned_at" < MAKE_TIMESTAMPTZ(2026, 7, 1, 0, 0, 0.0, 'UTC')
+              "t0"."churned_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
             )
             THEN CAST(EPOCH(CAST("t0"."churned_at" AS TIMESTAMP)) AS DOUBLE)
             ELSE 1782864000.0
@@ -42,7 +42,7 @@ FROM (
         "t0"."churned_at" IS NOT NULL
       )
       AND (
-        "t0"."churned_at" < MAKE_TIMESTAMPTZ(2026, 7, 1, 0, 0, 0.0, 'UTC')
+        "t0"."churned_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
       )
       THEN 1
       ELSE 0
@@ -50,7 +50,7 @@ FROM (
   FROM "customers" AS "t0"
   WHERE
     "t0"."signed_up_at" IS NOT NULL
-    AND "t0"."signed_up_at" < MAKE_TIMESTAMPTZ(2026, 7, 1, 0, 0, 0.0, 'UTC')
+    AND "t0"."signed_up_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
 ) AS "t1"
 GROUP BY
   1,

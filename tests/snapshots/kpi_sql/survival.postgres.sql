@@ -28,7 +28,7 @@ FROM (
               "t0"."churned_at" IS NOT NULL
             )
             AND (
-              "t0"."churned_at" < CAST('2026-07-01T00:00:00+00:00' AS TIMESTAMPTZ)
+              "t0"."churned_at" < CAST('2026-07-01T00:00:00' AS TIMESTAMP)
             )
             THEN CAST(EXTRACT('epoch' FROM "t0"."churned_at") AS DOUBLE PRECISION)
             ELSE 1782864000.0
@@ -42,7 +42,7 @@ FROM (
         "t0"."churned_at" IS NOT NULL
       )
       AND (
-        "t0"."churned_at" < CAST('2026-07-01T00:00:00+00:00' AS TIMESTAMPTZ)
+        "t0"."churned_at" < CAST('2026-07-01T00:00:00' AS TIMESTAMP)
       )
       THEN 1
       ELSE 0
@@ -50,7 +50,7 @@ FROM (
   FROM "customers" AS "t0"
   WHERE
     "t0"."signed_up_at" IS NOT NULL
-    AND "t0"."signed_up_at" < CAST('2026-07-01T00:00:00+00:00' AS TIMESTAMPTZ)
+    AND "t0"."signed_up_at" < CAST('2026-07-01T00:00:00' AS TIMESTAMP)
 ) AS "t1"
 GROUP BY
   1,

@@ -28,7 +28,7 @@ FROM (
               `t0`.`churned_at` IS NOT NULL
             )
             AND (
-              `t0`.`churned_at` < CAST('2026-07-01T00:00:00+00:00' AS TIMESTAMP)
+              `t0`.`churned_at` < CAST('2026-07-01T00:00:00' AS TIMESTAMP)
             ),
             CAST(UNIX_TIMESTAMP(CAST(`t0`.`churned_at` AS TIMESTAMP)) AS DOUBLE),
             1782864000.0
@@ -42,7 +42,7 @@ FROM (
         `t0`.`churned_at` IS NOT NULL
       )
       AND (
-        `t0`.`churned_at` < CAST('2026-07-01T00:00:00+00:00' AS TIMESTAMP)
+        `t0`.`churned_at` < CAST('2026-07-01T00:00:00' AS TIMESTAMP)
       ),
       1,
       0
@@ -50,7 +50,7 @@ FROM (
   FROM `customers` AS `t0`
   WHERE
     `t0`.`signed_up_at` IS NOT NULL
-    AND `t0`.`signed_up_at` < CAST('2026-07-01T00:00:00+00:00' AS TIMESTAMP)
+    AND `t0`.`signed_up_at` < CAST('2026-07-01T00:00:00' AS TIMESTAMP)
 ) AS `t1`
 GROUP BY
   1,

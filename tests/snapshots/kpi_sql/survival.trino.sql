@@ -28,7 +28,7 @@ FROM (
               "t0"."churned_at" IS NOT NULL
             )
             AND (
-              "t0"."churned_at" < CAST(FROM_ISO8601_TIMESTAMP('2026-07-01T00:00:00+00:00') AS TIMESTAMP WITH TIME ZONE)
+              "t0"."churned_at" < CAST(FROM_ISO8601_TIMESTAMP('2026-07-01T00:00:00') AS TIMESTAMP)
             ),
             CAST(TO_UNIXTIME("t0"."churned_at") AS DOUBLE),
             CAST(1782864000.0 AS DOUBLE)
@@ -42,7 +42,7 @@ FROM (
         "t0"."churned_at" IS NOT NULL
       )
       AND (
-        "t0"."churned_at" < CAST(FROM_ISO8601_TIMESTAMP('2026-07-01T00:00:00+00:00') AS TIMESTAMP WITH TIME ZONE)
+        "t0"."churned_at" < CAST(FROM_ISO8601_TIMESTAMP('2026-07-01T00:00:00') AS TIMESTAMP)
       ),
       1,
       0
@@ -50,7 +50,7 @@ FROM (
   FROM "customers" AS "t0"
   WHERE
     "t0"."signed_up_at" IS NOT NULL
-    AND "t0"."signed_up_at" < CAST(FROM_ISO8601_TIMESTAMP('2026-07-01T00:00:00+00:00') AS TIMESTAMP WITH TIME ZONE)
+    AND "t0"."signed_up_at" < CAST(FROM_ISO8601_TIMESTAMP('2026-07-01T00:00:00') AS TIMESTAMP)
 ) AS "t1"
 GROUP BY
   1,
