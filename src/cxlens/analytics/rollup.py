@@ -5,7 +5,7 @@ DuckDB needs a few hundred milliseconds to scan it per question on two cores. Ev
 KPI is a sum over rows (counts, counts meeting a condition, Σx, Σx²) and a survey answer has
 few distinct values (a score on a small scale), so the same sums can be taken from a summary
 holding, per day, metric, score, scale, touchpoint, survey, channel and the customer's
-segment, how many answers there were: 42,029 rows for the demo's 10 million answers.
+segment, how many answers there were: 152,304 rows for the demo's 10 million answers.
 
 The mirror keeps the summary exact inside each sync's transaction, never by rebuilding it on
 a timer: appended rows are counted in; a row the store updated or deleted is first counted
@@ -43,10 +43,14 @@ class Rollup:
 
     def select(self, where: str, sign: int = 1) -> str:
         """The summary rows of the source rows ``f`` matching ``where`` (``sign`` −1: to count
-        them out); ``c`` is their customer."""
-        keys = ", ".join([*(f'f."{k}"' for k in self.keys), *(f'c."{k}"' for k in self.customer_keys)])
+        them out)."""
+        # The customer's columns by a correlated subquery: DuckDB then looks up only the
+        # customers of the rows at hand (6 ms for a sync's new answer at 10M, against 40 ms
+        # for a join that hashes every customer), and is no slower for a whole rebuild.
+        keys = ", ".join([*(f'f."{k}"' for k in self.keys),
+                          *(f'(SELECT c."{k}" FROM customers AS c WHERE c.id = f.customer_id) AS "{k}"' for k in self.customer_keys)])
         return (f'SELECT CAST(f."{self.at}" AS DATE) AS day, {keys}, CAST({sign:d} * count(*) AS BIGINT) AS weight '
-                f'FROM "{self.source}" AS f LEFT JOIN customers AS c ON c.id = f.customer_id WHERE {where} GROUP BY ALL')
+                f'FROM "{self.source}" AS f WHERE {where} GROUP BY ALL')
 
     def rebuild(self, db: duckdb.DuckDBPyConnection) -> None:
         db.execute(f'CREATE OR REPLACE TABLE "{self.table}" AS {self.select("true")}')
