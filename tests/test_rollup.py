@@ -76,7 +76,9 @@ def _sql(store, statement: str, **params) -> None:
         conn.execute(sa.text(statement), params)
 
 
-def test_updates_deletes_and_appends_are_counted_out_and_in(demo):
+@pytest.mark.parametrize("few", [1000, 0])  # customers named in the lookup, or all joined
+def test_updates_deletes_and_appends_are_counted_out_and_in(demo, monkeypatch, few):
+    monkeypatch.setattr("cxlens.analytics.rollup.FEW_CUSTOMERS", few)
     k = kpi(demo, tier="duckdb")
     question = {"by": ["touchpoint"], "grain": "month"}
     before = _keyed(k.compute("nps", **question))
@@ -95,7 +97,9 @@ def test_updates_deletes_and_appends_are_counted_out_and_in(demo):
     assert k.mirror.db.execute(f'SELECT count(*) FROM "{SUMMARY.table}" WHERE weight < 0').fetchone()[0] > 0
 
 
-def test_a_customer_whose_segment_changes_moves_their_answers(demo):
+@pytest.mark.parametrize("few", [1000, 0])
+def test_a_customer_whose_segment_changes_moves_their_answers(demo, monkeypatch, few):
+    monkeypatch.setattr("cxlens.analytics.rollup.FEW_CUSTOMERS", few)
     k = kpi(demo, tier="duckdb")
     question = {"by": ["segment"], "grain": "quarter"}
     before = _keyed(k.compute("nps", **question))
@@ -133,16 +137,19 @@ def test_a_grown_summary_is_folded_without_changing_a_number(demo, monkeypatch):
     assert _keyed(k.compute("nps", by=["channel"], grain="quarter")) == _keyed(kpi(demo).compute("nps", by=["channel"], grain="quarter"))
 
 
-def test_a_mirror_file_from_before_summaries_gets_one(demo, tmp_path):
+@pytest.mark.parametrize("older", [f'DROP TABLE "{SUMMARY.table}"', f'ALTER TABLE "{SUMMARY.table}" DROP COLUMN segment'])
+def test_a_mirror_file_from_before_this_summary_gets_it(demo, tmp_path, older):
     from cxlens.analytics.mirror import Mirror
 
     path = str(tmp_path / "mirror.duckdb")
     m = Mirror(demo, path)
     m.sync()
-    m.db.execute(f'DROP TABLE "{SUMMARY.table}"')
+    m.db.execute(older)
+    assert not SUMMARY.fits(m.db)
     m.close()
     again = Mirror(demo, path)
-    assert SUMMARY.exists(again.db)
+    assert SUMMARY.fits(again.db)
+    _sql(demo, "UPDATE responses SET score = 1 WHERE id = 5")
     again.sync()
     assert_mirrored(demo, again)
     again.close()

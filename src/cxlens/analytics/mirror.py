@@ -310,7 +310,7 @@ class Mirror:
                 if name in ROLLUPS:
                     ROLLUPS[name].rebuild(db)
         for rollup in ROLLUPS.values():
-            if not rollup.exists(db):  # a mirror file written before summaries existed
+            if not rollup.fits(db):  # a mirror file written before this summary (or these columns)
                 rollup.rebuild(db)
 
     # -- sync -----------------------------------------------------------------------------------

@@ -26,6 +26,8 @@ import duckdb
 
 __all__ = ["ROLLUPS", "Rollup"]
 
+FEW_CUSTOMERS = 1000  # up to this many customers are named in a sync's lookup, more are joined
+
 
 @dataclass(frozen=True)
 class Rollup:
@@ -41,23 +43,30 @@ class Rollup:
     def columns(self) -> list[str]:
         return ["day", *self.keys, *self.customer_keys]
 
-    def select(self, where: str, sign: int = 1) -> str:
+    def select(self, where: str, sign: int = 1, customers: str = "true") -> str:
         """The summary rows of the source rows ``f`` matching ``where`` (``sign`` −1: to count
-        them out)."""
-        # The customer's columns by a correlated subquery: DuckDB then looks up only the
-        # customers of the rows at hand (6 ms for a sync's new answer at 10M, against 40 ms
-        # for a join that hashes every customer), and is no slower for a whole rebuild.
-        keys = ", ".join([*(f'f."{k}"' for k in self.keys),
-                          *(f'(SELECT c."{k}" FROM customers AS c WHERE c.id = f.customer_id) AS "{k}"' for k in self.customer_keys)])
+        them out); ``customers`` narrows the customers looked up to those rows'."""
+        keys = ", ".join([*(f'f."{k}"' for k in self.keys), *(f'c."{k}"' for k in self.customer_keys)])
+        picked = ", ".join(["id", *(f'"{k}"' for k in self.customer_keys)])
         return (f'SELECT CAST(f."{self.at}" AS DATE) AS day, {keys}, CAST({sign:d} * count(*) AS BIGINT) AS weight '
-                f'FROM "{self.source}" AS f WHERE {where} GROUP BY ALL')
+                f'FROM "{self.source}" AS f LEFT JOIN (SELECT {picked} FROM customers WHERE {customers}) AS c '
+                f'ON c.id = f.customer_id WHERE {where} GROUP BY ALL')
 
     def rebuild(self, db: duckdb.DuckDBPyConnection) -> None:
         db.execute(f'CREATE OR REPLACE TABLE "{self.table}" AS {self.select("true")}')
         self._folded(db)
 
     def count_in(self, db: duckdb.DuckDBPyConnection, where: str, sign: int = 1) -> None:
-        db.execute(f'INSERT INTO "{self.table}" {self.select(where, sign)}')
+        # A sync brings a few rows: naming their customers lets DuckDB skip to them by the
+        # row groups' id ranges (3 ms at 10M answers and 500k customers) instead of hashing
+        # every customer for the join (30-50 ms).
+        customers = "true"
+        if self.customer_keys:
+            ids = db.execute(f'SELECT DISTINCT customer_id FROM "{self.source}" AS f WHERE ({where}) '
+                             f"AND customer_id IS NOT NULL LIMIT {FEW_CUSTOMERS + 1:d}").fetchall()
+            if len(ids) <= FEW_CUSTOMERS:
+                customers = f"id IN ({', '.join(str(int(i)) for (i,) in ids) or 'NULL'})"
+        db.execute(f'INSERT INTO "{self.table}" {self.select(where, sign, customers)}')
 
     def fold(self, db: duckdb.DuckDBPyConnection, *, force: bool = False) -> None:
         """Fold rows of one group together once the summary has doubled since the last fold."""
@@ -70,9 +79,12 @@ class Rollup:
                    f'FROM "{self.table}" GROUP BY ALL HAVING sum(weight) <> 0')
         self._folded(db)
 
-    def exists(self, db: duckdb.DuckDBPyConnection) -> bool:
-        return bool(db.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
-                               "AND table_name = ?", [self.table]).fetchone()[0])
+    def fits(self, db: duckdb.DuckDBPyConnection) -> bool:
+        """Whether the mirror holds this summary with its present columns (a mirror file
+        written by an older cxlens may hold none, or another)."""
+        have = db.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
+                          "AND table_name = ? ORDER BY ordinal_position", [self.table]).fetchall()
+        return [c for (c,) in have] == [*self.columns, "weight"]
 
     @property
     def _key(self) -> str:
