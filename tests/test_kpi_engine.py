@@ -7,35 +7,16 @@ places (a customer's segment, a table copied whole) or an answer without ``until
 
 from __future__ import annotations
 
-import shutil
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
-import sqlalchemy as sa
 
 from cxlens.analytics.kpis import kpi
-from cxlens.demo import generate_demo
-from cxlens.store import open_store
 from cxlens.web.kpi_engine import KPIEngine
 from test_kpis import _keyed
+from test_mirror import _sql, demo, sqlite_store  # noqa: F401  (the mirror tests' small demo)
 
-END = date(2026, 6, 30)
 LAST_MONTH = {"grain": "month", "since": "2026-01-01", "until": "2026-06-01"}
-
-
-@pytest.fixture
-def demo(sqlite_template, tmp_path):
-    path = tmp_path / "cxlens.db"
-    shutil.copy(sqlite_template, path)
-    store = open_store(f"sqlite:///{path}")
-    generate_demo(store, customers=200, responses=3000, seed=3, end=END)
-    yield store
-    store.dispose()
-
-
-def _sql(store, statement: str, **params) -> None:
-    with store.begin() as conn:
-        conn.execute(sa.text(statement), params)
 
 
 def _answer_at(store, when: str, score: int = 0) -> None:

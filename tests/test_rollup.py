@@ -8,31 +8,16 @@ count of the mirrored rows.
 
 from __future__ import annotations
 
-import shutil
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
-import sqlalchemy as sa
 
 from cxlens.analytics.kpis import SPECS, kpi
 from cxlens.analytics.rollup import ROLLUPS
-from cxlens.demo import generate_demo
-from cxlens.store import open_store
 from test_kpis import _keyed
-from test_mirror import assert_mirrored
+from test_mirror import END, _sql, assert_mirrored, demo, sqlite_store  # noqa: F401  (the mirror tests' small demo)
 
-END = date(2026, 6, 30)
 SUMMARY = ROLLUPS["responses"]
-
-
-@pytest.fixture
-def demo(sqlite_template, tmp_path):
-    path = tmp_path / "cxlens.db"
-    shutil.copy(sqlite_template, path)
-    store = open_store(f"sqlite:///{path}")
-    generate_demo(store, customers=200, responses=3000, seed=11, end=END)
-    yield store
-    store.dispose()
 
 
 def _summary_used(k, metric: str, **options) -> bool:
@@ -69,11 +54,6 @@ def test_the_summary_gives_the_numbers_the_fact_rows_give(demo, metric, options)
     assert _summary_used(on_duckdb, metric, **{k: v for k, v in options.items() if k != "compare"})
     summarised = _keyed(on_duckdb.compute(metric, **options))
     assert summarised == _keyed(kpi(demo).compute(metric, **options))
-
-
-def _sql(store, statement: str, **params) -> None:
-    with store.begin() as conn:
-        conn.execute(sa.text(statement), params)
 
 
 @pytest.mark.parametrize("few", [1000, 0])  # customers named in the lookup, or all joined

@@ -5,9 +5,9 @@ On the embedded store the answers come from the DuckDB mirror (tier 0), synced a
 one sync. DuckDB wants one user at a time, hence the lock.
 
 Answers are kept (up to ``CACHE_SIZE`` of them) until the data can have changed: on the mirror,
-until a sync updates or removes a row, or appends one that falls before the answer's ``until``
-(answers arriving now change no answer about last month, which is what the dashboard shows by
-default); on PostgreSQL, which cxlens cannot watch, for ``SYNC_EVERY`` seconds. A dashboard
+until a sync appends, updates or removes a row timed before the answer's ``until``, or makes a
+change no time places (a customer's segment, a touchpoint); answers arriving now change no
+answer about last month, which is what the dashboard shows by default. On PostgreSQL, which cxlens cannot watch, for ``SYNC_EVERY`` seconds. A dashboard
 opened by a team asks the same questions again and again, and at ten million answers the
 customer-level ones (revenue retention, the funnel) take a second or more each.
 """
