@@ -143,4 +143,4 @@ def test_the_summary_is_far_smaller_than_the_answers(demo):
     # On a small demo each day has few answers per group; the ratio grows with the data.
     assert 0 < summary < answers
     day = db.execute(f'SELECT max(day) FROM "{SUMMARY.table}"').fetchone()[0]
-    assert day < END and day >= END - timedelta(days=3)
+    assert END - timedelta(days=3) <= day <= END
