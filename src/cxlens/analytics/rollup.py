@@ -10,12 +10,11 @@ segment, how many answers there were: 152,304 rows for the demo's 10 million ans
 The mirror keeps the summary exact inside each sync's transaction, never by rebuilding it on
 a timer: appended rows are counted in; a row the store updated or deleted is first counted
 out (a row of negative weight) and, if it still exists, counted in again as it is now; so are
-the answers of a customer whose row changed (their segment may have). Rows
-of opposite weights for one group are folded together when the summary has grown to twice
-its folded size. Questions the summary cannot answer (a slice by customer segment, language,
-sentiment or theme; a quantile; a period that does not start at midnight UTC) read the fact
-rows, so the summary changes speed, never an answer; ``tests/test_rollup.py`` checks both
-paths agree.
+the answers of a customer whose row changed (their segment may have). Rows of opposite
+weights for one group are folded together when the summary has grown to twice its folded
+size. Questions the summary cannot answer (a slice by plan, persona, language, sentiment or
+theme; a quantile; a period that does not start at midnight UTC) read the fact rows, so the
+summary changes speed, never an answer; ``tests/test_rollup.py`` checks both paths agree.
 """
 
 from __future__ import annotations
