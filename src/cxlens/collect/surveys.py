@@ -11,7 +11,7 @@ checks the parts collection gives meaning to::
         metric: csat                     # the scored question; nps | csat | ces | text
         touchpoint: support-chat
         languages: [en, fi]              # the first is the fallback
-        texts:                           # override any built-in text (see collect/texts.py)
+        texts:                           # override any built-in text (see collect/wording.yaml)
           en: {thank_you: "Thanks, we read every answer."}
         questions:                       # asked after the score (default: one open follow-up)
           - key: comment                 # "comment" fills the response's comment column
@@ -51,7 +51,7 @@ from ..ingest.journeys import LoadResult, load_journeys, parse_journeys
 from ..metrics import SCALES, parse_duration
 from ..store import Store
 from ..store import schema as s
-from .texts import BUILTIN_TEXTS, TEXT_KEYS
+from .wording import BUILTIN_TEXTS, TEXT_KEYS
 
 __all__ = [
     "QUESTION_TYPES",
