@@ -125,7 +125,7 @@ async def _in_turn(collection: Collection, call, *args, **kwargs):
 
 
 def _bad_link(request: Request, exc: InvalidToken) -> HTMLResponse:
-    from ..collect.texts import BUILTIN_TEXTS
+    from ..collect.wording import BUILTIN_TEXTS
 
     lang = _accepted_languages(request)
     language = next((t.split("-")[0] for t in lang if t.split("-")[0] in BUILTIN_TEXTS), "en")
