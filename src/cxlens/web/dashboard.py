@@ -61,7 +61,7 @@ from ..store.schema import (
     touchpoints,
 )
 from . import charts
-from .kpi_engine import _engine
+from .deps import kpi_engine_of
 
 __all__ = ["router", "page_errors", "Filters", "TILES", "format_value", "format_interval", "SESSION_COOKIE", "CSRF_HEADER"]
 
@@ -509,7 +509,7 @@ def _tile(kpis, metric: str, filters: Filters) -> Tile:
 def overview(request: Request, session: Session = Depends(current_session)):
     try:
         filters = Filters.from_request(request)
-        engine = _engine(request)
+        engine = kpi_engine_of(request)
         tiles = [_tile(engine, m, filters) for m in TILES]
         today = datetime.now(UTC).date()
     except InputError as exc:
@@ -584,7 +584,7 @@ def journeys_page(request: Request, session: Session = Depends(current_session))
     try:
         filters = Filters.from_request(request)
         store = request.app.state.store
-        tree = journey_map(_engine(request), store, filters)
+        tree = journey_map(kpi_engine_of(request), store, filters)
     except InputError as exc:
         return _error_page(request, exc)
     ignored = [d for d in filters.chosen() if d not in ("journey", "segment")]
@@ -670,7 +670,7 @@ def touchpoint_page(request: Request, key: str, session: Session = Depends(curre
     store = request.app.state.store
     try:
         filters = Filters.from_request(request)
-        view = touchpoint_view(_engine(request), store, key, filters)
+        view = touchpoint_view(kpi_engine_of(request), store, key, filters)
         comments, ticket_rows = _recent(store, key, filters)
     except InputError as exc:
         return _error_page(request, exc)
@@ -720,7 +720,7 @@ def explorer_page(request: Request, session: Session = Depends(current_session))
     try:
         filters = Filters.from_request(request)
         metric, by, with_grain = _explorer_args(request)
-        view = explore(_engine(request), metric, by, filters, with_grain)
+        view = explore(kpi_engine_of(request), metric, by, filters, with_grain)
     except InputError as exc:
         return _error_page(request, exc)
     all_dims = sorted({d for m in EXPLORABLE for d in dimensions_of(m)})
@@ -734,7 +734,7 @@ def explorer_csv(request: Request, session: Session = Depends(require_role("anal
     try:
         filters = Filters.from_request(request)
         metric, by, with_grain = _explorer_args(request)
-        view = explore(_engine(request), metric, by, filters, with_grain)
+        view = explore(kpi_engine_of(request), metric, by, filters, with_grain)
     except InputError as exc:
         raise HTTPException(422, str(exc)) from None
     out = io.StringIO()
@@ -755,7 +755,7 @@ def explorer_xlsx(request: Request, session: Session = Depends(require_role("ana
     try:
         filters = Filters.from_request(request)
         metric, by, with_grain = _explorer_args(request)
-        view = explore(_engine(request), metric, by, filters, with_grain)
+        view = explore(kpi_engine_of(request), metric, by, filters, with_grain)
     except InputError as exc:
         raise HTTPException(422, str(exc)) from None
     keys = [*([by] if by else []), *(["period"] if view["grain"] else [])]
@@ -846,7 +846,7 @@ def support_page(request: Request, session: Session = Depends(current_session)):
     try:
         filters = Filters.from_request(request)
         split = request.query_params.get("split") or "team"
-        view = support_view(_engine(request), filters, split)
+        view = support_view(kpi_engine_of(request), filters, split)
     except InputError as exc:
         return _error_page(request, exc)
     return render(request, "dashboard/support.html", _page(request, filters, **view, splits=SUPPORT_SPLITS,
@@ -895,7 +895,7 @@ def churn_page(request: Request, session: Session = Depends(current_session)):
     store = request.app.state.store
     try:
         filters = Filters.from_request(request)
-        view = churn_view(_engine(request), store, filters)
+        view = churn_view(kpi_engine_of(request), store, filters)
     except InputError as exc:
         return _error_page(request, exc)
     return render(request, "dashboard/churn.html", _page(request, filters, **view, title="Churn & retention"))
@@ -1085,7 +1085,7 @@ def _rate_kpis(request: Request):
     that opened it)."""
     store = request.app.state.store
     if store.dialect != "sqlite":
-        return _engine(request)
+        return kpi_engine_of(request)
     from ..analytics.kpis import KPIs
 
     return KPIs(store, tier="store")
