@@ -1,6 +1,5 @@
-"""alerts/ — rules and anomaly tests on analytics results, and their notifiers (DESIGN.md §3).
-
-Empty until alerting lands; the ``alert_rules`` and ``alerts`` tables exist in the store.
-"""
+"""alerts/ — acting on what was measured (DESIGN.md §3): alert rules judged over many slices with
+one false-discovery rate, their lifecycle, notifications through an outbox, and follow-up cases
+with owners, SLAs and outcomes."""
 
 __all__: list[str] = []
