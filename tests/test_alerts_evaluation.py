@@ -339,3 +339,20 @@ alerts:
     listed = runner.invoke(app, ["list"]).output
     assert f"#{alert_id} resolved (acknowledged, snoozed)" in listed
     assert runner.invoke(app, ["snooze", str(alert_id), "--for", "soon"]).exit_code != 0
+
+
+def test_tier_0_judges_as_the_store_does(nps_store, backend):
+    if backend != "sqlite":
+        pytest.skip("the DuckDB mirror copies the embedded SQLite store")
+    from cxlens.analytics.kpis import KPIs
+    from cxlens.alerts.rules import parse_alerts
+
+    parsed = parse_alerts({"rules": [
+        {"name": "c", "kind": "change", "kpi": "nps", "by": ["touchpoint"]},
+        {"name": "t", "kind": "below_target", "kpi": "nps", "by": ["touchpoint"], "significant_only": False},
+        {"name": "v", "kind": "volume", "source": "responses", "by": ["touchpoint"]},
+    ]})
+    on_store = run_check(nps_store, now=NOW, rules=parsed).findings
+    on_mirror = run_check(nps_store, now=NOW, rules=parsed, kpis=KPIs(nps_store, tier="duckdb")).findings
+    key = lambda f: (f["rule"], sorted(f["slice"].items()))  # noqa: E731
+    assert sorted(on_store, key=key) == sorted(on_mirror, key=key)
