@@ -22,7 +22,7 @@ import os
 import statistics
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -76,9 +76,9 @@ def main() -> None:
         newest = conn.execute(sa.select(sa.func.max(s.responses.c.submitted_at))).scalar()
         answers = conn.execute(sa.select(sa.func.count()).select_from(s.responses)).scalar_one()
     if args.now:
-        now = datetime.fromisoformat(args.now).replace(tzinfo=timezone.utc)
+        now = datetime.fromisoformat(args.now).replace(tzinfo=UTC)
     else:
-        newest = newest.replace(tzinfo=timezone.utc) if newest.tzinfo is None else newest
+        newest = newest.replace(tzinfo=UTC) if newest.tzinfo is None else newest
         now = newest + timedelta(days=1)
     print(f"store: {answers:,} answers, evaluating as of {now:%Y-%m-%d %H:%M} UTC; {len(rules)} rules from {args.rules}")
     start = time.perf_counter()

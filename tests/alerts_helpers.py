@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import sqlalchemy as sa
 
 from cxlens.store import schema as s
 
-NOW = datetime(2026, 7, 10, 12, 0, tzinfo=timezone.utc)  # July: June is the latest complete month
-MONTHS = [datetime(2026, m, 1, tzinfo=timezone.utc) for m in range(1, 7)]
+NOW = datetime(2026, 7, 10, 12, 0, tzinfo=UTC)  # July: June is the latest complete month
+MONTHS = [datetime(2026, m, 1, tzinfo=UTC) for m in range(1, 7)]
 
 
 def touchpoint_ids(store) -> dict[str, int]:

@@ -1,18 +1,27 @@
 """Every condition kind end to end on small generated stores; the lifecycle; idempotence,
 including a run killed halfway and run again; the CLI."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
 import sqlalchemy as sa
+from alerts_helpers import (
+    MONTHS,
+    NOW,
+    add_answers,
+    add_tickets,
+    monthly_nps,
+    nps_scores,
+    store_rules,
+    touchpoint_ids,
+)
+from conftest import count
 from typer.testing import CliRunner
 
-from alerts_helpers import MONTHS, NOW, add_answers, add_tickets, monthly_nps, nps_scores, store_rules, touchpoint_ids
-from cxlens.alerts import evaluation, lifecycle
+from cxlens.alerts import lifecycle
 from cxlens.alerts.evaluation import run_check
 from cxlens.store import schema as s
-from conftest import count
 
 WATCHED = ("checkout", "delivery", "sales-call", "first-use")
 
@@ -93,7 +102,7 @@ alerts:
 """)
     tps = touchpoint_ids(nps_store)
     rng = np.random.default_rng(4)
-    july = datetime(2026, 7, 1, tzinfo=timezone.utc)
+    july = datetime(2026, 7, 1, tzinfo=UTC)
     for key in ("checkout", "first-use"):
         add_answers(nps_store, tps[key], july, 9, nps_scores(rng, 90, 0.5, 0.2), rng=rng)
     add_answers(nps_store, tps["sales-call"], july, 9, nps_scores(rng, 90, 0.25, 0.45), rng=rng)
@@ -114,7 +123,7 @@ def test_volume_of_tickets_and_of_a_theme(mapped_store):
     add_tickets(mapped_store, MONTHS[-1], 28, 44, team="support", rng=rng, prefix="s6-")
     tps = touchpoint_ids(mapped_store)
     add_answers(mapped_store, tps["checkout"], MONTHS[0], 180, nps_scores(rng, 1200, 0.5, 0.2), rng=rng)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with mapped_store.engine.begin() as conn:
         themes = [conn.execute(s.text_themes.insert().values(number=i, label=label, created_at=now).returning(s.text_themes.c.id)).scalar_one()
                   for i, label in enumerate(["billing error", "delivery"])]
@@ -210,7 +219,7 @@ def test_pending_then_firing_then_resolved(mapped_store):
     tps = touchpoint_ids(mapped_store)
     rng = np.random.default_rng(5)
     tp = tps["delivery"]
-    months = [datetime(2026, m, 1, tzinfo=timezone.utc) for m in range(1, 10)]
+    months = [datetime(2026, m, 1, tzinfo=UTC) for m in range(1, 10)]
     plan = {1: (0.5, 0.2), 2: (0.5, 0.2), 3: (0.5, 0.2), 4: (0.3, 0.4), 5: (0.15, 0.6), 6: (0.5, 0.2), 7: (0.5, 0.2), 8: (0.5, 0.2)}
     for m, (p, d) in plan.items():
         add_answers(mapped_store, tp, months[m - 1], 28, nps_scores(rng, 400, p, d), rng=rng)
@@ -255,7 +264,7 @@ alerts:
     assert rows(nps_store, "alerts")[0]["state"] == "resolved"
     # Next month the slice breaches again: it fires again, but snoozed it sends nothing.
     tps = touchpoint_ids(nps_store)
-    add_answers(nps_store, tps["delivery"], datetime(2026, 7, 1, tzinfo=timezone.utc), 30,
+    add_answers(nps_store, tps["delivery"], datetime(2026, 7, 1, tzinfo=UTC), 30,
                 nps_scores(np.random.default_rng(1), 300, 0.2, 0.55))
     run_check(nps_store, now=NOW + timedelta(days=31))
     assert rows(nps_store, "alerts")[0]["state"] == "firing"
@@ -344,8 +353,8 @@ alerts:
 def test_tier_0_judges_as_the_store_does(nps_store, backend):
     if backend != "sqlite":
         pytest.skip("the DuckDB mirror copies the embedded SQLite store")
-    from cxlens.analytics.kpis import KPIs
     from cxlens.alerts.rules import parse_alerts
+    from cxlens.analytics.kpis import KPIs
 
     parsed = parse_alerts({"rules": [
         {"name": "c", "kind": "change", "kpi": "nps", "by": ["touchpoint"]},
@@ -354,5 +363,28 @@ def test_tier_0_judges_as_the_store_does(nps_store, backend):
     ]})
     on_store = run_check(nps_store, now=NOW, rules=parsed).findings
     on_mirror = run_check(nps_store, now=NOW, rules=parsed, kpis=KPIs(nps_store, tier="duckdb")).findings
-    key = lambda f: (f["rule"], sorted(f["slice"].items()))  # noqa: E731
+    key = lambda f: (f["rule"], sorted(f["slice"].items()))
     assert sorted(on_store, key=key) == sorted(on_mirror, key=key)
+
+
+def test_a_rule_that_cannot_be_measured_does_not_silence_the_others(nps_store, monkeypatch):
+    from cxlens.alerts import measure
+
+    store_rules(nps_store, """
+alerts:
+  rules:
+    - {name: broken, kind: change, kpi: csat, by: [touchpoint]}
+    - {name: nps-drop, kind: change, kpi: nps, by: [touchpoint]}
+""")
+    real = measure.measure
+
+    def failing(kpis, rule, now, targets=None):
+        if rule.name == "broken":
+            raise RuntimeError("table text_results is missing")
+        return real(kpis, rule, now, targets)
+
+    monkeypatch.setattr(measure, "measure", failing)
+    result = run_check(nps_store, now=NOW)
+    assert [t.slice for t in result.fired] == [{"touchpoint": "delivery"}]
+    assert "RuntimeError: table text_results is missing" in result.errors["broken"]
+    assert "broken: RuntimeError" in rows(nps_store, "alert_checks")[0]["error"]

@@ -12,12 +12,12 @@ Each run holds a change rule (previous period) and a change rule against a trail
 """
 
 import functools
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
-
 from alerts_helpers import add_answers, nps_scores, store_rules, touchpoint_ids
+
 from cxlens.alerts import judging
 from cxlens.alerts.measure import Measurement, rule_window
 from cxlens.alerts.rules import parse_alerts
@@ -27,7 +27,7 @@ SLICES = 60
 N = 300
 BASE = (0.5, 0.2)  # promoters, detractors: NPS 30
 DROP = (0.4, 0.3)  # NPS 10: a drop of 20 points
-NOW = datetime(2026, 7, 10, tzinfo=timezone.utc)
+NOW = datetime(2026, 7, 10, tzinfo=UTC)
 RULES = parse_alerts({"q": Q, "rules": [
     {"name": "previous", "kind": "change", "kpi": "nps", "by": ["touchpoint"], "min_n": 30},
     {"name": "trailing", "kind": "change", "kpi": "nps", "by": ["touchpoint"], "baseline": "trailing", "trailing_periods": 3},
@@ -99,7 +99,7 @@ def test_end_to_end_store_with_no_change_rarely_fires_and_finds_the_drop(mapped_
     for key in ("checkout", "delivery", "sales-call", "first-use"):
         for channel in channels:
             for month in range(3, 7):
-                start = datetime(2026, month, 1, tzinfo=timezone.utc)
+                start = datetime(2026, month, 1, tzinfo=UTC)
                 mix = (0.3, 0.4) if (key, channel, month) == ("delivery", "sms", 6) else BASE
                 add_answers(mapped_store, tps[key], start, 28, nps_scores(rng, 200, *mix), rng=rng, channel=channel)
     store_rules(mapped_store, """
@@ -111,7 +111,7 @@ alerts:
 
     false, found = 0, False
     for month in (4, 5, 6):
-        result = run_check(mapped_store, now=datetime(2026, month + 1, 3, tzinfo=timezone.utc))
+        result = run_check(mapped_store, now=datetime(2026, month + 1, 3, tzinfo=UTC))
         assert result.slices == 20
         for t in result.fired:
             if t.slice == {"touchpoint": "delivery", "channel": "sms"} and month == 6:
