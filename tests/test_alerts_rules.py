@@ -115,3 +115,24 @@ def test_every_alerts_module_lists_what_exists(module):
     from cxlens.analytics import detection
 
     assert [name for name in detection.__all__ if not hasattr(detection, name)] == []
+
+
+def test_the_journeys_loader_checks_and_stores_the_alerts_section(store, tmp_path):
+    from conftest import DEMO_JOURNEYS
+
+    from cxlens.ingest import load_journeys
+
+    data = yaml.safe_load(DEMO_JOURNEYS.read_text())
+    data["alerts"] = {"q": 0.1, "rules": GOOD["rules"][:2]}
+    path = tmp_path / "journeys.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    load_journeys(store, path)
+    load_journeys(store, path)
+    with store.engine.connect() as conn:
+        assert sorted(rule.name for _, rule in read_rules(conn)) == ["csat-target", "nps-drop"]
+    data["alerts"]["rules"][0]["kpi"] = "nsp"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    with pytest.raises(JourneyFileError) as info:
+        load_journeys(store, path)
+    assert any(p.startswith("alerts.rules[0].kpi: 'nsp' is not a KPI") for p in info.value.problems)
+    assert str(path) in str(info.value)

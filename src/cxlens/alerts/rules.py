@@ -478,3 +478,32 @@ def load_rules_file(path: str | Path) -> AlertSettings:
     if isinstance(data, dict) and "alerts" in data:
         data = data["alerts"]
     return parse_alerts(data, str(path))
+
+
+# -- the journeys file's `alerts:` section, checked and written by the one journeys loader -----
+
+
+def _parse_section(checker, value: Any) -> AlertSettings | None:
+    try:
+        return parse_alerts(value, "(journeys)")
+    except JourneyFileError as exc:
+        for problem in exc.problems:
+            path, _, message = problem.partition(": ")
+            checker.problem(path, message)
+        return None
+
+
+def _save_section(conn: sa.Connection, parsed: AlertSettings | None) -> int:
+    if parsed is None:
+        return 0
+    store_alerts(conn, parsed)
+    return len(parsed.rules)
+
+
+def _register() -> None:
+    from ..ingest.journeys import register_section
+
+    register_section("alerts", _parse_section, _save_section)
+
+
+_register()
