@@ -325,7 +325,7 @@ def test_dry_run_from_a_rules_file_writes_nothing(nps_store):
     assert counts(nps_store) == {"alerts": 0, "alert_events": 0, "notifications": 0, "alert_checks": 0}
 
 
-def test_cli_check_list_ack_snooze_resolve(nps_store, monkeypatch):
+def test_cli_check_list_ack_snooze_resolve(nps_store, monkeypatch, tmp_path):
     from cxlens.alerts.commands import app
 
     monkeypatch.setenv("CXLENS_DATABASE_URL", nps_store.engine.url.render_as_string(hide_password=False))
@@ -348,6 +348,11 @@ alerts:
     listed = runner.invoke(app, ["list"]).output
     assert f"#{alert_id} resolved (acknowledged, snoozed)" in listed
     assert runner.invoke(app, ["snooze", str(alert_id), "--for", "soon"]).exit_code != 0
+    rules_file = tmp_path / "rules.yaml"
+    rules_file.write_text("alerts:\n  rules:\n    - {name: dry, kind: change, kpi: nps, by: [touchpoint]}\n")
+    out = runner.invoke(app, ["check", "--now", NOW.isoformat(), "--rules", str(rules_file), "--json"])
+    assert out.exit_code == 0, out.output
+    assert '"check_id": null' in out.output and "delivery" in out.output
 
 
 def test_tier_0_judges_as_the_store_does(nps_store, backend):

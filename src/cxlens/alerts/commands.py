@@ -49,13 +49,17 @@ def check_cmd(
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
     now: str = typer.Option(None, "--now", help="evaluate as of this UTC time (default: now)"),
     rules: str = typer.Option(None, "--rules", help="FILE: evaluate the rules of this YAML file as a dry run (nothing is stored)"),
+    tier: str = typer.Option("store", "--tier", help="store (the store's own database) or duckdb (tier 0: a DuckDB copy of "
+                             "the SQLite store, faster on large stores once copied)"),
 ) -> None:
     """Evaluate every enabled rule now and print what fired and what resolved."""
+    from ..analytics.kpis import KPIs
     from .evaluation import run_check
     from .rules import load_rules_file
 
     store = open_store()
-    result = run_check(store, trigger="cli", now=_when(now), rules=load_rules_file(rules) if rules else None)
+    parsed = load_rules_file(rules) if rules else None
+    result = run_check(store, trigger="cli", now=_when(now), rules=parsed, kpis=KPIs(store, tier=tier))
     if as_json:
         out.print_json(json.dumps(result.to_dict(), default=str))
         return
