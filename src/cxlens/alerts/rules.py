@@ -338,13 +338,16 @@ def _direction(c: _Checker, raw: dict, path: str, d: dict, kpi: str, options) ->
 
 
 def higher_is_better(kpi: str) -> bool | None:
-    """From the metric catalogue; durations, volumes, reopen and churn rates are better low."""
+    """From the metric catalogue (durations, volumes, reopen and churn rates are better low);
+    None when neither it nor a duration prefix says."""
     from ..metrics import METRICS
 
     metric = METRICS.get(kpi)
     if metric is not None:
         return metric.higher_is_better
-    for prefix, better in (("first_response", False), ("resolution", False), ("handle", False), ("ticket", None)):
+    if kpi.endswith("sentiment"):
+        return True
+    for prefix, better in (("first_response", False), ("resolution", False), ("handle", False)):
         if kpi.startswith(prefix):
             return better
     return None
