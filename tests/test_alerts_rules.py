@@ -1,5 +1,7 @@
 """Alert rules: parsed with path-named errors, stored idempotently, loadable from a file."""
 
+import copy
+
 import pytest
 import sqlalchemy as sa
 import yaml
@@ -123,7 +125,7 @@ def test_the_journeys_loader_checks_and_stores_the_alerts_section(store, tmp_pat
     from cxlens.ingest import load_journeys
 
     data = yaml.safe_load(DEMO_JOURNEYS.read_text())
-    data["alerts"] = {"q": 0.1, "rules": GOOD["rules"][:2]}
+    data["alerts"] = {"q": 0.1, "rules": copy.deepcopy(GOOD["rules"][:2])}
     path = tmp_path / "journeys.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True))
     load_journeys(store, path)
