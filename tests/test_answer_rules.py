@@ -266,3 +266,17 @@ def test_an_import_with_no_rules_pays_no_query(cases_store, monkeypatch):
     now = datetime.now(timezone.utc)
     import_table(cases_store, "mentions", pa.table({"source": ["x"], "text": ["Awful"], "posted_at": [now]}))
     assert calls == []
+
+
+def test_a_rule_from_the_alerts_section_runs_on_the_write_path(store, tmp_path):
+    from cxlens.alerts.rules import parse_alerts, store_alerts
+
+    collection = setup_collection(store, tmp_path)
+    parsed = parse_alerts({"rules": [{"name": "angry-answer", "kind": "answer", "sources": ["response"], "score_at_most": 3,
+                                      "words": "urgent", "notify": ["cx-mail"], "open_case": True, "priority": "high"}]}, "journeys.yaml")
+    with store.begin() as conn:
+        store_alerts(conn, parsed)
+    forget_answer_rules()
+    collection.answer(collection.token(collection.invite("support-csat", "c-de")), 5, {"comment": "Ich kündige, das ist Betrug"})
+    [case] = rows(store, "cases")
+    assert case["priority"] == "high" and "kündige" in case["title"]

@@ -221,3 +221,23 @@ def test_without_a_section_the_default_taxonomy_applies(mapped_store):
         assert "refund" in settings.resolutions and "billing_error" in settings.root_causes
         case_id = c.open_case(conn, source="manual", title="x", now=T0)
         assert c.case_detail(conn, case_id).case.owner is None and c.case_detail(conn, case_id).case.due_at is None
+
+
+def test_the_journeys_loader_checks_and_stores_the_section(store, tmp_path, monkeypatch):
+    import yaml
+    from conftest import DEMO_JOURNEYS
+
+    from cxlens.ingest import load_journeys
+    from cxlens.ingest.journeys import sections
+
+    monkeypatch.setattr(sections, "EXTENSIONS", [*sections.EXTENSIONS, "cxlens.alerts.case_section"])
+    make_users(store)
+    data = yaml.safe_load(DEMO_JOURNEYS.read_text(encoding="utf-8"))
+    path = tmp_path / "journeys.yaml"
+    path.write_text(yaml.safe_dump({**data, "cases": {**CASES, "sla": {"high": {"resolve": "soon"}}}}, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(JourneyFileError, match=r"cases.sla.high.resolve: 'soon' is not a duration"):
+        load_journeys(store, path)
+    path.write_text(yaml.safe_dump({**data, "cases": CASES}, allow_unicode=True), encoding="utf-8")
+    load_journeys(store, path)
+    with store.begin() as conn:
+        assert load_case_settings(conn).teams["logistics"] == ("dan@example.com",)

@@ -54,7 +54,9 @@ __all__ = [
     "default_taxonomy",
     "load_case_settings",
     "parse_cases",
+    "parse_cases_section",
     "parse_deadline",
+    "save_cases_section",
     "store_cases",
 ]
 
@@ -365,6 +367,29 @@ def store_cases(conn: sa.Connection, parsed: CaseSettings) -> None:
     rows = [{"team": team, "user_id": users[e]} for team, members in parsed.teams.items() for e in members]
     if rows:
         conn.execute(s.team_members.insert(), rows)
+
+
+# --- as a section of the one journeys loader (cxlens.ingest.journeys.sections) -----------------------
+
+
+def parse_cases_section(checker, value: Any) -> CaseSettings | None:
+    """:func:`parse_cases` for the journeys loader: problems go to its checker, so that a file's
+    problems are all listed at once."""
+    try:
+        return parse_cases(value, "(journeys)")
+    except JourneyFileError as exc:
+        for problem in exc.problems:
+            path, _, message = problem.partition(": ")
+            checker.problem(path, message)
+        return None
+
+
+def save_cases_section(conn: sa.Connection, parsed: CaseSettings | None) -> int:
+    """:func:`store_cases` for the journeys loader; returns the number of team members stored."""
+    if parsed is None:
+        return 0
+    store_cases(conn, parsed)
+    return sum(len(m) for m in parsed.teams.values())
 
 
 @lru_cache(maxsize=1)
