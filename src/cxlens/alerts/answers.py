@@ -37,7 +37,7 @@ import time
 import unicodedata
 import weakref
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -258,6 +258,13 @@ class _Rules:
     expires: float
     rules: tuple[AnswerRule, ...]
     errors: tuple[str, ...] = ()
+    sentiment_model: int | None = None  # the store's latest sentiment model, when a rule needs one
+
+
+def _guard(conn: sa.Connection):
+    """A savepoint around a read on PostgreSQL, where a failed statement aborts the whole
+    transaction; nothing on SQLite, where it does not (and a savepoint costs two statements)."""
+    return conn.begin_nested() if conn.dialect.name != "sqlite" else nullcontext()
 
 
 # By engine (weakly: a disposed store's rules go with it); looking one up costs ~0.2 µs.
@@ -293,7 +300,13 @@ def _read_rules(conn: sa.Connection) -> _Rules:
         except (ValueError, TypeError) as exc:
             log.error("%s; the rule is skipped", exc)
             errors.append(str(exc))
-    return _Rules(time.monotonic() + RULES_TTL, tuple(rules), tuple(errors))
+    model = None
+    if any(r.sentiment for r in rules):
+        m = s.text_models
+        with conn.begin_nested():
+            model = conn.execute(sa.select(m.c.id).where(m.c.kind == "sentiment")
+                                 .order_by(m.c.created_at.desc(), m.c.id.desc()).limit(1)).scalar()
+    return _Rules(time.monotonic() + RULES_TTL, tuple(rules), tuple(errors), model)
 
 
 def answer_rules(conn: sa.Connection) -> tuple[AnswerRule, ...]:
@@ -370,8 +383,8 @@ class _Facts:
     """What the conditions need about a batch of items, each fetched once, only if a rule
     needs it, and inside a savepoint (a failed read must not abort the caller's transaction)."""
 
-    def __init__(self, conn: sa.Connection, kind: str, items: list[_Item], now: datetime):
-        self.conn, self.kind, self.items, self.now = conn, kind, items, now
+    def __init__(self, conn: sa.Connection, kind: str, items: list[_Item], now: datetime, model_id: int | None = None):
+        self.conn, self.kind, self.items, self.now, self.model_id = conn, kind, items, now, model_id
         self._sentiment: dict[int, str] | None = None
         self._revenue: dict[int, float] | None = None
         self._clv: dict[int, float] | None = None
@@ -381,24 +394,24 @@ class _Facts:
 
     def sentiment(self, item: _Item) -> str | None:
         if self._sentiment is None:
-            with self.conn.begin_nested():
-                self._sentiment = _sentiments(self.conn, self.kind, self.items)
+            with _guard(self.conn):
+                self._sentiment = _sentiments(self.conn, self.kind, self.items, self.model_id)
         return self._sentiment.get(item.id)
 
     def revenue_of(self, customer_id: int) -> float:
         if self._revenue is None:
-            with self.conn.begin_nested():
+            with _guard(self.conn):
                 self._revenue = _annual_revenue(self.conn, self._customers(), self.now)
         return self._revenue.get(customer_id, 0.0)
 
     def clv_of(self, customer_id: int) -> float:
         if self._clv is None:
-            with self.conn.begin_nested():
+            with _guard(self.conn):
                 self._clv = _clv(self.conn, self._customers(), self.now, self)
         return self._clv.get(customer_id, 0.0)
 
 
-def _sentiments(conn: sa.Connection, kind: str, items: list[_Item]) -> dict[int, str]:
+def _sentiments(conn: sa.Connection, kind: str, items: list[_Item], model_id: int | None) -> dict[int, str]:
     """The stored label of each item's text, else one predicted now (items without text: none)."""
     tr = s.text_results
     ids = [i.id for i in items if i.text]
@@ -407,7 +420,7 @@ def _sentiments(conn: sa.Connection, kind: str, items: list[_Item]) -> dict[int,
     stored = dict(conn.execute(sa.select(tr.c.source_id, tr.c.sentiment).where(tr.c.source == kind, tr.c.source_id.in_(ids))).all())
     missing = [i for i in items if i.text and stored.get(i.id) is None]
     if missing:
-        predictions = _sentiment_model(conn).predict([i.text for i in missing])
+        predictions = _sentiment_model(conn, model_id).predict([i.text for i in missing])
         stored.update({i.id: str(label) for i, label in zip(missing, predictions.labels)})
     return stored
 
@@ -415,12 +428,11 @@ def _sentiments(conn: sa.Connection, kind: str, items: list[_Item]) -> dict[int,
 _MODELS: dict[tuple[str, int | None], Any] = {}
 
 
-def _sentiment_model(conn: sa.Connection):
-    """The store's latest sentiment model (kept in memory by id), or VADER's fallback."""
+def _sentiment_model(conn: sa.Connection, model_id: int | None):
+    """The sentiment model ``model_id`` (kept in memory), or VADER's fallback without one."""
     from ..text.sentiment import SentimentModel
 
     m = s.text_models
-    model_id = conn.execute(sa.select(m.c.id).where(m.c.kind == "sentiment").order_by(m.c.created_at.desc(), m.c.id.desc()).limit(1)).scalar()
     key = (_store_key(conn), model_id)
     if key not in _MODELS:
         data = conn.execute(sa.select(m.c.data).where(m.c.id == model_id)).scalar() if model_id is not None else None
@@ -575,7 +587,7 @@ def check_new_items(conn: sa.Connection, *, kind: str, ids: list[int], now: date
     for start in range(0, len(ids), BATCH):
         chunk = sorted(set(ids[start : start + BATCH]))
         try:
-            with conn.begin_nested():
+            with _guard(conn):
                 rows = conn.execute(_item_query(kind, chunk)).mappings().all()
         except Exception as exc:  # noqa: BLE001
             log.exception("answer rules: could not read %s %s..%s", kind, chunk[0], chunk[-1])
@@ -584,7 +596,7 @@ def check_new_items(conn: sa.Connection, *, kind: str, ids: list[int], now: date
         items = [_Item(kind, r["id"], r["customer_id"], r["touchpoint_id"], r["at"], r["score"], r["metric"],
                        "\n".join(x for x in (r["title"], r["text"]) if x), r["language"]) for r in rows]
         result.items += len(items)
-        facts = _Facts(conn, kind, items, now)
+        facts = _Facts(conn, kind, items, now, cached.sentiment_model)
         for rule in rules:
             _apply(conn, rule, items, facts, now, result)
     result.seconds = time.perf_counter() - started

@@ -15,6 +15,7 @@ addresses in the payload's ``to``.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 
@@ -66,11 +67,17 @@ def _email(conn: sa.Connection, user_id: int | None) -> str | None:
     return conn.execute(sa.select(s.users.c.email).where(s.users.c.id == user_id)).scalar()
 
 
-def notify_assigned(conn: sa.Connection, case_id: int, owner_id: int, *, now: datetime | None = None) -> bool:
-    """Queue the e-mail telling ``owner_id`` that the case is theirs; True if queued."""
+def notify_assigned(conn: sa.Connection, case_id: int, owner_id: int, *, now: datetime | None = None,
+                    n: int | None = None, case: dict | None = None) -> bool:
+    """Queue the e-mail telling ``owner_id`` that the case is theirs; True if queued. ``n``
+    (the case's n-th assignment) and ``case`` (its title, priority, due_at, team) are read
+    from the store unless the caller knows them."""
     c, e = s.cases, s.case_events
-    n = conn.execute(sa.select(sa.func.count()).select_from(e).where(e.c.case_id == case_id, e.c.kind == "assigned")).scalar_one()
-    case = conn.execute(sa.select(c.c.title, c.c.priority, c.c.due_at, c.c.team).where(c.c.id == case_id)).one()
+    if n is None:
+        n = conn.execute(sa.select(sa.func.count()).select_from(e).where(e.c.case_id == case_id, e.c.kind == "assigned")).scalar_one()
+    if case is None:
+        case = conn.execute(sa.select(c.c.title, c.c.priority, c.c.due_at, c.c.team).where(c.c.id == case_id)).mappings().one()
+    case = SimpleNamespace(**{k: case[k] for k in ("title", "priority", "due_at", "team")})
     due = f", due {case.due_at:%Y-%m-%d %H:%M} UTC" if case.due_at else ""
     payload = {
         "title": f"Case #{case_id} is yours: {case.title or 'follow up with a customer'}",

@@ -29,6 +29,8 @@ taxonomies of ``alerts/data/case_taxonomy.yaml`` where the file gave none.
 from __future__ import annotations
 
 import re
+import time
+import weakref
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -52,6 +54,8 @@ __all__ = [
     "Escalation",
     "SlaPolicy",
     "default_taxonomy",
+    "cached_case_settings",
+    "forget_case_settings",
     "load_case_settings",
     "parse_cases",
     "parse_cases_section",
@@ -363,6 +367,7 @@ def store_cases(conn: sa.Connection, parsed: CaseSettings) -> None:
     if parsed.escalation:
         value["escalation"]["to_user_id"] = users[parsed.escalation.to]
     write_setting(conn, SETTING_KEY, value)
+    forget_case_settings()
     conn.execute(sa.delete(s.team_members))
     rows = [{"team": team, "user_id": users[e]} for team, members in parsed.teams.items() for e in members]
     if rows:
@@ -427,3 +432,24 @@ def load_case_settings(conn: sa.Connection) -> CaseSettings:
         word_lists={k: tuple(v) for k, v in (raw.get("word_lists") or {}).items()},
         source="(store)",
     )
+
+
+# Opening a case (on the write path, by answer rules) reads the settings; they change when a
+# journeys file is loaded, so they are kept a few seconds per store.
+SETTINGS_TTL = 2.0
+_CACHE: weakref.WeakKeyDictionary[sa.Engine, tuple[float, CaseSettings]] = weakref.WeakKeyDictionary()
+
+
+def cached_case_settings(conn: sa.Connection) -> CaseSettings:
+    """:func:`load_case_settings`, read at most every SETTINGS_TTL seconds per store."""
+    found = _CACHE.get(conn.engine)
+    if found is not None and found[0] > time.monotonic():
+        return found[1]
+    settings = load_case_settings(conn)
+    _CACHE[conn.engine] = (time.monotonic() + SETTINGS_TTL, settings)
+    return settings
+
+
+def forget_case_settings() -> None:
+    """Make the next :func:`cached_case_settings` read the store (store_cases calls it)."""
+    _CACHE.clear()

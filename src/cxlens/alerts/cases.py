@@ -28,13 +28,7 @@ import sqlalchemy as sa
 from ..errors import InputError
 from ..store import schema as s
 from .assignment import OPEN_STATUSES, choose_team, next_owner, notify_assigned
-from .case_settings import (
-    OUTCOMES,
-    PRIORITIES,
-    STATUSES,
-    CaseSettings,
-    load_case_settings,
-)
+from .case_settings import OUTCOMES, PRIORITIES, STATUSES, CaseSettings, cached_case_settings, load_case_settings
 from .sla import case_deadlines
 from .timeline import append_event
 
@@ -117,7 +111,7 @@ def open_case(
     facts = _item_facts(conn, response_id, mention_id, ticket_id)
     customer_id = customer_id if customer_id is not None else facts.get("customer_id")
     touchpoint_id = touchpoint_id if touchpoint_id is not None else facts.get("touchpoint_id")
-    settings = load_case_settings(conn)
+    settings = cached_case_settings(conn)
     touchpoint = None
     if touchpoint_id is not None:
         touchpoint = conn.execute(sa.select(s.touchpoints.c.key, s.touchpoints.c.team).where(s.touchpoints.c.id == touchpoint_id)).first()
@@ -144,7 +138,7 @@ def open_case(
                  data={"source": source, "priority": priority, "team": team, "origin_key": origin_key, **deadlines.to_json()})
     if owner_id is not None:
         append_event(conn, case_id, "assigned", actor_id=actor_id, at=now, data={"owner_id": owner_id, "team": team, "by": "rule" if actor_id is None else "hand"})
-        notify_assigned(conn, case_id, owner_id, now=now)
+        notify_assigned(conn, case_id, owner_id, now=now, n=1, case=values)
     return case_id
 
 
