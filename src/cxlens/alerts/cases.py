@@ -28,7 +28,14 @@ import sqlalchemy as sa
 from ..errors import InputError
 from ..store import schema as s
 from .assignment import OPEN_STATUSES, choose_team, next_owner, notify_assigned
-from .case_settings import OUTCOMES, PRIORITIES, STATUSES, CaseSettings, cached_case_settings, load_case_settings
+from .case_settings import (
+    OUTCOMES,
+    PRIORITIES,
+    STATUSES,
+    CaseSettings,
+    cached_case_settings,
+    load_case_settings,
+)
 from .sla import case_deadlines
 from .timeline import append_event
 
