@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
+from ..alerts.answers import watch_new_items
 from ..errors import BadRow, ImportRejected, InputError
 from ..store import Store
 from ..store import schema as s
@@ -431,7 +432,8 @@ def _run(conn, spec: Kind, source: Source, by_field, extra_columns, timezone_nam
         if progress:
             progress("writing", done, data.num_rows)
 
-    counts = upsert(conn, spec.table, data, existing=existing, merge=spec.extras, progress=wrote)
+    with watch_new_items(conn, spec.name):  # answer rules on the new responses, mentions and tickets
+        counts = upsert(conn, spec.table, data, existing=existing, merge=spec.extras, progress=wrote)
     if rejected_rows:  # written once the good rows are in, so a failed write leaves no file
         _write_rejected(rejected_file, batch)
     result = ImportResult(
