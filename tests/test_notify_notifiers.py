@@ -146,3 +146,11 @@ def test_from_row_round_trips(store):
         store_notifiers(conn, parse_notifiers(GOOD, "j.yaml"))
         assert load_notifier(conn, "ops-hook") == Notifier("ops-hook", "webhook", url="https://hooks.example.com/cxlens",
                                                            secret_env="OPS_SECRET")
+
+
+@pytest.mark.parametrize("module", ["notifiers", "webhooks", "messages", "delivery", "worker", "notify_commands"])
+def test_every_name_in_all_exists(module):
+    import importlib
+
+    mod = importlib.import_module(f"cxlens.alerts.{module}")
+    assert [name for name in mod.__all__ if not hasattr(mod, name)] == []

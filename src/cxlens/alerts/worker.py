@@ -15,7 +15,8 @@ twice at once without losing or doubling a message (:mod:`cxlens.alerts.delivery
 * Huey: ``huey_consumer cxlens.alerts.worker.huey`` runs :func:`alerts_tick` once a minute
   (Huey's finest periodic grain) next to the invitation sender, on the same queue
   (:mod:`cxlens.collect.jobs`); :func:`deliver_notifications` is a wake-up a writer may enqueue
-  to have a message sent at once;
+  to have a message sent at once (these three names are made on first use, so they are not in
+  ``__all__``: a star import must not create the queue file);
 * :func:`tick` called by hand (tests, a notebook).
 
 Two workers evaluating at the same moment both run a check: evaluation is idempotent per rule,
@@ -42,11 +43,8 @@ __all__ = [
     "DEFAULT_EVERY_MINUTES",
     "BackgroundWorker",
     "TickReport",
-    "alerts_tick",
-    "deliver_notifications",
     "evaluation_due",
     "every_minutes",
-    "huey",
     "start_background_worker",
     "tick",
     "work",
