@@ -179,3 +179,24 @@ def test_cli_deliver_and_notifiers(store, store_url, hook, monkeypatch):
     result = runner.invoke(app, ["notifiers", "--enable", "nope"])
     assert result.exit_code != 0 and "no notifier named 'nope'" in str(result.exception)
     assert [r["status"] for r in outbox(store)] == ["sent", "pending"] and len(attempts(store)) == 2
+
+
+def test_cli_work_runs_until_interrupted_and_finishes_what_it_sends(store, store_url, hook, stand_ins, monkeypatch):
+    import os
+    import signal
+
+    monkeypatch.setenv("CXLENS_DATABASE_URL", store_url)
+    queue(store, "before-stop", "ops-hook")
+
+    def interrupt_soon():
+        deadline = time.monotonic() + 20
+        while len(hook.requests) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=interrupt_soon, daemon=True).start()
+    result = CliRunner().invoke(app, ["work", "--every", "0.5"])
+    assert result.exit_code == 0, result.output
+    assert "Stopping after the current message" in result.output and result.output.rstrip().endswith("Stopped.")
+    assert "check 1: 1 fired; 2 sent" in result.output
+    assert all(r["status"] == "sent" for r in outbox(store))

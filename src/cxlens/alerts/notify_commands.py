@@ -73,9 +73,14 @@ def work(
     stop = threading.Event()
 
     def on_signal(signum, frame):
+        # The first Ctrl-C lets the message being sent finish (and be marked sent); a second one
+        # stops at once, which may leave that message to be sent again after its lease.
+        if stop.is_set():
+            raise KeyboardInterrupt
         stop.set()
+        _print("Stopping after the current message (Ctrl-C again to stop now)...")
 
-    previous = signal.signal(signal.SIGTERM, on_signal)
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
 
     def show(report) -> None:
         if report.check is not None or report.escalated or report.delivery.attempts or report.errors:
@@ -85,9 +90,10 @@ def work(
     try:
         run(store, stop, every_seconds=every, on_tick=show)
     except KeyboardInterrupt:
-        stop.set()
+        pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         store.dispose()
     _print("Stopped.")
 

@@ -54,7 +54,7 @@ log = logging.getLogger("cxlens.alerts.worker")
 
 DEFAULT_EVERY_MINUTES = 15
 DELIVERY_SECONDS = 5.0
-ESCALATION_EVERY = timedelta(minutes=1)
+SLOW_STEPS_EVERY = timedelta(minutes=1)
 
 
 @dataclass
@@ -164,13 +164,15 @@ def work(store: Store, stop_event: threading.Event, *, every_seconds: float = DE
          on_tick=None) -> None:
     """Tick until ``stop_event`` is set: delivery every ``every_seconds``, escalation once a
     minute, evaluation on its schedule. ``on_tick(report)`` sees each tick's report."""
-    last_escalation: datetime | None = None
+    # Evaluation's due-check and escalation run at most once a minute: a failing evaluation
+    # (which may leave no check-log row) is then retried once a minute, not every few seconds.
+    last_minute: datetime | None = None
     while not stop_event.is_set():
         now = datetime.now(timezone.utc)
-        escalate = last_escalation is None or now - last_escalation >= ESCALATION_EVERY
-        if escalate:
-            last_escalation = now
-        report = tick(store, now=now, escalate=escalate)
+        minutely = last_minute is None or now - last_minute >= SLOW_STEPS_EVERY
+        if minutely:
+            last_minute = now
+        report = tick(store, now=now, evaluate=minutely, escalate=minutely)
         if on_tick is not None:
             on_tick(report)
         stop_event.wait(every_seconds)
