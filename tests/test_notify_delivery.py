@@ -125,3 +125,16 @@ def test_limit_bounds_one_run(store, hook):
     evaluate(store, [f"l-{k}" for k in range(5)])
     assert deliver_pending(store, limit=2).sent == 2
     assert deliver_pending(store, limit=10).sent == 3
+
+
+def test_a_message_interrupted_every_time_is_given_up(store, hook):
+    from cxlens.alerts.delivery import MAX_ATTEMPTS
+    from cxlens.store import schema as s
+
+    queue(store, "poison", "ops-hook")
+    t0 = datetime.now(timezone.utc)
+    with store.begin() as conn:
+        conn.execute(s.notifications.update().values(status="sending", attempts=MAX_ATTEMPTS, next_attempt_at=t0))
+    [attempt] = deliver_pending(store, now=t0).attempts
+    assert attempt.outcome == "failed" and "interrupted" in attempt.error
+    assert hook.requests == [] and outbox(store)[0]["status"] == "failed"

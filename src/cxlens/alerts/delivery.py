@@ -160,10 +160,16 @@ def _deliver_one(store: Store, notification_id: int, seen_attempts: int, seen_st
         ).rowcount
         if not claimed:
             return None  # another worker has it, or it changed since it was read
+        row = conn.execute(sa.select(nt).where(nt.c.id == notification_id)).one()
         if seen_status == "sending":
             conn.execute(s.deliveries.insert().values(notification_id=notification_id, at=now, ok=False,
                                                       error=INTERRUPTED))
-        row = conn.execute(sa.select(nt).where(nt.c.id == notification_id)).one()
+            if seen_attempts >= MAX_ATTEMPTS:
+                # Interrupted again and again (a message that kills its worker?): stop trying.
+                reason = f"gave up after {seen_attempts} attempts; last: {INTERRUPTED.split(';')[0]}"
+                conn.execute(nt.update().where(nt.c.id == notification_id)
+                             .values(status="failed", next_attempt_at=None, last_error=reason))
+                return Attempt(row.id, row.notifier, row.topic, "failed", error=reason)
         notifier = None if row.notifier == OWNER else load_notifier(conn, row.notifier)
         recipients = _owner_recipients(conn, row.payload) if row.notifier == OWNER else None
     attempts = seen_attempts + 1
