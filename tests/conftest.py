@@ -108,3 +108,13 @@ def mapped_store(store):
 def count(store: Store, table: str) -> int:
     with store.engine.connect() as conn:
         return conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+
+
+def update_snapshot(path: Path, text: str) -> None:
+    """Write ``text`` as the snapshot at ``path`` when ``CXLENS_UPDATE_SNAPSHOTS`` is set; otherwise
+    fail if there is none yet, so that new output is looked at before it becomes the expectation."""
+    if os.environ.get("CXLENS_UPDATE_SNAPSHOTS"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    elif not path.exists():
+        pytest.fail(f"no snapshot {path}: check the output, then write it with CXLENS_UPDATE_SNAPSHOTS=1", pytrace=False)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from cxlens.collect.invitations import SCAN_REASON
-from cxlens.collect.texts import BUILTIN_TEXTS
+from cxlens.collect.wording import BUILTIN_TEXTS
 from cxlens.store import schema as s
 from cxlens.web import create_app
 

@@ -109,6 +109,7 @@ CHANGE_TRACKED = (
     "journeys", "stages", "touchpoints", "touchpoint_targets", "surveys",
     "customers", "tickets", "responses", "events", "revenue", "mentions",
     "invitations", "text_themes", "text_results",  # since 0007
+    "cases", "case_events",  # since 0009
 )
 
 

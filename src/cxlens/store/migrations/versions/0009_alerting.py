@@ -17,6 +17,9 @@ down_revision = '0008'
 branch_labels = None
 depends_on = None
 
+# Tracked for the DuckDB mirror (close-the-loop KPIs read them); frozen here like 0007's list.
+TRACKED = ("cases", "case_events")
+
 
 def upgrade() -> None:
     with op.batch_alter_table('cases', schema=None) as batch_op:
@@ -211,10 +214,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('case_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_events_case_id_at'), ['case_id', 'at'], unique=False)
-
+    if op.get_bind().dialect.name == "sqlite":
+        for table in TRACKED:
+            for statement in cxlens.store.schema.change_trigger_sql(table):
+                op.execute(statement)
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        for table in TRACKED:
+            op.execute(f"DROP TRIGGER IF EXISTS cx_changes_{table}_update")
+            op.execute(f"DROP TRIGGER IF EXISTS cx_changes_{table}_delete")
     with op.batch_alter_table('case_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_events_case_id_at'))
 

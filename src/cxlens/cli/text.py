@@ -1,6 +1,7 @@
-"""``cxlens text``: analyse the store's texts, list themes and requests, explain scores.
+"""``cxlens text …``: analyse the store's texts, list themes and requests, explain scores.
 
-Thin: each command calls :mod:`cxlens.text.analysis` and prints what it returns.
+Thin: each command calls :mod:`cxlens.text.analysis` (loaded when a command runs: scikit-learn
+and the language model are heavy) and prints what it returns.
 """
 
 from __future__ import annotations
@@ -10,26 +11,24 @@ from dataclasses import asdict
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from ..errors import InputError
-from ..store import open_store
-from . import analysis
+from .shared import open_store, progress_bar
 
-__all__ = ["text_app"]
+__all__ = ["app"]
 
-text_app = typer.Typer(help="Text analytics: language, sentiment, themes, feature requests, key drivers.", no_args_is_help=True)
+app = typer.Typer(name="text", help="Text analytics: language, sentiment, themes, feature requests, key drivers.", no_args_is_help=True)
 out = Console()
 
 
-@text_app.command("analyze")
+@app.command("analyze")
 def analyze_cmd(
     refit: bool = typer.Option(False, "--refit", help="fit sentiment and themes again and analyse every text anew"),
     max_age: float = typer.Option(None, "--max-age", help="DAYS: refit when the sentiment model is older (run daily for a schedule)"),
 ) -> None:
     """Give every comment, ticket, mention and feature request its language, sentiment and theme
     (only texts not analysed yet, unless --refit or the model is older than --max-age days)."""
-    from ..cli import progress_bar
+    from ..text import analysis
 
     store = open_store()
     with progress_bar() as progress:
@@ -48,7 +47,7 @@ def analyze_cmd(
     out.print(f"in {summary.seconds:.1f} s")
 
 
-@text_app.command("themes")
+@app.command("themes")
 def themes_cmd(
     rename: str = typer.Option(None, "--rename", help="ID=NAME: give theme ID a name"),
     merge: str = typer.Option(None, "--merge", help="ID=INTO: merge theme ID into theme INTO"),
@@ -58,12 +57,16 @@ def themes_cmd(
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """List themes (counts, share negative, trend, an example), or rename, merge, pin them."""
+    from rich.table import Table
+
+    from ..text import analysis
+
     store = open_store()
     if rename is not None:
-        theme_id, name = _pair(rename, "--rename", "ID=NAME")
+        theme_id, name = parse_pair(rename, "--rename", "ID=NAME")
         analysis.rename_theme(store, int(theme_id), name)
     if merge is not None:
-        theme_id, into = _pair(merge, "--merge", "ID=INTO")
+        theme_id, into = parse_pair(merge, "--merge", "ID=INTO")
         moved = analysis.merge_themes(store, int(theme_id), int(into))
         out.print(f"merged theme {theme_id} into {into}: {moved:,} texts moved")
     if pin is not None:
@@ -81,7 +84,8 @@ def themes_cmd(
     out.print(table)
 
 
-def _pair(value: str, option: str, form: str) -> tuple[str, str]:
+def parse_pair(value: str, option: str, form: str) -> tuple[str, str]:
+    """``--rename ID=NAME`` or ``--merge ID=INTO`` as its two halves, checked."""
     left, sep, right = value.partition("=")
     if not sep or not left.strip().isdigit() or not right.strip():
         raise InputError(f"{option} {value!r}: write it as {form}, e.g. {option} 12=" + ("Late parcels" if "NAME" in form else "7"))
@@ -90,9 +94,13 @@ def _pair(value: str, option: str, form: str) -> tuple[str, str]:
     return left.strip(), right.strip()
 
 
-@text_app.command("requests")
+@app.command("requests")
 def requests_cmd(limit: int = typer.Option(20, help="show this many groups")) -> None:
     """Feature requests, grouped by near-duplicates, with requesters and their revenue."""
+    from rich.table import Table
+
+    from ..text import analysis
+
     store = open_store()
     table = Table("request", "texts", "requesters", "revenue (12 months)")
     for g in analysis.feature_requests(store)[:limit]:
@@ -100,13 +108,15 @@ def requests_cmd(limit: int = typer.Option(20, help="show this many groups")) ->
     out.print(table)
 
 
-@text_app.command("drivers")
+@app.command("drivers")
 def drivers_cmd(
     metric: str = typer.Option("nps", help="nps, csat or ces"),
     spikes: bool = typer.Option(True, help="also list themes whose share rose significantly in the last week"),
 ) -> None:
     """Key drivers of a score (Johnson's relative weights, R², p-values), NPS gain per theme,
     and spikes."""
+    from ..text import analysis
+
     store = open_store()
     result, gains = analysis.key_drivers(store, metric)
     out.print(result.summary())
