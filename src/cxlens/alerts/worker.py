@@ -107,11 +107,13 @@ def evaluation_due(store: Store, now: datetime | None = None) -> bool:
     return last is None or now - last >= timedelta(minutes=minutes) - timedelta(seconds=30)
 
 
-def _evaluate(store: Store, now: datetime) -> Any:
+def _evaluate(store: Store, now: datetime, kpis: Any = None) -> Any:
     # Imported when needed: evaluation pulls in the analytics engine, which the delivery-only
     # paths (and the web app's start-up) should not pay for.
     from .evaluation import run_check
 
+    if kpis is not None:
+        return run_check(store, trigger="schedule", now=now, kpis=kpis)
     return run_check(store, trigger="schedule", now=now)
 
 
@@ -128,14 +130,15 @@ def _absent(exc: ModuleNotFoundError) -> bool:
 
 
 def tick(store: Store, *, now: datetime | None = None, evaluate: bool = True, escalate: bool = True,
-         deliver: bool = True) -> TickReport:
-    """Do what is due now: evaluation (if its interval has passed), escalation, delivery."""
+         deliver: bool = True, kpis: Any = None) -> TickReport:
+    """Do what is due now: evaluation (if its interval has passed), escalation, delivery.
+    ``kpis``: the KPI engine evaluation uses (a long-running process passes its warm one)."""
     now = now or datetime.now(timezone.utc)
     report = TickReport()
     if evaluate:
         try:
             if evaluation_due(store, now):
-                report.check = _evaluate(store, now)
+                report.check = _evaluate(store, now, kpis)
         except ModuleNotFoundError as exc:
             if not _absent(exc):
                 raise
@@ -161,7 +164,7 @@ def tick(store: Store, *, now: datetime | None = None, evaluate: bool = True, es
 
 
 def work(store: Store, stop_event: threading.Event, *, every_seconds: float = DELIVERY_SECONDS,
-         on_tick=None) -> None:
+         on_tick=None, kpis: Any = None) -> None:
     """Tick until ``stop_event`` is set: delivery every ``every_seconds``, escalation once a
     minute, evaluation on its schedule. ``on_tick(report)`` sees each tick's report."""
     # Evaluation's due-check and escalation run at most once a minute: a failing evaluation
@@ -172,7 +175,7 @@ def work(store: Store, stop_event: threading.Event, *, every_seconds: float = DE
         minutely = last_minute is None or now - last_minute >= SLOW_STEPS_EVERY
         if minutely:
             last_minute = now
-        report = tick(store, now=now, evaluate=minutely, escalate=minutely)
+        report = tick(store, now=now, evaluate=minutely, escalate=minutely, kpis=kpis)
         if on_tick is not None:
             on_tick(report)
         stop_event.wait(every_seconds)
@@ -191,14 +194,14 @@ class BackgroundWorker:
 
 
 def start_background_worker(store: Store, environ: dict[str, str] | None = None, *,
-                            every_seconds: float = DELIVERY_SECONDS) -> BackgroundWorker | None:
+                            every_seconds: float = DELIVERY_SECONDS, kpis: Any = None) -> BackgroundWorker | None:
     """Start the worker loop in a thread (for the web app), unless ``CXLENS_ALERT_WORKER`` is
     0/false/off/no; returns None then."""
     env = os.environ if environ is None else environ
     if env.get("CXLENS_ALERT_WORKER", "1").strip().lower() in ("0", "false", "off", "no"):
         return None
     stop_event = threading.Event()
-    thread = threading.Thread(target=work, args=(store, stop_event), kwargs={"every_seconds": every_seconds},
+    thread = threading.Thread(target=work, args=(store, stop_event), kwargs={"every_seconds": every_seconds, "kpis": kpis},
                               name="cxlens-alert-worker", daemon=True)
     thread.start()
     return BackgroundWorker(thread, stop_event)
