@@ -322,7 +322,8 @@ def notifier_overview(conn: sa.Connection) -> list[dict[str, Any]]:
     """Each notifier (and ``owner`` if used) with its state, outbox counts and last attempt."""
     n, nt, d = s.notifiers, s.notifications, s.deliveries
     counts: dict[str, dict[str, int]] = {}
-    for name, status, k in conn.execute(sa.select(nt.c.notifier, nt.c.status, sa.func.count()).group_by(nt.c.notifier, nt.c.status)):
+    by_status = sa.select(nt.c.notifier, nt.c.status, sa.func.count()).group_by(nt.c.notifier, nt.c.status)
+    for name, status, k in conn.execute(by_status):
         counts.setdefault(name, {})[status] = k
     last_ids = (sa.select(nt.c.notifier, sa.func.max(d.c.id).label("id"))
                 .select_from(d.join(nt, nt.c.id == d.c.notification_id)).group_by(nt.c.notifier).subquery())

@@ -1,7 +1,8 @@
 """``cxlens alerts deliver | work | notifiers``: thin commands over delivery and the worker.
 
 A Typer ``app`` whose commands the main CLI mounts under ``cxlens alerts`` beside the alert
-commands. Errors are :class:`~cxlens.errors.CxlensError`, which the main command prints as they are.
+commands. The library is imported inside the commands, so ``--help`` stays light. Errors are
+:class:`~cxlens.errors.CxlensError`, which the main command prints as they are.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from rich.console import Console
 from rich.table import Table
 
 from ..errors import CxlensError
-from ..store import open_store
 
 __all__ = ["app"]
 
@@ -43,6 +43,7 @@ def deliver(
     as_json: bool = typer.Option(False, "--json", help="print the report as JSON"),
 ) -> None:
     """Send the notifications that are due now, and show each attempt."""
+    from ..store import open_store
     from .delivery import deliver_pending
 
     report = deliver_pending(open_store(), limit=limit)
@@ -67,6 +68,7 @@ def work(
 ) -> None:
     """Run the alerting worker in the foreground (evaluation on its schedule, escalation,
     delivery) until Ctrl-C."""
+    from ..store import open_store
     from .worker import work as run
 
     store = open_store()
@@ -107,6 +109,7 @@ def notifiers(
                                       help="send to a disabled notifier again (after fixing its target)"),
 ) -> None:
     """The notifiers with their state (active, disabled and why), outbox counts and last attempt."""
+    from ..store import open_store
     from .delivery import notifier_overview, recent_deliveries
     from .notifiers import enable_notifier, load_notifier
 
