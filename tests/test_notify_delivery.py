@@ -138,3 +138,20 @@ def test_a_message_interrupted_every_time_is_given_up(store, hook):
     [attempt] = deliver_pending(store, now=t0).attempts
     assert attempt.outcome == "failed" and "interrupted" in attempt.error
     assert hook.requests == [] and outbox(store)[0]["status"] == "failed"
+
+
+def test_an_unexpected_error_is_logged_as_an_attempt_and_the_run_goes_on(store, hook, monkeypatch):
+    queue(store, "breaks", "ops-hook")
+    queue(store, "fine", "ops-hook")
+    real_body = delivery.webhook_body
+
+    def body(topic, payload, base_url, sent_at=None):
+        if payload["title"] == "Alert breaks":
+            raise KeyError("a bug")
+        return real_body(topic, payload, base_url, sent_at)
+
+    monkeypatch.setattr(delivery, "webhook_body", body)
+    report = deliver_pending(store)
+    assert [a.outcome for a in report.attempts] == ["retry", "sent"]
+    assert report.attempts[0].error == "KeyError: 'a bug'"
+    assert len(hook.requests) == 1

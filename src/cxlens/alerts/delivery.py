@@ -30,6 +30,7 @@ list), else ``owner_email``, else ``case_id`` (the case's owner's e-mail, looked
 from __future__ import annotations
 
 import json
+import logging
 import random
 import smtplib
 import time
@@ -52,6 +53,8 @@ from .webhooks import HttpResult, message_id, post_json, signature_headers
 
 __all__ = ["BACKOFF", "LEASE", "MAX_ATTEMPTS", "Attempt", "DeliveryReport", "deliver_pending", "notifier_overview",
            "recent_deliveries", "retry_delay", "send_email"]
+
+log = logging.getLogger("cxlens.alerts.delivery")
 
 MAX_ATTEMPTS = 8
 BACKOFF = timedelta(minutes=1)
@@ -186,7 +189,10 @@ def _deliver_one(store: Store, notification_id: int, seen_attempts: int, seen_st
         status_code, retry_after, error = exc.result.status, exc.result.retry_after, str(exc)
     except _Permanent as exc:
         permanent, error = True, str(exc)
-    except (ConfigError, SendFailed, OSError, smtplib.SMTPException, ValueError) as exc:
+    except (ConfigError, SendFailed, OSError, smtplib.SMTPException) as exc:
+        error = _describe(exc)
+    except Exception as exc:  # a bug must not stop the other messages: logged, retried, then failed
+        log.exception("delivering notification %s failed unexpectedly", notification_id)
         error = _describe(exc)
     duration_ms = (time.perf_counter() - started) * 1000
     return _record(store, row, attempts, now, status_code, error, duration_ms, retry_after, gone=gone,
