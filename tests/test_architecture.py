@@ -42,7 +42,6 @@ KNOWN_VIOLATIONS = {
     "private: cxlens.web.widget imports cxlens.web.survey_pages._accepted_languages",
     "private: cxlens.web.widget imports cxlens.web.survey_pages._in_turn",
     "long: cxlens/analytics/kpis.py",
-    "long: cxlens/demo/generator.py",
     "long: cxlens/analytics/stats.py",
     "long: cxlens/store/schema.py",
     "long: cxlens/web/dashboard.py",
