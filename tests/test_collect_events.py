@@ -4,25 +4,11 @@ and the trigger planning that follows each stored event."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
 from cxlens.access import create_api_key, revoke_api_key
-from cxlens.web import create_app
 
 from conftest import count
-from test_collect_fixtures import invitations, setup_collection
-
-
-@pytest.fixture
-def collection(store, tmp_path):
-    return setup_collection(store, tmp_path)
-
-
-@pytest.fixture
-def client(collection):
-    app = create_app(collection.store)
-    app.state.collection = collection
-    return TestClient(app)
+from test_collect_fixtures import invitations
 
 
 @pytest.fixture

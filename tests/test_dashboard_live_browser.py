@@ -24,16 +24,6 @@ ARTIFACTS = Path(__file__).parents[1] / "test-artifacts" / "dashboard"
 
 
 @pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
-
-
-@pytest.fixture
 def server(mapped_store, backend, monkeypatch):
     if backend != "sqlite":
         pytest.skip("one browser run is enough: the HTTP tests cover PostgreSQL")
