@@ -14,7 +14,6 @@ import pytest
 from cxlens.access import create_user
 from cxlens.demo import generate_demo
 from cxlens.web import create_app, dashboard
-from cxlens.web.dashboard import feedback as feedback_page
 
 from test_browser import CHROMIUM, LiveServer, free_port  # noqa: F401  (skips without chromium)
 from test_dashboard_live import PASSWORD, _comment, _live_view
@@ -24,10 +23,20 @@ ARTIFACTS = Path(__file__).parents[1] / "test-artifacts" / "dashboard"
 
 
 @pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
 def server(mapped_store, backend, monkeypatch):
     if backend != "sqlite":
         pytest.skip("one browser run is enough: the HTTP tests cover PostgreSQL")
-    monkeypatch.setattr(feedback_page, "FEEDBACK_POLL_SECONDS", 1)
+    monkeypatch.setattr(dashboard.feedback, "FEEDBACK_POLL_SECONDS", 1)
     generate_demo(mapped_store, customers=120, responses=800, seed=5, end=date(2026, 6, 30))
     create_user(mapped_store, "lead@example.com", PASSWORD, role="admin")
     with LiveServer(create_app(mapped_store), free_port()) as live:
