@@ -27,6 +27,10 @@ SCOPES: dict[str, str] = {
     "events:write": "post touchpoint events (/api/events)",
     "responses:write": "post survey responses collected elsewhere",
     "surveys:write": "create and change surveys and invitations",
+    "alerts:read": "read alerts and their evidence (/api/alerts)",
+    "alerts:write": "acknowledge, snooze and resolve alerts (/api/alerts)",
+    "cases:read": "read cases and their timelines (/api/cases)",
+    "cases:write": "open, assign, change, note and close cases (/api/cases)",
 }
 
 # Writing last_used_at on every call would turn each read into a write; once a minute is enough

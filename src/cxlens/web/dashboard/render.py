@@ -36,7 +36,8 @@ TEMPLATES.env.globals.update(format_value=format_value, format_interval=format_i
 # inline styles.
 CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
-PAGES = ("/", "/journeys", "/touchpoints", "/explorer", "/support", "/churn", "/feedback", "/surveys", "/customers")
+PAGES = ("/", "/journeys", "/touchpoints", "/explorer", "/support", "/churn", "/feedback", "/surveys", "/customers", "/alerts",
+         "/cases")
 
 
 def render(request: Request, template: str, context: dict, status: int = 200) -> HTMLResponse:
