@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import alerts, churn, customers, explorer, export, feedback, journeys, login, overview, support, surveys, touchpoint
+from . import alerts, cases, churn, customers, explorer, export, feedback, journeys, login, overview, support, surveys, touchpoint
 from .explorer import explore
 from .export import xlsx_workbook
 from .filters import Filters
@@ -37,6 +37,6 @@ __all__ = ["CSRF_HEADER", "SESSION_COOKIE", "TILES", "Filters", "chart_json", "e
 router = APIRouter(include_in_schema=False)
 # No two pages share a path, so the order does not decide which one answers.
 for page in (login, overview, journeys, touchpoint, explorer, export, support, churn, feedback, surveys, customers,
-             alerts):
+             alerts, cases):
     router.include_router(page.router)
 del page
