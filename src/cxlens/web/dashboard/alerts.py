@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ...access import Session, csrf_matches
-from ...alerts import lifecycle, views
+from ...alerts import lifecycle, measure, views
 from ...alerts.evaluation import describe
 from ...alerts.rules import AlertRule
 from ...errors import InputError
@@ -34,7 +34,11 @@ SNOOZES = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "1w": timedelta(we
 DONE = {"ack": "Acknowledged: the others see someone is on it.", "ack-already": "It was acknowledged (or resolved) already.",
         "snooze": "Snoozed: no notifications until then; it still moves with the data.",
         "resolve": "Resolved by hand; the next window that breaches opens it again.", "resolve-already": "It was resolved already."}
-_GRAIN_STEP = {"day": timedelta(days=1), "week": timedelta(weeks=1), "month": timedelta(days=31), "quarter": timedelta(days=92)}
+CONTEXT = 5  # periods shown before the judged one on an alert's page, besides those it was compared with
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def _num(v: Any, fmt: str = ".1f") -> str:
@@ -82,6 +86,8 @@ def alert_facts(alert: dict) -> dict[str, Any]:
         "has_interval": ev.get("low") is not None and ev.get("high") is not None and ev.get("low") != ev.get("high"),
         "n": ev.get("n"), "target": ev.get("target"),
         "baseline": _num(base.get("value")) if base.get("value") is not None else None, "baseline_n": base.get("n"),
+        "baseline_interval": (f"{_num(base['low'])} to {_num(base['high'])}" if base.get("low") is not None
+                              and base.get("high") is not None and base["low"] != base["high"] else None),
         "change": ev.get("change") or None, "p_words": _plain_p(ev.get("p"), ev.get("q")), "method": ev.get("method"),
         "alarm_day": ev.get("alarm_day"), "periods": ev.get("periods") or {},
     }
@@ -91,63 +97,89 @@ def _iso_day(text: str | None) -> str | None:
     return text[:10] if text else None
 
 
+def _period_label(day: str, grain: str) -> str:
+    at = datetime.fromisoformat(day)
+    if grain == "month":
+        return at.strftime("%b %Y")
+    if grain == "quarter":
+        return f"Q{(at.month - 1) // 3 + 1} {at.year}"
+    if grain == "week":
+        return "w/c " + at.strftime("%d %b %Y")
+    return at.strftime("%d %b %Y")
+
+
 def evidence_chart(alert: dict, rows: list[dict] | None = None) -> dict | None:
-    """The KPI by period with its interval as a band, the judged period and the baseline's marked.
-    ``rows``: the KPI per period for the slice (the alert page computes them); without them the
-    chart is drawn from the evidence alone (the pooled baseline and the judged period)."""
+    """The KPI by period with its interval (whiskers, and a band when there are several periods),
+    the judged period and the compared ones marked. ``rows``: the KPI per period for the slice (the
+    alert page computes them); without them the chart is drawn from the evidence alone (the
+    baseline, pooled, and the judged period)."""
     ev = alert.get("evidence") or {}
     periods = ev.get("periods") or {}
+    grain = periods.get("grain") or alert.get("grain") or "month"
     judged = _iso_day(periods.get("judged"))
     baseline = [_iso_day(b) for b in periods.get("baseline") or []]
+    data: list[dict] = []
     if rows:
-        data = [{"period": _iso_day(str(r["period"].isoformat() if hasattr(r["period"], "isoformat") else r["period"])),
-                 "value": r.get("value"), "low": r.get("low"), "high": r.get("high"), "n": r.get("n")}
-                for r in rows if r.get("value") is not None]
-        for d in data:
-            d["role"] = "judged" if d["period"] == judged else "baseline" if d["period"] in baseline else "other"
+        for r in rows:
+            if r.get("value") is None:
+                continue
+            day = _iso_day(r["period"].isoformat() if hasattr(r["period"], "isoformat") else str(r["period"]))
+            role = "judged" if day == judged else "compared with" if day in baseline else "other periods"
+            data.append({"period": day, "value": r.get("value"), "low": r.get("low"), "high": r.get("high"), "n": r.get("n"),
+                         "role": role})
     else:
-        data = []
         base = ev.get("baseline") or {}
         counts = base.get("counts")
-        for i, b in enumerate(baseline):
-            if counts and i < len(counts):
-                data.append({"period": b, "value": counts[i], "low": counts[i], "high": counts[i], "n": counts[i], "role": "baseline"})
-            elif base.get("value") is not None:
-                data.append({"period": b, "value": base["value"], "low": base.get("low", base["value"]),
-                             "high": base.get("high", base["value"]), "n": base.get("n"), "role": "baseline (pooled)"})
+        if counts and len(counts) == len(baseline):
+            data += [{"period": b, "value": n, "low": n, "high": n, "n": n, "role": "compared with"} for b, n in zip(baseline, counts, strict=True)]
+        elif base.get("value") is not None and baseline:
+            data.append({"period": baseline[0], "value": base["value"], "low": base.get("low", base["value"]),
+                         "high": base.get("high", base["value"]), "n": base.get("n"), "role": "compared with",
+                         "label": f"{_period_label(baseline[0], grain)} (baseline)" if len(baseline) == 1
+                         else f"baseline: {len(baseline)} periods pooled"})
         if judged and ev.get("value") is not None:
-            data.append({"period": judged, "value": ev["value"], "low": ev.get("low", ev["value"]), "high": ev.get("high", ev["value"]),
-                         "n": ev.get("n"), "role": "judged"})
-    data = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in d.items()} for d in data]
+            data.append({"period": judged, "value": ev["value"], "low": ev.get("low", ev["value"]),
+                         "high": ev.get("high", ev["value"]), "n": ev.get("n"), "role": "judged"})
+    for d in data:
+        d.setdefault("label", _period_label(d["period"], grain))
+        for k in ("value", "low", "high"):
+            if isinstance(d[k], float) and not math.isfinite(d[k]):
+                d[k] = None
     if not data:
         return None
+    data.sort(key=lambda d: d["period"])
     title = label_of(alert["kpi"]) if alert.get("kpi") else "count"
-    x = {"field": "period", "type": "temporal", "title": None, "axis": {"format": "%d %b %y", "labelOverlap": True}}
+    roles = [r for r in ("judged", "compared with", "other periods") if any(d["role"] == r for d in data)]
+    x = {"field": "label", "type": "ordinal", "sort": None, "title": None, "axis": {"labelAngle": 0, "labelOverlap": True}}
     y = {"field": "value", "type": "quantitative", "title": title, "scale": {"zero": False}}
     colour = {"field": "role", "type": "nominal", "title": None,
-              "scale": {"domain": ["judged", "baseline", "baseline (pooled)", "other"],
-                        "range": ["#dc2626", "#f59e0b", "#f59e0b", "#2563eb"]},
+              "scale": {"domain": roles, "range": [{"judged": "#dc2626", "compared with": "#d97706", "other periods": "#2563eb"}[r]
+                                                    for r in roles]},
               "legend": {"orient": "bottom"}}
-    layers: list[dict] = [
-        {"mark": {"type": "area", "opacity": 0.25, "color": "#93c5fd"},
-         "encoding": {"x": x, "y": {"field": "low", "type": "quantitative", "title": title, "scale": {"zero": False}},
-                      "y2": {"field": "high"}}},
-        {"mark": {"type": "line", "color": "#2563eb"}, "encoding": {"x": x, "y": y}},
+    layers: list[dict] = []
+    if len(data) >= 3:
+        layers += [{"mark": {"type": "area", "opacity": 0.2, "color": "#93c5fd"},
+                    "encoding": {"x": x, "y": {"field": "low", "type": "quantitative", "title": title, "scale": {"zero": False}},
+                                 "y2": {"field": "high"}}},
+                   {"mark": {"type": "line", "color": "#93c5fd"}, "encoding": {"x": x, "y": y}}]
+    layers += [
         {"mark": {"type": "rule", "strokeWidth": 2},
-         "encoding": {"x": x, "y": {"field": "low", "type": "quantitative"}, "y2": {"field": "high"}, "color": colour}},
-        {"mark": {"type": "point", "filled": True, "size": 70},
+         "encoding": {"x": x, "y": {"field": "low", "type": "quantitative", "title": title, "scale": {"zero": False}},
+                      "y2": {"field": "high"}, "color": colour}},
+        {"mark": {"type": "point", "filled": True, "size": 80, "opacity": 1},
          "encoding": {"x": x, "y": y, "color": colour,
-                      "tooltip": [{"field": "period", "type": "temporal"}, {"field": "role", "type": "nominal"},
-                                  {"field": "value", "type": "quantitative", "format": ".2f"},
-                                  {"field": "low", "type": "quantitative", "format": ".2f"},
-                                  {"field": "high", "type": "quantitative", "format": ".2f"},
+                      "tooltip": [{"field": "label", "title": "period"}, {"field": "role", "type": "nominal"},
+                                  {"field": "value", "type": "quantitative", "format": ".1f"},
+                                  {"field": "low", "type": "quantitative", "format": ".1f"},
+                                  {"field": "high", "type": "quantitative", "format": ".1f"},
                                   {"field": "n", "type": "quantitative"}]}},
     ]
     if ev.get("target") is not None:
         layers.append({"data": {"values": [{"target": ev["target"]}]}, "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#111"},
                        "encoding": {"y": {"field": "target", "type": "quantitative"}}})
     return {"$schema": SCHEMA, "width": "container", "height": 160, "data": {"values": data}, "layer": layers,
-            "config": {"font": "system-ui, sans-serif", "view": {"stroke": None}, "background": None}}
+            "config": {"font": "system-ui, sans-serif", "view": {"stroke": None}, "background": None,
+                       "axis": {"labelFontSize": 11, "titleFontSize": 11, "grid": True, "gridOpacity": 0.4}}}
 
 
 def _by_period(request: Request, alert: dict) -> list[dict] | None:
@@ -159,8 +191,9 @@ def _by_period(request: Request, alert: dict) -> list[dict] | None:
     if not metric or not periods.get("judged") or ev.get("kind") in ("volume", "drift"):
         return None
     try:
-        first = datetime.fromisoformat(min([periods["judged"], *periods.get("baseline", [])])).date()
-        until = (datetime.fromisoformat(periods["judged"]) + _GRAIN_STEP.get(grain, timedelta(days=31))).date()
+        judged = _aware(datetime.fromisoformat(periods["judged"]))
+        first = min([_aware(datetime.fromisoformat(b)) for b in periods.get("baseline", [])] + [measure.shift(judged, grain, -CONTEXT)]).date()
+        until = measure.shift(judged, grain, 1).date()
         where = {str(k): [str(v)] for k, v in (alert.get("slice") or {}).items()}
         result = kpi_engine_of(request).compute(metric, grain=grain, since=first, until=until, where=where or None)
     except (InputError, ValueError, KeyError):
