@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import sqlalchemy as sa
 
 from cxlens.store import schema as s
 
-NOW = datetime(2026, 7, 10, 12, 0, tzinfo=timezone.utc)  # July: June is the latest complete month
-MONTHS = [datetime(2026, m, 1, tzinfo=timezone.utc) for m in range(1, 7)]
+NOW = datetime(2026, 7, 10, 12, 0, tzinfo=UTC)  # July: June is the latest complete month
+MONTHS = [datetime(2026, m, 1, tzinfo=UTC) for m in range(1, 7)]
 
 
 def touchpoint_ids(store) -> dict[str, int]:
@@ -24,14 +24,15 @@ def nps_scores(rng, n: int, promoters: float, detractors: float) -> np.ndarray:
     return np.where(kind == 0, rng.integers(0, 7, n), np.where(kind == 1, rng.integers(7, 9, n), rng.integers(9, 11, n)))
 
 
-def add_answers(store, touchpoint_id: int, start: datetime, days: int, scores, *, metric="nps", scale=(0, 10), rng=None):
+def add_answers(store, touchpoint_id: int, start: datetime, days: int, scores, *, metric="nps", scale=(0, 10), rng=None,
+                channel="email"):
     """``scores`` spread evenly over ``days`` days from ``start``."""
     rng = rng or np.random.default_rng(0)
     rows = []
     for i, score in enumerate(scores):
         at = start + timedelta(seconds=int(rng.integers(0, days * 86400)))
         rows.append({"touchpoint_id": touchpoint_id, "submitted_at": at, "metric": metric, "score": int(score),
-                     "scale_min": scale[0], "scale_max": scale[1], "channel": "email"})
+                     "scale_min": scale[0], "scale_max": scale[1], "channel": channel})
     with store.engine.begin() as conn:
         conn.execute(s.responses.insert(), rows)
 

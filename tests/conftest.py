@@ -23,6 +23,8 @@ PG_ADMIN_URL = os.environ.get("CXLENS_TEST_PG_URL", "postgresql+psycopg://postgr
 BACKENDS = [b for b in os.environ.get("CXLENS_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 DEMO_JOURNEYS = Path(__file__).parents[1] / "src" / "cxlens" / "demo" / "journeys.yaml"
 DATA = Path(__file__).parent / "data"
+# Debian's chromium, driven by Playwright (never downloaded); the browser tests skip without it.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def _pg_url(database: str) -> str:
@@ -103,6 +105,38 @@ def mapped_store(store):
     """A store holding the demo company's journeys, touchpoints and surveys."""
     load_journeys(store, DEMO_JOURNEYS)
     return store
+
+
+@pytest.fixture
+def collection(store, tmp_path):
+    """Collection over the demo journeys with the collection tests' surveys and customers
+    (``test_collect_fixtures.setup_collection``), on a manual clock."""
+    from test_collect_fixtures import setup_collection
+
+    return setup_collection(store, tmp_path)
+
+
+@pytest.fixture
+def client(collection):
+    """An HTTP client of the web app serving ``collection``."""
+    from fastapi.testclient import TestClient
+
+    from cxlens.web import create_app
+
+    app = create_app(collection.store)
+    app.state.collection = collection
+    return TestClient(app)
+
+
+@pytest.fixture
+def browser():
+    """Chromium through Playwright, for the tests that drive pages."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
 
 
 def count(store: Store, table: str) -> int:

@@ -6,7 +6,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 
-from cxlens.analytics.detection import benjamini_hochberg, cusum_chart, ewma_chart, poisson_excess_p
+from cxlens.analytics.detection import (
+    benjamini_hochberg,
+    cusum_chart,
+    ewma_chart,
+    poisson_excess_p,
+)
 
 # Benjamini & Hochberg (1995), J. R. Statist. Soc. B 57:289–300, §4.1: 15 p-values of a
 # myocardial-infarction trial; at q = 0.05 the procedure rejects the four smallest (Bonferroni three).

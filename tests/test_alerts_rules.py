@@ -1,5 +1,7 @@
 """Alert rules: parsed with path-named errors, stored idempotently, loadable from a file."""
 
+import copy
+
 import pytest
 import sqlalchemy as sa
 import yaml
@@ -50,7 +52,8 @@ def test_errors_name_the_path_and_the_fix():
         {"name": "e", "kind": "answer", "words": "rude"},
         {"name": "f", "kind": "spike", "kpi": "nps"},
         {"name": "g", "kind": "change", "kpi": "nps", "threshold": 3},
-        {"name": "h", "kind": "change", "kpi": "first_response_median"},
+        {"name": "h", "kind": "change", "kpi": "ticket_volume"},
+        {"name": "i", "kind": "below_target", "kpi": "first_response_median", "target": 60},
     ]})
     text = "\n".join(found)
     assert "alerts.q: 2 must be at most 0.5" in text
@@ -67,7 +70,8 @@ def test_errors_name_the_path_and_the_fix():
     assert "alerts.rules[5]: an answer rule needs a condition" not in text  # words is one
     assert "alerts.rules[6].kind: 'spike' is not one of" in text
     assert "alerts.rules[7].threshold: is not a field of a change rule" in text
-    assert "alerts.rules[8].kpi: 'first_response_median' has no comparison test of sums" in text
+    assert "alerts.rules[8].kpi: 'ticket_volume' has no comparison test of sums" in text
+    assert "alerts.rules[9].kpi: 'first_response_median' is not a KPI of counts and sums" in text
 
 
 def test_where_must_use_the_kpis_dimensions():
@@ -102,3 +106,35 @@ def test_rules_load_from_a_standalone_file(tmp_path):
     path.write_text(yaml.safe_dump({"rules": [{"name": "x", "kind": "change", "kpi": "nope"}]}))
     with pytest.raises(JourneyFileError, match=r"rules.yaml: 1 problem"):
         load_rules_file(path)
+
+
+@pytest.mark.parametrize("module", ["rules", "measure", "judging", "lifecycle", "evaluation", "commands"])
+def test_every_alerts_module_lists_what_exists(module):
+    import importlib
+
+    mod = importlib.import_module(f"cxlens.alerts.{module}")
+    assert [name for name in mod.__all__ if not hasattr(mod, name)] == []
+    from cxlens.analytics import detection
+
+    assert [name for name in detection.__all__ if not hasattr(detection, name)] == []
+
+
+def test_the_journeys_loader_checks_and_stores_the_alerts_section(store, tmp_path):
+    from conftest import DEMO_JOURNEYS
+
+    from cxlens.ingest import load_journeys
+
+    data = yaml.safe_load(DEMO_JOURNEYS.read_text())
+    data["alerts"] = {"q": 0.1, "rules": copy.deepcopy(GOOD["rules"][:2])}
+    path = tmp_path / "journeys.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    load_journeys(store, path)
+    load_journeys(store, path)
+    with store.engine.connect() as conn:
+        assert sorted(rule.name for _, rule in read_rules(conn)) == ["csat-target", "nps-drop"]
+    data["alerts"]["rules"][0]["kpi"] = "nsp"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    with pytest.raises(JourneyFileError) as info:
+        load_journeys(store, path)
+    assert any(p.startswith("alerts.rules[0].kpi: 'nsp' is not a KPI") for p in info.value.problems)
+    assert str(path) in str(info.value)

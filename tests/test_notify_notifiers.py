@@ -146,3 +146,30 @@ def test_from_row_round_trips(store):
         store_notifiers(conn, parse_notifiers(GOOD, "j.yaml"))
         assert load_notifier(conn, "ops-hook") == Notifier("ops-hook", "webhook", url="https://hooks.example.com/cxlens",
                                                            secret_env="OPS_SECRET")
+
+
+@pytest.mark.parametrize("module", ["notifiers", "webhooks", "messages", "delivery", "worker", "notify_commands"])
+def test_every_name_in_all_exists(module):
+    import importlib
+
+    mod = importlib.import_module(f"cxlens.alerts.{module}")
+    assert [name for name in mod.__all__ if not hasattr(mod, name)] == []
+
+
+def test_the_journeys_loader_checks_and_stores_the_section(store, tmp_path):
+    import cxlens.alerts.notifiers  # noqa: F401 (registers the section, as the loader's extensions do)
+    from cxlens.ingest import load_journeys
+
+    head = ("journeys:\n  - key: buy\n    name: Buy\n    stages:\n      - key: s1\n        name: S1\n"
+            "        touchpoints:\n          - key: t1\n            name: T1\n")
+    good = tmp_path / "journeys.yaml"
+    good.write_text(head + "notifiers:\n  - name: cx-slack\n    kind: slack\n    url_env: CX_SLACK_URL\n")
+    load_journeys(store, good)
+    with store.engine.connect() as conn:
+        assert load_notifier(conn, "cx-slack").url_env == "CX_SLACK_URL"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(head + "notifiers:\n  - name: cx-slack\n    kind: slack\n    url: http://192.168.0.10/x\n")
+    with pytest.raises(JourneyFileError) as caught:
+        load_journeys(store, bad)
+    assert any(p.startswith("notifiers[0].url: 192.168.0.10 resolves to 192.168.0.10, a private address")
+               for p in caught.value.problems), caught.value.problems

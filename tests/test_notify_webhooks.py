@@ -256,3 +256,39 @@ def test_a_lease_that_ran_out_is_logged_and_sent(store, monkeypatch):
     logged = attempts(store)
     assert [(a["ok"], a["error"]) for a in logged] == [(False, INTERRUPTED), (True, None)]
     assert outbox(store)[0]["attempts"] == 2
+
+
+@pytest.fixture
+def tls_receiver(tmp_path):
+    """The receiver behind TLS, with a self-signed certificate for 127.0.0.1 (made by openssl)."""
+    import shutil
+    import ssl
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    receiver = Receiver(secret=SECRET)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    receiver.server.socket = context.wrap_socket(receiver.server.socket, server_side=True)
+    with receiver:
+        yield receiver, cert
+
+
+def test_https_is_verified_against_the_trusted_certificates(store, monkeypatch, tls_receiver):
+    receiver, cert = tls_receiver
+    url = receiver.url.replace("http://", "https://")
+    monkeypatch.setenv("OPS_HOOK_URL", url)
+    monkeypatch.setenv("OPS_HOOK_SECRET", SECRET)
+    declare(store, webhook(url))
+    queue(store, "tls", "ops-hook", **ALERT)
+    [attempt] = deliver_pending(store).attempts
+    assert attempt.outcome == "retry" and "CERTIFICATE_VERIFY_FAILED" in attempt.error  # self-signed: refused
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # now trusted (as a company CA would be)
+    [attempt] = deliver_pending(store, now=datetime.now(timezone.utc) + timedelta(hours=1)).attempts
+    assert attempt.outcome == "sent", attempt.error
+    assert len(receiver.requests) == 1 and receiver.rejected == []

@@ -343,14 +343,14 @@ def _agrees(c, alpha) -> bool:
     return (c.p_value < alpha) == (c.low > 0 or c.high < 0)
 
 
-@settings(max_examples=400)
+@settings(max_examples=400, deadline=None)
 @given(st.integers(1, 300), st.integers(1, 300), st.data(), alphas)
 def test_newcombe_p_is_below_alpha_exactly_when_the_interval_excludes_0(n_a, n_b, data, alpha):
     x_a, x_b = data.draw(st.integers(0, n_a)), data.draw(st.integers(0, n_b))
     assert _agrees(compare_proportions(x_a, n_a, x_b, n_b, confidence=1 - alpha), alpha)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(counts, counts, alphas, st.sampled_from(["adjusted-wald", "wald"]))
 def test_nps_difference_p_is_below_alpha_exactly_when_the_interval_excludes_0(a, b, alpha, method):
     c = compare_nps(a, b, confidence=1 - alpha, method=method)

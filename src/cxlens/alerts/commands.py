@@ -7,7 +7,7 @@ and prints what it returns, in plain words (value, interval, n, p and q).
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 import typer
@@ -32,7 +32,7 @@ def _when(value: str | None) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise InputError(f"--now {value!r} is not a time; write it as 2026-07-10 or 2026-07-10T12:00") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def describe_alert(rule: str, slice_: dict, evidence: dict | None) -> str:
@@ -40,7 +40,7 @@ def describe_alert(rule: str, slice_: dict, evidence: dict | None) -> str:
     from .evaluation import describe
     from .rules import AlertRule
 
-    title, summary = describe(AlertRule(rule, (evidence or {}).get("kind", ""), None, {}), slice_, evidence or {})
+    _, summary = describe(AlertRule(rule, (evidence or {}).get("kind", ""), None, {}), slice_, evidence or {})
     return f"{', '.join(f'{k}={v}' for k, v in slice_.items()) or 'all'}: {summary}"
 
 
@@ -49,13 +49,17 @@ def check_cmd(
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
     now: str = typer.Option(None, "--now", help="evaluate as of this UTC time (default: now)"),
     rules: str = typer.Option(None, "--rules", help="FILE: evaluate the rules of this YAML file as a dry run (nothing is stored)"),
+    tier: str = typer.Option("store", "--tier", help="store (the store's own database) or duckdb (tier 0: a DuckDB copy of "
+                             "the SQLite store, faster on large stores once copied)"),
 ) -> None:
     """Evaluate every enabled rule now and print what fired and what resolved."""
+    from ..analytics.kpis import KPIs
     from .evaluation import run_check
     from .rules import load_rules_file
 
     store = open_store()
-    result = run_check(store, trigger="cli", now=_when(now), rules=load_rules_file(rules) if rules else None)
+    parsed = load_rules_file(rules) if rules else None
+    result = run_check(store, trigger="cli", now=_when(now), rules=parsed, kpis=KPIs(store, tier=tier))
     if as_json:
         out.print_json(json.dumps(result.to_dict(), default=str))
         return
@@ -122,7 +126,7 @@ def snooze_cmd(
     seconds = parse_duration(duration)
     if not seconds or seconds <= 0:
         raise InputError(f"--for {duration!r} is not a duration; write it as 30m, 2h or 1d")
-    until = datetime.now(timezone.utc) + timedelta(seconds=seconds)
+    until = datetime.now(UTC) + timedelta(seconds=seconds)
     with open_store().engine.begin() as conn:
         snooze(conn, alert_id, until)
     out.print(f"alert #{alert_id} snoozed until {until:%Y-%m-%d %H:%M} UTC")

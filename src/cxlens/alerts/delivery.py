@@ -30,6 +30,7 @@ list), else ``owner_email``, else ``case_id`` (the case's owner's e-mail, looked
 from __future__ import annotations
 
 import json
+import logging
 import random
 import smtplib
 import time
@@ -52,6 +53,8 @@ from .webhooks import HttpResult, message_id, post_json, signature_headers
 
 __all__ = ["BACKOFF", "LEASE", "MAX_ATTEMPTS", "Attempt", "DeliveryReport", "deliver_pending", "notifier_overview",
            "recent_deliveries", "retry_delay", "send_email"]
+
+log = logging.getLogger("cxlens.alerts.delivery")
 
 MAX_ATTEMPTS = 8
 BACKOFF = timedelta(minutes=1)
@@ -160,10 +163,16 @@ def _deliver_one(store: Store, notification_id: int, seen_attempts: int, seen_st
         ).rowcount
         if not claimed:
             return None  # another worker has it, or it changed since it was read
+        row = conn.execute(sa.select(nt).where(nt.c.id == notification_id)).one()
         if seen_status == "sending":
             conn.execute(s.deliveries.insert().values(notification_id=notification_id, at=now, ok=False,
                                                       error=INTERRUPTED))
-        row = conn.execute(sa.select(nt).where(nt.c.id == notification_id)).one()
+            if seen_attempts >= MAX_ATTEMPTS:
+                # Interrupted again and again (a message that kills its worker?): stop trying.
+                reason = f"gave up after {seen_attempts} attempts; last: {INTERRUPTED.split(';')[0]}"
+                conn.execute(nt.update().where(nt.c.id == notification_id)
+                             .values(status="failed", next_attempt_at=None, last_error=reason))
+                return Attempt(row.id, row.notifier, row.topic, "failed", error=reason)
         notifier = None if row.notifier == OWNER else load_notifier(conn, row.notifier)
         recipients = _owner_recipients(conn, row.payload) if row.notifier == OWNER else None
     attempts = seen_attempts + 1
@@ -180,7 +189,10 @@ def _deliver_one(store: Store, notification_id: int, seen_attempts: int, seen_st
         status_code, retry_after, error = exc.result.status, exc.result.retry_after, str(exc)
     except _Permanent as exc:
         permanent, error = True, str(exc)
-    except (ConfigError, SendFailed, OSError, smtplib.SMTPException, ValueError) as exc:
+    except (ConfigError, SendFailed, OSError, smtplib.SMTPException) as exc:
+        error = _describe(exc)
+    except Exception as exc:  # a bug must not stop the other messages: logged, retried, then failed
+        log.exception("delivering notification %s failed unexpectedly", notification_id)
         error = _describe(exc)
     duration_ms = (time.perf_counter() - started) * 1000
     return _record(store, row, attempts, now, status_code, error, duration_ms, retry_after, gone=gone,
@@ -316,7 +328,8 @@ def notifier_overview(conn: sa.Connection) -> list[dict[str, Any]]:
     """Each notifier (and ``owner`` if used) with its state, outbox counts and last attempt."""
     n, nt, d = s.notifiers, s.notifications, s.deliveries
     counts: dict[str, dict[str, int]] = {}
-    for name, status, k in conn.execute(sa.select(nt.c.notifier, nt.c.status, sa.func.count()).group_by(nt.c.notifier, nt.c.status)):
+    by_status = sa.select(nt.c.notifier, nt.c.status, sa.func.count()).group_by(nt.c.notifier, nt.c.status)
+    for name, status, k in conn.execute(by_status):
         counts.setdefault(name, {})[status] = k
     last_ids = (sa.select(nt.c.notifier, sa.func.max(d.c.id).label("id"))
                 .select_from(d.join(nt, nt.c.id == d.c.notification_id)).group_by(nt.c.notifier).subquery())

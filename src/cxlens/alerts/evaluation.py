@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import traceback
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
@@ -167,7 +167,7 @@ def _start(store: Store, trigger: str, now: datetime) -> int:
 def _finish(store: Store, check_id: int, **values) -> None:
     with store.engine.begin() as conn:
         conn.execute(s.alert_checks.update().where(s.alert_checks.c.id == check_id)
-                     .values(finished_at=datetime.now(timezone.utc), **values))
+                     .values(finished_at=datetime.now(UTC), **values))
 
 
 def evaluate(kpis, rules: list[tuple[int | None, AlertRule]], now: datetime, q: float, targets_of) -> tuple[list, dict, dict]:
@@ -182,8 +182,8 @@ def evaluate(kpis, rules: list[tuple[int | None, AlertRule]], now: datetime, q: 
             m = measure.measure(kpis, rule, now, targets)
             findings.extend(judging.judge(m))
             measured[rule.name] = m
-        except CxlensError as exc:
-            errors[rule.name] = str(exc)
+        except Exception as exc:  # noqa: BLE001 - one broken rule (a table the tier lacks …) must not silence the others
+            errors[rule.name] = str(exc) if isinstance(exc, CxlensError) else f"{type(exc).__name__}: {exc}"
     judging.apply_fdr(findings, q)
     return findings, measured, errors
 
@@ -195,7 +195,7 @@ def run_check(
     replays). ``kpis``: a KPI engine to use (a long-running process passes its warm tier-0 one;
     default: the store's own database). ``rules``: evaluate these instead of the stored rules,
     as a dry run (nothing is written, not even the check log)."""
-    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    now = (now or datetime.now(UTC)).astimezone(UTC)
     if kpis is None:
         from ..analytics.kpis import KPIs
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -55,7 +55,7 @@ class Transition:
 def _utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _event(conn, alert_id: int, kind: str, at: datetime, *, check_id=None, actor_id=None, evidence=None) -> None:
@@ -157,7 +157,7 @@ def _alert(conn, alert_id: int):
 
 def acknowledge(conn: sa.Connection, alert_id: int, user_id: int | None = None, now: datetime | None = None) -> bool:
     """Mark the alert as seen by ``user_id``; False if it already was (or is resolved)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     row = _alert(conn, alert_id)
     if row.state == "resolved" or row.acknowledged_at is not None:
         return False
@@ -168,7 +168,7 @@ def acknowledge(conn: sa.Connection, alert_id: int, user_id: int | None = None, 
 
 def snooze(conn: sa.Connection, alert_id: int, until: datetime, user_id: int | None = None, now: datetime | None = None) -> None:
     """Keep the alert quiet (no notifications) until ``until``; it still moves with the data."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     if _utc(until) <= now:
         raise InputError(f"snooze until {until.isoformat()} is not in the future")
     _alert(conn, alert_id)
@@ -178,7 +178,7 @@ def snooze(conn: sa.Connection, alert_id: int, until: datetime, user_id: int | N
 
 def resolve(conn: sa.Connection, alert_id: int, user_id: int | None = None, now: datetime | None = None) -> bool:
     """Resolve by hand; False if it was resolved already. The next window that breaches opens it again."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     row = _alert(conn, alert_id)
     if row.state == "resolved":
         return False

@@ -15,7 +15,7 @@ running the evaluation again on the same window changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,8 +29,8 @@ __all__ = ["Measurement", "Window", "add_sums", "measure", "period_start", "rule
 
 def period_start(moment: datetime, grain: str) -> datetime:
     """The start (UTC) of the ``grain`` period holding ``moment``; weeks start on Monday."""
-    moment = moment.astimezone(timezone.utc)
-    day = datetime(moment.year, moment.month, moment.day, tzinfo=timezone.utc)
+    moment = moment.astimezone(UTC)
+    day = datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
     if grain == "day":
         return day
     if grain == "week":
@@ -109,8 +109,8 @@ def add_sums(a: dict | None, b: dict) -> dict:
 
 def _utc(value: datetime) -> datetime:
     if isinstance(value, datetime):
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-    return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return datetime(value.year, value.month, value.day, tzinfo=UTC)
 
 
 def measure(kpis: k.KPIs, rule: AlertRule, now: datetime, targets: dict[str, float] | None = None) -> Measurement:
@@ -160,7 +160,7 @@ def _measure_volume(kpis: k.KPIs, rule: AlertRule, window: Window, m: Measuremen
 def _naive(column, moment: datetime) -> datetime:
     # As the KPI engine does: compare a zone-less column (the mirror's) with a zone-less literal.
     if column.type().timezone is None:
-        return moment.astimezone(timezone.utc).replace(tzinfo=None)
+        return moment.astimezone(UTC).replace(tzinfo=None)
     return moment
 
 

@@ -117,7 +117,10 @@ def slack_body(topic: str, payload: dict[str, Any], base_url: str) -> dict[str, 
     for item in items[:MAX_ITEMS]:
         item_title = slack_escape(_one_line(item.get("title") or item.get("rule") or "", 200))
         item_link = absolute_link(item.get("link"), base_url)
-        head = f"*<{item_link}|{item_title}>*" if item_link and item_title else f"*{item_title}*" if item_title else ""
+        if item_link and item_title:
+            head = f"*<{slack_escape(item_link).replace('|', '%7C')}|{item_title}>*"
+        else:
+            head = f"*{item_title}*" if item_title else ""
         lines = [head] if head else []
         detail = describe_item(item)
         if item.get("summary"):

@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from ..errors import ConfigError, JourneyFileError
+from ..ingest.journeys import register_section
 from ..store import schema as s
 
 __all__ = [
@@ -43,11 +44,16 @@ __all__ = [
     "OWNER",
     "Notifier",
     "Notifiers",
+    "REMOVED",
     "check_address",
+    "check_section",
+    "check_url",
     "disable_notifier",
     "enable_notifier",
     "load_notifier",
     "parse_notifiers",
+    "refused_reason",
+    "save_section",
     "store_notifiers",
 ]
 
@@ -343,3 +349,24 @@ def check_address(url: str, *, allow_private: bool = False) -> list[str]:
 def _refusal(host: str, address: str, why: str) -> str:
     return (f"{host} resolves to {address}, a {why} address; cxlens does not post to private, loopback or "
             "link-local addresses unless the notifier says allow_private: true")
+
+
+# -- the journeys file's section ------------------------------------------------------------
+
+
+def check_section(checker: Any, value: Any) -> Notifiers:
+    """The journeys loader's parse hook: problems go to its checker, so one load reports them
+    with every other problem of the file."""
+    try:
+        return parse_notifiers(value)
+    except JourneyFileError as exc:
+        checker.problems.extend(exc.problems)
+        return Notifiers()
+
+
+def save_section(conn: sa.Connection, parsed: Notifiers) -> int:
+    store_notifiers(conn, parsed)
+    return len(parsed)
+
+
+register_section("notifiers", check_section, save_section)

@@ -33,7 +33,7 @@ names) [none], ``open_case`` [false], ``priority`` low | normal | high | urgent 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -47,8 +47,10 @@ from ..store import schema as s
 __all__ = [
     "DEFAULT_Q",
     "KINDS",
+    "VOLUME_FACTS",
     "AlertRule",
     "AlertSettings",
+    "higher_is_better",
     "kpi_dimensions",
     "load_rules_file",
     "parse_alerts",
@@ -133,6 +135,14 @@ def kpi_dimensions(kpi: str) -> tuple[str, ...] | None:
         "answers": kpis.DIMENSIONS, "tickets": kpis.TICKET_DIMENSIONS, "invitations": kpis.INVITATION_DIMENSIONS,
         "mentions": kpis.MENTION_DIMENSIONS, "customers": kpis.CUSTOMER_DIMENSIONS,
     }.get(spec.source)
+
+
+def _summable(kpi: str) -> bool:
+    """A KPI whose groups are sums that add across periods (not a quantile, not customer rates)."""
+    from ..analytics import kpis
+
+    spec = kpis.SPECS.get(kpi)
+    return spec is not None and spec.column is None and spec.source != "customers"
 
 
 def _comparable(kpi: str) -> bool:
@@ -246,6 +256,12 @@ def _parse_rule(c: _Checker, raw: Any, path: str, seen: set[str]) -> AlertRule |
             from ..analytics.kpis import SPECS
 
             c.problem(f"{path}.kpi", f"{kpi!r} is not a KPI alerts can watch; known: {', '.join(SPECS)}")
+        elif not _summable(kpi):
+            from ..analytics.kpis import SPECS
+
+            known = ", ".join(k for k in SPECS if _summable(k))
+            c.problem(f"{path}.kpi", f"{kpi!r} is not a KPI of counts and sums (a quantile or a rate of customers); "
+                      f"alerts watch: {known}")
         elif kind in ("change", "drift") and not _comparable(kpi):
             from ..analytics.kpis import SPECS
 
@@ -322,13 +338,16 @@ def _direction(c: _Checker, raw: dict, path: str, d: dict, kpi: str, options) ->
 
 
 def higher_is_better(kpi: str) -> bool | None:
-    """From the metric catalogue; durations, volumes, reopen and churn rates are better low."""
+    """From the metric catalogue (durations, volumes, reopen and churn rates are better low);
+    None when neither it nor a duration prefix says."""
     from ..metrics import METRICS
 
     metric = METRICS.get(kpi)
     if metric is not None:
         return metric.higher_is_better
-    for prefix, better in (("first_response", False), ("resolution", False), ("handle", False), ("ticket", None)):
+    if kpi.endswith("sentiment"):
+        return True
+    for prefix, better in (("first_response", False), ("resolution", False), ("handle", False)):
         if kpi.startswith(prefix):
             return better
     return None
@@ -421,7 +440,7 @@ def store_alerts(conn: sa.Connection, parsed: AlertSettings, now: datetime | Non
     longer holds are disabled; rules made in the UI (origin 'ui') are left as they are."""
     from .settings import write_setting
 
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     r = s.alert_rules
     write_setting(conn, "alerts.q", parsed.q)
     write_setting(conn, "alerts.every_minutes", parsed.every_minutes)
@@ -462,3 +481,32 @@ def load_rules_file(path: str | Path) -> AlertSettings:
     if isinstance(data, dict) and "alerts" in data:
         data = data["alerts"]
     return parse_alerts(data, str(path))
+
+
+# -- the journeys file's `alerts:` section, checked and written by the one journeys loader -----
+
+
+def _parse_section(checker, value: Any) -> AlertSettings | None:
+    try:
+        return parse_alerts(value, "(journeys)")
+    except JourneyFileError as exc:
+        for problem in exc.problems:
+            path, _, message = problem.partition(": ")
+            checker.problem(path, message)
+        return None
+
+
+def _save_section(conn: sa.Connection, parsed: AlertSettings | None) -> int:
+    if parsed is None:
+        return 0
+    store_alerts(conn, parsed)
+    return len(parsed.rules)
+
+
+def _register() -> None:
+    from ..ingest.journeys import register_section
+
+    register_section("alerts", _parse_section, _save_section)
+
+
+_register()

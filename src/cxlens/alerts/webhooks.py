@@ -109,16 +109,18 @@ def post_json(url: str, payload: Any, *, headers: dict[str, str] | None = None, 
     for address in addresses:
         conn = cls(host, port, address, timeout)
         try:
+            conn.connect()
+        except OSError as exc:
+            last = exc  # refused, unreachable or timed out before anything was sent: try the next address
+            conn.close()
+            continue
+        try:
             conn.request("POST", target, body=data, headers=send_headers)
             response = conn.getresponse()
             text = response.read(2048).decode("utf-8", "replace")
             return HttpResult(response.status, text, _retry_after(response.getheader("Retry-After")))
-        except (ConnectionRefusedError, socket.timeout) as exc:
-            last = exc  # try the host's next address
-            if isinstance(exc, socket.timeout) and conn.sock is not None:
-                raise  # connected, then the answer timed out: the request may have arrived
         finally:
-            conn.close()
+            conn.close()  # connected: whatever happens now, the request may have arrived; no second address
     assert last is not None
     raise last
 

@@ -118,7 +118,7 @@ def _side(side: str) -> str:
     return side
 
 
-def ewma_chart(z, lam: float = EWMA_LAMBDA, L: float = EWMA_L, *, side: str = "both") -> ChartResult:  # noqa: N803 - Montgomery's name
+def ewma_chart(z, lam: float = EWMA_LAMBDA, L: float = EWMA_L, *, side: str = "both") -> ChartResult:
     """EWMA chart of standardised values ``z``; ``side`` says which alarms count."""
     if not 0 < lam <= 1 or L <= 0:
         raise ValueError(f"need 0 < lambda <= 1 and L > 0, got lambda={lam}, L={L}")

@@ -164,9 +164,10 @@ class Collection:
         customer_id = conn.execute(sa.select(s.customers.c.id).where(s.customers.c.external_id == customer)).scalar()
         if customer_id is None:
             raise InputError(f"customer {customer!r}: no customer has this external_id; import the customer first")
-        return self._insert(conn, definition.id, customer_id, channel, due_at or self.now(), event_id, status, reason)
+        return self.insert_invitation(conn, definition.id, customer_id, channel, due_at or self.now(), event_id, status, reason)
 
-    def _insert(self, conn, survey_id, customer_id, channel, due_at, event_id, status, reason) -> int:
+    def insert_invitation(self, conn, survey_id, customer_id, channel, due_at, event_id, status, reason) -> int:
+        """Write one invitation row by ids (the checks are the caller's: :meth:`invite`, the triggers)."""
         return conn.execute(
             s.invitations.insert()
             .values(survey_id=survey_id, customer_id=customer_id, event_id=event_id, channel=channel, due_at=due_at,

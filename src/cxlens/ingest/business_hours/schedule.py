@@ -48,6 +48,7 @@ __all__ = [
     "parse_days",
     "parse_holiday",
     "parse_time_zone",
+    "show",
 ]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -78,11 +79,11 @@ _LAST_US = (datetime(2200, 1, 1, tzinfo=timezone.utc) - _EPOCH) // timedelta(mic
 def parse_time_zone(value: Any) -> str:
     """An IANA zone name, checked; raises InputError that says what to write."""
     if not isinstance(value, str) or not value.strip():
-        raise InputError(f"{_show(value)} is not a time zone; write an IANA name such as Europe/Berlin")
+        raise InputError(f"{show(value)} is not a time zone; write an IANA name such as Europe/Berlin")
     try:
         ZoneInfo(value.strip())
     except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"{_show(value)} is not an IANA time zone; write e.g. Europe/Berlin or America/New_York") from None
+        raise InputError(f"{show(value)} is not an IANA time zone; write e.g. Europe/Berlin or America/New_York") from None
     return value.strip()
 
 
@@ -95,7 +96,7 @@ def parse_days(value: Any) -> list[int]:
     for part in text.split(","):
         ends = [p.strip() for p in part.split("-")]
         if len(ends) not in (1, 2) or not all(_day(e) is not None for e in ends):
-            raise InputError(f"{_show(value)} is not a day or range of days; write e.g. mon, mon-fri, sat,sun or daily")
+            raise InputError(f"{show(value)} is not a day or range of days; write e.g. mon, mon-fri, sat,sun or daily")
         first, last = _day(ends[0]), _day(ends[-1])
         days += [(first + k) % 7 for k in range((last - first) % 7 + 1)]  # fri-mon wraps the weekend
     return sorted(set(days))
@@ -118,12 +119,12 @@ def parse_day_hours(value: Any) -> list[tuple[int, int]]:
     for item in items:
         parts = str(item).split("-") if isinstance(item, str) else []
         if len(parts) != 2:
-            raise InputError(f"{_show(item)} is not an opening interval; write HH:MM-HH:MM, e.g. 09:00-17:00 (or closed)")
+            raise InputError(f"{show(item)} is not an opening interval; write HH:MM-HH:MM, e.g. 09:00-17:00 (or closed)")
         start, end = _minutes(parts[0], item), _minutes(parts[1], item)
         if start == 1440:
-            raise InputError(f"{_show(item)} starts at 24:00; write 00:00 (24:00 can only end an interval)")
+            raise InputError(f"{show(item)} starts at 24:00; write 00:00 (24:00 can only end an interval)")
         if start == end:
-            raise InputError(f"{_show(item)} is empty; for the whole day write 00:00-24:00")
+            raise InputError(f"{show(item)} is empty; for the whole day write 00:00-24:00")
         out.append((start, end if end > start else end + 1440))  # past midnight: into the next day
     return out
 
@@ -131,27 +132,28 @@ def parse_day_hours(value: Any) -> list[tuple[int, int]]:
 def _minutes(text: str, item: Any) -> int:
     found = _TIME.match(text)
     if not found or int(found.group(2)) > 59 or int(found.group(1)) * 60 + int(found.group(2)) > 1440:
-        raise InputError(f"{_show(item)}: {text.strip()!r} is not a time of day; write HH:MM from 00:00 to 24:00")
+        raise InputError(f"{show(item)}: {text.strip()!r} is not a time of day; write HH:MM from 00:00 to 24:00")
     return int(found.group(1)) * 60 + int(found.group(2))
 
 
 def parse_holiday(value: Any) -> list[date]:
     """A holiday: a date (``2026-12-25``) or a range of dates (``2026-12-24..2026-12-26``)."""
     if isinstance(value, datetime):
-        raise InputError(f"{_show(value)} has a time; a holiday is a whole local day: write only the date, e.g. 2026-12-25")
+        raise InputError(f"{show(value)} has a time; a holiday is a whole local day: write only the date, e.g. 2026-12-25")
     if isinstance(value, date):
         return [value]
     parts = str(value).split("..")
     try:
         first, last = date.fromisoformat(parts[0].strip()), date.fromisoformat(parts[-1].strip())
     except ValueError:
-        raise InputError(f"{_show(value)} is not a date; write YYYY-MM-DD, or a range 2026-12-24..2026-12-26") from None
+        raise InputError(f"{show(value)} is not a date; write YYYY-MM-DD, or a range 2026-12-24..2026-12-26") from None
     if len(parts) > 2 or last < first:
-        raise InputError(f"{_show(value)} is not a range of dates; write FIRST..LAST with FIRST on or before LAST")
+        raise InputError(f"{show(value)} is not a range of dates; write FIRST..LAST with FIRST on or before LAST")
     return [first + timedelta(days=k) for k in range((last - first).days + 1)]
 
 
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
+    """A value as a problem message quotes it: text in quotes, anything long cut short."""
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 40 else text[:37] + "..."
 

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from ...metrics import METRICS, parse_duration
+from ..business_hours.schedule import show
 
 __all__ = ["KEY", "KEY_HINT", "SURVEY_CHANNELS", "Checker", "show"]
 
@@ -174,8 +175,3 @@ def span(low: float, high: float) -> str:
         return "∞" if x == float("inf") else ("-∞" if x == float("-inf") else f"{x:g}")
 
     return f"{f(low)}..{f(high)}"
-
-
-def show(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 40 else text[:37] + "..."

@@ -78,12 +78,12 @@ def feedback_page(request: Request, session: Session = Depends(current_session))
             raise InputError(f"page={page}: pages count from 0")
         after, seen = _poll_marker(q)
         items = _items(request, filters, page, after, seen)
-    except ValueError:
-        return error_page(request, InputError(f"page={q.get('page')!r} is not a whole number"))
-    except InputError as exc:
+    except InputError as exc:  # before ValueError: an InputError is one too
         if q.get("after"):
             raise HTTPException(422, str(exc)) from None  # a poll's error must not land inside the list
         return error_page(request, exc)
+    except ValueError:
+        return error_page(request, InputError(f"page={q.get('page')!r} is not a whole number"))
     if after is not None:
         return _new_items(request, filters, items, after, seen)
     since = datetime.combine(filters.since, datetime.min.time(), UTC)
