@@ -64,7 +64,7 @@ def cases_list(
 ) -> None:
     """Cases, overdue first, then by due date."""
     from ..store import open_store
-    from . import cases as c
+    from ..alerts import cases as c
 
     store = open_store()
     with store.engine.connect() as conn:
@@ -89,7 +89,7 @@ def cases_list(
 def cases_show(case_id: int = typer.Argument(..., metavar="ID"), as_json: bool = typer.Option(False, "--json")) -> None:
     """One case: its customer, the answer (mention, ticket, alert) it is about, its timeline."""
     from ..store import open_store
-    from . import cases as c
+    from ..alerts import cases as c
 
     store = open_store()
     with store.engine.connect() as conn:
@@ -129,7 +129,7 @@ def cases_assign(case_id: int = typer.Argument(..., metavar="ID"), email: str = 
                  by: str = _BY) -> None:
     """Make the user with EMAIL the case's owner (they get an e-mail)."""
     from ..store import open_store
-    from . import cases as c
+    from ..alerts import cases as c
 
     store = open_store()
     with store.begin() as conn:
@@ -143,7 +143,7 @@ def cases_status(case_id: int = typer.Argument(..., metavar="ID"),
                  note: str = typer.Option(None, "--note"), by: str = _BY) -> None:
     """Change a case's status (closing takes an outcome: cxlens cases close)."""
     from ..store import open_store
-    from . import cases as c
+    from ..alerts import cases as c
 
     store = open_store()
     with store.begin() as conn:
@@ -156,7 +156,7 @@ def cases_contacted(case_id: int = typer.Argument(..., metavar="ID"), channel: s
                     note: str = typer.Option(None, "--note"), by: str = _BY) -> None:
     """Record that the customer was contacted (the first contact stops the first-contact SLA)."""
     from ..store import open_store
-    from . import cases as c
+    from ..alerts import cases as c
 
     store = open_store()
     with store.begin() as conn:
@@ -175,7 +175,7 @@ def cases_close(
 ) -> None:
     """Close a case with its outcome (and resolution and root-cause codes)."""
     from ..store import open_store
-    from . import cases as c
+    from ..alerts import cases as c
 
     store = open_store()
     with store.begin() as conn:
@@ -187,7 +187,7 @@ def cases_close(
 def cases_reopen(case_id: int = typer.Argument(..., metavar="ID"), note: str = typer.Option(None, "--note"), by: str = _BY) -> None:
     """Reopen a resolved or closed case."""
     from ..store import open_store
-    from . import cases as c
+    from ..alerts import cases as c
 
     store = open_store()
     with store.begin() as conn:
@@ -199,7 +199,7 @@ def cases_reopen(case_id: int = typer.Argument(..., metavar="ID"), note: str = t
 def cases_note(case_id: int = typer.Argument(..., metavar="ID"), text: str = typer.Argument(...), by: str = _BY) -> None:
     """Add a note to a case's timeline."""
     from ..store import open_store
-    from . import cases as c
+    from ..alerts import cases as c
 
     store = open_store()
     with store.begin() as conn:
@@ -211,7 +211,7 @@ def cases_note(case_id: int = typer.Argument(..., metavar="ID"), text: str = typ
 def cases_escalate() -> None:
     """Escalate the overdue cases now (the worker does it on its schedule)."""
     from ..store import open_store
-    from .assignment import escalate_overdue
+    from ..alerts.assignment import escalate_overdue
 
     store = open_store()
     with store.begin() as conn:
