@@ -326,7 +326,7 @@ def test_dry_run_from_a_rules_file_writes_nothing(nps_store):
 
 
 def test_cli_check_list_ack_snooze_resolve(nps_store, monkeypatch, tmp_path):
-    from cxlens.alerts.commands import app
+    from cxlens.cli.alerts import app
 
     monkeypatch.setenv("CXLENS_DATABASE_URL", nps_store.engine.url.render_as_string(hide_password=False))
     store_rules(nps_store, """
