@@ -9,7 +9,9 @@ The story the data tells, so that analytics have something true to find:
 * each customer has a latent satisfaction; their scores, comments, tickets and churn follow it;
 * comments say what a customer at that touchpoint with that score would say, in their language;
 * support response times are skewed (log-normal) and differ by channel;
-* deliveries got worse in the last 90 days (late-delivery comments and lower delivery CSAT);
+* deliveries got much worse in the last two complete months, a renewal was charged twice in
+  the last weeks, and some customers wrote in a rage in the last days (``incidents``: alerts
+  have real events to find); cases followed the detractors up (``casework``);
 * customers who churn mostly had bad experiences, and their churn reasons say so;
 * every answer follows the thing it is about: a survey at a journey step is answered by a
   customer who has that event, a few hours to a few days after it; a support survey by the
@@ -44,7 +46,8 @@ from ..ingest.journeys import read_journey_map
 from ..store import Store
 from ..store import schema
 from ..store.bulk import upsert
-from . import people
+from . import casework, people
+from .incidents import DELIVERY_DROP, Incidents
 from .phrases import FEATURE_REQUESTS, LANGUAGES, PHRASES, SENTIMENTS, TOPIC_TOUCHPOINTS, phrases_for
 
 __all__ = ["DemoSummary", "generate_demo", "JOURNEYS_FILE"]
@@ -98,9 +101,12 @@ SUPPORT_ANSWER_LAG = (2 * 3600.0, 1.2)  # after a ticket was solved (the CSAT ma
 # yet: it is redrawn (another event, another lag) this many times, then squeezed into the room.
 REDRAWS = 20
 # The store's data: what the demo writes, and what ``reset`` deletes (children first). Kept:
-# the journey map (load_surveys upserts it), users, API keys, alert rules, the import log.
-DATA_TABLES = ("customers", "events", "invitations", "responses", "tickets", "mentions", "revenue", "feature_requests", "cases", "alerts",
-               "opt_outs")
+# the journey map (load_surveys upserts it), users, API keys, the import log, and the alerting
+# set-up (alert rules, notifiers, settings: they come from files, as the journey map does).
+# Alerts, their checks and notifications, and cases with their teams are about the data: deleted.
+LOOP_TABLES = ("cases", "case_events", "team_members", "alerts", "alert_events", "alert_checks", "notifications", "deliveries")
+DATA_TABLES = ("customers", "events", "invitations", "responses", "tickets", "mentions", "revenue", "feature_requests",
+               "opt_outs", *LOOP_TABLES)
 COLLECTION_DAYS = 60
 # Answered ÷ sent per survey: short transactional surveys get more answers than relationship NPS.
 RESPONSE_RATE = {
@@ -121,6 +127,7 @@ class DemoSummary:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     skipped: bool = False  # the store already held data and reset was not asked: nothing written
+    loop: dict[str, int] = field(default_factory=dict)  # closing the loop: staff, team members, cases, …
 
     def describe(self) -> str:
         parts = ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in self.counts.items())
@@ -129,7 +136,8 @@ class DemoSummary:
                 f"The store already holds data ({parts}); nothing generated. "
                 "Use --reset to replace it with a new demo company."
             )
-        return f"Demo company Northwind Gear generated: {parts}."
+        loop = ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in self.loop.items())
+        return f"Demo company Northwind Gear generated: {parts}." + (f" Closing the loop: {loop}." if loop else "")
 
 
 class _Demo:
@@ -150,6 +158,7 @@ class _Demo:
         self.inv_rng = np.random.default_rng([seed, 4])
         self.collect_from_us = self.end_us - COLLECTION_DAYS * DAY_US
         self.answered: list[tuple[np.ndarray, ...]] = []  # per chunk: number, survey, who, anchor, submitted
+        self.incidents = Incidents(seed, end, LOCALES)
         self._phrase_index()
 
     # -- helpers --------------------------------------------------------------------------
@@ -324,8 +333,8 @@ class _Demo:
         invited = (submitted >= self.collect_from_us) & ((touchpoint == "support-email") | ~support)
         self.answered.append((np.flatnonzero(invited) + start + 1, survey[invited], who[invited], anchor[invited], submitted[invited]))
         effect = np.vectorize(lambda t: TOUCHPOINT_EFFECT.get(t, 0.0))(touchpoint)
-        recent_delivery = (touchpoint == "delivery") & (submitted > self.end_us - 90 * DAY_US)
-        effect = effect - 0.9 * recent_delivery
+        recent_delivery = self.incidents.delivery_effect(touchpoint, submitted)
+        effect = effect - DELIVERY_DROP * recent_delivery
         y = 0.9 * self.latent[who] + effect + rng.normal(0, 0.8, n)
         metric = np.array([self.surveys[k].metric for k in keys])[survey_i]
         score = np.select(
@@ -341,7 +350,7 @@ class _Demo:
         has_comment = rng.random(n) < np.where(sentiment == 0, 0.55, 0.35)
         comments = self._phrases(topic, sentiment, self.lang[who])
         lang = pa.array(LOCALES[self.lang[who]])
-        return pa.table({
+        table = pa.table({
             "external_id": self._ids("resp-", start, n),
             "survey": pa.array(survey),
             "customer": self.ids.take(pa.array(who)),
@@ -352,6 +361,7 @@ class _Demo:
             "comment": pc.if_else(pa.array(has_comment), comments, pa.scalar(None, pa.string())),
             "language": pc.if_else(pa.array(has_comment), lang, pa.scalar(None, pa.string())),
         })
+        return self.incidents.answers(table, touchpoint, metric, submitted, self.lang[who])
 
     def _answers(self, touchpoints: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For each answer, who gave it, when, and when what it is about happened: an event at its touchpoint (or a solved ticket
@@ -706,6 +716,9 @@ def generate_demo(
     demo.mentions(max(customers // 4, 10))
     demo.revenue()
     demo.feature_requests(max(customers // 8, 10))
+    for kind, table in demo.incidents.extra_rows(demo, max(customers * 2, 10), max(customers // 4, 10)).items():
+        demo._write(kind, table)
+    demo.summary.loop = casework.write_casework(store, seed=seed, end=end_at)
     demo.summary.seconds = time.perf_counter() - t0
     return demo.summary
 
@@ -719,9 +732,10 @@ def _end_of_history(end: date | datetime | None) -> datetime:
 
 
 def _held(store: Store) -> dict[str, int]:
-    """The data tables that hold rows, and how many."""
+    """The data tables that hold rows, and how many (cases and alerts hang off them: not counted)."""
     with store.engine.connect() as conn:
-        counts = {name: conn.execute(sa.select(sa.func.count()).select_from(schema.TABLES[name])).scalar_one() for name in DATA_TABLES}
+        counts = {name: conn.execute(sa.select(sa.func.count()).select_from(schema.TABLES[name])).scalar_one()
+                  for name in DATA_TABLES if name not in LOOP_TABLES}
     return {name: n for name, n in counts.items() if n}
 
 
