@@ -692,9 +692,10 @@ def generate_demo(
 
     A store that already holds data (customers, responses, tickets, …) is left as it is unless
     ``reset``: the summary then has ``skipped`` set and counts what the store holds. With
-    ``reset``, every data table (``DATA_TABLES``) is emptied in one transaction first; the
-    journey map, users, API keys, alert rules and the import log are kept. The summary counts
-    the rows inserted.
+    ``reset``, every data table (``DATA_TABLES``: alerts, cases and team members too) is emptied
+    in one transaction first; the journey map, users, API keys, alert rules, notifiers, settings
+    and the import log are kept. The summary counts the rows inserted; ``loop`` the staff, team
+    members and cases of the closed loop (``casework``).
     """
     t0 = time.perf_counter()
     end_at = _end_of_history(end)

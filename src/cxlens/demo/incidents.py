@@ -51,8 +51,8 @@ BILLING_TICKET_SHARE = 0.02
 BILLING_MENTION_SHARE = 0.08
 BILLING_ANSWER_SHARE = 0.3
 ANGRY_DAYS = 7
-ANGRY_SHARE = 0.0008
-ANGRY_MIN = 14
+ANGRY_SHARE = 0.0004
+ANGRY_MIN = 10
 BILLING_TOUCHPOINT = "renewal-payment"
 # Billing questions come mostly by e-mail: (touchpoint, channel, share, first-reply median s).
 BILLING_CHANNELS = (("support-email", "email", 0.6, 3 * 3600.0), ("support-phone", "phone", 0.3, 45.0),
