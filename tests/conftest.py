@@ -23,6 +23,8 @@ PG_ADMIN_URL = os.environ.get("CXLENS_TEST_PG_URL", "postgresql+psycopg://postgr
 BACKENDS = [b for b in os.environ.get("CXLENS_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 DEMO_JOURNEYS = Path(__file__).parents[1] / "src" / "cxlens" / "demo" / "journeys.yaml"
 DATA = Path(__file__).parent / "data"
+# Debian's chromium, driven by Playwright (never downloaded); the browser tests skip without it.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def _pg_url(database: str) -> str:
@@ -105,6 +107,48 @@ def mapped_store(store):
     return store
 
 
+@pytest.fixture
+def collection(store, tmp_path):
+    """Collection over the demo journeys with the collection tests' surveys and customers
+    (``test_collect_fixtures.setup_collection``), on a manual clock."""
+    from test_collect_fixtures import setup_collection
+
+    return setup_collection(store, tmp_path)
+
+
+@pytest.fixture
+def client(collection):
+    """An HTTP client of the web app serving ``collection``."""
+    from fastapi.testclient import TestClient
+
+    from cxlens.web import create_app
+
+    app = create_app(collection.store)
+    app.state.collection = collection
+    return TestClient(app)
+
+
+@pytest.fixture
+def browser():
+    """Chromium through Playwright, for the tests that drive pages."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
 def count(store: Store, table: str) -> int:
     with store.engine.connect() as conn:
         return conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+
+
+def update_snapshot(path: Path, text: str) -> None:
+    """Write ``text`` as the snapshot at ``path`` when ``CXLENS_UPDATE_SNAPSHOTS`` is set; otherwise
+    fail if there is none yet, so that new output is looked at before it becomes the expectation."""
+    if os.environ.get("CXLENS_UPDATE_SNAPSHOTS"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    elif not path.exists():
+        pytest.fail(f"no snapshot {path}: check the output, then write it with CXLENS_UPDATE_SNAPSHOTS=1", pytrace=False)

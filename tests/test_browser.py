@@ -8,7 +8,6 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-import shutil
 import socket
 import threading
 import time
@@ -19,9 +18,9 @@ import pytest
 from cxlens.collect import CollectionPolicy, EmailSender, SmtpSettings, plan_invitations, send_due
 from cxlens.web import create_app
 
+from conftest import CHROMIUM
 from test_collect_fixtures import T0, add_event, invitations, responses, setup_collection
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 pytest.importorskip("playwright.sync_api")
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
@@ -77,16 +76,6 @@ class LiveServer:
     def __exit__(self, *exc):
         self.server.should_exit = True
         self.thread.join(10)
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 def test_trigger_to_email_to_one_click_answer_in_the_customers_language(store, tmp_path, smtp, browser):

@@ -29,11 +29,6 @@ from conftest import count
 from test_collect_fixtures import T0, add_event, invitations, responses, setup_collection
 
 
-@pytest.fixture
-def collection(store, tmp_path):
-    return setup_collection(store, tmp_path)
-
-
 def plan(collection, *event_ids):
     with collection.store.begin() as conn:
         return plan_invitations(collection, conn, list(event_ids))

@@ -6,6 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cxlens.cli import app
+from cxlens.cli.testing import run as run_cxlens
 
 from conftest import DEMO_JOURNEYS, count
 from test_collect_fixtures import SURVEYS
@@ -42,12 +43,7 @@ def test_surveys_load_list_and_links(env, store, tmp_path):
 def test_a_bad_survey_file_is_refused_with_its_problems(env, store, tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text("surveys:\n  - {key: s, name: S, metric: nps, questions: [{key: q, type: maybe, text: Hi}]}\n")
-    import os
-    import subprocess
-    import sys
-
-    result = subprocess.run([sys.executable, "-c", "from cxlens.cli import main; main()", "surveys", "load", str(path)],
-                            capture_output=True, text=True, env=dict(os.environ))
+    result = run_cxlens("surveys", "load", str(path))  # as the installed script: the error printed, exit status 1
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "surveys[0].questions[0].type: 'maybe' is not a question type" in result.stderr
     assert count(store, "surveys") == 0

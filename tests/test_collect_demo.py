@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import cxlens
 from cxlens.collect import Collection, response_rates
 from cxlens.demo import generate_demo
-from cxlens.demo.generator import COLLECTION_DAYS, RESPONSE_RATE
+from cxlens.demo.company import COLLECTION_DAYS, RESPONSE_RATE
 from cxlens.store import schema as s
 
 END = date(2026, 6, 30)

@@ -4,25 +4,11 @@ and the trigger planning that follows each stored event."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
 from cxlens.access import create_api_key, revoke_api_key
-from cxlens.web import create_app
 
 from conftest import count
-from test_collect_fixtures import invitations, setup_collection
-
-
-@pytest.fixture
-def collection(store, tmp_path):
-    return setup_collection(store, tmp_path)
-
-
-@pytest.fixture
-def client(collection):
-    app = create_app(collection.store)
-    app.state.collection = collection
-    return TestClient(app)
+from test_collect_fixtures import invitations
 
 
 @pytest.fixture
@@ -148,3 +134,16 @@ def test_response_rates_through_the_api(collection, client, auth):
     assert client.get("/api/invitations/rates?since=2026-04-01", headers=headers).json()["rates"] == []
     assert client.get("/api/invitations/rates?since=soon", headers=headers).status_code == 422
     assert client.get("/api/invitations/rates", headers=auth).status_code == 403
+
+
+def test_the_library_checks_and_records_a_batch_without_http(collection):
+    """What the endpoint calls is public: a script can check and record events the same way."""
+    from cxlens.collect.events import check_events, parse_time, record_events, touchpoint_ids
+
+    assert parse_time("2026-03-02T12:00:00+02:00").isoformat() == "2026-03-02T10:00:00+00:00"
+    assert parse_time("2026-03-02T12:00:00") is None  # no offset: ambiguous
+    rows, problems = check_events([EVENT, {"customer": "", "touchpoint": "nowhere"}], touchpoint_ids(collection.store))
+    assert len(rows) == 1 and {p["field"] for p in problems} == {"customer", "touchpoint", "occurred_at"}
+    answer = record_events(collection, rows, api_key_id=0, idempotency_key=None, body=b"")
+    assert answer.status == 201 and answer.body["events"][0]["status"] == "created"
+    assert record_events(collection, rows, 0, None, b"").body["events"][0]["status"] == "duplicate"

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from cxlens.collect import Collection, CollectionPolicy, ManualClock, Signer, compose_email, load_surveys
 from cxlens.collect.channels import Recipient
-from cxlens.collect.texts import BUILTIN_TEXTS
+from cxlens.collect.wording import BUILTIN_TEXTS
 from cxlens.store import schema as s
 from cxlens.web import create_app
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
@@ -15,12 +14,7 @@ from cxlens.collect.triggers import INTERRUPTED, recover_sending, send_due
 from cxlens.store import schema as s
 
 from conftest import DEMO_JOURNEYS
-from test_collect_fixtures import SURVEYS, T0, invitations, setup_collection
-
-
-@pytest.fixture
-def collection(store, tmp_path):
-    return setup_collection(store, tmp_path)
+from test_collect_fixtures import SURVEYS, T0, invitations
 
 
 def stuck(collection, customer: str, claimed_ago: timedelta, status: str = "sending") -> int:

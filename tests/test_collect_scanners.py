@@ -8,19 +8,14 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from cxlens.collect.invitations import SCAN_REASON
-from cxlens.collect.texts import BUILTIN_TEXTS
+from cxlens.collect.wording import BUILTIN_TEXTS
 from cxlens.store import schema as s
 from cxlens.web import create_app
 
-from test_collect_fixtures import invitations, responses, setup_collection
+from test_collect_fixtures import invitations, responses
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 BROWSER = {"user-agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120 Safari/537.36"}
-
-
-@pytest.fixture
-def collection(store, tmp_path):
-    return setup_collection(store, tmp_path)
 
 
 @pytest.fixture

@@ -27,16 +27,6 @@ EVIL = "<script>document.title='owned'</script> slow chat"
 
 
 @pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
-
-
-@pytest.fixture
 def demo_server(mapped_store, backend):
     if backend != "sqlite":
         pytest.skip("one browser run is enough: the HTTP tests cover PostgreSQL")

@@ -36,7 +36,7 @@ def browser():
 def server(mapped_store, backend, monkeypatch):
     if backend != "sqlite":
         pytest.skip("one browser run is enough: the HTTP tests cover PostgreSQL")
-    monkeypatch.setattr(dashboard, "FEEDBACK_POLL_SECONDS", 1)
+    monkeypatch.setattr(dashboard.feedback, "FEEDBACK_POLL_SECONDS", 1)
     generate_demo(mapped_store, customers=120, responses=800, seed=5, end=date(2026, 6, 30))
     create_user(mapped_store, "lead@example.com", PASSWORD, role="admin")
     with LiveServer(create_app(mapped_store), free_port()) as live:

@@ -259,7 +259,7 @@ def test_valid_survey_settings_are_kept(store):
         "trigger": {"after": "1d", "touchpoint": "chat"},
         "languages": ["en", "fi"],
         "channels": ["email", "web"],
-        "questions": [{"text": "Anything else?"}],
+        "questions": [{"key": "more", "text": "Anything else?"}],  # a key: the one loader checks questions too
     }
     data = small()
     data["surveys"] = [survey(**settings), survey(key="words", metric="text", sampling=1, fatigue_days=0)]
@@ -358,3 +358,38 @@ def test_all_lists_the_public_names():
     namespace: dict = {}
     exec("from cxlens.ingest.journeys import *", namespace)
     assert namespace["journey_tree"] is journey_tree and namespace["LoadResult"] is journeys_module.LoadResult
+
+
+# -- one loader --------------------------------------------------------------------------------
+
+
+def test_the_one_loader_applies_collections_checks_to_files_and_parsed_maps(store, tmp_path):
+    bad = {"surveys": [survey(languages=["en", "xx"], trigger={"touchpoint": "chat", "channel": "pigeon"})]}
+    expected = ["surveys[0].texts.xx: cxlens has no built-in 'xx' wording", "surveys[0].trigger.channel: 'pigeon' cannot send invitations"]
+    for source in (write_yaml(tmp_path, bad), parse_journeys(bad)):
+        with pytest.raises(JourneyFileError) as info:
+            load_journeys(store, source)
+        assert all(any(e in p for p in info.value.problems) for e in expected), info.value.problems
+    assert count(store, "surveys") == 0
+
+
+def test_a_registered_section_is_parsed_checked_and_saved_by_the_same_loader(store, monkeypatch):
+    from cxlens.ingest.journeys import load_journey_data, register_section, sections
+
+    monkeypatch.setitem(sections.SECTIONS, "rules", None)  # removed again after the test
+    saved = []
+
+    def parse(checker, value):
+        for n, item in enumerate(checker.items(value, "rules")):
+            if not isinstance(item, str):
+                checker.problem(f"rules[{n}]", f"{item!r} is not a rule name")
+        return value
+
+    register_section("rules", parse, lambda conn, parsed: saved.append(parsed) or len(parsed))
+    with pytest.raises(JourneyFileError, match=r"rules\[1\]: 7 is not a rule name"):
+        load_journey_data(store, {**small(), "rules": ["nps-drop", 7]})
+    assert saved == [] and count(store, "journeys") == 0
+    load_journey_data(store, {"rules": ["nps-drop"]})
+    assert saved == [["nps-drop"]]
+    with pytest.raises(ValueError, match="built-in section"):
+        register_section("surveys", parse)

@@ -1,13 +1,14 @@
 """The SQL each KPI compiles to, per dialect, is kept in tests/snapshots/kpi_sql.
 
 A dependency upgrade (Ibis, sqlglot) that changes the SQL shows up here as a failing test and
-a diff. When the change is intended, regenerate: CXLENS_UPDATE_SNAPSHOTS=1 pytest tests/test_kpi_sql.py
+a diff; so does a new KPI, whose snapshot is missing. When the change is intended, (re)generate:
+CXLENS_UPDATE_SNAPSHOTS=1 pytest tests/test_kpi_sql.py
 """
 
-import os
 from pathlib import Path
 
 import pytest
+from conftest import update_snapshot
 
 from cxlens.analytics.kpis import SPECS, kpi
 from cxlens.store import open_store
@@ -35,8 +36,7 @@ def test_compiled_sql_matches_its_snapshot(kpis, metric, dialect):
         expr = kpis.expression(metric, by=SLICES[SPECS[metric].source], grain="month", since="2026-01-01")
     sql = kpis.engine.sql(expr, dialect).strip() + "\n"
     path = SNAPSHOTS / f"{metric}.{dialect}.sql"
-    if os.environ.get("CXLENS_UPDATE_SNAPSHOTS") or not path.exists():
-        path.write_text(sql)
+    update_snapshot(path, sql)
     assert sql == path.read_text(), f"{metric} compiles differently for {dialect}: see git diff {path}"
 
 
@@ -67,6 +67,5 @@ OUTCOMES = ("survival", "net_revenue_retention", "gross_revenue_retention", "clv
 def test_outcome_sql_matches_its_snapshot(kpis, name, dialect):
     sql = kpis.engine.sql(_outcome_expressions(kpis)[name], dialect).strip() + "\n"
     path = SNAPSHOTS / f"{name}.{dialect}.sql"
-    if os.environ.get("CXLENS_UPDATE_SNAPSHOTS") or not path.exists():
-        path.write_text(sql)
+    update_snapshot(path, sql)
     assert sql == path.read_text(), f"{name} compiles differently for {dialect}: see git diff {path}"

@@ -20,6 +20,7 @@ from conftest import BACKENDS, _pg_admin, _pg_url
 
 from cxlens.analytics import kpis as catalogue
 from cxlens.analytics.engine import Engine, local_spark_session
+from cxlens.analytics.facts import check_dimensions
 from cxlens.analytics.kpis import kpi
 from cxlens.demo import generate_demo
 from cxlens.errors import EngineError, InputError
@@ -108,7 +109,7 @@ def question(k, metric: str) -> dict:
 def _slices_by(k, metric: str, dim: str) -> bool:
     if metric in catalogue.SPECS:  # its source's dimensions, without asking an engine
         try:
-            catalogue._dimensions([dim], catalogue.SPECS[metric].source)
+            check_dimensions([dim], catalogue.SPECS[metric].source)
             return True
         except InputError:
             return False

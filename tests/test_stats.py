@@ -303,3 +303,62 @@ def test_ratio_stats_of_two_groups_add_up_to_the_union(pairs, cut):
     assert (merged.x, merged.y, merged.xy) == pytest.approx((whole.x, whole.y, whole.xy))
     e = stats.ratio(whole)
     assert e.low <= e.value <= e.high
+
+
+# -- a comparison's p-value and its interval agree: p < α exactly when the interval excludes 0 ----
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "low", "high"),
+    # Newcombe (1998), "Interval estimation for the difference between independent proportions:
+    # comparison of eleven methods", Statistics in Medicine 17:873-890, Table II, method 10:
+    # examples (a), (b), (d)-(h).
+    [((56, 70), (48, 80), 0.0524, 0.3339), ((9, 10), (3, 10), 0.1705, 0.8090), ((5, 56), (0, 29), -0.0381, 0.1926),
+     ((0, 10), (0, 20), -0.1611, 0.2775), ((0, 10), (0, 10), -0.2775, 0.2775), ((10, 10), (0, 20), 0.6791, 1.0),
+     ((10, 10), (0, 10), 0.6075, 1.0)],
+)
+def test_newcombe_table_ii_and_the_p_value_that_inverts_it(a, b, low, high):
+    c = compare_proportions(*a, *b)
+    assert (round(c.low, 4), round(c.high, 4)) == (low, high)
+    assert c.significant == (c.low > 0 or c.high < 0)
+    if 0 < c.p_value < 1:  # at the level 1 − p, the bound nearer 0 is 0
+        at_p = compare_proportions(*a, *b, confidence=1 - c.p_value)
+        assert min(abs(at_p.low), abs(at_p.high)) == pytest.approx(0, abs=1e-9)
+    else:
+        assert c.p_value == 1.0 and c.difference == 0
+
+
+def test_a_pair_whose_interval_holds_0_is_not_significant():
+    # Found in review: 0/10 vs 6/19 has a 95 % interval holding 0, yet the pooled z-test said p = 0.046.
+    c = compare_proportions(0, 10, 6, 19)
+    assert c.low < 0 < c.high
+    assert c.p_value > 0.05 and not c.significant
+
+
+alphas = st.sampled_from([0.2, 0.1, 0.05, 0.01])
+
+
+def _agrees(c, alpha) -> bool:
+    assume(abs(c.p_value - alpha) > 1e-9)  # at the boundary itself rounding decides
+    return (c.p_value < alpha) == (c.low > 0 or c.high < 0)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(1, 300), st.integers(1, 300), st.data(), alphas)
+def test_newcombe_p_is_below_alpha_exactly_when_the_interval_excludes_0(n_a, n_b, data, alpha):
+    x_a, x_b = data.draw(st.integers(0, n_a)), data.draw(st.integers(0, n_b))
+    assert _agrees(compare_proportions(x_a, n_a, x_b, n_b, confidence=1 - alpha), alpha)
+
+
+@settings(max_examples=300, deadline=None)
+@given(counts, counts, alphas, st.sampled_from(["adjusted-wald", "wald"]))
+def test_nps_difference_p_is_below_alpha_exactly_when_the_interval_excludes_0(a, b, alpha, method):
+    c = compare_nps(a, b, confidence=1 - alpha, method=method)
+    if c.difference is not None:
+        assert _agrees(c, alpha)
+
+
+@settings(deadline=None)
+@given(st.lists(finite, min_size=2, max_size=40), st.lists(finite, min_size=2, max_size=40), alphas)
+def test_welch_p_is_below_alpha_exactly_when_the_interval_excludes_0(a, b, alpha):
+    assert _agrees(compare_means(a, b, confidence=1 - alpha), alpha)

@@ -7,26 +7,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 
-from cxlens.web import create_app
 
 from conftest import count
-from test_collect_fixtures import invitations, responses, setup_collection
+from test_collect_fixtures import invitations, responses
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
-
-
-@pytest.fixture
-def collection(store, tmp_path):
-    return setup_collection(store, tmp_path)
-
-
-@pytest.fixture
-def client(collection):
-    app = create_app(collection.store)
-    app.state.collection = collection
-    return TestClient(app)
 
 
 def token_for(collection, customer="c-fi", survey="support-csat"):

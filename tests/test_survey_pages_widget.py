@@ -4,26 +4,12 @@ update rather than duplicate, and field-level errors. (The browser test loads it
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
-from cxlens.web import create_app
 
 from conftest import count
-from test_collect_fixtures import responses, setup_collection
+from test_collect_fixtures import responses
 
 SITE = "http://127.0.0.1:5555"  # the NPS survey's allowed origin in the fixtures
-
-
-@pytest.fixture
-def collection(store, tmp_path):
-    return setup_collection(store, tmp_path)
-
-
-@pytest.fixture
-def client(collection):
-    app = create_app(collection.store)
-    app.state.collection = collection
-    return TestClient(app)
 
 
 def test_the_script_is_small_self_contained_and_escapes_texts(collection, client):

@@ -2,7 +2,9 @@
 
 ``CXLENS_DATABASE_URL`` names the store (``sqlite:///path`` or ``postgresql+psycopg://…``).
 Without it, the embedded default is one SQLite file in ``CXLENS_DATA_DIR`` (default
-``./cxlens-data``), so a first run needs no server.
+``./cxlens-data``), so a first run needs no server. ``CXLENS_PUBLIC_URL`` (default
+``http://127.0.0.1:8000``) is where people reach the web app: survey links and the links in
+notifications are made absolute with it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ SQLITE_FILE = "cxlens.db"
 class Settings:
     data_dir: Path
     database_url: str
+    public_url: str = "http://127.0.0.1:8000"
 
     @property
     def is_embedded(self) -> bool:
@@ -42,4 +45,5 @@ def settings(environ: dict[str, str] | None = None) -> Settings:
     if url.startswith("postgresql://"):
         # SQLAlchemy would pick psycopg2 for a bare postgresql:// URL; we ship psycopg 3.
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return Settings(data_dir=data_dir, database_url=url)
+    public_url = (env.get("CXLENS_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
+    return Settings(data_dir=data_dir, database_url=url, public_url=public_url)

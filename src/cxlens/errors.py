@@ -14,12 +14,21 @@ __all__ = [
     "BadRow",
     "ConfigError",
     "CxlensError",
+    "EngineError",
     "ImportRejected",
     "InputError",
+    "InvalidAnswer",
+    "InvalidToken",
     "JourneyFileError",
-    "SchemaTooNew",
+    "LoginFailed",
+    "LoginThrottled",
+    "MissingDependency",
     "SchemaOutOfDate",
+    "SchemaTooNew",
+    "SendFailed",
     "StoreError",
+    "TokenExpired",
+    "UnknownSurvey",
 ]
 
 
@@ -54,8 +63,11 @@ class AccessDenied(CxlensError):
         super().__init__(message)
 
 
-class InputError(CxlensError):
-    """Input (a file, an option, a request body) is not what cxlens can take."""
+class InputError(CxlensError, ValueError):
+    """Input (a file, an option, a request body, an argument) is not what cxlens can take.
+
+    Also a :class:`ValueError`, so code that catches the built-in error for a bad argument
+    catches this one too."""
 
 
 class JourneyFileError(InputError):
@@ -126,9 +138,7 @@ class ImportRejected(InputError):
         return "\n".join(lines)
 
 
-# -- feedback collection (issue 4) ----------------------------------------------------------
-
-__all__ += ["InvalidAnswer", "InvalidToken", "SendFailed", "TokenExpired", "UnknownSurvey"]
+# -- feedback collection ----------------------------------------------------------------------
 
 
 class UnknownSurvey(InputError):
@@ -159,14 +169,20 @@ class SendFailed(CxlensError):
     """A channel (SMTP server, SMS gateway) refused or could not take an invitation."""
 
 
-__all__ += ["EngineError"]
+# -- analytics ----------------------------------------------------------------------------------
 
 
-class EngineError(CxlensError):
-    """An analytics engine cannot run here: Spark without PySpark or without a Java runtime."""
+class EngineError(CxlensError, RuntimeError):
+    """An analytics engine cannot run here (Spark without PySpark or without a Java runtime), or
+    stopped while working (the DuckDB mirror's reader of the store). Also a :class:`RuntimeError`."""
 
 
-__all__ += ["LoginFailed", "LoginThrottled"]
+class MissingDependency(CxlensError, ImportError):
+    """An optional library that a feature needs is not installed; the message says which, and
+    how to install it. Also an :class:`ImportError`."""
+
+
+# -- sign-in ------------------------------------------------------------------------------------
 
 
 class LoginFailed(AccessDenied):

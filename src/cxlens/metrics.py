@@ -1,8 +1,8 @@
 """The metrics a touchpoint can carry a target for, with their kind, unit and valid range.
 
 Kinds follow Forrester: *interaction* (what happened), *perception* (what customers felt) and
-*outcome* (what they did next). The catalog is shared by journey files (targets are validated
-against it) and, later, the KPI engine (which computes these names).
+*outcome* (what they did next). ``METRICS`` is a view of the KPI catalogue (``cxlens.catalog``):
+its entries that a target may name. Journey files are validated against it.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Literal
+
+from .catalog import CATALOGUE
 
 __all__ = ["METRICS", "Metric", "SCALES", "default_scale", "format_target", "parse_duration"]
 
@@ -27,35 +29,10 @@ class Metric:
     label: str
 
 
-def _m(name, kind, unit, low, high, better, label):
-    return Metric(name, kind, unit, low, high, better, label)
-
-
-_INF = float("inf")
-
 METRICS: dict[str, Metric] = {
-    m.name: m
-    for m in [
-        _m("nps", "perception", "score", -100, 100, True, "Net Promoter Score"),
-        _m("csat", "perception", "percent", 0, 100, True, "CSAT, % satisfied"),
-        _m("ces", "perception", "percent", 0, 100, True, "CES, % agreeing it was easy"),
-        _m("ces_mean", "perception", "score", 1, 7, True, "CES, mean agreement"),
-        _m("sentiment", "perception", "score", -1, 1, True, "Mean sentiment"),
-        _m("rating", "perception", "stars", 0, 5, True, "Mean review rating"),
-        _m("response_rate", "interaction", "percent", 0, 100, True, "Survey response rate"),
-        _m("first_response_time", "interaction", "seconds", 0, _INF, False, "First response time"),
-        _m("resolution_time", "interaction", "seconds", 0, _INF, False, "Resolution time"),
-        _m("handle_time", "interaction", "seconds", 0, _INF, False, "Handle time"),
-        _m("first_contact_resolution", "interaction", "percent", 0, 100, True, "First-contact resolution"),
-        _m("reopen_rate", "interaction", "percent", 0, 100, False, "Reopen rate"),
-        _m("conversion", "interaction", "percent", 0, 100, True, "Conversion to the next touchpoint"),
-        _m("ticket_volume", "interaction", "count", 0, _INF, False, "Tickets"),
-        _m("churn_rate", "outcome", "percent", 0, 100, False, "Churn rate"),
-        _m("retention", "outcome", "percent", 0, 100, True, "Retention"),
-        _m("net_revenue_retention", "outcome", "percent", 0, 1000, True, "Net revenue retention"),
-        _m("gross_revenue_retention", "outcome", "percent", 0, 100, True, "Gross revenue retention"),
-        _m("clv", "outcome", "money", -_INF, _INF, True, "Customer lifetime value"),
-    ]
+    k.name: Metric(k.name, k.kind, k.unit, *k.target_range, k.higher_is_better, k.label)
+    for k in CATALOGUE.values()
+    if k.target_range is not None
 }
 
 # Allowed answer scales per scored survey metric; the first is the default (DESIGN.md §2).

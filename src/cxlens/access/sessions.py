@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from ..errors import LoginThrottled
 from ..store import Store
 from ..store.schema import login_attempts, user_sessions, users
-from .users import User, _row_to_user
+from .users import User
 
 __all__ = ["IDLE", "LIFETIME", "MAX_FAILURES_PER_ADDRESS", "MAX_FAILURES_PER_EMAIL", "WINDOW", "NewSession", "Session",
            "check_login_allowed", "create_session", "csrf_matches", "end_session", "record_login_attempt", "resolve_session"]
@@ -88,7 +88,7 @@ def resolve_session(store: Store, token: str | None) -> Session | None:
     if now - row.last_seen_at > _TOUCH_EVERY:
         with store.begin() as conn:
             conn.execute(s.update().where(s.c.id == row.session_id).values(last_seen_at=now))
-    return Session(id=row.session_id, user=_row_to_user(row), csrf_token=row.csrf_token,
+    return Session(id=row.session_id, user=User.from_row(row), csrf_token=row.csrf_token,
                    expires_at=min(row.expires_at, now + IDLE))
 
 

@@ -42,14 +42,15 @@ class User:
     disabled: bool
     created_at: datetime | None
 
+    @classmethod
+    def from_row(cls, row) -> User:
+        """A user from a row with the ``users`` columns (sessions read them in a join)."""
+        return cls(id=row.id, email=row.email, name=row.name, role=row.role, disabled=bool(row.disabled),
+                   created_at=row.created_at)
+
     def may(self, role: str) -> bool:
         """Whether this user has ``role`` or a role above it."""
         return ROLES.index(self.role) >= ROLES.index(role)
-
-
-def _row_to_user(row) -> User:
-    return User(id=row.id, email=row.email, name=row.name, role=row.role, disabled=bool(row.disabled),
-                created_at=row.created_at)
 
 
 def _normal_email(email: str) -> str:
@@ -81,7 +82,7 @@ def create_user(store: Store, email: str, password: str, *, role: str = "viewer"
         conn.execute(users.insert().values(email=email, name=name, role=role, password_hash=_HASHER.hash(password),
                                            disabled=False, created_at=datetime.now(UTC)))
         row = conn.execute(sa.select(users).where(users.c.email == email)).one()
-    return _row_to_user(row)
+    return User.from_row(row)
 
 
 def get_user(store: Store, user_id: int | None = None, *, email: str | None = None) -> User | None:
@@ -90,12 +91,12 @@ def get_user(store: Store, user_id: int | None = None, *, email: str | None = No
         sa.select(users).where(users.c.email == (email or "").strip().lower())
     with store.engine.connect() as conn:
         row = conn.execute(q).first()
-    return _row_to_user(row) if row else None
+    return User.from_row(row) if row else None
 
 
 def list_users(store: Store) -> list[User]:
     with store.engine.connect() as conn:
-        return [_row_to_user(r) for r in conn.execute(sa.select(users).order_by(users.c.email))]
+        return [User.from_row(r) for r in conn.execute(sa.select(users).order_by(users.c.email))]
 
 
 def set_password(store: Store, email: str, password: str, *, end_sessions: bool = False) -> None:
@@ -130,7 +131,7 @@ def set_role(store: Store, email: str, role: str) -> User:
             _keep_an_admin(conn, row, f"made {role}")
         conn.execute(users.update().where(users.c.id == row.id).values(role=role))
         row = conn.execute(sa.select(users).where(users.c.id == row.id)).one()
-    return _row_to_user(row)
+    return User.from_row(row)
 
 
 def end_sessions_of(store: Store, email: str) -> int:
@@ -186,4 +187,4 @@ def authenticate(store: Store, email: str, password: str) -> User:
     if _HASHER.check_needs_rehash(row.password_hash):
         with store.begin() as conn:
             conn.execute(users.update().where(users.c.id == row.id).values(password_hash=_HASHER.hash(password)))
-    return _row_to_user(row)
+    return User.from_row(row)

@@ -1,8 +1,11 @@
 """analytics/ — KPIs as sufficient statistics, finished into estimates by ``stats`` (DESIGN.md §3).
 
-``stats`` (public as ``cxlens.stats``): estimates and comparisons with intervals. ``kpis``: the
-survey KPIs (NPS, CSAT, CES) as Ibis expressions, sliced by dimension and period. ``engine``:
-the only module that touches Ibis backends (the store's SQLite or PostgreSQL so far).
+``kpis``: the KPI API (``kpi(store)``, :class:`KPIs`) over every KPI of the catalogue
+(``cxlens.catalog``), sliced by dimension and period; ``specs``: the sums each KPI takes;
+``facts``: the fact rows and their joins; ``result``: :class:`KPIResult`; ``customers`` and
+``funnel``: the outcome and journey KPIs; ``stats`` (public as ``cxlens.stats``): estimates and
+comparisons with intervals; ``engine``: the only module that touches Ibis backends (SQLite,
+PostgreSQL, the DuckDB mirror, Spark); ``mirror`` and ``rollup``: tier 0's DuckDB copy.
 """
 
 from . import stats

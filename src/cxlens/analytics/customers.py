@@ -8,32 +8,80 @@ them in ``stats``. None of them reads one row per customer out of the engine.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
 
 import ibis
 
+from .. import periods
 from ..errors import InputError
+from ..periods import as_utc, step, timestamp
 from . import stats
-from .kpis import KPIResult, _bound, _dimensions, _filter_dimensions, _step, _timestamp, _truncate, _utc
+from .facts import KPISource, bound, check_dimensions, filter_dimensions
+from .result import KPIResult
 
-if TYPE_CHECKING:
-    from .kpis import KPIs
-
-__all__ = ["KPIS", "HORIZON_YEARS"]
+__all__ = [
+    "HORIZON_YEARS",
+    "clv",
+    "clv_expression",
+    "cohort_retention",
+    "customer_expression",
+    "customer_groups",
+    "gross_revenue_retention",
+    "net_revenue_retention",
+    "revenue_retention_expression",
+    "survival",
+    "survival_expression",
+]
 
 # Simple CLV caps the expected lifetime: with almost no churn 1/churn explodes, and nobody
 # plans on revenue further out than this.
 HORIZON_YEARS = 10.0
-_DAYS = {"day": 1.0, "week": 7.0, "month": 30.4375, "quarter": 91.3125, "year": 365.25}
-_MONDAY_EPOCH = 4 * 86400  # 1970-01-05, the first Monday: weeks start on Mondays everywhere
 
 
 def _as_of(until) -> datetime:
     """The time the outcome is judged at: ``until`` if given (and past), else now."""
     now = datetime.now(timezone.utc)
-    until = _timestamp(until, "--until")
+    until = timestamp(until, "--until")
     return min(until, now) if until is not None else now
+
+
+def customer_expression(k: KPISource, *, by: Sequence[str] = (), grain: str = "month", where: dict | None = None) -> ibis.Table:
+    """Customers counted by sign-up period and churn period (null: still a customer): the
+    sufficient statistics of churn and retention for every period at once."""
+    by = check_dimensions(by, "customers")
+    unit = periods.GRAINS[periods.check_grain(grain)]
+    c = filter_dimensions(k.engine.table("customers"), where, "customers")
+    c = c.filter(c.signed_up_at.notnull())
+    c = c.mutate(joined=c.signed_up_at.truncate(unit), left=c.churned_at.truncate(unit))
+    return c.group_by([*by, "joined", "left"]).aggregate(customers=c.count())
+
+
+def customer_groups(k: KPISource, metric: str, *, by, grain, since, until, where) -> list[dict]:
+    """Per group and period P: n = customers active at P's start (joined before P, not
+    gone before P), hits = those of them who churned in P (churn rate) or did not
+    (retention). Churn rate = churned in the period ÷ active at its start (DESIGN.md §5)."""
+    if grain is None:
+        raise InputError(f"{metric} is a rate per period: give a grain (day, week, month, quarter or year)")
+    since, until = timestamp(since, "--since"), timestamp(until, "--until")
+    counts = k.engine.execute(customer_expression(k, by=by, grain=grain, where=where)).to_pylist()
+    by = list(by)
+    histograms: dict[tuple, list[tuple]] = {}
+    for row in counts:
+        histograms.setdefault(tuple(row[d] for d in by), []).append((as_utc(row["joined"]), as_utc(row["left"]), row["customers"]))
+    groups = []
+    for key, hist in sorted(histograms.items(), key=lambda kv: tuple(str(k) for k in kv[0])):
+        last = max(max(j for j, _, _ in hist), max((lft for _, lft, _ in hist if lft), default=hist[0][0]))
+        period = step(min(j for j, _, _ in hist), grain)  # nobody is active at the start of the first
+        while period <= last:
+            active = sum(n for j, lft, n in hist if j < period and (lft is None or lft >= period))
+            churned = sum(n for j, lft, n in hist if j < period and lft == period)
+            inside = (since is None or period >= since) and (until is None or period < until)
+            if active and inside:
+                hits = churned if metric == "churn_rate" else active - churned
+                groups.append({**dict(zip(by, key)), "period": period, "n": active, "hits": hits})
+            period = step(period, grain)
+    return groups
 
 
 def _row(by: list[str], key: tuple, estimate: stats.Estimate, **extra) -> dict:
@@ -45,21 +93,21 @@ def _sorted(items):
     return sorted(items, key=lambda kv: tuple("" if v is None else str(v) for v in kv[0]))
 
 
-def cohort_retention(k: KPIs, *, by=(), grain=None, since=None, until=None, where=None, confidence=0.95) -> KPIResult:
+def cohort_retention(k: KPISource, *, by=(), grain=None, since=None, until=None, where=None, confidence=0.95) -> KPIResult:
     """Per sign-up cohort (``grain``, default month) and age (periods since sign-up): the % of
     the cohort still a customer at the end of that period, with a Wilson interval; n is the
     cohort's size. Cohorts that signed up in [since, until)."""
     grain = grain or "month"
-    by = _dimensions(by, "customers")
-    since, as_of = _timestamp(since, "--since"), _as_of(until)
-    current = _truncate(as_of, grain)  # the period now running: its ages count what is known so far
-    counts = k.engine.execute(k.customer_expression(by=by, grain=grain, where=where)).to_pylist()
+    by = check_dimensions(by, "customers")
+    since, as_of = timestamp(since, "--since"), _as_of(until)
+    current = periods.start(as_of, grain)  # the period now running: its ages count what is known so far
+    counts = k.engine.execute(customer_expression(k, by=by, grain=grain, where=where)).to_pylist()
     cohorts: dict[tuple, list[tuple]] = {}
     for r in counts:
-        joined = _utc(r["joined"])
+        joined = as_utc(r["joined"])
         if (since is None or joined >= since) and joined <= current:
-            cohorts.setdefault((*(r[d] for d in by), joined), []).append((_utc(r["left"]), r["customers"]))
-    result = KPIResult("cohort_retention", [*by, "cohort", "age"], grain)
+            cohorts.setdefault((*(r[d] for d in by), joined), []).append((as_utc(r["left"]), r["customers"]))
+    result = KPIResult("cohort_retention", [*by, "cohort", "age"], grain, confidence=confidence)
     for key, hist in _sorted(cohorts.items()):
         size = sum(n for _, n in hist)
         joined, age, period = key[-1], 0, key[-1]
@@ -67,24 +115,23 @@ def cohort_retention(k: KPIs, *, by=(), grain=None, since=None, until=None, wher
             retained = sum(n for left, n in hist if left is None or left > period)
             e = stats.as_percent(stats.proportion(retained, size, confidence=confidence, label="Retained"))
             result.rows.append(_row(by, key[:-1], e, cohort=joined, age=age))
-            age, period = age + 1, _step(period, grain)
+            age, period = age + 1, step(period, grain)
     return result
 
 
-def survival(k: KPIs, *, by=(), grain=None, since=None, until=None, where=None, confidence=0.95) -> KPIResult:
+def survival(k: KPISource, *, by=(), grain=None, since=None, until=None, where=None, confidence=0.95) -> KPIResult:
     """Kaplan–Meier survival of customers (% not churned) by time since sign-up, in units of
     ``grain`` (default month); customers still here are censored at ``until`` (or now). n is
     the number at risk; customers who signed up in [since, until)."""
     unit = grain or "month"
-    if unit not in _DAYS:
-        raise InputError(f"grain {unit!r} is not known; use one of: {', '.join(_DAYS)}")
-    by = _dimensions(by, "customers")
-    expr = survival_expression(k, by=by, unit=unit, since=_timestamp(since, "--since"), as_of=_as_of(until), where=where)
+    periods.check_grain(unit)
+    by = check_dimensions(by, "customers")
+    expr = survival_expression(k, by=by, unit=unit, since=timestamp(since, "--since"), as_of=_as_of(until), where=where)
     hist = k.engine.execute(expr).to_pylist()
     groups: dict[tuple, list[dict]] = {}
     for r in hist:
         groups.setdefault(tuple(r[d] for d in by), []).append(r)
-    result = KPIResult("survival", [*by, "time"], unit)
+    result = KPIResult("survival", [*by, "time"], unit, confidence=confidence)
     for key, rows in _sorted(groups.items()):
         points = stats.kaplan_meier([r["lifetime"] for r in rows], [r["churned"] for r in rows],
                                     weights=[r["customers"] for r in rows], confidence=confidence)
@@ -95,22 +142,23 @@ def survival(k: KPIs, *, by=(), grain=None, since=None, until=None, where=None, 
     return result
 
 
-def survival_expression(k: KPIs, *, by=(), unit: str, since: datetime | None, as_of: datetime, where=None) -> ibis.Table:
+def survival_expression(k: KPISource, *, by=(), unit: str, since: datetime | None, as_of: datetime, where=None) -> ibis.Table:
     """Customers counted by lifetime (whole ``unit``s from sign-up to churn, or to ``as_of`` if
     still here) and whether they churned: the histogram Kaplan–Meier needs."""
-    c = _filter_dimensions(k.engine.table("customers"), where, "customers")
-    c = c.filter(c.signed_up_at.notnull(), c.signed_up_at < _bound(c.signed_up_at, as_of))
+    c = filter_dimensions(k.engine.table("customers"), where, "customers")
+    c = c.filter(c.signed_up_at.notnull(), c.signed_up_at < bound(c.signed_up_at, as_of))
     if since is not None:
-        c = c.filter(c.signed_up_at >= _bound(c.signed_up_at, since))
-    churned = c.churned_at.notnull() & (c.churned_at < _bound(c.churned_at, as_of))
+        c = c.filter(c.signed_up_at >= bound(c.signed_up_at, since))
+    churned = c.churned_at.notnull() & (c.churned_at < bound(c.churned_at, as_of))
     end = churned.ifelse(c.churned_at.epoch_seconds().cast("float64"), ibis.literal(as_of.timestamp()))
-    lifetime = ((end - c.signed_up_at.epoch_seconds().cast("float64")) / (86400 * _DAYS[unit])).floor().cast("int64")
+    lifetime = ((end - c.signed_up_at.epoch_seconds().cast("float64")) / (86400 * periods.DAYS[unit])).floor().cast("int64")
     c = c.mutate(lifetime=ibis.greatest(lifetime, 0), churned=churned.ifelse(1, 0))
     return c.group_by([*by, "lifetime", "churned"]).aggregate(customers=c.count())
 
 
 def _period_index(at: ibis.Expr, grain: str) -> ibis.Expr:
-    """An integer that counts ``grain`` periods, so 'the next period' is index + 1 on any engine."""
+    """An integer that counts ``grain`` periods, so 'the next period' is index + 1 on any engine
+    (``periods.index`` in Python; ``periods.from_index`` turns it back into a period)."""
     if grain == "month":
         return at.year() * 12 + at.month() - 1
     if grain == "quarter":  # not at.quarter(): Ibis 12 computes it on SQLite as a fraction
@@ -118,33 +166,22 @@ def _period_index(at: ibis.Expr, grain: str) -> ibis.Expr:
     if grain == "year":
         return at.year().cast("int64")
     seconds = 86400 if grain == "day" else 7 * 86400
-    offset = 0 if grain == "day" else _MONDAY_EPOCH
+    offset = 0 if grain == "day" else periods.MONDAY_EPOCH_SECONDS
     return ((at.epoch_seconds().cast("float64") - offset) / seconds).floor().cast("int64")
 
 
-def _period_start(index: int, grain: str) -> datetime:
-    if grain == "month":
-        return datetime(index // 12, index % 12 + 1, 1, tzinfo=timezone.utc)
-    if grain == "quarter":
-        return datetime(index // 4, (index % 4) * 3 + 1, 1, tzinfo=timezone.utc)
-    if grain == "year":
-        return datetime(index, 1, 1, tzinfo=timezone.utc)
-    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
-    return epoch + (timedelta(days=index) if grain == "day" else timedelta(seconds=_MONDAY_EPOCH, weeks=index))
-
-
-def revenue_retention_expression(k: KPIs, *, gross: bool, by=(), grain="month", since=None, until=None, where=None) -> ibis.Table:
+def revenue_retention_expression(k: KPISource, *, gross: bool, by=(), grain="month", since=None, until=None, where=None) -> ibis.Table:
     """Per group, currency and base period: the six sums of (revenue in the base period,
     revenue of the same customers in the next one), over customers with base revenue > 0.
     Gross retention caps each customer's next revenue at their base (no expansion counted)."""
     r = k.engine.table("revenue")
     r = r.select(customer_id=r.customer_id, currency=r.currency, amount=r.amount.cast("float64"), at=r.occurred_at)
     if since is not None:  # the base period of the first period shown
-        r = r.filter(r.at >= _bound(r.at, _step(_truncate(since, grain), grain, -1)))
+        r = r.filter(r.at >= bound(r.at, periods.previous(periods.start(since, grain), grain)))
     if until is not None:
-        r = r.filter(r.at < _bound(r.at, until))
+        r = r.filter(r.at < bound(r.at, until))
     if by or where:
-        c = _filter_dimensions(k.engine.table("customers"), where, "customers")
+        c = filter_dimensions(k.engine.table("customers"), where, "customers")
         c = c.select(c_id=c.id, **{d: c[d] for d in by})
         r = r.join(c, r.customer_id == c.c_id).drop("c_id")
     r = r.mutate(period=_period_index(r.at, grain))
@@ -166,20 +203,20 @@ def revenue_retention_expression(k: KPIs, *, gross: bool, by=(), grain="month", 
 def _revenue_retention(gross: bool):
     name = "gross_revenue_retention" if gross else "net_revenue_retention"
 
-    def compute(k: KPIs, *, by=(), grain=None, since=None, until=None, where=None, confidence=0.95) -> KPIResult:
+    def compute(k: KPISource, *, by=(), grain=None, since=None, until=None, where=None, confidence=0.95) -> KPIResult:
         """Revenue in each period from the customers who paid in the period before, ÷ what they
         paid then (net: with expansion; gross: capped at the base, so at most 100 %), as a
         percent with a delta-method interval; n = customers paying in the base period."""
         grain = grain or "month"
-        by = _dimensions(by, "customers")
-        since, until = _timestamp(since, "--since"), _timestamp(until, "--until")
+        by = check_dimensions(by, "customers")
+        since, until = timestamp(since, "--since"), timestamp(until, "--until")
         expr = revenue_retention_expression(k, gross=gross, by=by, grain=grain, since=since, until=until, where=where)
         sums = k.engine.execute(expr).to_pylist()
         latest = max((s["period"] for s in sums), default=None)
-        result = KPIResult(name, [*by, "currency"], grain)
+        result = KPIResult(name, [*by, "currency"], grain, confidence=confidence)
         label = "Gross revenue retention" if gross else "Net revenue retention"
         for s in sorted(sums, key=lambda s: (tuple(str(s[d]) for d in [*by, "currency"]), s["period"])):
-            period = _period_start(s["period"] + 1, grain)
+            period = periods.from_index(s["period"] + 1, grain)
             if s["period"] + 1 > latest or (since is not None and period < since):
                 continue  # the period after the latest has no revenue yet: not a 0 % retention
             e = stats.ratio(stats.RatioStats(s["n"], s["sx"], s["sy"], s["sxx"], s["syy"], s["sxy"]), confidence=confidence, label=label)
@@ -191,10 +228,10 @@ def _revenue_retention(gross: bool):
     return compute
 
 
-def clv_expression(k: KPIs, *, by=(), start: datetime, end: datetime, where=None) -> ibis.Table:
+def clv_expression(k: KPISource, *, by=(), start: datetime, end: datetime, where=None) -> ibis.Table:
     """Per group, over the year [start, end): customers active in it, their revenue's n, Σ, Σ²,
     those active at its start and how many of them churned, acquisition costs' count and Σ."""
-    c = _filter_dimensions(k.engine.table("customers"), where, "customers")
+    c = filter_dimensions(k.engine.table("customers"), where, "customers")
     c = c.filter(c.signed_up_at.notnull(), c.signed_up_at < end, c.churned_at.isnull() | (c.churned_at >= start))
     r = k.engine.table("revenue")
     r = r.filter(r.occurred_at >= start, r.occurred_at < end)
@@ -209,12 +246,12 @@ def clv_expression(k: KPIs, *, by=(), start: datetime, end: datetime, where=None
     return j.group_by(list(by)).aggregate(**sums) if by else j.aggregate(**sums)
 
 
-def clv(k: KPIs, *, by=(), grain=None, since=None, until=None, where=None, confidence=0.95) -> KPIResult:
+def clv(k: KPISource, *, by=(), grain=None, since=None, until=None, where=None, confidence=0.95) -> KPIResult:
     """Simple customer lifetime value per group: annual revenue per customer × expected years
     (1 ÷ annual churn rate, at most ``HORIZON_YEARS``) − mean acquisition cost, over the year
     before ``until`` (or now). The interval combines the revenue mean's t-interval with the
     churn rate's Wilson interval (their extremes), so it is conservative."""
-    by = _dimensions(by, "customers")
+    by = check_dimensions(by, "customers")
     end = _as_of(until)
     start = end - timedelta(days=365)
     currencies = k.engine.execute(_currencies(k, start, end)).column("currency").to_pylist()
@@ -222,7 +259,7 @@ def clv(k: KPIs, *, by=(), grain=None, since=None, until=None, where=None, confi
         raise InputError(f"revenue in the year before {end:%Y-%m-%d} is in several currencies ({', '.join(map(str, currencies))}); "
                          "CLV needs one: convert the amounts before importing them")
     sums = k.engine.execute(clv_expression(k, by=by, start=start, end=end, where=where)).to_pylist()
-    result = KPIResult("clv", by, None)
+    result = KPIResult("clv", by, None, confidence=confidence)
     for s in _sorted([(tuple(s[d] for d in by), s) for s in sums]):
         key, s = s
         if not s["n"]:
@@ -246,16 +283,11 @@ def _years(churn: float | None) -> float:
     return min(1 / churn, HORIZON_YEARS)
 
 
-def _currencies(k: KPIs, start: datetime, end: datetime) -> ibis.Table:
+def _currencies(k: KPISource, start: datetime, end: datetime) -> ibis.Table:
     r = k.engine.table("revenue")
     r = r.filter(r.occurred_at >= start, r.occurred_at < end)
     return r.group_by("currency").aggregate(payments=r.count()).order_by("currency")
 
 
-KPIS = {
-    "cohort_retention": cohort_retention,
-    "survival": survival,
-    "net_revenue_retention": _revenue_retention(gross=False),
-    "gross_revenue_retention": _revenue_retention(gross=True),
-    "clv": clv,
-}
+net_revenue_retention = _revenue_retention(gross=False)
+gross_revenue_retention = _revenue_retention(gross=True)

@@ -72,7 +72,7 @@ class Engine:
                 password=url.password, database=url.database,
             )
             return cls(backend, "postgres")
-        raise ValueError(f"no analytics engine for {store.dialect}")  # pragma: no cover
+        raise EngineError(f"no analytics engine for {store.dialect}")  # pragma: no cover
 
     @classmethod
     def for_mirror(cls, mirror: Mirror) -> Engine:

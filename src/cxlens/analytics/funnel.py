@@ -9,22 +9,19 @@ consecutive pair), never a row per customer.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import ibis
 
+from .. import catalog
 from ..errors import InputError
-from ..metrics import METRICS
+from ..periods import timestamp
 from . import stats
-from .kpis import SPECS, KPIResult, _bound, _dimensions, _filter_dimensions, _timestamp
+from .facts import KPISource, bound, check_dimensions, filter_dimensions
+from .result import KPIResult
 
-if TYPE_CHECKING:
-    from .kpis import KPIs
-
-__all__ = ["KPIS"]
+__all__ = ["funnel", "funnel_expressions", "journey_steps", "touchpoint_health"]
 
 
-def journey_steps(k: KPIs, journeys: list[str] | None = None) -> dict[str, list[tuple[int, str]]]:
+def journey_steps(k: KPISource, journeys: list[str] | None = None) -> dict[str, list[tuple[int, str]]]:
     """Each journey's touchpoints in map order: {journey key: [(touchpoint id, key), …]}."""
     tp, st, j = k.engine.table("touchpoints"), k.engine.table("stages"), k.engine.table("journeys")
     q = tp.join(st, tp.stage_id == st.id).join(j, tp.journey_id == j.id)
@@ -38,18 +35,18 @@ def journey_steps(k: KPIs, journeys: list[str] | None = None) -> dict[str, list[
     return steps
 
 
-def funnel_expressions(k: KPIs, pairs: list[tuple[int, int]], *, by=(), since=None, until=None, where=None) -> tuple[ibis.Table, ibis.Table]:
+def funnel_expressions(k: KPISource, pairs: list[tuple[int, int]], *, by=(), since=None, until=None, where=None) -> tuple[ibis.Table, ibis.Table]:
     """(customers reaching each touchpoint, customers converting along each pair) per group."""
     e = k.engine.table("events")
     e = e.select(customer_id=e.customer_id, touchpoint_id=e.touchpoint_id, at=e.occurred_at)
     ids = sorted({t for pair in pairs for t in pair})
     e = e.filter(e.touchpoint_id.isin(ids))
     if since is not None:
-        e = e.filter(e.at >= _bound(e.at, since))
+        e = e.filter(e.at >= bound(e.at, since))
     if until is not None:
-        e = e.filter(e.at < _bound(e.at, until))
+        e = e.filter(e.at < bound(e.at, until))
     if by or where:
-        c = _filter_dimensions(k.engine.table("customers"), where, "customers")
+        c = filter_dimensions(k.engine.table("customers"), where, "customers")
         c = c.select(c_id=c.id, **{d: c[d] for d in by})
         e = e.join(c, e.customer_id == c.c_id).drop("c_id")
     first = e.group_by(["customer_id", "touchpoint_id", *by]).aggregate(first=e.at.min())
@@ -67,7 +64,7 @@ def funnel_expressions(k: KPIs, pairs: list[tuple[int, int]], *, by=(), since=No
     return reached, converted
 
 
-def funnel(k: KPIs, *, by=(), grain=None, since=None, until=None, where=None, confidence=0.95) -> KPIResult:
+def funnel(k: KPISource, *, by=(), grain=None, since=None, until=None, where=None, confidence=0.95) -> KPIResult:
     """Per journey and step: customers reaching the touchpoint, the % of those at the previous
     touchpoint who went on to it (Wilson interval; n = customers at the previous one) and the
     drop-off. ``where={"journey": …}`` picks journeys; ``by`` slices by customer dimensions;
@@ -77,13 +74,13 @@ def funnel(k: KPIs, *, by=(), grain=None, since=None, until=None, where=None, co
     where = dict(where or {})
     wanted = where.pop("journey", None)
     journeys = [wanted] if isinstance(wanted, str) else wanted
-    by = _dimensions(by, "customers")
+    by = check_dimensions(by, "customers")
     steps = journey_steps(k, journeys)
     pairs = [(a[0], b[0]) for path in steps.values() for a, b in zip(path, path[1:])]
-    result = KPIResult("funnel", ["journey", "step", "touchpoint", *by], None)
+    result = KPIResult("funnel", ["journey", "step", "touchpoint", *by], None, confidence=confidence)
     if not pairs:
         return result
-    since, until = _timestamp(since, "--since"), _timestamp(until, "--until")
+    since, until = timestamp(since, "--since"), timestamp(until, "--until")
     reached_expr, converted_expr = funnel_expressions(k, pairs, by=by, since=since, until=until, where=where)
     reached = {(r["touchpoint_id"], *(r[d] for d in by)): r["customers"] for r in k.engine.execute(reached_expr).to_pylist()}
     converted = {(r["touchpoint_id"], r["n_touchpoint"], *(r[d] for d in by)): r["customers"]
@@ -114,7 +111,7 @@ def funnel(k: KPIs, *, by=(), grain=None, since=None, until=None, where=None, co
 _FROM_FUNNEL = {"conversion"}
 
 
-def touchpoint_health(k: KPIs, *, by=(), grain=None, since=None, until=None, where=None, confidence=0.95) -> KPIResult:
+def touchpoint_health(k: KPISource, *, by=(), grain=None, since=None, until=None, where=None, confidence=0.95) -> KPIResult:
     """Every target of every touchpoint against its measured value over [since, until): status
     ``met`` or ``missed`` (on the estimate), ``significant`` when the interval lies wholly on
     one side of the target, ``no data`` when nothing was measured, ``not per touchpoint`` for
@@ -130,7 +127,7 @@ def touchpoint_health(k: KPIs, *, by=(), grain=None, since=None, until=None, whe
     measured: dict[str, dict[str, dict] | str] = {}
     for metric in sorted({t["metric"] for t in targets}):
         measured[metric] = _by_touchpoint(k, metric, since=since, until=until, where=where, confidence=confidence)
-    result = KPIResult("touchpoint_health", ["journey", "stage", "touchpoint", "metric"], None)
+    result = KPIResult("touchpoint_health", ["journey", "stage", "touchpoint", "metric"], None, confidence=confidence)
     for target in targets:
         m = measured[target["metric"]]
         got = m.get(target["touchpoint"]) if isinstance(m, dict) else None
@@ -141,7 +138,7 @@ def touchpoint_health(k: KPIs, *, by=(), grain=None, since=None, until=None, whe
     return result
 
 
-def _by_touchpoint(k: KPIs, metric: str, *, since, until, where, confidence) -> dict[str, dict] | str:
+def _by_touchpoint(k: KPISource, metric: str, *, since, until, where, confidence) -> dict[str, dict] | str:
     """{touchpoint: row} of ``metric`` sliced by touchpoint, or why it cannot be: customers'
     outcomes (churn, revenue retention, CLV) are not per touchpoint; a metric no KPI computes
     is not measured."""
@@ -149,33 +146,31 @@ def _by_touchpoint(k: KPIs, metric: str, *, since, until, where, confidence) -> 
         rows = funnel(k, since=since, until=until, where={"journey": where["journey"]} if where and "journey" in where else None,
                       confidence=confidence).rows
         return {r["from_touchpoint"]: r for r in rows if r["step"] > 1}
-    spec = SPECS.get(metric)
-    if metric in _CUSTOMER_OUTCOMES or (spec is not None and (spec.source == "customers" or "touchpoint" not in _dimensions_of(spec.source))):
+    entry = catalog.CATALOGUE.get(metric)
+    if entry is None:
+        return "not measured"
+    # Customers' outcomes (churn, revenue retention, CLV) and metrics of sources without a
+    # touchpoint (invitations, mentions) belong to no one touchpoint.
+    if "touchpoint" not in entry.dimensions:
         return "not per touchpoint"
-    if spec is None:
+    if entry.spec is None or entry.source not in _PER_TOUCHPOINT:
         return "not measured"
     rows = k.compute(metric, by=["touchpoint"], since=since, until=until, where=where, confidence=confidence).rows
     return {r["touchpoint"]: r for r in rows}
 
 
-def _dimensions_of(source: str) -> tuple[str, ...]:
-    from .kpis import _FACTS
-
-    return _FACTS[source].dimensions
-
-
-_CUSTOMER_OUTCOMES = {"churn_rate", "retention", "net_revenue_retention", "gross_revenue_retention", "clv"}
+# The sources whose KPIs can be sliced by touchpoint.
+_PER_TOUCHPOINT = {"answers", "tickets"}
 
 
 def _status(metric: str, target: float, got: dict | None) -> tuple[str, bool]:
     if not got or got.get("value") is None:
         return "no data", False
-    higher = METRICS[metric].higher_is_better if metric in METRICS else True
+    entry = catalog.CATALOGUE.get(metric)
+    higher = entry.higher_is_better if entry is not None and entry.higher_is_better is not None else True
     value, low, high = got["value"], got["low"], got["high"]
     met = value >= target if higher else value <= target
     # Significant: the whole interval is on the side of the target the estimate is on.
     significant = (low > target or high < target) if low is not None and high is not None else False
     return ("met" if met else "missed"), bool(significant)
 
-
-KPIS = {"funnel": funnel, "touchpoint_health": touchpoint_health}

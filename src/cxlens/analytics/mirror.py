@@ -51,6 +51,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
+from ..errors import EngineError, InputError
 from ..store import Store
 from ..store import schema as s
 from .rollup import ROLLUPS
@@ -188,12 +189,12 @@ class _Reader:
         except (BrokenPipeError, OSError):
             head = b""
         if len(head) < 9:
-            raise RuntimeError(f"the mirror's SQLite reader (pid {self._proc.pid}) stopped (exit code "
+            raise EngineError(f"the mirror's SQLite reader (pid {self._proc.pid}) stopped (exit code "
                                f"{self._proc.poll()}); the next sync starts a new one")
         status, size = head[:1], struct.unpack(">Q", head[1:])[0]
         payload = self._proc.stdout.read(size)
         if status == b"E":
-            raise RuntimeError(f"reading the store for the DuckDB mirror failed: {payload.decode()} "
+            raise EngineError(f"reading the store for the DuckDB mirror failed: {payload.decode()} "
                                f"(request: {request.get('sql', request['op'])[:300]})")
         return payload
 
@@ -249,7 +250,7 @@ class Mirror:
 
     def __init__(self, store: Store, path: str = ":memory:", *, retention: timedelta = timedelta(days=1)):
         if store.dialect != "sqlite":
-            raise ValueError("the DuckDB mirror copies the embedded SQLite store; PostgreSQL is queried directly")
+            raise InputError("the DuckDB mirror copies the embedded SQLite store; PostgreSQL is queried directly")
         self.store = store
         self.retention = retention
         self._file = Path(store.engine.url.database).resolve()
@@ -277,7 +278,7 @@ class Mirror:
             try:
                 self._readers[i].begin(self._uri)
                 return self._readers[i]
-            except RuntimeError:  # it ended between the check and the request: once more
+            except EngineError:  # it ended between the check and the request: once more
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
@@ -484,7 +485,7 @@ class Mirror:
         """The rows of ``table`` matching ``where``, as one typed Arrow table."""
         batch = src.query(f"{_source_select(table)} WHERE {' AND '.join(where)}")
         if batch.num_rows == 0 or batch.column(0)[0].as_py() != PLACEHOLDER_ID:
-            raise RuntimeError(f"reading {table.name}: the typed placeholder row did not come first")  # pragma: no cover
+            raise EngineError(f"reading {table.name}: the typed placeholder row did not come first")  # pragma: no cover
         return _parse_timestamps(table, batch.slice(1))
 
     def _read_ahead(self, src, table: sa.Table, chunks: list[list[str]]) -> Iterator[pa.Table]:
@@ -518,7 +519,7 @@ class Mirror:
                 if i and reader.alive():
                     try:
                         reader.end()
-                    except RuntimeError:  # pragma: no cover - it died meanwhile; restarted next time
+                    except EngineError:  # pragma: no cover - it died meanwhile; restarted next time
                         pass
 
         threads = [threading.Thread(target=lane, args=(i,), name=f"cxlens-mirror-{table.name}-{i}", daemon=True)

@@ -32,7 +32,7 @@ FEW_CUSTOMERS = 1000  # up to this many customers are named in a sync's lookup, 
 class Rollup:
     table: str  # the summary's name in the mirror
     source: str  # the mirrored table it summarises
-    facts: str  # the KPI fact source it answers for (kpis._FACTS)
+    facts: str  # the KPI fact source it answers for (facts.FACTS)
     at: str  # the source's time column; the summary keeps its UTC day as ``day``
     keys: tuple[str, ...]  # source columns kept as they are
     customer_keys: tuple[str, ...]  # columns of the row's customer kept

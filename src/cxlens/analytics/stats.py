@@ -17,10 +17,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
+from scipy import optimize
 from scipy import stats as sps
+
+from ..errors import InputError
+from .estimate import MIN_N, Comparison, Estimate, z_value
+from .outcome_stats import RatioStats, SurvivalPoint, kaplan_meier, ratio
 
 __all__ = [
     "AGREE_FROM",
@@ -50,96 +55,12 @@ __all__ = [
     "z_value",
 ]
 
-MIN_N = 30  # below this an interval is too wide to act on; results say so
 PROPORTION_METHODS = ("wilson", "wald", "agresti-coull")
 NPS_METHODS = ("adjusted-wald", "wald")
 # Lowest score that counts as satisfied (CSAT top-two-box) or agreeing (CES), per scale.
 # A 1–3 scale has one top box; Zendesk's good/bad (1–2) counts "good".
 SATISFIED_FROM = {(1, 5): 4, (1, 3): 3, (1, 10): 9, (1, 2): 2}
 AGREE_FROM = {(1, 7): 5, (1, 5): 4}
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """A value with its confidence interval (``low``..``high``), n and how it was computed."""
-
-    value: float | None
-    low: float | None
-    high: float | None
-    n: int
-    method: str
-    confidence: float = 0.95
-    label: str = ""
-    min_n: int = MIN_N
-
-    @property
-    def sufficient(self) -> bool:
-        return self.n >= self.min_n
-
-    def summary(self, digits: int | None = None) -> str:
-        name = f"{self.label} " if self.label else ""
-        if self.value is None:
-            return f"{name}no data (n=0)"
-        if digits is None:  # shares on 0..1 need more digits than scores and percents
-            digits = 3 if all(abs(x) <= 1 for x in (self.value, self.low, self.high)) else 1
-        text = (
-            f"{name}{self.value:.{digits}f} ({self.confidence:.0%} CI {self.low:.{digits}f} to "
-            f"{self.high:.{digits}f}, n={self.n:,}, {self.method})"
-        )
-        if not self.sufficient:
-            text += f"; n < {self.min_n}: too little data to rely on"
-        return text
-
-    def to_dict(self) -> dict:
-        return asdict(self) | {"sufficient": self.sufficient}
-
-    def __str__(self) -> str:
-        return self.summary()
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """A difference ``a − b`` with its interval and a two-sided p-value."""
-
-    difference: float | None
-    low: float | None
-    high: float | None
-    p_value: float | None
-    n_a: int
-    n_b: int
-    method: str
-    confidence: float = 0.95
-    label: str = ""
-
-    @property
-    def significant(self) -> bool:
-        """True only when the test rejects "no difference" at the interval's level."""
-        return self.p_value is not None and self.p_value < 1 - self.confidence
-
-    def summary(self, digits: int | None = None) -> str:
-        name = f"{self.label} " if self.label else ""
-        if self.difference is None:
-            return f"{name}difference: not enough data (n={self.n_a} vs {self.n_b})"
-        if digits is None:
-            digits = 3 if all(abs(x) <= 1 for x in (self.difference, self.low, self.high)) else 1
-        verdict = "significant" if self.significant else "not significant"
-        return (
-            f"{name}difference {self.difference:+.{digits}f} ({self.confidence:.0%} CI {self.low:+.{digits}f} "
-            f"to {self.high:+.{digits}f}, p={self.p_value:.3g}, {verdict}; n={self.n_a:,} vs {self.n_b:,}, {self.method})"
-        )
-
-    def to_dict(self) -> dict:
-        return asdict(self) | {"significant": self.significant}
-
-    def __str__(self) -> str:
-        return self.summary()
-
-
-def z_value(confidence: float) -> float:
-    """The standard normal quantile for a two-sided interval, e.g. 1.95996 for 0.95."""
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
-    return float(sps.norm.ppf(1 - (1 - confidence) / 2))
 
 
 def _clip(x: float, low: float, high: float) -> float:
@@ -171,18 +92,18 @@ class NPSCounts:
         arr = arr[~np.isnan(arr)]
         bad = arr[(arr < 0) | (arr > 10) | (arr != np.floor(arr))]
         if len(bad):
-            raise ValueError(f"NPS scores are whole numbers from 0 to 10; got {bad[0]:g}")
+            raise InputError(f"NPS scores are whole numbers from 0 to 10; got {bad[0]:g}")
         return cls(int((arr <= 6).sum()), int(((arr >= 7) & (arr <= 8)).sum()), int((arr >= 9).sum()))
 
 
 def _counts(scores, counts) -> NPSCounts:
     if (scores is None) == (counts is None):
-        raise ValueError("give either scores or counts=(detractors, passives, promoters)")
+        raise InputError("give either scores or counts=(detractors, passives, promoters)")
     if scores is not None:
         return NPSCounts.from_scores(scores)
     counts = counts if isinstance(counts, NPSCounts) else NPSCounts(*counts)
     if min(counts.detractors, counts.passives, counts.promoters) < 0:
-        raise ValueError(f"counts cannot be negative: {counts}")
+        raise InputError(f"counts cannot be negative: {counts}")
     return counts
 
 
@@ -200,7 +121,7 @@ def _nps_adjusted(c: NPSCounts, method: str) -> tuple[float, float, float]:
         return c.detractors + 0.75, c.promoters + 0.75, c.n + 3.0
     if method == "wald":
         return float(c.detractors), float(c.promoters), float(c.n)
-    raise ValueError(f"unknown NPS method {method!r}; use one of: {', '.join(NPS_METHODS)}")
+    raise InputError(f"unknown NPS method {method!r}; use one of: {', '.join(NPS_METHODS)}")
 
 
 def nps(
@@ -240,7 +161,8 @@ def compare_nps(
     """NPS(a) − NPS(b) for independent groups (two periods, two segments).
 
     The difference of the (adjusted) scores has variance v_a + v_b; the interval is
-    difference ± z·√(v_a + v_b) and the p-value that of z = difference / √(v_a + v_b).
+    difference ± z·√(v_a + v_b) and the p-value that of z = difference / √(v_a + v_b), so that
+    p < 1 − confidence exactly when the interval excludes 0.
     """
     a, b = _counts(None, a), _counts(None, b)
     if a.n == 0 or b.n == 0:
@@ -251,9 +173,14 @@ def compare_nps(
     se = math.sqrt(va + vb)
     centre = sa - sb
     half = z_value(confidence) * se
-    p = 2 * sps.norm.sf(abs(centre) / se) if se > 0 else (0.0 if centre else 1.0)
     low, high = max(100 * (centre - half), -200), min(100 * (centre + half), 200)
     # As in nps(): the interval is widened, where the pseudo-answers moved it, to hold the value.
+    # The widened interval holds 0 at every level when the plain and the adjusted difference
+    # disagree in sign (or the plain one is 0); p = 1 then, so that p < α exactly when it excludes 0.
+    if raw == 0 or (raw > 0) != (centre > 0) or centre == 0:
+        p = 1.0
+    else:
+        p = 2 * sps.norm.sf(abs(centre) / se) if se > 0 else 0.0
     return Comparison(100 * raw, min(low, 100 * raw), max(high, 100 * raw), float(p), a.n, b.n, method, confidence, "NPS")
 
 
@@ -262,7 +189,7 @@ def compare_nps(
 
 def _check_counts(successes: int, n: int) -> None:
     if n < 0 or successes < 0 or successes > n:
-        raise ValueError(f"need 0 <= successes <= n, got successes={successes}, n={n}")
+        raise InputError(f"need 0 <= successes <= n, got successes={successes}, n={n}")
 
 
 def _interval(successes: int, n: int, method: str, z: float) -> tuple[float, float]:
@@ -280,7 +207,7 @@ def _interval(successes: int, n: int, method: str, z: float) -> tuple[float, flo
     if method == "wald":
         half = z * math.sqrt(p * (1 - p) / n)
         return max(p - half, 0.0), min(p + half, 1.0)
-    raise ValueError(f"unknown proportion method {method!r}; use one of: {', '.join(PROPORTION_METHODS)}")
+    raise InputError(f"unknown proportion method {method!r}; use one of: {', '.join(PROPORTION_METHODS)}")
 
 
 def proportion(
@@ -309,7 +236,7 @@ def satisfied_from(scale: tuple[int, int], table: dict[tuple[int, int], int] = S
     try:
         return table[tuple(scale)]
     except KeyError:
-        raise ValueError(f"no top-box rule for the scale {scale[0]}-{scale[1]}; known: {', '.join(f'{a}-{b}' for a, b in table)}") from None
+        raise InputError(f"no top-box rule for the scale {scale[0]}-{scale[1]}; known: {', '.join(f'{a}-{b}' for a, b in table)}") from None
 
 
 def _top_box(scores, successes, n, scale, table) -> tuple[int, int]:
@@ -318,10 +245,10 @@ def _top_box(scores, successes, n, scale, table) -> tuple[int, int]:
         arr = arr[~np.isnan(arr)]
         low, high = scale
         if ((arr < low) | (arr > high)).any():
-            raise ValueError(f"scores must lie on the scale {low}-{high}")
+            raise InputError(f"scores must lie on the scale {low}-{high}")
         return int((arr >= satisfied_from(scale, table)).sum()), len(arr)
     if successes is None or n is None:
-        raise ValueError("give either scores or both successes= and n=")
+        raise InputError("give either scores or both successes= and n=")
     return successes, n
 
 
@@ -360,24 +287,55 @@ def compare_proportions(
     successes_a: int, n_a: int, successes_b: int, n_b: int, *, confidence: float = 0.95, label: str = ""
 ) -> Comparison:
     """p_a − p_b with Newcombe's hybrid score interval (his method 10, from the two Wilson
-    intervals; Newcombe 1998, Statistics in Medicine 17:873–890) and the pooled
-    two-proportion z-test's p-value."""
+    intervals; Newcombe 1998, Statistics in Medicine 17:873–890) and the p-value that inverts it.
+
+    With Wilson limits l, u at the normal quantile z, the interval is
+    d − √((p_a − l_a)² + (u_b − p_b)²) .. d + √((u_a − p_a)² + (p_b − l_b)²). It narrows as z
+    falls, so there is one z* at which the bound nearer 0 touches 0; p = 2·(1 − Φ(z*)) is the
+    smallest α at which the interval at level 1 − α excludes 0. Hence p < α exactly when that
+    interval excludes 0, which a pooled z-test's p does not promise (0/10 vs 6/19: interval
+    −0.540..0.006, pooled p = 0.046)."""
     _check_counts(successes_a, n_a)
     _check_counts(successes_b, n_b)
     if n_a == 0 or n_b == 0:
         return Comparison(None, None, None, None, n_a, n_b, "newcombe", confidence, label)
     z = z_value(confidence)
+    d = successes_a / n_a - successes_b / n_b
+    low, high = _newcombe(successes_a, n_a, successes_b, n_b, z)
+    # Clipped: rounding can put a bound a hair outside −1..1 (found by the property test).
+    low, high = max(low, -1.0), min(high, 1.0)
+    return Comparison(d, low, high, _newcombe_p(successes_a, n_a, successes_b, n_b), n_a, n_b, "newcombe", confidence, label)
+
+
+def _newcombe(successes_a: int, n_a: int, successes_b: int, n_b: int, z: float) -> tuple[float, float]:
+    """Newcombe's hybrid score interval for p_a − p_b at the normal quantile ``z``."""
     pa, pb = successes_a / n_a, successes_b / n_b
     la, ua = _interval(successes_a, n_a, "wilson", z)
     lb, ub = _interval(successes_b, n_b, "wilson", z)
     d = pa - pb
-    # Clipped: rounding can put a bound a hair outside −1..1 (found by the property test).
-    low = max(d - math.sqrt((pa - la) ** 2 + (ub - pb) ** 2), -1.0)
-    high = min(d + math.sqrt((ua - pa) ** 2 + (pb - lb) ** 2), 1.0)
-    pooled = (successes_a + successes_b) / (n_a + n_b)
-    se = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
-    p = 2 * sps.norm.sf(abs(d) / se) if se > 0 else (0.0 if d else 1.0)
-    return Comparison(d, low, high, float(p), n_a, n_b, "newcombe", confidence, label)
+    return d - math.sqrt((pa - la) ** 2 + (ub - pb) ** 2), d + math.sqrt((ua - pa) ** 2 + (pb - lb) ** 2)
+
+
+# Beyond this z, 2·(1 − Φ(z)) is below the smallest float: the p-value is 0.
+_Z_MAX = 38.0
+
+
+def _newcombe_p(successes_a: int, n_a: int, successes_b: int, n_b: int) -> float:
+    """The smallest α at which Newcombe's interval at level 1 − α excludes 0 (see
+    :func:`compare_proportions`), by Brent's method on z."""
+    d = successes_a / n_a - successes_b / n_b
+    if d == 0:
+        return 1.0
+    if d < 0:  # the interval of b − a is that of a − b mirrored
+        successes_a, n_a, successes_b, n_b = successes_b, n_b, successes_a, n_a
+
+    def nearer_bound(z: float) -> float:
+        return _newcombe(successes_a, n_a, successes_b, n_b, z)[0] if z > 0 else abs(d)
+
+    if nearer_bound(_Z_MAX) > 0:
+        return 0.0
+    z_star = optimize.brentq(nearer_bound, 0.0, _Z_MAX, xtol=1e-12)
+    return float(2 * sps.norm.sf(z_star))
 
 
 # -- means and quantiles (CES mean, ratings, durations) ------------------------------------------
@@ -419,7 +377,7 @@ def _values(values: Iterable[float | None]) -> np.ndarray:
 def _mean_stats(values, stats: MeanStats | None) -> tuple[MeanStats, float | None]:
     """The sums, and the variance computed from the values when we have them (stabler)."""
     if (values is None) == (stats is None):
-        raise ValueError("give either values or stats=MeanStats(n, total, total_sq)")
+        raise InputError("give either values or stats=MeanStats(n, total, total_sq)")
     if stats is not None:
         return stats, None
     arr = _values(values)
@@ -488,7 +446,7 @@ def quantile(
     true quantile with at least the stated confidence (Conover, Practical Nonparametric
     Statistics, §3.2). Right for skewed durations, where a mean ± t misleads."""
     if not 0 < q < 1:
-        raise ValueError(f"q must be between 0 and 1, got {q}")
+        raise InputError(f"q must be between 0 and 1, got {q}")
     arr = np.sort(_values(values))
     n = len(arr)
     method = f"order-statistic q={q:g}"
@@ -505,100 +463,3 @@ def quantile(
 
 def median(values: Iterable[float | None], *, confidence: float = 0.95, min_n: int = MIN_N, label: str = "") -> Estimate:
     return quantile(values, 0.5, confidence=confidence, min_n=min_n, label=label)
-
-
-@dataclass(frozen=True)
-class RatioStats:
-    """Sufficient statistics of a ratio of sums Σy/Σx over n units (customers): n, Σx, Σy,
-    Σx², Σy², Σxy. Revenue retention is one: this period's revenue over the base period's."""
-
-    n: int = 0
-    x: float = 0.0
-    y: float = 0.0
-    xx: float = 0.0
-    yy: float = 0.0
-    xy: float = 0.0
-
-    def __add__(self, other: RatioStats) -> RatioStats:
-        return RatioStats(*(a + b for a, b in zip(self.__dict__.values(), other.__dict__.values(), strict=True)))
-
-    @classmethod
-    def from_pairs(cls, x: Iterable[float], y: Iterable[float]) -> RatioStats:
-        ax, ay = np.asarray(list(x), dtype=float), np.asarray(list(y), dtype=float)
-        return cls(len(ax), float(ax.sum()), float(ay.sum()), float((ax * ax).sum()), float((ay * ay).sum()), float((ax * ay).sum()))
-
-
-def ratio(stats: RatioStats, *, confidence: float = 0.95, min_n: int = MIN_N, label: str = "") -> Estimate:
-    """R = Σy / Σx with the delta-method (linearisation) interval of a ratio estimator:
-
-    Var(R) ≈ Σ(yᵢ − R·xᵢ)² / (n (n − 1) x̄²), where Σ(yᵢ − R·xᵢ)² = Σy² − 2RΣxy + R²Σx²
-    (Cochran, Sampling Techniques, 3rd ed., §6.4), so it needs only the six sums. The interval
-    uses t(n − 1) and is clipped at 0 (a revenue ratio cannot be negative)."""
-    s = stats
-    if s.n == 0 or s.x == 0:
-        return Estimate(None, None, None, s.n, "ratio (delta)", confidence, label, min_n)
-    r = s.y / s.x
-    if s.n == 1:
-        return Estimate(r, 0.0, math.inf, 1, "ratio (delta)", confidence, label, min_n)
-    residual = max(s.yy - 2 * r * s.xy + r * r * s.xx, 0.0)
-    se = math.sqrt(residual / (s.n * (s.n - 1))) / abs(s.x / s.n)
-    half = float(sps.t.ppf(1 - (1 - confidence) / 2, s.n - 1)) * se
-    return Estimate(r, max(r - half, 0.0), r + half, s.n, "ratio (delta)", confidence, label, min_n)
-
-
-@dataclass(frozen=True)
-class SurvivalPoint:
-    """S(t) just after time ``time``: the share still alive (customers not churned)."""
-
-    time: float
-    survival: float
-    low: float
-    high: float
-    at_risk: int
-    events: int
-    censored: int
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-def kaplan_meier(
-    durations: Iterable[float], events: Iterable[bool | int], *, weights: Iterable[int] | None = None, confidence: float = 0.95
-) -> list[SurvivalPoint]:
-    """The Kaplan–Meier estimate of the survival function, one point per distinct time.
-
-    S(t) = Π_{tᵢ ≤ t} (1 − dᵢ/nᵢ) with nᵢ at risk and dᵢ events at tᵢ (censored at tᵢ count as
-    at risk at tᵢ). The interval is Kalbfleisch and Prentice's exponential Greenwood
-    ("log-log") one, which stays inside [0, 1]:
-    V = Σ dᵢ/(nᵢ(nᵢ − dᵢ)) / (log S)², S^{exp(±z√V)}. ``weights`` count identical rows, so the
-    engine can hand over (duration, event, count) histograms instead of every customer.
-    """
-    t = np.asarray(list(durations), dtype=float)
-    e = np.asarray(list(events), dtype=bool)
-    w = np.ones(len(t), dtype=np.int64) if weights is None else np.asarray(list(weights), dtype=np.int64)
-    if not (len(t) == len(e) == len(w)):
-        raise ValueError("durations, events and weights must have the same length")
-    if len(t) and (np.isnan(t).any() or (t < 0).any()):
-        raise ValueError("durations must be numbers ≥ 0")
-    times = np.unique(t)
-    deaths = np.array([w[(t == x) & e].sum() for x in times], dtype=float)
-    removed = np.array([w[t == x].sum() for x in times], dtype=float)
-    at_risk = w.sum() - np.concatenate([[0.0], np.cumsum(removed)[:-1]])
-    z = z_value(confidence)
-    points, survival, greenwood = [], 1.0, 0.0
-    for x, d, n, r in zip(times, deaths, at_risk, removed):
-        if d:
-            survival *= 1 - float(d) / float(n)
-            greenwood = greenwood + float(d) / (float(n) * float(n - d)) if n > d else math.inf
-        low, high = _loglog_interval(survival, greenwood, z)
-        points.append(SurvivalPoint(float(x), float(survival), float(low), float(high), int(n), int(d), int(r - d)))
-    return points
-
-
-def _loglog_interval(survival: float, greenwood: float, z: float) -> tuple[float, float]:
-    if survival >= 1.0:
-        return 1.0, 1.0
-    if survival <= 0.0 or math.isinf(greenwood):
-        return 0.0, 0.0 if survival <= 0.0 else 1.0
-    se = math.sqrt(greenwood) / abs(math.log(survival))
-    return survival ** math.exp(z * se), survival ** math.exp(-z * se)

@@ -39,6 +39,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..errors import InputError, InvalidAnswer, InvalidToken
 from ..store import Store
 from ..store import schema as s
+from ..store.hooks import new_items
 from .policy import Clock, CollectionPolicy, system_clock
 from .surveys import SurveyCatalog, SurveyDefinition
 from .tokens import InvitationClaim, Signer, load_secret, new_nonce
@@ -163,9 +164,10 @@ class Collection:
         customer_id = conn.execute(sa.select(s.customers.c.id).where(s.customers.c.external_id == customer)).scalar()
         if customer_id is None:
             raise InputError(f"customer {customer!r}: no customer has this external_id; import the customer first")
-        return self._insert(conn, definition.id, customer_id, channel, due_at or self.now(), event_id, status, reason)
+        return self.insert_invitation(conn, definition.id, customer_id, channel, due_at or self.now(), event_id, status, reason)
 
-    def _insert(self, conn, survey_id, customer_id, channel, due_at, event_id, status, reason) -> int:
+    def insert_invitation(self, conn, survey_id, customer_id, channel, due_at, event_id, status, reason) -> int:
+        """Write one invitation row by ids (the checks are the caller's: :meth:`invite`, the triggers)."""
         return conn.execute(
             s.invitations.insert()
             .values(survey_id=survey_id, customer_id=customer_id, event_id=event_id, channel=channel, due_at=due_at,
@@ -316,6 +318,7 @@ class Collection:
         params = dict.fromkeys(_RESPONSE_COLUMNS) | row
         new_id = conn.execute(_insert_response(conn.dialect.name, key_column.name), params).scalar()
         if new_id is not None:
+            new_items(conn, kind="response", ids=[new_id], now=self.now())  # answer rules: notify, open cases
             return new_id
         found = conn.execute(sa.select(r.c.id, r.c.answers).where(key_column == key)).one()
         update = {k: v for k, v in values.items() if k != "answers"}
@@ -325,6 +328,7 @@ class Collection:
             update["language"] = fixed["language"]
         if update:
             conn.execute(r.update().where(r.c.id == found.id).values(**update))
+            new_items(conn, kind="response", ids=[found.id], now=self.now())  # the comment may be what a rule looks for
         return found.id
 
     def _checked(self, survey: SurveyDefinition, score: Any, answers: dict[str, Any]) -> dict:

@@ -11,7 +11,7 @@ checks the parts collection gives meaning to::
         metric: csat                     # the scored question; nps | csat | ces | text
         touchpoint: support-chat
         languages: [en, fi]              # the first is the fallback
-        texts:                           # override any built-in text (see collect/texts.py)
+        texts:                           # override any built-in text (see collect/wording.yaml)
           en: {thank_you: "Thanks, we read every answer."}
         questions:                       # asked after the score (default: one open follow-up)
           - key: comment                 # "comment" fills the response's comment column
@@ -28,30 +28,27 @@ checks the parts collection gives meaning to::
         sampling: 0.5
         widget: {origins: ["https://shop.example.com"]}   # the origins the widget answers
 
-:func:`load_surveys` checks all of that and then loads the file through the journeys loader, so a
-survey file is also a valid journeys file. ``cxlens surveys load`` and ``cxlens journeys load``
-both load through it; only the Python ``cxlens.ingest.load_journeys``, which knows nothing of
-collection, refuses ``widget`` and skips these checks.
+The journeys loader checks all of that (:mod:`.survey_checks` registers the checks with it), so
+a survey file is a journeys file: :func:`load_surveys` is :func:`cxlens.ingest.load_journeys`,
+which ``cxlens surveys load``, ``cxlens journeys load`` and ``POST /api/surveys`` go through.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-import yaml
 
-from ..errors import JourneyFileError, UnknownSurvey
-from ..ingest.journeys import LoadResult, load_journeys, parse_journeys
+from ..errors import UnknownSurvey
+from ..ingest.journeys import load_journey_data, load_journeys
 from ..metrics import SCALES, parse_duration
 from ..store import Store
 from ..store import schema as s
-from .texts import BUILTIN_TEXTS, TEXT_KEYS
+from .survey_checks import QUESTION_TYPES, quiet_hours, score_range
+from .wording import BUILTIN_TEXTS
 
 __all__ = [
     "QUESTION_TYPES",
@@ -67,11 +64,6 @@ __all__ = [
     "survey_definition",
 ]
 
-QUESTION_TYPES = ("text", "single", "multiple", "nps", "csat", "ces")
-_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
-_TRIGGER_CHANNELS = ("email", "sms")
 
 
 @dataclass(frozen=True)
@@ -211,7 +203,7 @@ def survey_definition(row: Any) -> SurveyDefinition:
             touchpoint=trig["touchpoint"],
             after_seconds=parse_duration(trig.get("after", 0)) or 0.0,
             channel=trig.get("channel", "email"),
-            quiet_hours=_hours(trig.get("quiet_hours")),
+            quiet_hours=quiet_hours(trig.get("quiet_hours")),
         )
     return SurveyDefinition(
         id=row["id"],
@@ -238,8 +230,8 @@ def _question(q: dict) -> Question:
         text=_localised(q.get("text")),
         low_text=_localised(q.get("low_text")),
         options=tuple(Option(o["key"], _localised(o.get("text", o["key"]))) for o in q.get("options") or ()),
-        when=_range(q.get("when")),
-        scale=_range(q.get("scale")) or (SCALES[q["type"]][0] if q.get("type") in SCALES else None),
+        when=score_range(q.get("when")),
+        scale=score_range(q.get("scale")) or (SCALES[q["type"]][0] if q.get("type") in SCALES else None),
     )
 
 
@@ -251,203 +243,11 @@ def _localised(value: Any) -> dict[str, str]:
     return {"*": str(value)}  # one text for every language
 
 
-def _range(value: Any) -> tuple[int, int] | None:
-    if value is None:
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return (value, value)
-    found = re.fullmatch(r"\s*(\d+)\s*(?:-|\.\.)\s*(\d+)\s*", str(value))
-    if not found:
-        return None
-    low, high = int(found.group(1)), int(found.group(2))
-    return (low, high) if low <= high else None
+#: The journeys loader: a surveys file is a journeys file, and every check applies to both.
+load_surveys = load_journeys
 
-
-def _hours(value: Any) -> tuple[int, int] | None:
-    found = _range(value) if value is not None else None
-    if value is not None and found is None:
-        # "21-8" wraps past midnight, which _range refuses as low > high.
-        m = re.fullmatch(r"\s*(\d{1,2})\s*-\s*(\d{1,2})\s*", str(value))
-        found = (int(m.group(1)), int(m.group(2))) if m else None
-    if found and all(0 <= h <= 24 for h in found):
-        return found
-    return None
-
-
-# -- checking -------------------------------------------------------------------------------
-
-
-def check_collection(obj: dict, path: str) -> list[str]:
-    """Problems (``path: message``) in the collection fields of one survey's YAML."""
-    problems: list[str] = []
-    metric = obj.get("metric")
-    languages = obj.get("languages") or ["en"]
-    if isinstance(languages, list):
-        for n, lang in enumerate(languages):
-            if not isinstance(lang, str) or not _LANG.match(lang):
-                problems.append(f"{path}.languages[{n}]: {lang!r} is not a language code; write e.g. en, fi or pt-BR")
-    else:
-        languages = ["en"]  # the journeys checker reports it
-    texts = obj.get("texts")
-    if texts is not None:
-        problems += _check_texts(texts, languages, f"{path}.texts")
-    for lang in languages:
-        if isinstance(lang, str) and lang.split("-")[0] not in BUILTIN_TEXTS:
-            given = (texts or {}).get(lang) if isinstance(texts, dict) else None
-            missing = [k for k in _REQUIRED_OWN if not (isinstance(given, dict) and given.get(k))]
-            if missing:
-                problems.append(
-                    f"{path}.texts.{lang}: cxlens has no built-in {lang!r} wording; give {', '.join(missing)} "
-                    f"(built-in languages: {', '.join(BUILTIN_TEXTS)})"
-                )
-    questions = obj.get("questions")
-    if questions is not None:
-        problems += _check_questions(questions, metric, f"{path}.questions")
-    trigger = obj.get("trigger")
-    if isinstance(trigger, dict):
-        problems += _check_trigger(trigger, f"{path}.trigger")
-    widget = obj.get("widget")
-    if widget is not None:
-        problems += _check_widget(widget, f"{path}.widget")
-    return problems
-
-
-# Without built-in wording, a language needs at least what every page and e-mail shows.
-_REQUIRED_OWN = ("question", "follow_up", "submit", "thank_you", "email_subject", "email_intro", "unsubscribe")
-
-
-def _check_texts(texts: Any, languages: list, path: str) -> list[str]:
-    if not isinstance(texts, dict):
-        return [f"{path}: expected languages mapped to texts, e.g. en: {{thank_you: Thanks!}}"]
-    problems = []
-    for lang, entries in texts.items():
-        if lang not in languages:
-            problems.append(f"{path}.{lang}: {lang!r} is not in the survey's languages {languages}; add it there or remove these texts")
-        if not isinstance(entries, dict):
-            problems.append(f"{path}.{lang}: expected text names mapped to texts, e.g. thank_you: Thanks!")
-            continue
-        known = set(TEXT_KEYS) | {"question", "title", "intro"}
-        for name, value in entries.items():
-            if name not in known:
-                problems.append(f"{path}.{lang}.{name}: is not a text cxlens shows; known: {', '.join(sorted(known))}")
-            elif not isinstance(value, str):
-                problems.append(f"{path}.{lang}.{name}: expected text, got {value!r}")
-    return problems
-
-
-def _check_questions(questions: Any, metric: Any, path: str) -> list[str]:
-    if not isinstance(questions, list):
-        return [f"{path}: expected a list of questions"]
-    problems: list[str] = []
-    seen: set[str] = set()
-    for n, q in enumerate(questions):
-        where = f"{path}[{n}]"
-        if not isinstance(q, dict):
-            problems.append(f"{where}: expected a mapping with key, type and text")
-            continue
-        unknown = set(q) - {"key", "type", "text", "low_text", "options", "when", "scale"}
-        problems += [f"{where}.{u}: is not a question field (known: key, type, text, low_text, options, when, scale)" for u in sorted(unknown)]
-        key = q.get("key")
-        if not isinstance(key, str) or not _KEY.match(key):
-            problems.append(f"{where}.key: {key!r} is not a key; use lower-case letters, digits, - and _")
-        elif key in seen or key == "score":
-            problems.append(f"{where}.key: {key!r} is used twice (or is the reserved 'score'); keys must be unique")
-        else:
-            seen.add(key)
-        qtype = q.get("type", "text")
-        if qtype not in QUESTION_TYPES:
-            problems.append(f"{where}.type: {qtype!r} is not a question type; use one of {', '.join(QUESTION_TYPES)}")
-        if not isinstance(q.get("text"), (str, dict)) or not q.get("text"):
-            problems.append(f"{where}.text: is missing; write the question, or one per language (en: ..., fi: ...)")
-        if qtype in ("single", "multiple"):
-            options = q.get("options")
-            if not isinstance(options, list) or not options:
-                problems.append(f"{where}.options: a {qtype} question needs a list of options, e.g. [{{key: price, text: Price}}]")
-            else:
-                for m, o in enumerate(options):
-                    if not isinstance(o, dict) or not isinstance(o.get("key"), str) or not _KEY.match(o["key"]):
-                        problems.append(f"{where}.options[{m}]: expected {{key: a-key, text: ...}}")
-        elif "options" in q:
-            problems.append(f"{where}.options: only single and multiple questions have options")
-        if "when" in q and _range(q["when"]) is None:
-            problems.append(f"{where}.when: {q['when']!r} is not a score range; write e.g. 0-6 or 9-10")
-        elif "when" in q and metric not in SCALES:
-            problems.append(f"{where}.when: a {metric} survey has no score to depend on; remove when")
-        if "scale" in q and (qtype not in SCALES or _range(q["scale"]) not in SCALES[qtype]):
-            problems.append(f"{where}.scale: {q['scale']!r} is not a scale of a {qtype} question")
-    return problems
-
-
-def _check_trigger(trigger: dict, path: str) -> list[str]:
-    problems = []
-    if "touchpoint" not in trigger:
-        problems.append(f"{path}.touchpoint: is missing; a trigger says which touchpoint's events invite")
-    channel = trigger.get("channel", "email")
-    if channel not in _TRIGGER_CHANNELS:
-        problems.append(f"{path}.channel: {channel!r} cannot send invitations; use email or sms")
-    if "quiet_hours" in trigger and _hours(trigger["quiet_hours"]) is None:
-        problems.append(f"{path}.quiet_hours: {trigger['quiet_hours']!r} is not hours; write e.g. 21-8 (21:00 to 08:00)")
-    unknown = set(trigger) - {"touchpoint", "after", "channel", "quiet_hours"}
-    problems += [f"{path}.{u}: is not a trigger field (known: touchpoint, after, channel, quiet_hours)" for u in sorted(unknown)]
-    return problems
-
-
-def _check_widget(widget: Any, path: str) -> list[str]:
-    if not isinstance(widget, dict) or set(widget) - {"origins"}:
-        return [f"{path}: expected {{origins: [https://shop.example.com]}}"]
-    origins = widget.get("origins") or []
-    if not isinstance(origins, list):
-        return [f"{path}.origins: expected a list of origins such as https://shop.example.com"]
-    return [
-        f"{path}.origins[{n}]: {o!r} is not an origin; write scheme://host[:port] with no path, e.g. https://shop.example.com"
-        for n, o in enumerate(origins)
-        if not isinstance(o, str) or not _ORIGIN.match(o)
-    ]
-
-
-# -- loading --------------------------------------------------------------------------------
-
-
-def load_surveys(store: Store, path: str | Path) -> LoadResult:
-    """Check a surveys (or journeys) YAML file, collection fields included, and load it.
-
-    Every problem of the file is reported at once; nothing is written unless all is valid."""
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        from ..ingest.journeys import read_journey_map
-
-        read_journey_map(path)  # raises the journeys loader's clear error for the file
-        raise
-    return load_survey_data(store, data, str(path))
-
-
-def load_survey_data(store: Store, data: Any, source: str = "(surveys)") -> LoadResult:
-    """Check and load parsed survey data (what a surveys file or ``POST /api/surveys`` holds)."""
-    problems: list[str] = []
-    widgets: dict[str, Any] = {}
-    if isinstance(data, dict) and isinstance(data.get("surveys"), list):
-        data = {**data, "surveys": [dict(raw) if isinstance(raw, dict) else raw for raw in data["surveys"]]}
-        for n, raw in enumerate(data["surveys"]):
-            if isinstance(raw, dict):
-                problems += check_collection(raw, f"surveys[{n}]")
-                if "widget" in raw:
-                    widgets[str(raw.get("key"))] = raw.pop("widget")
-    try:
-        jmap = parse_journeys(data, source)
-    except JourneyFileError as exc:
-        raise JourneyFileError(source, exc.problems + problems) from None
-    if problems:
-        raise JourneyFileError(source, problems)
-    for survey in jmap.surveys:
-        if survey.key in widgets:
-            survey.definition["widget"] = widgets[survey.key]
-    try:
-        return load_journeys(store, jmap)
-    except JourneyFileError as exc:
-        # The loader names a parsed map "(journeys)"; say which file the bad reference is in.
-        raise JourneyFileError(source, exc.problems) from None
+#: The journeys loader for parsed data (what a surveys file or ``POST /api/surveys`` holds).
+load_survey_data = load_journey_data
 
 
 class SurveyCatalog:

@@ -82,7 +82,7 @@ def plan_invitations(collection: Collection, conn: sa.Connection, event_ids: lis
                 continue
             try:
                 with conn.begin_nested():
-                    created.append(collection._insert(
+                    created.append(collection.insert_invitation(
                         conn, survey.id, event.customer_id, trigger.channel,
                         event.occurred_at + timedelta(seconds=trigger.after_seconds), event.id,
                         "skipped" if reason else "pending", reason,

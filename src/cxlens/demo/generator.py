@@ -45,80 +45,46 @@ from ..ingest import import_table
 from ..ingest.journeys import read_journey_map
 from ..store import Store
 from ..store import schema
-from ..store.bulk import upsert
 from . import casework, people
+from .company import (
+    ANSWER_LAG,
+    CHURN_REASONS_BAD,
+    CHURN_REASONS_OTHER,
+    COLLECTION_DAYS,
+    DAY_US,
+    DATA_TABLES,
+    LOOP_TABLES,
+    FIRST_REPLY_MEDIAN,
+    LOCALE_P,
+    LOCALES,
+    PERSONAS,
+    PLAN_PRICE,
+    PLANS,
+    REDRAWS,
+    RESOLUTION_MEDIAN,
+    REVIEW_SOURCES,
+    SEGMENT_P,
+    SEGMENTS,
+    SOCIAL_SOURCES,
+    SUPPORT_ANSWER_LAG,
+    SUPPORT_CHANNELS,
+    SUPPORT_SHARE,
+    SURVEY_WEIGHTS,
+    TEAMS,
+    TIMEZONES,
+    TOUCHPOINT_EFFECT,
+)
 from .incidents import DELIVERY_DROP, Incidents
-from .phrases import FEATURE_REQUESTS, LANGUAGES, PHRASES, SENTIMENTS, TOPIC_TOUCHPOINTS, phrases_for
+from .invitations import InvitationHistory
+from .phrases import FEATURE_REQUESTS, PHRASES, SENTIMENTS, TOPIC_TOUCHPOINTS, phrases_for
 
 __all__ = ["DemoSummary", "generate_demo", "JOURNEYS_FILE"]
 
 JOURNEYS_FILE = Path(__file__).parent / "journeys.yaml"
-DAY_US = 86_400 * 1_000_000
 HISTORY_DAYS = 730
 CHUNK = 1_000_000
 
 Progress = Callable[[str, int, int], None]
-
-# Customers' languages: every language the phrase bank writes, English the most common.
-LOCALE_SHARE = {"en": 0.38, "de": 0.12, "es": 0.12, "fi": 0.09, "ru": 0.09, "zh": 0.12, "th": 0.08}
-assert set(LOCALE_SHARE) == set(LANGUAGES)
-LOCALES = np.array(list(LOCALE_SHARE))
-LOCALE_P = np.array(list(LOCALE_SHARE.values()))
-TIMEZONES = {
-    "en": "America/New_York", "de": "Europe/Berlin", "es": "Europe/Madrid", "fi": "Europe/Helsinki",
-    "ru": "Europe/Moscow", "zh": "Asia/Shanghai", "th": "Asia/Bangkok",
-}
-SEGMENTS = np.array(["smb", "mid-market", "enterprise", "consumer"])
-SEGMENT_P = np.array([0.30, 0.15, 0.05, 0.50])
-PLANS = np.array(["free", "basic", "pro", "team"])
-PLAN_PRICE = np.array([0.0, 9.0, 19.0, 49.0])  # monthly Trail+ subscription
-PERSONAS = np.array(["weekend-hiker", "climber", "family-camper", "pro-guide"])
-CHURN_REASONS_BAD = np.array(["poor support", "product quality", "late deliveries", "app too slow", "billing problems"])
-CHURN_REASONS_OTHER = np.array(["too expensive", "switched to a competitor", "no longer needed"])
-
-# Perception by touchpoint, on the latent scale (0 = average experience).
-TOUCHPOINT_EFFECT = {
-    "delivery": -0.15, "support-phone": 0.25, "support-chat": 0.1, "support-email": -0.2,
-    "checkout": 0.2, "account-setup": -0.1, "webinar": 0.15, "onboarding-call": 0.3,
-    "renewal-payment": -0.25, "first-use": 0.0,
-}
-SURVEY_WEIGHTS = {
-    "relationship-nps": 0.26, "checkout-ces": 0.14, "delivery-csat": 0.14, "support-csat": 0.2,
-    "onboarding-csat": 0.06, "setup-ces": 0.08, "webinar-csat": 0.04, "renewal-nps": 0.08,
-}
-SUPPORT_CHANNELS = {"support-chat": "chat", "support-email": "email", "support-phone": "phone"}
-# First reply and resolution: log-normal medians in seconds per channel (skewed, as in life).
-FIRST_REPLY_MEDIAN = {"chat": 90.0, "email": 3 * 3600.0, "phone": 45.0}
-RESOLUTION_MEDIAN = {"chat": 1800.0, "email": 20 * 3600.0, "phone": 900.0}
-TEAMS = np.array(["support-tier1", "support-tier2", "billing"])
-REVIEW_SOURCES = np.array(["trustpilot", "app-store", "google-play", "g2"])
-SOCIAL_SOURCES = np.array(["x", "reddit", "facebook"])
-SUPPORT_SHARE = np.array([0.45, 0.35, 0.2])  # of support contacts, by SUPPORT_CHANNELS
-# How long after the thing it is about an answer comes: log-normal, median seconds and sigma.
-ANSWER_LAG = (20 * 3600.0, 1.0)  # after a journey event: mostly a few hours to a few days
-SUPPORT_ANSWER_LAG = (2 * 3600.0, 1.2)  # after a ticket was solved (the CSAT mail goes out then)
-# An answer that would come after the customer's active life (churn or ``end``) does not exist
-# yet: it is redrawn (another event, another lag) this many times, then squeezed into the room.
-REDRAWS = 20
-# The store's data: what the demo writes, and what ``reset`` deletes (children first). Kept:
-# the journey map (load_surveys upserts it), users, API keys, the import log, and the alerting
-# set-up (alert rules, notifiers, settings: they come from files, as the journey map does).
-# Alerts, their checks and notifications, and cases with their teams are about the data: deleted.
-LOOP_TABLES = ("cases", "case_events", "team_members", "alerts", "alert_events", "alert_checks", "notifications", "deliveries")
-DATA_TABLES = ("customers", "events", "invitations", "responses", "tickets", "mentions", "revenue", "feature_requests",
-               "opt_outs", *LOOP_TABLES)
-COLLECTION_DAYS = 60
-# Answered ÷ sent per survey: short transactional surveys get more answers than relationship NPS.
-RESPONSE_RATE = {
-    "relationship-nps": 0.22, "checkout-ces": 0.35, "delivery-csat": 0.31, "support-csat": 0.42,
-    "onboarding-csat": 0.48, "setup-ces": 0.33, "webinar-csat": 0.27, "renewal-nps": 0.2,
-}
-# Invitations skipped, per reason, as a share of those sent; pending ones as a share too.
-SKIPPED_SHARE = {"fatigue": 0.08, "opted_out": 0.015, "too_late": 0.004}
-PENDING_SHARE = 0.01
-TRIGGER_DELAY = {"support-csat": 3600.0}  # seconds after the event; the others: a day
-DEFAULT_DELAY = 86_400.0
-
 
 @dataclass
 class DemoSummary:
@@ -140,7 +106,7 @@ class DemoSummary:
         return f"Demo company Northwind Gear generated: {parts}." + (f" Closing the loop: {loop}." if loop else "")
 
 
-class _Demo:
+class _Demo(InvitationHistory):
     def __init__(self, store: Store, seed: int, end: datetime, progress: Progress | None):
         self.store = store
         self.rng = np.random.default_rng(seed)
@@ -394,159 +360,6 @@ class _Demo:
             room = active_until[who[todo]] - anchor[todo]
             at[todo] = anchor[todo] + 1 + (rng.random(len(todo)) * (room - 1)).astype(np.int64)
         return who, at, anchor
-
-    # -- invitations ----------------------------------------------------------------------
-
-    def invitations(self, total_responses: int) -> None:
-        """The invitations of the last ``COLLECTION_DAYS``, consistent with the answers: run
-        after ``responses``. An answered invitation takes its response's number as id (so the
-        response links to it in one UPDATE); the others are numbered after the responses."""
-        if not self.answered:
-            return
-        number, survey, who, anchor, submitted = (np.concatenate(parts) for parts in zip(*self.answered))
-        self.answered = []
-        rng = self.inv_rng
-        # Sent between the event (plus the trigger's delay, when there is room) and the answer.
-        delay = np.full(len(survey), int(DEFAULT_DELAY * 1e6), np.int64)
-        for key, seconds in TRIGGER_DELAY.items():
-            delay[survey == key] = int(seconds * 1e6)
-        sent = anchor + np.minimum(delay, ((submitted - anchor) * rng.uniform(0.2, 0.8, len(number))).astype(np.int64))
-        parts = [self._invitation_rows(number, survey, who, sent - rng.integers(0, 120_000_000, len(number)), sent, anchor, "answered")]
-        next_id = total_responses + 1
-        unanswered = []
-        for key, rate in RESPONSE_RATE.items():
-            k = int(round((survey == key).sum() * (1 / rate - 1)))
-            drawn = self._invited(key, k, anchor[survey == key])
-            if drawn is not None:
-                unanswered.append(drawn)
-        if unanswered:
-            u_survey, u_who, u_due, u_anchor = (np.concatenate(x) for x in zip(*unanswered))
-            ids = np.arange(next_id, next_id + len(u_who))
-            next_id += len(ids)
-            parts.append(self._invitation_rows(ids, u_survey, u_who, u_due, u_due, u_anchor, "sent"))
-        sent_who = np.concatenate([who] + ([u_who] if unanswered else []))
-        sent_at = np.concatenate([sent] + ([u_due] if unanswered else []))
-        skipped, opt_outs = self._skipped(sent_who, sent_at, next_id)
-        parts += skipped
-        table = pa.concat_tables(parts)
-        self._write_invitations(table, opt_outs)
-
-    def _invited(self, key: str, k: int, answered: np.ndarray):
-        """``k`` invitations to survey ``key`` sent after its touchpoint's recent events other
-        than the ``answered`` ones: (survey, customer, sent at, event at), or None when there
-        is nothing left to invite about."""
-        tp = "support-email" if key == "support-csat" else self.surveys[key].touchpoint
-        customers, times = self.anchors.get(tp, (np.zeros(0, np.int64), np.zeros(0, np.int64)))
-        delay = int(TRIGGER_DELAY.get(key, DEFAULT_DELAY) * 1e6)
-        due = times + delay
-        fits = (due >= self.collect_from_us) & (due < self._active_until()[customers] - 1)
-        # Events nobody answered, if there are any left; drawn with repetition as the answers
-        # are (a demo with few customers has more answers than events).
-        pool = np.flatnonzero(fits & ~np.isin(times, answered)) if (fits & ~np.isin(times, answered)).any() else np.flatnonzero(fits)
-        if k <= 0 or not len(pool):
-            return None
-        pick = self.inv_rng.choice(pool, k)
-        return np.full(len(pick), key), customers[pick], due[pick], times[pick]
-
-    def _skipped(self, sent_who: np.ndarray, sent_at: np.ndarray, next_id: int) -> tuple[list[pa.Table], pa.Table | None]:
-        """Invitations the rules skipped, and the opt-outs behind the ``opted_out`` ones."""
-        rng, n = self.inv_rng, len(sent_who)
-        keys = np.array(list(RESPONSE_RATE))
-        parts, opt_outs = [], None
-        # Fatigue: a second survey due within the fatigue window after a sent one.
-        k = int(n * SKIPPED_SHARE["fatigue"])
-        if k and n:
-            base = rng.integers(0, n, k)
-            due = sent_at[base] + (rng.uniform(1, 13, k) * DAY_US).astype(np.int64)
-            ok = due < np.minimum(self._active_until()[sent_who[base]], self.end_us) - 1
-            base, due = base[ok], due[ok]
-            ids = np.arange(next_id, next_id + len(base))
-            next_id += len(ids)
-            parts.append(self._invitation_rows(ids, rng.choice(keys, len(base)), sent_who[base], due, None, due, "skipped", "fatigue"))
-        # Opted out: customers who got no survey in the period said no before it began.
-        invited = np.zeros(self.n_customers, bool)
-        invited[sent_who] = True
-        quiet = np.flatnonzero(~invited & (self._active_until() > self.collect_from_us + DAY_US))
-        k = min(int(n * SKIPPED_SHARE["opted_out"]), len(quiet))
-        if k:
-            who = rng.choice(quiet, k, replace=False)
-            room = self._active_until()[who] - 1 - self.collect_from_us
-            due = self.collect_from_us + (rng.random(k) * room).astype(np.int64)
-            ids = np.arange(next_id, next_id + k)
-            next_id += k
-            parts.append(self._invitation_rows(ids, rng.choice(keys, k), who, due, None, due, "skipped", "opted_out"))
-            opted_at = self.collect_from_us - (rng.uniform(1, 300, k) * DAY_US).astype(np.int64)
-            opt_outs = pa.table({"customer": who, "created_at": self._ts(np.maximum(opted_at, self.signup_us[who]))})
-        # Too late: due while the sender was down for longer than max_late_days.
-        k = int(n * SKIPPED_SHARE["too_late"])
-        if k and n:
-            base = rng.integers(0, n, k)
-            ids = np.arange(next_id, next_id + k)
-            next_id += k
-            parts.append(self._invitation_rows(ids, rng.choice(keys, k), sent_who[base], sent_at[base], None, sent_at[base],
-                                               "skipped", "too_late"))
-        # Pending: due in the last hours before the end, held by quiet hours or the next round.
-        active = np.flatnonzero(~self.churned)
-        k = min(int(n * PENDING_SHARE), len(active))
-        if k:
-            who = rng.choice(active, k, replace=False)
-            due = self.end_us - 1 - (rng.random(k) * 8 * 3600e6).astype(np.int64)
-            ids = np.arange(next_id, next_id + k)
-            parts.append(self._invitation_rows(ids, rng.choice(keys, k), who, due, None, due - DAY_US, "pending"))
-        return parts, opt_outs
-
-    def _invitation_rows(self, ids, survey, who, due, sent, created, status: str, reason: str | None = None) -> pa.Table:
-        n = len(ids)
-        return pa.table({
-            "id": pa.array(np.asarray(ids, np.int64)),
-            "survey": pa.array(np.asarray(survey, dtype=str)),
-            "customer": pa.array(np.asarray(who, np.int64)),
-            "channel": pa.array(np.full(n, "email")),
-            "due_at": self._ts(due),
-            "sent_at": self._ts(np.zeros(n, np.int64) if sent is None else sent, None if sent is not None else np.zeros(n, bool)),
-            "status": pa.array(np.full(n, status)),
-            "reason": pa.array(np.full(n, reason or ""), mask=np.full(n, reason is None)),
-            "created_at": self._ts(np.minimum(created, due)),
-        })
-
-    def _write_invitations(self, table: pa.Table, opt_outs: pa.Table | None) -> None:
-        """Bulk-write the invitations (ids given), link the answered ones' responses, record
-        the opt-outs; in one transaction."""
-        with self.store.begin() as conn:
-            survey_ids = dict(conn.execute(sa.select(schema.surveys.c.key, schema.surveys.c.id)).all())
-            customer_ids = self._customer_ids(conn)
-            keys, index = np.unique(table.column("survey").to_numpy(zero_copy_only=False), return_inverse=True)
-            data = pa.table({
-                "id": table.column("id"),
-                "survey_id": pa.array(np.array([survey_ids[k] for k in keys], np.int64)[index]),
-                "customer_id": pa.array(customer_ids[table.column("customer").to_numpy()]),
-                **{c: table.column(c) for c in ("channel", "due_at", "sent_at", "status", "reason", "created_at")},
-                "token_nonce": pc.binary_join_element_wise(pa.scalar("demo-"), pc.cast(table.column("id"), pa.string()), ""),
-            })
-            written = upsert(conn, schema.invitations, data, key=("token_nonce",)).inserted
-            if conn.dialect.name == "postgresql":  # ids were given: move the sequence past them
-                conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('invitations', 'id'), "
-                                     "(SELECT coalesce(max(id), 1) FROM invitations))"))
-            r = schema.responses
-            start = datetime.fromtimestamp(self.collect_from_us / 1e6, timezone.utc)
-            # The answered invitation of response resp-N is invitation N (see invitations()).
-            conn.execute(r.update().where(r.c.submitted_at >= start, r.c.channel == "email", r.c.external_id.like("resp-%"))
-                         .values(invitation_id=sa.cast(sa.func.substr(r.c.external_id, 6), sa.BigInteger)))
-            if opt_outs is not None and opt_outs.num_rows:
-                conn.execute(schema.opt_outs.insert(), [
-                    {"customer_id": int(customer_ids[c]), "channel": "email", "source": "unsubscribe-link", "created_at": at}
-                    for c, at in zip(opt_outs.column("customer").to_pylist(), opt_outs.column("created_at").to_pylist())
-                ])
-        self.summary.counts["invitations"] = written
-        self.progress("invitations", written, written)
-
-    def _customer_ids(self, conn: sa.Connection) -> np.ndarray:
-        """The store's id of each demo customer, by its index (``cust-0000001`` is index 0)."""
-        rows = conn.execute(sa.select(schema.customers.c.external_id, schema.customers.c.id)
-                            .where(schema.customers.c.external_id.like("cust-%"))).all()
-        ids = np.zeros(self.n_customers, np.int64)
-        ids[np.array([int(e[5:]) - 1 for e, _ in rows], np.int64)] = np.array([i for _, i in rows], np.int64)
-        return ids
 
     def tickets(self, n: int) -> None:
         rng = self.rng

@@ -17,11 +17,11 @@ import hashlib
 import json
 import os
 import time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pyarrow as pa
@@ -32,6 +32,7 @@ from ..errors import BadRow, ImportRejected, InputError
 from ..store import Store
 from ..store import schema as s
 from ..store.bulk import upsert
+from ..store.hooks import watching_new_items
 from .fields import Timestamp, as_text, to_json
 from .kinds import KINDS, Kind, Ref
 from .readers import JSON_FIELD, Source, read_source
@@ -431,7 +432,8 @@ def _run(conn, spec: Kind, source: Source, by_field, extra_columns, timezone_nam
         if progress:
             progress("writing", done, data.num_rows)
 
-    counts = upsert(conn, spec.table, data, existing=existing, merge=spec.extras, progress=wrote)
+    with watching_new_items(conn, spec.name):  # answer rules on the new responses, mentions and tickets
+        counts = upsert(conn, spec.table, data, existing=existing, merge=spec.extras, progress=wrote)
     if rejected_rows:  # written once the good rows are in, so a failed write leaves no file
         _write_rejected(rejected_file, batch)
     result = ImportResult(

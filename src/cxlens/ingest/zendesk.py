@@ -417,14 +417,15 @@ def import_zendesk(
 
 def _import_part(conn: sa.Connection, store: Store, export: _Export, part: _Part, touchpoint, rejected_file, options) -> ImportResult:
     source = Source(str(export.path), part.table(touchpoint), first_row=1)
-    rejected = _rejected_path(export.path, rejected_file, part.label) if options["skip_bad_rows"] else None
+    rejected = _part_rejected_path(export.path, rejected_file, part.label) if options["skip_bad_rows"] else None
     try:
         return import_source(store, part.kind, source, conn=conn, rejected_file=rejected, **options)
     except ImportRejected as exc:
         raise _in_export_terms(exc, part, export) from exc
 
 
-def _rejected_path(path: Path, rejected_file, label: str) -> Path:
+def _part_rejected_path(path: Path, rejected_file, label: str) -> Path:
+    """Where the rejected rows of one part (tickets, requesters...) of an export go."""
     if rejected_file is None:
         return Path(f"{path}.{label}.rejected.csv")
     base = Path(rejected_file)

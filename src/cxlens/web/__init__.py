@@ -1,4 +1,4 @@
-"""web/ — the FastAPI app: health, the journey overview page (the dashboard has its own issue)."""
+"""web/ — the FastAPI app: the dashboard, the REST API, hosted survey pages and the widget."""
 
 from .app import create_app
 

@@ -29,7 +29,8 @@ from ..access import (
 )
 from ..access.users import MIN_PASSWORD
 from ..errors import InputError
-from .dashboard import CSRF_HEADER, current_session, render
+from .dashboard.render import render
+from .dashboard.session import CSRF_HEADER, current_session
 
 __all__ = ["router"]
 

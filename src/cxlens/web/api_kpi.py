@@ -20,7 +20,8 @@ from ..analytics.kpis import GRAINS, NAMES
 from ..errors import InputError
 from ..metrics import METRICS
 from .auth import require_scope
-from .kpi_engine import SYNC_EVERY, _engine
+from .deps import kpi_engine_of
+from .kpi_engine import SYNC_EVERY
 
 __all__ = ["router", "SYNC_EVERY"]
 
@@ -77,8 +78,8 @@ def get_kpi(
         filters.setdefault(dim.strip(), []).append(value.strip())
     dims = [d.strip() for d in by.split(",") if d.strip()]
     try:
-        result = _engine(request).compute(name, by=dims, grain=grain, since=since, until=until, where=filters or None,
-                                          compare=compare, confidence=confidence)
+        result = kpi_engine_of(request).compute(name, by=dims, grain=grain, since=since, until=until, where=filters or None,
+                                                compare=compare, confidence=confidence)
     except InputError as exc:
         raise HTTPException(422, str(exc)) from None
     return KPIResponse(metric=result.metric, by=result.by, grain=result.grain, rows=[_json_row(r) for r in result.rows])

@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from ..errors import InputError
-from ..store import schema as s
+from ..store.reads import latest_sentiment_model
 from ..text import analysis
 from .auth import require_scope
 
@@ -50,9 +49,7 @@ def get_spikes(request: Request, window_days: int = Query(7, ge=1, le=90)) -> li
 
 @router.get("/sentiment/evaluation", summary="The stored sentiment model's held-out evaluation")
 def get_evaluation(request: Request) -> dict[str, Any]:
-    m = s.text_models
-    with request.app.state.store.engine.connect() as conn:
-        row = conn.execute(sa.select(m.c.created_at, m.c.n_texts, m.c.metrics).where(m.c.kind == "sentiment").order_by(m.c.id.desc()).limit(1)).first()
-    if row is None:
+    model = latest_sentiment_model(request.app.state.store)
+    if model is None:
         raise HTTPException(404, "no sentiment model yet: run `cxlens text analyze`")
-    return {"created_at": row.created_at.isoformat(), "n_texts": row.n_texts, "metrics": row.metrics}
+    return {"created_at": model["created_at"].isoformat(), "n_texts": model["n_texts"], "metrics": model["metrics"]}

@@ -17,13 +17,12 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
-from fastapi import Request
+from .. import periods
+from ..analytics.kpis import KPIs
 
-from ..analytics.kpis import KPIs, _timestamp
-
-__all__ = ["CACHE_SIZE", "SYNC_EVERY", "KPIEngine", "_engine"]
+__all__ = ["CACHE_SIZE", "SYNC_EVERY", "KPIEngine", "until_moment"]
 
 SYNC_EVERY = 2.0  # seconds between mirror syncs
 CACHE_SIZE = 512  # answers kept; a page asks up to a few dozen questions
@@ -79,7 +78,7 @@ class KPIEngine:
                 return hit[1]
             result = kpis.compute(name, **options)
             if self.use_cache:
-                self.cache[key] = (time.monotonic(), result, _timestamp(options.get("until"), "until"))
+                self.cache[key] = (time.monotonic(), result, until_moment(options.get("until")))
                 while len(self.cache) > CACHE_SIZE:
                     self.cache.popitem(last=False)
             return result
@@ -100,11 +99,7 @@ def _frozen(value):
     return value
 
 
-_Engine = KPIEngine  # the name api_kpi used before the dashboard shared it
-
-
-def _engine(request: Request) -> KPIEngine:
-    state = request.app.state
-    if getattr(state, "kpi_engine", None) is None:
-        state.kpi_engine = KPIEngine(state.store)
-    return state.kpi_engine
+def until_moment(until: str | date | datetime | None) -> datetime | None:
+    """Where an answer's data ends, as compute() reads its ``until`` (a day is its midnight
+    UTC): a sync that changes nothing before that moment keeps the answer."""
+    return periods.timestamp(until, "until")

@@ -26,14 +26,14 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from starlette.concurrency import run_in_threadpool
 
-from ..collect import Collection, policy_from_env
+from ..collect import Collection
 from ..collect.surveys import SurveyDefinition
 from ..collect.tokens import InvitationClaim, OpenFormClaim
 from ..errors import InvalidAnswer, InvalidToken, TokenExpired, UnknownSurvey
+from .deps import accepted_languages, collection_of, in_turn
 
-__all__ = ["OPEN_FORM_MAX_AGE", "OPEN_FORM_MIN_SECONDS", "collection_of", "router"]
+__all__ = ["OPEN_FORM_MAX_AGE", "OPEN_FORM_MIN_SECONDS", "router"]
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
@@ -56,24 +56,6 @@ SCANNER_AGENTS = re.compile(
 def _no_write(request: Request) -> bool:
     """Whether a score link fetch must write nothing: HEAD, or a scanner that says so."""
     return request.method == "HEAD" or bool(SCANNER_AGENTS.search(request.headers.get("user-agent", "")))
-
-
-def collection_of(request: Request) -> Collection:
-    """The app's :class:`Collection`, made on first use from the environment's policy."""
-    state = request.app.state
-    if getattr(state, "collection", None) is None:
-        state.collection = Collection(state.store, policy=policy_from_env())
-    return state.collection
-
-
-def _accepted_languages(request: Request) -> list[str]:
-    header = request.headers.get("accept-language", "")
-    tags = []
-    for part in header.split(","):
-        tag = part.split(";")[0].strip()
-        if tag and tag != "*":
-            tags.append(tag)
-    return tags
 
 
 async def _form(request: Request) -> dict[str, list[str]]:
@@ -115,19 +97,10 @@ def _thanks(survey: SurveyDefinition, language: str) -> HTMLResponse:
     return HTMLResponse(_THANKS[key])
 
 
-async def _in_turn(collection: Collection, call, *args, **kwargs):
-    """Run a store write from an async endpoint. SQLite: right here, since its writes take
-    turns anyway and a thread hop only adds cost. PostgreSQL: in the thread pool, so that
-    requests wait for their commits side by side (the server groups them) instead of in a row."""
-    if collection.store.dialect == "sqlite":
-        return call(*args, **kwargs)
-    return await run_in_threadpool(call, *args, **kwargs)
-
-
 def _bad_link(request: Request, exc: InvalidToken) -> HTMLResponse:
-    from ..collect.texts import BUILTIN_TEXTS
+    from ..collect.wording import BUILTIN_TEXTS
 
-    lang = _accepted_languages(request)
+    lang = accepted_languages(request)
     language = next((t.split("-")[0] for t in lang if t.split("-")[0] in BUILTIN_TEXTS), "en")
     key = "expired" if isinstance(exc, TokenExpired) else "invalid"
     return _message(request, language, BUILTIN_TEXTS[language][key], BUILTIN_TEXTS[language][key],
@@ -181,7 +154,7 @@ def open_survey(request: Request, survey_key: str, lang: str | None = None):
         survey = collection.catalog.by_key(survey_key)
     except UnknownSurvey:
         return _message(request, "en", "Not found", "There is no such survey.", 404)
-    language = survey.language_for(lang, *_accepted_languages(request))
+    language = survey.language_for(lang, *accepted_languages(request))
     form_token = OpenFormClaim(survey.id, collection.now(), secrets.token_urlsafe(12)).token(collection.signer)
     return _survey_page(request, survey, language, request.url.path, None, {}, {"form": form_token, "lang": language})
 
@@ -194,7 +167,7 @@ async def open_survey_answer(request: Request, survey_key: str):
     except UnknownSurvey:
         return _message(request, "en", "Not found", "There is no such survey.", 404)
     form = await _form(request)
-    language = survey.language_for((form.get("lang") or [None])[0], *_accepted_languages(request))
+    language = survey.language_for((form.get("lang") or [None])[0], *accepted_languages(request))
     refused = _refused_open_form(collection, survey, form)
     if refused:
         return _message(request, language, survey.name, refused, 400)
@@ -203,7 +176,7 @@ async def open_survey_answer(request: Request, survey_key: str):
     hidden = {"form": form["form"][0], "lang": language}
     try:
         answers = _answers_from(form, survey, int(score) if isinstance(score, str) and score.isdigit() else None)
-        await _in_turn(collection, collection.answer_anonymously, survey, f"open:{survey.id}:{claim.nonce}", score, answers,
+        await in_turn(collection, collection.answer_anonymously, survey, f"open:{survey.id}:{claim.nonce}", score, answers,
                        "web", language)
     except InvalidAnswer as exc:
         return _survey_page(request, survey, language, request.url.path, None, {}, hidden, str(exc), 422)
@@ -248,7 +221,7 @@ def survey_page(request: Request, token: str, score: str | None = None, lang: st
     except InvalidToken as exc:
         return _bad_link(request, exc)
     survey = view.survey
-    language = survey.language_for(lang, view.customer_locale, *_accepted_languages(request))
+    language = survey.language_for(lang, view.customer_locale, *accepted_languages(request))
     known = view.score
     if _score_param(score) is not None:
         try:
@@ -283,13 +256,13 @@ async def survey_answer(request: Request) -> HTMLResponse:
         score = _score_param((form.get("score") or [None])[0])
         as_int = int(score) if isinstance(score, str) and score.isdigit() else None
         lang = (form.get("lang") or [None])[0]
-        answered = await _in_turn(collection, collection.answer, token, score=score,
+        answered = await in_turn(collection, collection.answer, token, score=score,
                                   answers=_answers_from(form, survey, as_int),
                                   language=survey.language_for(lang) if lang else None)
     except InvalidToken as exc:
         return _bad_link(request, exc)
     except InvalidAnswer as exc:
-        language = survey.language_for(lang, *_accepted_languages(request))
+        language = survey.language_for(lang, *accepted_languages(request))
         return _survey_page(request, survey, language, request.url.path, None, {}, {"lang": language}, str(exc), 422)
     return _after_answer(request, survey, answered.language, form, {"lang": answered.language})
 
@@ -309,7 +282,7 @@ def unsubscribe_page(request: Request, token: str):
         view = None  # unsubscribe links work for ever; the page just cannot name the survey
     except InvalidToken as exc:
         return _bad_link(request, exc)
-    language = view.survey.language_for(view.customer_locale, *_accepted_languages(request)) if view else "en"
+    language = view.survey.language_for(view.customer_locale, *accepted_languages(request)) if view else "en"
     t = view.survey.text if view else (lambda name, lang: name)
     return _page(request, "survey_unsubscribe.html", {
         "lang": language, "title": t("unsubscribe", language), "confirm": t("unsubscribe_confirm", language),
@@ -324,7 +297,7 @@ def unsubscribe(request: Request, token: str):
     try:
         collection.unsubscribe(token)
         view = collection.view(token)
-        language = view.survey.language_for(view.customer_locale, *_accepted_languages(request))
+        language = view.survey.language_for(view.customer_locale, *accepted_languages(request))
         text = view.survey.text("unsubscribed", language)
     except TokenExpired:
         language, text = "en", "Done: you will not get survey invitations from us again."

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, Response
 
 from ..collect.surveys import SurveyDefinition
 from ..errors import InvalidAnswer, UnknownSurvey
-from .survey_pages import _accepted_languages, _in_turn, collection_of
+from .deps import accepted_languages, collection_of, in_turn
 
 __all__ = ["router", "widget_script"]
 
@@ -152,10 +152,10 @@ async def answer(request: Request, survey_key: str) -> JSONResponse:
                              "problem": "expected the widget's id: 8 to 64 letters, digits, - or _"}]}, status_code=422, headers=headers)
     collection = collection_of(request)
     language = survey.language_for(body.get("language") if isinstance(body.get("language"), str) else None,
-                                   *_accepted_languages(request))
+                                   *accepted_languages(request))
     answers = {"comment": body["comment"]} if isinstance(body.get("comment"), str) else {}
     try:
-        response_id = await _in_turn(collection, collection.answer_anonymously, survey, f"widget:{survey.id}:{body['id']}",
+        response_id = await in_turn(collection, collection.answer_anonymously, survey, f"widget:{survey.id}:{body['id']}",
                                      body.get("score"), answers, "widget", language)
     except InvalidAnswer as exc:
         return JSONResponse({"detail": [{"field": exc.field, "value": body.get(exc.field), "problem": str(exc)}]},

@@ -1,0 +1,84 @@
+"""The Explorer: any KPI that is a value per group and period, split by one dimension, as a
+chart and a table (the same table as CSV or Excel, see :mod:`.export`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from ibis.common.exceptions import TableNotFound
+
+from ...access import Session
+from ...analytics.kpis import NAMES
+from ...errors import InputError
+from .. import charts
+from ..deps import kpi_engine_of
+from .filters import COMPARABLE, Filters, dimensions_of
+from .format import label_of
+from .render import error_page, page_context, render
+from .session import current_session
+
+__all__ = ["EXPLORABLE", "explore", "explorer_args", "router"]
+
+router = APIRouter(include_in_schema=False)
+# The special KPIs have their own shapes (cohort tables, survival curves, the map): they have
+# pages of their own, not the Explorer's table of value per group and period.
+EXPLORABLE = tuple(n for n in NAMES if n not in ("cohort_retention", "survival", "funnel", "touchpoint_health"))
+# Customer-level outcomes are rates per period: without a grain they would mean nothing.
+_ALWAYS_BY_PERIOD = ("churn_rate", "retention", "net_revenue_retention", "gross_revenue_retention")
+
+
+def _options(metric: str, by: str | None, filters: Filters, with_grain: bool) -> dict[str, Any]:
+    """The ``KPIs.compute`` keyword arguments of an Explorer view."""
+    where, _ = filters.where_for(metric)
+    grain = filters.grain if with_grain or metric in _ALWAYS_BY_PERIOD else None
+    options: dict[str, Any] = {"by": [by] if by else [], "grain": grain, "since": filters.since, "until": filters.until,
+                               "where": where or None}
+    if grain and metric in COMPARABLE:
+        options["compare"] = "previous"
+    return options
+
+
+def explore(kpis, metric: str, by: str | None, filters: Filters, with_grain: bool) -> dict:
+    """The rows, chart and compute() call of ``metric`` split ``by`` a dimension, per period
+    unless ``with_grain`` is off."""
+    if metric not in EXPLORABLE:
+        raise InputError(f"metric={metric!r} is not one the Explorer shows; choose one of: {', '.join(EXPLORABLE)}")
+    dims = dimensions_of(metric)
+    if by and by not in dims:
+        raise InputError(f"{label_of(metric)} cannot be split by {by}; it can by: {', '.join(dims)}")
+    _, ignored = filters.where_for(metric)
+    options = _options(metric, by, filters, with_grain)
+    grain = options["grain"]
+    try:
+        result = kpis.compute(metric, **options)
+    except TableNotFound as exc:
+        # The tier-0 mirror copies the tables the KPI engine reads; one it lacks is an engine gap
+        # to report, not a reason to answer 500.
+        raise InputError(f"{label_of(metric)} cannot be computed on this store's analytics tier yet: "
+                         f"its copy lacks the table {exc}; ask another KPI, or query it with `cxlens kpi {metric}`") from None
+    rows = [r for r in result.rows if r.get("value") is not None]
+    return {"metric": metric, "by": by, "grain": grain, "rows": rows, "ignored": ignored, "dimensions": dims,
+            "compute": options, "chart_spec": charts.explorer(rows, metric, by, grain) if rows else None}
+
+
+def explorer_args(request: Request) -> tuple[str, str | None, bool]:
+    """The metric, the split and whether to show periods, from the query string."""
+    q = request.query_params
+    return q.get("metric") or "nps", q.get("by") or None, q.get("trend", "1") != "0"
+
+
+@router.get("/explorer", response_class=HTMLResponse)
+def explorer_page(request: Request, session: Session = Depends(current_session)):
+    try:
+        filters = Filters.from_request(request)
+        metric, by, with_grain = explorer_args(request)
+        view = explore(kpi_engine_of(request), metric, by, filters, with_grain)
+    except InputError as exc:
+        return error_page(request, exc)
+    all_dims = sorted({d for m in EXPLORABLE for d in dimensions_of(m)})
+    return render(request, "dashboard/explorer.html",
+                  page_context(request, filters, **view, metrics=EXPLORABLE, all_dimensions=all_dims, trend=with_grain,
+                               csv_link=f"/explorer.csv?{request.url.query}", title="Explorer"))

@@ -1,0 +1,98 @@
+"""The Journey map: every journey's stages and touchpoints, each touchpoint coloured by how
+its targets fared in the view, with its answer count and the journey's funnel.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from ibis.common.exceptions import TableNotFound
+
+from ...access import Session
+from ...errors import InputError
+from ...ingest.journeys import journey_tree
+from .. import charts
+from ..deps import kpi_engine_of
+from .filters import Filters
+from .render import error_page, page_context, render
+from .session import current_session
+
+__all__ = ["health_of", "journey_map", "router"]
+
+router = APIRouter(include_in_schema=False)
+_SEVERITY = {"missed-significant": 4, "missed": 3, "met": 1, "met-significant": 0}
+
+
+def health_of(rows: list[dict]) -> str:
+    """A touchpoint's colour: the worst of its targets that were measured."""
+    worst, measured = None, False
+    for r in rows:
+        if r["status"] not in ("met", "missed"):
+            continue
+        measured = True
+        key = f"{r['status']}-significant" if r["significant"] else r["status"]
+        if worst is None or _SEVERITY[key] > _SEVERITY[worst]:
+            worst = key
+    if not measured:
+        return "unknown"
+    return {"missed-significant": "bad", "missed": "warn", "met": "ok", "met-significant": "good"}[worst]
+
+
+def _health(kpis, filters: Filters) -> tuple[list[dict], str | None]:
+    """Target rows of every touchpoint, and why they are missing if they cannot be computed."""
+    where, _ = filters.where_for("touchpoint_health")
+    try:
+        return kpis.compute("touchpoint_health", since=filters.since, until=filters.until, where=where or None).rows, None
+    except TableNotFound as exc:
+        # A target whose KPI reads a table the tier-0 copy lacks (an engine gap): show the map,
+        # its counts and funnel, and say why the colours are missing.
+        return [], f"Touchpoint health cannot be computed on this store's analytics tier yet: its copy lacks the table {exc}."
+
+
+def _annotate(journey: dict, by_tp: dict, counts: dict, steps: dict, problem: str | None) -> None:
+    """Put each touchpoint's health, targets, answers and funnel step on the journey tree."""
+    path = []
+    for st in journey["stages"]:
+        for tp in st["touchpoints"]:
+            tp["health"] = health_of(by_tp.get(tp["key"], []))
+            tp["targets_health"] = by_tp.get(tp["key"], [])
+            tp["responses"] = counts.get(tp["key"], 0)
+            tp["step"] = steps.get((journey["key"], tp["key"]))
+            if tp["step"]:
+                path.append(tp["step"])
+    journey["funnel_chart"] = charts.funnel(path) if len(path) > 1 else None
+    journey["health_problem"] = problem
+
+
+def journey_map(kpis, store, filters: Filters) -> list[dict]:
+    """The map with each touchpoint's health, target rows, response count, and each
+    journey's funnel (conversion from the previous step and the drop-off)."""
+    health, problem = _health(kpis, filters)
+    where_r, _ = filters.where_for("response_count")
+    counts = {r["touchpoint"]: r["value"] for r in kpis.compute(
+        "response_count", by=["touchpoint"], since=filters.since, until=filters.until, where=where_r or None).rows}
+    where_f, _ = filters.where_for("funnel")
+    steps = {(r["journey"], r["touchpoint"]): r for r in kpis.compute(
+        "funnel", since=filters.since, until=filters.until, where=where_f or None).rows}
+    by_tp: dict[str, list[dict]] = {}
+    for r in health:
+        by_tp.setdefault(r["touchpoint"], []).append(r)
+    tree = journey_tree(store)
+    if filters.journey:
+        tree = [j for j in tree if j["key"] == filters.journey]
+    for j in tree:
+        _annotate(j, by_tp, counts, steps, problem)
+    return tree
+
+
+@router.get("/journeys", response_class=HTMLResponse)
+def journeys_page(request: Request, session: Session = Depends(current_session)):
+    try:
+        filters = Filters.from_request(request)
+        store = request.app.state.store
+        tree = journey_map(kpi_engine_of(request), store, filters)
+    except InputError as exc:
+        return error_page(request, exc)
+    ignored = [d for d in filters.chosen() if d not in ("journey", "segment")]
+    return render(request, "dashboard/journeys.html", page_context(request, filters, journeys=tree, ignored=ignored,
+                                                                   title="Journey map"))
