@@ -326,7 +326,7 @@ def test_dry_run_from_a_rules_file_writes_nothing(nps_store):
 
 
 def test_cli_check_list_ack_snooze_resolve(nps_store, monkeypatch, tmp_path):
-    from cxlens.alerts.commands import app
+    from cxlens.cli.alerts import app
 
     monkeypatch.setenv("CXLENS_DATABASE_URL", nps_store.engine.url.render_as_string(hide_password=False))
     store_rules(nps_store, """
@@ -393,3 +393,18 @@ alerts:
     assert [t.slice for t in result.fired] == [{"touchpoint": "delivery"}]
     assert "RuntimeError: table text_results is missing" in result.errors["broken"]
     assert "broken: RuntimeError" in rows(nps_store, "alert_checks")[0]["error"]
+
+
+def test_a_firing_alert_opens_one_case_through_the_cases_module(nps_store):
+    store_rules(nps_store, """
+alerts:
+  rules:
+    - {name: nps-drop, kind: change, kpi: nps, by: [touchpoint], open_case: true, priority: high}
+""")
+    result = run_check(nps_store, now=NOW)
+    run_check(nps_store, now=NOW + timedelta(minutes=15))
+    (case,) = rows(nps_store, "cases")
+    assert result.cases == [case["id"]]
+    assert case["source"] == "alert" and case["priority"] == "high" and case["alert_id"] == result.fired[0].alert_id
+    assert case["touchpoint_id"] == touchpoint_ids(nps_store)["delivery"] and case["origin_key"].startswith("alert:")
+    assert "opened" in [e["kind"] for e in rows(nps_store, "case_events")]

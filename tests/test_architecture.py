@@ -160,3 +160,29 @@ def test_no_module_is_over_600_lines_except_data_and_migrations():
 def test_the_walker_finds_a_circle():
     edges = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert circles(edges) == [["a", "b", "c"]]
+
+
+# DESIGN.md §3: data flows one way. A module may import its own layer and the ones below it.
+# Top-level modules (errors, config, catalog, periods, metrics, stats) are shared by every layer.
+LAYERS = {
+    "store": 0, "access": 1, "ingest": 1, "collect": 1, "demo": 1,
+    "analytics": 2, "text": 2, "alerts": 3, "web": 4, "cli": 4,
+}
+# The demo builds a whole company, so it may use any layer below the surfaces.
+LAYER_EXCEPTIONS = {("demo", "analytics"), ("demo", "text"), ("demo", "alerts")}
+
+
+def _layer(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in LAYERS else None
+
+
+def test_no_layer_imports_a_layer_above_it():
+    upward = set()
+    for name, targets in graph().items():
+        here = _layer(name)
+        for target in targets:
+            there = _layer(target)
+            if here and there and LAYERS[there] > LAYERS[here] and (here, there) not in LAYER_EXCEPTIONS:
+                upward.add(f"layer: {name} imports {target}")
+    _check(upward, "layer: ")

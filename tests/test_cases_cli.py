@@ -9,7 +9,7 @@ from test_cases_fixtures import T0, add_customer, add_response, setup_cases
 from typer.testing import CliRunner
 
 from cxlens.alerts import cases as c
-from cxlens.alerts.case_commands import app
+from cxlens.cli.cases import app
 from cxlens.errors import InputError
 
 runner = CliRunner()

@@ -9,7 +9,9 @@ import sqlalchemy as sa
 from conftest import count, update_snapshot
 
 from cxlens.demo import generate_demo
+from cxlens.demo.incidents import incident_phrases
 from cxlens.demo.phrases import LANGUAGES, PHRASES
+from cxlens.demo.staff import staff
 from cxlens.errors import InputError
 from cxlens.store import open_store
 
@@ -74,6 +76,7 @@ def test_comments_are_in_every_demo_language_and_match_scores(demo_store):
     langs = {r[0] for r in rows(demo_store, "SELECT DISTINCT language FROM responses WHERE comment IS NOT NULL")}
     assert set(LANGUAGES) <= langs
     negative = {p for t in PHRASES.values() for by_lang in t["negative"].values() for p in by_lang}
+    negative |= {p for kind in incident_phrases().values() for by_lang in kind.values() for p in by_lang}  # angry, billing
     positive = {p for t in PHRASES.values() for by_lang in t["positive"].values() for p in by_lang}
     nps = rows(demo_store, "SELECT score, comment FROM responses WHERE metric = 'nps' AND comment IS NOT NULL")
     assert len(nps) > 50
@@ -264,7 +267,9 @@ def test_reset_replaces_the_data_with_a_new_company(demo_store, tmp_path):
     assert summary.counts == {t: count(demo_store, t) for t in [*TABLES, "invitations"]}  # rows inserted, all of them
     assert summary.counts["customers"] == 100 and summary.counts["responses"] == 500
     assert summary.describe().startswith("Demo company Northwind Gear generated: 100 customers, ")
-    assert count(demo_store, "cases") == 0 and count(demo_store, "users") == 1
+    # The hand-made case is gone (the demo's own have an origin); users stay, the staff made once.
+    assert rows(demo_store, "SELECT count(*) FROM cases WHERE origin_key IS NULL OR origin_key NOT LIKE 'demo:%'")[0][0] == 0
+    assert count(demo_store, "users") == 1 + len(staff())
     assert rows(demo_store, "SELECT key, name FROM touchpoints ORDER BY key") == journeys
     fresh = open_store(f"sqlite:///{tmp_path / 'fresh.db'}")
     generate_demo(fresh, customers=100, responses=500, seed=5, end=END)

@@ -31,38 +31,32 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 import threading
 import time
-import unicodedata
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
-import yaml
 
 from ..store import schema as s
-from .case_settings import DATA, PRIORITIES, SETTING_KEY, parse_deadline
+from .case_settings import PRIORITIES, SETTING_KEY, parse_deadline
 from .outbox import enqueue
 from .settings import read_setting
+from .words import WordMatcher, word_lists
 
 __all__ = [
     "ANSWER_KINDS",
     "RULES_TTL",
     "AnswerCheck",
     "AnswerRule",
-    "WordMatcher",
     "answer_rules",
     "check_new_items",
     "forget_answer_rules",
-    "normalise_text",
     "watch_new_items",
-    "word_lists",
 ]
 
 log = logging.getLogger(__name__)
@@ -74,109 +68,6 @@ DEFAULT_MAX_AGE = "7d"
 _TABLES = {"response": s.responses, "mention": s.mentions, "ticket": s.tickets}
 _IMPORT_KINDS = {"responses": "response", "mentions": "mention", "tickets": "ticket"}
 _CONDITIONS = ("score_at_most", "sentiment", "words", "clv_at_least", "revenue_at_least")
-
-
-# --- words -----------------------------------------------------------------------------------------------
-
-# Scripts written without spaces between words: their terms match anywhere in a text.
-_UNSPACED = re.compile(r"[\u0E00-\u0EFF\u1000-\u109F\u1780-\u17FF\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]")
-_MARKS = re.compile(r"[\u0300-\u036F]")  # Latin and Cyrillic accents once decomposed (Thai marks stay)
-
-
-def normalise_text(text: str) -> str:
-    """Case- and accent-folded text: ``Rückerstattung`` → ``ruckerstattung``, ``Отмена`` → ``отмена``."""
-    return _MARKS.sub("", unicodedata.normalize("NFKD", text)).casefold()
-
-
-_TOKEN = re.compile(r"\w+")
-
-
-class WordMatcher:
-    """Finds any of ``terms`` in a text (see the module's docstring for the rules).
-
-    The text is split into words once; a word is looked up in a set (exact terms), its
-    prefixes in sets by length (``refund*``), and phrases are compared from their first word
-    on. Terms in scripts without spaces are searched as substrings, only in texts that have
-    such characters. One alternation regex with look-arounds did the same in 1.9 ms per
-    comment; this takes a few microseconds."""
-
-    def __init__(self, terms: Sequence[str]):
-        self.terms = tuple(str(t).strip() for t in terms if t is not None and str(t).strip())
-        self.exact: set[str] = set()
-        self.prefixes: dict[int, set[str]] = {}
-        self.phrases: dict[str, list[tuple[tuple[str, ...], bool]]] = {}  # first word -> (words, last is a prefix)
-        self.unspaced: list[str] = []
-        for term in dict.fromkeys(self.terms):
-            star = term.endswith("*")
-            body = normalise_text(term.rstrip("*").strip())
-            if _UNSPACED.search(body):
-                self.unspaced.append(body)
-                continue
-            words = tuple(_TOKEN.findall(body))
-            if not words:
-                continue
-            if len(words) > 1:
-                self.phrases.setdefault(words[0], []).append((words, star))
-            elif star:
-                self.prefixes.setdefault(len(words[0]), set()).add(words[0])
-            else:
-                self.exact.add(words[0])
-        self._stems = [(n, self.prefixes[n]) for n in sorted(self.prefixes)]
-
-    def _word(self, word: str) -> bool:
-        if word in self.exact:
-            return True
-        size = len(word)
-        for n, stems in self._stems:
-            if n > size:
-                return False
-            if word[:n] in stems:
-                return True
-        return False
-
-    def find(self, text: str | None) -> list[str]:
-        """The matched words or phrases (case- and accent-folded), in order, each once."""
-        if not text:
-            return []
-        folded = normalise_text(text)
-        found: list[str] = []
-        words = _TOKEN.findall(folded)
-        for i, word in enumerate(words):
-            if self._word(word):
-                found.append(word)
-            for phrase, star in self.phrases.get(word, ()):
-                n = len(phrase)
-                got = words[i : i + n]
-                if len(got) == n and got[:-1] == list(phrase[:-1]) and (got[-1] == phrase[-1] or (star and got[-1].startswith(phrase[-1]))):
-                    found.append(" ".join(got))
-        if self.unspaced and _UNSPACED.search(folded):
-            found += [term for term in self.unspaced if term in folded]
-        return list(dict.fromkeys(found))
-
-
-@lru_cache(maxsize=1)
-def _builtin_lists() -> dict[str, Any]:
-    return yaml.safe_load((DATA / "word_lists.yaml").read_text(encoding="utf-8"))
-
-
-def word_lists(custom: dict[str, Sequence[str]] | None = None) -> dict[str, tuple[str, ...]]:
-    """Every named list as its words: the built-in lists (all languages), with ``custom``
-    lists (the journeys file's ``cases.word_lists``) added or replacing them by name."""
-    raw: dict[str, Any] = {**_builtin_lists(), **(custom or {})}
-
-    def words(name: str, seen: tuple[str, ...]) -> list[str]:
-        value = raw.get(name)
-        if isinstance(value, dict):
-            return [w for ws in value.values() for w in ws or ()]
-        out: list[str] = []
-        for item in value or ():
-            if item in raw and item not in seen and item != name:
-                out += words(item, (*seen, name))  # a list of lists: their union
-            else:
-                out.append(item)
-        return out
-
-    return {name: tuple(words(name, ())) for name in raw}
 
 
 # --- rules --------------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ tells the whole story; the ``cases`` row only holds the current state.
 
 Idempotency: a case opened by a rule carries an ``origin_key`` (``rule:{rule}:{kind}:{id}``),
 unique in the table; opening it again returns None. Two openers racing on the same key meet at
-the unique index: the loser's insert fails inside a savepoint, which is rolled back alone.
+the unique index: the loser's ``INSERT … ON CONFLICT DO NOTHING`` inserts nothing and it
+returns None, with no error in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import InputError
 from ..store import schema as s
@@ -115,7 +117,8 @@ def open_case(
     if origin_key is not None and conn.execute(sa.select(c.c.id).where(c.c.origin_key == origin_key)).first():
         return None
     now = _now(now)
-    facts = _item_facts(conn, response_id, mention_id, ticket_id)
+    known = customer_id is not None and touchpoint_id is not None and ticket_id is None  # a ticket also gives its team
+    facts = {} if known else _item_facts(conn, response_id, mention_id, ticket_id)
     customer_id = customer_id if customer_id is not None else facts.get("customer_id")
     touchpoint_id = touchpoint_id if touchpoint_id is not None else facts.get("touchpoint_id")
     settings = cached_case_settings(conn)
@@ -134,13 +137,12 @@ def open_case(
         owner_id=owner_id, team=team, status="open", priority=priority, due_at=deadlines.due_at,
         business_hours=deadlines.business_hours, notes=note, created_at=now, updated_at=now,
     )
-    try:
-        with conn.begin_nested():
-            case_id = conn.execute(c.insert().values(**values).returning(c.c.id)).scalar_one()
-    except sa.exc.IntegrityError:
-        if origin_key is not None and conn.execute(sa.select(c.c.id).where(c.c.origin_key == origin_key)).first():
-            return None  # another writer opened it between our look and our insert
-        raise
+    # ON CONFLICT DO NOTHING: another writer that opened it between our look and our insert
+    # wins, without an error (so without a savepoint) in the caller's transaction.
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(c)
+    case_id = conn.execute(insert.values(**values).on_conflict_do_nothing(index_elements=["origin_key"]).returning(c.c.id)).scalar()
+    if case_id is None:
+        return None
     append_event(conn, case_id, "opened", actor_id=actor_id, at=now, note=note,
                  data={"source": source, "priority": priority, "team": team, "origin_key": origin_key, **deadlines.to_json()})
     if owner_id is not None:

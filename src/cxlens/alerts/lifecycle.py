@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from ..errors import InputError
 from ..store import schema as s
 
-__all__ = ["Transition", "acknowledge", "fingerprint", "resolve", "snooze", "step_rule"]
+__all__ = ["Transition", "acknowledge", "fingerprint", "list_alerts", "resolve", "snooze", "step_rule"]
 
 OPEN = ("pending", "firing")
 
@@ -185,3 +185,14 @@ def resolve(conn: sa.Connection, alert_id: int, user_id: int | None = None, now:
     conn.execute(s.alerts.update().where(s.alerts.c.id == alert_id).values(state="resolved", resolved_at=now, breaches=0, clears=0))
     _event(conn, alert_id, "resolved", now, actor_id=user_id, evidence={"by_hand": True})
     return True
+
+
+def list_alerts(conn: sa.Connection, *, state: str | None = None, limit: int | None = None) -> list[dict]:
+    """Alerts newest first, each a dict of its columns plus ``rule`` (the rule's name)."""
+    a, r = s.alerts, s.alert_rules
+    query = sa.select(a, r.c.name.label("rule")).join(r, r.c.id == a.c.rule_id).order_by(a.c.id.desc())
+    if state:
+        query = query.where(a.c.state == state)
+    if limit:
+        query = query.limit(limit)
+    return [dict(row) for row in conn.execute(query).mappings()]

@@ -36,10 +36,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..alerts.answers import check_new_items
 from ..errors import InputError, InvalidAnswer, InvalidToken
 from ..store import Store
 from ..store import schema as s
+from ..store.hooks import new_items
 from .policy import Clock, CollectionPolicy, system_clock
 from .surveys import SurveyCatalog, SurveyDefinition
 from .tokens import InvitationClaim, Signer, load_secret, new_nonce
@@ -318,7 +318,7 @@ class Collection:
         params = dict.fromkeys(_RESPONSE_COLUMNS) | row
         new_id = conn.execute(_insert_response(conn.dialect.name, key_column.name), params).scalar()
         if new_id is not None:
-            check_new_items(conn, kind="response", ids=[new_id], now=self.now())  # answer rules: notify, open cases
+            new_items(conn, kind="response", ids=[new_id], now=self.now())  # answer rules: notify, open cases
             return new_id
         found = conn.execute(sa.select(r.c.id, r.c.answers).where(key_column == key)).one()
         update = {k: v for k, v in values.items() if k != "answers"}
@@ -328,7 +328,7 @@ class Collection:
             update["language"] = fixed["language"]
         if update:
             conn.execute(r.update().where(r.c.id == found.id).values(**update))
-            check_new_items(conn, kind="response", ids=[found.id], now=self.now())  # the comment may be what a rule looks for
+            new_items(conn, kind="response", ids=[found.id], now=self.now())  # the comment may be what a rule looks for
         return found.id
 
     def _checked(self, survey: SurveyDefinition, score: Any, answers: dict[str, Any]) -> dict:

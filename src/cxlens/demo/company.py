@@ -51,9 +51,11 @@ SUPPORT_ANSWER_LAG = (2 * 3600.0, 1.2)  # after a ticket was solved (the CSAT ma
 # yet: it is redrawn (another event, another lag) this many times, then squeezed into the room.
 REDRAWS = 20
 # The store's data: what the demo writes, and what ``reset`` deletes (children first). Kept:
-# the journey map (load_surveys upserts it), users, API keys, alert rules, the import log.
-DATA_TABLES = ("customers", "events", "invitations", "responses", "tickets", "mentions", "revenue", "feature_requests", "cases", "alerts",
-               "opt_outs")
+# the journey map (load_surveys upserts it), users, API keys, the import log, and the alerting
+# set-up (alert rules, notifiers, settings). Alerts, checks, notifications, cases and teams go.
+LOOP_TABLES = ("cases", "case_events", "team_members", "alerts", "alert_events", "alert_checks", "notifications", "deliveries")
+DATA_TABLES = ("customers", "events", "invitations", "responses", "tickets", "mentions", "revenue", "feature_requests",
+               "opt_outs", *LOOP_TABLES)
 COLLECTION_DAYS = 60
 # Answered ÷ sent per survey: short transactional surveys get more answers than relationship NPS.
 RESPONSE_RATE = {

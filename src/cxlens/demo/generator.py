@@ -9,7 +9,9 @@ The story the data tells, so that analytics have something true to find:
 * each customer has a latent satisfaction; their scores, comments, tickets and churn follow it;
 * comments say what a customer at that touchpoint with that score would say, in their language;
 * support response times are skewed (log-normal) and differ by channel;
-* deliveries got worse in the last 90 days (late-delivery comments and lower delivery CSAT);
+* deliveries got much worse in the last two complete months, a renewal was charged twice in
+  the last weeks, and some customers wrote in a rage in the last days (``incidents``: alerts
+  have real events to find); cases followed the detractors up (``casework``);
 * customers who churn mostly had bad experiences, and their churn reasons say so;
 * every answer follows the thing it is about: a survey at a journey step is answered by a
   customer who has that event, a few hours to a few days after it; a support survey by the
@@ -43,7 +45,7 @@ from ..ingest import import_table
 from ..ingest.journeys import read_journey_map
 from ..store import Store
 from ..store import schema
-from . import people
+from . import casework, people
 from .company import (
     ANSWER_LAG,
     CHURN_REASONS_BAD,
@@ -51,6 +53,7 @@ from .company import (
     COLLECTION_DAYS,
     DAY_US,
     DATA_TABLES,
+    LOOP_TABLES,
     FIRST_REPLY_MEDIAN,
     LOCALE_P,
     LOCALES,
@@ -71,6 +74,7 @@ from .company import (
     TIMEZONES,
     TOUCHPOINT_EFFECT,
 )
+from .incidents import DELIVERY_DROP, Incidents
 from .invitations import InvitationHistory
 from .phrases import FEATURE_REQUESTS, PHRASES, SENTIMENTS, TOPIC_TOUCHPOINTS, phrases_for
 
@@ -89,6 +93,7 @@ class DemoSummary:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     skipped: bool = False  # the store already held data and reset was not asked: nothing written
+    loop: dict[str, int] = field(default_factory=dict)  # closing the loop: staff, team members, cases, …
 
     def describe(self) -> str:
         parts = ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in self.counts.items())
@@ -97,7 +102,8 @@ class DemoSummary:
                 f"The store already holds data ({parts}); nothing generated. "
                 "Use --reset to replace it with a new demo company."
             )
-        return f"Demo company Northwind Gear generated: {parts}."
+        loop = ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in self.loop.items())
+        return f"Demo company Northwind Gear generated: {parts}." + (f" Closing the loop: {loop}." if loop else "")
 
 
 class _Demo(InvitationHistory):
@@ -118,6 +124,7 @@ class _Demo(InvitationHistory):
         self.inv_rng = np.random.default_rng([seed, 4])
         self.collect_from_us = self.end_us - COLLECTION_DAYS * DAY_US
         self.answered: list[tuple[np.ndarray, ...]] = []  # per chunk: number, survey, who, anchor, submitted
+        self.incidents = Incidents(seed, end, LOCALES)
         self._phrase_index()
 
     # -- helpers --------------------------------------------------------------------------
@@ -292,8 +299,8 @@ class _Demo(InvitationHistory):
         invited = (submitted >= self.collect_from_us) & ((touchpoint == "support-email") | ~support)
         self.answered.append((np.flatnonzero(invited) + start + 1, survey[invited], who[invited], anchor[invited], submitted[invited]))
         effect = np.vectorize(lambda t: TOUCHPOINT_EFFECT.get(t, 0.0))(touchpoint)
-        recent_delivery = (touchpoint == "delivery") & (submitted > self.end_us - 90 * DAY_US)
-        effect = effect - 0.9 * recent_delivery
+        recent_delivery = self.incidents.delivery_effect(touchpoint, submitted)
+        effect = effect - DELIVERY_DROP * recent_delivery
         y = 0.9 * self.latent[who] + effect + rng.normal(0, 0.8, n)
         metric = np.array([self.surveys[k].metric for k in keys])[survey_i]
         score = np.select(
@@ -309,7 +316,7 @@ class _Demo(InvitationHistory):
         has_comment = rng.random(n) < np.where(sentiment == 0, 0.55, 0.35)
         comments = self._phrases(topic, sentiment, self.lang[who])
         lang = pa.array(LOCALES[self.lang[who]])
-        return pa.table({
+        table = pa.table({
             "external_id": self._ids("resp-", start, n),
             "survey": pa.array(survey),
             "customer": self.ids.take(pa.array(who)),
@@ -320,6 +327,7 @@ class _Demo(InvitationHistory):
             "comment": pc.if_else(pa.array(has_comment), comments, pa.scalar(None, pa.string())),
             "language": pc.if_else(pa.array(has_comment), lang, pa.scalar(None, pa.string())),
         })
+        return self.incidents.answers(table, touchpoint, metric, submitted, self.lang[who])
 
     def _answers(self, touchpoints: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For each answer, who gave it, when, and when what it is about happened: an event at its touchpoint (or a solved ticket
@@ -497,9 +505,10 @@ def generate_demo(
 
     A store that already holds data (customers, responses, tickets, …) is left as it is unless
     ``reset``: the summary then has ``skipped`` set and counts what the store holds. With
-    ``reset``, every data table (``DATA_TABLES``) is emptied in one transaction first; the
-    journey map, users, API keys, alert rules and the import log are kept. The summary counts
-    the rows inserted.
+    ``reset``, every data table (``DATA_TABLES``: alerts, cases and team members too) is emptied
+    in one transaction first; the journey map, users, API keys, alert rules, notifiers, settings
+    and the import log are kept. The summary counts the rows inserted; ``loop`` the staff, team
+    members and cases of the closed loop (``casework``).
     """
     t0 = time.perf_counter()
     end_at = _end_of_history(end)
@@ -521,6 +530,9 @@ def generate_demo(
     demo.mentions(max(customers // 4, 10))
     demo.revenue()
     demo.feature_requests(max(customers // 8, 10))
+    for kind, table in demo.incidents.extra_rows(demo, max(customers * 2, 10), max(customers // 4, 10)).items():
+        demo._write(kind, table)
+    demo.summary.loop = casework.write_casework(store, seed=seed, end=end_at)
     demo.summary.seconds = time.perf_counter() - t0
     return demo.summary
 
@@ -534,9 +546,10 @@ def _end_of_history(end: date | datetime | None) -> datetime:
 
 
 def _held(store: Store) -> dict[str, int]:
-    """The data tables that hold rows, and how many."""
+    """The data tables that hold rows, and how many (cases and alerts hang off them: not counted)."""
     with store.engine.connect() as conn:
-        counts = {name: conn.execute(sa.select(sa.func.count()).select_from(schema.TABLES[name])).scalar_one() for name in DATA_TABLES}
+        counts = {name: conn.execute(sa.select(sa.func.count()).select_from(schema.TABLES[name])).scalar_one()
+                  for name in DATA_TABLES if name not in LOOP_TABLES}
     return {name: n for name, n in counts.items() if n}
 
 

@@ -17,22 +17,22 @@ import hashlib
 import json
 import os
 import time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
-from ..alerts.answers import watch_new_items
 from ..errors import BadRow, ImportRejected, InputError
 from ..store import Store
 from ..store import schema as s
 from ..store.bulk import upsert
+from ..store.hooks import watching_new_items
 from .fields import Timestamp, as_text, to_json
 from .kinds import KINDS, Kind, Ref
 from .readers import JSON_FIELD, Source, read_source
@@ -432,7 +432,7 @@ def _run(conn, spec: Kind, source: Source, by_field, extra_columns, timezone_nam
         if progress:
             progress("writing", done, data.num_rows)
 
-    with watch_new_items(conn, spec.name):  # answer rules on the new responses, mentions and tickets
+    with watching_new_items(conn, spec.name):  # answer rules on the new responses, mentions and tickets
         counts = upsert(conn, spec.table, data, existing=existing, merge=spec.extras, progress=wrote)
     if rejected_rows:  # written once the good rows are in, so a failed write leaves no file
         _write_rejected(rejected_file, batch)

@@ -19,6 +19,7 @@ import time
 from collections import OrderedDict
 from datetime import date, datetime, timezone
 
+from .. import periods
 from ..analytics.kpis import KPIs
 
 __all__ = ["CACHE_SIZE", "SYNC_EVERY", "KPIEngine", "until_moment"]
@@ -101,9 +102,4 @@ def _frozen(value):
 def until_moment(until: str | date | datetime | None) -> datetime | None:
     """Where an answer's data ends, as compute() reads its ``until`` (a day is its midnight
     UTC): a sync that changes nothing before that moment keeps the answer."""
-    if until is None or isinstance(until, datetime):
-        return until
-    if isinstance(until, date):
-        return datetime(until.year, until.month, until.day, tzinfo=timezone.utc)
-    parsed = datetime.fromisoformat(until)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return periods.timestamp(until, "until")

@@ -31,7 +31,12 @@ __all__ = ["CHECKS", "EXTENSIONS", "SECTIONS", "Section", "item_problems", "load
 
 #: Modules that register sections or checks (imported by the loader, not by this package, since
 #: they build on it).
-EXTENSIONS: list[str] = ["cxlens.collect.survey_checks", "cxlens.alerts.rules"]
+EXTENSIONS: list[str] = [
+    "cxlens.collect.survey_checks",
+    "cxlens.alerts.rules",  # alerts:
+    "cxlens.alerts.notifiers",  # notifiers:
+    "cxlens.alerts.case_section",  # cases:
+]
 
 ItemCheck = Callable[[Any, str], list[str]]
 

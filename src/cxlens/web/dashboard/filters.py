@@ -9,7 +9,7 @@ every page computes its numbers with the same ``since``/``until``/``where`` as
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 
 from fastapi import Request
@@ -23,6 +23,7 @@ from ...analytics.kpis import (
     SPECS,
     TICKET_DIMENSIONS,
 )
+from ... import periods
 from ...errors import InputError
 
 __all__ = ["COMPARABLE", "DEFAULT_SPAN", "FILTER_DIMENSIONS", "Filters", "dimensions_of", "period_start", "periods_back"]
@@ -37,28 +38,20 @@ _SOURCE_DIMENSIONS = {"answers": DIMENSIONS, "tickets": TICKET_DIMENSIONS, "invi
                       "mentions": MENTION_DIMENSIONS}
 
 
+def _moment(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
 def period_start(day: date, grain: str) -> date:
     """The first day of the period of ``grain`` that holds ``day`` (weeks start on Monday)."""
-    if grain == "week":
-        return day - timedelta(days=day.weekday())
-    if grain == "month":
-        return day.replace(day=1)
-    if grain == "quarter":
-        return day.replace(day=1, month=(day.month - 1) // 3 * 3 + 1)
-    if grain == "year":
-        return day.replace(day=1, month=1)
-    return day
+    return periods.start(_moment(day), grain).date()
 
 
 def periods_back(day: date, grain: str, n: int) -> date:
     """``n`` periods before ``day``, a period's start (for month and longer grains, the 1st)."""
-    if grain == "day":
-        return day - timedelta(days=n)
-    if grain == "week":
-        return day - timedelta(weeks=n)
-    months = {"month": 1, "quarter": 3, "year": 12}[grain] * n
-    index = day.year * 12 + day.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
+    if grain in ("day", "week"):
+        return periods.step(_moment(day), grain, -n).date()
+    return periods.step(periods.start(_moment(day), "month"), grain, -n).date()
 
 
 def _parse_date(text: str | None, name: str) -> date | None:

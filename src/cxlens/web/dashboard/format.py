@@ -9,41 +9,25 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from ...metrics import METRICS
+from ... import catalog
 
 __all__ = ["base_metric", "chart_json", "format_interval", "format_period", "format_value", "label_of", "unit_of"]
 
 
 def base_metric(metric: str) -> str:
-    """The :data:`~cxlens.metrics.METRICS` entry a KPI belongs to: ``first_response_median``
-    and ``first_response_p90`` are statistics of ``first_response_time``."""
-    for prefix in ("first_response", "resolution"):
-        if metric.startswith(prefix):
-            return f"{prefix}_time"
-    return metric
+    """The :data:`~cxlens.metrics.METRICS` entry a KPI belongs to (``first_response_median`` and
+    ``first_response_p90`` are statistics of ``first_response_time``), from the KPI catalogue."""
+    return catalog.base_metric(metric)
 
 
 def unit_of(metric: str) -> str:
     """seconds, percent, count or score: what decides how a value is written."""
-    m = METRICS.get(base_metric(metric))
-    if metric in ("response_count", "ticket_volume"):
-        return "count"
-    return m.unit if m else "score"
+    return catalog.unit(metric) or "score"
 
 
 def label_of(metric: str) -> str:
     """A KPI's name for people, saying which statistic of a duration it is."""
-    m = METRICS.get(base_metric(metric))
-    label = m.label if m else metric.replace("_", " ").capitalize()
-    if metric.endswith("_median"):
-        label += " (median)"
-    elif metric.endswith("_p90"):
-        label += " (p90)"
-    elif metric.endswith("_time") and unit_of(metric) == "seconds":
-        label += " (mean)"
-    if metric == "response_count":
-        label = "Responses"
-    return label
+    return catalog.label(metric)
 
 
 def duration(seconds: float) -> str:

@@ -9,18 +9,16 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-import sqlalchemy as sa
 import typer
 from rich.console import Console
 
 from ..errors import InputError
 from ..metrics import parse_duration
-from ..store import open_store
-from ..store import schema as s
+from .shared import open_store
 
 __all__ = ["app", "describe_alert"]
 
-app = typer.Typer(help="Alerts: evaluate rules, list what fired, acknowledge, snooze, resolve.", no_args_is_help=True)
+app = typer.Typer(name="alerts", help="Alerts: evaluate rules, list what fired, acknowledge, snooze, resolve.", no_args_is_help=True)
 out = Console(highlight=False)
 STATES = ("pending", "firing", "resolved")
 
@@ -37,8 +35,8 @@ def _when(value: str | None) -> datetime | None:
 
 def describe_alert(rule: str, slice_: dict, evidence: dict | None) -> str:
     """One alert in plain words: what, where, value with interval and n, baseline or target, p, q."""
-    from .evaluation import describe
-    from .rules import AlertRule
+    from ..alerts.evaluation import describe
+    from ..alerts.rules import AlertRule
 
     _, summary = describe(AlertRule(rule, (evidence or {}).get("kind", ""), None, {}), slice_, evidence or {})
     return f"{', '.join(f'{k}={v}' for k, v in slice_.items()) or 'all'}: {summary}"
@@ -54,8 +52,8 @@ def check_cmd(
 ) -> None:
     """Evaluate every enabled rule now and print what fired and what resolved."""
     from ..analytics.kpis import KPIs
-    from .evaluation import run_check
-    from .rules import load_rules_file
+    from ..alerts.evaluation import run_check
+    from ..alerts.rules import load_rules_file
 
     store = open_store()
     parsed = load_rules_file(rules) if rules else None
@@ -87,12 +85,10 @@ def list_cmd(
     """List alerts, newest first."""
     if state is not None and state not in STATES:
         raise InputError(f"--state {state!r} is not known; use one of: {', '.join(STATES)}")
-    a, r = s.alerts, s.alert_rules
-    query = sa.select(a, r.c.name.label("rule")).join(r, r.c.id == a.c.rule_id).order_by(a.c.id.desc())
-    if state:
-        query = query.where(a.c.state == state)
+    from ..alerts.lifecycle import list_alerts
+
     with open_store().engine.connect() as conn:
-        rows = conn.execute(query).mappings().all()
+        rows = list_alerts(conn, state=state)
     if as_json:
         keys = ("id", "rule", "slice", "state", "fired_at", "resolved_at", "acknowledged_at", "snoozed_until", "evidence", "link")
         out.print_json(json.dumps([{k: row[k] for k in keys} for row in rows], default=str))
@@ -108,7 +104,7 @@ def list_cmd(
 @app.command("ack")
 def ack_cmd(alert_id: int = typer.Argument(..., help="the alert's number")) -> None:
     """Acknowledge an alert (someone is on it)."""
-    from .lifecycle import acknowledge
+    from ..alerts.lifecycle import acknowledge
 
     with open_store().engine.begin() as conn:
         done = acknowledge(conn, alert_id)
@@ -121,7 +117,7 @@ def snooze_cmd(
     duration: str = typer.Option(..., "--for", help="how long, e.g. 2h, 1d, 30m"),
 ) -> None:
     """Keep an alert quiet for a while (it still resolves when the data do)."""
-    from .lifecycle import snooze
+    from ..alerts.lifecycle import snooze
 
     seconds = parse_duration(duration)
     if not seconds or seconds <= 0:
@@ -135,7 +131,7 @@ def snooze_cmd(
 @app.command("resolve")
 def resolve_cmd(alert_id: int = typer.Argument(..., help="the alert's number")) -> None:
     """Resolve an alert by hand."""
-    from .lifecycle import resolve
+    from ..alerts.lifecycle import resolve
 
     with open_store().engine.begin() as conn:
         done = resolve(conn, alert_id)

@@ -8,21 +8,20 @@ has no login); without it the timeline shows no actor.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from ..errors import InputError
-from ..store import open_store
-from ..store import schema as s
-from . import cases as c
-from .assignment import escalate_overdue
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 __all__ = ["app"]
 
-app = typer.Typer(help="Cases: follow-ups with an owner, an SLA and an outcome.", no_args_is_help=True)
+# The library is imported inside the commands: ``cxlens --help`` needs none of it.
+app = typer.Typer(name="cases", help="Cases: follow-ups with an owner, an SLA and an outcome.", no_args_is_help=True)
 
 _BY = typer.Option(None, "--by", help="the user (e-mail) the change is recorded for")
 
@@ -38,6 +37,10 @@ out = _Out()
 
 
 def _user_id(conn: sa.Connection, email: str | None, option: str) -> int | None:
+    import sqlalchemy as sa
+
+    from ..store import schema as s
+
     if email is None:
         return None
     found = conn.execute(sa.select(s.users.c.id).where(s.users.c.email == email.strip().lower())).scalar()
@@ -60,6 +63,9 @@ def cases_list(
     as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table"),
 ) -> None:
     """Cases, overdue first, then by due date."""
+    from ..store import open_store
+    from ..alerts import cases as c
+
     store = open_store()
     with store.engine.connect() as conn:
         rows = c.list_cases(conn, owner_id=_user_id(conn, mine, "--mine") if mine else None, team=team,
@@ -70,6 +76,8 @@ def cases_list(
     if not rows:
         out.print("no cases")
         return
+    from rich.table import Table
+
     table = Table("id", "status", "priority", "due", "owner", "team", "customer", "title")
     for r in rows:
         due = f"[red]{_when(r.due_at)} overdue[/red]" if r.overdue else _when(r.due_at)
@@ -80,6 +88,9 @@ def cases_list(
 @app.command("show")
 def cases_show(case_id: int = typer.Argument(..., metavar="ID"), as_json: bool = typer.Option(False, "--json")) -> None:
     """One case: its customer, the answer (mention, ticket, alert) it is about, its timeline."""
+    from ..store import open_store
+    from ..alerts import cases as c
+
     store = open_store()
     with store.engine.connect() as conn:
         detail = c.case_detail(conn, case_id)
@@ -104,6 +115,8 @@ def cases_show(case_id: int = typer.Argument(..., metavar="ID"), as_json: bool =
         score = item.get("score") if item["kind"] == "response" else item.get("rating")
         out.print(f"{item['kind']} #{item['id']}" + (f", score {score}" if score is not None else "") + (f": {text}" if text else ""),
                   highlight=False, markup=False)
+    from rich.table import Table
+
     table = Table("at", "event", "by", "details")
     for e in detail.timeline:
         data = ", ".join(f"{key}={value}" for key, value in (e["data"] or {}).items() if value is not None)
@@ -115,6 +128,9 @@ def cases_show(case_id: int = typer.Argument(..., metavar="ID"), as_json: bool =
 def cases_assign(case_id: int = typer.Argument(..., metavar="ID"), email: str = typer.Argument(..., help="the new owner's e-mail"),
                  by: str = _BY) -> None:
     """Make the user with EMAIL the case's owner (they get an e-mail)."""
+    from ..store import open_store
+    from ..alerts import cases as c
+
     store = open_store()
     with store.begin() as conn:
         changed = c.assign(conn, case_id, _user_id(conn, email, "owner"), _user_id(conn, by, "--by"))
@@ -126,6 +142,9 @@ def cases_status(case_id: int = typer.Argument(..., metavar="ID"),
                  status: str = typer.Argument(..., help="open, in_progress, waiting_customer or resolved"),
                  note: str = typer.Option(None, "--note"), by: str = _BY) -> None:
     """Change a case's status (closing takes an outcome: cxlens cases close)."""
+    from ..store import open_store
+    from ..alerts import cases as c
+
     store = open_store()
     with store.begin() as conn:
         changed = c.set_status(conn, case_id, status, _user_id(conn, by, "--by"), note=note)
@@ -136,6 +155,9 @@ def cases_status(case_id: int = typer.Argument(..., metavar="ID"),
 def cases_contacted(case_id: int = typer.Argument(..., metavar="ID"), channel: str = typer.Option(None, "--channel"),
                     note: str = typer.Option(None, "--note"), by: str = _BY) -> None:
     """Record that the customer was contacted (the first contact stops the first-contact SLA)."""
+    from ..store import open_store
+    from ..alerts import cases as c
+
     store = open_store()
     with store.begin() as conn:
         first = c.mark_contacted(conn, case_id, _user_id(conn, by, "--by"), channel=channel, note=note)
@@ -152,6 +174,9 @@ def cases_close(
     by: str = _BY,
 ) -> None:
     """Close a case with its outcome (and resolution and root-cause codes)."""
+    from ..store import open_store
+    from ..alerts import cases as c
+
     store = open_store()
     with store.begin() as conn:
         c.close(conn, case_id, outcome, resolution, root_cause, _user_id(conn, by, "--by"), note=note)
@@ -161,6 +186,9 @@ def cases_close(
 @app.command("reopen")
 def cases_reopen(case_id: int = typer.Argument(..., metavar="ID"), note: str = typer.Option(None, "--note"), by: str = _BY) -> None:
     """Reopen a resolved or closed case."""
+    from ..store import open_store
+    from ..alerts import cases as c
+
     store = open_store()
     with store.begin() as conn:
         c.reopen(conn, case_id, _user_id(conn, by, "--by"), note=note)
@@ -170,6 +198,9 @@ def cases_reopen(case_id: int = typer.Argument(..., metavar="ID"), note: str = t
 @app.command("note")
 def cases_note(case_id: int = typer.Argument(..., metavar="ID"), text: str = typer.Argument(...), by: str = _BY) -> None:
     """Add a note to a case's timeline."""
+    from ..store import open_store
+    from ..alerts import cases as c
+
     store = open_store()
     with store.begin() as conn:
         c.add_note(conn, case_id, text, _user_id(conn, by, "--by"))
@@ -179,6 +210,9 @@ def cases_note(case_id: int = typer.Argument(..., metavar="ID"), text: str = typ
 @app.command("escalate")
 def cases_escalate() -> None:
     """Escalate the overdue cases now (the worker does it on its schedule)."""
+    from ..store import open_store
+    from ..alerts.assignment import escalate_overdue
+
     store = open_store()
     with store.begin() as conn:
         done = escalate_overdue(conn)
