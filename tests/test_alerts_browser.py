@@ -15,8 +15,8 @@ import yaml
 from alerts_helpers import NOW, monthly_nps, touchpoint_ids
 from test_alerts_web import PASSWORD
 from test_browser import CHROMIUM, LiveServer, free_port  # noqa: F401  (skips without chromium)
-from test_cases_web import SETTINGS
 from test_cases_fixtures import load_cases_section
+from test_cases_web import SETTINGS
 
 from cxlens.access import create_user
 from cxlens.alerts.evaluation import run_check
@@ -91,6 +91,7 @@ def test_a_detractors_case_from_answer_to_closed_and_the_alerts_page(server, bro
     _log_in(page, live.url, "/alerts")
     page.goto(f"{live.url}/")
     assert page.locator("#alerts-banner").inner_text().startswith("1 alert firing")
+    _shot(page, "overview-banner-desktop")
 
     # Alerts: the firing alert with its evidence chart; acknowledge moves it to its tab.
     page.click("#alerts-banner a")
