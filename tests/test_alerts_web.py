@@ -114,3 +114,20 @@ def test_viewers_read_alerts_but_cannot_change_them_and_forms_need_the_token(ale
     assert row["state"] == "firing" and row["acknowledged_at"] is None and row["snoozed_until"] is None
     anon = TestClient(create_app(alert_store))
     assert anon.get("/alerts", follow_redirects=False).status_code == 303
+
+
+def test_evidence_in_words_and_chart_for_a_volume_spike():
+    from cxlens.web.dashboard.alerts import alert_facts, evidence_chart
+
+    alert = {"rule": "billing-tickets-spike", "rule_kind": "volume", "kpi": None, "slice": {}, "state": "firing",
+             "definition": {"source": "tickets", "grain": "week"},
+             "evidence": {"kind": "volume", "value": 98.0, "low": 98.0, "high": 98.0, "n": 98, "p": 0.0, "q": 0.0,
+                          "baseline": {"value": 37.5, "n": 150, "counts": [31, 37, 21, 61]},
+                          "periods": {"judged": "2026-11-23T00:00:00+00:00", "grain": "week",
+                                      "baseline": [f"2026-{d}T00:00:00+00:00" for d in ("10-26", "11-02", "11-09", "11-16")]}}}
+    f = alert_facts(alert)
+    assert f["title"] == "billing-tickets-spike: tickets at all" and f["value"] == "98" and f["count"]
+    assert f["baseline"] == "37.5 per period on average" and f["p_words"].startswith("p < 0.000001: ")
+    spec = evidence_chart(alert)
+    assert [d["role"] for d in spec["data"]["values"]] == ["compared with"] * 4 + ["judged"]
+    assert spec["data"]["values"][-1]["label"] == "w/c 23 Nov 2026"

@@ -36,7 +36,8 @@ def _query():
 
 def _row(row) -> dict[str, Any]:
     d = dict(row)
-    d["grain"] = (d.pop("definition") or {}).get("grain")
+    d["definition"] = d.get("definition") or {}
+    d["grain"] = d["definition"].get("grain")
     return d
 
 

@@ -89,6 +89,7 @@ class SnoozeIn(BaseModel):
 def _alert_out(row: dict) -> dict:
     d = _json(row)
     d["acknowledged_by"] = d.pop("acknowledged_by_email", None)
+    d.pop("definition", None)
     return d
 
 

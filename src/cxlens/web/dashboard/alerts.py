@@ -49,11 +49,16 @@ def _plain_p(p: float | None, q: float | None) -> str | None:
     """p and q in words a CX lead can act on."""
     if p is None:
         return None
-    chance = f"p = {p:.2g}: if nothing had changed, data at least this far off would turn up {_odds(p)}"
+    chance = f"{_eq('p', p)}: if nothing had changed, data at least this far off would turn up {_odds(p)}"
     if q is None:
         return chance + "."
-    return (chance + f"; q = {q:.2g}: corrected for every test of the run (Benjamini–Hochberg), about "
+    return (chance + f"; {_eq('q', q)}: corrected for every test of the run (Benjamini–Hochberg), about "
             f"{_pct(q)} of alerts this strong would be false alarms.")
+
+
+def _eq(name: str, v: float) -> str:
+    # Evidence is stored rounded to 6 decimals: 0 means smaller than that, not impossible.
+    return f"{name} < 0.000001" if v <= 0 else f"{name} = {v:.2g}"
 
 
 def _odds(p: float) -> str:
@@ -71,7 +76,7 @@ def _pct(q: float) -> str:
 def alert_facts(alert: dict) -> dict[str, Any]:
     """What a template shows of an alert: title, summary, the evidence's numbers in words."""
     ev = alert.get("evidence") or {}
-    rule = AlertRule(alert["rule"], alert.get("rule_kind") or ev.get("kind", ""), alert.get("kpi"), {})
+    rule = AlertRule(alert["rule"], alert.get("rule_kind") or ev.get("kind", ""), alert.get("kpi"), alert.get("definition") or {})
     try:
         title, summary = describe(rule, alert.get("slice") or {}, ev)
     except (KeyError, TypeError, ValueError):
@@ -79,13 +84,16 @@ def alert_facts(alert: dict) -> dict[str, Any]:
     base = ev.get("baseline") or {}
     slice_ = alert.get("slice") or {}
     metric = alert.get("kpi")
+    count = ev.get("kind") == "volume"
+    fmt = ".0f" if count else ".1f"
     return {
         "title": title, "summary": summary, "where": ", ".join(f"{k} = {v}" for k, v in slice_.items()) or "everyone",
         "kpi_label": label_of(metric) if metric else (ev.get("source") or alert.get("rule_kind") or ""),
-        "value": _num(ev.get("value")), "low": _num(ev.get("low")), "high": _num(ev.get("high")),
+        "value": _num(ev.get("value"), fmt), "low": _num(ev.get("low"), fmt), "high": _num(ev.get("high"), fmt), "count": count,
         "has_interval": ev.get("low") is not None and ev.get("high") is not None and ev.get("low") != ev.get("high"),
         "n": ev.get("n"), "target": ev.get("target"),
-        "baseline": _num(base.get("value")) if base.get("value") is not None else None, "baseline_n": base.get("n"),
+        "baseline": (_num(base.get("value")) + (" per period on average" if count else "")) if base.get("value") is not None else None,
+        "baseline_n": base.get("n"),
         "baseline_interval": (f"{_num(base['low'])} to {_num(base['high'])}" if base.get("low") is not None
                               and base.get("high") is not None and base["low"] != base["high"] else None),
         "change": ev.get("change") or None, "p_words": _plain_p(ev.get("p"), ev.get("q")), "method": ev.get("method"),
