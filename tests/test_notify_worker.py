@@ -126,7 +126,7 @@ def test_the_loop_delivers_within_seconds_and_stops(store, hook, stand_ins):
     assert len(seen) >= 1
 
 
-def test_the_background_worker_can_be_turned_off(store):
+def test_the_background_worker_can_be_turned_off(store, stand_ins):
     assert worker.start_background_worker(store, {"CXLENS_ALERT_WORKER": "0"}) is None
     running = worker.start_background_worker(store, {}, every_seconds=0.05)
     assert running is not None and running.thread.is_alive() and running.thread.daemon
