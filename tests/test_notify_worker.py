@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from cxlens.alerts import worker
-from cxlens.alerts.notify_commands import app
+from cxlens.cli.notifications import app
 from cxlens.alerts.settings import write_setting
 from cxlens.store import schema as s
 
