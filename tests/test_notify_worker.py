@@ -41,7 +41,7 @@ def stand_ins(monkeypatch):
     """Modules with the contract's run_check and escalate_overdue, recording their calls."""
     calls = {"run_check": [], "escalate_overdue": []}
 
-    def run_check(store, *, trigger="cli", now=None):
+    def run_check(store, *, trigger="cli", now=None, kpis=None):
         calls["run_check"].append((trigger, now))
         with store.begin() as conn:
             check_id = conn.execute(s.alert_checks.insert().values(started_at=now, finished_at=now, trigger=trigger,
