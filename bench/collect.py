@@ -49,6 +49,13 @@ surveys:
     languages: [en, fi]
 """
 COMMENTS = ["Quick and friendly", "Took too long", "Solved at once, thanks!", "Ei auttanut", "Sehr gut"]
+# With --answer-rules: every answer is checked against these as it is stored; a score of 1 (a
+# fifth of the answers) opens a case, so the write path does the whole work of a rule that fires.
+ANSWER_RULES = {"rules": [
+    {"name": "lowest-score", "kind": "answer", "score_at_most": 1, "open_case": True, "priority": "high"},
+    {"name": "urgent-words", "kind": "answer", "words": "urgent", "open_case": True},
+    {"name": "negative-and-low", "kind": "answer", "sentiment": "negative", "score_at_most": 2, "match": "all"},
+]}
 
 
 def free_port() -> int:
@@ -71,10 +78,16 @@ def serve(port: int, workers: int) -> None:
 # -- set-up ---------------------------------------------------------------------------------
 
 
-def prepare(url: str, count: int, secret: bytes, folder: Path) -> list[str]:
-    """A store with the demo journeys, one survey, COUNT customers and invitations; their tokens."""
+def prepare(url: str, count: int, secret: bytes, folder: Path, rules: bool = False) -> list[str]:
+    """A store with the demo journeys, one survey, COUNT customers and invitations; their tokens.
+    With ``rules``, the :data:`ANSWER_RULES` too."""
     store = open_store(url)
     load_journeys(store, JOURNEYS_FILE)
+    if rules:
+        from cxlens.alerts.rules import parse_alerts, store_alerts
+
+        with store.begin() as conn:
+            store_alerts(conn, parse_alerts(ANSWER_RULES, "bench/collect.py"))
     (folder / "survey.yaml").write_text(SURVEY)
     load_surveys(store, folder / "survey.yaml")
     now = datetime.now(timezone.utc)
@@ -193,6 +206,14 @@ def floor(url: str, count: int) -> float:
         return count / (time.perf_counter() - start)
 
 
+def count_rows(url: str, table: str) -> int:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        n = conn.execute(sa.select(sa.func.count()).select_from(s.TABLES[table])).scalar_one()
+    engine.dispose()
+    return n
+
+
 def stored(url: str) -> int:
     engine = sa.create_engine(url)
     with engine.connect() as conn:
@@ -204,7 +225,7 @@ def stored(url: str) -> int:
 # -- one backend ------------------------------------------------------------------------------
 
 
-def run(backend: str, requests: int, concurrency: int, warmup: int, workers: int = 1) -> dict:
+def run(backend: str, requests: int, concurrency: int, warmup: int, workers: int = 1, rules: bool = False) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="cxlens-bench-collect-"))
     pg_name = None
     if backend == "sqlite":
@@ -217,9 +238,11 @@ def run(backend: str, requests: int, concurrency: int, warmup: int, workers: int
         url = sa.engine.make_url(PG_ADMIN).set(database=pg_name).render_as_string(hide_password=False)
     secret = secrets.token_urlsafe(32).encode()
     try:
-        tokens = prepare(url, requests + warmup, secret, folder)
+        tokens = prepare(url, requests + warmup, secret, folder, rules)
         port = free_port()
-        env = {**os.environ, "CXLENS_DATABASE_URL": url, "CXLENS_SECRET_KEY": secret.decode(), "CXLENS_DATA_DIR": str(folder)}
+        # The alerting worker stays off: this measures the write path (answer rules run in it).
+        env = {**os.environ, "CXLENS_DATABASE_URL": url, "CXLENS_SECRET_KEY": secret.decode(), "CXLENS_DATA_DIR": str(folder),
+               "CXLENS_ALERT_WORKER": "0"}
         server = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--workers", str(workers)], env=env)
         try:
             wait_for(port, server)
@@ -237,6 +260,7 @@ def run(backend: str, requests: int, concurrency: int, warmup: int, workers: int
             "backend": backend, "requests": len(statuses), "ok": ok, "rows": rows, "rate": len(statuses) / elapsed,
             "p50": float(np.percentile(lat, 50)), "p99": float(np.percentile(lat, 99)), "floor": floor(url, requests),
             "server_ms": server_cpu * 1000 / len(statuses), "client_ms": own_cpu * 1000 / len(statuses),
+            "rules": rules, "cases": count_rows(url, "cases"),
         }
         return result
     finally:
@@ -253,6 +277,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=500)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1, as cxlens serve)")
+    parser.add_argument("--answer-rules", action="store_true",
+                        help="run each store twice in this run: without answer rules, then with ANSWER_RULES")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -261,13 +287,14 @@ def main() -> None:
     print(f"{args.requests:,} survey answers over HTTP, {args.concurrency} connections, {args.workers} server process(es), "
           f"{os.cpu_count()} cores, "
           f"load average before: {os.getloadavg()[0]:.1f}")
-    print(f"{'store':<11} {'answers/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'floor/s':>9} {'2xx':>7} {'rows':>7}  nothing lost"
-          "  server CPU/answer  generator CPU/answer")
+    print(f"{'store':<11} {'rules':<6} {'answers/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'floor/s':>9} {'2xx':>7} {'rows':>7}"
+          "  nothing lost  server CPU/answer  generator CPU/answer  cases")
     for backend in args.backends.split(","):
-        r = run(backend, args.requests, args.concurrency, args.warmup, args.workers)
-        print(f"{r['backend']:<11} {r['rate']:>10,.0f} {r['p50']:>8.1f} {r['p99']:>8.1f} {r['floor']:>9,.0f} "
-              f"{r['ok']:>7,} {r['rows']:>7,}  {'yes' if r['ok'] == r['rows'] == r['requests'] else 'NO':<12}"
-              f"  {r['server_ms']:>8.2f} ms {r['client_ms']:>17.2f} ms")
+        for rules in ((False, True) if args.answer_rules else (False,)):
+            r = run(backend, args.requests, args.concurrency, args.warmup, args.workers, rules)
+            print(f"{r['backend']:<11} {'on' if rules else 'off':<6} {r['rate']:>10,.0f} {r['p50']:>8.1f} {r['p99']:>8.1f} "
+                  f"{r['floor']:>9,.0f} {r['ok']:>7,} {r['rows']:>7,}  {'yes' if r['ok'] == r['rows'] == r['requests'] else 'NO':<12}"
+                  f"  {r['server_ms']:>8.2f} ms {r['client_ms']:>17.2f} ms  {r['cases']:>6,}  (load {os.getloadavg()[0]:.1f})")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "cxlens"
 
 
 def test_every_kpi_has_an_entry_and_the_lists_are_views_of_it():
-    assert kpis.NAMES == catalog.NAMES and len(kpis.NAMES) == 35
+    assert kpis.NAMES == catalog.NAMES and len(kpis.NAMES) == 45
     assert set(kpis.SPECS) | set(kpis._SPECIAL) == set(kpis.NAMES)
     assert all(isinstance(catalog.get(n).implementation(), Spec) == (n in kpis.SPECS) for n in kpis.NAMES)
     assert set(METRICS) == {n for n, k in catalog.CATALOGUE.items() if k.target_range is not None} and len(METRICS) == 19

@@ -18,7 +18,7 @@ SNAPSHOTS = Path(__file__).parent / "snapshots" / "kpi_sql"
 # engine the parity test runs: tests/test_spark.py) and Trino (another distributed one).
 DIALECTS = ("sqlite", "postgres", "duckdb", "pyspark", "trino")
 SLICES = {"answers": ["touchpoint", "segment"], "tickets": ["team", "channel"], "invitations": ["survey", "channel"],
-          "mentions": ["source", "segment"]}
+          "mentions": ["source", "segment"], "cases": ["touchpoint", "team"]}
 
 
 @pytest.fixture(scope="module")

@@ -148,11 +148,12 @@ def test_from_row_round_trips(store):
                                                            secret_env="OPS_SECRET")
 
 
-@pytest.mark.parametrize("module", ["notifiers", "webhooks", "messages", "delivery", "worker", "notify_commands"])
+@pytest.mark.parametrize("module", ["alerts.notifiers", "alerts.webhooks", "alerts.messages", "alerts.delivery", "alerts.worker",
+                                    "cli.notifications"])
 def test_every_name_in_all_exists(module):
     import importlib
 
-    mod = importlib.import_module(f"cxlens.alerts.{module}")
+    mod = importlib.import_module(f"cxlens.{module}")
     assert [name for name in mod.__all__ if not hasattr(mod, name)] == []
 
 

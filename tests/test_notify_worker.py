@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from cxlens.alerts import worker
-from cxlens.alerts.notify_commands import app
+from cxlens.cli.notifications import app
 from cxlens.alerts.settings import write_setting
 from cxlens.store import schema as s
 
@@ -41,7 +41,7 @@ def stand_ins(monkeypatch):
     """Modules with the contract's run_check and escalate_overdue, recording their calls."""
     calls = {"run_check": [], "escalate_overdue": []}
 
-    def run_check(store, *, trigger="cli", now=None):
+    def run_check(store, *, trigger="cli", now=None, kpis=None):
         calls["run_check"].append((trigger, now))
         with store.begin() as conn:
             check_id = conn.execute(s.alert_checks.insert().values(started_at=now, finished_at=now, trigger=trigger,
@@ -126,7 +126,7 @@ def test_the_loop_delivers_within_seconds_and_stops(store, hook, stand_ins):
     assert len(seen) >= 1
 
 
-def test_the_background_worker_can_be_turned_off(store):
+def test_the_background_worker_can_be_turned_off(store, stand_ins):
     assert worker.start_background_worker(store, {"CXLENS_ALERT_WORKER": "0"}) is None
     running = worker.start_background_worker(store, {}, every_seconds=0.05)
     assert running is not None and running.thread.is_alive() and running.thread.daemon

@@ -175,8 +175,11 @@ def test_every_kpi_gives_the_same_numbers_on_every_engine(engines, spark, tmp_pa
                 problems.append(f"{metric} on {name} works now: take it out of KNOWN_GAPS ({gap})")
             elif not gap:
                 problems += found
-        # The demo sends no invitations (yet): a KPI without rows would agree vacuously.
-        assert expected.rows or metric == "response_rate", f"{metric} {options}: the demo gives no rows"
+        # A KPI without rows would agree vacuously. This small demo's invitations and cases may
+        # leave a slice empty: the close-the-loop KPIs are also checked on a store of their own
+        # (tests/test_kpi_loop_spark.py).
+        assert expected.rows or metric == "response_rate" or catalogue.SPECS[metric].source == "cases", (
+            f"{metric} {options}: the demo gives no rows")
     # Part of this test, not one of its own: under pytest-xdist another worker would start a
     # second JVM for it.
     a_session_that_already_holds_the_tables(engines, spark, tmp_path)

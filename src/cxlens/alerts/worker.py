@@ -42,6 +42,7 @@ from .settings import read_setting
 __all__ = [
     "DEFAULT_EVERY_MINUTES",
     "BackgroundWorker",
+    "OwnEngine",
     "TickReport",
     "evaluation_due",
     "every_minutes",
@@ -107,11 +108,32 @@ def evaluation_due(store: Store, now: datetime | None = None) -> bool:
     return last is None or now - last >= timedelta(minutes=minutes) - timedelta(seconds=30)
 
 
+class OwnEngine:
+    """The worker's own KPI engine, made at its first evaluation and synced before each one:
+    tier 0 (a DuckDB copy) for a SQLite store, whose own database is slow to aggregate at
+    millions of answers; the store's database otherwise. Its own, because the web app's engine
+    answers requests from other threads."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.kpis: Any = None
+
+    def ready(self) -> Any:
+        if self.kpis is None:
+            from ..analytics.kpis import KPIs
+
+            self.kpis = KPIs(self.store, tier="duckdb") if self.store.dialect == "sqlite" else KPIs(self.store)
+        self.kpis.sync()
+        return self.kpis
+
+
 def _evaluate(store: Store, now: datetime, kpis: Any = None) -> Any:
     # Imported when needed: evaluation pulls in the analytics engine, which the delivery-only
     # paths (and the web app's start-up) should not pay for.
     from .evaluation import run_check
 
+    if isinstance(kpis, OwnEngine):
+        kpis = kpis.ready()
     if kpis is not None:
         return run_check(store, trigger="schedule", now=now, kpis=kpis)
     return run_check(store, trigger="schedule", now=now)
@@ -170,6 +192,7 @@ def work(store: Store, stop_event: threading.Event, *, every_seconds: float = DE
     # Evaluation's due-check and escalation run at most once a minute: a failing evaluation
     # (which may leave no check-log row) is then retried once a minute, not every few seconds.
     last_minute: datetime | None = None
+    kpis = OwnEngine(store) if kpis is None else kpis
     while not stop_event.is_set():
         now = datetime.now(timezone.utc)
         minutely = last_minute is None or now - last_minute >= SLOW_STEPS_EVERY

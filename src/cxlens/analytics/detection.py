@@ -5,7 +5,9 @@ two control charts that find a shift early in a daily series (pure NumPy/SciPy f
   SciPy's ``false_discovery_control``. The q-value of the i-th smallest of m p-values is
   min over j ≥ i of m·p(j)/j (capped at 1); a test is rejected at level q when its q-value ≤ q.
   This holds the expected share of false alarms among the alarms at most q (for independent or
-  positively dependent tests), however many slices are tested at once.
+  positively dependent tests), however many slices are tested at once. :func:`fdr_rows` does
+  it over KPI rows (a dashboard page's slices), :func:`target_p_value` gives a value against a
+  target the p-value that joins such a family.
 - :func:`poisson_excess_p`: P(X ≥ count) for X ~ Poisson(baseline_mean): how surprising a
   count this high is if nothing changed.
 - :func:`ewma_chart`: EWMA e_t = λ·z_t + (1 − λ)·e_{t−1}, e_0 = 0, on standardised values z;
@@ -35,7 +37,9 @@ __all__ = [
     "benjamini_hochberg",
     "cusum_chart",
     "ewma_chart",
+    "fdr_rows",
     "poisson_excess_p",
+    "target_p_value",
 ]
 
 EWMA_LAMBDA = 0.2
@@ -73,6 +77,39 @@ def benjamini_hochberg(pvalues, q: float = 0.05) -> FDRResult:
     # A q-value is never below its p-value (rounding in the product m·p/j can say otherwise).
     adjusted = np.maximum(adjusted, p)
     return FDRResult(adjusted, adjusted <= q, q)
+
+
+def fdr_rows(rows, q: float = 0.05, *, p_key: str = "p_value") -> list[dict]:
+    """Copies of ``rows`` (KPI rows, left unchanged) with ``q_value``, the Benjamini–Hochberg
+    q-value over the rows whose ``p_key`` is set (None on the others), and ``fdr_significant``,
+    whether ``q_value`` ≤ ``q``. The rows' own ``significant`` (their test alone) is kept."""
+    out = [dict(r) for r in rows]
+    tested = [r for r in out if r.get(p_key) is not None]
+    result = benjamini_hochberg([r[p_key] for r in tested], q)
+    for r in out:
+        r["q_value"], r["fdr_significant"] = None, False
+    for r, qv, rejected in zip(tested, result.q_values, result.rejected):
+        r["q_value"], r["fdr_significant"] = float(qv), bool(rejected)
+    return out
+
+
+def target_p_value(value: float | None, low: float | None, high: float | None, target: float,
+                   confidence: float = 0.95) -> float | None:
+    """Two-sided p of H0 "the true value is the target", p = 2·(1 − Φ(|value − target| / SE)),
+    SE read from the interval on the target's side: (high − value)/z when the target is above
+    the value, (value − low)/z when below (z for ``confidence``). So p < 1 − confidence exactly
+    when the interval excludes the target, also for an asymmetric (Wilson) interval. None when
+    there is no value or no finite interval."""
+    if value is None or low is None or high is None or not all(np.isfinite([value, low, high])):
+        return None
+    gap = target - value
+    if gap == 0:
+        return 1.0
+    z = float(sps.norm.ppf(0.5 + confidence / 2))
+    se = (high - value if gap > 0 else value - low) / z
+    if se <= 0:
+        return 0.0
+    return float(min(1.0, 2 * sps.norm.sf(abs(gap) / se)))
 
 
 def poisson_excess_p(count: int, baseline_mean: float) -> float:

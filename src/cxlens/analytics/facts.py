@@ -45,6 +45,14 @@ FACTS = {
     "invitations": Facts("invitations", ("channel", "status"), "sent_at", SOURCE_DIMENSIONS["invitations"]),
     "mentions": Facts("mentions", ("source", "kind", "language", "rating", "rating_max"), "posted_at",
                       SOURCE_DIMENSIONS["mentions"]),
+    # Follow-up cases, by when they were opened; durations and ``clock`` are computed (see
+    # ``FactRows._case_columns``), the recovery and churn of a detractor's case joined on need.
+    "cases": Facts(
+        "cases",
+        ("team", "priority", "source", "root_cause", "outcome", "status", "due_at", "first_contacted_at",
+         "resolved_at", "closed_at", "escalated_at"),
+        "created_at", SOURCE_DIMENSIONS["cases"],
+    ),
 }
 # The text_results.source value of each fact source that has texts.
 TEXT_SOURCE = {"answers": "response", "tickets": "ticket", "mentions": "mention"}
@@ -93,6 +101,12 @@ def value_lists(values: pa.Table, keys: list[str]) -> list[dict]:
     return sorted(groups, key=lambda g: tuple((g[k] is None, g[k]) if g[k] is not None else (True, 0) for k in keys))
 
 
+def _seconds(at: ibis.Expr) -> ibis.Expr:
+    """Whole seconds since 1970 of a timestamp: engines differ in whether an epoch keeps the
+    fraction (PostgreSQL, DuckDB) or drops it (SQLite, Spark), so every one drops it."""
+    return at.epoch_seconds().cast("float64").floor()
+
+
 class FactRows:
     """The fact rows of each source on one engine, joined to just the tables a question's
     dimensions need (an unused join still costs the engine a pass: DuckDB and SQLite do not
@@ -137,6 +151,8 @@ class FactRows:
         if need & set(CUSTOMER_DIMENSIONS) and rollup is None:
             c = self._customers()
             t, names = t.left_join(c, f.customer_id == c.c_id), [*names, *CUSTOMER_DIMENSIONS]
+        if source == "cases" and rollup is None:
+            t, extra = self._case_columns(t, f, need)
         if need & {*TEXT_DIMENSIONS, "sentiment_score"}:
             tr = self._texts(TEXT_SOURCE[source])
             t = t.left_join(tr, f.id == tr.tr_source_id)
@@ -145,6 +161,61 @@ class FactRows:
                 th = self._themes()
                 t, names = t.left_join(th, tr.tr_theme == th.th_id), [*names, "theme"]
         return t.select(*dict.fromkeys(names), at=at, **extra)
+
+    def _case_columns(self, t: ibis.Table, f: ibis.Table, need: set[str]) -> tuple[ibis.Table, dict]:
+        """A case's computed columns: ``clock`` (which hours its deadlines count), the seconds
+        from opening to the first contact and to closing, and on need whether it was opened
+        from a detractor's NPS answer, its customer's next NPS answer after the opening,
+        whether that customer churned after it, and its first-contact deadline."""
+        opened = _seconds(f.created_at)
+        extra = {
+            "clock": f.business_hours.ifelse("business", "calendar"),
+            "first_contact_seconds": (_seconds(f.first_contacted_at) - opened).cast("float64"),
+            "close_seconds": (_seconds(f.closed_at) - opened).cast("float64"),
+        }
+        if need & {"detractor", "next_nps"}:
+            r = self.engine.table("responses")
+            r = r.filter((r.metric == "nps") & r.score.notnull())
+            if "detractor" in need:
+                origin = r.select(o_id=r.id, o_score=r.score)
+                t = t.left_join(origin, f.response_id == origin.o_id)
+                extra["detractor"] = (origin.o_score <= 6).fill_null(False)
+            if "next_nps" in need:
+                nxt = self._next_answers(r)
+                t = t.left_join(nxt, f.id == nxt.nx_case)
+                extra["next_nps"] = nxt.next_nps
+        if need & {"customer_known", "churned_after"}:
+            c = self.engine.table("customers")
+            c = c.select(cc_id=c.id, cc_churned_at=c.churned_at)
+            t = t.left_join(c, f.customer_id == c.cc_id)
+            extra["customer_known"] = c.cc_id.notnull()
+            extra["churned_after"] = (c.cc_churned_at.notnull() & (c.cc_churned_at >= f.created_at)).fill_null(False)
+        if "first_contact_due" in need:
+            due = self._first_contact_deadlines()
+            t = t.left_join(due, f.id == due.fc_case)
+            extra["first_contact_due"] = due.fc_due
+            extra["contacted_in_time"] = (_seconds(f.first_contacted_at) <= due.fc_due).fill_null(False)
+        return t, extra
+
+    def _first_contact_deadlines(self) -> ibis.Table:
+        """Each case's first-contact deadline (seconds since 1970), as its ``opened`` event
+        noted it (``data.first_contact_due_at``, an ISO time in UTC); none when its SLA policy
+        sets none. The JSON is read as its text, the one form every engine holds."""
+        ev = self.engine.table("case_events")
+        ev = ev.filter(ev.kind == "opened")
+        iso = ev.data.cast("string").re_extract(r'"first_contact_due_at"\s*:\s*"([^"]+)"', 1).nullif("")
+        seconds = iso.substr(0, 19).replace("T", " ").cast("timestamp").epoch_seconds()
+        return ev.group_by(fc_case=ev.case_id).aggregate(fc_due=seconds.min())
+
+    def _next_answers(self, nps: ibis.Table) -> ibis.Table:
+        """Each case's customer's first NPS answer submitted after the case was opened."""
+        cs = self.engine.table("cases")
+        cs = cs.filter(cs.customer_id.notnull()).select(nx_case=cs.id, nx_customer=cs.customer_id, nx_opened=cs.created_at)
+        answers = nps.select(a_id=nps.id, a_customer=nps.customer_id, a_at=nps.submitted_at, a_score=nps.score)
+        j = cs.join(answers, [cs.nx_customer == answers.a_customer, answers.a_at > cs.nx_opened])
+        j = j.mutate(rank=ibis.row_number().over(group_by=j.nx_case, order_by=[j.a_at, j.a_id]))
+        j = j.filter(j.rank == 0)
+        return j.select(nx_case=j.nx_case, next_nps=j.a_score)
 
     def _texts(self, source: str) -> ibis.Table:
         tr = self.engine.table("text_results")

@@ -62,7 +62,8 @@ log = logging.getLogger(__name__)
 
 # Tables the KPIs read; parents first.
 MIRRORED = ("journeys", "stages", "touchpoints", "touchpoint_targets", "surveys", "customers", "tickets",
-            "responses", "events", "revenue", "mentions", "invitations", "text_themes", "text_results")
+            "responses", "events", "revenue", "mentions", "invitations", "text_themes", "text_results",
+            "cases", "case_events")
 assert set(MIRRORED) <= set(s.CHANGE_TRACKED), "every mirrored table needs its change triggers"
 
 FORMAT = "2"  # of the mirror's own bookkeeping; a mirror file in another format is rebuilt

@@ -202,3 +202,56 @@ reopen_rate = _share("tickets", _solved, lambda t: t.reopens.fill_null(0) > 0, "
 # Customers: counted per period from sign-up and churn times (see customers.customer_groups).
 churn_rate = _share("customers", lambda t: ibis.literal(True), lambda t: ibis.literal(True), "Churn")
 retention = _share("customers", lambda t: ibis.literal(True), lambda t: ibis.literal(True), "Retention")
+
+
+# -- closing the loop: follow-up cases, by when they were opened (DESIGN.md §5) -------------------
+
+def _closed(t: ibis.Table) -> ibis.Expr:
+    return t.closed_at.notnull()
+
+
+case_count = _count("cases", "Cases")
+# Cases closed with the customer contacted ÷ cases opened.
+closed_loop_rate = _share("cases", _always, lambda t: t.closed_at.notnull() & t.first_contacted_at.notnull(), "Closed loop")
+# Closed cases with a deadline: closed (resolved, else closed) at or before it. ``due_at`` is the
+# deadline in force, counted in the case's own clock (calendar or business hours: slice by clock).
+resolution_within_sla = _share(
+    "cases", lambda t: _closed(t) & t.due_at.notnull(), lambda t: t.resolved_at.coalesce(t.closed_at) <= t.due_at,
+    "Resolved within SLA",
+)
+# Cases with a first-contact deadline (their ``opened`` event's ``first_contact_due_at``) whose
+# first contact is decided: made, or no longer possible in time (closed, or escalated, which a
+# case is once overdue); the share contacted at or before the deadline. Still open,
+# uncontacted and not escalated: not yet counted.
+first_contact_within_sla = Spec(
+    "cases",
+    lambda t: t.first_contact_due.notnull() & (t.first_contacted_at.notnull() | t.closed_at.notnull() | t.escalated_at.notnull()),
+    lambda t: {"n": row_count(t), "hits": flag(t, t.contacted_in_time)},
+    lambda s, c: stats.as_percent(stats.proportion(s["hits"], s["n"], confidence=c, label="First contact within SLA")),
+    lambda a, b, c: in_points(stats.compare_proportions(a["hits"], a["n"], b["hits"], b["n"], confidence=c,
+                                                        label="First contact within SLA")),
+    needs=("first_contact_due", "contacted_in_time"),
+)
+time_to_first_contact_median = _quantile("cases", "first_contact_seconds", 0.5, _always, "Time to first contact, median (s)")
+time_to_first_contact_p90 = _quantile("cases", "first_contact_seconds", 0.9, _always, "Time to first contact, p90 (s)")
+time_to_close_median = _quantile("cases", "close_seconds", 0.5, _always, "Time to close, median (s)")
+time_to_close_p90 = _quantile("cases", "close_seconds", 0.9, _always, "Time to close, p90 (s)")
+# Closed cases opened from a detractor's NPS answer (0–6) whose customer answered NPS again after
+# the case opened: the share whose next answer is passive or promoter (7–10).
+recovery_rate = Spec(
+    "cases", lambda t: _closed(t) & t.detractor & t.next_nps.notnull(),
+    lambda t: {"n": row_count(t), "hits": flag(t, t.next_nps >= 7)},
+    lambda s, c: stats.as_percent(stats.proportion(s["hits"], s["n"], confidence=c, label="Recovered")),
+    lambda a, b, c: in_points(stats.compare_proportions(a["hits"], a["n"], b["hits"], b["n"], confidence=c, label="Recovered")),
+    needs=("detractor", "next_nps"),
+)
+# Cases opened from a detractor's NPS answer, of a known customer: the share whose customer
+# churned (customers.churned_at, as churn_rate counts it) at or after the case opened. Sliced
+# by outcome: recovered against not_recovered detractors.
+case_churn_rate = Spec(
+    "cases", lambda t: t.detractor & t.customer_known,
+    lambda t: {"n": row_count(t), "hits": flag(t, t.churned_after)},
+    lambda s, c: stats.as_percent(stats.proportion(s["hits"], s["n"], confidence=c, label="Churned")),
+    lambda a, b, c: in_points(stats.compare_proportions(a["hits"], a["n"], b["hits"], b["n"], confidence=c, label="Churned")),
+    needs=("detractor", "customer_known", "churned_after"),
+)

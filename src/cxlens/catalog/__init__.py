@@ -27,6 +27,7 @@ from typing import Any, Literal
 from ..errors import InputError
 
 __all__ = [
+    "CASE_DIMENSIONS",
     "CATALOGUE",
     "CUSTOMER_DIMENSIONS",
     "DIMENSIONS",
@@ -61,11 +62,15 @@ DIMENSIONS = (*_JOURNEY, "channel", "survey", *CUSTOMER_DIMENSIONS, "language", 
 TICKET_DIMENSIONS = (*_JOURNEY, "channel", "team", "agent", *CUSTOMER_DIMENSIONS, "language", *TEXT_DIMENSIONS)
 INVITATION_DIMENSIONS = ("survey", "channel", *CUSTOMER_DIMENSIONS)
 MENTION_DIMENSIONS = ("source", "kind", "language", *CUSTOMER_DIMENSIONS, *TEXT_DIMENSIONS)
+# Follow-up cases (closing the loop), by when they were opened. ``clock``: "business" when the
+# case's deadlines count business hours, else "calendar".
+CASE_DIMENSIONS = (*_JOURNEY, "team", "priority", "source", "root_cause", "outcome", "clock", *CUSTOMER_DIMENSIONS)
 SOURCE_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "answers": DIMENSIONS,  # survey responses
     "tickets": TICKET_DIMENSIONS,
     "invitations": INVITATION_DIMENSIONS,
     "mentions": MENTION_DIMENSIONS,
+    "cases": CASE_DIMENSIONS,
     "customers": CUSTOMER_DIMENSIONS,
     "revenue": CUSTOMER_DIMENSIONS,  # payments, sliced by their customer
     # Journey events: the funnel picks journeys and slices by customer.
@@ -186,6 +191,17 @@ _ENTRIES: list[KPI] = [
     _kpi("gross_revenue_retention", "outcome", "percent", "Gross revenue retention", "higher", "revenue", _OUTCOMES,
          target_range=_PERCENT),
     _kpi("clv", "outcome", "money", "Customer lifetime value", "higher", "revenue", _OUTCOMES, target_range=(-_INF, _INF)),
+    # Closing the loop: follow-up cases, counted by when they were opened (DESIGN.md §5).
+    _kpi("case_count", "interaction", "count", "Cases opened", "lower", "cases"),
+    _kpi("closed_loop_rate", "interaction", "percent", "Closed-loop rate", "higher", "cases"),
+    _kpi("first_contact_within_sla", "interaction", "percent", "First contact within SLA", "higher", "cases"),
+    _kpi("resolution_within_sla", "interaction", "percent", "Resolution within SLA", "higher", "cases"),
+    _kpi("time_to_first_contact_median", "interaction", "seconds", "Time to first contact", "lower", "cases", statistic="median"),
+    _kpi("time_to_first_contact_p90", "interaction", "seconds", "Time to first contact", "lower", "cases", statistic="p90"),
+    _kpi("time_to_close_median", "interaction", "seconds", "Time to close", "lower", "cases", statistic="median"),
+    _kpi("time_to_close_p90", "interaction", "seconds", "Time to close", "lower", "cases", statistic="p90"),
+    _kpi("recovery_rate", "outcome", "percent", "Recovery rate", "higher", "cases"),
+    _kpi("case_churn_rate", "outcome", "percent", "Churn after a detractor's case", "lower", "cases"),
     # Along the journey map (analytics/funnel.py).
     _kpi("funnel", "interaction", "percent", "Funnel", "higher", "events", _JOURNEYS),
     _kpi("touchpoint_health", None, None, "Touchpoint health", None, "targets", _JOURNEYS),

@@ -14,11 +14,14 @@ from rich.console import Console
 
 from ..errors import InputError
 from ..metrics import parse_duration
+from . import notifications
 from .shared import open_store
 
 __all__ = ["app", "describe_alert"]
 
 app = typer.Typer(name="alerts", help="Alerts: evaluate rules, list what fired, acknowledge, snooze, resolve.", no_args_is_help=True)
+# deliver, work and notifiers: the outbox's commands, in the same group.
+app.add_typer(notifications.app)
 out = Console(highlight=False)
 STATES = ("pending", "firing", "resolved")
 

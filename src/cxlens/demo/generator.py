@@ -46,6 +46,7 @@ from ..ingest.journeys import read_journey_map
 from ..store import Store
 from ..store import schema
 from . import casework, people
+from .alerting import load_alerting
 from .company import (
     ANSWER_LAG,
     CHURN_REASONS_BAD,
@@ -533,6 +534,7 @@ def generate_demo(
     for kind, table in demo.incidents.extra_rows(demo, max(customers * 2, 10), max(customers // 4, 10)).items():
         demo._write(kind, table)
     demo.summary.loop = casework.write_casework(store, seed=seed, end=end_at)
+    load_alerting(store)
     demo.summary.seconds = time.perf_counter() - t0
     return demo.summary
 

@@ -1,7 +1,15 @@
-"""The web app. Thin: every page calls the library and renders what it returns."""
+"""The web app. Thin: every page calls the library and renders what it returns.
+
+While it runs, it also runs alerting's worker (:func:`cxlens.alerts.worker.work`: scheduled
+evaluation, escalation of overdue cases, delivery of the outbox) in a background thread, so a
+single ``cxlens serve`` acts on what it measures; ``CXLENS_ALERT_WORKER=0`` turns that off,
+e.g. when ``cxlens alerts work`` or a Huey consumer runs beside it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -13,10 +21,25 @@ from ..store import Store, open_store
 from . import admin, api_alerts, api_events, api_kpi, api_text, dashboard, survey_pages, widget
 
 
-def create_app(store: Store | None = None) -> FastAPI:
-    """The app over ``store`` (default: the configured store, opened and schema-checked)."""
+def create_app(store: Store | None = None, *, worker_every: float | None = None) -> FastAPI:
+    """The app over ``store`` (default: the configured store, opened and schema-checked).
+    ``worker_every``: seconds between the alert worker's delivery passes (default 5)."""
     store = store or open_store()
-    app = FastAPI(title="cxlens", version=__version__, description="Customer-experience measurement.")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Imported here: the worker's module is small, but the app's import should stay cheap.
+        from ..alerts.worker import DELIVERY_SECONDS, start_background_worker
+
+        worker = start_background_worker(store, every_seconds=worker_every or DELIVERY_SECONDS)
+        app.state.alert_worker = worker
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+
+    app = FastAPI(title="cxlens", version=__version__, description="Customer-experience measurement.", lifespan=lifespan)
     app.state.store = store
     app.include_router(api_kpi.router)  # /api/kpi, /api/kpi/{name}
     app.include_router(survey_pages.router)  # /s/{token}, /s/open/{survey}, /u/{token}

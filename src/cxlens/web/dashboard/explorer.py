@@ -1,5 +1,7 @@
 """The Explorer: any KPI that is a value per group and period, split by one dimension, as a
-chart and a table (the same table as CSV or Excel, see :mod:`.export`).
+chart and a table (the same table as CSV or Excel, see :mod:`.export`). With periods, each row
+is compared with the period before; a change is flagged only when it survives
+Benjamini–Hochberg across all the rows shown (:mod:`.significance`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from .filters import COMPARABLE, Filters, dimensions_of
 from .format import label_of
 from .render import error_page, page_context, render
 from .session import current_session
+from .significance import fdr_rows, footnote, page_q
 
 __all__ = ["EXPLORABLE", "explore", "explorer_args", "router"]
 
@@ -41,9 +44,10 @@ def _options(metric: str, by: str | None, filters: Filters, with_grain: bool) ->
     return options
 
 
-def explore(kpis, metric: str, by: str | None, filters: Filters, with_grain: bool) -> dict:
+def explore(kpis, metric: str, by: str | None, filters: Filters, with_grain: bool, q: float = 0.05) -> dict:
     """The rows, chart and compute() call of ``metric`` split ``by`` a dimension, per period
-    unless ``with_grain`` is off."""
+    unless ``with_grain`` is off. Compared rows get ``q_value`` and ``fdr_significant``:
+    Benjamini–Hochberg at ``q`` over every row of the view that has a p-value (``tested``)."""
     if metric not in EXPLORABLE:
         raise InputError(f"metric={metric!r} is not one the Explorer shows; choose one of: {', '.join(EXPLORABLE)}")
     dims = dimensions_of(metric)
@@ -60,8 +64,13 @@ def explore(kpis, metric: str, by: str | None, filters: Filters, with_grain: boo
         raise InputError(f"{label_of(metric)} cannot be computed on this store's analytics tier yet: "
                          f"its copy lacks the table {exc}; ask another KPI, or query it with `cxlens kpi {metric}`") from None
     rows = [r for r in result.rows if r.get("value") is not None]
+    tested = 0
+    if options.get("compare"):
+        rows = fdr_rows(rows, q)
+        tested = sum(1 for r in rows if r["q_value"] is not None)
     return {"metric": metric, "by": by, "grain": grain, "rows": rows, "ignored": ignored, "dimensions": dims,
-            "compute": options, "chart_spec": charts.explorer(rows, metric, by, grain) if rows else None}
+            "compute": options, "chart_spec": charts.explorer(rows, metric, by, grain) if rows else None,
+            "tested": tested, "q": q, "fdr_note": footnote(tested, q) if tested else None}
 
 
 def explorer_args(request: Request) -> tuple[str, str | None, bool]:
@@ -75,7 +84,7 @@ def explorer_page(request: Request, session: Session = Depends(current_session))
     try:
         filters = Filters.from_request(request)
         metric, by, with_grain = explorer_args(request)
-        view = explore(kpi_engine_of(request), metric, by, filters, with_grain)
+        view = explore(kpi_engine_of(request), metric, by, filters, with_grain, q=page_q(request.app.state.store))
     except InputError as exc:
         return error_page(request, exc)
     all_dims = sorted({d for m in EXPLORABLE for d in dimensions_of(m)})

@@ -1,6 +1,10 @@
 """The Explorer's table as a download: CSV (``/explorer.csv``) and Excel (``/explorer.xlsx``),
 for analysts and admins.
 
+With periods, ``p_value`` is each row's own comparison test and ``q_value`` its
+Benjamini–Hochberg q-value across the rows of the view; ``significant`` is what the page flags,
+``q_value`` ≤ q (alerting's false-discovery rate), not the uncorrected ``p_value`` < 0.05.
+
 Customers type anything, and a spreadsheet runs a cell that starts with "=" as a formula: a
 CSV cell that would is prefixed with a quote, and an Excel text cell is stored as text.
 """
@@ -21,6 +25,7 @@ from ..deps import kpi_engine_of
 from .explorer import explore, explorer_args
 from .filters import Filters
 from .session import require_role
+from .significance import page_q
 
 __all__ = ["router", "xlsx_workbook"]
 
@@ -33,12 +38,14 @@ def _table(request: Request) -> tuple[Filters, str, str | None, list[str], list[
     try:
         filters = Filters.from_request(request)
         metric, by, with_grain = explorer_args(request)
-        view = explore(kpi_engine_of(request), metric, by, filters, with_grain)
+        view = explore(kpi_engine_of(request), metric, by, filters, with_grain, q=page_q(request.app.state.store))
     except InputError as exc:
         raise HTTPException(422, str(exc)) from None
     keys = [*([by] if by else []), *(["period"] if view["grain"] else [])]
-    columns = [*keys, "value", "low", "high", "n", "method", "sufficient", "change", "p_value", "significant"]
-    return filters, metric, by, columns, view["rows"]
+    columns = [*keys, "value", "low", "high", "n", "method", "sufficient", "change", "p_value", "q_value", "significant"]
+    # The download says what the page flags: significant after the correction across the view.
+    rows = [r | {"significant": r["fdr_significant"]} if "fdr_significant" in r else r for r in view["rows"]]
+    return filters, metric, by, columns, rows
 
 
 def _file_name(filters: Filters, metric: str, by: str | None, suffix: str) -> str:

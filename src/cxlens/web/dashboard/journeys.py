@@ -1,5 +1,9 @@
 """The Journey map: every journey's stages and touchpoints, each touchpoint coloured by how
 its targets fared in the view, with its answer count and the journey's funnel.
+
+A target is met or missed "surely" when the test of value against target (two-sided, from the
+KPI's interval) survives Benjamini–Hochberg across all the targets the map shows
+(:mod:`.significance`); alone, twenty targets at p < 0.05 would colour one of them by chance.
 """
 
 from __future__ import annotations
@@ -16,21 +20,23 @@ from ..deps import kpi_engine_of
 from .filters import Filters
 from .render import error_page, page_context, render
 from .session import current_session
+from .significance import fdr_rows, footnote, page_q, target_p_value
 
-__all__ = ["health_of", "journey_map", "router"]
+__all__ = ["correct_targets", "health_of", "journey_map", "router", "targets_tested"]
 
 router = APIRouter(include_in_schema=False)
 _SEVERITY = {"missed-significant": 4, "missed": 3, "met": 1, "met-significant": 0}
 
 
 def health_of(rows: list[dict]) -> str:
-    """A touchpoint's colour: the worst of its targets that were measured."""
+    """A touchpoint's colour: the worst of its targets that were measured ("surely" by
+    ``fdr_significant`` once :func:`correct_targets` ran, else by the row's own test)."""
     worst, measured = None, False
     for r in rows:
         if r["status"] not in ("met", "missed"):
             continue
         measured = True
-        key = f"{r['status']}-significant" if r["significant"] else r["status"]
+        key = f"{r['status']}-significant" if r.get("fdr_significant", r["significant"]) else r["status"]
         if worst is None or _SEVERITY[key] > _SEVERITY[worst]:
             worst = key
     if not measured:
@@ -49,6 +55,15 @@ def _health(kpis, filters: Filters) -> tuple[list[dict], str | None]:
         return [], f"Touchpoint health cannot be computed on this store's analytics tier yet: its copy lacks the table {exc}."
 
 
+def correct_targets(rows: list[dict], q: float, confidence: float = 0.95) -> tuple[list[dict], int]:
+    """Target rows with ``p_value`` (value against target), ``q_value`` and ``fdr_significant``
+    (Benjamini–Hochberg at ``q`` over the measured ones), and how many were tested."""
+    with_p = [r | {"p_value": target_p_value(r.get("value"), r.get("low"), r.get("high"), r["target"], confidence)
+                   if r["status"] in ("met", "missed") else None} for r in rows]
+    corrected = fdr_rows(with_p, q)
+    return corrected, sum(1 for r in corrected if r["q_value"] is not None)
+
+
 def _annotate(journey: dict, by_tp: dict, counts: dict, steps: dict, problem: str | None) -> None:
     """Put each touchpoint's health, targets, answers and funnel step on the journey tree."""
     path = []
@@ -64,9 +79,10 @@ def _annotate(journey: dict, by_tp: dict, counts: dict, steps: dict, problem: st
     journey["health_problem"] = problem
 
 
-def journey_map(kpis, store, filters: Filters) -> list[dict]:
+def journey_map(kpis, store, filters: Filters, q: float = 0.05) -> list[dict]:
     """The map with each touchpoint's health, target rows, response count, and each
-    journey's funnel (conversion from the previous step and the drop-off)."""
+    journey's funnel (conversion from the previous step and the drop-off). The targets of the
+    touchpoints shown are tested together at false-discovery rate ``q`` (:func:`correct_targets`)."""
     health, problem = _health(kpis, filters)
     where_r, _ = filters.where_for("response_count")
     counts = {r["touchpoint"]: r["value"] for r in kpis.compute(
@@ -74,15 +90,23 @@ def journey_map(kpis, store, filters: Filters) -> list[dict]:
     where_f, _ = filters.where_for("funnel")
     steps = {(r["journey"], r["touchpoint"]): r for r in kpis.compute(
         "funnel", since=filters.since, until=filters.until, where=where_f or None).rows}
-    by_tp: dict[str, list[dict]] = {}
-    for r in health:
-        by_tp.setdefault(r["touchpoint"], []).append(r)
     tree = journey_tree(store)
     if filters.journey:
         tree = [j for j in tree if j["key"] == filters.journey]
+    shown = {tp["key"] for j in tree for st in j["stages"] for tp in st["touchpoints"]}
+    health, _ = correct_targets([r for r in health if r["touchpoint"] in shown], q)
+    by_tp: dict[str, list[dict]] = {}
+    for r in health:
+        by_tp.setdefault(r["touchpoint"], []).append(r)
     for j in tree:
         _annotate(j, by_tp, counts, steps, problem)
     return tree
+
+
+def targets_tested(tree: list[dict]) -> int:
+    """How many targets of the map were tested together (those with a q-value)."""
+    return sum(1 for j in tree for st in j["stages"] for tp in st["touchpoints"]
+               for r in tp["targets_health"] if r.get("q_value") is not None)
 
 
 @router.get("/journeys", response_class=HTMLResponse)
@@ -90,9 +114,12 @@ def journeys_page(request: Request, session: Session = Depends(current_session))
     try:
         filters = Filters.from_request(request)
         store = request.app.state.store
-        tree = journey_map(kpi_engine_of(request), store, filters)
+        q = page_q(store)
+        tree = journey_map(kpi_engine_of(request), store, filters, q)
+        tested = targets_tested(tree)
     except InputError as exc:
         return error_page(request, exc)
     ignored = [d for d in filters.chosen() if d not in ("journey", "segment")]
-    return render(request, "dashboard/journeys.html", page_context(request, filters, journeys=tree, ignored=ignored,
-                                                                   title="Journey map"))
+    return render(request, "dashboard/journeys.html",
+                  page_context(request, filters, journeys=tree, ignored=ignored, title="Journey map",
+                               fdr_note=footnote(tested, q, "touchpoint targets") if tested else None))

@@ -1,6 +1,7 @@
 """The Overview: one tile per headline KPI, in the order a CX lead reads them (perception,
 interaction, outcome), each with its latest period, the change from the one before, whether
-that change is significant, and a sparkline; then the journeys and the store's row counts.
+that change is significant (Benjamini–Hochberg across the tiles shown, :mod:`.significance`),
+and a sparkline; then the journeys and the store's row counts.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from .filters import COMPARABLE, Filters, periods_back
 from .format import base_metric, format_period, label_of
 from .render import error_page, page_context, render
 from .session import current_session
+from .significance import fdr_rows, footnote, page_q
 
-__all__ = ["TILES", "Tile", "router", "tile_query"]
+__all__ = ["TILES", "Tile", "correct_tiles", "router", "tile_query"]
 
 router = APIRouter(include_in_schema=False)
 # First response time is the median: the mean of a skewed duration misleads (DESIGN.md §5).
@@ -42,10 +44,14 @@ class Tile:
     chart: dict | None
     link: str
     note: str | None = None
+    q_value: float | None = None  # Benjamini–Hochberg across the tiles shown (correct_tiles)
+    fdr_significant: bool = False
 
     @property
     def significant(self) -> bool:
-        return bool(self.row and self.row.get("significant"))
+        """Flagged: the change survives the correction across the tiles (its own test alone,
+        ``row["significant"]``, is not enough)."""
+        return bool(self.row and self.fdr_significant)
 
     @property
     def direction(self) -> str | None:
@@ -81,6 +87,16 @@ def _tile(kpis, metric: str, filters: Filters) -> Tile:
                 link, note)
 
 
+def correct_tiles(tiles: list[Tile], q: float) -> int:
+    """Benjamini–Hochberg at ``q`` over the tiles' latest changes; sets each tile's q-value and
+    flag, and returns how many tiles had a change to test."""
+    shown = [t for t in tiles if t.row is not None]
+    corrected = fdr_rows([t.row for t in shown], q)
+    for tile, row in zip(shown, corrected):
+        tile.q_value, tile.fdr_significant = row["q_value"], row["fdr_significant"]
+    return sum(1 for r in corrected if r["q_value"] is not None)
+
+
 def _row_counts(request: Request) -> dict[str, int]:
     """The store's row counts, at most a minute old: count(*) of ten million rows takes SQLite
     a good part of a second."""
@@ -103,6 +119,9 @@ def overview(request: Request, session: Session = Depends(current_session)):
     except InputError as exc:
         return error_page(request, exc)
     store = request.app.state.store
+    q = page_q(store)
+    tested = correct_tiles(tiles, q)
     return render(request, "dashboard/overview.html",
                   page_context(request, filters, tiles=tiles, journeys=journey_tree(store), counts=_row_counts(request),
+                               fdr_note=footnote(tested, q, "tiles") if tested else None,
                                title="Overview", live=filters.until > today, tomorrow=str(today + timedelta(days=1))))

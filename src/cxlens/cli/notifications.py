@@ -44,7 +44,7 @@ def deliver(
 ) -> None:
     """Send the notifications that are due now, and show each attempt."""
     from ..store import open_store
-    from .delivery import deliver_pending
+    from ..alerts.delivery import deliver_pending
 
     report = deliver_pending(open_store(), limit=limit)
     if as_json:
@@ -69,7 +69,7 @@ def work(
     """Run the alerting worker in the foreground (evaluation on its schedule, escalation,
     delivery) until Ctrl-C."""
     from ..store import open_store
-    from .worker import work as run
+    from ..alerts.worker import work as run
 
     store = open_store()
     stop = threading.Event()
@@ -110,8 +110,8 @@ def notifiers(
 ) -> None:
     """The notifiers with their state (active, disabled and why), outbox counts and last attempt."""
     from ..store import open_store
-    from .delivery import notifier_overview, recent_deliveries
-    from .notifiers import enable_notifier, load_notifier
+    from ..alerts.delivery import notifier_overview, recent_deliveries
+    from ..alerts.notifiers import enable_notifier, load_notifier
 
     store = open_store()
     if enable:
