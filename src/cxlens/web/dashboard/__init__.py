@@ -31,8 +31,22 @@ from .render import page_errors
 from .session import CSRF_HEADER, SESSION_COOKIE
 from .touchpoint import touchpoint_view
 
-__all__ = ["CSRF_HEADER", "SESSION_COOKIE", "TILES", "Filters", "chart_json", "explore", "format_interval", "format_value",
-           "journey_map", "page_errors", "router", "tile_query", "touchpoint_view", "xlsx_workbook"]
+__all__ = [
+    "CSRF_HEADER",
+    "SESSION_COOKIE",
+    "TILES",
+    "Filters",
+    "chart_json",
+    "explore",
+    "format_interval",
+    "format_value",
+    "journey_map",
+    "page_errors",
+    "router",
+    "tile_query",
+    "touchpoint_view",
+    "xlsx_workbook",
+]
 
 router = APIRouter(include_in_schema=False)
 # No two pages share a path, so the order does not decide which one answers.
