@@ -43,7 +43,9 @@ def direct(kpis: KPIs, rule, now: datetime) -> None:
     if rule.kind == "volume":  # no KPI counts mentions or themes per slice: the count query itself
         measure.measure(kpis, rule, now)
         return
-    kpis.compute(rule.kpi, by=rule.by, grain=window.grain, since=window.start, until=window.end, where=rule.where or None)
+    kpis.compute(
+        rule.kpi, by=rule.by, grain=window.grain, since=window.start, until=window.end, where=rule.where or None
+    )
 
 
 def main() -> None:
@@ -80,7 +82,9 @@ def main() -> None:
     else:
         newest = newest.replace(tzinfo=UTC) if newest.tzinfo is None else newest
         now = newest + timedelta(days=1)
-    print(f"store: {answers:,} answers, evaluating as of {now:%Y-%m-%d %H:%M} UTC; {len(rules)} rules from {args.rules}")
+    print(
+        f"store: {answers:,} answers, evaluating as of {now:%Y-%m-%d %H:%M} UTC; {len(rules)} rules from {args.rules}"
+    )
     start = time.perf_counter()
     kpis = KPIs(store, tier="duckdb")
     print(f"tier 0 mirror, first sync: {time.perf_counter() - start:.1f} s (not counted below)")
@@ -110,8 +114,10 @@ def main() -> None:
         t = time.perf_counter()
         direct(kpis, rule, now)
         per_rule.append((rule.name, time.perf_counter() - t))
-    print(f"slices judged: {result.slices:,}; tests corrected together: {result.tests:,}; "
-          f"breaching now: {len(result.fired)} (q={result.q:g})")
+    print(
+        f"slices judged: {result.slices:,}; tests corrected together: {result.tests:,}; "
+        f"breaching now: {len(result.fired)} (q={result.q:g})"
+    )
     print("direct KPI time per rule (one run):")
     for name, seconds in per_rule:
         print(f"  {name:34} {1000 * seconds:8.1f} ms")

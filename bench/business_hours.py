@@ -35,10 +35,26 @@ from cxlens.ingest.journeys import JourneyMap
 from cxlens.store import Store
 
 HOURS = {"mon-fri": ["09:00-12:00", "13:00-17:00"], "sat": "10:00-14:00"}
-HOLIDAYS = ["2025-01-01", "2025-04-18", "2025-04-21", "2025-05-01", "2025-12-24..2025-12-26",
-            "2026-01-01", "2026-04-03", "2026-04-06", "2026-05-01", "2026-12-24..2026-12-26"]
+HOLIDAYS = [
+    "2025-01-01",
+    "2025-04-18",
+    "2025-04-21",
+    "2025-05-01",
+    "2025-12-24..2025-12-26",
+    "2026-01-01",
+    "2026-04-03",
+    "2026-04-06",
+    "2026-05-01",
+    "2026-12-24..2026-12-26",
+]
 OFFICE = Schedule("office", "Europe/Berlin", HOURS, HOLIDAYS, default=True, teams=("tier1",))
-NEW_YORK = Schedule("specialists", "America/New_York", {"mon-fri": "09:00-17:00"}, ["2025-12-25", "2026-12-25"], teams=("tier2", "billing"))
+NEW_YORK = Schedule(
+    "specialists",
+    "America/New_York",
+    {"mon-fri": "09:00-17:00"},
+    ["2025-12-25", "2026-12-25"],
+    teams=("tier2", "billing"),
+)
 TEAMS = np.array(["tier1", "tier2", "billing"])
 
 
@@ -46,7 +62,11 @@ def make_spans(n: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarra
     rng = np.random.default_rng(seed)
     start = np.datetime64("2025-01-01T00:00:00", "us").astype(np.int64) + rng.integers(0, 2 * 365 * 86_400_000_000, n)
     length = (rng.lognormal(np.log(4 * 3600), 1.6, n) * 1e6).astype(np.int64)
-    return start.astype("datetime64[us]"), (start + length).astype("datetime64[us]"), rng.choice(TEAMS, n, p=[0.7, 0.2, 0.1])
+    return (
+        start.astype("datetime64[us]"),
+        (start + length).astype("datetime64[us]"),
+        rng.choice(TEAMS, n, p=[0.7, 0.2, 0.1]),
+    )
 
 
 def best_of(runs: int, fn) -> tuple[float, object]:
@@ -58,7 +78,9 @@ def best_of(runs: int, fn) -> tuple[float, object]:
     return best, result
 
 
-def loop_business_seconds(schedule_hours: dict, zone: ZoneInfo, holidays: set[date], start: datetime, end: datetime) -> float:
+def loop_business_seconds(
+    schedule_hours: dict, zone: ZoneInfo, holidays: set[date], start: datetime, end: datetime
+) -> float:
     """One span the obvious way: for each local day it touches, intersect that day's hours."""
     days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
     total = 0.0
@@ -66,7 +88,9 @@ def loop_business_seconds(schedule_hours: dict, zone: ZoneInfo, holidays: set[da
     while day <= end.astimezone(zone).date():
         if day not in holidays:
             for span in schedule_hours.get(days[day.weekday()], []):
-                a, b = (datetime.combine(day, datetime.strptime(x, "%H:%M").time(), tzinfo=zone) for x in span.split("-"))
+                a, b = (
+                    datetime.combine(day, datetime.strptime(x, "%H:%M").time(), tzinfo=zone) for x in span.split("-")
+                )
                 lo, hi = max(a.astimezone(timezone.utc), start), min(b.astimezone(timezone.utc), end)
                 total += max((hi - lo).total_seconds(), 0.0)
         day += timedelta(days=1)
@@ -78,7 +102,9 @@ def bench_loop(start: np.ndarray, end: np.ndarray, vectorised: np.ndarray, sampl
     hours, holidays = OFFICE.weekly_hours(), {date.fromisoformat(d) for d in OFFICE.holiday_dates()}
     as_dt = lambda x: datetime.fromtimestamp(int(x.astype(np.int64)) / 1e6, timezone.utc)  # noqa: E731
     t0 = time.perf_counter()
-    values = [loop_business_seconds(hours, zone, holidays, as_dt(a), as_dt(b)) for a, b in zip(start[:sample], end[:sample])]
+    values = [
+        loop_business_seconds(hours, zone, holidays, as_dt(a), as_dt(b)) for a, b in zip(start[:sample], end[:sample])
+    ]
     seconds = time.perf_counter() - t0
     # Day-walking with fixed-offset ends is right away from DST nights; the office is closed then.
     assert np.allclose(values, vectorised[:sample], atol=1e-3), "the loop and the vectorised values disagree"
@@ -87,16 +113,22 @@ def bench_loop(start: np.ndarray, end: np.ndarray, vectorised: np.ndarray, sampl
 
 def bench_import(rows: int) -> tuple[float, float, float]:
     start, end, team = make_spans(rows, seed=2)
-    table = pa.table({
-        "external_id": pa.array(np.char.add("T-", np.arange(rows).astype(str))),
-        "team": pa.array(team),
-        "created_at": pa.array(start.astype(np.int64), pa.timestamp("us", "UTC")),
-        "first_response_at": pa.array(end.astype(np.int64), pa.timestamp("us", "UTC")),
-        "solved_at": pa.array(end.astype(np.int64) + 3_600_000_000, pa.timestamp("us", "UTC")),
-    })
+    table = pa.table(
+        {
+            "external_id": pa.array(np.char.add("T-", np.arange(rows).astype(str))),
+            "team": pa.array(team),
+            "created_at": pa.array(start.astype(np.int64), pa.timestamp("us", "UTC")),
+            "first_response_at": pa.array(end.astype(np.int64), pa.timestamp("us", "UTC")),
+            "solved_at": pa.array(end.astype(np.int64) + 3_600_000_000, pa.timestamp("us", "UTC")),
+        }
+    )
     # Every ticket opened a minute earlier: --update reads the stored times, recomputes both.
-    earlier = pa.table({"external_id": table.column("external_id"),
-                        "created_at": pa.array(start.astype(np.int64) - 60_000_000, pa.timestamp("us", "UTC"))})
+    earlier = pa.table(
+        {
+            "external_id": table.column("external_id"),
+            "created_at": pa.array(start.astype(np.int64) - 60_000_000, pa.timestamp("us", "UTC")),
+        }
+    )
     times = []
     for with_schedules in (False, True):
         with tempfile.TemporaryDirectory() as folder:
@@ -126,21 +158,29 @@ def main() -> None:
     n = args.spans
     seconds, result = best_of(3, lambda: OFFICE.business_seconds(start, end))
     print(f"Schedule.business_seconds: {n:,} spans in {seconds:.3f} s = {n / seconds:,.0f} spans/s")
-    book = ScheduleBook({s.key: s for s in (OFFICE, NEW_YORK)}, {"tier2": "specialists", "billing": "specialists"}, "office")
+    book = ScheduleBook(
+        {s.key: s for s in (OFFICE, NEW_YORK)}, {"tier2": "specialists", "billing": "specialists"}, "office"
+    )
     teams = pa.array(team)
     book_seconds, _ = best_of(3, lambda: book.business_seconds(teams, start, end))
-    print(f"ScheduleBook.business_seconds (3 teams, 2 schedules): {n:,} spans in {book_seconds:.3f} s = {n / book_seconds:,.0f} spans/s")
+    print(
+        f"ScheduleBook.business_seconds (3 teams, 2 schedules): {n:,} spans in {book_seconds:.3f} s = {n / book_seconds:,.0f} spans/s"
+    )
     sample = min(args.loop_sample, n)
     if sample:
         loop = bench_loop(start, end, result.seconds, sample)
-        print(f"per-span Python loop: {sample:,} spans in {loop:.3f} s = {sample / loop:,.0f} spans/s "
-              f"(vectorised is {sample / loop and (n / seconds) / (sample / loop):,.0f}x faster); values agree")
+        print(
+            f"per-span Python loop: {sample:,} spans in {loop:.3f} s = {sample / loop:,.0f} spans/s "
+            f"(vectorised is {sample / loop and (n / seconds) / (sample / loop):,.0f}x faster); values agree"
+        )
     if args.import_rows:
         plain, with_hours, update = bench_import(args.import_rows)
         rows = args.import_rows
-        print(f"tickets import, {rows:,} rows, SQLite: {plain:.2f} s without schedules, {with_hours:.2f} s with "
-              f"(+{with_hours - plain:.2f} s, {rows / plain:,.0f} → {rows / with_hours:,.0f} rows/s); "
-              f"--update of every created_at: {update:.2f} s ({rows / update:,.0f} rows/s)")
+        print(
+            f"tickets import, {rows:,} rows, SQLite: {plain:.2f} s without schedules, {with_hours:.2f} s with "
+            f"(+{with_hours - plain:.2f} s, {rows / plain:,.0f} → {rows / with_hours:,.0f} rows/s); "
+            f"--update of every created_at: {update:.2f} s ({rows / update:,.0f} rows/s)"
+        )
 
 
 if __name__ == "__main__":

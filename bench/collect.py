@@ -51,11 +51,13 @@ surveys:
 COMMENTS = ["Quick and friendly", "Took too long", "Solved at once, thanks!", "Ei auttanut", "Sehr gut"]
 # With --answer-rules: every answer is checked against these as it is stored; a score of 1 (a
 # fifth of the answers) opens a case, so the write path does the whole work of a rule that fires.
-ANSWER_RULES = {"rules": [
-    {"name": "lowest-score", "kind": "answer", "score_at_most": 1, "open_case": True, "priority": "high"},
-    {"name": "urgent-words", "kind": "answer", "words": "urgent", "open_case": True},
-    {"name": "negative-and-low", "kind": "answer", "sentiment": "negative", "score_at_most": 2, "match": "all"},
-]}
+ANSWER_RULES = {
+    "rules": [
+        {"name": "lowest-score", "kind": "answer", "score_at_most": 1, "open_case": True, "priority": "high"},
+        {"name": "urgent-words", "kind": "answer", "words": "urgent", "open_case": True},
+        {"name": "negative-and-low", "kind": "answer", "sentiment": "negative", "score_at_most": 2, "match": "all"},
+    ]
+}
 
 
 def free_port() -> int:
@@ -71,8 +73,15 @@ def serve(port: int, workers: int) -> None:
     """As `cxlens serve` runs it (one process), or with several uvicorn worker processes."""
     import uvicorn
 
-    uvicorn.run("cxlens.web.app:create_app", factory=True, workers=workers, host="127.0.0.1", port=port,
-                log_level="warning", access_log=False)
+    uvicorn.run(
+        "cxlens.web.app:create_app",
+        factory=True,
+        workers=workers,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 # -- set-up ---------------------------------------------------------------------------------
@@ -93,17 +102,36 @@ def prepare(url: str, count: int, secret: bytes, folder: Path, rules: bool = Fal
     now = datetime.now(timezone.utc)
     with store.begin() as conn:
         survey_id = conn.execute(sa.select(s.surveys.c.id).where(s.surveys.c.key == "bench-csat")).scalar_one()
-        conn.execute(s.customers.insert(), [
-            {"external_id": f"c-{n}", "email": f"c{n}@example.com", "locale": "fi" if n % 3 == 0 else "en"} for n in range(count)
-        ])
+        conn.execute(
+            s.customers.insert(),
+            [
+                {"external_id": f"c-{n}", "email": f"c{n}@example.com", "locale": "fi" if n % 3 == 0 else "en"}
+                for n in range(count)
+            ],
+        )
         ids = dict(conn.execute(sa.select(s.customers.c.external_id, s.customers.c.id)).all())
         nonces = [secrets.token_urlsafe(12) for _ in range(count)]
-        conn.execute(s.invitations.insert(), [
-            {"survey_id": survey_id, "customer_id": ids[f"c-{n}"], "channel": "email", "due_at": now, "sent_at": now,
-             "status": "sent", "token_nonce": nonces[n], "created_at": now} for n in range(count)
-        ])
-        rows = conn.execute(sa.select(s.invitations.c.id, s.invitations.c.customer_id, s.invitations.c.token_nonce)
-                            .order_by(s.invitations.c.id)).all()
+        conn.execute(
+            s.invitations.insert(),
+            [
+                {
+                    "survey_id": survey_id,
+                    "customer_id": ids[f"c-{n}"],
+                    "channel": "email",
+                    "due_at": now,
+                    "sent_at": now,
+                    "status": "sent",
+                    "token_nonce": nonces[n],
+                    "created_at": now,
+                }
+                for n in range(count)
+            ],
+        )
+        rows = conn.execute(
+            sa.select(s.invitations.c.id, s.invitations.c.customer_id, s.invitations.c.token_nonce).order_by(
+                s.invitations.c.id
+            )
+        ).all()
     store.dispose()
     signer, expires = Signer(secret), now + timedelta(days=30)
     return [InvitationClaim(r.id, survey_id, r.customer_id, expires, r.token_nonce).token(signer) for r in rows]
@@ -116,8 +144,10 @@ async def client(port: int, tokens: list[str], latencies: list[float], statuses:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     for token in tokens:
         body = f"step=2&score={rng.integers(1, 6)}&q.comment={COMMENTS[rng.integers(0, len(COMMENTS))].replace(' ', '+')}".encode()
-        request = (f"POST /s/{token} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                   f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+        request = (
+            f"POST /s/{token} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode() + body
         start = time.perf_counter()
         writer.write(request)
         status_line = await reader.readline()
@@ -179,8 +209,10 @@ def wait_for(port: int, process: subprocess.Popen) -> None:
 def floor(url: str, count: int) -> float:
     """COUNT single-row INSERT transactions into responses, straight through the driver."""
     now = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
-    sql = ("INSERT INTO responses (survey_id, customer_id, channel, submitted_at, metric, score, scale_min, scale_max,"
-           " comment, language) VALUES (1, 1, 'email', {p}, 'csat', 4, 1, 5, 'Quick and friendly', 'en')")
+    sql = (
+        "INSERT INTO responses (survey_id, customer_id, channel, submitted_at, metric, score, scale_min, scale_max,"
+        " comment, language) VALUES (1, 1, 'email', {p}, 'csat', 4, 1, 5, 'Quick and friendly', 'en')"
+    )
     if url.startswith("sqlite"):
         conn = sqlite3.connect(sa.engine.make_url(url).database, isolation_level=None)
         for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=30000", "foreign_keys=ON"):
@@ -217,7 +249,9 @@ def count_rows(url: str, table: str) -> int:
 def stored(url: str) -> int:
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        n = conn.execute(sa.select(sa.func.count()).select_from(s.responses).where(s.responses.c.invitation_id.is_not(None))).scalar_one()
+        n = conn.execute(
+            sa.select(sa.func.count()).select_from(s.responses).where(s.responses.c.invitation_id.is_not(None))
+        ).scalar_one()
     engine.dispose()
     return n
 
@@ -241,8 +275,13 @@ def run(backend: str, requests: int, concurrency: int, warmup: int, workers: int
         tokens = prepare(url, requests + warmup, secret, folder, rules)
         port = free_port()
         # The alerting worker stays off: this measures the write path (answer rules run in it).
-        env = {**os.environ, "CXLENS_DATABASE_URL": url, "CXLENS_SECRET_KEY": secret.decode(), "CXLENS_DATA_DIR": str(folder),
-               "CXLENS_ALERT_WORKER": "0"}
+        env = {
+            **os.environ,
+            "CXLENS_DATABASE_URL": url,
+            "CXLENS_SECRET_KEY": secret.decode(),
+            "CXLENS_DATA_DIR": str(folder),
+            "CXLENS_ALERT_WORKER": "0",
+        }
         server = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--workers", str(workers)], env=env)
         try:
             wait_for(port, server)
@@ -257,10 +296,18 @@ def run(backend: str, requests: int, concurrency: int, warmup: int, workers: int
         rows = stored(url) - sum(1 for _ in tokens[:warmup])
         lat = np.array(latencies) * 1000
         result = {
-            "backend": backend, "requests": len(statuses), "ok": ok, "rows": rows, "rate": len(statuses) / elapsed,
-            "p50": float(np.percentile(lat, 50)), "p99": float(np.percentile(lat, 99)), "floor": floor(url, requests),
-            "server_ms": server_cpu * 1000 / len(statuses), "client_ms": own_cpu * 1000 / len(statuses),
-            "rules": rules, "cases": count_rows(url, "cases"),
+            "backend": backend,
+            "requests": len(statuses),
+            "ok": ok,
+            "rows": rows,
+            "rate": len(statuses) / elapsed,
+            "p50": float(np.percentile(lat, 50)),
+            "p99": float(np.percentile(lat, 99)),
+            "floor": floor(url, requests),
+            "server_ms": server_cpu * 1000 / len(statuses),
+            "client_ms": own_cpu * 1000 / len(statuses),
+            "rules": rules,
+            "cases": count_rows(url, "cases"),
         }
         return result
     finally:
@@ -277,24 +324,33 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=500)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1, as cxlens serve)")
-    parser.add_argument("--answer-rules", action="store_true",
-                        help="run each store twice in this run: without answer rules, then with ANSWER_RULES")
+    parser.add_argument(
+        "--answer-rules",
+        action="store_true",
+        help="run each store twice in this run: without answer rules, then with ANSWER_RULES",
+    )
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.serve, args.workers)
         return
-    print(f"{args.requests:,} survey answers over HTTP, {args.concurrency} connections, {args.workers} server process(es), "
-          f"{os.cpu_count()} cores, "
-          f"load average before: {os.getloadavg()[0]:.1f}")
-    print(f"{'store':<11} {'rules':<6} {'answers/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'floor/s':>9} {'2xx':>7} {'rows':>7}"
-          "  nothing lost  server CPU/answer  generator CPU/answer  cases")
+    print(
+        f"{args.requests:,} survey answers over HTTP, {args.concurrency} connections, {args.workers} server process(es), "
+        f"{os.cpu_count()} cores, "
+        f"load average before: {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"{'store':<11} {'rules':<6} {'answers/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'floor/s':>9} {'2xx':>7} {'rows':>7}"
+        "  nothing lost  server CPU/answer  generator CPU/answer  cases"
+    )
     for backend in args.backends.split(","):
-        for rules in ((False, True) if args.answer_rules else (False,)):
+        for rules in (False, True) if args.answer_rules else (False,):
             r = run(backend, args.requests, args.concurrency, args.warmup, args.workers, rules)
-            print(f"{r['backend']:<11} {'on' if rules else 'off':<6} {r['rate']:>10,.0f} {r['p50']:>8.1f} {r['p99']:>8.1f} "
-                  f"{r['floor']:>9,.0f} {r['ok']:>7,} {r['rows']:>7,}  {'yes' if r['ok'] == r['rows'] == r['requests'] else 'NO':<12}"
-                  f"  {r['server_ms']:>8.2f} ms {r['client_ms']:>17.2f} ms  {r['cases']:>6,}  (load {os.getloadavg()[0]:.1f})")
+            print(
+                f"{r['backend']:<11} {'on' if rules else 'off':<6} {r['rate']:>10,.0f} {r['p50']:>8.1f} {r['p99']:>8.1f} "
+                f"{r['floor']:>9,.0f} {r['ok']:>7,} {r['rows']:>7,}  {'yes' if r['ok'] == r['rows'] == r['requests'] else 'NO':<12}"
+                f"  {r['server_ms']:>8.2f} ms {r['client_ms']:>17.2f} ms  {r['cases']:>6,}  (load {os.getloadavg()[0]:.1f})"
+            )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-
 from fastapi.testclient import TestClient
 
 from cxlens.access import create_user, get_user
@@ -72,9 +71,12 @@ def main() -> None:
         tmp = tempfile.TemporaryDirectory(prefix="cxlens-bench-")
         store = open_store(f"sqlite:///{Path(tmp.name) / 'cxlens.db'}")
         start = time.perf_counter()
-        generate_demo(store, customers=args.customers, responses=args.responses, seed=7,
-                      end=date.fromisoformat(args.end))
-        print(f"demo: {args.customers:,} customers, {args.responses:,} responses in {time.perf_counter() - start:.1f} s")
+        generate_demo(
+            store, customers=args.customers, responses=args.responses, seed=7, end=date.fromisoformat(args.end)
+        )
+        print(
+            f"demo: {args.customers:,} customers, {args.responses:,} responses in {time.perf_counter() - start:.1f} s"
+        )
     if get_user(store, email="bench@example.com") is None:
         create_user(store, "bench@example.com", PASSWORD, role="analyst")
 
@@ -101,30 +103,42 @@ def main() -> None:
     pages = {
         "overview": (f"/?{view}", floor_overview),
         "journey map": (f"/journeys?{view}", lambda: engine.run(lambda k: journey_map(k, store, filters))),
-        "touchpoint": (f"/touchpoints/support-chat?{view}",
-                       lambda: engine.run(lambda k: touchpoint_view(k, store, "support-chat", filters))),
-        "explorer": (f"/explorer?metric=nps&by=touchpoint&{view}",
-                     lambda: engine.run(lambda k: explore(k, "nps", "touchpoint", filters, True))),
+        "touchpoint": (
+            f"/touchpoints/support-chat?{view}",
+            lambda: engine.run(lambda k: touchpoint_view(k, store, "support-chat", filters)),
+        ),
+        "explorer": (
+            f"/explorer?metric=nps&by=touchpoint&{view}",
+            lambda: engine.run(lambda k: explore(k, "nps", "touchpoint", filters, True)),
+        ),
     }
+
     def answer_now():
         # One more answer, as the survey pages write it, and the next request syncs first.
         with store.begin() as conn:
-            conn.execute(sa.text(
-                "INSERT INTO responses (survey_id, customer_id, touchpoint_id, channel, submitted_at, metric, score, "
-                "scale_min, scale_max) SELECT survey_id, customer_id, touchpoint_id, channel, :now, metric, score, "
-                "scale_min, scale_max FROM responses WHERE id = (SELECT max(id) FROM responses)"),
-                {"now": datetime.now(UTC).replace(tzinfo=None)})
+            conn.execute(
+                sa.text(
+                    "INSERT INTO responses (survey_id, customer_id, touchpoint_id, channel, submitted_at, metric, score, "
+                    "scale_min, scale_max) SELECT survey_id, customer_id, touchpoint_id, channel, :now, metric, score, "
+                    "scale_min, scale_max FROM responses WHERE id = (SELECT max(id) FROM responses)"
+                ),
+                {"now": datetime.now(UTC).replace(tzinfo=None)},
+            )
         engine.synced = 0.0
 
     def live(url):
         answer_now()
         client.get(url).raise_for_status()
 
-    print("\nms per request; cold: the engine's answer cache off (every KPI query runs); live: a new answer "
-          "written and synced before each request; warm: a page asked again before the data changed; floor: the "
-          "page's KPI calls made directly")
-    print(f"{'page':<12} {'cold p50':>9} {'cold p95':>9} {'live p50':>9} {'live p95':>9} {'warm p50':>9} {'warm p95':>9} "
-          f"{'floor p50':>10} {'floor p95':>10} {'overhead':>9}")
+    print(
+        "\nms per request; cold: the engine's answer cache off (every KPI query runs); live: a new answer "
+        "written and synced before each request; warm: a page asked again before the data changed; floor: the "
+        "page's KPI calls made directly"
+    )
+    print(
+        f"{'page':<12} {'cold p50':>9} {'cold p95':>9} {'live p50':>9} {'live p95':>9} {'warm p50':>9} {'warm p95':>9} "
+        f"{'floor p50':>10} {'floor p95':>10} {'overhead':>9}"
+    )
     for name, (url, floor) in pages.items():
         client.get(url)
         floor()
@@ -140,8 +154,10 @@ def main() -> None:
         l50, l95 = statistics.median(streaming) * 1000, _percentile(streaming, 0.95) * 1000
         w50, w95 = statistics.median(warm) * 1000, _percentile(warm, 0.95) * 1000
         f50, f95 = statistics.median(direct) * 1000, _percentile(direct, 0.95) * 1000
-        print(f"{name:<12} {c50:9.1f} {c95:9.1f} {l50:9.1f} {l95:9.1f} {w50:9.1f} {w95:9.1f} {f50:10.1f} {f95:10.1f} "
-              f"{c50 / f50 - 1:8.0%}")
+        print(
+            f"{name:<12} {c50:9.1f} {c95:9.1f} {l50:9.1f} {l95:9.1f} {w50:9.1f} {w95:9.1f} {f50:10.1f} {f95:10.1f} "
+            f"{c50 / f50 - 1:8.0%}"
+        )
     if tmp:
         store.dispose()
         tmp.cleanup()

@@ -28,8 +28,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import sqlalchemy as sa
 
-from cxlens.ingest import import_file, import_table, load_journeys
 from cxlens.demo import JOURNEYS_FILE
+from cxlens.ingest import import_file, import_table, load_journeys
 from cxlens.store import Store, open_store
 from cxlens.store.database import sqlite_pragmas
 
@@ -48,16 +48,20 @@ def make_files(rows: int, folder: Path, seed: int = 1) -> tuple[Path, Path]:
     start = np.datetime64("2025-01-01T00:00:00", "us").astype(np.int64)
     submitted = (start + rng.integers(0, 365 * 86_400_000_000, rows)).astype("datetime64[us]")
     has_comment = rng.random(rows) < 0.35
-    comments = np.array(["Delivery was late again", "Great support, thank you!", "Checkout was easy", "Die App stürzt ab", "配送太慢了"])
-    table = pa.table({
-        "response_id": pa.array(np.char.add("r-", np.arange(rows).astype(str))),
-        "survey": pa.array(survey),
-        "customer": pa.array(np.char.add("c-", rng.integers(0, CUSTOMERS, rows).astype(str))),
-        "submitted_at": pa.array(np.char.add(np.datetime_as_string(submitted, unit="s"), "Z")),
-        "score": pa.array(score),
-        "comment": pa.array(rng.choice(comments, rows), mask=~has_comment),
-        "language": pa.array(np.where(has_comment, "en", None)),
-    })
+    comments = np.array(
+        ["Delivery was late again", "Great support, thank you!", "Checkout was easy", "Die App stürzt ab", "配送太慢了"]
+    )
+    table = pa.table(
+        {
+            "response_id": pa.array(np.char.add("r-", np.arange(rows).astype(str))),
+            "survey": pa.array(survey),
+            "customer": pa.array(np.char.add("c-", rng.integers(0, CUSTOMERS, rows).astype(str))),
+            "submitted_at": pa.array(np.char.add(np.datetime_as_string(submitted, unit="s"), "Z")),
+            "score": pa.array(score),
+            "comment": pa.array(rng.choice(comments, rows), mask=~has_comment),
+            "language": pa.array(np.where(has_comment, "en", None)),
+        }
+    )
     csv_path, pq_path = folder / "responses.csv", folder / "responses.parquet"
     pacsv.write_csv(table, csv_path)
     pq.write_table(table, pq_path)
@@ -77,21 +81,28 @@ def resolved_rows(store: Store, source: Path) -> pa.Table:
     table = pq.read_table(source)
     with store.engine.connect() as conn:
         customers = dict(conn.execute(sa.text("SELECT external_id, id FROM customers")).all())
-        surveys = {k: (i, m, tp) for k, i, m, tp in conn.execute(sa.text("SELECT key, id, metric, touchpoint_id FROM surveys")).all()}
+        surveys = {
+            k: (i, m, tp)
+            for k, i, m, tp in conn.execute(sa.text("SELECT key, id, metric, touchpoint_id FROM surveys")).all()
+        }
     survey = table["survey"].to_pylist()
-    rows = pa.table({
-        "external_id": table["response_id"],
-        "survey_id": pa.array([surveys[s][0] for s in survey]),
-        "customer_id": pa.array([customers[c] for c in table["customer"].to_pylist()]),
-        "touchpoint_id": pa.array([surveys[s][2] for s in survey]),
-        "submitted_at": pa.array(np.char.replace(np.char.replace(np.array(table["submitted_at"].to_pylist()), "T", " "), "Z", ".000000")),
-        "metric": pa.array([surveys[s][1] for s in survey]),
-        "score": table["score"],
-        "scale_min": pa.array([SCALE[s][0] for s in survey]),
-        "scale_max": pa.array([SCALE[s][1] for s in survey]),
-        "comment": table["comment"],
-        "language": table["language"],
-    })
+    rows = pa.table(
+        {
+            "external_id": table["response_id"],
+            "survey_id": pa.array([surveys[s][0] for s in survey]),
+            "customer_id": pa.array([customers[c] for c in table["customer"].to_pylist()]),
+            "touchpoint_id": pa.array([surveys[s][2] for s in survey]),
+            "submitted_at": pa.array(
+                np.char.replace(np.char.replace(np.array(table["submitted_at"].to_pylist()), "T", " "), "Z", ".000000")
+            ),
+            "metric": pa.array([surveys[s][1] for s in survey]),
+            "score": table["score"],
+            "scale_min": pa.array([SCALE[s][0] for s in survey]),
+            "scale_max": pa.array([SCALE[s][1] for s in survey]),
+            "comment": table["comment"],
+            "language": table["language"],
+        }
+    )
     # In time order, as cxlens writes them: the floor gets the same head start.
     return rows.sort_by("submitted_at")
 

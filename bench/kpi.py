@@ -45,32 +45,34 @@ ANSWERS = """
     GROUP BY t.key, r.channel, date_trunc('month', r.submitted_at)"""
 FLOOR_SQL = {
     "nps": "SELECT t.key, r.channel, date_trunc('month', r.submitted_at) AS p, count(*) AS n, "
-           "sum((r.score >= 9)::INT) AS promoters, sum((r.score <= 6)::INT) AS detractors" + ANSWERS.format(metric="nps"),
+    "sum((r.score >= 9)::INT) AS promoters, sum((r.score <= 6)::INT) AS detractors" + ANSWERS.format(metric="nps"),
     "csat": "SELECT t.key, r.channel, date_trunc('month', r.submitted_at) AS p, count(*) AS n, "
-            "sum((r.score >= CASE r.scale_max WHEN 5 THEN 4 WHEN 3 THEN 3 WHEN 10 THEN 9 WHEN 2 THEN 2 END)::INT) AS hits"
-            + ANSWERS.format(metric="csat"),
+    "sum((r.score >= CASE r.scale_max WHEN 5 THEN 4 WHEN 3 THEN 3 WHEN 10 THEN 9 WHEN 2 THEN 2 END)::INT) AS hits"
+    + ANSWERS.format(metric="csat"),
     "ces": "SELECT t.key, r.channel, date_trunc('month', r.submitted_at) AS p, count(*) AS n, "
-           "sum((r.score >= CASE r.scale_max WHEN 7 THEN 5 WHEN 5 THEN 4 END)::INT) AS hits" + ANSWERS.format(metric="ces"),
+    "sum((r.score >= CASE r.scale_max WHEN 7 THEN 5 WHEN 5 THEN 4 END)::INT) AS hits" + ANSWERS.format(metric="ces"),
     # The floor takes the p90 alone; cxlens also reads each group's values for the order-statistic interval.
     "first_response_p90": "SELECT team, date_trunc('week', created_at) AS p, count(*) AS n, "
-                          "quantile_cont(first_response_seconds, 0.9) FROM tickets "
-                          "WHERE first_response_seconds IS NOT NULL GROUP BY 1, 2",
+    "quantile_cont(first_response_seconds, 0.9) FROM tickets "
+    "WHERE first_response_seconds IS NOT NULL GROUP BY 1, 2",
     "first_contact_resolution": "SELECT channel, date_trunc('month', created_at) AS p, count(*) AS n, "
-                                "sum((coalesce(replies, 0) <= 1 AND coalesce(reopens, 0) = 0)::INT) AS hits "
-                                "FROM tickets WHERE solved_at IS NOT NULL GROUP BY 1, 2",
+    "sum((coalesce(replies, 0) <= 1 AND coalesce(reopens, 0) = 0)::INT) AS hits "
+    "FROM tickets WHERE solved_at IS NOT NULL GROUP BY 1, 2",
     # Churn and cohorts: the same histogram cxlens asks for (customers by sign-up and churn month);
     # turning it into rates per period is the Python part of (a). (A join of customers with
     # every month they were active in, the obvious SQL for rates per month, took 0.3–0.6 s here.)
     "churn_rate": "SELECT segment, date_trunc('month', signed_up_at) AS joined, date_trunc('month', churned_at) AS left_, "
-                  "count(*) FROM customers WHERE signed_up_at IS NOT NULL GROUP BY 1, 2, 3",
+    "count(*) FROM customers WHERE signed_up_at IS NOT NULL GROUP BY 1, 2, 3",
     "cohort_retention": "SELECT date_trunc('month', signed_up_at) AS joined, date_trunc('month', churned_at) AS left_, "
-                        "count(*) FROM customers WHERE signed_up_at IS NOT NULL GROUP BY 1, 2",
+    "count(*) FROM customers WHERE signed_up_at IS NOT NULL GROUP BY 1, 2",
 }
 
 
 def pandas_way(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """What an analyst writes: merge, then groupby/apply with the formula per group."""
-    r = frames["responses"].merge(frames["touchpoints"][["id", "key"]], left_on="touchpoint_id", right_on="id", how="left")
+    r = frames["responses"].merge(
+        frames["touchpoints"][["id", "key"]], left_on="touchpoint_id", right_on="id", how="left"
+    )
     r["month"] = r["submitted_at"].dt.to_period("M")
     out = {}
 
@@ -81,15 +83,21 @@ def pandas_way(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     out["nps"] = r[r.metric == "nps"].groupby(["key", "channel", "month"]).apply(nps)
     top = {5: 4, 3: 3, 10: 9, 2: 2}
     csat = r[r.metric == "csat"]
-    out["csat"] = csat.groupby(["key", "channel", "month"]).apply(lambda g: 100 * (g["score"] >= g["scale_max"].map(top)).mean())
+    out["csat"] = csat.groupby(["key", "channel", "month"]).apply(
+        lambda g: 100 * (g["score"] >= g["scale_max"].map(top)).mean()
+    )
     agree = {7: 5, 5: 4}
     ces = r[r.metric == "ces"]
-    out["ces"] = ces.groupby(["key", "channel", "month"]).apply(lambda g: 100 * (g["score"] >= g["scale_max"].map(agree)).mean())
+    out["ces"] = ces.groupby(["key", "channel", "month"]).apply(
+        lambda g: 100 * (g["score"] >= g["scale_max"].map(agree)).mean()
+    )
     t = frames["tickets"]
     t["week"] = t["created_at"].dt.to_period("W")
     t["month"] = t["created_at"].dt.to_period("M")
-    out["first_response_p90"] = t.dropna(subset=["first_response_seconds"]).groupby(["team", "week"]).apply(
-        lambda g: pd.Series({"n": len(g), "p90": g["first_response_seconds"].quantile(0.9)})
+    out["first_response_p90"] = (
+        t.dropna(subset=["first_response_seconds"])
+        .groupby(["team", "week"])
+        .apply(lambda g: pd.Series({"n": len(g), "p90": g["first_response_seconds"].quantile(0.9)}))
     )
     solved = t[t["solved_at"].notna()]
     out["first_contact_resolution"] = solved.groupby(["channel", "month"]).apply(
@@ -133,7 +141,9 @@ def main() -> None:
     parser.add_argument("--store", help="an existing SQLite store URL (default: generate a demo)")
     parser.add_argument("--responses", type=int, default=10_000_000)
     parser.add_argument("--customers", type=int, default=500_000, help="tickets are twice this")
-    parser.add_argument("--pg", help="also time tier 1 on this PostgreSQL store (a demo is generated there if it is empty)")
+    parser.add_argument(
+        "--pg", help="also time tier 1 on this PostgreSQL store (a demo is generated there if it is empty)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.store
@@ -152,7 +162,10 @@ def main() -> None:
         print(f"{n_resp:,} responses, {n_tick:,} tickets; first sync into DuckDB {sync:.1f} s", flush=True)
 
         rows = []
-        frames = {name: db.execute(f"SELECT * FROM {name}").df() for name in ("responses", "touchpoints", "tickets", "customers")}
+        frames = {
+            name: db.execute(f"SELECT * FROM {name}").df()
+            for name in ("responses", "touchpoints", "tickets", "customers")
+        }
         for name, by, grain in QUESTIONS:
             a = timed(lambda: k.compute(name, by=by, grain=grain))
             b = timed(lambda: db.execute(FLOOR_SQL[name]).to_arrow_table())

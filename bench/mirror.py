@@ -34,7 +34,7 @@ def cpu_seconds(mirror: Mirror | None = None) -> dict[int, float]:
     """CPU time of this process (key 0) and of each of the mirror's reading processes, by pid
     (Linux: from /proc; readers end when idle and new ones start, so they are told apart)."""
     seconds = {0: time.process_time()}
-    for reader in (mirror._readers if mirror else []):
+    for reader in mirror._readers if mirror else []:
         try:
             fields = Path(f"/proc/{reader._proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
             seconds[reader._proc.pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -62,15 +62,25 @@ def add_responses(store, n: int) -> int:
     with store.begin() as conn:
         top = conn.execute(sa.text("SELECT max(id) FROM responses")).scalar_one()
         while (added := conn.execute(sa.text("SELECT count(*) FROM responses")).scalar_one() - start) < n:
-            conn.execute(sa.text(f"INSERT INTO responses ({columns}) SELECT {columns} FROM responses "
-                                 f"WHERE id <= :top ORDER BY id LIMIT :n"), {"top": top, "n": n - added})
+            conn.execute(
+                sa.text(
+                    f"INSERT INTO responses ({columns}) SELECT {columns} FROM responses "
+                    f"WHERE id <= :top ORDER BY id LIMIT :n"
+                ),
+                {"top": top, "n": n - added},
+            )
     return top
 
 
 def update_tickets(store, m: int) -> None:
     with store.begin() as conn:
-        conn.execute(sa.text("UPDATE tickets SET reopens = coalesce(reopens, 0) + 1, agent = 'bench' "
-                             "WHERE id IN (SELECT id FROM tickets ORDER BY random() LIMIT :m)"), {"m": m})
+        conn.execute(
+            sa.text(
+                "UPDATE tickets SET reopens = coalesce(reopens, 0) + 1, agent = 'bench' "
+                "WHERE id IN (SELECT id FROM tickets ORDER BY random() LIMIT :m)"
+            ),
+            {"m": m},
+        )
 
 
 def check(store, mirror: Mirror) -> None:
@@ -92,7 +102,9 @@ def main() -> None:
     parser.add_argument("--db", help="SQLite store file to use (a demo is generated into it when empty) and keep")
     parser.add_argument("--responses", type=int, default=1_000_000, help="demo size when one is generated")
     parser.add_argument("--customers", type=int, help="demo customers (default: responses / 100)")
-    parser.add_argument("--new", type=int, help="new responses per incremental sync (default: responses / 10, at most 1M)")
+    parser.add_argument(
+        "--new", type=int, help="new responses per incremental sync (default: responses / 10, at most 1M)"
+    )
     parser.add_argument("--tickets", type=int, default=10_000, help="tickets updated per incremental sync")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
@@ -111,8 +123,10 @@ def main() -> None:
         print(f"  {wall:.0f} s")
     held = {name: count(store, name) for name in MIRRORED}
     new = args.new or min(1_000_000, max(1, held["responses"] // 10))
-    print(f"store: {held['responses']:,} responses, {held['tickets']:,} tickets, {held['customers']:,} customers; "
-          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"store: {held['responses']:,} responses, {held['tickets']:,} tickets, {held['customers']:,} customers; "
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}"
+    )
 
     mirror = Mirror(store)
     first, wall, cpu = timed(mirror.sync, mirror)

@@ -39,7 +39,9 @@ def load() -> str:
 
 def run_once(args: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    done = subprocess.run(
+        [sys.executable, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr}")
@@ -53,8 +55,11 @@ def main() -> None:
 
     # This checkout's code, also when another one is installed in the environment (editable installs).
     src = str(Path(__file__).resolve().parents[1] / "src")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p),
-           "COLUMNS": "100"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p),
+        "COLUMNS": "100",
+    }
     print(f"python {sys.version.split()[0]} ({sys.executable}); code from {src}")
     print(f"before: {load()}")
     baseline = statistics.median(run_once(["-c", "pass"], env) for _ in range(options.runs))

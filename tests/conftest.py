@@ -153,4 +153,6 @@ def update_snapshot(path: Path, text: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     elif not path.exists():
-        pytest.fail(f"no snapshot {path}: check the output, then write it with CXLENS_UPDATE_SNAPSHOTS=1", pytrace=False)
+        pytest.fail(
+            f"no snapshot {path}: check the output, then write it with CXLENS_UPDATE_SNAPSHOTS=1", pytrace=False
+        )

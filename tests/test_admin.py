@@ -28,8 +28,11 @@ PASSWORD = "correct horse battery"
 def login(client: TestClient, email: str, password: str = PASSWORD):
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": token, "next": "/admin/users"},
-                       follow_redirects=False)
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": token, "next": "/admin/users"},
+        follow_redirects=False,
+    )
 
 
 def csrf_of(html: str) -> str:
@@ -54,6 +57,7 @@ def _post(client: TestClient, path: str, **data):
 
 
 # --- the library's rules --------------------------------------------------------------------------
+
 
 def test_the_last_active_admin_cannot_be_demoted_or_disabled(store):
     create_user(store, "a@example.com", PASSWORD, role="admin")
@@ -87,6 +91,7 @@ def test_disabling_ends_the_sessions_and_last_seen_comes_from_them(store):
 
 # --- the page -------------------------------------------------------------------------------------
 
+
 def test_only_admins_reach_the_page(store):
     create_user(store, "a@example.com", PASSWORD, role="analyst")
     create_user(store, "v@example.com", PASSWORD, role="viewer")
@@ -100,7 +105,9 @@ def test_only_admins_reach_the_page(store):
         assert r.status_code == 403 and "Managing users needs the admin role" in r.text
         assert "<table" not in r.text and 'href="/admin/users"' not in r.text  # no list, no nav link
         token = re.search(r'"X-CSRF-Token": "([^"]+)"', c.get("/").text).group(1)
-        r = c.post("/admin/users", data={"csrf_token": token, "email": "x@example.com", "password": PASSWORD, "role": "admin"})
+        r = c.post(
+            "/admin/users", data={"csrf_token": token, "email": "x@example.com", "password": PASSWORD, "role": "admin"}
+        )
         assert r.status_code == 403
     assert get_user(store, email="x@example.com") is None
 
@@ -134,10 +141,12 @@ def test_bad_input_comes_back_with_the_form_filled_and_escaped(admin, store):
 
 def test_every_form_needs_the_csrf_token(admin, store):
     v = create_user(store, "v@example.com", PASSWORD)
-    for path, data in (("/admin/users", {"email": "x@example.com", "password": PASSWORD, "role": "admin"}),
-                       (f"/admin/users/{v.id}/role", {"role": "admin"}),
-                       (f"/admin/users/{v.id}/active", {"active": "0"}),
-                       (f"/admin/users/{v.id}/password", {"password": "a whole new password"})):
+    for path, data in (
+        ("/admin/users", {"email": "x@example.com", "password": PASSWORD, "role": "admin"}),
+        (f"/admin/users/{v.id}/role", {"role": "admin"}),
+        (f"/admin/users/{v.id}/active", {"active": "0"}),
+        (f"/admin/users/{v.id}/password", {"password": "a whole new password"}),
+    ):
         for token in (None, "forged"):
             sent = data | ({"csrf_token": token} if token else {})
             r = admin.post(path, data=sent, follow_redirects=False)
@@ -166,7 +175,10 @@ def test_deactivating_ends_sessions_and_reactivating_lets_them_back(admin, store
     assert other.get("/", follow_redirects=False).status_code == 200
     r = _post(admin, f"/admin/users/{v.id}/active", active="0")
     page = admin.get(r.headers["location"]).text
-    assert "v@example.com is deactivated" in page and '<td data-label="status" class="status">deactivated</td>' in row_of(page, "v@example.com")
+    assert (
+        "v@example.com is deactivated" in page
+        and '<td data-label="status" class="status">deactivated</td>' in row_of(page, "v@example.com")
+    )
     assert other.get("/", follow_redirects=False).status_code == 303  # their session ended
     with pytest.raises(LoginFailed):
         authenticate(store, "v@example.com", PASSWORD)
@@ -219,6 +231,7 @@ def test_the_list_shows_status_and_last_seen(admin, store):
 
 
 # --- the command line -------------------------------------------------------------------------------
+
 
 def test_users_role_deactivate_and_reactivate_on_the_command_line(store_url, store, monkeypatch):
     from typer.testing import CliRunner

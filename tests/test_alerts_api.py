@@ -71,14 +71,24 @@ def test_cases_open_assign_note_close_through_the_api(api, alert_store):  # noqa
     r = api.post(f"/api/cases/{case_id}/assign", json={"owner_id": analyst.id}, headers=write)
     assert r.status_code == 200 and r.json()["case"]["owner"] == "analyst@example.com"
     assert api.post(f"/api/cases/{case_id}/assign", json={"owner_id": 99999}, headers=write).status_code == 422
-    assert api.post(f"/api/cases/{case_id}/status", json={"status": "waiting_customer"}, headers=write).json()["case"]["status"] == "waiting_customer"
+    assert (
+        api.post(f"/api/cases/{case_id}/status", json={"status": "waiting_customer"}, headers=write).json()["case"][
+            "status"
+        ]
+        == "waiting_customer"
+    )
     assert api.post(f"/api/cases/{case_id}/status", json={"status": "closed"}, headers=write).status_code == 422
-    assert api.post(f"/api/cases/{case_id}/notes", json={"text": "called, agreed a refund"}, headers=write).status_code == 200
+    assert (
+        api.post(f"/api/cases/{case_id}/notes", json={"text": "called, agreed a refund"}, headers=write).status_code
+        == 200
+    )
     assert api.post(f"/api/cases/{case_id}/notes", json={"text": ""}, headers=write).status_code == 422
     r = api.post(f"/api/cases/{case_id}/close", json={"outcome": "recovered", "root_cause": "nonsense"}, headers=write)
     assert r.status_code == 422 and "root-cause" in r.json()["detail"]
     r = api.post(f"/api/cases/{case_id}/close", json={"outcome": "recovered"}, headers=write)
-    assert r.status_code == 200 and r.json()["case"]["status"] == "closed" and r.json()["case"]["outcome"] == "recovered"
+    assert (
+        r.status_code == 200 and r.json()["case"]["status"] == "closed" and r.json()["case"]["outcome"] == "recovered"
+    )
     kinds = [e["kind"] for e in api.get(f"/api/cases/{case_id}", headers=read).json()["timeline"]]
     assert kinds[0] == "opened" and kinds[-1] == "closed" and "note" in kinds and "assigned" in kinds
     assert api.get("/api/cases/99999", headers=read).status_code == 404
@@ -88,10 +98,19 @@ def test_cases_open_assign_note_close_through_the_api(api, alert_store):  # noqa
 def test_openapi_lists_alerts_and_cases_with_models(api):
     spec = api.get("/openapi.json").json()
     paths = spec["paths"]
-    for path, method in (("/api/alerts", "get"), ("/api/alerts/{alert_id}/ack", "post"), ("/api/alerts/{alert_id}/snooze", "post"),
-                         ("/api/alerts/{alert_id}/resolve", "post"), ("/api/cases", "get"), ("/api/cases", "post"),
-                         ("/api/cases/{case_id}", "get"), ("/api/cases/{case_id}/assign", "post"), ("/api/cases/{case_id}/status", "post"),
-                         ("/api/cases/{case_id}/notes", "post"), ("/api/cases/{case_id}/close", "post")):
+    for path, method in (
+        ("/api/alerts", "get"),
+        ("/api/alerts/{alert_id}/ack", "post"),
+        ("/api/alerts/{alert_id}/snooze", "post"),
+        ("/api/alerts/{alert_id}/resolve", "post"),
+        ("/api/cases", "get"),
+        ("/api/cases", "post"),
+        ("/api/cases/{case_id}", "get"),
+        ("/api/cases/{case_id}/assign", "post"),
+        ("/api/cases/{case_id}/status", "post"),
+        ("/api/cases/{case_id}/notes", "post"),
+        ("/api/cases/{case_id}/close", "post"),
+    ):
         op = paths[path][method]
         ok = op["responses"].get("200") or op["responses"].get("201")
         assert "$ref" in str(ok["content"]["application/json"]["schema"]), (path, method)

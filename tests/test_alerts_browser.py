@@ -43,8 +43,13 @@ def server(collection, backend):
     load_cases_section(store, SETTINGS)
     create_user(store, "lead@example.com", PASSWORD, role="analyst")
     tps = touchpoint_ids(store)
-    monthly_nps(store, {k: tps[k] for k in ("checkout", "delivery", "sales-call", "first-use")}, 300,
-                drop={"delivery": (0.4, 0.3)}, seed=3)
+    monthly_nps(
+        store,
+        {k: tps[k] for k in ("checkout", "delivery", "sales-call", "first-use")},
+        300,
+        drop={"delivery": (0.4, 0.3)},
+        seed=3,
+    )
     assert len(run_check(store, now=NOW).fired) == 1
     # The detractor answers on the survey's write path; the answer rule opens the case there.
     token = collection.token(collection.invite("relationship-nps", "c-fi"))
@@ -68,13 +73,18 @@ def _log_in(page, url: str, next_path: str) -> None:
 
 
 def _charts_drawn(page) -> None:
-    page.wait_for_function("document.querySelectorAll('[data-chart]').length === "
-                           "document.querySelectorAll('[data-chart][data-ready]').length", timeout=15000)
+    page.wait_for_function(
+        "document.querySelectorAll('[data-chart]').length === "
+        "document.querySelectorAll('[data-chart][data-ready]').length",
+        timeout=15000,
+    )
 
 
 def _fits(page) -> None:
     wide = page.evaluate("document.documentElement.scrollWidth")
-    assert wide <= page.viewport_size["width"] + 1, f"{page.url} is {wide}px wide on a {page.viewport_size['width']}px screen"
+    assert wide <= page.viewport_size["width"] + 1, (
+        f"{page.url} is {wide}px wide on a {page.viewport_size['width']}px screen"
+    )
 
 
 def _timeline(page) -> list[str]:
@@ -118,7 +128,9 @@ def test_a_detractors_case_from_answer_to_closed_and_the_alerts_page(server, bro
     page.locator("#cases tbody tr a").first.click()
     page.wait_for_load_state("networkidle")
     assert page.title() != "owned"
-    assert COMMENT in page.locator("#source-item").inner_text() and "NPS 2/10" in page.locator("#source-item").inner_text()
+    assert (
+        COMMENT in page.locator("#source-item").inner_text() and "NPS 2/10" in page.locator("#source-item").inner_text()
+    )
     assert _timeline(page)[0] == "opened"
 
     page.select_option("#form-assign select[name=owner_id]", label="lead@example.com (me)")
@@ -141,7 +153,12 @@ def test_a_detractors_case_from_answer_to_closed_and_the_alerts_page(server, bro
     page.wait_for_load_state("networkidle")
     kinds = _timeline(page)
     assert kinds[0] == "opened" and kinds[-1] == "closed"
-    assert [k for k in kinds if k in ("assigned", "contacted", "note", "closed")][-4:] == ["assigned", "contacted", "note", "closed"]
+    assert [k for k in kinds if k in ("assigned", "contacted", "note", "closed")][-4:] == [
+        "assigned",
+        "contacted",
+        "note",
+        "closed",
+    ]
     text = page.locator("#case-timeline").inner_text()
     assert "to lead@example.com" in text and "by phone" in text and "Called Aino, apologised" in text
     assert "Refund of the shipping agreed <i>today</i>" in text and "outcome recovered" in text

@@ -41,11 +41,14 @@ def rows(store, table):
 
 
 def test_change_fires_on_the_dropped_slice_only_with_evidence_and_a_link(nps_store):
-    store_rules(nps_store, """
+    store_rules(
+        nps_store,
+        """
 alerts:
   rules:
     - {name: nps-drop, kind: change, kpi: nps, by: [touchpoint], grain: month, notify: [cx-slack, cx-mail]}
-""")
+""",
+    )
     result = run_check(nps_store, now=NOW)
     assert [t.slice for t in result.fired] == [{"touchpoint": "delivery"}]
     assert result.tests == 4 and result.rules == 1
@@ -67,11 +70,14 @@ alerts:
 
 
 def test_trailing_baseline_pools_the_periods_before(nps_store):
-    store_rules(nps_store, """
+    store_rules(
+        nps_store,
+        """
 alerts:
   rules:
     - {name: nps-trail, kind: change, kpi: nps, by: [touchpoint], baseline: trailing, trailing_periods: 3}
-""")
+""",
+    )
     result = run_check(nps_store, now=NOW)
     assert [t.slice for t in result.fired] == [{"touchpoint": "delivery"}]
     assert result.fired[0].evidence["baseline"]["n"] == 900
@@ -79,11 +85,14 @@ alerts:
 
 def test_below_target_uses_the_touchpoints_target(nps_store):
     # sales-call's target is NPS 40 in the demo journeys; every touchpoint here runs at about 30.
-    store_rules(nps_store, """
+    store_rules(
+        nps_store,
+        """
 alerts:
   rules:
     - {name: nps-target, kind: below_target, kpi: nps, by: [touchpoint]}
-""")
+""",
+    )
     tps = touchpoint_ids(nps_store)
     add_answers(nps_store, tps["sales-call"], MONTHS[-1], 30, nps_scores(np.random.default_rng(9), 600, 0.3, 0.4))
     result = run_check(nps_store, now=NOW)
@@ -94,12 +103,15 @@ alerts:
 
 
 def test_drift_finds_a_shift_inside_the_current_period(nps_store):
-    store_rules(nps_store, """
+    store_rules(
+        nps_store,
+        """
 alerts:
   rules:
     - {name: ewma, kind: drift, kpi: nps, by: [touchpoint], min_n: 100}
     - {name: cusum, kind: drift, kpi: nps, by: [touchpoint], method: cusum, min_n: 100}
-""")
+""",
+    )
     tps = touchpoint_ids(nps_store)
     rng = np.random.default_rng(4)
     july = datetime(2026, 7, 1, tzinfo=UTC)
@@ -125,25 +137,43 @@ def test_volume_of_tickets_and_of_a_theme(mapped_store):
     add_answers(mapped_store, tps["checkout"], MONTHS[0], 180, nps_scores(rng, 1200, 0.5, 0.2), rng=rng)
     now = datetime.now(UTC)
     with mapped_store.engine.begin() as conn:
-        themes = [conn.execute(s.text_themes.insert().values(number=i, label=label, created_at=now).returning(s.text_themes.c.id)).scalar_one()
-                  for i, label in enumerate(["billing error", "delivery"])]
-        ids = [r.id for r in conn.execute(sa.select(s.responses.c.id, s.responses.c.submitted_at).order_by(s.responses.c.id))]
+        themes = [
+            conn.execute(
+                s.text_themes.insert().values(number=i, label=label, created_at=now).returning(s.text_themes.c.id)
+            ).scalar_one()
+            for i, label in enumerate(["billing error", "delivery"])
+        ]
+        ids = [
+            r.id
+            for r in conn.execute(sa.select(s.responses.c.id, s.responses.c.submitted_at).order_by(s.responses.c.id))
+        ]
         answers = conn.execute(sa.select(s.responses.c.id, s.responses.c.submitted_at)).all()
         results = []
         for r in answers:
             june = r.submitted_at.month == 6
             theme = themes[0] if (june and r.id % 3 == 0) or (not june and r.id % 15 == 0) else themes[1]
-            results.append({"source": "response", "source_id": r.id, "occurred_at": r.submitted_at, "theme_id": theme,
-                            "sentiment": "negative", "analyzed_at": now})
+            results.append(
+                {
+                    "source": "response",
+                    "source_id": r.id,
+                    "occurred_at": r.submitted_at,
+                    "theme_id": theme,
+                    "sentiment": "negative",
+                    "analyzed_at": now,
+                }
+            )
         conn.execute(s.text_results.insert(), results)
     assert ids
-    store_rules(mapped_store, """
+    store_rules(
+        mapped_store,
+        """
 alerts:
   rules:
     - {name: tickets, kind: volume, source: tickets, by: [team], notify: [ops]}
     - {name: billing-theme, kind: volume, source: theme, theme: billing error, min_n: 5}
     - {name: any-theme, kind: volume, source: theme}
-""")
+""",
+    )
     result = run_check(mapped_store, now=NOW)
     fired = {(t.evidence["source"], tuple(sorted(t.slice.items()))) for t in result.fired}
     assert ("tickets", (("team", "billing"),)) in fired
@@ -153,11 +183,14 @@ alerts:
 
 
 def test_min_n_leaves_small_slices_unjudged(nps_store):
-    store_rules(nps_store, """
+    store_rules(
+        nps_store,
+        """
 alerts:
   rules:
     - {name: nps-drop, kind: change, kpi: nps, by: [touchpoint], min_n: 301}
-""")
+""",
+    )
     assert run_check(nps_store, now=NOW).slices == 0
 
 
@@ -210,8 +243,11 @@ def test_a_run_killed_halfway_and_run_again_notifies_once(nps_store, monkeypatch
     assert len({(a["rule_id"], a["fingerprint"]) for a in alerts}) == len(alerts)
     assert count(nps_store, "notifications") == 3
     with nps_store.engine.connect() as conn:
-        per_alert = conn.execute(sa.select(s.alert_events.c.alert_id, sa.func.count()).where(s.alert_events.c.kind == "firing")
-                                 .group_by(s.alert_events.c.alert_id)).all()
+        per_alert = conn.execute(
+            sa.select(s.alert_events.c.alert_id, sa.func.count())
+            .where(s.alert_events.c.kind == "firing")
+            .group_by(s.alert_events.c.alert_id)
+        ).all()
     assert per_alert and all(n == 1 for _, n in per_alert)
 
 
@@ -220,14 +256,26 @@ def test_pending_then_firing_then_resolved(mapped_store):
     rng = np.random.default_rng(5)
     tp = tps["delivery"]
     months = [datetime(2026, m, 1, tzinfo=UTC) for m in range(1, 10)]
-    plan = {1: (0.5, 0.2), 2: (0.5, 0.2), 3: (0.5, 0.2), 4: (0.3, 0.4), 5: (0.15, 0.6), 6: (0.5, 0.2), 7: (0.5, 0.2), 8: (0.5, 0.2)}
+    plan = {
+        1: (0.5, 0.2),
+        2: (0.5, 0.2),
+        3: (0.5, 0.2),
+        4: (0.3, 0.4),
+        5: (0.15, 0.6),
+        6: (0.5, 0.2),
+        7: (0.5, 0.2),
+        8: (0.5, 0.2),
+    }
     for m, (p, d) in plan.items():
         add_answers(mapped_store, tp, months[m - 1], 28, nps_scores(rng, 400, p, d), rng=rng)
-    store_rules(mapped_store, """
+    store_rules(
+        mapped_store,
+        """
 alerts:
   rules:
     - {name: drop, kind: change, kpi: nps, by: [touchpoint], pending_periods: 2, keep_firing_periods: 2, notify: [n]}
-""")
+""",
+    )
     states = []
     for m in range(5, 10):  # judging April (vs March) … August (vs July)
         now = months[m - 1] + timedelta(days=3)
@@ -244,11 +292,14 @@ alerts:
 
 
 def test_ack_snooze_and_resolve_by_hand(nps_store):
-    store_rules(nps_store, """
+    store_rules(
+        nps_store,
+        """
 alerts:
   rules:
     - {name: nps-drop, kind: change, kpi: nps, by: [touchpoint], notify: [n]}
-""")
+""",
+    )
     run_check(nps_store, now=NOW)
     (alert,) = rows(nps_store, "alerts")
     with nps_store.engine.begin() as conn:
@@ -264,8 +315,13 @@ alerts:
     assert rows(nps_store, "alerts")[0]["state"] == "resolved"
     # Next month the slice breaches again: it fires again, but snoozed it sends nothing.
     tps = touchpoint_ids(nps_store)
-    add_answers(nps_store, tps["delivery"], datetime(2026, 7, 1, tzinfo=UTC), 30,
-                nps_scores(np.random.default_rng(1), 300, 0.2, 0.55))
+    add_answers(
+        nps_store,
+        tps["delivery"],
+        datetime(2026, 7, 1, tzinfo=UTC),
+        30,
+        nps_scores(np.random.default_rng(1), 300, 0.2, 0.55),
+    )
     run_check(nps_store, now=NOW + timedelta(days=31))
     assert rows(nps_store, "alerts")[0]["state"] == "firing"
     assert count(nps_store, "notifications") == 1
@@ -274,11 +330,14 @@ alerts:
 def test_open_case_without_cases_says_so(nps_store, monkeypatch):
     import builtins
 
-    store_rules(nps_store, """
+    store_rules(
+        nps_store,
+        """
 alerts:
   rules:
     - {name: nps-drop, kind: change, kpi: nps, by: [touchpoint], open_case: true}
-""")
+""",
+    )
     real_import = builtins.__import__
 
     def no_cases(name, globals=None, locals=None, fromlist=(), level=0):
@@ -303,11 +362,14 @@ def test_open_case_calls_the_cases_module(nps_store, monkeypatch):
     import cxlens.alerts as package
 
     monkeypatch.setattr(package, "cases", fake, raising=False)
-    store_rules(nps_store, """
+    store_rules(
+        nps_store,
+        """
 alerts:
   rules:
     - {name: nps-drop, kind: change, kpi: nps, by: [touchpoint], open_case: true, priority: high}
-""")
+""",
+    )
     result = run_check(nps_store, now=NOW)
     run_check(nps_store, now=NOW)
     assert len(opened) == 1 and result.cases == [1]
@@ -329,11 +391,14 @@ def test_cli_check_list_ack_snooze_resolve(nps_store, monkeypatch, tmp_path):
     from cxlens.cli.alerts import app
 
     monkeypatch.setenv("CXLENS_DATABASE_URL", nps_store.engine.url.render_as_string(hide_password=False))
-    store_rules(nps_store, """
+    store_rules(
+        nps_store,
+        """
 alerts:
   rules:
     - {name: nps-drop, kind: change, kpi: nps, by: [touchpoint]}
-""")
+""",
+    )
     runner = CliRunner()
     out = runner.invoke(app, ["check", "--now", NOW.isoformat()])
     assert out.exit_code == 0, out.output
@@ -361,11 +426,15 @@ def test_tier_0_judges_as_the_store_does(nps_store, backend):
     from cxlens.alerts.rules import parse_alerts
     from cxlens.analytics.kpis import KPIs
 
-    parsed = parse_alerts({"rules": [
-        {"name": "c", "kind": "change", "kpi": "nps", "by": ["touchpoint"]},
-        {"name": "t", "kind": "below_target", "kpi": "nps", "by": ["touchpoint"], "significant_only": False},
-        {"name": "v", "kind": "volume", "source": "responses", "by": ["touchpoint"]},
-    ]})
+    parsed = parse_alerts(
+        {
+            "rules": [
+                {"name": "c", "kind": "change", "kpi": "nps", "by": ["touchpoint"]},
+                {"name": "t", "kind": "below_target", "kpi": "nps", "by": ["touchpoint"], "significant_only": False},
+                {"name": "v", "kind": "volume", "source": "responses", "by": ["touchpoint"]},
+            ]
+        }
+    )
     on_store = run_check(nps_store, now=NOW, rules=parsed).findings
     on_mirror = run_check(nps_store, now=NOW, rules=parsed, kpis=KPIs(nps_store, tier="duckdb")).findings
     key = lambda f: (f["rule"], sorted(f["slice"].items()))
@@ -375,12 +444,15 @@ def test_tier_0_judges_as_the_store_does(nps_store, backend):
 def test_a_rule_that_cannot_be_measured_does_not_silence_the_others(nps_store, monkeypatch):
     from cxlens.alerts import measure
 
-    store_rules(nps_store, """
+    store_rules(
+        nps_store,
+        """
 alerts:
   rules:
     - {name: broken, kind: change, kpi: csat, by: [touchpoint]}
     - {name: nps-drop, kind: change, kpi: nps, by: [touchpoint]}
-""")
+""",
+    )
     real = measure.measure
 
     def failing(kpis, rule, now, targets=None):
@@ -396,11 +468,14 @@ alerts:
 
 
 def test_a_firing_alert_opens_one_case_through_the_cases_module(nps_store):
-    store_rules(nps_store, """
+    store_rules(
+        nps_store,
+        """
 alerts:
   rules:
     - {name: nps-drop, kind: change, kpi: nps, by: [touchpoint], open_case: true, priority: high}
-""")
+""",
+    )
     result = run_check(nps_store, now=NOW)
     run_check(nps_store, now=NOW + timedelta(minutes=15))
     (case,) = rows(nps_store, "cases")

@@ -43,18 +43,23 @@ def test_a_good_section_parses_with_defaults_filled_in():
 
 
 def test_errors_name_the_path_and_the_fix():
-    found = problems({"q": 2, "rules": [
-        {"name": "a", "kind": "change", "kpi": "nsp"},
-        {"name": "b", "kind": "change", "kpi": "nps", "by": ["agent"], "grain": "hour", "min_n": 0},
-        {"name": "c", "kind": "drift", "kpi": "nps", "lambda": 1.5, "method": "shewhart"},
-        {"name": "d", "kind": "below_target", "kpi": "nps"},
-        {"name": "d", "kind": "volume", "source": "calls"},
-        {"name": "e", "kind": "answer", "words": "rude"},
-        {"name": "f", "kind": "spike", "kpi": "nps"},
-        {"name": "g", "kind": "change", "kpi": "nps", "threshold": 3},
-        {"name": "h", "kind": "change", "kpi": "ticket_volume"},
-        {"name": "i", "kind": "below_target", "kpi": "first_response_median", "target": 60},
-    ]})
+    found = problems(
+        {
+            "q": 2,
+            "rules": [
+                {"name": "a", "kind": "change", "kpi": "nsp"},
+                {"name": "b", "kind": "change", "kpi": "nps", "by": ["agent"], "grain": "hour", "min_n": 0},
+                {"name": "c", "kind": "drift", "kpi": "nps", "lambda": 1.5, "method": "shewhart"},
+                {"name": "d", "kind": "below_target", "kpi": "nps"},
+                {"name": "d", "kind": "volume", "source": "calls"},
+                {"name": "e", "kind": "answer", "words": "rude"},
+                {"name": "f", "kind": "spike", "kpi": "nps"},
+                {"name": "g", "kind": "change", "kpi": "nps", "threshold": 3},
+                {"name": "h", "kind": "change", "kpi": "ticket_volume"},
+                {"name": "i", "kind": "below_target", "kpi": "first_response_median", "target": 60},
+            ],
+        }
+    )
     text = "\n".join(found)
     assert "alerts.q: 2 must be at most 0.5" in text
     assert "alerts.rules[0].kpi: 'nsp' is not a KPI alerts can watch; known: nps, csat" in text
@@ -84,7 +89,11 @@ def test_store_is_idempotent_disables_vanished_rules_and_keeps_ui_rules(store):
     with store.engine.begin() as conn:
         store_alerts(conn, parsed)
         store_alerts(conn, parsed)
-        conn.execute(s.alert_rules.insert().values(name="mine", kind="change", kpi="nps", definition={"grain": "month"}, origin="ui"))
+        conn.execute(
+            s.alert_rules.insert().values(
+                name="mine", kind="change", kpi="nps", definition={"grain": "month"}, origin="ui"
+            )
+        )
     with store.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(s.alert_rules)).scalar_one() == 8
         stored = {r.name: r for r in conn.execute(sa.select(s.alert_rules))}

@@ -28,10 +28,22 @@ N = 300
 BASE = (0.5, 0.2)  # promoters, detractors: NPS 30
 DROP = (0.4, 0.3)  # NPS 10: a drop of 20 points
 NOW = datetime(2026, 7, 10, tzinfo=UTC)
-RULES = parse_alerts({"q": Q, "rules": [
-    {"name": "previous", "kind": "change", "kpi": "nps", "by": ["touchpoint"], "min_n": 30},
-    {"name": "trailing", "kind": "change", "kpi": "nps", "by": ["touchpoint"], "baseline": "trailing", "trailing_periods": 3},
-]}).rules
+RULES = parse_alerts(
+    {
+        "q": Q,
+        "rules": [
+            {"name": "previous", "kind": "change", "kpi": "nps", "by": ["touchpoint"], "min_n": 30},
+            {
+                "name": "trailing",
+                "kind": "change",
+                "kpi": "nps",
+                "by": ["touchpoint"],
+                "baseline": "trailing",
+                "trailing_periods": 3,
+            },
+        ],
+    }
+).rules
 
 
 def _sums(rng, n, promoters, detractors) -> dict:
@@ -84,8 +96,10 @@ def test_no_real_change_fires_at_most_q_on_average_and_a_drop_is_found(record_pr
     record_property("fdp_null", float(null.mean()))
     record_property("fdp_mixed", float(fdp.mean()))
     record_property("power", float(power.mean()))
-    print(f"\nmean FDP, no change: {null.mean():.4f}; with 6 drops: {fdp.mean():.4f}; "
-          f"power for a 20-point NPS drop at n={N}: {power.mean():.3f}")
+    print(
+        f"\nmean FDP, no change: {null.mean():.4f}; with 6 drops: {fdp.mean():.4f}; "
+        f"power for a 20-point NPS drop at n={N}: {power.mean():.3f}"
+    )
     # Each dropped slice is judged by both rules; either finding it counts. About 0.9 measured.
     assert power.mean() > 0.7
 
@@ -102,11 +116,14 @@ def test_end_to_end_store_with_no_change_rarely_fires_and_finds_the_drop(mapped_
                 start = datetime(2026, month, 1, tzinfo=UTC)
                 mix = (0.3, 0.4) if (key, channel, month) == ("delivery", "sms", 6) else BASE
                 add_answers(mapped_store, tps[key], start, 28, nps_scores(rng, 200, *mix), rng=rng, channel=channel)
-    store_rules(mapped_store, """
+    store_rules(
+        mapped_store,
+        """
 alerts:
   rules:
     - {name: change, kind: change, kpi: nps, by: [touchpoint, channel], min_n: 50}
-""")
+""",
+    )
     from cxlens.alerts.evaluation import run_check
 
     false, found = 0, False
@@ -118,5 +135,11 @@ alerts:
                 found = True
             else:
                 false += 1
-    assert found, str([(f["value"], f["n"], f["baseline"], f["p"]) for f in result.findings if f["slice"] == {"touchpoint": "delivery", "channel": "sms"}])
+    assert found, str(
+        [
+            (f["value"], f["n"], f["baseline"], f["p"])
+            for f in result.findings
+            if f["slice"] == {"touchpoint": "delivery", "channel": "sms"}
+        ]
+    )
     assert false <= 1  # 60 null tests over three runs at q = 0.05: expected well under one

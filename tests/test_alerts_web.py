@@ -24,7 +24,9 @@ HOSTILE = '<script>alert("x")</script>'
 def login(client: TestClient, email: str, password: str = PASSWORD):
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    r = client.post("/login", data={"email": email, "password": password, "csrf_token": token, "next": "/"}, follow_redirects=False)
+    r = client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token, "next": "/"}, follow_redirects=False
+    )
     assert r.status_code == 303
     return client
 
@@ -38,11 +40,14 @@ def alert_store(mapped_store):
     """A firing alert: NPS at delivery drops 20 points in June; the rule's name is hostile text."""
     tps = touchpoint_ids(mapped_store)
     monthly_nps(mapped_store, {k: tps[k] for k in WATCHED}, 300, drop={"delivery": (0.4, 0.3)}, seed=3)
-    store_rules(mapped_store, """
+    store_rules(
+        mapped_store,
+        """
 alerts:
   rules:
     - {name: 'nps-drop <b>x</b>', kind: change, kpi: nps, by: [touchpoint], grain: month}
-""")
+""",
+    )
     result = run_check(mapped_store, now=NOW)
     assert len(result.fired) == 1
     create_user(mapped_store, "analyst@example.com", PASSWORD, role="analyst")
@@ -119,12 +124,29 @@ def test_viewers_read_alerts_but_cannot_change_them_and_forms_need_the_token(ale
 def test_evidence_in_words_and_chart_for_a_volume_spike():
     from cxlens.web.dashboard.alerts import alert_facts, evidence_chart
 
-    alert = {"rule": "billing-tickets-spike", "rule_kind": "volume", "kpi": None, "slice": {}, "state": "firing",
-             "definition": {"source": "tickets", "grain": "week"},
-             "evidence": {"kind": "volume", "value": 98.0, "low": 98.0, "high": 98.0, "n": 98, "p": 0.0, "q": 0.0,
-                          "baseline": {"value": 37.5, "n": 150, "counts": [31, 37, 21, 61]},
-                          "periods": {"judged": "2026-11-23T00:00:00+00:00", "grain": "week",
-                                      "baseline": [f"2026-{d}T00:00:00+00:00" for d in ("10-26", "11-02", "11-09", "11-16")]}}}
+    alert = {
+        "rule": "billing-tickets-spike",
+        "rule_kind": "volume",
+        "kpi": None,
+        "slice": {},
+        "state": "firing",
+        "definition": {"source": "tickets", "grain": "week"},
+        "evidence": {
+            "kind": "volume",
+            "value": 98.0,
+            "low": 98.0,
+            "high": 98.0,
+            "n": 98,
+            "p": 0.0,
+            "q": 0.0,
+            "baseline": {"value": 37.5, "n": 150, "counts": [31, 37, 21, 61]},
+            "periods": {
+                "judged": "2026-11-23T00:00:00+00:00",
+                "grain": "week",
+                "baseline": [f"2026-{d}T00:00:00+00:00" for d in ("10-26", "11-02", "11-09", "11-16")],
+            },
+        },
+    }
     f = alert_facts(alert)
     assert f["title"] == "billing-tickets-spike: tickets at all" and f["value"] == "98" and f["count"]
     assert f["baseline"] == "37.5 per period on average" and f["p_words"].startswith("p < 0.000001: ")

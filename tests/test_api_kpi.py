@@ -67,11 +67,20 @@ def test_kpi_api_answers_what_the_library_does(demo):
     headers = bearer(create_api_key(demo, "dashboard", ["kpi:read"]))
     listed = client.get("/api/kpi", headers=headers).json()
     assert [k["name"] for k in listed] == list(NAMES)
-    body = client.get("/api/kpi/nps", params={"by": "touchpoint", "grain": "month", "since": "2026-01-01",
-                                              "where": ["segment=smb", "segment=consumer"], "compare": "previous"},
-                      headers=headers).json()
-    expected = kpi(demo).nps(by=["touchpoint"], grain="month", since="2026-01-01", where={"segment": ["smb", "consumer"]},
-                             compare="previous")
+    body = client.get(
+        "/api/kpi/nps",
+        params={
+            "by": "touchpoint",
+            "grain": "month",
+            "since": "2026-01-01",
+            "where": ["segment=smb", "segment=consumer"],
+            "compare": "previous",
+        },
+        headers=headers,
+    ).json()
+    expected = kpi(demo).nps(
+        by=["touchpoint"], grain="month", since="2026-01-01", where={"segment": ["smb", "consumer"]}, compare="previous"
+    )
     assert body["by"] == ["touchpoint"] and len(body["rows"]) == len(expected.rows) > 0
     for got, want in zip(body["rows"], expected.rows):
         assert (got["touchpoint"], got["n"]) == (want["touchpoint"], want["n"])

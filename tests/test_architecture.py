@@ -165,8 +165,16 @@ def test_the_walker_finds_a_circle():
 # DESIGN.md §3: data flows one way. A module may import its own layer and the ones below it.
 # Top-level modules (errors, config, catalog, periods, metrics, stats) are shared by every layer.
 LAYERS = {
-    "store": 0, "access": 1, "ingest": 1, "collect": 1, "demo": 1,
-    "analytics": 2, "text": 2, "alerts": 3, "web": 4, "cli": 4,
+    "store": 0,
+    "access": 1,
+    "ingest": 1,
+    "collect": 1,
+    "demo": 1,
+    "analytics": 2,
+    "text": 2,
+    "alerts": 3,
+    "web": 4,
+    "cli": 4,
 }
 # The demo builds a whole company, so it may use any layer below the surfaces.
 LAYER_EXCEPTIONS = {("demo", "analytics"), ("demo", "text"), ("demo", "alerts")}

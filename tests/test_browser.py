@@ -14,13 +14,11 @@ import time
 from pathlib import Path
 
 import pytest
-
-from cxlens.collect import CollectionPolicy, EmailSender, SmtpSettings, plan_invitations, send_due
-from cxlens.web import create_app
-
 from conftest import CHROMIUM
 from test_collect_fixtures import T0, add_event, invitations, responses, setup_collection
 
+from cxlens.collect import CollectionPolicy, EmailSender, SmtpSettings, plan_invitations, send_due
+from cxlens.web import create_app
 
 pytest.importorskip("playwright.sync_api")
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
@@ -81,8 +79,10 @@ class LiveServer:
 def test_trigger_to_email_to_one_click_answer_in_the_customers_language(store, tmp_path, smtp, browser):
     controller, inbox = smtp
     port = free_port()
-    policy = CollectionPolicy(public_url=f"http://127.0.0.1:{port}",
-                              smtp=SmtpSettings(host="127.0.0.1", port=controller.port, sender="Northwind <cx@northwind.example>"))
+    policy = CollectionPolicy(
+        public_url=f"http://127.0.0.1:{port}",
+        smtp=SmtpSettings(host="127.0.0.1", port=controller.port, sender="Northwind <cx@northwind.example>"),
+    )
     collection = setup_collection(store, tmp_path, policy)
     # A support chat ends; the survey's trigger says: CSAT by e-mail one hour later.
     event = add_event(collection, "c-fi", "support-chat", T0)
@@ -116,7 +116,11 @@ def test_trigger_to_email_to_one_click_answer_in_the_customers_language(store, t
 
     [row] = responses(store)
     assert (row["score"], row["comment"], row["answers"], row["language"]) == (
-        2, "Vastaus tuli <b>liian</b> hitaasti", {"topic": "speed"}, "fi")
+        2,
+        "Vastaus tuli <b>liian</b> hitaasti",
+        {"topic": "speed"},
+        "fi",
+    )
     assert [(i["status"], i["channel"]) for i in invitations(store)] == [("answered", "email")]
 
 
@@ -147,8 +151,8 @@ def test_the_survey_page_is_usable_with_the_keyboard_alone(store, tmp_path, brow
 def test_the_widget_on_a_page_from_another_origin(store, tmp_path, browser):
     """A shop's page (served on another port: another origin) embeds the script; Chromium clicks
     a score and sends a comment; CORS lets only the survey's allowed origin through."""
-    import http.server
     import functools
+    import http.server
 
     import sqlalchemy as sa
 
@@ -159,12 +163,16 @@ def test_the_widget_on_a_page_from_another_origin(store, tmp_path, browser):
     site = f"http://localhost:{site_port}"
     with store.begin() as conn:
         row = conn.execute(sa.select(s.surveys.c.definition).where(s.surveys.c.key == "relationship-nps")).scalar_one()
-        conn.execute(sa.update(s.surveys).where(s.surveys.c.key == "relationship-nps")
-                     .values(definition={**row, "widget": {"origins": [site]}}))
+        conn.execute(
+            sa.update(s.surveys)
+            .where(s.surveys.c.key == "relationship-nps")
+            .values(definition={**row, "widget": {"origins": [site]}})
+        )
     collection.catalog.reload()
     (tmp_path / "shop.html").write_text(
         f'<!doctype html><html lang="de"><body><h1>Shop</h1>'
-        f'<script src="http://127.0.0.1:{app_port}/w/relationship-nps.js" data-lang="de" async></script></body></html>')
+        f'<script src="http://127.0.0.1:{app_port}/w/relationship-nps.js" data-lang="de" async></script></body></html>'
+    )
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
     shop = http.server.ThreadingHTTPServer(("127.0.0.1", site_port), handler)
     threading.Thread(target=shop.serve_forever, daemon=True).start()

@@ -97,8 +97,9 @@ def test_overnight_hours_and_a_holiday_after_midnight():
 
 
 def test_multi_week_spans_holiday_ranges_and_later_days_override():
-    office = Schedule("office", "Europe/Berlin", {"mon-fri": "09:00-17:00", "fri": "09:00-15:00"},
-                      holidays=["2026-12-24..2026-12-26"])
+    office = Schedule(
+        "office", "Europe/Berlin", {"mon-fri": "09:00-17:00", "fri": "09:00-15:00"}, holidays=["2026-12-24..2026-12-26"]
+    )
     # Three weeks from Monday 2026-06-01: 3 × (4 × 8 h + 6 h).
     start = datetime(2026, 6, 1, tzinfo=BERLIN)
     assert one(office, start, start + timedelta(weeks=3)) == 3 * 38 * 3600
@@ -230,17 +231,26 @@ def test_nothing_is_open_on_a_closed_weekend_or_a_holiday(schedule, day, x, y):
 
 
 @settings(deadline=None, max_examples=100)
-@given(schedules(zones=NO_DST, holidays=False), st.integers(LO, HI - 90 * 86400), st.integers(0, 30 * 86400), st.integers(1, 8))
+@given(
+    schedules(zones=NO_DST, holidays=False),
+    st.integers(LO, HI - 90 * 86400),
+    st.integers(0, 30 * 86400),
+    st.integers(1, 8),
+)
 def test_a_week_later_is_the_same(schedule, start, length, weeks):
     week = 7 * 86400 * weeks
-    assert one(schedule, utc(start), utc(start + length)) == one(schedule, utc(start + week), utc(start + length + week))
+    assert one(schedule, utc(start), utc(start + length)) == one(
+        schedule, utc(start + week), utc(start + length + week)
+    )
 
 
 def reference(spec: dict[str, list[str]], zone: str, holidays: set[date], a: int, b: int) -> float:
     """Business seconds counted minute by minute in UTC, each minute judged by its wall clock:
     slow, and obviously what the schedule means."""
     days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-    parsed = {d: [tuple(int(p[:2]) * 60 + int(p[3:]) for p in span.split("-")) for span in spec.get(d, [])] for d in days}
+    parsed = {
+        d: [tuple(int(p[:2]) * 60 + int(p[3:]) for p in span.split("-")) for span in spec.get(d, [])] for d in days
+    }
     tz = ZoneInfo(zone)
 
     def is_open(t: int) -> bool:
@@ -269,7 +279,9 @@ def reference(spec: dict[str, list[str]], zone: str, holidays: set[date], a: int
 def test_matches_a_minute_by_minute_reference(schedule, start, length):
     spec = schedule.weekly_hours()
     holidays = {date.fromisoformat(d) for d in schedule.holiday_dates()}
-    assert one(schedule, utc(start), utc(start + length)) == reference(spec, schedule.timezone, holidays, start, start + length)
+    assert one(schedule, utc(start), utc(start + length)) == reference(
+        spec, schedule.timezone, holidays, start, start + length
+    )
 
 
 def test_many_spans_at_once_agree_with_one_at_a_time():
@@ -279,7 +291,9 @@ def test_many_spans_at_once_agree_with_one_at_a_time():
     ends = starts + rng.integers(-3600, 40 * 86400, 300)
     together = schedule.business_seconds(starts.astype("datetime64[s]"), ends.astype("datetime64[s]"))
     for k in range(300):
-        alone = schedule.business_seconds(starts[k : k + 1].astype("datetime64[s]"), ends[k : k + 1].astype("datetime64[s]"))
+        alone = schedule.business_seconds(
+            starts[k : k + 1].astype("datetime64[s]"), ends[k : k + 1].astype("datetime64[s]")
+        )
         assert together.codes[k] == alone.codes[0]
         assert together.codes[k] or together.seconds[k] == alone.seconds[0]
 
@@ -308,7 +322,9 @@ def test_the_journeys_file_declares_schedules():
     front, specialists = jmap.schedules
     assert front.default and front.teams == ("tier1",) and front.timezone == "Europe/Berlin"
     assert front.holiday_dates() == ["2026-12-25", "2026-12-31", "2027-01-01"]
-    assert specialists.weekly_hours()["wed"] == ["09:00-12:00", "13:00-17:00"] and "sat" not in specialists.weekly_hours()
+    assert (
+        specialists.weekly_hours()["wed"] == ["09:00-12:00", "13:00-17:00"] and "sat" not in specialists.weekly_hours()
+    )
 
 
 def test_schedule_problems_are_reported_with_their_path():
@@ -351,7 +367,9 @@ schedules:
 
 
 def test_two_defaults_are_refused():
-    two = "schedules:\n" + "".join(f"  - {{key: s{k}, timezone: UTC, default: true, hours: {{mon: '09:00-17:00'}}}}\n" for k in range(2))
+    two = "schedules:\n" + "".join(
+        f"  - {{key: s{k}, timezone: UTC, default: true, hours: {{mon: '09:00-17:00'}}}}\n" for k in range(2)
+    )
     with pytest.raises(JourneyFileError, match="s0, s1 are all marked default"):
         parse_journeys(yaml.safe_load(two))
 
@@ -385,7 +403,13 @@ FRIDAY_EVENING = "2026-06-05T17:00:00Z"
 MONDAY_MORNING = "2026-06-08T07:00:00Z"
 TICKETS = [
     # tier1 (Berlin 08-20, Sat 10-16): Fri 19-20, Sat 10-16, Mon 08-09 → 8 h; solved Mon 10:00 → 9 h.
-    {"external_id": "T1", "team": "tier1", "created_at": FRIDAY_EVENING, "first_response_at": MONDAY_MORNING, "solved_at": "2026-06-08T08:00:00Z"},
+    {
+        "external_id": "T1",
+        "team": "tier1",
+        "created_at": FRIDAY_EVENING,
+        "first_response_at": MONDAY_MORNING,
+        "solved_at": "2026-06-08T08:00:00Z",
+    },
     # billing (New York 9-12, 13-17): Fri 13-17 → 4 h; Monday 03:00 in New York: nothing more.
     {"external_id": "T2", "team": "billing", "created_at": FRIDAY_EVENING, "first_response_at": MONDAY_MORNING},
     # No team, or a team no schedule names: the default (frontline).
@@ -420,7 +444,10 @@ def test_without_schedules_business_seconds_stay_empty(store, tmp_path):
 
 def test_business_seconds_given_by_the_file_are_kept(store, tmp_path):
     load_schedules_file(store, tmp_path)
-    given = [dict(TICKETS[0], first_response_business_seconds="1234"), dict(TICKETS[1], first_response_business_seconds="")]
+    given = [
+        dict(TICKETS[0], first_response_business_seconds="1234"),
+        dict(TICKETS[1], first_response_business_seconds=""),
+    ]
     import_file(store, "tickets", write_csv(tmp_path / "t.csv", given))
     rows = tickets(store)
     assert rows["T1"]["first_response_business_seconds"] == 1234  # the helpdesk's own
@@ -432,7 +459,10 @@ def test_update_recomputes_when_times_or_team_change(store, tmp_path):
     load_schedules_file(store, tmp_path)
     import_file(store, "tickets", write_csv(tmp_path / "t.csv", TICKETS))
     # created_at one hour later (Friday 20:00 Berlin): the stored reply time is used.
-    later = [{"external_id": "T1", "created_at": "2026-06-05T18:00:00Z"}, {"external_id": "T2", "team": "tier1", "created_at": FRIDAY_EVENING}]
+    later = [
+        {"external_id": "T1", "created_at": "2026-06-05T18:00:00Z"},
+        {"external_id": "T2", "team": "tier1", "created_at": FRIDAY_EVENING},
+    ]
     result = import_file(store, "tickets", write_csv(tmp_path / "u.csv", later), update=True)
     assert result.updated == 2
     rows = tickets(store)
@@ -482,11 +512,13 @@ def test_the_demo_has_business_hours(store):
 
     generate_demo(store, customers=300, responses=600, seed=5)
     with store.engine.connect() as conn:
-        rows = conn.execute(sa.text(
-            "SELECT count(first_response_seconds), count(first_response_business_seconds), "
-            "sum(CASE WHEN first_response_business_seconds > first_response_seconds THEN 1 ELSE 0 END), "
-            "sum(first_response_business_seconds), sum(first_response_seconds) FROM tickets"
-        )).one()
+        rows = conn.execute(
+            sa.text(
+                "SELECT count(first_response_seconds), count(first_response_business_seconds), "
+                "sum(CASE WHEN first_response_business_seconds > first_response_seconds THEN 1 ELSE 0 END), "
+                "sum(first_response_business_seconds), sum(first_response_seconds) FROM tickets"
+            )
+        ).one()
     assert rows[0] == rows[1] > 0 and rows[2] == 0
     assert 0 < rows[3] < rows[4]  # nights and weekends are closed
 
@@ -498,7 +530,11 @@ def test_the_readme_schedule_example_is_valid():
     block = re.search(r"```yaml\n(schedules:.*?)```", readme, re.S).group(1)
     (frontline,) = parse_journeys(yaml.safe_load(block), "README.md").schedules
     hours = frontline.weekly_hours()
-    assert hours["mon"] == ["09:00-12:00", "13:00-17:00"] and hours["fri"] == ["09:00-15:00"] and hours["sat"] == ["22:00-06:00"]
+    assert (
+        hours["mon"] == ["09:00-12:00", "13:00-17:00"]
+        and hours["fri"] == ["09:00-15:00"]
+        and hours["sat"] == ["22:00-06:00"]
+    )
     assert frontline.holiday_dates() == ["2026-12-25", "2026-12-31", "2027-01-01"]
 
 

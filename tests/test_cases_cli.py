@@ -42,9 +42,16 @@ def test_a_case_is_listed_shown_worked_and_closed_from_the_command_line(env):
     assert "assigned to ben@example.com" in run("assign", str(case_id), "ben@example.com", "--by", "lead@example.com")
     assert "first contact recorded" in run("contacted", str(case_id), "--channel", "phone", "--by", "ben@example.com")
     assert "note added" in run("note", str(case_id), "Sent a voucher", "--by", "ben@example.com")
-    assert "closed: recovered" in run("close", str(case_id), "--outcome", "recovered", "--resolution", "apology", "--root-cause", "other")
+    assert "closed: recovered" in run(
+        "close", str(case_id), "--outcome", "recovered", "--resolution", "apology", "--root-cause", "other"
+    )
     shown = run("show", str(case_id))
-    assert "Pat <Lee>" in shown and "score 1: Never again" in shown and "outcome recovered" in shown and "Sent a voucher" in shown
+    assert (
+        "Pat <Lee>" in shown
+        and "score 1: Never again" in shown
+        and "outcome recovered" in shown
+        and "Sent a voucher" in shown
+    )
     detail = json.loads(run("show", str(case_id), "--json"))
     assert [e["kind"] for e in detail["timeline"]] == ["opened", "assigned", "assigned", "contacted", "note", "closed"]
     assert detail["timeline"][2]["actor"] == "lead@example.com"

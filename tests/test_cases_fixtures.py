@@ -28,8 +28,12 @@ EMAILS = ("ana@example.com", "ben@example.com", "cy@example.com", "dan@example.c
 def make_users(store, emails=EMAILS) -> dict[str, int]:
     """Users written directly: hashing a password per user (create_user) takes a second each."""
     with store.begin() as conn:
-        return {e: conn.execute(s.users.insert().values(email=e, role="analyst", disabled=False, created_at=T0)
-                                .returning(s.users.c.id)).scalar_one() for e in emails}
+        return {
+            e: conn.execute(
+                s.users.insert().values(email=e, role="analyst", disabled=False, created_at=T0).returning(s.users.c.id)
+            ).scalar_one()
+            for e in emails
+        }
 
 
 def load_cases_section(store, value=CASES) -> None:
@@ -42,17 +46,43 @@ def touchpoint_id(conn, key: str) -> int:
 
 
 def add_customer(conn, external_id: str = "c-1", **values) -> int:
-    return conn.execute(s.customers.insert().values(external_id=external_id, name=values.pop("name", f"Customer {external_id}"), **values)
-                        .returning(s.customers.c.id)).scalar_one()
+    return conn.execute(
+        s.customers.insert()
+        .values(external_id=external_id, name=values.pop("name", f"Customer {external_id}"), **values)
+        .returning(s.customers.c.id)
+    ).scalar_one()
 
 
-def add_response(conn, customer_id: int | None, score: int | None, comment: str | None = None, *, touchpoint: str | None = "delivery",
-                 metric: str = "nps", language: str | None = "en", at: datetime = T0, external_id: str | None = None) -> int:
+def add_response(
+    conn,
+    customer_id: int | None,
+    score: int | None,
+    comment: str | None = None,
+    *,
+    touchpoint: str | None = "delivery",
+    metric: str = "nps",
+    language: str | None = "en",
+    at: datetime = T0,
+    external_id: str | None = None,
+) -> int:
     scale = (0, 10) if metric == "nps" else (1, 5)
-    return conn.execute(s.responses.insert().values(
-        customer_id=customer_id, touchpoint_id=touchpoint_id(conn, touchpoint) if touchpoint else None, submitted_at=at,
-        metric=metric, score=score, scale_min=scale[0], scale_max=scale[1], comment=comment, language=language,
-        external_id=external_id, channel="email").returning(s.responses.c.id)).scalar_one()
+    return conn.execute(
+        s.responses.insert()
+        .values(
+            customer_id=customer_id,
+            touchpoint_id=touchpoint_id(conn, touchpoint) if touchpoint else None,
+            submitted_at=at,
+            metric=metric,
+            score=score,
+            scale_min=scale[0],
+            scale_max=scale[1],
+            comment=comment,
+            language=language,
+            external_id=external_id,
+            channel="email",
+        )
+        .returning(s.responses.c.id)
+    ).scalar_one()
 
 
 def setup_cases(store):

@@ -43,30 +43,59 @@ def test_a_detractor_case_flows_from_open_to_closed_with_its_timeline(cases_stor
     with cases_store.begin() as conn:
         customer = add_customer(conn, "c-1", email="pat@example.com")
         response = add_response(conn, customer, 2, "It never arrived", touchpoint="support-chat")
-        case_id = c.open_case(conn, source="response", title="NPS 2: It never arrived", response_id=response,
-                              priority="normal", origin_key=f"rule:1:response:{response}", now=T0)
+        case_id = c.open_case(
+            conn,
+            source="response",
+            title="NPS 2: It never arrived",
+            response_id=response,
+            priority="normal",
+            origin_key=f"rule:1:response:{response}",
+            now=T0,
+        )
     with cases_store.begin() as conn:
         detail = c.case_detail(conn, case_id)
     assert detail.case.team == "support" and detail.case.owner == "ana@example.com"  # first member of support
     assert detail.case.customer_id == customer and detail.case.touchpoint == "support-chat"
-    assert detail.item["kind"] == "response" and detail.item["score"] == 2 and detail.item["comment"] == "It never arrived"
+    assert (
+        detail.item["kind"] == "response" and detail.item["score"] == 2 and detail.item["comment"] == "It never arrived"
+    )
     assert detail.case.due_at == T0 + timedelta(days=1)  # normal: first contact within 1d, calendar time
     with cases_store.begin() as conn:
         assert c.mark_contacted(conn, case_id, users["ana@example.com"], channel="phone", now=T0 + timedelta(hours=3))
         assert not c.mark_contacted(conn, case_id, users["ana@example.com"], now=T0 + timedelta(hours=4))
-        c.add_note(conn, case_id, "Called; a replacement is on its way", users["ana@example.com"], now=T0 + timedelta(hours=5))
+        c.add_note(
+            conn, case_id, "Called; a replacement is on its way", users["ana@example.com"], now=T0 + timedelta(hours=5)
+        )
         c.set_status(conn, case_id, "resolved", users["ana@example.com"], now=T0 + timedelta(days=1))
-        c.close(conn, case_id, "recovered", "apology", "delivery_delay", users["ana@example.com"], now=T0 + timedelta(days=2))
+        c.close(
+            conn,
+            case_id,
+            "recovered",
+            "apology",
+            "delivery_delay",
+            users["ana@example.com"],
+            now=T0 + timedelta(days=2),
+        )
         detail = c.case_detail(conn, case_id)
     case = detail.case
-    assert case.status == "closed" and case.outcome == "recovered" and case.resolution == "apology" and case.root_cause == "delivery_delay"
+    assert (
+        case.status == "closed"
+        and case.outcome == "recovered"
+        and case.resolution == "apology"
+        and case.root_cause == "delivery_delay"
+    )
     assert case.first_contacted_at == T0 + timedelta(hours=3)
     assert case.due_at == T0 + timedelta(days=5)  # after the first contact the resolution deadline is in force
     kinds = [e["kind"] for e in detail.timeline]
     assert kinds == ["opened", "assigned", "contacted", "contacted", "note", "status", "closed"]
     assert [e["at"] for e in detail.timeline] == sorted(e["at"] for e in detail.timeline)
     assert detail.timeline[2]["data"]["within_sla"] is True and detail.timeline[2]["actor"] == "ana@example.com"
-    assert detail.timeline[-1]["data"] == {"from": "resolved", "outcome": "recovered", "resolution": "apology", "root_cause": "delivery_delay"}
+    assert detail.timeline[-1]["data"] == {
+        "from": "resolved",
+        "outcome": "recovered",
+        "resolution": "apology",
+        "root_cause": "delivery_delay",
+    }
     assert detail.notes == "Called; a replacement is on its way"
     mails = outbox(cases_store, "case_assigned")
     assert len(mails) == 1 and mails[0]["notifier"] == "owner" and mails[0]["payload"]["to"] == ["ana@example.com"]
@@ -108,8 +137,15 @@ def test_round_robin_takes_turns_inside_the_team_and_rules_pick_the_team(cases_s
     users = cases_store.users
     with cases_store.begin() as conn:
         ids = [c.open_case(conn, source="manual", title=f"case {k}", now=T0) for k in range(4)]
-        delivery = c.open_case(conn, source="manual", title="parcel", touchpoint_id=conn.execute(
-            sa.select(s.touchpoints.c.id).where(s.touchpoints.c.key == "delivery")).scalar_one(), now=T0)
+        delivery = c.open_case(
+            conn,
+            source="manual",
+            title="parcel",
+            touchpoint_id=conn.execute(
+                sa.select(s.touchpoints.c.id).where(s.touchpoints.c.key == "delivery")
+            ).scalar_one(),
+            now=T0,
+        )
         owners = [c.case_detail(conn, i).case.owner for i in ids]
         assert owners == ["ana@example.com", "ben@example.com", "cy@example.com", "ana@example.com"]
         assert c.case_detail(conn, delivery).case.team == "logistics"
@@ -180,17 +216,33 @@ def test_an_overdue_case_is_escalated_once(cases_store):
 
 
 def test_the_section_lists_every_bad_path():
-    bad = {"sla": {"high": {"first_contact": "4 hours", "resolve": "1.5d", "business_hours": "yes"}, "asap": {"resolve": "1h"},
-                   "low": {"first_contact": "3d", "resolve": "1d"}},
-           "root_causes": ["Billing Error"], "teams": {"support": ["not-an-email"]},
-           "assignment": [{"touchpoint": "delivery"}, {"team": "x", "priority": "asap"}],
-           "escalation": {"after": "soon", "to": "lead@example.com"}, "colour": "red"}
+    bad = {
+        "sla": {
+            "high": {"first_contact": "4 hours", "resolve": "1.5d", "business_hours": "yes"},
+            "asap": {"resolve": "1h"},
+            "low": {"first_contact": "3d", "resolve": "1d"},
+        },
+        "root_causes": ["Billing Error"],
+        "teams": {"support": ["not-an-email"]},
+        "assignment": [{"touchpoint": "delivery"}, {"team": "x", "priority": "asap"}],
+        "escalation": {"after": "soon", "to": "lead@example.com"},
+        "colour": "red",
+    }
     with pytest.raises(JourneyFileError) as err:
         parse_cases(bad, "journeys.yaml")
     text = str(err.value)
-    for path in ("cases.colour", "cases.sla.high.first_contact: '4 hours' is not a duration", "cases.sla.high.business_hours",
-                 "cases.sla.asap", "cases.sla.low.first_contact", "cases.root_causes[0]", "cases.teams.support[0]",
-                 "cases.assignment[0].team", "cases.assignment[1].priority", "cases.escalation.after"):
+    for path in (
+        "cases.colour",
+        "cases.sla.high.first_contact: '4 hours' is not a duration",
+        "cases.sla.high.business_hours",
+        "cases.sla.asap",
+        "cases.sla.low.first_contact",
+        "cases.root_causes[0]",
+        "cases.teams.support[0]",
+        "cases.assignment[0].team",
+        "cases.assignment[1].priority",
+        "cases.escalation.after",
+    ):
         assert path in text, path
     assert text.startswith("journeys.yaml: ")
 
@@ -234,7 +286,10 @@ def test_the_journeys_loader_checks_and_stores_the_section(store, tmp_path, monk
     make_users(store)
     data = yaml.safe_load(DEMO_JOURNEYS.read_text(encoding="utf-8"))
     path = tmp_path / "journeys.yaml"
-    path.write_text(yaml.safe_dump({**data, "cases": {**CASES, "sla": {"high": {"resolve": "soon"}}}}, allow_unicode=True), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump({**data, "cases": {**CASES, "sla": {"high": {"resolve": "soon"}}}}, allow_unicode=True),
+        encoding="utf-8",
+    )
     with pytest.raises(JourneyFileError, match=r"cases.sla.high.resolve: 'soon' is not a duration"):
         load_journeys(store, path)
     path.write_text(yaml.safe_dump({**data, "cases": CASES}, allow_unicode=True), encoding="utf-8")

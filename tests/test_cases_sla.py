@@ -19,6 +19,7 @@ from cxlens.store import schema as s
 def cases_store(mapped_store):
     return setup_cases(mapped_store)
 
+
 BERLIN = ZoneInfo("Europe/Berlin")
 WEEK = Schedule("week", "Europe/Berlin", {"mon-fri": "09:00-17:00"}, holidays=["2026-03-10"])
 
@@ -27,15 +28,18 @@ def local(*args) -> datetime:
     return datetime(*args, tzinfo=BERLIN)
 
 
-@pytest.mark.parametrize("opened, deadline, due", [
-    (local(2026, 3, 6, 15, 0), "4h", local(2026, 3, 9, 11, 0)),   # Friday 15:00 + 4 open hours: Monday 11:00
-    (local(2026, 3, 6, 15, 0), "2d", local(2026, 3, 11, 15, 0)),  # two working days; Tuesday 10th is a holiday
-    (local(2026, 3, 6, 15, 0), "1d", local(2026, 3, 9, 15, 0)),
-    (local(2026, 3, 7, 12, 0), "1h", local(2026, 3, 9, 10, 0)),   # opened on Saturday: the clock starts Monday
-    (local(2026, 3, 6, 7, 0), "30m", local(2026, 3, 6, 9, 30)),   # before opening
-    (local(2026, 3, 6, 19, 0), "1d", local(2026, 3, 11, 9, 0)),   # after closing: Monday counts as day 0
-    (local(2026, 3, 2, 10, 0), "1w", local(2026, 3, 9, 10, 0)),   # a working week: five working days
-])
+@pytest.mark.parametrize(
+    "opened, deadline, due",
+    [
+        (local(2026, 3, 6, 15, 0), "4h", local(2026, 3, 9, 11, 0)),  # Friday 15:00 + 4 open hours: Monday 11:00
+        (local(2026, 3, 6, 15, 0), "2d", local(2026, 3, 11, 15, 0)),  # two working days; Tuesday 10th is a holiday
+        (local(2026, 3, 6, 15, 0), "1d", local(2026, 3, 9, 15, 0)),
+        (local(2026, 3, 7, 12, 0), "1h", local(2026, 3, 9, 10, 0)),  # opened on Saturday: the clock starts Monday
+        (local(2026, 3, 6, 7, 0), "30m", local(2026, 3, 6, 9, 30)),  # before opening
+        (local(2026, 3, 6, 19, 0), "1d", local(2026, 3, 11, 9, 0)),  # after closing: Monday counts as day 0
+        (local(2026, 3, 2, 10, 0), "1w", local(2026, 3, 9, 10, 0)),  # a working week: five working days
+    ],
+)
 def test_business_hours_skip_the_weekend_and_holidays(opened, deadline, due):
     assert add_deadline(WEEK, opened, parse_deadline(deadline)) == due
 

@@ -43,7 +43,11 @@ def open_from_feedback(c: TestClient, store) -> int:
     feedback = c.get("/feedback?since=2020-01-01&until=2100-01-01").text
     assert "Open a case" in feedback
     assert f'name="response_id" value="{store.ids["response"]}"' in feedback
-    r = c.post("/cases/new", data={"csrf_token": csrf_of(feedback), "response_id": store.ids["response"]}, follow_redirects=False)
+    r = c.post(
+        "/cases/new",
+        data={"csrf_token": csrf_of(feedback), "response_id": store.ids["response"]},
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
     return int(re.search(r"/cases/(\d+)", r.headers["location"]).group(1))
 
@@ -56,12 +60,18 @@ def test_a_case_from_a_feedback_item_through_to_closed(case_store):
     html = page.text
     assert HOSTILE not in html and "late again &lt;script&gt;" in html and "Eve &lt;script&gt;" in html
     assert "NPS 2/10" in html and "first contact due" in html and "eve@example.com" in html
-    assert 'name="root_cause"' in html and '<option value="delivery_delay">' in html and '<option value="refund">' in html
+    assert (
+        'name="root_cause"' in html and '<option value="delivery_delay">' in html and '<option value="refund">' in html
+    )
     token = csrf_of(html)
     me = user_id(case_store, "analyst@example.com")
-    steps = [("assign", {"owner_id": me}), ("contacted", {"channel": "phone", "note": "called her"}),
-             ("status", {"status": "waiting_customer"}), ("note", {"text": f"refund agreed {HOSTILE}"}),
-             ("close", {"outcome": "recovered", "resolution": "refund", "root_cause": "delivery_delay"})]
+    steps = [
+        ("assign", {"owner_id": me}),
+        ("contacted", {"channel": "phone", "note": "called her"}),
+        ("status", {"status": "waiting_customer"}),
+        ("note", {"text": f"refund agreed {HOSTILE}"}),
+        ("close", {"outcome": "recovered", "resolution": "refund", "root_cause": "delivery_delay"}),
+    ]
     for action, data in steps:
         r = c.post(f"/cases/{case_id}/{action}", data={"csrf_token": token, **data}, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"].startswith(f"/cases/{case_id}?done="), (action, r.text)
@@ -71,7 +81,9 @@ def test_a_case_from_a_feedback_item_through_to_closed(case_store):
     for kind in ("assigned", "contacted", "status", "note"):
         assert kind in kinds
     assert "to analyst@example.com" in html and "by phone" in html and "called her" in html
-    assert "refund agreed &lt;script&gt;" in html and "outcome recovered" in html and "root cause delivery_delay" in html
+    assert (
+        "refund agreed &lt;script&gt;" in html and "outcome recovered" in html and "root cause delivery_delay" in html
+    )
     assert 'data-status="closed"' in html and 'id="form-reopen"' in html
     assert f'id="case-{case_id}"' in c.get("/cases?view=closed").text
     assert f'id="case-{case_id}"' not in c.get("/cases?view=open").text
@@ -87,7 +99,11 @@ def test_views_customer_page_button_and_refusals(case_store):
     c = login(TestClient(create_app(case_store)), "analyst@example.com")
     customer = c.get(f"/customers/{case_store.ids['customer']}").text
     assert 'action="/cases/new"' in customer
-    r = c.post("/cases/new", data={"csrf_token": csrf_of(customer), "customer_id": case_store.ids["customer"]}, follow_redirects=False)
+    r = c.post(
+        "/cases/new",
+        data={"csrf_token": csrf_of(customer), "customer_id": case_store.ids["customer"]},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     case_id = int(re.search(r"/cases/(\d+)", r.headers["location"]).group(1))
     token = csrf_of(customer)
@@ -99,7 +115,9 @@ def test_views_customer_page_button_and_refusals(case_store):
     assert "in no team" in c.get("/cases?view=team").text
     # overdue: its first-contact deadline passed
     with case_store.engine.begin() as conn:
-        conn.execute(s.cases.update().where(s.cases.c.id == case_id).values(due_at=datetime.now(UTC) - timedelta(hours=2)))
+        conn.execute(
+            s.cases.update().where(s.cases.c.id == case_id).values(due_at=datetime.now(UTC) - timedelta(hours=2))
+        )
     overdue = c.get("/cases?view=overdue").text
     assert f'id="case-{case_id}"' in overdue and "overdue" in overdue
     assert 'id="overdue"' in c.get(f"/cases/{case_id}").text
@@ -110,12 +128,20 @@ def test_views_customer_page_button_and_refusals(case_store):
     assert c.post("/cases/new", data={"csrf_token": token}).status_code == 422
     r = c.post(f"/cases/{case_id}/note", data={"csrf_token": token, "text": "  "})
     assert r.status_code == 422 and "note is empty" in r.text
-    r = c.post(f"/cases/{case_id}/close", data={"csrf_token": token, "outcome": "recovered", "root_cause": "<b>bogus</b>"})
+    r = c.post(
+        f"/cases/{case_id}/close", data={"csrf_token": token, "outcome": "recovered", "root_cause": "<b>bogus</b>"}
+    )
     assert r.status_code == 422 and "<b>bogus</b>" not in r.text
     for action in ("note", "assign", "close", "status", "contacted"):
-        r = c.post(f"/cases/{case_id}/{action}", data={"csrf_token": "forged", "text": "x", "owner_id": me, "outcome": "recovered"})
+        r = c.post(
+            f"/cases/{case_id}/{action}",
+            data={"csrf_token": "forged", "text": "x", "owner_id": me, "outcome": "recovered"},
+        )
         assert r.status_code == 403 and "security token" in r.text
-    assert c.post("/cases/new", data={"csrf_token": "forged", "customer_id": case_store.ids["customer"]}).status_code == 403
+    assert (
+        c.post("/cases/new", data={"csrf_token": "forged", "customer_id": case_store.ids["customer"]}).status_code
+        == 403
+    )
 
 
 def test_viewers_read_cases_without_names_and_cannot_change_them(case_store):
@@ -132,7 +158,10 @@ def test_viewers_read_cases_without_names_and_cannot_change_them(case_store):
     for action in ("note", "assign", "close", "status", "contacted", "reopen"):
         r = v.post(f"/cases/{case_id}/{action}", data={"csrf_token": token, "text": "x", "outcome": "recovered"})
         assert r.status_code == 403 and "analyst role" in r.text
-    assert v.post("/cases/new", data={"csrf_token": token, "response_id": case_store.ids["response"]}).status_code == 403
+    assert (
+        v.post("/cases/new", data={"csrf_token": token, "response_id": case_store.ids["response"]}).status_code == 403
+    )
     with case_store.engine.connect() as conn:
-        assert [r.kind for r in conn.execute(sa.select(s.case_events.c.kind).where(s.case_events.c.case_id == case_id))] in (
-            ["opened"], ["opened", "assigned"])
+        assert [
+            r.kind for r in conn.execute(sa.select(s.case_events.c.kind).where(s.case_events.c.case_id == case_id))
+        ] in (["opened"], ["opened", "assigned"])

@@ -65,8 +65,10 @@ def _cxlens(*args, env_url):
 
 def test_help_loads_no_heavy_library_and_runs_this_checkout():
     # After the help is printed (main() exits), say which cxlens ran and which top-level modules were loaded.
-    probe = (f"import sys\ntry:\n    {_entry_point()}\nfinally:\n    import cxlens\n"
-             "    print(cxlens.__file__, *sorted({m.split('.')[0] for m in sys.modules}), file=sys.stderr)")
+    probe = (
+        f"import sys\ntry:\n    {_entry_point()}\nfinally:\n    import cxlens\n"
+        "    print(cxlens.__file__, *sorted({m.split('.')[0] for m in sys.modules}), file=sys.stderr)"
+    )
     result = subprocess.run([sys.executable, "-c", probe, "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "Usage: " in result.stdout and "journeys" in result.stdout
     where, *modules = result.stderr.split()
@@ -115,7 +117,9 @@ def test_kpi_prints_a_table_csv_and_json(env, store):
     table = runner.invoke(app, ["kpi", "nps", "--by", "journey"])
     assert table.exit_code == 0, table.output
     assert "adjusted-wald" in table.output
-    rows = list(csvlib.DictReader(io.StringIO(runner.invoke(app, ["kpi", "csat", "--by", "segment", "--format", "csv"]).output)))
+    rows = list(
+        csvlib.DictReader(io.StringIO(runner.invoke(app, ["kpi", "csat", "--by", "segment", "--format", "csv"]).output))
+    )
     assert rows and {"segment", "value", "low", "high", "n"} <= set(rows[0])
     assert sum(int(r["n"]) for r in rows) == count_where(store, "metric = 'csat'")
     data = json.loads(runner.invoke(app, ["kpi", "ces", "--grain", "year", "--format", "json"]).output)
@@ -126,7 +130,9 @@ def count_where(store, condition):
     import sqlalchemy as sa
 
     with store.engine.connect() as conn:
-        return conn.execute(sa.text(f"SELECT count(*) FROM responses WHERE score IS NOT NULL AND {condition}")).scalar_one()
+        return conn.execute(
+            sa.text(f"SELECT count(*) FROM responses WHERE score IS NOT NULL AND {condition}")
+        ).scalar_one()
 
 
 def test_kpi_bad_option_exits_1(env, store):

@@ -7,8 +7,10 @@ import textwrap
 from datetime import timedelta
 
 import pytest
+from conftest import count
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_collect_fixtures import T0, add_event, invitations, responses, setup_collection
 
 from cxlens.collect import (
     CollectionPolicy,
@@ -25,9 +27,6 @@ from cxlens.collect import (
 from cxlens.collect.triggers import sampled
 from cxlens.errors import InvalidAnswer, InvalidToken, JourneyFileError, TokenExpired
 
-from conftest import count
-from test_collect_fixtures import T0, add_event, invitations, responses, setup_collection
-
 
 def plan(collection, *event_ids):
     with collection.store.begin() as conn:
@@ -36,7 +35,8 @@ def plan(collection, *event_ids):
 
 def test_survey_file_problems_are_all_listed_and_nothing_is_written(store, tmp_path):
     path = tmp_path / "bad.yaml"
-    path.write_text(textwrap.dedent("""
+    path.write_text(
+        textwrap.dedent("""
         surveys:
           - key: s1
             name: One
@@ -48,7 +48,8 @@ def test_survey_file_problems_are_all_listed_and_nothing_is_written(store, tmp_p
               - {key: q3, text: Later, when: 0-6}
             trigger: {touchpoint: checkout, channel: pigeon, quiet_hours: late}
             widget: {origins: ["https://shop.example.com/path"]}
-    """))
+    """)
+    )
     with pytest.raises(JourneyFileError) as err:
         load_surveys(store, path)
     text = str(err.value)
@@ -80,9 +81,17 @@ def test_definition_reads_back_with_languages_questions_trigger_and_widget(colle
     assert nps.is_low(6) and not nps.is_low(7)
 
 
-@pytest.mark.parametrize("wanted, expected", [
-    (["fi-FI"], "fi"), (["pt-BR", "fi"], "fi"), (["de"], "en"), ([], "en"), (["FI"], "fi"), (["en_GB"], "en"),
-])
+@pytest.mark.parametrize(
+    "wanted, expected",
+    [
+        (["fi-FI"], "fi"),
+        (["pt-BR", "fi"], "fi"),
+        (["de"], "en"),
+        ([], "en"),
+        (["FI"], "fi"),
+        (["en_GB"], "en"),
+    ],
+)
 def test_language_is_the_customers_with_a_fallback(wanted, expected):
     assert choose_language(wanted, ("en", "fi")) == expected
 
@@ -97,7 +106,12 @@ def test_a_replayed_link_updates_the_same_response(collection):
     rows = responses(collection.store)
     assert len(rows) == 1
     row = rows[0]
-    assert (row["score"], row["comment"], row["answers"], row["language"]) == (4, "Hidas vastaus", {"topic": "speed"}, "fi")
+    assert (row["score"], row["comment"], row["answers"], row["language"]) == (
+        4,
+        "Hidas vastaus",
+        {"topic": "speed"},
+        "fi",
+    )
     assert (row["metric"], row["scale_min"], row["scale_max"], row["channel"]) == ("csat", 1, 5, "email")
     assert invitations(collection.store)[0]["status"] == "answered"
 
@@ -113,7 +127,9 @@ def test_a_tampered_token_writes_nothing(collection):
     body, mac = token.split(".")
     # Another invitation id under the same signature; a flipped signature character; another secret.
     claim = InvitationClaim.read(collection.signer, token, T0)
-    forged_other = InvitationClaim(claim.invitation_id + 1, claim.survey_id, claim.customer_id, claim.expires_at, claim.nonce)
+    forged_other = InvitationClaim(
+        claim.invitation_id + 1, claim.survey_id, claim.customer_id, claim.expires_at, claim.nonce
+    )
     tampered = [
         forged_other.token(collection.signer).split(".")[0] + "." + mac,
         body + "." + ("A" if mac[0] != "A" else "B") + mac[1:],
@@ -144,10 +160,16 @@ def test_an_expired_token_writes_nothing(collection):
     assert count(collection.store, "responses") == 0
 
 
-@pytest.mark.parametrize("score, answers, field", [
-    (6, {}, "score"), ("x", {}, "score"), (None, {"topic": "price"}, "topic"), (None, {"nope": "1"}, "nope"),
-    (None, {"comment": "x" * 5001}, "comment"),
-])
+@pytest.mark.parametrize(
+    "score, answers, field",
+    [
+        (6, {}, "score"),
+        ("x", {}, "score"),
+        (None, {"topic": "price"}, "topic"),
+        (None, {"nope": "1"}, "nope"),
+        (None, {"comment": "x" * 5001}, "comment"),
+    ],
+)
 def test_answers_that_do_not_fit_name_their_field(collection, score, answers, field):
     token = collection.token(collection.invite("support-csat", "c-fi"))
     with pytest.raises(InvalidAnswer) as err:
@@ -194,7 +216,10 @@ def test_a_fatigue_rule_blocks_the_second_invitation_and_records_why(collection)
     report = send_due(collection, {"email": mail, "sms": sms})
     assert report.sent == 0 and report.skipped == {"fatigue": 1}
     assert sms.messages == []
-    assert [(r["status"], r["reason"]) for r in invitations(collection.store)] == [("sent", None), ("skipped", "fatigue")]
+    assert [(r["status"], r["reason"]) for r in invitations(collection.store)] == [
+        ("sent", None),
+        ("skipped", "fatigue"),
+    ]
     # support-csat's own 14-day window lets it ask again after 15 days.
     collection.clock.advance(days=15)
     third = add_event(collection, "c-fi", "support-chat", collection.now())
@@ -258,8 +283,17 @@ def test_response_rate_per_survey_channel_and_touchpoint(collection):
     collection.answer(collection.token(first["id"]), score=5)
     [rate] = response_rates(collection)
     assert rate | {"skipped": {}} == {
-        "survey": "support-csat", "channel": "email", "touchpoint": "support-chat", "invited": 2, "sent": 2,
-        "answered": 1, "failed": 0, "pending": 0, "skipped": {}, "link_scans": 0, "response_rate": 0.5,
+        "survey": "support-csat",
+        "channel": "email",
+        "touchpoint": "support-chat",
+        "invited": 2,
+        "sent": 2,
+        "answered": 1,
+        "failed": 0,
+        "pending": 0,
+        "skipped": {},
+        "link_scans": 0,
+        "response_rate": 0.5,
     }
 
 
@@ -294,7 +328,9 @@ def test_policy_reads_the_environment():
     from cxlens.collect import policy_from_env
     from cxlens.errors import ConfigError
 
-    policy = policy_from_env({"CXLENS_FATIGUE_DAYS": "7", "CXLENS_QUIET_HOURS": "off", "CXLENS_PUBLIC_URL": "https://x.example/"})
+    policy = policy_from_env(
+        {"CXLENS_FATIGUE_DAYS": "7", "CXLENS_QUIET_HOURS": "off", "CXLENS_PUBLIC_URL": "https://x.example/"}
+    )
     assert (policy.fatigue_days, policy.quiet_hours, policy.public_url) == (7, None, "https://x.example")
     with pytest.raises(ConfigError, match="CXLENS_QUIET_HOURS"):
         policy_from_env({"CXLENS_QUIET_HOURS": "night"})
@@ -305,12 +341,12 @@ def test_the_readme_survey_example_loads(store, tmp_path):
     import re
     from pathlib import Path
 
-    from cxlens.ingest import load_journeys
-
     from conftest import DEMO_JOURNEYS
 
+    from cxlens.ingest import load_journeys
+
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Collecting feedback"):]
+    section = readme[readme.index("## Collecting feedback") :]
     block = re.search(r"```yaml\n(surveys:.*?)```", section, re.S).group(1)
     (tmp_path / "surveys.yaml").write_text(block, encoding="utf-8")
     load_journeys(store, DEMO_JOURNEYS)

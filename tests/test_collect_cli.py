@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from conftest import DEMO_JOURNEYS, count
+from test_collect_fixtures import SURVEYS
 from typer.testing import CliRunner
 
 from cxlens.cli import app
 from cxlens.cli.testing import run as run_cxlens
-
-from conftest import DEMO_JOURNEYS, count
-from test_collect_fixtures import SURVEYS
 
 runner = CliRunner()
 
@@ -57,7 +56,9 @@ def test_invite_send_dry_run_and_rates(env, store, tmp_path):
     path.write_text(SURVEYS)
     run("surveys", "load", str(path))
     with store.begin() as conn:
-        conn.execute(s.customers.insert().values(external_id="c1", email="c1@example.com", timezone="Pacific/Kiritimati"))
+        conn.execute(
+            s.customers.insert().values(external_id="c1", email="c1@example.com", timezone="Pacific/Kiritimati")
+        )
     created = run("invitations", "create", "support-csat", "c1")
     assert "https://cx.example.com/s/" in created
     sent = run("invitations", "send", "--dry-run")

@@ -4,11 +4,10 @@ and the trigger planning that follows each stored event."""
 from __future__ import annotations
 
 import pytest
-
-from cxlens.access import create_api_key, revoke_api_key
-
 from conftest import count
 from test_collect_fixtures import invitations
+
+from cxlens.access import create_api_key, revoke_api_key
 
 
 @pytest.fixture
@@ -17,8 +16,14 @@ def auth(collection):
     return {"Authorization": f"Bearer {key.secret}"}
 
 
-EVENT = {"customer": "c-fi", "touchpoint": "support-chat", "occurred_at": "2026-03-02T12:00:00+02:00",
-         "external_id": "chat-1-solved", "channel": "chat", "properties": {"agent": "Maya"}}
+EVENT = {
+    "customer": "c-fi",
+    "touchpoint": "support-chat",
+    "occurred_at": "2026-03-02T12:00:00+02:00",
+    "external_id": "chat-1-solved",
+    "channel": "chat",
+    "properties": {"agent": "Maya"},
+}
 
 
 def test_an_event_is_stored_and_plans_its_invitation(collection, client, auth):
@@ -31,11 +36,21 @@ def test_an_event_is_stored_and_plans_its_invitation(collection, client, auth):
 
 
 def test_a_batch_with_new_customers_and_a_resent_event(collection, client, auth):
-    batch = {"events": [
-        EVENT,
-        {"customer": {"external_id": "c-new", "email": "new@example.com", "locale": "es", "timezone": "Europe/Madrid"},
-         "touchpoint": "first-use", "occurred_at": "2026-03-02T10:00:00Z"},
-    ]}
+    batch = {
+        "events": [
+            EVENT,
+            {
+                "customer": {
+                    "external_id": "c-new",
+                    "email": "new@example.com",
+                    "locale": "es",
+                    "timezone": "Europe/Madrid",
+                },
+                "touchpoint": "first-use",
+                "occurred_at": "2026-03-02T10:00:00Z",
+            },
+        ]
+    }
     first = client.post("/api/events", json=batch, headers=auth).json()
     assert [e["status"] for e in first["events"]] == ["created", "created"]
     again = client.post("/api/events", json=[EVENT], headers=auth).json()
@@ -63,10 +78,14 @@ def test_bad_fields_are_named_and_nothing_is_written(collection, client, auth):
 def test_keys_are_required_scoped_and_revocable(collection, client):
     assert client.post("/api/events", json=EVENT).status_code == 401
     reader = create_api_key(collection.store, "dashboard", ["kpi:read"])
-    assert client.post("/api/events", json=EVENT, headers={"Authorization": f"Bearer {reader.secret}"}).status_code == 403
+    assert (
+        client.post("/api/events", json=EVENT, headers={"Authorization": f"Bearer {reader.secret}"}).status_code == 403
+    )
     writer = create_api_key(collection.store, "shop", ["events:write"])
     revoke_api_key(collection.store, writer.prefix)
-    assert client.post("/api/events", json=EVENT, headers={"Authorization": f"Bearer {writer.secret}"}).status_code == 401
+    assert (
+        client.post("/api/events", json=EVENT, headers={"Authorization": f"Bearer {writer.secret}"}).status_code == 401
+    )
     assert count(collection.store, "events") == 0
 
 
@@ -91,9 +110,22 @@ def test_responses_collected_elsewhere_are_imported_through_the_api(collection, 
     key = create_api_key(collection.store, "ivr", ["responses:write"])
     headers = {"Authorization": f"Bearer {key.secret}"}
     rows = [
-        {"external_id": "ivr-1", "survey": "support-csat", "customer": "c-fi", "submitted_at": "2026-03-02T10:00:00Z",
-         "score": 4, "channel": "phone", "comment": "Nopea apu", "language": "fi"},
-        {"external_id": "ivr-2", "survey": "relationship-nps", "submitted_at": "2026-03-02T11:00:00+01:00", "score": 10},
+        {
+            "external_id": "ivr-1",
+            "survey": "support-csat",
+            "customer": "c-fi",
+            "submitted_at": "2026-03-02T10:00:00Z",
+            "score": 4,
+            "channel": "phone",
+            "comment": "Nopea apu",
+            "language": "fi",
+        },
+        {
+            "external_id": "ivr-2",
+            "survey": "relationship-nps",
+            "submitted_at": "2026-03-02T11:00:00+01:00",
+            "score": 10,
+        },
     ]
     first = client.post("/api/responses", json=rows, headers=headers)
     assert first.status_code == 201, first.text
@@ -111,12 +143,21 @@ def test_responses_collected_elsewhere_are_imported_through_the_api(collection, 
 def test_surveys_through_the_api(collection, client):
     key = create_api_key(collection.store, "admin tool", ["surveys:write"])
     headers = {"Authorization": f"Bearer {key.secret}"}
-    survey = {"key": "kiosk-csat", "name": "Kiosk", "metric": "csat", "scale": "1-3", "touchpoint": "checkout",
-              "languages": ["en", "fi"], "widget": {"origins": ["https://kiosk.example.com"]}}
+    survey = {
+        "key": "kiosk-csat",
+        "name": "Kiosk",
+        "metric": "csat",
+        "scale": "1-3",
+        "touchpoint": "checkout",
+        "languages": ["en", "fi"],
+        "widget": {"origins": ["https://kiosk.example.com"]},
+    }
     made = client.post("/api/surveys", json={"surveys": [survey]}, headers=headers)
     assert made.status_code == 201, made.text
     assert collection.catalog.by_key("kiosk-csat").origins == ("https://kiosk.example.com",)
-    bad = client.post("/api/surveys", json={"surveys": [survey | {"scale": "0-9", "questions": [{"key": "q"}]}]}, headers=headers)
+    bad = client.post(
+        "/api/surveys", json={"surveys": [survey | {"scale": "0-9", "questions": [{"key": "q"}]}]}, headers=headers
+    )
     assert bad.status_code == 422
     fields = {d["field"] for d in bad.json()["detail"]}
     assert {"surveys[0].scale", "surveys[0].questions[0].text"} <= fields
@@ -130,7 +171,12 @@ def test_response_rates_through_the_api(collection, client, auth):
     headers = {"Authorization": f"Bearer {reader.secret}"}
     [rate] = client.get("/api/invitations/rates", headers=headers).json()["rates"]
     assert (rate["survey"], rate["channel"], rate["touchpoint"], rate["invited"], rate["pending"]) == (
-        "support-csat", "email", "support-chat", 1, 1)
+        "support-csat",
+        "email",
+        "support-chat",
+        1,
+        1,
+    )
     assert client.get("/api/invitations/rates?since=2026-04-01", headers=headers).json()["rates"] == []
     assert client.get("/api/invitations/rates?since=soon", headers=headers).status_code == 422
     assert client.get("/api/invitations/rates", headers=auth).status_code == 403

@@ -6,12 +6,11 @@ import textwrap
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+from conftest import DEMO_JOURNEYS
 
 from cxlens.collect import Collection, CollectionPolicy, ManualClock, Signer, load_surveys
 from cxlens.ingest import load_journeys
 from cxlens.store import schema as s
-
-from conftest import DEMO_JOURNEYS
 
 SURVEYS = textwrap.dedent("""
     surveys:
@@ -54,15 +53,41 @@ def setup_collection(store, tmp_path, policy: CollectionPolicy | None = None) ->
     path.write_text(SURVEYS, encoding="utf-8")
     load_surveys(store, path)
     with store.begin() as conn:
-        conn.execute(s.customers.insert(), [
-            {"external_id": "c-fi", "name": "Aino <Korhonen>", "email": "aino@example.fi", "phone": "+358401234567",
-             "locale": "fi-FI", "timezone": "Europe/Helsinki"},
-            {"external_id": "c-de", "name": "Jonas", "email": "jonas@example.de", "phone": "+4915112345678",
-             "locale": "de-DE", "timezone": "Europe/Berlin"},
-            {"external_id": "c-none", "name": "No Address", "email": None, "phone": None, "locale": "en", "timezone": None},
-        ])
-    return Collection(store, policy=policy or CollectionPolicy(public_url="http://testserver"),
-                      signer=Signer(b"test-secret-of-32-bytes-or-more!"), clock=ManualClock(T0))
+        conn.execute(
+            s.customers.insert(),
+            [
+                {
+                    "external_id": "c-fi",
+                    "name": "Aino <Korhonen>",
+                    "email": "aino@example.fi",
+                    "phone": "+358401234567",
+                    "locale": "fi-FI",
+                    "timezone": "Europe/Helsinki",
+                },
+                {
+                    "external_id": "c-de",
+                    "name": "Jonas",
+                    "email": "jonas@example.de",
+                    "phone": "+4915112345678",
+                    "locale": "de-DE",
+                    "timezone": "Europe/Berlin",
+                },
+                {
+                    "external_id": "c-none",
+                    "name": "No Address",
+                    "email": None,
+                    "phone": None,
+                    "locale": "en",
+                    "timezone": None,
+                },
+            ],
+        )
+    return Collection(
+        store,
+        policy=policy or CollectionPolicy(public_url="http://testserver"),
+        signer=Signer(b"test-secret-of-32-bytes-or-more!"),
+        clock=ManualClock(T0),
+    )
 
 
 def add_event(collection: Collection, customer: str, touchpoint: str, at: datetime) -> int:

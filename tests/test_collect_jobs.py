@@ -9,7 +9,6 @@ import socket
 from datetime import datetime, timedelta, timezone
 
 import pytest
-
 from test_collect_fixtures import invitations, setup_collection
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
@@ -35,9 +34,14 @@ def test_the_job_sends_what_is_due_and_nothing_twice(store, store_url, tmp_path,
     smtp = aiosmtpd_controller.Controller(inbox, hostname="127.0.0.1", port=free_port())
     smtp.start()
     try:
-        for name, value in {"CXLENS_DATABASE_URL": store_url, "CXLENS_DATA_DIR": str(tmp_path / "data"),
-                            "CXLENS_JOBS_FILE": str(tmp_path / "jobs.db"), "CXLENS_SECRET_KEY": "x" * 32,
-                            "CXLENS_QUIET_HOURS": "off", "CXLENS_SMTP_PORT": str(smtp.port)}.items():
+        for name, value in {
+            "CXLENS_DATABASE_URL": store_url,
+            "CXLENS_DATA_DIR": str(tmp_path / "data"),
+            "CXLENS_JOBS_FILE": str(tmp_path / "jobs.db"),
+            "CXLENS_SECRET_KEY": "x" * 32,
+            "CXLENS_QUIET_HOURS": "off",
+            "CXLENS_SMTP_PORT": str(smtp.port),
+        }.items():
             monkeypatch.setenv(name, value)
         from cxlens.collect import jobs
 

@@ -7,13 +7,12 @@ import textwrap
 
 import pytest
 import sqlalchemy as sa
+from conftest import DEMO_JOURNEYS, count
 from typer.testing import CliRunner
 
 from cxlens.cli import app
 from cxlens.collect import SurveyCatalog
 from cxlens.store import schema as s
-
-from conftest import DEMO_JOURNEYS, count
 
 runner = CliRunner()
 
@@ -60,16 +59,24 @@ def test_a_journeys_file_with_a_widget_loads_it(env, store, tmp_path):
     assert survey.trigger.touchpoint == "checkout" and survey.languages == ("en", "th")
 
 
-@pytest.mark.parametrize("change, problem", [
-    (("https://shop.example.com\"]}", "shop.example.com/cart\"]}"),
-     "surveys[0].widget.origins[0]: 'shop.example.com/cart' is not an origin"),
-    (("trigger: {touchpoint: checkout,", "trigger: {touchpoint: check-out,"),
-     "surveys[0].trigger.touchpoint: 'check-out' is not a touchpoint"),
-    (("channel: email}", "channel: fax}"),
-     "surveys[0].trigger.channel: 'fax' cannot send invitations; use email or sms"),
-    (("languages: [en, th]", "languages: [en, xx]"),
-     "surveys[0].texts.xx: cxlens has no built-in 'xx' wording"),
-])
+@pytest.mark.parametrize(
+    "change, problem",
+    [
+        (
+            ('https://shop.example.com"]}', 'shop.example.com/cart"]}'),
+            "surveys[0].widget.origins[0]: 'shop.example.com/cart' is not an origin",
+        ),
+        (
+            ("trigger: {touchpoint: checkout,", "trigger: {touchpoint: check-out,"),
+            "surveys[0].trigger.touchpoint: 'check-out' is not a touchpoint",
+        ),
+        (
+            ("channel: email}", "channel: fax}"),
+            "surveys[0].trigger.channel: 'fax' cannot send invitations; use email or sms",
+        ),
+        (("languages: [en, th]", "languages: [en, xx]"), "surveys[0].texts.xx: cxlens has no built-in 'xx' wording"),
+    ],
+)
 def test_a_bad_collection_setting_names_file_field_and_value(env, store, tmp_path, change, problem):
     path, result = load(tmp_path, JOURNEY.replace(*change))
     assert result.exit_code != 0

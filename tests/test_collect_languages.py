@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from conftest import DEMO_JOURNEYS
 from fastapi.testclient import TestClient
+from test_collect_fixtures import T0, responses
 
 from cxlens.collect import Collection, CollectionPolicy, ManualClock, Signer, compose_email, load_surveys
 from cxlens.collect.channels import Recipient
 from cxlens.collect.wording import BUILTIN_TEXTS
 from cxlens.store import schema as s
 from cxlens.web import create_app
-
-from conftest import DEMO_JOURNEYS
-from test_collect_fixtures import T0, responses
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 CUSTOMERS = {"c-ru": "ru-RU", "c-th": "th-TH", "c-zh": "zh-CN", "c-pt": "pt-BR"}
@@ -24,10 +23,19 @@ CUSTOMERS = {"c-ru": "ru-RU", "c-th": "th-TH", "c-zh": "zh-CN", "c-pt": "pt-BR"}
 def collection(store):
     load_surveys(store, DEMO_JOURNEYS)  # the demo's surveys pass the collection checks
     with store.begin() as conn:
-        conn.execute(s.customers.insert(), [{"external_id": c, "name": f"Name {c}", "email": f"{c}@example.com", "locale": loc}
-                                            for c, loc in CUSTOMERS.items()])
-    return Collection(store, policy=CollectionPolicy(public_url="http://testserver"),
-                      signer=Signer(b"test-secret-of-32-bytes-or-more!"), clock=ManualClock(T0))
+        conn.execute(
+            s.customers.insert(),
+            [
+                {"external_id": c, "name": f"Name {c}", "email": f"{c}@example.com", "locale": loc}
+                for c, loc in CUSTOMERS.items()
+            ],
+        )
+    return Collection(
+        store,
+        policy=CollectionPolicy(public_url="http://testserver"),
+        signer=Signer(b"test-secret-of-32-bytes-or-more!"),
+        clock=ManualClock(T0),
+    )
 
 
 @pytest.fixture
@@ -48,12 +56,27 @@ def test_every_built_in_language_has_every_text():
         assert "{link}" in texts["sms"] and "{name}" in texts["email_intro"], lang
 
 
-@pytest.mark.parametrize("customer, lang, question, submit, thanks", [
-    ("c-ru", "ru", "Насколько вы довольны доставкой вашего заказа?", "Отправить", "Спасибо! Ваш ответ помогает нам стать лучше."),
-    ("c-th", "th", "คุณพึงพอใจกับการจัดส่งคำสั่งซื้อของคุณมากน้อยเพียงใด", "ส่ง", "ขอบคุณ! คำตอบของคุณช่วยให้เราพัฒนาให้ดียิ่งขึ้น"),
-    ("c-zh", "zh", "您对本次订单的配送服务满意程度如何？", "提交", "谢谢！您的反馈能帮助我们做得更好。"),
-    ("c-pt", "en", "How satisfied are you with the delivery of your order?", "Send", "Thank you! Your answer helps us do better."),
-])
+@pytest.mark.parametrize(
+    "customer, lang, question, submit, thanks",
+    [
+        (
+            "c-ru",
+            "ru",
+            "Насколько вы довольны доставкой вашего заказа?",
+            "Отправить",
+            "Спасибо! Ваш ответ помогает нам стать лучше.",
+        ),
+        ("c-th", "th", "คุณพึงพอใจกับการจัดส่งคำสั่งซื้อของคุณมากน้อยเพียงใด", "ส่ง", "ขอบคุณ! คำตอบของคุณช่วยให้เราพัฒนาให้ดียิ่งขึ้น"),
+        ("c-zh", "zh", "您对本次订单的配送服务满意程度如何？", "提交", "谢谢！您的反馈能帮助我们做得更好。"),
+        (
+            "c-pt",
+            "en",
+            "How satisfied are you with the delivery of your order?",
+            "Send",
+            "Thank you! Your answer helps us do better.",
+        ),
+    ],
+)
 def test_the_customer_gets_the_survey_in_their_language(collection, client, customer, lang, question, submit, thanks):
     token = collection.token(collection.invite("delivery-csat", customer))
     page = client.get(f"/s/{token}").text
@@ -68,8 +91,15 @@ def test_the_customer_gets_the_survey_in_their_language(collection, client, cust
 @pytest.mark.parametrize("lang", ["ru", "th", "zh"])
 def test_the_invitation_e_mail_is_in_their_language(collection, lang):
     survey = collection.catalog.by_key("relationship-nps")
-    message = compose_email(survey, lang, Recipient("Ира", "x@example.com", None), "cx@example.com", "http://l",
-                            [(n, f"http://l?score={n}") for n in range(11)], "http://u")
+    message = compose_email(
+        survey,
+        lang,
+        Recipient("Ира", "x@example.com", None),
+        "cx@example.com",
+        "http://l",
+        [(n, f"http://l?score={n}") for n in range(11)],
+        "http://u",
+    )
     assert message["Subject"] == BUILTIN_TEXTS[lang]["email_subject"].replace("{subject}", survey.name)
     text = message.get_body(("plain",)).get_content()
     assert BUILTIN_TEXTS[lang]["email_intro"].replace("{name}", "Ира") in text

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
+from conftest import DEMO_JOURNEYS
+from test_collect_fixtures import SURVEYS, T0, invitations
 from typer.testing import CliRunner
 
 from cxlens.cli import app
@@ -13,15 +15,15 @@ from cxlens.collect import RecordingEmailSender
 from cxlens.collect.triggers import INTERRUPTED, recover_sending, send_due
 from cxlens.store import schema as s
 
-from conftest import DEMO_JOURNEYS
-from test_collect_fixtures import SURVEYS, T0, invitations
-
 
 def stuck(collection, customer: str, claimed_ago: timedelta, status: str = "sending") -> int:
     invitation = collection.invite("support-csat", customer, due_at=T0 - timedelta(hours=1))
     with collection.store.begin() as conn:
-        conn.execute(s.invitations.update().where(s.invitations.c.id == invitation)
-                     .values(status=status, sent_at=collection.now() - claimed_ago))
+        conn.execute(
+            s.invitations.update()
+            .where(s.invitations.c.id == invitation)
+            .values(status=status, sent_at=collection.now() - claimed_ago)
+        )
     return invitation
 
 
@@ -65,12 +67,26 @@ def test_the_command_prints_what_it_did(store_url, store, tmp_path, monkeypatch)
     assert runner.invoke(app, ["surveys", "load", str(tmp_path / "surveys.yaml")]).exit_code == 0
     now = datetime.now(timezone.utc)
     with store.begin() as conn:
-        cid = conn.execute(s.customers.insert().values(external_id="c1", email="c1@example.com").returning(s.customers.c.id)).scalar_one()
+        cid = conn.execute(
+            s.customers.insert().values(external_id="c1", email="c1@example.com").returning(s.customers.c.id)
+        ).scalar_one()
         sid = conn.execute(sa.select(s.surveys.c.id).where(s.surveys.c.key == "support-csat")).scalar_one()
-        ids = [conn.execute(s.invitations.insert().values(survey_id=sid, customer_id=cid, channel="email", due_at=now - ago,
-                                                          sent_at=now - ago, status="sending", token_nonce=f"n{n}")
-                            .returning(s.invitations.c.id)).scalar_one()
-               for n, ago in enumerate([timedelta(hours=2), timedelta(minutes=30), timedelta(minutes=1)])]
+        ids = [
+            conn.execute(
+                s.invitations.insert()
+                .values(
+                    survey_id=sid,
+                    customer_id=cid,
+                    channel="email",
+                    due_at=now - ago,
+                    sent_at=now - ago,
+                    status="sending",
+                    token_nonce=f"n{n}",
+                )
+                .returning(s.invitations.c.id)
+            ).scalar_one()
+            for n, ago in enumerate([timedelta(hours=2), timedelta(minutes=30), timedelta(minutes=1)])
+        ]
     first = runner.invoke(app, ["invitations", "recover", "--older-than", "1h"])
     assert first.exit_code == 0, first.output
     assert f"1 invitation(s) left in 'sending' marked failed (not sent again): {ids[0]}" in first.output

@@ -6,13 +6,12 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from test_collect_fixtures import invitations, responses
 
 from cxlens.collect.invitations import SCAN_REASON
 from cxlens.collect.wording import BUILTIN_TEXTS
 from cxlens.store import schema as s
 from cxlens.web import create_app
-
-from test_collect_fixtures import invitations, responses
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 BROWSER = {"user-agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120 Safari/537.36"}
@@ -28,7 +27,11 @@ def client(collection):
 def sent_token(collection, customer="c-de", survey="relationship-nps"):
     invitation = collection.invite(survey, customer)
     with collection.store.begin() as conn:
-        conn.execute(s.invitations.update().where(s.invitations.c.id == invitation).values(status="sent", sent_at=collection.now()))
+        conn.execute(
+            s.invitations.update()
+            .where(s.invitations.c.id == invitation)
+            .values(status="sent", sent_at=collection.now())
+        )
     return collection.token(invitation)
 
 
@@ -107,12 +110,15 @@ def test_head_writes_nothing(collection, client):
     assert [r["score"] for r in responses(collection.store)] == [10]
 
 
-@pytest.mark.parametrize("agent", [
-    "Mozilla/5.0 (compatible; Microsoft Office Protection; SafeLinks)",
-    "Proofpoint URL Defense",
-    "Mozilla/5.0 (compatible; Barracuda Sentinel (EE))",
-    "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
-])
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "Mozilla/5.0 (compatible; Microsoft Office Protection; SafeLinks)",
+        "Proofpoint URL Defense",
+        "Mozilla/5.0 (compatible; Barracuda Sentinel (EE))",
+        "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+    ],
+)
 def test_a_scanner_that_names_itself_gets_the_page_and_writes_nothing(collection, client, agent):
     token = sent_token(collection)
     page = client.get(f"/s/{token}?score=6", headers={"user-agent": agent})

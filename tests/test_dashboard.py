@@ -33,8 +33,9 @@ def demo_store(mapped_store):
 def login(client: TestClient, email: str = "admin@example.com", password: str = PASSWORD, next: str = "/"):
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": token, "next": next},
-                       follow_redirects=False)
+    return client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token, "next": next}, follow_redirects=False
+    )
 
 
 @pytest.fixture
@@ -72,7 +73,9 @@ def test_login_refuses_bad_passwords_forged_forms_and_outside_redirects(store):
     c = TestClient(create_app(store))
     r = login(c, "a@example.com", "wrong password!")
     assert r.status_code == 401 and "The e-mail or the password is not right." in r.text
-    r = c.post("/login", data={"email": "a@example.com", "password": PASSWORD, "csrf_token": "made-up"}, follow_redirects=False)
+    r = c.post(
+        "/login", data={"email": "a@example.com", "password": PASSWORD, "csrf_token": "made-up"}, follow_redirects=False
+    )
     assert r.status_code == 403 and "form expired" in r.text
     r = login(c, "a@example.com", next="//evil.example/")
     assert r.status_code == 303 and r.headers["location"] == "/"
@@ -106,7 +109,7 @@ def test_overview_tiles_equal_the_kpi_api(client, demo_store):
         shown = float(re.search(r'data-value="([^"]+)"', tile).group(1))
         assert shown == pytest.approx(latest["value"], rel=1e-9, abs=1e-9), metric
         assert f'<span class="value">{format_value(metric, latest["value"])}</span>' in tile
-        assert f'n = {latest["n"]:,}' in tile
+        assert f"n = {latest['n']:,}" in tile
         assert ('data-significant="true"' in tile) == bool(latest.get("significant")), metric
 
 
@@ -133,16 +136,24 @@ def test_htmx_gets_only_the_content(client):
 def test_journey_map_shows_health_counts_and_the_funnel(client, demo_store):
     html = client.get(f"/journeys?{VIEW}").text
     k = cxlens.kpi(demo_store)
-    counts = {r["touchpoint"]: r["value"] for r in k.compute("response_count", by=["touchpoint"], since="2025-07-01",
-                                                             until="2026-06-01").rows}
+    counts = {
+        r["touchpoint"]: r["value"]
+        for r in k.compute("response_count", by=["touchpoint"], since="2025-07-01", until="2026-06-01").rows
+    }
     assert counts
     for key, n in counts.items():
-        block = re.search(rf'data-touchpoint="{re.escape(key)}">(.*?)</li>\s*(?=<li class="touchpoint|</ul>)', html, re.S).group(1)
+        block = re.search(
+            rf'data-touchpoint="{re.escape(key)}">(.*?)</li>\s*(?=<li class="touchpoint|</ul>)', html, re.S
+        ).group(1)
         assert f'data-responses="{n}"' in block
-    funnel = [r for r in k.compute("funnel", since="2025-07-01", until="2026-06-01").rows if r["step"] > 1 and r["value"] is not None]
+    funnel = [
+        r
+        for r in k.compute("funnel", since="2025-07-01", until="2026-06-01").rows
+        if r["step"] > 1 and r["value"] is not None
+    ]
     assert funnel
     for r in funnel:
-        assert f'{r["value"]:.1f} % went on from the previous step' in html
+        assert f"{r['value']:.1f} % went on from the previous step" in html
     assert re.search(r'class="touchpoint health-(good|ok|warn|bad)"', html)
     assert 'href="/touchpoints/support-chat?since=2025-07-01&amp;until=2026-06-01"' in html
 
@@ -150,9 +161,18 @@ def test_journey_map_shows_health_counts_and_the_funnel(client, demo_store):
 def test_touchpoint_page_escapes_comments(client, demo_store):
     with demo_store.begin() as conn:
         tp = conn.execute(touchpoints.select().where(touchpoints.c.key == "support-chat")).one()
-        conn.execute(responses.insert().values(touchpoint_id=tp.id, channel="chat", metric="csat", score=1, scale_min=1,
-                                               scale_max=5, submitted_at=datetime(2026, 5, 30, tzinfo=UTC),
-                                               comment="<script>alert('x')</script> & more"))
+        conn.execute(
+            responses.insert().values(
+                touchpoint_id=tp.id,
+                channel="chat",
+                metric="csat",
+                score=1,
+                scale_min=1,
+                scale_max=5,
+                submitted_at=datetime(2026, 5, 30, tzinfo=UTC),
+                comment="<script>alert('x')</script> & more",
+            )
+        )
     html = client.get(f"/touchpoints/support-chat?{VIEW}").text
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more" in html
@@ -192,8 +212,12 @@ def test_a_viewer_reads_but_cannot_download(demo_store):
 
 
 def test_static_files_are_vendored_with_their_licences(client):
-    for lib, name in (("htmx", "htmx.min.js"), ("vega", "vega.min.js"), ("vega-lite", "vega-lite.min.js"),
-                      ("vega-embed", "vega-embed.min.js")):
+    for lib, name in (
+        ("htmx", "htmx.min.js"),
+        ("vega", "vega.min.js"),
+        ("vega-lite", "vega-lite.min.js"),
+        ("vega-embed", "vega-embed.min.js"),
+    ):
         assert client.get(f"/static/vendor/{lib}/{name}").status_code == 200
         assert client.get(f"/static/vendor/{lib}/LICENSE").status_code == 200
 
@@ -208,8 +232,21 @@ def test_new_answers_show_up_without_a_restart(client, demo_store, monkeypatch):
     assert re.search(r'data-n="(\d+)"', tile_html(again, "nps")).group(1) == str(n_before)
     with demo_store.begin() as conn:
         tp = conn.execute(touchpoints.select().where(touchpoints.c.key == "checkout")).one()
-        conn.execute(responses.insert(), [dict(touchpoint_id=tp.id, channel="web", metric="nps", score=10, scale_min=0,
-                                               scale_max=10, submitted_at=datetime(2026, 5, 20, tzinfo=UTC))] * 3)
+        conn.execute(
+            responses.insert(),
+            [
+                dict(
+                    touchpoint_id=tp.id,
+                    channel="web",
+                    metric="nps",
+                    score=10,
+                    scale_min=0,
+                    scale_max=10,
+                    submitted_at=datetime(2026, 5, 20, tzinfo=UTC),
+                )
+            ]
+            * 3,
+        )
     after = client.get(f"/?{VIEW}").text
     assert int(re.search(r'data-n="(\d+)"', tile_html(after, "nps")).group(1)) == n_before + 3
 
@@ -229,29 +266,59 @@ def test_support_page_equals_the_kpi_api_per_team(client, demo_store):
 
 def test_churn_page_shows_the_rate_reasons_cohorts_and_survival(client, demo_store):
     html = client.get(f"/churn?{VIEW}&segment=smb").text
-    rates = cxlens.kpi(demo_store).compute("churn_rate", grain="month", since="2025-07-01", until="2026-06-01",
-                                           where={"segment": ["smb"]}).rows
+    rates = (
+        cxlens.kpi(demo_store)
+        .compute("churn_rate", grain="month", since="2025-07-01", until="2026-06-01", where={"segment": ["smb"]})
+        .rows
+    )
     assert f'data-value="{rates[-1]["value"]}"' in html
     assert "Why customers left" in html and "Cohort retention heatmap" in html and "Survival curve" in html
     assert html.count("data-chart") >= 4
 
 
 def _add_feedback(store):
-    from cxlens.store.schema import customers, mentions, text_results, text_themes
+    from cxlens.store.schema import mentions, text_results, text_themes
 
     with store.begin() as conn:
         tp = conn.execute(touchpoints.select().where(touchpoints.c.key == "checkout")).one()
-        conn.execute(responses.insert().values(touchpoint_id=tp.id, channel="web", metric="nps", score=2, scale_min=0,
-                                               scale_max=10, submitted_at=datetime(2026, 5, 31, 10, tzinfo=UTC),
-                                               comment="Where is my ZORBLAX refund? <b>angry</b>", language="en"))
+        conn.execute(
+            responses.insert().values(
+                touchpoint_id=tp.id,
+                channel="web",
+                metric="nps",
+                score=2,
+                scale_min=0,
+                scale_max=10,
+                submitted_at=datetime(2026, 5, 31, 10, tzinfo=UTC),
+                comment="Where is my ZORBLAX refund? <b>angry</b>",
+                language="en",
+            )
+        )
         rid = conn.execute(sa.select(sa.func.max(responses.c.id))).scalar_one()
-        conn.execute(mentions.insert().values(source="app-store", kind="review", rating=1, rating_max=5, title="<i>bad</i>",
-                                              text="<script>alert(1)</script> zorblax never came",
-                                              posted_at=datetime(2026, 5, 31, 11, tzinfo=UTC)))
-        conn.execute(text_themes.insert().values(number=0, label="refund · money", created_at=datetime(2026, 6, 1, tzinfo=UTC)))
+        conn.execute(
+            mentions.insert().values(
+                source="app-store",
+                kind="review",
+                rating=1,
+                rating_max=5,
+                title="<i>bad</i>",
+                text="<script>alert(1)</script> zorblax never came",
+                posted_at=datetime(2026, 5, 31, 11, tzinfo=UTC),
+            )
+        )
+        conn.execute(
+            text_themes.insert().values(number=0, label="refund · money", created_at=datetime(2026, 6, 1, tzinfo=UTC))
+        )
         theme = conn.execute(sa.select(sa.func.max(text_themes.c.id))).scalar_one()
-        conn.execute(text_results.insert().values(source="response", source_id=rid, sentiment="negative", theme_id=theme,
-                                                  analyzed_at=datetime(2026, 6, 1, tzinfo=UTC)))
+        conn.execute(
+            text_results.insert().values(
+                source="response",
+                source_id=rid,
+                sentiment="negative",
+                theme_id=theme,
+                analyzed_at=datetime(2026, 6, 1, tzinfo=UTC),
+            )
+        )
 
 
 def test_feedback_streams_comments_and_mentions_escaped_and_searchable(client, demo_store):
@@ -282,18 +349,36 @@ def test_surveys_show_answers_and_response_rates_from_the_kpi_api(client, demo_s
     with demo_store.begin() as conn:
         survey = conn.execute(surveys.select().where(surveys.c.key == "support-csat")).one()
         ids = conn.execute(sa.select(customers.c.id).limit(40)).scalars().all()
-        conn.execute(invitations.insert(), [dict(survey_id=survey.id, customer_id=c, channel="email" if i % 2 else "sms",
-                                                 due_at=datetime(2026, 3, 1, tzinfo=UTC), sent_at=datetime(2026, 3, 1, tzinfo=UTC),
-                                                 status="answered" if i % 3 == 0 else "sent") for i, c in enumerate(ids)])
+        conn.execute(
+            invitations.insert(),
+            [
+                dict(
+                    survey_id=survey.id,
+                    customer_id=c,
+                    channel="email" if i % 2 else "sms",
+                    due_at=datetime(2026, 3, 1, tzinfo=UTC),
+                    sent_at=datetime(2026, 3, 1, tzinfo=UTC),
+                    status="answered" if i % 3 == 0 else "sent",
+                )
+                for i, c in enumerate(ids)
+            ],
+        )
     html = client.get(f"/surveys?{VIEW}").text
     block = re.search(r'data-survey="support-csat">(.*?)</section>', html, re.S).group(1)
-    rates = cxlens.kpi(demo_store).compute("response_rate", by=["survey", "channel"], since="2025-07-01", until="2026-06-01").rows
+    rates = (
+        cxlens.kpi(demo_store)
+        .compute("response_rate", by=["survey", "channel"], since="2025-07-01", until="2026-06-01")
+        .rows
+    )
     rates = [r for r in rates if r["survey"] == "support-csat"]  # the demo invites to the other surveys too
     assert {r["channel"] for r in rates} == {"email", "sms"}
     for r in rates:
         assert f'data-value="{r["value"]}">{format_value("response_rate", r["value"])}' in block
-    n = cxlens.kpi(demo_store).compute("response_count", where={"survey": ["support-csat"]}, since="2025-07-01",
-                                       until="2026-06-01").rows[0]["n"]
+    n = (
+        cxlens.kpi(demo_store)
+        .compute("response_count", where={"survey": ["support-csat"]}, since="2025-07-01", until="2026-06-01")
+        .rows[0]["n"]
+    )
     assert f'data-answers="{n}"' in block
 
 
@@ -302,9 +387,18 @@ def test_customers_are_for_analysts_and_show_a_timeline(client, demo_store):
 
     with demo_store.begin() as conn:
         person = conn.execute(sa.select(customers).order_by(customers.c.id).limit(1)).one()
-        conn.execute(responses.insert().values(customer_id=person.id, channel="web", metric="nps", score=0, scale_min=0,
-                                               scale_max=10, submitted_at=datetime(2026, 7, 15, tzinfo=UTC),
-                                               comment="<img src=x onerror=alert(1)> never again"))
+        conn.execute(
+            responses.insert().values(
+                customer_id=person.id,
+                channel="web",
+                metric="nps",
+                score=0,
+                scale_min=0,
+                scale_max=10,
+                submitted_at=datetime(2026, 7, 15, tzinfo=UTC),
+                comment="<img src=x onerror=alert(1)> never again",
+            )
+        )
         conn.execute(customers.update().where(customers.c.id == person.id).values(name="Zelda <b>Q</b>"))
     found = client.get("/customers?q=zelda").text
     assert found.count('<a href="/customers/') == 1 and "Zelda &lt;b&gt;Q&lt;/b&gt;" in found
@@ -331,11 +425,26 @@ def test_a_missing_page_says_so_as_a_page_and_the_api_keeps_json(client):
 def test_a_significant_drop_is_flagged_and_only_then(client, demo_store):
     before = tile_html(client.get(f"/?{VIEW}&grain=month").text, "nps")
     k = cxlens.kpi(demo_store)
-    assert ('data-significant="true"' in before) == bool(k.compute("nps", **tile_query("nps", FILTERS)).rows[-1]["significant"])
+    assert ('data-significant="true"' in before) == bool(
+        k.compute("nps", **tile_query("nps", FILTERS)).rows[-1]["significant"]
+    )
     with demo_store.begin() as conn:
         tp = conn.execute(touchpoints.select().where(touchpoints.c.key == "checkout")).one()
-        conn.execute(responses.insert(), [dict(touchpoint_id=tp.id, channel="web", metric="nps", score=0, scale_min=0,
-                                               scale_max=10, submitted_at=datetime(2026, 5, 10, tzinfo=UTC))] * 300)
+        conn.execute(
+            responses.insert(),
+            [
+                dict(
+                    touchpoint_id=tp.id,
+                    channel="web",
+                    metric="nps",
+                    score=0,
+                    scale_min=0,
+                    scale_max=10,
+                    submitted_at=datetime(2026, 5, 10, tzinfo=UTC),
+                )
+            ]
+            * 300,
+        )
     fresh = TestClient(create_app(demo_store))  # a new app: its engine copies the store anew
     login(fresh)
     after = tile_html(fresh.get(f"/?{VIEW}").text, "nps")
@@ -361,7 +470,7 @@ def test_workbook_keeps_what_customers_type_as_text():
 
     from cxlens.web.dashboard import xlsx_workbook
 
-    data = xlsx_workbook("nps", ["comment", "n"], [["=HYPERLINK(\"x\")<script>\x07", 3], [None, 2.5]])
+    data = xlsx_workbook("nps", ["comment", "n"], [['=HYPERLINK("x")<script>\x07', 3], [None, 2.5]])
     sheet = load_workbook(io.BytesIO(data)).active
     (head, first, second) = sheet.iter_rows(values_only=True)
     assert head == ("comment", "n") and first == ('=HYPERLINK("x")<script>', 3) and second == (None, 2.5)
@@ -374,12 +483,14 @@ def test_tiles_equal_the_rest_api_too(client, demo_store):
     key = create_api_key(demo_store, "dashboard test", ["kpi:read"]).secret
     html = client.get(f"/?{VIEW}&segment=smb").text
     for metric in ("nps", "csat", "churn_rate"):
-        body = client.get(f"/api/kpi/{metric}?grain=month&since=2025-07-01&until=2026-06-01&where=segment=smb&compare=previous",
-                          headers={"Authorization": f"Bearer {key}"}).json()
+        body = client.get(
+            f"/api/kpi/{metric}?grain=month&since=2025-07-01&until=2026-06-01&where=segment=smb&compare=previous",
+            headers={"Authorization": f"Bearer {key}"},
+        ).json()
         latest = body["rows"][-1]
         tile = tile_html(html, metric)
         assert float(re.search(r'data-value="([^"]+)"', tile).group(1)) == pytest.approx(latest["value"], rel=1e-12)
-        assert f'n = {latest["n"]:,}' in tile
+        assert f"n = {latest['n']:,}" in tile
 
 
 def test_journey_map_still_shows_when_health_cannot_be_computed(client, monkeypatch):
@@ -397,4 +508,4 @@ def test_journey_map_still_shows_when_health_cannot_be_computed(client, monkeypa
     monkeypatch.setattr(KPIEngine, "compute", compute)
     html = client.get(f"/journeys?{VIEW}").text
     assert "its copy lacks the table text_results" in html
-    assert 'data-touchpoint="support-chat"' in html and "class=\"touchpoint health-unknown\"" in html
+    assert 'data-touchpoint="support-chat"' in html and 'class="touchpoint health-unknown"' in html

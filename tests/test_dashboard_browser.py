@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from test_browser import CHROMIUM, LiveServer, free_port  # noqa: F401  (skips without chromium)
 
 import cxlens
 from cxlens.access import create_user
@@ -17,8 +18,6 @@ from cxlens.demo import generate_demo
 from cxlens.store.schema import responses, touchpoints
 from cxlens.web import create_app
 from cxlens.web.dashboard import TILES, Filters, format_value, tile_query
-
-from test_browser import CHROMIUM, LiveServer, free_port  # noqa: F401  (skips without chromium)
 
 PASSWORD = "correct horse battery"
 VIEW = "since=2025-07-01&until=2026-06-01"
@@ -33,8 +32,18 @@ def demo_server(mapped_store, backend):
     generate_demo(mapped_store, customers=300, responses=3000, seed=3, end=date(2026, 6, 30))
     with mapped_store.begin() as conn:
         tp = conn.execute(touchpoints.select().where(touchpoints.c.key == "support-chat")).one()
-        conn.execute(responses.insert().values(touchpoint_id=tp.id, channel="chat", metric="csat", score=1, scale_min=1,
-                                               scale_max=5, submitted_at=datetime(2026, 5, 30, 12, tzinfo=UTC), comment=EVIL))
+        conn.execute(
+            responses.insert().values(
+                touchpoint_id=tp.id,
+                channel="chat",
+                metric="csat",
+                score=1,
+                scale_min=1,
+                scale_max=5,
+                submitted_at=datetime(2026, 5, 30, 12, tzinfo=UTC),
+                comment=EVIL,
+            )
+        )
     create_user(mapped_store, "lead@example.com", PASSWORD, role="analyst")
     with LiveServer(create_app(mapped_store), free_port()) as server:
         yield server, mapped_store
@@ -50,8 +59,11 @@ def _log_in(page, url: str, next_path: str = "/"):
 
 
 def _charts_drawn(page):
-    page.wait_for_function("document.querySelectorAll('[data-chart]').length === "
-                           "document.querySelectorAll('[data-chart][data-ready]').length", timeout=15000)
+    page.wait_for_function(
+        "document.querySelectorAll('[data-chart]').length === "
+        "document.querySelectorAll('[data-chart][data-ready]').length",
+        timeout=15000,
+    )
 
 
 def _shot(page, name: str):
@@ -73,8 +85,10 @@ def test_every_page_in_a_browser(demo_server, browser):
     k = cxlens.kpi(store)
     filters = Filters(grain="month", since=date(2025, 7, 1), until=date(2026, 6, 1))
     for metric in TILES:
-        latest = max((r for r in k.compute(metric, **tile_query(metric, filters)).rows if r["value"] is not None),
-                     key=lambda r: r["period"])
+        latest = max(
+            (r for r in k.compute(metric, **tile_query(metric, filters)).rows if r["value"] is not None),
+            key=lambda r: r["period"],
+        )
         shown = page.locator(f'article[data-metric="{metric}"] .figure .value').inner_text()
         assert shown == format_value(metric, latest["value"]), metric
     assert page.locator("svg").count() >= len(TILES)  # sparklines drawn by vega-embed
@@ -87,21 +101,27 @@ def test_every_page_in_a_browser(demo_server, browser):
     _charts_drawn(page)
     smb = filters.__class__(grain="month", since=filters.since, until=filters.until, segment="smb")
     latest = k.compute("csat", **tile_query("csat", smb)).rows[-1]
-    assert page.locator('article[data-metric="csat"] .figure .value').inner_text() == format_value("csat", latest["value"])
+    assert page.locator('article[data-metric="csat"] .figure .value').inner_text() == format_value(
+        "csat", latest["value"]
+    )
     shared = page.url
 
     # The shared URL opens the same view in a fresh context (after its own login).
     other = browser.new_page(viewport={"width": 1280, "height": 900})
     _log_in(other, server.url, shared.removeprefix(server.url))
     assert other.url == shared
-    assert other.locator('article[data-metric="csat"] .figure .value').inner_text() == format_value("csat", latest["value"])
+    assert other.locator('article[data-metric="csat"] .figure .value').inner_text() == format_value(
+        "csat", latest["value"]
+    )
     other.close()
 
     # Journey map: coloured touchpoints, response counts, funnel; click through to a touchpoint.
     page.goto(f"{server.url}/journeys?{VIEW}")
     _charts_drawn(page)
-    counts = {r["touchpoint"]: r["value"] for r in k.compute("response_count", by=["touchpoint"], since="2025-07-01",
-                                                             until="2026-06-01").rows}
+    counts = {
+        r["touchpoint"]: r["value"]
+        for r in k.compute("response_count", by=["touchpoint"], since="2025-07-01", until="2026-06-01").rows
+    }
     chat = page.locator('li[data-touchpoint="support-chat"]')
     assert chat.locator(".responses").get_attribute("data-responses") == str(counts["support-chat"])
     _shot(page, "journeys")

@@ -10,12 +10,23 @@ from hypothesis import strategies as st
 from cxlens.web import charts
 from cxlens.web.dashboard import chart_json, format_interval, format_value
 
-ROWS = [{"period": datetime(2026, m, 1, tzinfo=UTC), "value": 20.0 + m, "low": 10.0 + m, "high": 30.0 + m, "n": 100 * m,
-         "method": "adjusted-wald"} for m in (1, 2, 3)]
+ROWS = [
+    {
+        "period": datetime(2026, m, 1, tzinfo=UTC),
+        "value": 20.0 + m,
+        "low": 10.0 + m,
+        "high": 30.0 + m,
+        "n": 100 * m,
+        "method": "adjusted-wald",
+    }
+    for m in (1, 2, 3)
+]
 
 
 def _layers(spec):
-    return {layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]: layer for layer in spec["layer"]}
+    return {
+        layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]: layer for layer in spec["layer"]
+    }
 
 
 def test_a_sparkline_draws_the_value_and_its_interval_without_axes():
@@ -52,7 +63,9 @@ def test_an_unbounded_interval_becomes_null_not_infinity():
 
 
 def test_breakdown_bars_carry_whiskers_and_sort_largest_first():
-    rows = [{"channel": c, "value": v, "low": v - 5, "high": v + 5, "n": 40} for c, v in (("chat", 70.0), ("email", 60.0))]
+    rows = [
+        {"channel": c, "value": v, "low": v - 5, "high": v + 5, "n": 40} for c, v in (("chat", 70.0), ("email", 60.0))
+    ]
     spec = charts.breakdown(rows, "csat", "channel")
     layers = _layers(spec)
     assert layers["bar"]["encoding"]["y"] == {"field": "channel", "type": "nominal", "title": "channel", "sort": "-x"}
@@ -69,8 +82,10 @@ def test_explorer_picks_lines_per_group_over_time_and_bars_otherwise():
 
 
 def test_funnel_keeps_map_order():
-    rows = [{"step": 1, "touchpoint": "visit", "reached": 100, "value": 100.0, "drop_off": 0.0},
-            {"step": 2, "touchpoint": "cart", "reached": 40, "value": 40.0, "drop_off": 60.0}]
+    rows = [
+        {"step": 1, "touchpoint": "visit", "reached": 100, "value": 100.0, "drop_off": 0.0},
+        {"step": 2, "touchpoint": "cart", "reached": 40, "value": 40.0, "drop_off": 60.0},
+    ]
     spec = charts.funnel(rows)
     assert spec["encoding"]["x"]["sort"] == {"field": "step"}
     assert [d["reached"] for d in spec["data"]["values"]] == [100, 40]
@@ -85,11 +100,20 @@ def test_chart_json_never_lets_text_close_the_script_tag(text):
     assert json.loads(out)["data"]["values"][0]["comment"] == text
 
 
-@pytest.mark.parametrize("metric,value,shown", [
-    ("nps", 19.74, "+19.7"), ("nps", -3.0, "-3.0"), ("csat", 57.19, "57.2 %"), ("first_response_median", 45.0, "45 s"),
-    ("first_response_median", 182.0, "3.0 min"), ("first_response_p90", 7 * 3600.0, "7.0 h"), ("response_count", 1234.0, "1,234"),
-    ("ces_mean", 5.123, "5.12"), ("nps", None, "–"),
-])
+@pytest.mark.parametrize(
+    "metric,value,shown",
+    [
+        ("nps", 19.74, "+19.7"),
+        ("nps", -3.0, "-3.0"),
+        ("csat", 57.19, "57.2 %"),
+        ("first_response_median", 45.0, "45 s"),
+        ("first_response_median", 182.0, "3.0 min"),
+        ("first_response_p90", 7 * 3600.0, "7.0 h"),
+        ("response_count", 1234.0, "1,234"),
+        ("ces_mean", 5.123, "5.12"),
+        ("nps", None, "–"),
+    ],
+)
 def test_values_are_written_with_their_unit(metric, value, shown):
     assert format_value(metric, value) == shown
 
@@ -106,13 +130,23 @@ def test_trend_ticks_fall_on_the_grain():
 
 
 def test_cohort_heatmap_and_survival_curve():
-    cohorts = [{"cohort": datetime(2026, 1, 1, tzinfo=UTC), "age": a, "value": 100.0 - 10 * a, "low": 90.0 - 10 * a,
-                "high": 100.0, "n": 50} for a in range(3)]
+    cohorts = [
+        {
+            "cohort": datetime(2026, 1, 1, tzinfo=UTC),
+            "age": a,
+            "value": 100.0 - 10 * a,
+            "low": 90.0 - 10 * a,
+            "high": 100.0,
+            "n": 50,
+        }
+        for a in range(3)
+    ]
     heat = charts.cohort_heatmap(cohorts, "month")
     assert heat["mark"]["type"] == "rect" and heat["encoding"]["color"]["scale"]["domain"] == [0, 100]
     assert [d["value"] for d in heat["data"]["values"]] == [100.0, 90.0, 80.0]
-    curve = charts.survival_curve([{"time": t, "value": 100.0 - t, "low": 98.0 - t, "high": 100.0, "n": 10} for t in range(3)],
-                                  "month")
+    curve = charts.survival_curve(
+        [{"time": t, "value": 100.0 - t, "low": 98.0 - t, "high": 100.0, "n": 10} for t in range(3)], "month"
+    )
     assert all(layer["mark"]["interpolate"] == "step-after" for layer in curve["layer"])
     bars = charts.counts([{"reason": "too expensive", "n": 3}], "reason", "customers who left")
     assert bars["encoding"]["y"]["sort"] == "-x"

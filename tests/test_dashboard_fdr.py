@@ -33,8 +33,16 @@ REAL_DROP = 15
 
 def csat_answers(store, tp_id: int, start: datetime, satisfied: int, n: int = 100) -> None:
     """n CSAT answers in the month from ``start``: ``satisfied`` of them 5, the rest 2."""
-    add_answers(store, tp_id, start, 28, [5] * satisfied + [2] * (n - satisfied), metric="csat", scale=(1, 5),
-                rng=np.random.default_rng(satisfied))
+    add_answers(
+        store,
+        tp_id,
+        start,
+        28,
+        [5] * satisfied + [2] * (n - satisfied),
+        metric="csat",
+        scale=(1, 5),
+        rng=np.random.default_rng(satisfied),
+    )
 
 
 def app_client(store) -> TestClient:
@@ -67,8 +75,11 @@ def explorer_rows(html: str) -> dict[str, str]:
 
 def test_explorer_flags_only_what_survives_the_correction(sliced):
     store, keys = sliced
-    api = cxlens.kpi(store).compute("csat", by=["touchpoint"], grain="month", since="2026-05-01", until="2026-07-01",
-                                    compare="previous").rows
+    api = (
+        cxlens.kpi(store)
+        .compute("csat", by=["touchpoint"], grain="month", since="2026-05-01", until="2026-07-01", compare="previous")
+        .rows
+    )
     june = {r["touchpoint"]: r for r in api if r["p_value"] is not None}
     assert len(june) == 12
     alone = {k for k, r in june.items() if r["significant"]}
@@ -116,7 +127,11 @@ def overview_store(store, june_satisfied: int):
 @pytest.mark.parametrize("june, flagged", [(36, False), (REAL_DROP, True)])
 def test_overview_tiles_are_corrected_together(mapped_store, june, flagged):
     overview_store(mapped_store, june)
-    api = cxlens.kpi(mapped_store).compute("csat", grain="month", since="2026-05-01", until="2026-07-01", compare="previous").rows[-1]
+    api = (
+        cxlens.kpi(mapped_store)
+        .compute("csat", grain="month", since="2026-05-01", until="2026-07-01", compare="previous")
+        .rows[-1]
+    )
     assert api["significant"]  # on its own, both drops pass p < 0.05
     html = app_client(mapped_store).get(f"/?{VIEW}").text
     tile = tile_html(html, "csat")
@@ -130,15 +145,26 @@ def test_overview_tiles_are_corrected_together(mapped_store, june, flagged):
 def test_journey_map_corrects_its_targets_and_says_so(sliced):
     store, _ = sliced
     html = app_client(store).get("/journeys?since=2026-05-01&until=2026-07-01").text
-    m = re.search(r"Significance: Benjamini–Hochberg across the (\d+) touchpoint targets shown, false-discovery rate q = 0\.05\.", html)
+    m = re.search(
+        r"Significance: Benjamini–Hochberg across the (\d+) touchpoint targets shown, false-discovery rate q = 0\.05\.",
+        html,
+    )
     assert m and int(m.group(1)) > 0
     assert ", surely" in html and re.search(r"\(p = \d\.\d{3}, q = \d\.\d{3}\)", html)
 
 
-@pytest.mark.parametrize("value, low, high, target", [
-    (70.0, 61.0, 77.5, 80.0), (70.0, 61.0, 77.5, 77.4), (70.0, 61.0, 77.5, 77.6), (70.0, 61.0, 77.5, 60.9),
-    (70.0, 61.0, 77.5, 61.1), (70.0, 61.0, 77.5, 70.0), (-5.0, -20.0, 9.0, 10.0),
-])
+@pytest.mark.parametrize(
+    "value, low, high, target",
+    [
+        (70.0, 61.0, 77.5, 80.0),
+        (70.0, 61.0, 77.5, 77.4),
+        (70.0, 61.0, 77.5, 77.6),
+        (70.0, 61.0, 77.5, 60.9),
+        (70.0, 61.0, 77.5, 61.1),
+        (70.0, 61.0, 77.5, 70.0),
+        (-5.0, -20.0, 9.0, 10.0),
+    ],
+)
 def test_a_target_test_agrees_with_the_interval(value, low, high, target):
     p = target_p_value(value, low, high, target)
     assert (p < 0.05) == (low > target or high < target)
@@ -147,8 +173,16 @@ def test_a_target_test_agrees_with_the_interval(value, low, high, target):
 
 
 def target_row(touchpoint, value, low, high, target, status):
-    return {"touchpoint": touchpoint, "metric": "csat", "target": target, "value": value, "low": low, "high": high,
-            "status": status, "significant": value is not None and (low > target or high < target)}
+    return {
+        "touchpoint": touchpoint,
+        "metric": "csat",
+        "target": target,
+        "value": value,
+        "low": low,
+        "high": high,
+        "status": status,
+        "significant": value is not None and (low > target or high < target),
+    }
 
 
 def test_targets_missed_by_a_hair_among_many_are_not_surely_missed():

@@ -27,8 +27,18 @@ def _login(client: TestClient, email: str = "lead@example.com"):
 def _comment(store, text: str, at: datetime, channel: str = "chat", key: str = "support-chat") -> int:
     with store.begin() as conn:
         tp = conn.execute(touchpoints.select().where(touchpoints.c.key == key)).one()
-        return conn.execute(responses.insert().values(touchpoint_id=tp.id, channel=channel, metric="csat", score=2, scale_min=1,
-                                                      scale_max=5, submitted_at=at, comment=text)).inserted_primary_key[0]
+        return conn.execute(
+            responses.insert().values(
+                touchpoint_id=tp.id,
+                channel=channel,
+                metric="csat",
+                score=2,
+                scale_min=1,
+                scale_max=5,
+                submitted_at=at,
+                comment=text,
+            )
+        ).inserted_primary_key[0]
 
 
 def _poll_url(html: str) -> str:
@@ -49,6 +59,7 @@ def client(mapped_store):
 
 
 # --- over HTTP ------------------------------------------------------------------------------------
+
 
 def test_a_poll_brings_only_what_is_new_once(client, mapped_store):
     now = datetime.now(UTC).replace(microsecond=0)

@@ -10,13 +10,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from test_browser import CHROMIUM, LiveServer, free_port  # noqa: F401  (skips without chromium)
+from test_dashboard_live import PASSWORD, _comment, _live_view
 
 from cxlens.access import create_user
 from cxlens.demo import generate_demo
 from cxlens.web import create_app, dashboard
-
-from test_browser import CHROMIUM, LiveServer, free_port  # noqa: F401  (skips without chromium)
-from test_dashboard_live import PASSWORD, _comment, _live_view
 
 EVIL = "<script>document.title='owned'</script> the app froze again"
 ARTIFACTS = Path(__file__).parents[1] / "test-artifacts" / "dashboard"
@@ -104,8 +103,18 @@ def test_every_page_has_labelled_controls_scoped_headers_and_a_skip_link(server,
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     view = "since=2025-07-01&until=2026-06-01"
     _log_in(page, live.url, f"/?{view}")
-    for path in ("/", "/journeys", "/touchpoints/support-chat", "/explorer", "/support", "/churn", "/feedback", "/surveys",
-                 "/customers", "/admin/users"):
+    for path in (
+        "/",
+        "/journeys",
+        "/touchpoints/support-chat",
+        "/explorer",
+        "/support",
+        "/churn",
+        "/feedback",
+        "/surveys",
+        "/customers",
+        "/admin/users",
+    ):
         page.goto(f"{live.url}{path}?{view}")
         page.wait_for_load_state("networkidle")
         assert page.evaluate(UNLABELLED) == [], path
@@ -129,17 +138,20 @@ def test_the_keyboard_reaches_the_overviews_filters_and_tiles_with_visible_focus
     reached: list[dict] = []
     for _ in range(60):
         page.keyboard.press("Tab")
-        reached.append(page.evaluate("""() => { const e = document.activeElement, s = getComputedStyle(e);
+        reached.append(
+            page.evaluate("""() => { const e = document.activeElement, s = getComputedStyle(e);
             return {tag: e.tagName, name: e.name || '', href: e.getAttribute('href') || '',
-                    tile: !!e.closest('article.tile'), outline: s.outlineStyle !== 'none' && s.outlineWidth !== '0px'}; }"""))
+                    tile: !!e.closest('article.tile'), outline: s.outlineStyle !== 'none' && s.outlineWidth !== '0px'}; }""")
+        )
     names = [r["name"] for r in reached]
     for control in ("grain", "since", "until", "journey", "segment", "channel", "team"):
         assert control in names, control
     tile_links = [r["href"] for r in reached if r["tile"]]
     assert len(tile_links) == len(dashboard.TILES) and all(h.startswith("/explorer?") for h in tile_links)
     assert names.index("team") < reached.index(next(r for r in reached if r["tile"]))  # filters first, then tiles
-    assert all(r["outline"] for r in reached if r["tag"] in ("A", "SELECT", "INPUT", "BUTTON", "SUMMARY")), \
-        [r for r in reached if not r["outline"]][:3]
+    assert all(r["outline"] for r in reached if r["tag"] in ("A", "SELECT", "INPUT", "BUTTON", "SUMMARY")), [
+        r for r in reached if not r["outline"]
+    ][:3]
 
 
 def test_user_management_in_a_phone_browser(server, browser):

@@ -61,7 +61,9 @@ def test_another_seed_other_data(tmp_path):
     two = open_store(f"sqlite:///{tmp_path / 'two.db'}")
     generate_demo(one, customers=100, responses=500, seed=1, end=END)
     generate_demo(two, customers=100, responses=500, seed=2, end=END)
-    assert rows(one, "SELECT score FROM responses ORDER BY external_id") != rows(two, "SELECT score FROM responses ORDER BY external_id")
+    assert rows(one, "SELECT score FROM responses ORDER BY external_id") != rows(
+        two, "SELECT score FROM responses ORDER BY external_id"
+    )
 
 
 def test_counts_and_rerun_is_a_no_op(demo_store):
@@ -76,7 +78,9 @@ def test_comments_are_in_every_demo_language_and_match_scores(demo_store):
     langs = {r[0] for r in rows(demo_store, "SELECT DISTINCT language FROM responses WHERE comment IS NOT NULL")}
     assert set(LANGUAGES) <= langs
     negative = {p for t in PHRASES.values() for by_lang in t["negative"].values() for p in by_lang}
-    negative |= {p for kind in incident_phrases().values() for by_lang in kind.values() for p in by_lang}  # angry, billing
+    negative |= {
+        p for kind in incident_phrases().values() for by_lang in kind.values() for p in by_lang
+    }  # angry, billing
     positive = {p for t in PHRASES.values() for by_lang in t["positive"].values() for p in by_lang}
     nps = rows(demo_store, "SELECT score, comment FROM responses WHERE metric = 'nps' AND comment IS NOT NULL")
     assert len(nps) > 50
@@ -100,10 +104,13 @@ def test_scores_fit_their_scales_and_history_ends_at_end(demo_store):
 
 
 def test_unhappy_customers_churn_more(demo_store):
-    churned, stayed = rows(demo_store, """
+    churned, stayed = rows(
+        demo_store,
+        """
         SELECT c.churned_at IS NOT NULL AS churned, avg(r.score * 1.0)
         FROM responses r JOIN customers c ON c.id = r.customer_id
-        WHERE r.metric = 'nps' GROUP BY 1 ORDER BY 1 DESC""")
+        WHERE r.metric = 'nps' GROUP BY 1 ORDER BY 1 DESC""",
+    )
     assert churned[1] < stayed[1]
 
 
@@ -119,30 +126,42 @@ def test_too_few_customers_is_refused(store):
 
 
 def test_funnel_drops_off_along_a_journey(demo_store):
-    reached = dict(rows(demo_store, """
+    reached = dict(
+        rows(
+            demo_store,
+            """
         SELECT t.key, count(DISTINCT e.customer_id) FROM events e JOIN touchpoints t ON t.id = e.touchpoint_id
-        GROUP BY t.key"""))
+        GROUP BY t.key""",
+        )
+    )
     chain = ["checkout", "account-setup", "first-use", "mobile-app"]
     counts = [reached[k] for k in chain]
     assert counts == sorted(counts, reverse=True) and counts[-1] < counts[0]
     # Nobody reaches a step without the one before it.
-    skipped = rows(demo_store, """
+    skipped = rows(
+        demo_store,
+        """
         SELECT count(*) FROM events e JOIN touchpoints t ON t.id = e.touchpoint_id
         WHERE t.key = 'mobile-app' AND NOT EXISTS (
             SELECT 1 FROM events f JOIN touchpoints u ON u.id = f.touchpoint_id
-            WHERE u.key = 'first-use' AND f.customer_id = e.customer_id)""")
+            WHERE u.key = 'first-use' AND f.customer_id = e.customer_id)""",
+    )
     assert skipped[0][0] == 0
 
 
 def test_answers_come_from_customers_who_reached_the_touchpoint(demo_store):
-    strays = rows(demo_store, """
+    strays = rows(
+        demo_store,
+        """
         SELECT count(*) FROM responses r JOIN touchpoints t ON t.id = r.touchpoint_id
         WHERE t.key IN ('checkout', 'delivery', 'renewal-payment') AND NOT EXISTS (
-            SELECT 1 FROM events e WHERE e.customer_id = r.customer_id AND e.touchpoint_id = r.touchpoint_id)""")
+            SELECT 1 FROM events e WHERE e.customer_id = r.customer_id AND e.touchpoint_id = r.touchpoint_id)""",
+    )
     assert strays[0][0] == 0
 
 
 # -- nothing at or after the end ------------------------------------------------------------
+
 
 def timestamp_columns():
     from cxlens.store import schema
@@ -164,20 +183,37 @@ def test_nothing_happens_at_or_after_end(store):
             latest = conn.execute(sa.select(sa.func.max(column))).scalar()
             assert latest is None or latest < end, f"{table.name}.{column.name} reaches {latest}"
     # A churn after the end has not happened: no date, no reason.
-    assert rows(store, """SELECT count(*) FROM customers
-        WHERE (churned_at IS NULL) <> (churn_reason IS NULL) OR churned_at < signed_up_at""")[0][0] == 0
+    assert (
+        rows(
+            store,
+            """SELECT count(*) FROM customers
+        WHERE (churned_at IS NULL) <> (churn_reason IS NULL) OR churned_at < signed_up_at""",
+        )[0][0]
+        == 0
+    )
     assert rows(store, "SELECT count(*) FROM customers WHERE churned_at IS NOT NULL")[0][0] > 0
     # A ticket whose reply or solve would come later waits: new without a reply, pending unsolved.
-    statuses = dict(rows(store, """
+    statuses = dict(
+        rows(
+            store,
+            """
         SELECT CASE WHEN solved_at IS NOT NULL THEN 'solved'
                     WHEN first_response_at IS NOT NULL THEN 'replied' ELSE 'waiting' END, count(*)
-        FROM tickets GROUP BY 1"""))
+        FROM tickets GROUP BY 1""",
+        )
+    )
     assert statuses["solved"] > 0 and statuses["replied"] > 0 and statuses["waiting"] > 0
-    assert rows(store, """SELECT count(*) FROM tickets WHERE
+    assert (
+        rows(
+            store,
+            """SELECT count(*) FROM tickets WHERE
         (first_response_at IS NULL AND (status <> 'new' OR replies <> 0 OR solved_at IS NOT NULL))
         OR (first_response_at IS NOT NULL AND solved_at IS NULL AND status <> 'pending')
         OR (solved_at IS NOT NULL AND status NOT IN ('solved', 'closed'))
-        OR first_response_at > solved_at""")[0][0] == 0
+        OR first_response_at > solved_at""",
+        )[0][0]
+        == 0
+    )
     # Nobody answers, pays or gets an event after they churned.
     for sql in (
         "SELECT count(*) FROM responses r JOIN customers c ON c.id = r.customer_id WHERE r.submitted_at >= c.churned_at",
@@ -209,16 +245,26 @@ def test_the_default_end_is_the_start_of_today_utc(tmp_path):
 
 # -- answers follow what they are about -----------------------------------------------------
 
+
 def test_answers_follow_their_event_or_ticket_shortly(demo_store):
     from cxlens.store.schema import events, responses, tickets, touchpoints
 
     with demo_store.engine.connect() as conn:
         tp = dict(conn.execute(sa.select(touchpoints.c.id, touchpoints.c.key)).all())
-        happened = {(c, tp[t]): at for c, t, at in conn.execute(sa.select(events.c.customer_id, events.c.touchpoint_id, events.c.occurred_at))}
+        happened = {
+            (c, tp[t]): at
+            for c, t, at in conn.execute(sa.select(events.c.customer_id, events.c.touchpoint_id, events.c.occurred_at))
+        }
         solved: dict = {}
-        for c, t, at in conn.execute(sa.select(tickets.c.customer_id, tickets.c.touchpoint_id, tickets.c.solved_at).where(tickets.c.solved_at.is_not(None))):
+        for c, t, at in conn.execute(
+            sa.select(tickets.c.customer_id, tickets.c.touchpoint_id, tickets.c.solved_at).where(
+                tickets.c.solved_at.is_not(None)
+            )
+        ):
             solved.setdefault((c, tp[t]), []).append(at)
-        answers = conn.execute(sa.select(responses.c.customer_id, responses.c.touchpoint_id, responses.c.submitted_at)).all()
+        answers = conn.execute(
+            sa.select(responses.c.customer_id, responses.c.touchpoint_id, responses.c.submitted_at)
+        ).all()
     assert len(happened) == rows(demo_store, "SELECT count(*) FROM events")[0][0]  # one event per customer and step
     lags, support = [], 0
     for customer, t, submitted in answers:
@@ -242,6 +288,7 @@ def test_answers_follow_their_event_or_ticket_shortly(demo_store):
 
 # -- a store that holds data ----------------------------------------------------------------
 
+
 def test_rerun_without_reset_generates_nothing_and_says_so(demo_store):
     before = snapshot(demo_store)
     summary = generate_demo(demo_store, customers=50, responses=100, seed=99, end=END)
@@ -258,7 +305,9 @@ def test_reset_replaces_the_data_with_a_new_company(demo_store, tmp_path):
     from cxlens.store.schema import cases, users
 
     with demo_store.begin() as conn:  # rows that hang off the data (a case) and that are not data (a user)
-        response_id, customer_id = conn.execute(sa.text("SELECT id, customer_id FROM responses ORDER BY id LIMIT 1")).one()
+        response_id, customer_id = conn.execute(
+            sa.text("SELECT id, customer_id FROM responses ORDER BY id LIMIT 1")
+        ).one()
         conn.execute(cases.insert().values(response_id=response_id, customer_id=customer_id, status="open"))
         conn.execute(users.insert().values(email="admin@example.com", role="admin"))
     journeys = rows(demo_store, "SELECT key, name FROM touchpoints ORDER BY key")
@@ -268,7 +317,10 @@ def test_reset_replaces_the_data_with_a_new_company(demo_store, tmp_path):
     assert summary.counts["customers"] == 100 and summary.counts["responses"] == 500
     assert summary.describe().startswith("Demo company Northwind Gear generated: 100 customers, ")
     # The hand-made case is gone (the demo's own have an origin); users stay, the staff made once.
-    assert rows(demo_store, "SELECT count(*) FROM cases WHERE origin_key IS NULL OR origin_key NOT LIKE 'demo:%'")[0][0] == 0
+    assert (
+        rows(demo_store, "SELECT count(*) FROM cases WHERE origin_key IS NULL OR origin_key NOT LIKE 'demo:%'")[0][0]
+        == 0
+    )
     assert count(demo_store, "users") == 1 + len(staff())
     assert rows(demo_store, "SELECT key, name FROM touchpoints ORDER BY key") == journeys
     fresh = open_store(f"sqlite:///{tmp_path / 'fresh.db'}")

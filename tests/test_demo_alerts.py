@@ -26,9 +26,13 @@ END = date(2026, 11, 30)  # history ends at 1 December: October and November are
 END_AT = datetime(2026, 12, 1, tzinfo=UTC)
 INCIDENT = months_back(END_AT, 2)
 URGENT = {  # words of alerts/data/word_lists.yaml's urgent list, per language
-    "en": ["cancel", "refund", "lawyer"], "de": ["kündig", "erstattung", "anwalt"], "es": ["cancelar", "reembolso", "abogado"],
-    "fi": ["peruuttaa", "peruutus", "asianajaja", "lakimies", "rahat takaisin"], "ru": ["отмен", "возврат", "юрист", "адвокат"],
-    "zh": ["取消", "退款", "律师"], "th": ["ยกเลิก", "คืนเงิน", "ทนาย"],
+    "en": ["cancel", "refund", "lawyer"],
+    "de": ["kündig", "erstattung", "anwalt"],
+    "es": ["cancelar", "reembolso", "abogado"],
+    "fi": ["peruuttaa", "peruutus", "asianajaja", "lakimies", "rahat takaisin"],
+    "ru": ["отмен", "возврат", "юрист", "адвокат"],
+    "zh": ["取消", "退款", "律师"],
+    "th": ["ยกเลิก", "คืนเงิน", "ทนาย"],
 }
 
 
@@ -60,6 +64,7 @@ def test_the_incident_starts_with_the_second_to_last_complete_month():
 
 # -- the incidents ------------------------------------------------------------------------
 
+
 def test_delivery_csat_fell_for_the_last_two_complete_months(default_demo):
     k = kpi(default_demo)
     before = INCIDENT - timedelta(days=183)
@@ -75,8 +80,15 @@ def test_delivery_csat_fell_for_the_last_two_complete_months(default_demo):
         if tp != "delivery" and row["n"] >= 100 and tp in then:
             assert abs(row["value"] - then[tp]["value"]) < 12, tp
     # Month by month: the first incident month is a significant drop from the one before.
-    months = k.compute("csat", by=["touchpoint"], where={"touchpoint": "delivery"}, grain="month", since=INCIDENT,
-                       until=END_AT, compare="previous").to_dicts()
+    months = k.compute(
+        "csat",
+        by=["touchpoint"],
+        where={"touchpoint": "delivery"},
+        grain="month",
+        since=INCIDENT,
+        until=END_AT,
+        compare="previous",
+    ).to_dicts()
     first = next(r for r in months if utc(r["period"]) == INCIDENT)
     assert first["change"] <= -25 and first["p_value"] < 1e-6
 
@@ -93,8 +105,12 @@ def test_billing_error_spikes_in_tickets_mentions_and_answers(default_demo):
     mentions = "SELECT count(*) FROM mentions WHERE posted_at >= :a AND posted_at < :b"
     assert per_day(mentions, start, END_AT) >= 2 * per_day(mentions, base, start)
     double = {p: lang for lang, ps in incident_phrases()["double_charge"].items() for p in ps}
-    texts = rows(default_demo, "SELECT text FROM tickets WHERE created_at >= :a UNION ALL SELECT text FROM mentions WHERE posted_at >= :a "
-                 "UNION ALL SELECT comment FROM responses WHERE submitted_at >= :a", a=start)
+    texts = rows(
+        default_demo,
+        "SELECT text FROM tickets WHERE created_at >= :a UNION ALL SELECT text FROM mentions WHERE posted_at >= :a "
+        "UNION ALL SELECT comment FROM responses WHERE submitted_at >= :a",
+        a=start,
+    )
     assert len({double[t] for (t,) in texts if t in double}) == 7
     # The renewal payment's NPS falls with it.
     k = kpi(default_demo)
@@ -105,8 +121,12 @@ def test_billing_error_spikes_in_tickets_mentions_and_answers(default_demo):
 
 def test_very_angry_answers_in_the_last_days(default_demo):
     since = END_AT - timedelta(days=ANGRY_DAYS)
-    angry = rows(default_demo, "SELECT score, comment, language FROM responses WHERE metric = 'nps' AND score <= 2 "
-                 "AND submitted_at >= :a AND comment IS NOT NULL", a=since)
+    angry = rows(
+        default_demo,
+        "SELECT score, comment, language FROM responses WHERE metric = 'nps' AND score <= 2 "
+        "AND submitted_at >= :a AND comment IS NOT NULL",
+        a=since,
+    )
     urgent = [(lang, c) for _, c, lang in angry if any(w in c.lower() for w in URGENT[lang])]
     assert len(urgent) >= 10
     assert len({lang for lang, _ in urgent}) >= 5
@@ -122,6 +142,7 @@ def test_angry_phrases_name_an_urgent_word_in_their_language():
 
 
 # -- cases --------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def small_demo(store):
@@ -165,16 +186,21 @@ def test_cases_have_consistent_timelines(small_demo):
             assert c.status not in ("closed", "resolved") and utc(c.escalated_at) > utc(c.due_at)
     assert {"open", "in_progress", "closed"} <= statuses
     assert {"recovered", "not_recovered", "no_action_needed", "false_alarm"} <= outcomes
-    overdue = rows(small_demo, "SELECT count(*) FROM cases WHERE status NOT IN ('resolved', 'closed') AND due_at < :e", e=END_AT)
+    overdue = rows(
+        small_demo, "SELECT count(*) FROM cases WHERE status NOT IN ('resolved', 'closed') AND due_at < :e", e=END_AT
+    )
     assert overdue[0][0] > 0
     assert {r[0] for r in rows(small_demo, "SELECT DISTINCT source FROM cases")} == {"response", "mention", "ticket"}
 
 
 def test_recovered_detractors_answered_better_next(small_demo):
-    found = rows(small_demo, """
+    found = rows(
+        small_demo,
+        """
         SELECT c.id, c.outcome, (SELECT n.score FROM responses n WHERE n.customer_id = r.customer_id AND n.metric = 'nps'
                                    AND n.submitted_at > r.submitted_at ORDER BY n.submitted_at LIMIT 1) AS next_nps
-        FROM cases c JOIN responses r ON r.id = c.response_id WHERE c.outcome IN ('recovered', 'not_recovered')""")
+        FROM cases c JOIN responses r ON r.id = c.response_id WHERE c.outcome IN ('recovered', 'not_recovered')""",
+    )
     recovered = [n for _, outcome, n in found if outcome == "recovered"]
     assert recovered and all(n is not None and n >= 7 for n in recovered)
     assert any(outcome == "not_recovered" for _, outcome, _ in found)
@@ -186,7 +212,9 @@ def test_owners_take_turns_inside_their_team(small_demo):
     for team, email in members:
         teams.setdefault(team, set()).add(email)
     assert teams == {t: {m.email for m in staff() if m.team == t} for t in ("support", "logistics", "billing")}
-    load = rows(small_demo, "SELECT c.team, u.email, count(*) FROM cases c JOIN users u ON u.id = c.owner_id GROUP BY 1, 2")
+    load = rows(
+        small_demo, "SELECT c.team, u.email, count(*) FROM cases c JOIN users u ON u.id = c.owner_id GROUP BY 1, 2"
+    )
     per_team: dict = {}
     for team, email, n in load:
         assert email in teams[team]
@@ -195,8 +223,11 @@ def test_owners_take_turns_inside_their_team(small_demo):
         assert max(counts) - min(counts) <= 1, team
     assert set(per_team) == {"support", "logistics", "billing"}
     # Delivery cases go to logistics, renewal ones to billing (alerting.yaml's assignment).
-    wrong = rows(small_demo, """SELECT count(*) FROM cases c JOIN touchpoints t ON t.id = c.touchpoint_id
-        WHERE c.source = 'response' AND ((t.key = 'delivery' AND c.team <> 'logistics') OR (t.key = 'renewal-payment' AND c.team <> 'billing'))""")
+    wrong = rows(
+        small_demo,
+        """SELECT count(*) FROM cases c JOIN touchpoints t ON t.id = c.touchpoint_id
+        WHERE c.source = 'response' AND ((t.key = 'delivery' AND c.team <> 'logistics') OR (t.key = 'renewal-payment' AND c.team <> 'billing'))""",
+    )
     assert wrong[0][0] == 0
 
 
@@ -204,7 +235,10 @@ def test_same_seed_same_cases(tmp_path):
     def cases(name):
         s = open_store(f"sqlite:///{tmp_path / name}")
         generate_demo(s, customers=200, responses=1500, seed=3, end=END)
-        out = rows(s, "SELECT origin_key, title, status, outcome, root_cause, created_at, closed_at FROM cases ORDER BY origin_key")
+        out = rows(
+            s,
+            "SELECT origin_key, title, status, outcome, root_cause, created_at, closed_at FROM cases ORDER BY origin_key",
+        )
         s.dispose()
         return out
 
@@ -214,17 +248,37 @@ def test_same_seed_same_cases(tmp_path):
 
 def test_reset_empties_cases_and_alerts(small_demo):
     with small_demo.begin() as conn:
-        rule = conn.execute(sa.text("INSERT INTO alert_rules (name, kind, kpi, definition, enabled, origin) "
-                                    "VALUES ('r', 'change', 'nps', '{}', true, 'file') RETURNING id")).scalar_one()
-        alert = conn.execute(sa.text("INSERT INTO alerts (rule_id, fingerprint, slice, state, first_seen_at) "
-                                     "VALUES (:r, 'f', '{}', 'firing', :t) RETURNING id"), {"r": rule, "t": END_AT}).scalar_one()
-        check = conn.execute(sa.text("INSERT INTO alert_checks (started_at, trigger, status) VALUES (:t, 'cli', 'ok') RETURNING id"),
-                             {"t": END_AT}).scalar_one()
-        conn.execute(sa.text("INSERT INTO alert_events (alert_id, check_id, at, kind) VALUES (:a, :c, :t, 'firing')"),
-                     {"a": alert, "c": check, "t": END_AT})
-        note = conn.execute(sa.text("INSERT INTO notifications (key, notifier, topic, payload, created_at) "
-                                    "VALUES ('k', 'n', 'alert', '{}', :t) RETURNING id"), {"t": END_AT}).scalar_one()
-        conn.execute(sa.text("INSERT INTO deliveries (notification_id, at, ok) VALUES (:n, :t, false)"), {"n": note, "t": END_AT})
+        rule = conn.execute(
+            sa.text(
+                "INSERT INTO alert_rules (name, kind, kpi, definition, enabled, origin) "
+                "VALUES ('r', 'change', 'nps', '{}', true, 'file') RETURNING id"
+            )
+        ).scalar_one()
+        alert = conn.execute(
+            sa.text(
+                "INSERT INTO alerts (rule_id, fingerprint, slice, state, first_seen_at) "
+                "VALUES (:r, 'f', '{}', 'firing', :t) RETURNING id"
+            ),
+            {"r": rule, "t": END_AT},
+        ).scalar_one()
+        check = conn.execute(
+            sa.text("INSERT INTO alert_checks (started_at, trigger, status) VALUES (:t, 'cli', 'ok') RETURNING id"),
+            {"t": END_AT},
+        ).scalar_one()
+        conn.execute(
+            sa.text("INSERT INTO alert_events (alert_id, check_id, at, kind) VALUES (:a, :c, :t, 'firing')"),
+            {"a": alert, "c": check, "t": END_AT},
+        )
+        note = conn.execute(
+            sa.text(
+                "INSERT INTO notifications (key, notifier, topic, payload, created_at) "
+                "VALUES ('k', 'n', 'alert', '{}', :t) RETURNING id"
+            ),
+            {"t": END_AT},
+        ).scalar_one()
+        conn.execute(
+            sa.text("INSERT INTO deliveries (notification_id, at, ok) VALUES (:n, :t, false)"), {"n": note, "t": END_AT}
+        )
     cases_before = count(small_demo, "cases")
     generate_demo(small_demo, customers=100, responses=500, seed=5, end=END, reset=True)
     for table in ("alerts", "alert_events", "alert_checks", "notifications", "deliveries"):
@@ -233,7 +287,12 @@ def test_reset_empties_cases_and_alerts(small_demo):
     assert rows(small_demo, "SELECT count(*) FROM alert_rules WHERE name = 'r'")[0][0] == 1
     assert 0 < count(small_demo, "cases") < cases_before  # the new, smaller company's cases only
     assert count(small_demo, "team_members") == sum(1 for m in staff() if m.team)
-    assert rows(small_demo, "SELECT count(*) FROM case_events e LEFT JOIN cases c ON c.id = e.case_id WHERE c.id IS NULL")[0][0] == 0
+    assert (
+        rows(small_demo, "SELECT count(*) FROM case_events e LEFT JOIN cases c ON c.id = e.case_id WHERE c.id IS NULL")[
+            0
+        ][0]
+        == 0
+    )
 
 
 def test_summary_tells_about_the_loop(store):
@@ -243,6 +302,7 @@ def test_summary_tells_about_the_loop(store):
 
 
 # -- the alerting set-up ------------------------------------------------------------------
+
 
 def test_alerting_file_names_only_what_exists():
     config = yaml.safe_load(ALERTING_FILE.read_text(encoding="utf-8"))
@@ -264,8 +324,9 @@ def test_alerting_file_names_only_what_exists():
     for rule in cases["assignment"]:
         assert rule.get("touchpoint") is None or rule["touchpoint"] in touchpoints
         assert rule["team"] in cases["teams"]
-    assert {t: set(e) for t, e in cases["teams"].items()} == \
-        {t: {m.email for m in staff() if m.team == t} for t in ("support", "logistics", "billing")}
+    assert {t: set(e) for t, e in cases["teams"].items()} == {
+        t: {m.email for m in staff() if m.team == t} for t in ("support", "logistics", "billing")
+    }
     assert cases["escalation"]["to"] in {m.email for m in staff()}
     history = yaml.safe_load(HISTORY_FILE.read_text(encoding="utf-8"))
     assert {c for w in history["root_causes"].values() for c in w} <= set(cases["root_causes"])

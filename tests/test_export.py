@@ -66,8 +66,13 @@ def test_values_equal_what_the_store_holds(demo, tmp_path, name):
 def test_times_keep_microseconds_and_utc(store, tmp_path):
     at = datetime(2026, 3, 29, 1, 59, 59, 999999, tzinfo=timezone.utc)  # the night Europe changes its clocks
     with store.begin() as conn:
-        conn.execute(s.customers.insert(), [{"external_id": "c1", "signed_up_at": at, "attributes": {"tier": "gold", "n": [1, 2]}},
-                                            {"external_id": "c2", "signed_up_at": None, "attributes": None}])
+        conn.execute(
+            s.customers.insert(),
+            [
+                {"external_id": "c1", "signed_up_at": at, "attributes": {"tier": "gold", "n": [1, 2]}},
+                {"external_id": "c2", "signed_up_at": None, "attributes": None},
+            ],
+        )
     export_parquet(store, tmp_path, tables=["customers"])
     rows = exported_rows(tmp_path, "customers")
     assert rows[0]["signed_up_at"] == at and rows[0]["signed_up_at"].utcoffset().total_seconds() == 0
@@ -108,7 +113,11 @@ def test_export_again_replaces_tables_and_updates_the_manifest(demo, tmp_path):
     assert manifest["tables"] == {"customers": count(demo, "customers"), "tickets": count(demo, "tickets")}
     assert manifest["schema_revision"] == demo.current_revision()
     assert pq.read_table(tmp_path / "customers.parquet").num_rows == count(demo, "customers")
-    assert sorted(p.name for p in tmp_path.iterdir()) == [MANIFEST, "customers.parquet", "tickets.parquet"]  # no partial files
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        MANIFEST,
+        "customers.parquet",
+        "tickets.parquet",
+    ]  # no partial files
 
 
 def test_bad_requests_are_explained(store, tmp_path):
@@ -124,7 +133,9 @@ def test_bad_requests_are_explained(store, tmp_path):
 
 def test_cli_export(store_url, demo, tmp_path, monkeypatch):
     monkeypatch.setenv("CXLENS_DATABASE_URL", store_url)
-    result = CliRunner().invoke(app, ["export", "--parquet", str(tmp_path / "pq"), "--table", "responses", "--table", "tickets"])
+    result = CliRunner().invoke(
+        app, ["export", "--parquet", str(tmp_path / "pq"), "--table", "responses", "--table", "tickets"]
+    )
     assert result.exit_code == 0, result.output
     assert f"Exported 2 tables ({count(demo, 'responses') + count(demo, 'tickets'):,} rows)" in result.output
     assert (tmp_path / "pq" / "responses.parquet").exists() and not (tmp_path / "pq" / "customers.parquet").exists()
@@ -134,15 +145,28 @@ def test_cli_export_error_is_one_line(store_url, store, tmp_path):
     import os
 
     code = "from cxlens.cli import main; main()"
-    done = subprocess.run([sys.executable, "-c", code, "export", "--parquet", str(tmp_path), "--table", "nope"],
-                          capture_output=True, text=True, env={**os.environ, "CXLENS_DATABASE_URL": store_url, "COLUMNS": "200"})
+    done = subprocess.run(
+        [sys.executable, "-c", code, "export", "--parquet", str(tmp_path), "--table", "nope"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CXLENS_DATABASE_URL": store_url, "COLUMNS": "200"},
+    )
     assert done.returncode == 1 and "'nope': not a store table" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_a_column_null_in_the_first_batch_keeps_its_type(store, tmp_path):
     with store.begin() as conn:
-        conn.execute(s.customers.insert(), [{"external_id": f"c{i}", "attributes": None if i < 3 else {"vip": True},
-                                             "acquisition_cost": None if i < 3 else 12.5} for i in range(5)])
+        conn.execute(
+            s.customers.insert(),
+            [
+                {
+                    "external_id": f"c{i}",
+                    "attributes": None if i < 3 else {"vip": True},
+                    "acquisition_cost": None if i < 3 else 12.5,
+                }
+                for i in range(5)
+            ],
+        )
     export_parquet(store, tmp_path, tables=["customers"], batch_rows=2)
     rows = exported_rows(tmp_path, "customers")
     assert [r["attributes"] for r in rows] == [None, None, None, {"vip": True}, {"vip": True}]
@@ -173,8 +197,16 @@ def test_a_manifest_of_another_schema_is_started_afresh(store, tmp_path):
 def test_binary_columns_stay_bytes(store, tmp_path):
     blob = bytes(range(256)) * 3
     with store.begin() as conn:
-        conn.execute(s.text_models.insert(), {"kind": "sentiment", "created_at": datetime(2026, 1, 1, tzinfo=timezone.utc),
-                                              "n_texts": 1, "metrics": None, "data": blob})
+        conn.execute(
+            s.text_models.insert(),
+            {
+                "kind": "sentiment",
+                "created_at": datetime(2026, 1, 1, tzinfo=timezone.utc),
+                "n_texts": 1,
+                "metrics": None,
+                "data": blob,
+            },
+        )
     export_parquet(store, tmp_path, tables=["text_models"])
     table = pq.read_table(tmp_path / "text_models.parquet")
     assert table.schema.field("data").type == pa.large_binary() and table.column("data").to_pylist() == [blob]

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from cxlens.ingest.fields import Integer, Number, Tags, Text, Timestamp
 
 aware = st.datetimes(
-    min_value=datetime(1971, 1, 1), max_value=datetime(2099, 12, 31),
+    min_value=datetime(1971, 1, 1),
+    max_value=datetime(2099, 12, 31),
     timezones=st.builds(lambda m: timezone(timedelta(minutes=m)), st.integers(-14 * 60, 14 * 60)),
 )
 
@@ -27,7 +28,9 @@ def test_timestamps_with_offsets_become_the_same_instant_in_utc(values, sep):
 @settings(max_examples=100, deadline=None)
 # Up to 2037: Arrow's time-zone rules stop at the 32-bit transition list (found by this test:
 # 2038-04-01 in New York came out as standard time), which customer data never reaches.
-@given(st.lists(st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2037, 12, 31)), min_size=1, max_size=20))
+@given(
+    st.lists(st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2037, 12, 31)), min_size=1, max_size=20)
+)
 def test_naive_timestamps_are_read_in_the_given_zone(values):
     from zoneinfo import ZoneInfo
 
@@ -41,7 +44,7 @@ def test_naive_timestamps_are_read_in_the_given_zone(values):
             assert got == expected.astimezone(timezone.utc)
 
 
-@given(st.lists(st.integers(-10**12, 10**12), min_size=1, max_size=30), st.integers(-50, 50), st.integers(0, 100))
+@given(st.lists(st.integers(-(10**12), 10**12), min_size=1, max_size=30), st.integers(-50, 50), st.integers(0, 100))
 def test_integer_range_check_flags_exactly_the_values_outside(values, low, width):
     high = low + width
     result = Integer(low=low, high=high).coerce(pa.array([str(v) for v in values]))
@@ -50,7 +53,9 @@ def test_integer_range_check_flags_exactly_the_values_outside(values, low, width
     assert [v if i not in flagged else None for i, v in enumerate(values)] == result.values.to_pylist()
 
 
-@given(st.lists(st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=8)), min_size=1, max_size=30))
+@given(
+    st.lists(st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=8)), min_size=1, max_size=30)
+)
 def test_number_accepts_exactly_what_float_parses(values):
     text = [v if isinstance(v, str) else repr(v) for v in values]
     result = Number().coerce(pa.array(text))
@@ -62,7 +67,11 @@ def test_number_accepts_exactly_what_float_parses(values):
             continue
         try:
             expected = float(stripped)
-            ok = stripped.lower() not in {"nan", "inf", "-inf", "+inf", "infinity", "-infinity", "+infinity", "+nan", "-nan"} and "_" not in stripped
+            ok = (
+                stripped.lower()
+                not in {"nan", "inf", "-inf", "+inf", "infinity", "-infinity", "+infinity", "+nan", "-nan"}
+                and "_" not in stripped
+            )
         except ValueError:
             ok = False
         if ok:

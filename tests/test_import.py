@@ -17,37 +17,128 @@ from cxlens.errors import ImportRejected, InputError
 from cxlens.ingest import import_file
 
 CUSTOMERS = [
-    {"external_id": "c1", "name": "Ann O'Brien", "email": "ann@example.com", "locale": "en", "segment": "smb",
-     "signed_up_at": "2024-01-05T10:00:00+02:00", "acquisition_cost": "120.5", "favourite_trail": "Kungsleden"},
-    {"external_id": "c2", "name": "Быстров Пётр", "email": "petr@example.ru", "locale": "ru", "segment": "enterprise",
-     "signed_up_at": "2024-02-01", "churned_at": "2024-09-01T00:00:00Z", "churn_reason": "poor support"},
-    {"external_id": "c3", "name": "王芳", "locale": "zh", "timezone": "Asia/Shanghai", "signed_up_at": "2024-03-01 08:30:00"},
+    {
+        "external_id": "c1",
+        "name": "Ann O'Brien",
+        "email": "ann@example.com",
+        "locale": "en",
+        "segment": "smb",
+        "signed_up_at": "2024-01-05T10:00:00+02:00",
+        "acquisition_cost": "120.5",
+        "favourite_trail": "Kungsleden",
+    },
+    {
+        "external_id": "c2",
+        "name": "Быстров Пётр",
+        "email": "petr@example.ru",
+        "locale": "ru",
+        "segment": "enterprise",
+        "signed_up_at": "2024-02-01",
+        "churned_at": "2024-09-01T00:00:00Z",
+        "churn_reason": "poor support",
+    },
+    {
+        "external_id": "c3",
+        "name": "王芳",
+        "locale": "zh",
+        "timezone": "Asia/Shanghai",
+        "signed_up_at": "2024-03-01 08:30:00",
+    },
 ]
 
 ROWS = {
     "customers": CUSTOMERS,
     "events": [
-        {"external_id": "e1", "customer": "c1", "touchpoint": "checkout", "occurred_at": "2024-01-05T10:05:00Z", "channel": "web", "order_value": "89"},
+        {
+            "external_id": "e1",
+            "customer": "c1",
+            "touchpoint": "checkout",
+            "occurred_at": "2024-01-05T10:05:00Z",
+            "channel": "web",
+            "order_value": "89",
+        },
         {"customer": "c2", "touchpoint": "delivery", "occurred_at": "2024-02-03T09:00:00Z"},
     ],
     "responses": [
-        {"external_id": "r1", "survey": "relationship-nps", "customer": "c1", "submitted_at": "2024-03-01T12:00:00Z", "score": "9", "comment": "Great gear", "language": "en"},
-        {"external_id": "r2", "survey": "support-csat", "customer": "c2", "touchpoint": "support-email", "submitted_at": "2024-03-02T12:00:00Z", "score": "2", "comment": "Ждал ответа неделю"},
-        {"external_id": "r3", "metric": "ces", "scale": "1-5", "customer": "c3", "submitted_at": "2024-03-03T12:00:00Z", "score": "5"},
-        {"external_id": "r4", "metric": "text", "submitted_at": "2024-03-04T12:00:00Z", "comment": "<script>alert(1)</script>"},
+        {
+            "external_id": "r1",
+            "survey": "relationship-nps",
+            "customer": "c1",
+            "submitted_at": "2024-03-01T12:00:00Z",
+            "score": "9",
+            "comment": "Great gear",
+            "language": "en",
+        },
+        {
+            "external_id": "r2",
+            "survey": "support-csat",
+            "customer": "c2",
+            "touchpoint": "support-email",
+            "submitted_at": "2024-03-02T12:00:00Z",
+            "score": "2",
+            "comment": "Ждал ответа неделю",
+        },
+        {
+            "external_id": "r3",
+            "metric": "ces",
+            "scale": "1-5",
+            "customer": "c3",
+            "submitted_at": "2024-03-03T12:00:00Z",
+            "score": "5",
+        },
+        {
+            "external_id": "r4",
+            "metric": "text",
+            "submitted_at": "2024-03-04T12:00:00Z",
+            "comment": "<script>alert(1)</script>",
+        },
     ],
     "tickets": [
-        {"external_id": "T-1", "customer": "c1", "touchpoint": "support-chat", "channel": "chat", "team": "support", "agent": "Maya",
-         "created_at": "2024-03-01T10:00:00Z", "first_response_at": "2024-03-01T10:02:00Z", "solved_at": "2024-03-01T11:00:00Z",
-         "reopens": "0", "replies": "2", "handle_seconds": "600", "subject": "Login", "text": "I cannot log in", "tags": "login,urgent"},
+        {
+            "external_id": "T-1",
+            "customer": "c1",
+            "touchpoint": "support-chat",
+            "channel": "chat",
+            "team": "support",
+            "agent": "Maya",
+            "created_at": "2024-03-01T10:00:00Z",
+            "first_response_at": "2024-03-01T10:02:00Z",
+            "solved_at": "2024-03-01T11:00:00Z",
+            "reopens": "0",
+            "replies": "2",
+            "handle_seconds": "600",
+            "subject": "Login",
+            "text": "I cannot log in",
+            "tags": "login,urgent",
+        },
         {"external_id": "T-2", "customer": "c2", "channel": "email", "created_at": "2024-03-02T10:00:00Z"},
     ],
     "mentions": [
-        {"source": "trustpilot", "kind": "review", "rating": "4", "text": "Solid boots", "author": "hiker_1", "posted_at": "2024-04-01T00:00:00Z", "url": "https://r.example/1"},
-        {"external_id": "m2", "source": "x", "kind": "social", "text": "@northwind where is my parcel?", "posted_at": "2024-04-02T00:00:00Z"},
+        {
+            "source": "trustpilot",
+            "kind": "review",
+            "rating": "4",
+            "text": "Solid boots",
+            "author": "hiker_1",
+            "posted_at": "2024-04-01T00:00:00Z",
+            "url": "https://r.example/1",
+        },
+        {
+            "external_id": "m2",
+            "source": "x",
+            "kind": "social",
+            "text": "@northwind where is my parcel?",
+            "posted_at": "2024-04-02T00:00:00Z",
+        },
     ],
     "revenue": [
-        {"external_id": "p1", "customer": "c1", "occurred_at": "2024-01-05T10:05:00Z", "amount": "89.90", "currency": "eur"},
+        {
+            "external_id": "p1",
+            "customer": "c1",
+            "occurred_at": "2024-01-05T10:05:00Z",
+            "amount": "89.90",
+            "currency": "eur",
+        },
         {"customer": "c2", "occurred_at": "2024-02-01T00:00:00Z", "amount": "-10", "currency": "USD"},
     ],
     "feature_requests": [
@@ -94,12 +185,19 @@ def test_each_kind_from_each_format(mapped_store, tmp_path, kind, fmt):
 def test_typed_parquet_columns_are_accepted(mapped_store, tmp_path):
     load_customers(mapped_store, tmp_path)
     path = tmp_path / "r.parquet"
-    pq.write_table(pa.table({
-        "external_id": ["p1", "p2"],
-        "survey": ["relationship-nps", "relationship-nps"],
-        "submitted_at": pa.array([datetime(2024, 5, 1, 12, tzinfo=timezone.utc)] * 2, pa.timestamp("ms", tz="UTC")),
-        "score": pa.array([10, 0], pa.int8()),
-    }), path)
+    pq.write_table(
+        pa.table(
+            {
+                "external_id": ["p1", "p2"],
+                "survey": ["relationship-nps", "relationship-nps"],
+                "submitted_at": pa.array(
+                    [datetime(2024, 5, 1, 12, tzinfo=timezone.utc)] * 2, pa.timestamp("ms", tz="UTC")
+                ),
+                "score": pa.array([10, 0], pa.int8()),
+            }
+        ),
+        path,
+    )
     assert import_file(mapped_store, "responses", path).inserted == 2
     with mapped_store.engine.connect() as conn:
         assert sorted(conn.execute(sa.text("SELECT score FROM responses")).scalars()) == [0, 10]
@@ -137,10 +235,21 @@ def test_timezone_option_reads_naive_times_in_that_zone(mapped_store, tmp_path):
 def test_responses_take_metric_scale_and_touchpoint_from_their_survey(mapped_store, tmp_path):
     load_customers(mapped_store, tmp_path)
     import_file(mapped_store, "responses", write(tmp_path / "r", ROWS["responses"], "csv"))
-    rows = {r["external_id"]: r for r in values(mapped_store, """
+    rows = {
+        r["external_id"]: r
+        for r in values(
+            mapped_store,
+            """
         SELECT r.external_id, r.metric, r.score, r.scale_min, r.scale_max, t.key AS touchpoint
-        FROM responses r LEFT JOIN touchpoints t ON t.id = r.touchpoint_id""")}
-    assert (rows["r1"]["metric"], rows["r1"]["scale_min"], rows["r1"]["scale_max"], rows["r1"]["touchpoint"]) == ("nps", 0, 10, "first-use")
+        FROM responses r LEFT JOIN touchpoints t ON t.id = r.touchpoint_id""",
+        )
+    }
+    assert (rows["r1"]["metric"], rows["r1"]["scale_min"], rows["r1"]["scale_max"], rows["r1"]["touchpoint"]) == (
+        "nps",
+        0,
+        10,
+        "first-use",
+    )
     assert rows["r2"]["touchpoint"] == "support-email"  # the row's touchpoint wins over the survey's
     assert (rows["r3"]["metric"], rows["r3"]["scale_max"]) == ("ces", 5)
     assert rows["r4"]["score"] is None and rows["r4"]["metric"] == "text"
@@ -156,7 +265,10 @@ def test_ticket_durations_are_computed_at_import(mapped_store, tmp_path):
     from cxlens.store.schema import tickets
 
     with mapped_store.engine.connect() as conn:
-        assert conn.execute(sa.select(tickets.c.tags).where(tickets.c.external_id == "T-1")).scalar_one() == ["login", "urgent"]
+        assert conn.execute(sa.select(tickets.c.tags).where(tickets.c.external_id == "T-1")).scalar_one() == [
+            "login",
+            "urgent",
+        ]
     assert rows["T-2"]["first_response_seconds"] is None and rows["T-2"]["status"] == "open"
 
 
@@ -170,7 +282,9 @@ def test_mapping_reads_a_field_from_another_column(mapped_store, tmp_path):
     load_customers(mapped_store, tmp_path)
     rows = [{"id": "x1", "nps_score": "7", "when": "2024-06-01T00:00:00Z", "survey": "relationship-nps"}]
     path = write(tmp_path / "nps", rows, "csv")
-    result = import_file(mapped_store, "responses", path, mapping={"score": "nps_score", "external_id": "id", "submitted_at": "when"})
+    result = import_file(
+        mapped_store, "responses", path, mapping={"score": "nps_score", "external_id": "id", "submitted_at": "when"}
+    )
     assert result.inserted == 1
     assert values(mapped_store, "SELECT score FROM responses")[0]["score"] == 7
 
@@ -205,7 +319,13 @@ BAD = [
 @pytest.mark.parametrize(("change", "column", "shown", "problem"), BAD)
 def test_bad_row_rejects_the_file_and_names_row_column_value(mapped_store, tmp_path, change, column, shown, problem):
     load_customers(mapped_store, tmp_path)
-    good = {"external_id": "ok", "survey": "relationship-nps", "customer": "c1", "submitted_at": "2024-03-01T12:00:00Z", "score": "9"}
+    good = {
+        "external_id": "ok",
+        "survey": "relationship-nps",
+        "customer": "c1",
+        "submitted_at": "2024-03-01T12:00:00Z",
+        "score": "9",
+    }
     bad = {**good, "external_id": "bad", **change}
     path = write(tmp_path / "r", [good, good | {"external_id": "ok2"}, bad], "csv")
     with pytest.raises(ImportRejected) as info:
@@ -218,7 +338,10 @@ def test_bad_row_rejects_the_file_and_names_row_column_value(mapped_store, tmp_p
 
 def test_every_bad_row_is_listed(mapped_store, tmp_path):
     load_customers(mapped_store, tmp_path)
-    rows = [{"external_id": f"r{i}", "survey": "relationship-nps", "submitted_at": "2024-03-01T12:00:00Z", "score": str(i)} for i in range(30)]
+    rows = [
+        {"external_id": f"r{i}", "survey": "relationship-nps", "submitted_at": "2024-03-01T12:00:00Z", "score": str(i)}
+        for i in range(30)
+    ]
     with pytest.raises(ImportRejected) as info:
         import_file(mapped_store, "responses", write(tmp_path / "r", rows, "csv"))
     assert info.value.rejected_row_count == 19  # 11..29
@@ -233,7 +356,11 @@ def test_duplicate_ids_in_one_file_are_rejected(mapped_store, tmp_path):
 
 
 def test_skip_bad_rows_imports_the_rest_and_writes_the_rejected(mapped_store, tmp_path):
-    rows = [{"external_id": "c1", "email": "a@example.com"}, {"external_id": "c2", "email": "not-an-email"}, {"external_id": "c3"}]
+    rows = [
+        {"external_id": "c1", "email": "a@example.com"},
+        {"external_id": "c2", "email": "not-an-email"},
+        {"external_id": "c3"},
+    ]
     path = write(tmp_path / "c", rows, "csv")
     rejected = tmp_path / "rejected.csv"
     result = import_file(mapped_store, "customers", path, skip_bad_rows=True, rejected_file=rejected)
@@ -249,7 +376,10 @@ def test_update_changes_only_changed_rows(mapped_store, tmp_path):
     load_customers(mapped_store, tmp_path)
     tickets = ROWS["tickets"]
     import_file(mapped_store, "tickets", write(tmp_path / "t", tickets, "csv"))
-    solved_later = [tickets[0], tickets[1] | {"first_response_at": "2024-03-02T11:00:00Z", "solved_at": "2024-03-03T10:00:00Z"}]
+    solved_later = [
+        tickets[0],
+        tickets[1] | {"first_response_at": "2024-03-02T11:00:00Z", "solved_at": "2024-03-03T10:00:00Z"},
+    ]
     path = write(tmp_path / "t2", solved_later, "csv")
     plain = import_file(mapped_store, "tickets", path)
     assert (plain.inserted, plain.updated, plain.unchanged) == (0, 0, 2)
@@ -333,7 +463,9 @@ def test_header_only_file_imports_nothing(mapped_store, tmp_path):
 def test_multiline_quoted_comment_is_one_value(mapped_store, tmp_path):
     load_customers(mapped_store, tmp_path)
     path = tmp_path / "r.csv"
-    path.write_text('external_id,survey,submitted_at,score,comment\nr1,relationship-nps,2024-01-01T00:00:00Z,3,"Line one,\nline two"\n')
+    path.write_text(
+        'external_id,survey,submitted_at,score,comment\nr1,relationship-nps,2024-01-01T00:00:00Z,3,"Line one,\nline two"\n'
+    )
     import_file(mapped_store, "responses", path)
     assert values(mapped_store, "SELECT comment FROM responses")[0]["comment"] == "Line one,\nline two"
 
@@ -357,7 +489,9 @@ def test_json_lines_times_keep_their_offset_and_date_like_text_stays_text(mapped
         '"occurred_at": "2025-03-01T09:12:00+02:00", "promised_at": "2025-03-03T12:00:00+02:00", "order_value": 89, "gift": true}\n'
     )
     import_file(mapped_store, "events", path, timezone_name="Europe/Helsinki")
-    assert stored(mapped_store, "events", "2025-03-01T10:00:00Z", "occurred_at") == datetime(2025, 3, 1, 7, 12, tzinfo=timezone.utc)
+    assert stored(mapped_store, "events", "2025-03-01T10:00:00Z", "occurred_at") == datetime(
+        2025, 3, 1, 7, 12, tzinfo=timezone.utc
+    )
     props = stored(mapped_store, "events", "2025-03-01T10:00:00Z", "properties")
     assert props == {"promised_at": "2025-03-03T12:00:00+02:00", "order_value": 89, "gift": True}
 
@@ -390,15 +524,28 @@ def test_update_keeps_what_the_file_does_not_say(mapped_store, tmp_path):
     again = [{"external_id": "f1", "text": "Dark mode please", "customer": "c1"}]
     result = import_file(mapped_store, "feature_requests", write(tmp_path / "f2", again, "csv"), update=True)
     assert result.updated == 1
-    assert (stored(mapped_store, "feature_requests", "f1", "votes"), stored(mapped_store, "feature_requests", "f1", "status")) == (7, "planned")
+    assert (
+        stored(mapped_store, "feature_requests", "f1", "votes"),
+        stored(mapped_store, "feature_requests", "f1", "status"),
+    ) == (7, "planned")
     assert stored(mapped_store, "feature_requests", "f1", "text") == "Dark mode please"
 
 
 def test_update_blank_cells_keep_stored_values_and_status_is_not_guessed(mapped_store, tmp_path):
     load_customers(mapped_store, tmp_path)
-    rows = [{"external_id": "T-9", "customer": "c1", "created_at": "2024-03-01T10:00:00Z", "status": "pending", "agent": "Maya"}]
+    rows = [
+        {
+            "external_id": "T-9",
+            "customer": "c1",
+            "created_at": "2024-03-01T10:00:00Z",
+            "status": "pending",
+            "agent": "Maya",
+        }
+    ]
     import_file(mapped_store, "tickets", write(tmp_path / "t", rows, "csv"))
-    later = [{"external_id": "T-9", "created_at": "2024-03-01T10:00:00Z", "solved_at": "", "agent": "", "priority": "high"}]
+    later = [
+        {"external_id": "T-9", "created_at": "2024-03-01T10:00:00Z", "solved_at": "", "agent": "", "priority": "high"}
+    ]
     import_file(mapped_store, "tickets", write(tmp_path / "t2", later, "csv"), update=True)
     assert stored(mapped_store, "tickets", "T-9", "status") == "pending"
     assert stored(mapped_store, "tickets", "T-9", "agent") == "Maya"
@@ -407,10 +554,14 @@ def test_update_blank_cells_keep_stored_values_and_status_is_not_guessed(mapped_
 
 def test_update_merges_kept_columns_into_attributes(mapped_store, tmp_path):
     import_file(mapped_store, "customers", write(tmp_path / "c", [{"external_id": "c1", "country": "FI"}], "csv"))
-    result = import_file(mapped_store, "customers", write(tmp_path / "c2", [{"external_id": "c1", "tier": "gold"}], "csv"), update=True)
+    result = import_file(
+        mapped_store, "customers", write(tmp_path / "c2", [{"external_id": "c1", "tier": "gold"}], "csv"), update=True
+    )
     assert result.updated == 1
     assert stored(mapped_store, "customers", "c1", "attributes") == {"country": "FI", "tier": "gold"}
-    same = import_file(mapped_store, "customers", write(tmp_path / "c2", [{"external_id": "c1", "tier": "gold"}], "csv"), update=True)
+    same = import_file(
+        mapped_store, "customers", write(tmp_path / "c2", [{"external_id": "c1", "tier": "gold"}], "csv"), update=True
+    )
     assert (same.updated, same.unchanged) == (0, 1)
 
 
@@ -437,9 +588,22 @@ def test_nanosecond_times_and_nested_parquet_values_are_read(mapped_store, tmp_p
     path = tmp_path / "e.parquet"
     when = pa.array([1_700_000_000_123_456_789], pa.timestamp("ns", tz="UTC"))
     nested = pa.array([{"at": datetime(2024, 1, 1, tzinfo=timezone.utc), "n": 1}])
-    pq.write_table(pa.table({"external_id": ["e1"], "customer": ["c1"], "touchpoint": ["checkout"], "occurred_at": when, "detail": nested}), path)
+    pq.write_table(
+        pa.table(
+            {
+                "external_id": ["e1"],
+                "customer": ["c1"],
+                "touchpoint": ["checkout"],
+                "occurred_at": when,
+                "detail": nested,
+            }
+        ),
+        path,
+    )
     import_file(mapped_store, "events", path)
-    assert stored(mapped_store, "events", "e1", "occurred_at") == datetime(2023, 11, 14, 22, 13, 20, 123456, tzinfo=timezone.utc)
+    assert stored(mapped_store, "events", "e1", "occurred_at") == datetime(
+        2023, 11, 14, 22, 13, 20, 123456, tzinfo=timezone.utc
+    )
     assert stored(mapped_store, "events", "e1", "properties") == {"detail": {"at": "2024-01-01T00:00:00+00:00", "n": 1}}
 
 
@@ -465,7 +629,9 @@ def test_rejected_file_keeps_values_as_written_and_the_good_copy_gets_in(mapped_
 def test_unwritable_rejected_path_is_refused_before_anything_is_written(mapped_store, tmp_path):
     path = write(tmp_path / "c", [{"external_id": "c1", "email": "bad"}, {"external_id": "c2"}], "csv")
     with pytest.raises(InputError, match="cannot write a file there"):
-        import_file(mapped_store, "customers", path, skip_bad_rows=True, rejected_file=tmp_path / "no" / "such" / "dir.csv")
+        import_file(
+            mapped_store, "customers", path, skip_bad_rows=True, rejected_file=tmp_path / "no" / "such" / "dir.csv"
+        )
     assert count(mapped_store, "customers") == 0
 
 

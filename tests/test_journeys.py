@@ -6,15 +6,19 @@ import yaml
 from conftest import DEMO_JOURNEYS, count
 
 from cxlens.errors import JourneyFileError
-from cxlens.ingest import load_journeys, read_journey_map
 from cxlens.ingest import journeys as journeys_module
+from cxlens.ingest import load_journeys, read_journey_map
 from cxlens.ingest.journeys import journey_tree, parse_journeys
 from cxlens.store import schema
 
 
 def small(**touchpoint):
     tp = {"key": "chat", "name": "Chat", **touchpoint}
-    return {"journeys": [{"key": "help", "name": "Get help", "stages": [{"key": "ask", "name": "Ask", "touchpoints": [tp]}]}]}
+    return {
+        "journeys": [
+            {"key": "help", "name": "Get help", "stages": [{"key": "ask", "name": "Ask", "touchpoints": [tp]}]}
+        ]
+    }
 
 
 def test_demo_file_is_valid():
@@ -127,13 +131,22 @@ def test_tree_keeps_the_order_of_the_file(mapped_store):
     assert buy["stages"][2]["touchpoints"][0]["targets"]["ces"] == 80
     with mapped_store.engine.connect() as conn:
         kinds = dict(conn.execute(sa.text("SELECT metric, kind FROM touchpoint_targets")).all())
-    assert kinds["nps"] == "perception" and kinds["first_response_time"] == "interaction" and kinds["churn_rate"] == "outcome"
+    assert (
+        kinds["nps"] == "perception"
+        and kinds["first_response_time"] == "interaction"
+        and kinds["churn_rate"] == "outcome"
+    )
 
 
 def test_targets_are_shown_as_written():
     from cxlens.metrics import format_target, parse_duration
 
-    assert [format_target("first_response_time", parse_duration(x)) for x in ("90s", "2m", "4h", "2d")] == ["90s", "2m", "4h", "2d"]
+    assert [format_target("first_response_time", parse_duration(x)) for x in ("90s", "2m", "4h", "2d")] == [
+        "90s",
+        "2m",
+        "4h",
+        "2d",
+    ]
     assert format_target("csat", 85) == "85%"
     assert format_target("nps", -10) == "-10"
 
@@ -154,7 +167,8 @@ def write_yaml(tmp_path, data, name="j.yaml"):
 def survey_touchpoint(store, key):
     with store.engine.connect() as conn:
         return conn.execute(
-            sa.text("SELECT t.key FROM surveys s LEFT JOIN touchpoints t ON t.id = s.touchpoint_id WHERE s.key = :k"), {"k": key}
+            sa.text("SELECT t.key FROM surveys s LEFT JOIN touchpoints t ON t.id = s.touchpoint_id WHERE s.key = :k"),
+            {"k": key},
         ).scalar_one()
 
 
@@ -171,7 +185,10 @@ def test_survey_may_name_a_touchpoint_already_in_the_store(mapped_store, tmp_pat
 
 def test_survey_naming_an_unknown_touchpoint_writes_nothing(mapped_store, tmp_path):
     data = small()  # a new journey, which must not be written either
-    data["surveys"] = [survey(touchpoint="chat"), survey(key="lost", touchpoint="nowhere", trigger={"touchpoint": "gone"})]
+    data["surveys"] = [
+        survey(touchpoint="chat"),
+        survey(key="lost", touchpoint="nowhere", trigger={"touchpoint": "gone"}),
+    ]
     before = {t: count(mapped_store, t) for t in ("journeys", "touchpoints", "surveys")}
     path = write_yaml(tmp_path, data)
     with pytest.raises(JourneyFileError) as info:
@@ -206,7 +223,9 @@ def test_survey_touchpoint_must_look_like_a_key(ref):
 def test_a_file_needs_journeys_or_surveys(data):
     with pytest.raises(JourneyFileError) as info:
         parse_journeys(data, "j.yaml")
-    assert info.value.problems == ["(top): has neither journeys nor surveys; write journeys:, surveys: or both (see the README)"]
+    assert info.value.problems == [
+        "(top): has neither journeys nor surveys; write journeys:, surveys: or both (see the README)"
+    ]
 
 
 def test_an_empty_file_is_refused_plainly(tmp_path):
@@ -232,17 +251,29 @@ def test_journeys_alone_and_surveys_alone_are_both_files():
         ({"sampling": "25%"}, "surveys[0].sampling: '25%' is not a share of events between 0 and 1"),
         ({"sampling": True}, "surveys[0].sampling: True is not a share"),
         ({"sampling": float("nan")}, "surveys[0].sampling: nan is not a share"),
-        ({"fatigue_days": "banana"}, "surveys[0].fatigue_days: 'banana' is not a whole number of days (0 or more); write e.g. 30"),
+        (
+            {"fatigue_days": "banana"},
+            "surveys[0].fatigue_days: 'banana' is not a whole number of days (0 or more); write e.g. 30",
+        ),
         ({"fatigue_days": -1}, "surveys[0].fatigue_days: -1 is not a whole number"),
         ({"fatigue_days": 1.5}, "surveys[0].fatigue_days: 1.5 is not a whole number"),
-        ({"trigger": {"after": "forever"}}, "surveys[0].trigger.after: 'forever' is not a duration; write e.g. 1h or 1d"),
+        (
+            {"trigger": {"after": "forever"}},
+            "surveys[0].trigger.after: 'forever' is not a duration; write e.g. 1h or 1d",
+        ),
         ({"trigger": {"after": -60}}, "surveys[0].trigger.after: -60 is not a duration"),
         ({"trigger": "after purchase"}, "surveys[0].trigger: expected a mapping"),
         ({"languages": "en"}, "surveys[0].languages: 'en' is not a list of language codes; write e.g. [en, fi]"),
         ({"languages": ["en", 3]}, "surveys[0].languages: ['en', 3] is not a list of language codes"),
-        ({"channels": ["email", "fax"]}, "surveys[0].channels[1]: 'fax' is not a survey channel; use one of email, sms, web, widget, api"),
+        (
+            {"channels": ["email", "fax"]},
+            "surveys[0].channels[1]: 'fax' is not a survey channel; use one of email, sms, web, widget, api",
+        ),
         ({"channels": "email"}, "surveys[0].channels: 'email' is not a list of channels; write e.g. [email, web]"),
-        ({"metric": "text", "scale": "1-5"}, "surveys[0].scale: '1-5': a text survey has no scale; remove scale, or use metric nps"),
+        (
+            {"metric": "text", "scale": "1-5"},
+            "surveys[0].scale: '1-5': a text survey has no scale; remove scale, or use metric nps",
+        ),
     ],
 )
 def test_survey_settings_are_checked(fields, expected):
@@ -268,7 +299,9 @@ def test_valid_survey_settings_are_kept(store):
     assert jmap.surveys[1].scale is None and jmap.surveys[1].definition == {"sampling": 1.0, "fatigue_days": 0}
     load_journeys(store, jmap)
     with store.engine.connect() as conn:
-        stored = conn.execute(sa.select(schema.surveys.c.definition).where(schema.surveys.c.key == "later")).scalar_one()
+        stored = conn.execute(
+            sa.select(schema.surveys.c.definition).where(schema.surveys.c.key == "later")
+        ).scalar_one()
     assert stored == settings
 
 
@@ -278,7 +311,10 @@ def test_valid_survey_settings_are_kept(store):
 @pytest.mark.parametrize(
     ("targets", "expected"),
     [
-        ("csat: 0.85", "targets.csat: 0.85 looks like a fraction: write 85 for 85% (or '0.85%' if you mean less than one percent)"),
+        (
+            "csat: 0.85",
+            "targets.csat: 0.85 looks like a fraction: write 85 for 85% (or '0.85%' if you mean less than one percent)",
+        ),
         ("retention: 0.9", "targets.retention: 0.9 looks like a fraction: write 90 for 90%"),
         ("clv: .inf", "targets.clv: inf is not a finite number; write a number"),
         ("clv: -.inf", "targets.clv: -inf is not a finite number"),
@@ -297,7 +333,14 @@ def test_small_targets_that_mean_what_they_say_are_kept():
     # A written-out % is meant; lower-is-better percents and non-percent metrics may be small.
     targets = {"conversion": "0.5%", "reopen_rate": 0.5, "churn_rate": 0.8, "sentiment": 0.2, "csat": 1, "retention": 0}
     tp = parse_journeys(small(targets=targets)).journeys[0].stages[0].touchpoints[0]
-    assert tp.targets == {"conversion": 0.5, "reopen_rate": 0.5, "churn_rate": 0.8, "sentiment": 0.2, "csat": 1.0, "retention": 0.0}
+    assert tp.targets == {
+        "conversion": 0.5,
+        "reopen_rate": 0.5,
+        "churn_rate": 0.8,
+        "sentiment": 0.2,
+        "csat": 1.0,
+        "retention": 0.0,
+    }
 
 
 # -- touchpoints the file no longer lists ------------------------------------------------------
@@ -309,7 +352,9 @@ def test_touchpoints_missing_from_the_file_are_kept_and_reported(mapped_store, t
     result = load_journeys(mapped_store, write_yaml(tmp_path, small()))
     assert result.not_in_file == demo
     assert count(mapped_store, "touchpoints") == before + 1
-    assert result.summary().endswith(f"; touchpoint(s) kept: {', '.join(demo)} (not in this file; they keep their data)")
+    assert result.summary().endswith(
+        f"; touchpoint(s) kept: {', '.join(demo)} (not in this file; they keep their data)"
+    )
     # Loading the whole demo again: the new one is the only one missing from it.
     again = load_journeys(mapped_store, DEMO_JOURNEYS)
     assert again.not_in_file == ["chat"]
@@ -353,7 +398,14 @@ def test_an_unreadable_file_is_refused_plainly(tmp_path, monkeypatch):
 
 def test_all_lists_the_public_names():
     exported = set(journeys_module.__all__)
-    assert {"journey_tree", "LoadResult", "JourneyMap", "load_journeys", "parse_journeys", "read_journey_map"} <= exported
+    assert {
+        "journey_tree",
+        "LoadResult",
+        "JourneyMap",
+        "load_journeys",
+        "parse_journeys",
+        "read_journey_map",
+    } <= exported
     assert all(hasattr(journeys_module, name) for name in exported)
     namespace: dict = {}
     exec("from cxlens.ingest.journeys import *", namespace)
@@ -365,7 +417,10 @@ def test_all_lists_the_public_names():
 
 def test_the_one_loader_applies_collections_checks_to_files_and_parsed_maps(store, tmp_path):
     bad = {"surveys": [survey(languages=["en", "xx"], trigger={"touchpoint": "chat", "channel": "pigeon"})]}
-    expected = ["surveys[0].texts.xx: cxlens has no built-in 'xx' wording", "surveys[0].trigger.channel: 'pigeon' cannot send invitations"]
+    expected = [
+        "surveys[0].texts.xx: cxlens has no built-in 'xx' wording",
+        "surveys[0].trigger.channel: 'pigeon' cannot send invitations",
+    ]
     for source in (write_yaml(tmp_path, bad), parse_journeys(bad)):
         with pytest.raises(JourneyFileError) as info:
             load_journeys(store, source)

@@ -20,11 +20,14 @@ def test_every_kpi_has_an_entry_and_the_lists_are_views_of_it():
     assert kpis.NAMES == catalog.NAMES and len(kpis.NAMES) == 45
     assert set(kpis.SPECS) | set(kpis._SPECIAL) == set(kpis.NAMES)
     assert all(isinstance(catalog.get(n).implementation(), Spec) == (n in kpis.SPECS) for n in kpis.NAMES)
-    assert set(METRICS) == {n for n, k in catalog.CATALOGUE.items() if k.target_range is not None} and len(METRICS) == 19
+    assert (
+        set(METRICS) == {n for n, k in catalog.CATALOGUE.items() if k.target_range is not None} and len(METRICS) == 19
+    )
     for name, spec in kpis.SPECS.items():
         assert catalog.get(name).source == spec.source
-        assert set(catalog.dimensions(name)) == set(kpis.CUSTOMER_DIMENSIONS if spec.source == "customers"
-                                                     else kpis.FACTS[spec.source].dimensions)
+        assert set(catalog.dimensions(name)) == set(
+            kpis.CUSTOMER_DIMENSIONS if spec.source == "customers" else kpis.FACTS[spec.source].dimensions
+        )
 
 
 def test_every_entry_is_complete():
@@ -39,13 +42,19 @@ def test_every_entry_is_complete():
 
 @pytest.mark.parametrize(
     ("name", "label", "unit", "base"),
-    [("nps", "Net Promoter Score", "score", "nps"), ("first_response_time", "First response time (mean)", "seconds", "first_response_time"),
-     ("first_response_median", "First response time (median)", "seconds", "first_response_time"),
-     ("resolution_p90", "Resolution time (p90)", "seconds", "resolution_time"),
-     ("first_response_business_p90", "First response time, business hours (p90)", "seconds", "first_response_time"),
-     ("handle_time", "Handle time (mean)", "seconds", "handle_time"), ("response_count", "Responses", "count", "response_count"),
-     ("ticket_volume", "Tickets", "count", "ticket_volume"), ("ticket_sentiment", "Ticket sentiment", "score", "ticket_sentiment"),
-     ("cohort_retention", "Cohort retention", "percent", "cohort_retention"), ("clv", "Customer lifetime value", "money", "clv")],
+    [
+        ("nps", "Net Promoter Score", "score", "nps"),
+        ("first_response_time", "First response time (mean)", "seconds", "first_response_time"),
+        ("first_response_median", "First response time (median)", "seconds", "first_response_time"),
+        ("resolution_p90", "Resolution time (p90)", "seconds", "resolution_time"),
+        ("first_response_business_p90", "First response time, business hours (p90)", "seconds", "first_response_time"),
+        ("handle_time", "Handle time (mean)", "seconds", "handle_time"),
+        ("response_count", "Responses", "count", "response_count"),
+        ("ticket_volume", "Tickets", "count", "ticket_volume"),
+        ("ticket_sentiment", "Ticket sentiment", "score", "ticket_sentiment"),
+        ("cohort_retention", "Cohort retention", "percent", "cohort_retention"),
+        ("clv", "Customer lifetime value", "money", "clv"),
+    ],
 )
 def test_labels_units_and_base_metrics(name, label, unit, base):
     assert (catalog.label(name), catalog.unit(name), catalog.base_metric(name)) == (label, unit, base)
@@ -69,11 +78,14 @@ def test_every_kpi_has_a_shortcut_on_the_facade():
 
 
 def test_the_catalogue_and_periods_import_without_the_analytics_stack():
-    code = ("import sys, cxlens.catalog, cxlens.periods, cxlens.metrics; "
-            "heavy = [m for m in ('scipy', 'pandas', 'ibis', 'numpy', 'pyarrow', 'cxlens.analytics') if m in sys.modules]; "
-            "print(heavy)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={"PYTHONPATH": str(SRC.parent)}).stdout.strip()
+    code = (
+        "import sys, cxlens.catalog, cxlens.periods, cxlens.metrics; "
+        "heavy = [m for m in ('scipy', 'pandas', 'ibis', 'numpy', 'pyarrow', 'cxlens.analytics') if m in sys.modules]; "
+        "print(heavy)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={"PYTHONPATH": str(SRC.parent)}
+    ).stdout.strip()
     # cxlens/__init__ may still import more (that is its own business); these modules add nothing.
     if out != "[]":
         pytest.skip(f"cxlens/__init__ imports {out} eagerly")
@@ -90,15 +102,25 @@ def _imports(path: Path) -> list[tuple[str, list[str]]]:
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom):
             base = package.split(".")
-            module = ".".join(base[: len(base) - node.level + 1] + ([node.module] if node.module else [])) if node.level else node.module
+            module = (
+                ".".join(base[: len(base) - node.level + 1] + ([node.module] if node.module else []))
+                if node.level
+                else node.module
+            )
             found.append((module, [a.name for a in node.names]))
         elif isinstance(node, ast.Import):
             found += [(a.name, []) for a in node.names]
     return found
 
 
-SCOPE = [*sorted((SRC / "analytics").glob("*.py")), *sorted((SRC / "catalog").glob("*.py")),
-         SRC / "periods.py", SRC / "metrics.py", SRC / "stats.py", SRC / "errors.py"]
+SCOPE = [
+    *sorted((SRC / "analytics").glob("*.py")),
+    *sorted((SRC / "catalog").glob("*.py")),
+    SRC / "periods.py",
+    SRC / "metrics.py",
+    SRC / "stats.py",
+    SRC / "errors.py",
+]
 
 
 def _module(path: Path) -> str:
@@ -107,8 +129,13 @@ def _module(path: Path) -> str:
 
 
 def test_no_private_name_is_imported_across_modules():
-    private = [(p.name, m, n) for p in SCOPE for m, names in _imports(p) for n in names
-               if n.startswith("_") and not n.startswith("__") and m and m.startswith("cxlens")]
+    private = [
+        (p.name, m, n)
+        for p in SCOPE
+        for m, names in _imports(p)
+        for n in names
+        if n.startswith("_") and not n.startswith("__") and m and m.startswith("cxlens")
+    ]
     assert private == []
 
 
@@ -127,7 +154,7 @@ def test_no_import_circles_in_analytics():
     seen, path = set(), []
 
     def visit(node):
-        assert node not in path, " -> ".join([*path[path.index(node):], node])
+        assert node not in path, " -> ".join([*path[path.index(node) :], node])
         if node in seen or node not in graph:
             return
         path.append(node)

@@ -10,19 +10,24 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from test_kpis import _keyed
+from test_mirror import _sql, demo, sqlite_store  # noqa: F401  (the mirror tests' small demo)
 
 from cxlens.analytics.kpis import kpi
 from cxlens.web.kpi_engine import KPIEngine
-from test_kpis import _keyed
-from test_mirror import _sql, demo, sqlite_store  # noqa: F401  (the mirror tests' small demo)
 
 LAST_MONTH = {"grain": "month", "since": "2026-01-01", "until": "2026-06-01"}
 
 
 def _answer_at(store, when: str, score: int = 0) -> None:
-    _sql(store, "INSERT INTO responses (survey_id, customer_id, touchpoint_id, channel, submitted_at, metric, score, scale_min, scale_max) "
-                "SELECT survey_id, customer_id, touchpoint_id, channel, :when, 'nps', :score, 0, 10 FROM responses "
-                "WHERE metric = 'nps' LIMIT 1", when=when, score=score)
+    _sql(
+        store,
+        "INSERT INTO responses (survey_id, customer_id, touchpoint_id, channel, submitted_at, metric, score, scale_min, scale_max) "
+        "SELECT survey_id, customer_id, touchpoint_id, channel, :when, 'nps', :score, 0, 10 FROM responses "
+        "WHERE metric = 'nps' LIMIT 1",
+        when=when,
+        score=score,
+    )
 
 
 def _synced(engine: KPIEngine):
@@ -49,8 +54,13 @@ def test_a_row_before_until_drops_the_answer(demo):
     assert _keyed(fresh) == _keyed(kpi(demo).compute("nps", **LAST_MONTH)) != _keyed(bounded)
 
 
-@pytest.mark.parametrize(("was", "now"), [("2026-06-20 00:00:00.000000", "2026-05-20 00:00:00.000000"),
-                                          ("2026-05-20 00:00:00.000000", "2026-06-20 00:00:00.000000")])
+@pytest.mark.parametrize(
+    ("was", "now"),
+    [
+        ("2026-06-20 00:00:00.000000", "2026-05-20 00:00:00.000000"),
+        ("2026-05-20 00:00:00.000000", "2026-06-20 00:00:00.000000"),
+    ],
+)
 def test_an_update_drops_the_answer_when_either_version_falls_before_until(demo, was, now):
     _answer_at(demo, was)
     engine = KPIEngine(demo)

@@ -48,32 +48,131 @@ def write_cases(store) -> None:
         tps = [r.id for r in conn.execute(sa.select(s.touchpoints.c.id).order_by(s.touchpoints.c.id).limit(2))]
         churned = {3: at(days=39), 4: at(days=-29)}
         for i, segment in ((1, "smb"), (2, "smb"), (3, "enterprise"), (4, "enterprise")):
-            conn.execute(s.customers.insert().values(id=i, external_id=f"loop-{i}", segment=segment, plan="pro",
-                                                     signed_up_at=at(days=-300), churned_at=churned.get(i)))
+            conn.execute(
+                s.customers.insert().values(
+                    id=i,
+                    external_id=f"loop-{i}",
+                    segment=segment,
+                    plan="pro",
+                    signed_up_at=at(days=-300),
+                    churned_at=churned.get(i),
+                )
+            )
         answers = [  # (id, customer, score, submitted)
-            (1, 1, 3, at(days=-1)), (2, 2, 5, at(days=-1)), (3, 3, 2, at(days=-1)), (4, 4, 9, at(days=-1)),
-            (5, 1, 8, at(days=18)), (6, 1, 2, at(days=30)), (7, 2, 4, at(days=23)),
+            (1, 1, 3, at(days=-1)),
+            (2, 2, 5, at(days=-1)),
+            (3, 3, 2, at(days=-1)),
+            (4, 4, 9, at(days=-1)),
+            (5, 1, 8, at(days=18)),
+            (6, 1, 2, at(days=30)),
+            (7, 2, 4, at(days=23)),
         ]
         for rid, customer, score, submitted in answers:
-            conn.execute(s.responses.insert().values(id=rid, external_id=f"loop-r{rid}", customer_id=customer,
-                                                     touchpoint_id=tps[0], submitted_at=submitted, metric="nps",
-                                                     score=score, scale_min=0, scale_max=10, channel="email"))
+            conn.execute(
+                s.responses.insert().values(
+                    id=rid,
+                    external_id=f"loop-r{rid}",
+                    customer_id=customer,
+                    touchpoint_id=tps[0],
+                    submitted_at=submitted,
+                    metric="nps",
+                    score=score,
+                    scale_min=0,
+                    scale_max=10,
+                    channel="email",
+                )
+            )
         cases = [  # id, customer, response, touchpoint, opened, contact after, closed after, resolved after, due after, business
-            dict(id=1, customer_id=1, response_id=1, touchpoint_id=tps[0], created_at=at(), first=1, closed=10, resolved=10,
-                 due=24, fc_due=2, business_hours=False, team="support", priority="high", source="response",
-                 root_cause="billing", outcome="recovered"),
-            dict(id=2, customer_id=2, response_id=2, touchpoint_id=tps[0], created_at=at(), first=3, closed=30, resolved=29,
-                 due=24, fc_due=2, business_hours=True, team="support", priority="normal", source="response",
-                 root_cause="delivery", outcome="not_recovered"),
-            dict(id=3, customer_id=3, response_id=3, touchpoint_id=tps[1], created_at=at(days=1), first=None, closed=5,
-                 resolved=None, due=8, fc_due=4, business_hours=False, team="sales", priority="normal", source="response",
-                 root_cause="billing", outcome="not_recovered"),
-            dict(id=4, customer_id=4, response_id=4, touchpoint_id=tps[1], created_at=at(days=2), first=2, closed=None,
-                 resolved=None, due=48, fc_due=4, business_hours=False, team="sales", priority="low", source="response",
-                 root_cause=None, outcome=None),
-            dict(id=5, customer_id=None, response_id=None, touchpoint_id=None, created_at=at(days=30), first=4, closed=20,
-                 resolved=20, due=None, fc_due=None, business_hours=False, team="support", priority="normal",
-                 source="manual", root_cause="delivery", outcome="no_action_needed"),
+            dict(
+                id=1,
+                customer_id=1,
+                response_id=1,
+                touchpoint_id=tps[0],
+                created_at=at(),
+                first=1,
+                closed=10,
+                resolved=10,
+                due=24,
+                fc_due=2,
+                business_hours=False,
+                team="support",
+                priority="high",
+                source="response",
+                root_cause="billing",
+                outcome="recovered",
+            ),
+            dict(
+                id=2,
+                customer_id=2,
+                response_id=2,
+                touchpoint_id=tps[0],
+                created_at=at(),
+                first=3,
+                closed=30,
+                resolved=29,
+                due=24,
+                fc_due=2,
+                business_hours=True,
+                team="support",
+                priority="normal",
+                source="response",
+                root_cause="delivery",
+                outcome="not_recovered",
+            ),
+            dict(
+                id=3,
+                customer_id=3,
+                response_id=3,
+                touchpoint_id=tps[1],
+                created_at=at(days=1),
+                first=None,
+                closed=5,
+                resolved=None,
+                due=8,
+                fc_due=4,
+                business_hours=False,
+                team="sales",
+                priority="normal",
+                source="response",
+                root_cause="billing",
+                outcome="not_recovered",
+            ),
+            dict(
+                id=4,
+                customer_id=4,
+                response_id=4,
+                touchpoint_id=tps[1],
+                created_at=at(days=2),
+                first=2,
+                closed=None,
+                resolved=None,
+                due=48,
+                fc_due=4,
+                business_hours=False,
+                team="sales",
+                priority="low",
+                source="response",
+                root_cause=None,
+                outcome=None,
+            ),
+            dict(
+                id=5,
+                customer_id=None,
+                response_id=None,
+                touchpoint_id=None,
+                created_at=at(days=30),
+                first=4,
+                closed=20,
+                resolved=20,
+                due=None,
+                fc_due=None,
+                business_hours=False,
+                team="support",
+                priority="normal",
+                source="manual",
+                root_cause="delivery",
+                outcome="no_action_needed",
+            ),
         ]
         for c in cases:
             opened = c["created_at"]
@@ -82,13 +181,27 @@ def write_cases(store) -> None:
                 return None if hours is None else opened + hours * H
 
             first, closed, resolved, due, fc_due = (c.pop(k) for k in ("first", "closed", "resolved", "due", "fc_due"))
-            conn.execute(s.cases.insert().values(
-                **c, status="closed" if closed is not None else "in_progress", first_contacted_at=later(first),
-                closed_at=later(closed), resolved_at=later(resolved), due_at=later(due), updated_at=opened))
-            data = {"source": c["source"], "priority": c["priority"], "team": c["team"], "origin_key": None,
-                    "first_contact_due_at": later(fc_due).isoformat() if fc_due is not None else None,
-                    "resolve_due_at": later(due).isoformat() if due is not None else None,
-                    "business_hours": c["business_hours"], "schedule": None}
+            conn.execute(
+                s.cases.insert().values(
+                    **c,
+                    status="closed" if closed is not None else "in_progress",
+                    first_contacted_at=later(first),
+                    closed_at=later(closed),
+                    resolved_at=later(resolved),
+                    due_at=later(due),
+                    updated_at=opened,
+                )
+            )
+            data = {
+                "source": c["source"],
+                "priority": c["priority"],
+                "team": c["team"],
+                "origin_key": None,
+                "first_contact_due_at": later(fc_due).isoformat() if fc_due is not None else None,
+                "resolve_due_at": later(due).isoformat() if due is not None else None,
+                "business_hours": c["business_hours"],
+                "schedule": None,
+            }
             conn.execute(s.case_events.insert().values(case_id=c["id"], at=opened, kind="opened", data=data))
 
 
@@ -115,16 +228,37 @@ def _one(result) -> dict:
 
 def test_the_catalogue_has_every_close_the_loop_kpi():
     assert set(LOOP_KPIS) == {
-        "case_count", "closed_loop_rate", "first_contact_within_sla", "resolution_within_sla", "time_to_first_contact_median",
-        "time_to_first_contact_p90", "time_to_close_median", "time_to_close_p90", "recovery_rate", "case_churn_rate",
+        "case_count",
+        "closed_loop_rate",
+        "first_contact_within_sla",
+        "resolution_within_sla",
+        "time_to_first_contact_median",
+        "time_to_first_contact_p90",
+        "time_to_close_median",
+        "time_to_close_p90",
+        "recovery_rate",
+        "case_churn_rate",
     }
     for name in LOOP_KPIS:
         entry = catalog.get(name)
         assert entry.kind in ("interaction", "outcome") and entry.label and entry.direction in ("higher", "lower")
         assert SPECS[name].source == "cases"
-        assert {"touchpoint", "journey", "stage", "team", "priority", "source", "root_cause", "outcome", "clock",
-                "segment", "plan"} <= set(entry.dimensions)
-    assert catalog.unit("time_to_close_p90") == "seconds" and catalog.label("time_to_close_p90") == "Time to close (p90)"
+        assert {
+            "touchpoint",
+            "journey",
+            "stage",
+            "team",
+            "priority",
+            "source",
+            "root_cause",
+            "outcome",
+            "clock",
+            "segment",
+            "plan",
+        } <= set(entry.dimensions)
+    assert (
+        catalog.unit("time_to_close_p90") == "seconds" and catalog.label("time_to_close_p90") == "Time to close (p90)"
+    )
     assert catalog.kind("recovery_rate") == "outcome" and not catalog.higher_is_better("case_count")
 
 
@@ -158,18 +292,26 @@ def test_sla_shares(k):
     # (1, 2, 3, 4); contacted by it: 1 and 4 (2 was an hour late, 3 never contacted).
     row = _one(k.compute("first_contact_within_sla"))
     assert (row["value"], row["n"]) == (50.0, 4)
-    priorities = {r["priority"]: (r["value"], r["n"]) for r in k.compute("first_contact_within_sla", by=["priority"]).rows}
+    priorities = {
+        r["priority"]: (r["value"], r["n"]) for r in k.compute("first_contact_within_sla", by=["priority"]).rows
+    }
     assert priorities == {"high": (100.0, 1), "normal": (0.0, 2), "low": (100.0, 1)}
 
 
 def test_durations_to_first_contact_and_to_close(k):
     contact = np.array([1, 3, 2, 4]) * HOUR  # cases 1, 2, 4, 5
     close = np.array([10, 30, 5, 20]) * HOUR  # cases 1, 2, 3, 5
-    for metric, values, q in (("time_to_first_contact_median", contact, 0.5), ("time_to_first_contact_p90", contact, 0.9),
-                              ("time_to_close_median", close, 0.5), ("time_to_close_p90", close, 0.9)):
+    for metric, values, q in (
+        ("time_to_first_contact_median", contact, 0.5),
+        ("time_to_first_contact_p90", contact, 0.9),
+        ("time_to_close_median", close, 0.5),
+        ("time_to_close_p90", close, 0.9),
+    ):
         row = _one(k.compute(metric))
         expected = stats.quantile(np.sort(values), q)
-        assert (row["value"], row["low"], row["high"], row["n"]) == (expected.value, expected.low, expected.high, 4), metric
+        assert (row["value"], row["low"], row["high"], row["n"]) == (expected.value, expected.low, expected.high, 4), (
+            metric
+        )
     assert _one(k.compute("time_to_first_contact_median"))["value"] == 2.5 * HOUR
     assert _one(k.compute("time_to_close_median"))["value"] == 15 * HOUR
     teams = {r["team"]: r["n"] for r in k.compute("time_to_close_p90", by=["team"]).rows}

@@ -52,7 +52,9 @@ def engines(sqlite_template, tmp_path_factory, request):
         found["postgres"] = kpi(postgres)
         exported = postgres
     export_parquet(exported, folder / "parquet")
-    found["spark"] = kpi(tier="spark", parquet=folder / "parquet", spark=local_spark_session("local[2]", TEST_SPARK_CONF))
+    found["spark"] = kpi(
+        tier="spark", parquet=folder / "parquet", spark=local_spark_session("local[2]", TEST_SPARK_CONF)
+    )
     yield found
     for k in found.values():
         k.engine.close()

@@ -36,8 +36,10 @@ def rows(store, sql):
 
 
 def customers(store):
-    return [{**r, "signed_up_at": _utc(r["signed_up_at"]), "churned_at": _utc(r["churned_at"])}
-            for r in rows(store, "SELECT id, segment, plan, signed_up_at, churned_at, acquisition_cost FROM customers")]
+    return [
+        {**r, "signed_up_at": _utc(r["signed_up_at"]), "churned_at": _utc(r["churned_at"])}
+        for r in rows(store, "SELECT id, segment, plan, signed_up_at, churned_at, acquisition_cost FROM customers")
+    ]
 
 
 def month_start(moment):
@@ -54,7 +56,9 @@ def test_cohort_retention_counts_each_cohort_by_hand(demo):
     assert result.by == ["segment", "cohort", "age"] and result.rows
     checked = 0
     for row in result.rows[:: max(len(result.rows) // 60, 1)]:
-        cohort = [p for p in people if p["segment"] == row["segment"] and month_start(p["signed_up_at"]) == row["cohort"]]
+        cohort = [
+            p for p in people if p["segment"] == row["segment"] and month_start(p["signed_up_at"]) == row["cohort"]
+        ]
         end = row["cohort"]
         for _ in range(row["age"] + 1):
             end = next_month(end)  # still a customer at the end of the cohort's month number `age`
@@ -124,8 +128,13 @@ def test_clv_is_annual_revenue_times_expected_years_minus_acquisition_cost(demo)
     result = kpi(demo).compute("clv", by=["segment"], until=UNTIL)
     assert {r["segment"] for r in result.rows} == {p["segment"] for p in people.values()}
     for row in result.rows:
-        active = [p for p in people.values() if p["segment"] == row["segment"] and p["signed_up_at"] < AS_OF
-                  and (p["churned_at"] is None or p["churned_at"] >= start)]
+        active = [
+            p
+            for p in people.values()
+            if p["segment"] == row["segment"]
+            and p["signed_up_at"] < AS_OF
+            and (p["churned_at"] is None or p["churned_at"] >= start)
+        ]
         at_start = [p for p in active if p["signed_up_at"] < start]
         churned = [p for p in at_start if p["churned_at"] is not None and p["churned_at"] < AS_OF]
         arpc = sum(revenue[p["id"]] for p in active) / len(active)
@@ -139,7 +148,9 @@ def test_clv_is_annual_revenue_times_expected_years_minus_acquisition_cost(demo)
 
 def test_funnel_follows_each_journeys_touchpoints_in_order(demo):
     first = {}
-    for r in rows(demo, "SELECT e.customer_id, t.key, e.occurred_at FROM events e JOIN touchpoints t ON t.id = e.touchpoint_id"):
+    for r in rows(
+        demo, "SELECT e.customer_id, t.key, e.occurred_at FROM events e JOIN touchpoints t ON t.id = e.touchpoint_id"
+    ):
         key = (r["customer_id"], r["key"])
         at = _utc(r["occurred_at"])
         first[key] = min(first.get(key, at), at)
@@ -149,7 +160,11 @@ def test_funnel_follows_each_journeys_touchpoints_in_order(demo):
     people = {c for c, _ in first}
     for before, row in zip(result.rows, result.rows[1:]):
         at_before = {c for c in people if (c, before["touchpoint"]) in first}
-        went_on = {c for c in at_before if (c, row["touchpoint"]) in first and first[(c, row["touchpoint"])] >= first[(c, before["touchpoint"])]}
+        went_on = {
+            c
+            for c in at_before
+            if (c, row["touchpoint"]) in first and first[(c, row["touchpoint"])] >= first[(c, before["touchpoint"])]
+        }
         assert row["n"] == len(at_before) and row["from_touchpoint"] == before["touchpoint"]
         assert row["value"] == pytest.approx(100 * len(went_on) / len(at_before))
         assert row["drop_off"] == pytest.approx(100 - row["value"])
@@ -201,11 +216,20 @@ def test_response_rate_is_answered_over_sent_invitations(demo):
         survey = conn.execute(sa.text("SELECT id FROM surveys ORDER BY id")).scalars().first()
         people = conn.execute(sa.text("SELECT id FROM customers ORDER BY id LIMIT 40")).scalars().all()
         sent = datetime(2026, 5, 3, tzinfo=timezone.utc)
-        conn.execute(invitations.insert(), [
-            {"survey_id": survey, "customer_id": c, "channel": "email" if i % 2 else "sms", "due_at": sent,
-             "sent_at": None if i % 10 == 9 else sent, "status": "answered" if i % 3 == 0 else ("skipped" if i % 10 == 9 else "sent")}
-            for i, c in enumerate(people)
-        ])
+        conn.execute(
+            invitations.insert(),
+            [
+                {
+                    "survey_id": survey,
+                    "customer_id": c,
+                    "channel": "email" if i % 2 else "sms",
+                    "due_at": sent,
+                    "sent_at": None if i % 10 == 9 else sent,
+                    "status": "answered" if i % 3 == 0 else ("skipped" if i % 10 == 9 else "sent"),
+                }
+                for i, c in enumerate(people)
+            ],
+        )
     result = {r["channel"]: r for r in kpi(demo).compute("response_rate", by=["channel"]).rows}
     for channel, odd in (("email", 1), ("sms", 0)):
         mine = [i for i in range(40) if i % 2 == odd and i % 10 != 9]
@@ -249,7 +273,10 @@ def _keyed(result):
     def rounded(x):
         return round(x, 6) if isinstance(x, float) else x
 
-    return {tuple(str(r[d]) for d in dims): tuple(rounded(r.get(f)) for f in ("n", "value", "low", "high")) for r in result.rows}
+    return {
+        tuple(str(r[d]) for d in dims): tuple(rounded(r.get(f)) for f in ("n", "value", "low", "high"))
+        for r in result.rows
+    }
 
 
 OUTCOMES = [
@@ -298,20 +325,29 @@ def test_kpis_slice_by_the_sentiment_and_theme_text_analytics_found(demo):
     from cxlens.text import analyze
 
     analyze(demo)
-    found = rows(demo, """
+    found = rows(
+        demo,
+        """
         SELECT t.key AS touchpoint, tr.sentiment, tr.sentiment_score, r.score, r.metric,
                coalesce(m.name, m.label, th.name, th.label) AS theme
         FROM responses r JOIN text_results tr ON tr.source = 'response' AND tr.source_id = r.id
         LEFT JOIN touchpoints t ON t.id = r.touchpoint_id
-        LEFT JOIN text_themes th ON th.id = tr.theme_id LEFT JOIN text_themes m ON m.id = th.merged_into_id""")
+        LEFT JOIN text_themes th ON th.id = tr.theme_id LEFT JOIN text_themes m ON m.id = th.merged_into_id""",
+    )
     assert found
     k = kpi(demo)
     for row in k.compute("sentiment", by=["touchpoint"]).rows:
-        mine = [f["sentiment_score"] for f in found if f["touchpoint"] == row["touchpoint"] and f["sentiment_score"] is not None]
+        mine = [
+            f["sentiment_score"]
+            for f in found
+            if f["touchpoint"] == row["touchpoint"] and f["sentiment_score"] is not None
+        ]
         assert row["n"] == len(mine) and row["value"] == pytest.approx(sum(mine) / len(mine))
     nps = {r["sentiment"]: r for r in k.nps(by=["sentiment"]).rows}
     for label in ("negative", "positive"):
-        scores = [f["score"] for f in found if f["sentiment"] == label and f["metric"] == "nps" and f["score"] is not None]
+        scores = [
+            f["score"] for f in found if f["sentiment"] == label and f["metric"] == "nps" and f["score"] is not None
+        ]
         assert nps[label]["n"] == len(scores)
     assert nps["negative"]["value"] < nps["positive"]["value"]  # sentiment learned from the scores agrees with them
     themes = k.csat(by=["theme"]).rows

@@ -12,10 +12,38 @@ from cxlens.errors import MissingDependency
 
 def _result() -> KPIResult:
     at = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    rows = [{"touchpoint": "checkout", "period": at, "value": 31.2, "low": 24.04, "high": 38.1, "n": 612, "method": "adjusted-wald",
-             "sufficient": True, "change": 4.5, "change_low": -1.0, "change_high": 10.0, "p_value": 0.11, "significant": False},
-            {"touchpoint": "delivery", "period": at, "value": -12.0, "low": -40.0, "high": 20.0, "n": 12, "method": "adjusted-wald",
-             "sufficient": False, "change": None, "change_low": None, "change_high": None, "p_value": None, "significant": False}]
+    rows = [
+        {
+            "touchpoint": "checkout",
+            "period": at,
+            "value": 31.2,
+            "low": 24.04,
+            "high": 38.1,
+            "n": 612,
+            "method": "adjusted-wald",
+            "sufficient": True,
+            "change": 4.5,
+            "change_low": -1.0,
+            "change_high": 10.0,
+            "p_value": 0.11,
+            "significant": False,
+        },
+        {
+            "touchpoint": "delivery",
+            "period": at,
+            "value": -12.0,
+            "low": -40.0,
+            "high": 20.0,
+            "n": 12,
+            "method": "adjusted-wald",
+            "sufficient": False,
+            "change": None,
+            "change_low": None,
+            "change_high": None,
+            "p_value": None,
+            "significant": False,
+        },
+    ]
     return KPIResult("nps", ["touchpoint"], "month", rows, confidence=0.9)
 
 
@@ -37,7 +65,14 @@ def test_conversions_keep_every_row_and_column():
     assert table.num_rows == 2 and table.column_names[:3] == ["touchpoint", "period", "value"]
     frame = result.to_pandas()
     assert list(frame["touchpoint"]) == ["checkout", "delivery"] and frame["n"].sum() == 624
-    assert KPIResult("nps", ["segment"], None).to_arrow().column_names == ["segment", "value", "low", "high", "n", "method"]
+    assert KPIResult("nps", ["segment"], None).to_arrow().column_names == [
+        "segment",
+        "value",
+        "low",
+        "high",
+        "n",
+        "method",
+    ]
     try:
         import polars  # noqa: F401
     except ImportError:

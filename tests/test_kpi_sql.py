@@ -17,8 +17,13 @@ SNAPSHOTS = Path(__file__).parent / "snapshots" / "kpi_sql"
 # The embedded engine, PostgreSQL (tier 1), DuckDB (tier 0), Spark (tier 2, the distributed
 # engine the parity test runs: tests/test_spark.py) and Trino (another distributed one).
 DIALECTS = ("sqlite", "postgres", "duckdb", "pyspark", "trino")
-SLICES = {"answers": ["touchpoint", "segment"], "tickets": ["team", "channel"], "invitations": ["survey", "channel"],
-          "mentions": ["source", "segment"], "cases": ["touchpoint", "team"]}
+SLICES = {
+    "answers": ["touchpoint", "segment"],
+    "tickets": ["team", "channel"],
+    "invitations": ["survey", "channel"],
+    "mentions": ["source", "segment"],
+    "cases": ["touchpoint", "team"],
+}
 
 
 @pytest.fixture(scope="module")

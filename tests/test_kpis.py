@@ -22,10 +22,16 @@ def demo(store):
 
 def answers(store):
     with store.engine.connect() as conn:
-        return conn.execute(sa.text("""
+        return (
+            conn.execute(
+                sa.text("""
             SELECT r.metric, r.score, r.scale_max, r.submitted_at, t.key AS touchpoint, c.segment, r.channel
             FROM responses r LEFT JOIN touchpoints t ON t.id = r.touchpoint_id
-            LEFT JOIN customers c ON c.id = r.customer_id WHERE r.score IS NOT NULL""")).mappings().all()
+            LEFT JOIN customers c ON c.id = r.customer_id WHERE r.score IS NOT NULL""")
+            )
+            .mappings()
+            .all()
+        )
 
 
 def month(value):
@@ -66,8 +72,10 @@ def test_filters_and_period_bounds(demo):
     k = kpi(demo)
     since, until = "2026-01-01", datetime(2026, 4, 1, tzinfo=timezone.utc)
     expected = sum(
-        1 for a in answers(demo)
-        if a["metric"] == "ces" and a["channel"] == "email"
+        1
+        for a in answers(demo)
+        if a["metric"] == "ces"
+        and a["channel"] == "email"
         and datetime(2026, 1, 1, tzinfo=timezone.utc) <= _aware(a["submitted_at"]) < until
     )
     result = k.ces(since=since, until=until, where={"channel": "email"})
@@ -132,7 +140,10 @@ def test_compiled_sql_is_plain_aggregation_for_every_dialect(demo):
 
 def _keyed(result):
     dims = [*result.by, *(["period"] if result.grain else [])]
-    return {tuple(str(r[d]) for d in dims): (r["n"], round(r["value"], 9), round(r["low"], 9), round(r["high"], 9)) for r in result.rows}
+    return {
+        tuple(str(r[d]) for d in dims): (r["n"], round(r["value"], 9), round(r["low"], 9), round(r["high"], 9))
+        for r in result.rows
+    }
 
 
 QUESTIONS = [
@@ -173,8 +184,10 @@ def test_the_mirror_takes_in_new_and_updated_answers(tmp_path):
     k = kpi(store, tier="duckdb")
     before = k.nps().rows[0]["n"]
     path = tmp_path / "more.csv"
-    path.write_text("external_id,survey,customer,submitted_at,score\nx1,relationship-nps,cust-0000001,2026-06-01T00:00:00Z,10\n"
-                    "x2,relationship-nps,cust-0000002,2026-06-01T00:00:00Z,0\n")
+    path.write_text(
+        "external_id,survey,customer,submitted_at,score\nx1,relationship-nps,cust-0000001,2026-06-01T00:00:00Z,10\n"
+        "x2,relationship-nps,cust-0000002,2026-06-01T00:00:00Z,0\n"
+    )
     import_file(store, "responses", path)
     assert k.nps().rows[0]["n"] == before  # not yet synced
     synced = k.sync()
@@ -200,7 +213,13 @@ def test_duckdb_tier_is_for_the_embedded_store_only(demo):
 
 def tickets(store):
     with store.engine.connect() as conn:
-        return conn.execute(sa.text("SELECT channel, team, solved_at, replies, reopens, first_response_seconds FROM tickets")).mappings().all()
+        return (
+            conn.execute(
+                sa.text("SELECT channel, team, solved_at, replies, reopens, first_response_seconds FROM tickets")
+            )
+            .mappings()
+            .all()
+        )
 
 
 def test_ticket_kpis_match_a_count_by_hand(demo):
@@ -216,7 +235,10 @@ def test_ticket_kpis_match_a_count_by_hand(demo):
     expected = stats.mean(durations)
     assert overall["n"] == expected.n
     assert overall["value"] == pytest.approx(expected.value)
-    assert (overall["low"], overall["high"]) == (pytest.approx(expected.low, rel=1e-6), pytest.approx(expected.high, rel=1e-6))
+    assert (overall["low"], overall["high"]) == (
+        pytest.approx(expected.low, rel=1e-6),
+        pytest.approx(expected.high, rel=1e-6),
+    )
     assert kpi(demo).compute("ticket_volume").rows[0]["value"] == len(rows)
 
 
@@ -228,8 +250,10 @@ def test_ticket_dimensions_are_their_own(demo):
 
 def test_churn_rate_is_churned_in_the_period_over_active_at_its_start(demo):
     with demo.engine.connect() as conn:
-        people = [(_aware(a), _aware(b) if b else None, s) for a, b, s in conn.execute(
-            sa.text("SELECT signed_up_at, churned_at, segment FROM customers")).all()]
+        people = [
+            (_aware(a), _aware(b) if b else None, s)
+            for a, b, s in conn.execute(sa.text("SELECT signed_up_at, churned_at, segment FROM customers")).all()
+        ]
     result = kpi(demo).compute("churn_rate", by=["segment"], grain="month", since="2025-07-01")
     assert result.rows
     for row in result.rows:
@@ -241,7 +265,10 @@ def test_churn_rate_is_churned_in_the_period_over_active_at_its_start(demo):
         assert row["n"] == len(active)
         assert row["value"] == pytest.approx(100 * len(churned) / len(active))
         assert row["period"] >= datetime(2025, 7, 1, tzinfo=timezone.utc)
-    retention = {(r["segment"], r["period"]): r["value"] for r in kpi(demo).compute("retention", by=["segment"], grain="month").rows}
+    retention = {
+        (r["segment"], r["period"]): r["value"]
+        for r in kpi(demo).compute("retention", by=["segment"], grain="month").rows
+    }
     for row in result.rows:
         assert retention[(row["segment"], row["period"])] == pytest.approx(100 - row["value"])
 
@@ -256,10 +283,19 @@ def test_churn_needs_a_grain_and_customer_dimensions(demo):
 def test_duration_quantiles_match_the_order_statistics_by_hand(demo):
     rows = tickets(demo)
     for channel in {r["channel"] for r in rows}:
-        durations = [r["first_response_seconds"] for r in rows if r["channel"] == channel and r["first_response_seconds"] is not None]
+        durations = [
+            r["first_response_seconds"]
+            for r in rows
+            if r["channel"] == channel and r["first_response_seconds"] is not None
+        ]
         expected = stats.quantile(durations, 0.9)
         got = {x["channel"]: x for x in kpi(demo).compute("first_response_p90", by=["channel"]).rows}[channel]
-        assert (got["n"], got["value"], got["low"], got["high"]) == (expected.n, pytest.approx(expected.value), pytest.approx(expected.low), pytest.approx(expected.high))
+        assert (got["n"], got["value"], got["low"], got["high"]) == (
+            expected.n,
+            pytest.approx(expected.value),
+            pytest.approx(expected.low),
+            pytest.approx(expected.high),
+        )
         median = kpi(demo).compute("first_response_median", where={"channel": channel}).rows[0]
         assert median["value"] == pytest.approx(stats.median(durations).value)
 

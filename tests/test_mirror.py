@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_kpis import QUESTIONS, _keyed
 
 from cxlens.analytics.kpis import kpi
 from cxlens.analytics.mirror import MIRRORED, Mirror
@@ -25,7 +26,6 @@ from cxlens.demo import generate_demo
 from cxlens.ingest import import_file
 from cxlens.store import open_store
 from cxlens.store.schema import CHANGE_TRACKED, TABLES, UTCDateTime
-from test_kpis import QUESTIONS, _keyed
 
 END = date(2026, 6, 30)
 
@@ -56,7 +56,10 @@ def _store_rows(store, name: str) -> list[tuple]:
     stamps = [isinstance(c.type, UTCDateTime) for c in table.c]
     with sqlite3.connect(store.engine.url.database) as conn:
         rows = conn.execute(f'SELECT {columns} FROM "{name}" ORDER BY id').fetchall()
-    return [tuple(datetime.fromisoformat(v) if stamp and v is not None else v for v, stamp in zip(row, stamps)) for row in rows]
+    return [
+        tuple(datetime.fromisoformat(v) if stamp and v is not None else v for v, stamp in zip(row, stamps))
+        for row in rows
+    ]
 
 
 def _mirror_rows(mirror: Mirror, name: str) -> list[tuple]:
@@ -71,14 +74,19 @@ def assert_mirrored(store, mirror: Mirror) -> None:
         assert _mirror_rows(mirror, name) == _store_rows(store, name), name
     for rollup in ROLLUPS.values():
         cols = ", ".join(f'"{k}"' for k in rollup.columns)
-        kept = f'SELECT {cols}, sum(weight) AS w FROM "{rollup.table}" GROUP BY ALL HAVING sum(weight) <> 0 ORDER BY ALL'
+        kept = (
+            f'SELECT {cols}, sum(weight) AS w FROM "{rollup.table}" GROUP BY ALL HAVING sum(weight) <> 0 ORDER BY ALL'
+        )
         fresh = f"SELECT {cols}, sum(weight) AS w FROM ({rollup.select('true')}) GROUP BY ALL ORDER BY ALL"
         assert mirror.db.execute(kept).fetchall() == mirror.db.execute(fresh).fetchall(), rollup.table
 
 
 # Questions the mirror's daily summary answers (rollup.py), besides test_kpis' QUESTIONS.
 SUMMARISED = [
-    ("nps", {"by": ["touchpoint"], "grain": "month", "since": "2026-01-01", "until": "2026-06-01", "compare": "previous"}),
+    (
+        "nps",
+        {"by": ["touchpoint"], "grain": "month", "since": "2026-01-01", "until": "2026-06-01", "compare": "previous"},
+    ),
     ("ces_mean", {"by": ["survey", "stage"]}),
     ("response_count", {"by": ["channel"], "grain": "week", "where": {"journey": ["get-help", "buy"]}}),
 ]
@@ -143,13 +151,27 @@ def test_first_sync_copies_everything_and_a_second_nothing(demo):
 
 def test_appended_rows_and_updated_rows_arrive_and_nothing_else(demo, tmp_path):
     k = kpi(demo, tier="duckdb")
-    import_file(demo, "responses", _csv(tmp_path, "r.csv",
-        "external_id,survey,customer,submitted_at,score,comment\n"
-        "x1,relationship-nps,cust-0000001,2026-06-01T00:00:00Z,10,great\n"
-        "x2,relationship-nps,cust-0000002,2026-06-02T00:00:00Z,0,\n"))
-    import_file(demo, "tickets", _csv(tmp_path, "t.csv",
-        "external_id,customer,channel,team,agent,created_at,first_response_at,solved_at,replies,reopens\n"
-        "T-new,cust-0000003,email,billing,Ana,2026-06-01T00:00:00Z,2026-06-01T01:00:00Z,2026-06-02T00:00:00Z,1,0\n"))
+    import_file(
+        demo,
+        "responses",
+        _csv(
+            tmp_path,
+            "r.csv",
+            "external_id,survey,customer,submitted_at,score,comment\n"
+            "x1,relationship-nps,cust-0000001,2026-06-01T00:00:00Z,10,great\n"
+            "x2,relationship-nps,cust-0000002,2026-06-02T00:00:00Z,0,\n",
+        ),
+    )
+    import_file(
+        demo,
+        "tickets",
+        _csv(
+            tmp_path,
+            "t.csv",
+            "external_id,customer,channel,team,agent,created_at,first_response_at,solved_at,replies,reopens\n"
+            "T-new,cust-0000003,email,billing,Ana,2026-06-01T00:00:00Z,2026-06-01T01:00:00Z,2026-06-02T00:00:00Z,1,0\n",
+        ),
+    )
     synced = k.sync()
     assert synced.whole == []
     assert synced.rows["responses"] == 2 and synced.rows["tickets"] == 1
@@ -160,17 +182,40 @@ def test_appended_rows_and_updated_rows_arrive_and_nothing_else(demo, tmp_path):
     # --update re-imports: a ticket solved later, customers who changed segment or churned.
     with demo.engine.connect() as conn:
         ticket = conn.execute(sa.text("SELECT external_id FROM tickets WHERE id = 5")).scalar_one()
-    import_file(demo, "tickets", _csv(tmp_path, "t2.csv",
-        f"external_id,created_at,solved_at,agent,reopens\n{ticket},2024-01-01T00:00:00Z,2026-06-20T00:00:00Z,Zed,2\n"),
-        update=True)
-    customers = import_file(demo, "customers", _csv(tmp_path, "c.csv",
-        "external_id,segment,churned_at\ncust-0000001,enterprise,2026-05-01T00:00:00Z\ncust-0000007,smb,\n"), update=True)
-    import_file(demo, "responses", _csv(tmp_path, "r2.csv",
-        "external_id,survey,submitted_at,score\nx2,relationship-nps,2026-06-02T00:00:00Z,10\n"), update=True)
+    import_file(
+        demo,
+        "tickets",
+        _csv(
+            tmp_path,
+            "t2.csv",
+            f"external_id,created_at,solved_at,agent,reopens\n{ticket},2024-01-01T00:00:00Z,2026-06-20T00:00:00Z,Zed,2\n",
+        ),
+        update=True,
+    )
+    customers = import_file(
+        demo,
+        "customers",
+        _csv(
+            tmp_path,
+            "c.csv",
+            "external_id,segment,churned_at\ncust-0000001,enterprise,2026-05-01T00:00:00Z\ncust-0000007,smb,\n",
+        ),
+        update=True,
+    )
+    import_file(
+        demo,
+        "responses",
+        _csv(
+            tmp_path, "r2.csv", "external_id,survey,submitted_at,score\nx2,relationship-nps,2026-06-02T00:00:00Z,10\n"
+        ),
+        update=True,
+    )
     synced = k.sync()
     assert synced.whole == []
     assert customers.updated >= 1  # a row whose values did not change is left alone, and not re-copied
-    assert synced.rows["tickets"] == 1 and synced.rows["customers"] == customers.updated and synced.rows["responses"] == 1
+    assert (
+        synced.rows["tickets"] == 1 and synced.rows["customers"] == customers.updated and synced.rows["responses"] == 1
+    )
     assert_mirrored(demo, k.mirror)
     assert_same_kpis(demo, k)
 
@@ -213,8 +258,11 @@ def test_many_chunks_read_by_several_readers_arrive_in_full(demo, monkeypatch):
     assert_mirrored(demo, mirror)
     _sql(demo, "UPDATE responses SET comment = 'again' WHERE id % 10 = 0")  # 300 of 3,000: re-copied by id
     _sql(demo, "DELETE FROM responses WHERE id % 11 = 0")
-    _sql(demo, "INSERT INTO responses (submitted_at, metric, score, touchpoint_id, channel) "
-               "SELECT submitted_at, metric, score, touchpoint_id, channel FROM responses WHERE id <= 700")
+    _sql(
+        demo,
+        "INSERT INTO responses (submitted_at, metric, score, touchpoint_id, channel) "
+        "SELECT submitted_at, metric, score, touchpoint_id, channel FROM responses WHERE id <= 700",
+    )
     synced = mirror.sync()
     assert synced.whole == []
     assert_mirrored(demo, mirror)
@@ -344,18 +392,20 @@ def test_queries_during_a_sync_see_it_whole_or_not_at_all(demo):
 
 # -- any sequence of writes -------------------------------------------------------------------
 
-WRITES = st.sampled_from([
-    "INSERT INTO responses (submitted_at, metric, score) VALUES ('2026-01-0{n} 00:00:00.000000', 'nps', {n})",
-    "UPDATE responses SET score = {n}, comment = 'edit {n}' WHERE id % 5 = {n} % 5",
-    "DELETE FROM responses WHERE id % 9 = {n}",
-    "DELETE FROM responses WHERE id = (SELECT max(id) FROM responses)",
-    "INSERT INTO tickets (external_id, created_at, agent) VALUES ('h-{n}-' || (SELECT coalesce(max(id), 0) + 1 FROM tickets), '2026-02-0{n} 00:00:00', 'a{n}')",
-    "UPDATE tickets SET reopens = {n}, tags = '[\"t{n}\"]' WHERE id % 4 = {n} % 4",
-    "DELETE FROM tickets WHERE id = (SELECT max(id) FROM tickets)",
-    "UPDATE customers SET segment = 's{n}', attributes = '{{\"n\": {n}}}' WHERE id % 3 = {n} % 3",
-    "DELETE FROM customers WHERE id = (SELECT min(id) FROM customers)",
-    "INSERT INTO customers (external_id, segment) VALUES ('new-{n}-' || (SELECT coalesce(max(id), 0) + 1 FROM customers), 'smb')",
-])
+WRITES = st.sampled_from(
+    [
+        "INSERT INTO responses (submitted_at, metric, score) VALUES ('2026-01-0{n} 00:00:00.000000', 'nps', {n})",
+        "UPDATE responses SET score = {n}, comment = 'edit {n}' WHERE id % 5 = {n} % 5",
+        "DELETE FROM responses WHERE id % 9 = {n}",
+        "DELETE FROM responses WHERE id = (SELECT max(id) FROM responses)",
+        "INSERT INTO tickets (external_id, created_at, agent) VALUES ('h-{n}-' || (SELECT coalesce(max(id), 0) + 1 FROM tickets), '2026-02-0{n} 00:00:00', 'a{n}')",
+        "UPDATE tickets SET reopens = {n}, tags = '[\"t{n}\"]' WHERE id % 4 = {n} % 4",
+        "DELETE FROM tickets WHERE id = (SELECT max(id) FROM tickets)",
+        "UPDATE customers SET segment = 's{n}', attributes = '{{\"n\": {n}}}' WHERE id % 3 = {n} % 3",
+        "DELETE FROM customers WHERE id = (SELECT min(id) FROM customers)",
+        "INSERT INTO customers (external_id, segment) VALUES ('new-{n}-' || (SELECT coalesce(max(id), 0) + 1 FROM customers), 'smb')",
+    ]
+)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -366,9 +416,15 @@ def test_any_sequence_of_writes_and_syncs_keeps_the_mirror_equal(sqlite_template
     store = open_store(f"sqlite:///{path}")
     try:
         _sql(store, "INSERT INTO customers (external_id) VALUES ('c1'), ('c2'), ('c3'), ('c4')")
-        _sql(store, "INSERT INTO tickets (external_id, created_at, customer_id) VALUES ('t1', '2026-01-01 00:00:00', 1), ('t2', '2026-01-01 00:00:00', 2)")
-        _sql(store, "INSERT INTO responses (submitted_at, metric, score, customer_id) VALUES "
-                    "('2026-01-01 00:00:00', 'nps', 1, 1), ('2026-01-01 00:00:00', 'nps', 9, 2), ('2026-01-01 00:00:00', 'csat', 4, 3)")
+        _sql(
+            store,
+            "INSERT INTO tickets (external_id, created_at, customer_id) VALUES ('t1', '2026-01-01 00:00:00', 1), ('t2', '2026-01-01 00:00:00', 2)",
+        )
+        _sql(
+            store,
+            "INSERT INTO responses (submitted_at, metric, score, customer_id) VALUES "
+            "('2026-01-01 00:00:00', 'nps', 1, 1), ('2026-01-01 00:00:00', 'nps', 9, 2), ('2026-01-01 00:00:00', 'csat', 4, 3)",
+        )
         mirror = Mirror(store)
         mirror.sync()
         for statement, n, sync_now in steps:

@@ -7,13 +7,12 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from test_notify_fixtures import SECRET, Receiver, attempts, declare, outbox, queue
 
 from cxlens.alerts import delivery
 from cxlens.alerts.delivery import INTERRUPTED, LEASE, deliver_pending
 from cxlens.alerts.webhooks import message_id
 from cxlens.store import open_store
-
-from test_notify_fixtures import SECRET, Receiver, attempts, declare, outbox, queue
 
 
 class Killed(BaseException):
@@ -25,8 +24,16 @@ def hook(store, monkeypatch):
     with Receiver(secret=SECRET) as receiver:
         monkeypatch.setenv("OPS_HOOK_URL", receiver.url)
         monkeypatch.setenv("OPS_HOOK_SECRET", SECRET)
-        declare(store, {"name": "ops-hook", "kind": "webhook", "url_env": "OPS_HOOK_URL",
-                        "secret_env": "OPS_HOOK_SECRET", "allow_private": True})
+        declare(
+            store,
+            {
+                "name": "ops-hook",
+                "kind": "webhook",
+                "url_env": "OPS_HOOK_URL",
+                "secret_env": "OPS_HOOK_SECRET",
+                "allow_private": True,
+            },
+        )
         yield receiver
 
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-
 from alerts_helpers import NOW, monthly_nps, store_rules, touchpoint_ids
+from test_notify_fixtures import SECRET, Receiver, declare, outbox
+
 from cxlens.alerts import delivery, lifecycle, worker
 from cxlens.alerts.delivery import LEASE
-
-from test_notify_fixtures import SECRET, Receiver, declare, outbox
 
 WATCHED = ("checkout", "delivery", "sales-call", "first-use")
 RULES = """
@@ -39,8 +38,16 @@ def test_killed_evaluator_and_killed_sender_each_notification_arrives_once(mappe
     with Receiver(secret=SECRET) as hook:
         monkeypatch.setenv("OPS_HOOK_URL", hook.url)
         monkeypatch.setenv("OPS_HOOK_SECRET", SECRET)
-        declare(store, {"name": "ops-hook", "kind": "webhook", "url_env": "OPS_HOOK_URL",
-                        "secret_env": "OPS_HOOK_SECRET", "allow_private": True})
+        declare(
+            store,
+            {
+                "name": "ops-hook",
+                "kind": "webhook",
+                "url_env": "OPS_HOOK_URL",
+                "secret_env": "OPS_HOOK_SECRET",
+                "allow_private": True,
+            },
+        )
 
         # 1. The scheduled evaluation dies after the second rule's writes (inside its transaction).
         real_step, steps = lifecycle.step_rule, []

@@ -124,8 +124,9 @@ def declare(store, *notifiers: dict) -> None:
 def queue(store, key: str, notifier: str, topic: str = "alert", now: datetime | None = None, **payload) -> bool:
     payload = {"title": f"Alert {key}", "summary": "NPS fell", "link": f"/alerts/{key}", **payload}
     with store.begin() as conn:
-        return enqueue(conn, key=key, notifier=notifier, topic=topic, payload=payload,
-                       now=now or datetime.now(timezone.utc))
+        return enqueue(
+            conn, key=key, notifier=notifier, topic=topic, payload=payload, now=now or datetime.now(timezone.utc)
+        )
 
 
 def outbox(store) -> list[dict]:

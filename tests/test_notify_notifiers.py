@@ -32,7 +32,11 @@ def test_a_valid_section_parses_to_frozen_notifiers():
     assert parsed.names() == ["cx-slack", "ops-hook", "cx-mail"]
     slack, hook, mail = parsed
     assert slack.url_env == "CX_SLACK_URL" and slack.url is None and not slack.allow_private
-    assert hook.config() == {"url": "https://hooks.example.com/cxlens", "secret_env": "OPS_SECRET", "allow_private": False}
+    assert hook.config() == {
+        "url": "https://hooks.example.com/cxlens",
+        "secret_env": "OPS_SECRET",
+        "allow_private": False,
+    }
     assert mail.to == ("cx@example.com", "lead@example.com")
     with pytest.raises(AttributeError):
         slack.name = "x"  # frozen
@@ -80,7 +84,9 @@ def test_secrets_are_read_at_send_time_and_a_missing_one_names_notifier_and_vari
     hook = parse_notifiers(GOOD, "j.yaml").items[1]
     slack = parse_notifiers(GOOD, "j.yaml").items[0]
     assert hook.secret({"OPS_SECRET": "whsec_abc"}) == "whsec_abc"
-    with pytest.raises(ConfigError, match=r"notifier 'ops-hook': environment variable OPS_SECRET \(secret_env\) is not set"):
+    with pytest.raises(
+        ConfigError, match=r"notifier 'ops-hook': environment variable OPS_SECRET \(secret_env\) is not set"
+    ):
         hook.secret({})
     with pytest.raises(ConfigError, match=r"notifier 'cx-slack': environment variable CX_SLACK_URL \(url_env\)"):
         slack.target_url({"CX_SLACK_URL": ""})
@@ -105,8 +111,11 @@ def test_stored_without_secrets_idempotently_and_vanished_ones_are_disabled(stor
         assert load_notifier(conn, "cx-mail").disabled_at is None
         assert load_notifier(conn, "nope") is None
         # A notifier disabled by a 410 stays disabled while its definition is unchanged …
-        conn.execute(s.notifiers.update().where(s.notifiers.c.name == "ops-hook")
-                     .values(disabled_at=sa.func.now(), disabled_reason="the receiver answered 410 Gone"))
+        conn.execute(
+            s.notifiers.update()
+            .where(s.notifiers.c.name == "ops-hook")
+            .values(disabled_at=sa.func.now(), disabled_reason="the receiver answered 410 Gone")
+        )
         store_notifiers(conn, parse_notifiers(GOOD, "j.yaml"))
         assert load_notifier(conn, "ops-hook").disabled_at is not None
         # … and is enabled again by a new target, or by hand.
@@ -116,12 +125,23 @@ def test_stored_without_secrets_idempotently_and_vanished_ones_are_disabled(stor
         assert enable_notifier(conn, "ops-hook") is False
 
 
-@pytest.mark.parametrize("address, why", [
-    ("127.0.0.1", "loopback"), ("::1", "loopback"), ("10.0.0.5", "private"), ("192.168.1.1", "private"),
-    ("172.16.0.1", "private"), ("169.254.169.254", "link-local"), ("fe80::1", "link-local"),
-    ("fc00::1", "private"), ("::ffff:127.0.0.1", "loopback"), ("0.0.0.0", "unspecified"),
-    ("100.64.0.1", "non-public"), ("224.0.0.1", "multicast"),
-])
+@pytest.mark.parametrize(
+    "address, why",
+    [
+        ("127.0.0.1", "loopback"),
+        ("::1", "loopback"),
+        ("10.0.0.5", "private"),
+        ("192.168.1.1", "private"),
+        ("172.16.0.1", "private"),
+        ("169.254.169.254", "link-local"),
+        ("fe80::1", "link-local"),
+        ("fc00::1", "private"),
+        ("::ffff:127.0.0.1", "loopback"),
+        ("0.0.0.0", "unspecified"),
+        ("100.64.0.1", "non-public"),
+        ("224.0.0.1", "multicast"),
+    ],
+)
 def test_non_public_addresses_are_refused(address, why):
     assert refused_reason(ipaddress.ip_address(address)) == why
     host = f"[{address}]" if ":" in address else address
@@ -144,12 +164,15 @@ def test_public_addresses_pass_and_names_are_resolved_then_checked():
 def test_from_row_round_trips(store):
     with store.begin() as conn:
         store_notifiers(conn, parse_notifiers(GOOD, "j.yaml"))
-        assert load_notifier(conn, "ops-hook") == Notifier("ops-hook", "webhook", url="https://hooks.example.com/cxlens",
-                                                           secret_env="OPS_SECRET")
+        assert load_notifier(conn, "ops-hook") == Notifier(
+            "ops-hook", "webhook", url="https://hooks.example.com/cxlens", secret_env="OPS_SECRET"
+        )
 
 
-@pytest.mark.parametrize("module", ["alerts.notifiers", "alerts.webhooks", "alerts.messages", "alerts.delivery", "alerts.worker",
-                                    "cli.notifications"])
+@pytest.mark.parametrize(
+    "module",
+    ["alerts.notifiers", "alerts.webhooks", "alerts.messages", "alerts.delivery", "alerts.worker", "cli.notifications"],
+)
 def test_every_name_in_all_exists(module):
     import importlib
 
@@ -161,8 +184,10 @@ def test_the_journeys_loader_checks_and_stores_the_section(store, tmp_path):
     import cxlens.alerts.notifiers  # noqa: F401 (registers the section, as the loader's extensions do)
     from cxlens.ingest import load_journeys
 
-    head = ("journeys:\n  - key: buy\n    name: Buy\n    stages:\n      - key: s1\n        name: S1\n"
-            "        touchpoints:\n          - key: t1\n            name: T1\n")
+    head = (
+        "journeys:\n  - key: buy\n    name: Buy\n    stages:\n      - key: s1\n        name: S1\n"
+        "        touchpoints:\n          - key: t1\n            name: T1\n"
+    )
     good = tmp_path / "journeys.yaml"
     good.write_text(head + "notifiers:\n  - name: cx-slack\n    kind: slack\n    url_env: CX_SLACK_URL\n")
     load_journeys(store, good)
@@ -172,5 +197,7 @@ def test_the_journeys_loader_checks_and_stores_the_section(store, tmp_path):
     bad.write_text(head + "notifiers:\n  - name: cx-slack\n    kind: slack\n    url: http://192.168.0.10/x\n")
     with pytest.raises(JourneyFileError) as caught:
         load_journeys(store, bad)
-    assert any(p.startswith("notifiers[0].url: 192.168.0.10 resolves to 192.168.0.10, a private address")
-               for p in caught.value.problems), caught.value.problems
+    assert any(
+        p.startswith("notifiers[0].url: 192.168.0.10 resolves to 192.168.0.10, a private address")
+        for p in caught.value.problems
+    ), caught.value.problems

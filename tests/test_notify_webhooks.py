@@ -8,14 +8,13 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from test_notify_fixtures import SECRET, Receiver, attempts, declare, free_port, outbox, queue
 
 from cxlens.alerts.delivery import BACKOFF, INTERRUPTED, MAX_ATTEMPTS, deliver_pending, retry_delay
 from cxlens.alerts.messages import slack_body, webhook_body
 from cxlens.alerts.notifiers import load_notifier
 from cxlens.alerts.webhooks import message_id, secret_key, sign, signature_headers
 from cxlens.store import schema as s
-
-from test_notify_fixtures import SECRET, Receiver, attempts, declare, free_port, outbox, queue
 
 standardwebhooks = pytest.importorskip("standardwebhooks")
 
@@ -24,16 +23,34 @@ ALERT = {
     "summary": "2 alerts fired in the check of 2026-03-01",
     "link": "/alerts?rule=nps-drop",
     "items": [
-        {"title": "nps-drop-by-touchpoint · delivery", "summary": "NPS 12 vs 31 the month before", "link": "/alerts/7",
-         "rule": "nps-drop-by-touchpoint", "slice": {"touchpoint": "delivery"}, "state": "firing", "value": 12.0,
-         "low": 4.5, "high": 19.5, "n": 240, "baseline": 31.0, "p": 0.0004, "q": 0.003},
+        {
+            "title": "nps-drop-by-touchpoint · delivery",
+            "summary": "NPS 12 vs 31 the month before",
+            "link": "/alerts/7",
+            "rule": "nps-drop-by-touchpoint",
+            "slice": {"touchpoint": "delivery"},
+            "state": "firing",
+            "value": 12.0,
+            "low": 4.5,
+            "high": 19.5,
+            "n": 240,
+            "baseline": 31.0,
+            "p": 0.0004,
+            "q": 0.003,
+        },
     ],
 }
 
 
 def webhook(url: str, **extra) -> dict:
-    return {"name": "ops-hook", "kind": "webhook", "url_env": "OPS_HOOK_URL", "secret_env": "OPS_HOOK_SECRET",
-            "allow_private": True, **extra}
+    return {
+        "name": "ops-hook",
+        "kind": "webhook",
+        "url_env": "OPS_HOOK_URL",
+        "secret_env": "OPS_HOOK_SECRET",
+        "allow_private": True,
+        **extra,
+    }
 
 
 def test_signature_matches_the_reference_implementation():
@@ -41,7 +58,7 @@ def test_signature_matches_the_reference_implementation():
     when = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
     ours = sign(SECRET, "msg_1", int(when.timestamp()), body)
     assert ours == standardwebhooks.Webhook(SECRET).sign("msg_1", when, body.decode())
-    assert secret_key(SECRET) == base64.b64decode(SECRET[len("whsec_"):])
+    assert secret_key(SECRET) == base64.b64decode(SECRET[len("whsec_") :])
     headers = signature_headers(SECRET, "msg_1", body)
     assert standardwebhooks.Webhook(SECRET).verify(body, headers)["title"] == "x"
     with pytest.raises(standardwebhooks.WebhookVerificationError):
@@ -95,7 +112,9 @@ def test_slack_body_has_text_and_blocks_and_escapes_what_customers_wrote(store, 
         "title": "Angry answer <!channel> from Ann",
         "summary": "NPS 1: <https://evil.example|click here> & *cancel* @here",
         "link": "/responses/42",
-        "items": [{"title": "angry-answer <@U123>", "summary": "I want a refund <script>", "link": "javascript:alert(1)"}],
+        "items": [
+            {"title": "angry-answer <@U123>", "summary": "I want a refund <script>", "link": "javascript:alert(1)"}
+        ],
     }
     with Receiver() as receiver:
         monkeypatch.setenv("SLACK_URL", receiver.url)
@@ -109,7 +128,11 @@ def test_slack_body_has_text_and_blocks_and_escapes_what_customers_wrote(store, 
     assert body["text"].startswith("Angry answer &lt;!channel&gt; from Ann: NPS 1: &lt;https://evil.example|click")
     kinds = [b["type"] for b in body["blocks"]]
     assert kinds == ["header", "section", "section", "actions"]
-    assert body["blocks"][0]["text"] == {"type": "plain_text", "text": "Angry answer <!channel> from Ann", "emoji": False}
+    assert body["blocks"][0]["text"] == {
+        "type": "plain_text",
+        "text": "Angry answer <!channel> from Ann",
+        "emoji": False,
+    }
     assert body["blocks"][1]["text"]["type"] == "plain_text"  # free text is never mrkdwn
     item = body["blocks"][2]["text"]
     assert item["type"] == "mrkdwn"
@@ -124,7 +147,10 @@ def test_slack_blocks_for_an_alert_show_its_numbers_and_cap_items():
     assert section.startswith("*<https://cx.example.com/alerts/7|nps-drop-by-touchpoint · delivery>*")
     assert "firing, value 12 (95% CI 4.5 to 19.5), n 240, baseline 31, p 0.0004, q 0.003" in section
     assert sum(b["type"] == "section" for b in body["blocks"]) == 1 + 20
-    assert body["blocks"][-2] == {"type": "context", "elements": [{"type": "plain_text", "text": "… and 5 more", "emoji": False}]}
+    assert body["blocks"][-2] == {
+        "type": "context",
+        "elements": [{"type": "plain_text", "text": "… and 5 more", "emoji": False}],
+    }
     assert len(body["blocks"]) <= 50  # Slack's limit
     generic = webhook_body("alert", {**ALERT, "items": ALERT["items"] * 25}, "https://cx.example.com")
     assert len(generic["items"]) == 25
@@ -248,8 +274,9 @@ def test_a_lease_that_ran_out_is_logged_and_sent(store, monkeypatch):
         queue(store, "stuck", "ops-hook", **ALERT)
         t0 = datetime.now(timezone.utc)
         with store.begin() as conn:  # a worker claimed it and died
-            conn.execute(s.notifications.update().values(status="sending", attempts=1,
-                                                         next_attempt_at=t0 + timedelta(minutes=5)))
+            conn.execute(
+                s.notifications.update().values(status="sending", attempts=1, next_attempt_at=t0 + timedelta(minutes=5))
+            )
         assert deliver_pending(store, now=t0).attempts == []  # its lease still runs
         [attempt] = deliver_pending(store, now=t0 + timedelta(minutes=6)).attempts
         assert attempt.outcome == "sent" and len(receiver.requests) == 1
@@ -268,9 +295,28 @@ def tls_receiver(tmp_path):
     if shutil.which("openssl") is None:
         pytest.skip("openssl is not installed")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     receiver = Receiver(secret=SECRET)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)

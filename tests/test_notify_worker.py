@@ -16,14 +16,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
+from test_notify_fixtures import SECRET, Receiver, attempts, declare, outbox, queue
 from typer.testing import CliRunner
 
 from cxlens.alerts import worker
-from cxlens.cli.notifications import app
 from cxlens.alerts.settings import write_setting
+from cxlens.cli.notifications import app
 from cxlens.store import schema as s
-
-from test_notify_fixtures import SECRET, Receiver, attempts, declare, outbox, queue
 
 
 @pytest.fixture
@@ -31,8 +30,16 @@ def hook(store, monkeypatch):
     with Receiver(secret=SECRET) as receiver:
         monkeypatch.setenv("OPS_HOOK_URL", receiver.url)
         monkeypatch.setenv("OPS_HOOK_SECRET", SECRET)
-        declare(store, {"name": "ops-hook", "kind": "webhook", "url_env": "OPS_HOOK_URL",
-                        "secret_env": "OPS_HOOK_SECRET", "allow_private": True})
+        declare(
+            store,
+            {
+                "name": "ops-hook",
+                "kind": "webhook",
+                "url_env": "OPS_HOOK_URL",
+                "secret_env": "OPS_HOOK_SECRET",
+                "allow_private": True,
+            },
+        )
         yield receiver
 
 
@@ -44,8 +51,9 @@ def stand_ins(monkeypatch):
     def run_check(store, *, trigger="cli", now=None, kpis=None):
         calls["run_check"].append((trigger, now))
         with store.begin() as conn:
-            check_id = conn.execute(s.alert_checks.insert().values(started_at=now, finished_at=now, trigger=trigger,
-                                                                    status="ok")).inserted_primary_key[0]
+            check_id = conn.execute(
+                s.alert_checks.insert().values(started_at=now, finished_at=now, trigger=trigger, status="ok")
+            ).inserted_primary_key[0]
         queue(store, f"check:{check_id}:ops-hook", "ops-hook", now=now)
         return types.SimpleNamespace(check_id=check_id, fired=[{"alert": 1}], resolved=[])
 
@@ -54,7 +62,9 @@ def stand_ins(monkeypatch):
         return 0
 
     monkeypatch.setitem(sys.modules, "cxlens.alerts.evaluation", types.SimpleNamespace(run_check=run_check))
-    monkeypatch.setitem(sys.modules, "cxlens.alerts.assignment", types.SimpleNamespace(escalate_overdue=escalate_overdue))
+    monkeypatch.setitem(
+        sys.modules, "cxlens.alerts.assignment", types.SimpleNamespace(escalate_overdue=escalate_overdue)
+    )
     return calls
 
 
@@ -110,7 +120,9 @@ def test_missing_modules_are_skipped(store, hook, monkeypatch):
 def test_the_loop_delivers_within_seconds_and_stops(store, hook, stand_ins):
     stop = threading.Event()
     seen = []
-    thread = threading.Thread(target=worker.work, args=(store, stop), kwargs={"every_seconds": 0.1, "on_tick": seen.append})
+    thread = threading.Thread(
+        target=worker.work, args=(store, stop), kwargs={"every_seconds": 0.1, "on_tick": seen.append}
+    )
     thread.start()
     try:
         queue(store, "live", "ops-hook")
@@ -172,7 +184,9 @@ def test_cli_deliver_and_notifiers(store, store_url, hook, monkeypatch):
     assert hook_row["sent"] == 1 and hook_row["last_ok"] is True and hook_row["last_status_code"] == 200
     assert len(data["attempts"]) == 2
     with store.begin() as conn:
-        conn.execute(s.notifiers.update().values(disabled_at=sa.func.now(), disabled_reason="the receiver answered 410 Gone"))
+        conn.execute(
+            s.notifiers.update().values(disabled_at=sa.func.now(), disabled_reason="the receiver answered 410 Gone")
+        )
     assert "disabled: the receiver answered 410 Gone" in runner.invoke(app, ["notifiers"]).output
     result = runner.invoke(app, ["notifiers", "--enable", "ops-hook"])
     assert "ops-hook: enabled again." in result.output

@@ -18,11 +18,13 @@ def at(*args) -> datetime:
 
 @pytest.mark.parametrize(
     ("grain", "start", "end", "previous"),
-    [("day", at(2026, 5, 14), at(2026, 5, 15), at(2026, 5, 13)),
-     ("week", at(2026, 5, 11), at(2026, 5, 18), at(2026, 5, 4)),  # 2026-05-14 is a Thursday
-     ("month", at(2026, 5, 1), at(2026, 6, 1), at(2026, 4, 1)),
-     ("quarter", at(2026, 4, 1), at(2026, 7, 1), at(2026, 1, 1)),
-     ("year", at(2026, 1, 1), at(2027, 1, 1), at(2025, 1, 1))],
+    [
+        ("day", at(2026, 5, 14), at(2026, 5, 15), at(2026, 5, 13)),
+        ("week", at(2026, 5, 11), at(2026, 5, 18), at(2026, 5, 4)),  # 2026-05-14 is a Thursday
+        ("month", at(2026, 5, 1), at(2026, 6, 1), at(2026, 4, 1)),
+        ("quarter", at(2026, 4, 1), at(2026, 7, 1), at(2026, 1, 1)),
+        ("year", at(2026, 1, 1), at(2027, 1, 1), at(2025, 1, 1)),
+    ],
 )
 def test_start_end_and_previous(grain, start, end, previous):
     moment = at(2026, 5, 14, 17, 30)
@@ -49,7 +51,9 @@ def test_timestamps_from_options():
     assert periods.as_utc(datetime(2026, 1, 1)) == at(2026, 1, 1)
 
 
-@given(st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2200, 1, 1)), st.sampled_from(list(periods.GRAINS)))
+@given(
+    st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2200, 1, 1)), st.sampled_from(list(periods.GRAINS))
+)
 def test_periods_tile_time_and_their_index_counts_them(moment, grain):
     moment = moment.replace(tzinfo=UTC)
     start = periods.start(moment, grain)

@@ -14,20 +14,72 @@ from cxlens import errors
 
 # The public API, pinned: a name added to or dropped from ``cxlens.__all__`` is a decision, made here too.
 PUBLIC = [
-    "KINDS", "METRICS",
-    "AccessDenied", "BadRow", "Collection", "CollectionPolicy", "ConfigError", "CxlensError", "DemoSummary", "EngineError",
-    "ExportResult", "ImportRejected", "ImportResult", "InputError", "InvalidAnswer", "InvalidToken", "JourneyFileError",
-    "KPIResult", "KPIs", "Metric", "SchemaOutOfDate", "SchemaTooNew", "SendFailed", "Settings", "Store", "StoreError",
-    "TokenExpired", "UnknownSurvey",
-    "__version__", "access", "collect", "export_parquet", "generate_demo", "import_file", "import_table", "import_zendesk",
-    "kpi", "load_journeys", "load_surveys", "open_store", "read_journey_map", "read_zendesk", "settings", "stats", "text",
+    "KINDS",
+    "METRICS",
+    "AccessDenied",
+    "BadRow",
+    "Collection",
+    "CollectionPolicy",
+    "ConfigError",
+    "CxlensError",
+    "DemoSummary",
+    "EngineError",
+    "ExportResult",
+    "ImportRejected",
+    "ImportResult",
+    "InputError",
+    "InvalidAnswer",
+    "InvalidToken",
+    "JourneyFileError",
+    "KPIResult",
+    "KPIs",
+    "Metric",
+    "SchemaOutOfDate",
+    "SchemaTooNew",
+    "SendFailed",
+    "Settings",
+    "Store",
+    "StoreError",
+    "TokenExpired",
+    "UnknownSurvey",
+    "__version__",
+    "access",
+    "collect",
+    "export_parquet",
+    "generate_demo",
+    "import_file",
+    "import_table",
+    "import_zendesk",
+    "kpi",
+    "load_journeys",
+    "load_surveys",
+    "open_store",
+    "read_journey_map",
+    "read_zendesk",
+    "settings",
+    "stats",
+    "text",
 ]
 # Libraries that take seconds to import (SciPy alone ~7 s on a loaded 2-core machine): ``import cxlens`` loads none.
 HEAVY = {"scipy", "pandas", "pyarrow", "numpy", "sqlalchemy", "alembic", "ibis", "duckdb", "sklearn", "fastapi", "yaml"}
 
-PACKAGES = ["cxlens", "cxlens.errors", "cxlens.store", "cxlens.ingest", "cxlens.demo", "cxlens.web",
-            "cxlens.analytics", "cxlens.stats", "cxlens.text", "cxlens.alerts", "cxlens.metrics", "cxlens.config",
-            "cxlens.collect", "cxlens.access", "cxlens.cli"]
+PACKAGES = [
+    "cxlens",
+    "cxlens.errors",
+    "cxlens.store",
+    "cxlens.ingest",
+    "cxlens.demo",
+    "cxlens.web",
+    "cxlens.analytics",
+    "cxlens.stats",
+    "cxlens.text",
+    "cxlens.alerts",
+    "cxlens.metrics",
+    "cxlens.config",
+    "cxlens.collect",
+    "cxlens.access",
+    "cxlens.cli",
+]
 
 
 @pytest.mark.parametrize("module", PACKAGES)
@@ -49,6 +101,7 @@ def test_the_public_api_is_this_list():
 
 def test_all_is_sorted_as_isort_and_ruff_sort_it():
     """Constants first, then classes, then the rest (RUF022's "isort-style")."""
+
     def kind(name):
         return 0 if name.isupper() else 1 if name[0].isupper() else 2
 
@@ -78,8 +131,11 @@ def test_an_unknown_name_is_an_attribute_error():
 def test_type_checkers_see_the_public_names():
     """The ``if TYPE_CHECKING:`` imports (what py.typed users' checkers read) name every public name."""
     source = Path(cxlens.__file__).read_text(encoding="utf-8")
-    block = next(node for node in ast.parse(source).body
-                 if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING")
+    block = next(
+        node
+        for node in ast.parse(source).body
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING"
+    )
     imported = {alias.asname or alias.name for node in block.body for alias in node.names}
     assert imported == set(cxlens.__all__) - {"__version__"}
     assert (Path(cxlens.__file__).parent / "py.typed").is_file()
@@ -103,7 +159,10 @@ def test_every_exception_is_a_cxlens_error():
 
 
 def test_import_rejected_report_is_capped_and_summarised():
-    bad = [errors.BadRow(row=i + 2, column="score", value=str(i), problem="is outside 0..10", fix="fix it") for i in range(50)]
+    bad = [
+        errors.BadRow(row=i + 2, column="score", value=str(i), problem="is outside 0..10", fix="fix it")
+        for i in range(50)
+    ]
     exc = errors.ImportRejected("f.csv", bad, total_rows=100, shown=5)
     text = str(exc)
     assert "50 of 100 row(s) are invalid" in text

@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from test_kpis import _keyed
+from test_mirror import END, _sql, assert_mirrored, demo, sqlite_store  # noqa: F401  (the mirror tests' small demo)
 
 from cxlens.analytics.kpis import SPECS, kpi
 from cxlens.analytics.rollup import ROLLUPS
-from test_kpis import _keyed
-from test_mirror import END, _sql, assert_mirrored, demo, sqlite_store  # noqa: F401  (the mirror tests' small demo)
 
 SUMMARY = ROLLUPS["responses"]
 
@@ -41,14 +41,17 @@ def test_the_summary_answers_survey_sums_over_whole_days_by_journey_dimensions(d
 
 
 @pytest.mark.parametrize("metric", [m for m, s in SPECS.items() if s.source == "answers" and not s.needs])
-@pytest.mark.parametrize("options", [
-    {"by": ["touchpoint"], "grain": "month", "since": "2025-09-01", "until": "2026-06-01", "compare": "previous"},
-    {"by": ["journey", "channel"], "grain": "quarter"},
-    {"by": ["segment"], "where": {"touchpoint": ["checkout", "delivery", "support-chat"]}, "grain": "month"},
-    {"by": ["stage"], "grain": "week", "since": "2026-03-02", "until": "2026-05-04", "compare": "year"},
-    {"where": {"survey": ["relationship-nps", "checkout-ces"]}, "grain": "day", "since": "2026-06-01"},
-    {},
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"by": ["touchpoint"], "grain": "month", "since": "2025-09-01", "until": "2026-06-01", "compare": "previous"},
+        {"by": ["journey", "channel"], "grain": "quarter"},
+        {"by": ["segment"], "where": {"touchpoint": ["checkout", "delivery", "support-chat"]}, "grain": "month"},
+        {"by": ["stage"], "grain": "week", "since": "2026-03-02", "until": "2026-05-04", "compare": "year"},
+        {"where": {"survey": ["relationship-nps", "checkout-ces"]}, "grain": "day", "since": "2026-06-01"},
+        {},
+    ],
+)
 def test_the_summary_gives_the_numbers_the_fact_rows_give(demo, metric, options):
     on_duckdb = kpi(demo, tier="duckdb")
     assert _summary_used(on_duckdb, metric, **{k: v for k, v in options.items() if k != "compare"})
@@ -65,9 +68,12 @@ def test_updates_deletes_and_appends_are_counted_out_and_in(demo, monkeypatch, f
     _sql(demo, "UPDATE responses SET score = 0 WHERE metric = 'nps' AND id % 7 = 0")
     _sql(demo, "UPDATE responses SET submitted_at = '2024-02-03 04:05:06.000000' WHERE metric = 'nps' AND id % 11 = 0")
     _sql(demo, "DELETE FROM responses WHERE metric = 'nps' AND id % 13 = 0")
-    _sql(demo, "INSERT INTO responses (survey_id, customer_id, touchpoint_id, channel, submitted_at, metric, score, scale_min, scale_max) "
-               "SELECT survey_id, customer_id, touchpoint_id, channel, '2026-06-29 23:59:59.000000', metric, 10, scale_min, scale_max "
-               "FROM responses WHERE metric = 'nps' AND id % 5 = 0")
+    _sql(
+        demo,
+        "INSERT INTO responses (survey_id, customer_id, touchpoint_id, channel, submitted_at, metric, score, scale_min, scale_max) "
+        "SELECT survey_id, customer_id, touchpoint_id, channel, '2026-06-29 23:59:59.000000', metric, 10, scale_min, scale_max "
+        "FROM responses WHERE metric = 'nps' AND id % 5 = 0",
+    )
     k.sync()
     assert_mirrored(demo, k.mirror)
     after = _keyed(k.compute("nps", **question))
@@ -114,10 +120,14 @@ def test_a_grown_summary_is_folded_without_changing_a_number(demo, monkeypatch):
     assert folded < grown
     assert db.execute(f'SELECT count(*) FROM "{SUMMARY.table}" WHERE weight <= 0').fetchone()[0] == 0
     assert_mirrored(demo, k.mirror)
-    assert _keyed(k.compute("nps", by=["channel"], grain="quarter")) == _keyed(kpi(demo).compute("nps", by=["channel"], grain="quarter"))
+    assert _keyed(k.compute("nps", by=["channel"], grain="quarter")) == _keyed(
+        kpi(demo).compute("nps", by=["channel"], grain="quarter")
+    )
 
 
-@pytest.mark.parametrize("older", [f'DROP TABLE "{SUMMARY.table}"', f'ALTER TABLE "{SUMMARY.table}" DROP COLUMN segment'])
+@pytest.mark.parametrize(
+    "older", [f'DROP TABLE "{SUMMARY.table}"', f'ALTER TABLE "{SUMMARY.table}" DROP COLUMN segment']
+)
 def test_a_mirror_file_from_before_this_summary_gets_it(demo, tmp_path, older):
     from cxlens.analytics.mirror import Mirror
 

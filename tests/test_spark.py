@@ -96,8 +96,14 @@ def question(k, metric: str) -> dict:
     """The richest question ``metric`` takes: two slices, a quarter grain, the previous
     quarter compared, from ``SINCE``; options a KPI refuses are dropped, the slices last."""
     dims = [d for d in SLICES if _slices_by(k, metric, d)][:2]
-    for options in ({"by": dims, "grain": "quarter", "compare": "previous", "since": SINCE}, {"by": dims, "grain": "quarter", "compare": "previous"},
-                    {"by": dims, "grain": "quarter"}, {"by": dims}, {"grain": "quarter"}, {}):
+    for options in (
+        {"by": dims, "grain": "quarter", "compare": "previous", "since": SINCE},
+        {"by": dims, "grain": "quarter", "compare": "previous"},
+        {"by": dims, "grain": "quarter"},
+        {"by": dims},
+        {"grain": "quarter"},
+        {},
+    ):
         try:
             k.compute(metric, **options)
             return options
@@ -132,7 +138,8 @@ def differences(expected, got) -> list[str]:
             x, y = _plain(a[column]), _plain(b[column])
             if isinstance(x, float) or isinstance(y, float):
                 same = (x is None and y is None) or (
-                    x is not None and y is not None
+                    x is not None
+                    and y is not None
                     and (math.isnan(x) and math.isnan(y) or x == pytest.approx(y, rel=1e-9, abs=1e-9))
                 )
             else:
@@ -179,7 +186,8 @@ def test_every_kpi_gives_the_same_numbers_on_every_engine(engines, spark, tmp_pa
         # leave a slice empty: the close-the-loop KPIs are also checked on a store of their own
         # (tests/test_kpi_loop_spark.py).
         assert expected.rows or metric == "response_rate" or catalogue.SPECS[metric].source == "cases", (
-            f"{metric} {options}: the demo gives no rows")
+            f"{metric} {options}: the demo gives no rows"
+        )
     # Part of this test, not one of its own: under pytest-xdist another worker would start a
     # second JVM for it.
     a_session_that_already_holds_the_tables(engines, spark, tmp_path)
@@ -201,10 +209,14 @@ def a_session_that_already_holds_the_tables(engines, spark, tmp_path):
 
 
 def test_a_directory_without_the_tables_is_explained(tmp_path):
-    with pytest.raises(InputError, match="not a directory; write the store's tables there first: cxlens export --parquet"):
+    with pytest.raises(
+        InputError, match="not a directory; write the store's tables there first: cxlens export --parquet"
+    ):
         Engine.for_spark(tmp_path / "missing")
     (tmp_path / "responses.parquet").write_bytes(b"")
-    with pytest.raises(InputError, match=r"lacks journeys.parquet, .*customers.parquet, .*write them with: cxlens export --parquet"):
+    with pytest.raises(
+        InputError, match=r"lacks journeys.parquet, .*customers.parquet, .*write them with: cxlens export --parquet"
+    ):
         Engine.for_spark(tmp_path)
 
 
@@ -219,7 +231,9 @@ def test_an_export_of_another_schema_is_refused(store, tmp_path):
     export_parquet(store, tmp_path)  # refused before any Spark starts
     manifest = tmp_path / MANIFEST
     manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "schema_revision": "0001"}))
-    with pytest.raises(InputError, match=r"exported from a store at schema 0001; this cxlens reads schema \w+\. Upgrade"):
+    with pytest.raises(
+        InputError, match=r"exported from a store at schema 0001; this cxlens reads schema \w+\. Upgrade"
+    ):
         Engine.for_spark(tmp_path)
 
 

@@ -78,7 +78,10 @@ def test_nps_intervals_by_hand():
     p_p, p_d = 30 / 60, 10 / 60
     half = 1.959964 * math.sqrt((p_p + p_d - (p_p - p_d) ** 2) / 60)
     assert wald.value == pytest.approx(100 / 3)
-    assert (wald.low, wald.high) == (pytest.approx(100 * (1 / 3 - half), abs=1e-4), pytest.approx(100 * (1 / 3 + half), abs=1e-4))
+    assert (wald.low, wald.high) == (
+        pytest.approx(100 * (1 / 3 - half), abs=1e-4),
+        pytest.approx(100 * (1 / 3 + half), abs=1e-4),
+    )
     adjusted = nps(counts=(10, 20, 30))  # Rocks (2016): + ¾ detractor, 1½ passive, ¾ promoter
     p_p, p_d = 30.75 / 63, 10.75 / 63
     centre = p_p - p_d
@@ -165,7 +168,9 @@ def test_merged_counts_are_the_counts_of_the_union(a, b):
     assert NPSCounts(*a) + NPSCounts(*b) == NPSCounts(*(x + y for x, y in zip(a, b)))
     scores_a = [0] * a[0] + [7] * a[1] + [10] * a[2]
     scores_b = [5] * b[0] + [8] * b[1] + [9] * b[2]
-    assert NPSCounts.from_scores(scores_a) + NPSCounts.from_scores(scores_b) == NPSCounts.from_scores(scores_a + scores_b)
+    assert NPSCounts.from_scores(scores_a) + NPSCounts.from_scores(scores_b) == NPSCounts.from_scores(
+        scores_a + scores_b
+    )
 
 
 @given(st.lists(st.integers(0, 10), min_size=1, max_size=200), st.randoms(use_true_random=False))
@@ -262,7 +267,15 @@ SIX_MP_RELAPSED = [1, 1, 1, 0, 1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0
 
 def test_kaplan_meier_matches_the_published_6mp_table():
     points = {p.time: p for p in stats.kaplan_meier(SIX_MP_WEEKS, SIX_MP_RELAPSED)}
-    published = {6: (0.857, 21), 7: (0.807, 17), 10: (0.753, 15), 13: (0.690, 12), 16: (0.627, 11), 22: (0.538, 7), 23: (0.448, 6)}
+    published = {
+        6: (0.857, 21),
+        7: (0.807, 17),
+        10: (0.753, 15),
+        13: (0.690, 12),
+        16: (0.627, 11),
+        22: (0.538, 7),
+        23: (0.448, 6),
+    }
     for week, (survival, at_risk) in published.items():
         assert points[week].survival == pytest.approx(survival, abs=5e-4)
         assert points[week].at_risk == at_risk
@@ -313,9 +326,15 @@ def test_ratio_stats_of_two_groups_add_up_to_the_union(pairs, cut):
     # Newcombe (1998), "Interval estimation for the difference between independent proportions:
     # comparison of eleven methods", Statistics in Medicine 17:873-890, Table II, method 10:
     # examples (a), (b), (d)-(h).
-    [((56, 70), (48, 80), 0.0524, 0.3339), ((9, 10), (3, 10), 0.1705, 0.8090), ((5, 56), (0, 29), -0.0381, 0.1926),
-     ((0, 10), (0, 20), -0.1611, 0.2775), ((0, 10), (0, 10), -0.2775, 0.2775), ((10, 10), (0, 20), 0.6791, 1.0),
-     ((10, 10), (0, 10), 0.6075, 1.0)],
+    [
+        ((56, 70), (48, 80), 0.0524, 0.3339),
+        ((9, 10), (3, 10), 0.1705, 0.8090),
+        ((5, 56), (0, 29), -0.0381, 0.1926),
+        ((0, 10), (0, 20), -0.1611, 0.2775),
+        ((0, 10), (0, 10), -0.2775, 0.2775),
+        ((10, 10), (0, 20), 0.6791, 1.0),
+        ((10, 10), (0, 10), 0.6075, 1.0),
+    ],
 )
 def test_newcombe_table_ii_and_the_p_value_that_inverts_it(a, b, low, high):
     c = compare_proportions(*a, *b)

@@ -10,8 +10,26 @@ from cxlens.errors import ConfigError, SchemaOutOfDate, SchemaTooNew, StoreError
 from cxlens.store import Store, open_store
 from cxlens.store.schema import TABLES, metadata
 
-ENTITIES = ["customers", "journeys", "stages", "touchpoints", "touchpoint_targets", "events", "surveys", "invitations",
-            "responses", "tickets", "mentions", "feature_requests", "revenue", "cases", "alert_rules", "alerts", "users", "api_keys"]
+ENTITIES = [
+    "customers",
+    "journeys",
+    "stages",
+    "touchpoints",
+    "touchpoint_targets",
+    "events",
+    "surveys",
+    "invitations",
+    "responses",
+    "tickets",
+    "mentions",
+    "feature_requests",
+    "revenue",
+    "cases",
+    "alert_rules",
+    "alerts",
+    "users",
+    "api_keys",
+]
 
 
 def test_every_entity_has_a_table():
@@ -96,7 +114,9 @@ def test_timestamps_come_back_in_utc(store):
 
     helsinki = timezone(timedelta(hours=3))
     with store.begin() as conn:
-        conn.execute(customers.insert().values(external_id="c1", signed_up_at=datetime(2024, 6, 1, 12, 0, tzinfo=helsinki)))
+        conn.execute(
+            customers.insert().values(external_id="c1", signed_up_at=datetime(2024, 6, 1, 12, 0, tzinfo=helsinki))
+        )
     with store.engine.connect() as conn:
         value = conn.execute(sa.select(customers.c.signed_up_at)).scalar_one()
     assert value == datetime(2024, 6, 1, 9, 0, tzinfo=timezone.utc)

@@ -7,8 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-
-
 from conftest import count
 from test_collect_fixtures import invitations, responses
 
@@ -28,7 +26,9 @@ def test_the_score_click_is_saved_at_once_then_the_follow_up_is_asked(collection
     assert '<html lang="fi">' in html
     assert "Mikä meni vikaan?" in html  # the low-score wording of the follow-up
     assert "Mitä se koski?" in html and "Nopeus" in html  # asked only for scores 1-3
-    done = client.post(f"/s/{token}", content="lang=fi&step=2&score=2&q.comment=Liian+hidas&q.topic=speed", headers=FORM)
+    done = client.post(
+        f"/s/{token}", content="lang=fi&step=2&score=2&q.comment=Liian+hidas&q.topic=speed", headers=FORM
+    )
     assert "Kiitos palautteestasi!" in done.text
     [row] = responses(collection.store)
     assert (row["score"], row["comment"], row["answers"]) == (2, "Liian hidas", {"topic": "speed"})
@@ -42,9 +42,15 @@ def test_a_high_score_gets_the_other_follow_up(collection, client):
 def test_without_a_score_the_page_asks_for_it_with_labelled_radios(collection, client):
     token = token_for(collection)
     html = client.get(f"/s/{token}?lang=en").text
-    assert '<legend id="score-question">How satisfied are you with Support &lt;satisfaction&gt; &amp; more?</legend>' in html
+    assert (
+        '<legend id="score-question">How satisfied are you with Support &lt;satisfaction&gt; &amp; more?</legend>'
+        in html
+    )
     for n in range(1, 6):
-        assert f'<input type="radio" name="score" id="score-{n}" value="{n}" required><label for="score-{n}">{n}</label>' in html
+        assert (
+            f'<input type="radio" name="score" id="score-{n}" value="{n}" required><label for="score-{n}">{n}</label>'
+            in html
+        )
     step2 = client.post(f"/s/{token}", content="lang=en&score=4", headers=FORM)
     assert "What did you like?" in step2.text
     assert [r["score"] for r in responses(collection.store)] == [4]
@@ -122,15 +128,24 @@ def test_an_open_link_stores_an_anonymous_answer_once(collection, client):
     client.post("/s/open/relationship-nps", content=f"form={form}&lang=de&score=9", headers=FORM)  # a double click
     client.post("/s/open/relationship-nps", content=f"form={form}&lang=de&step=2&score=9&q.comment=Gut", headers=FORM)
     [row] = responses(collection.store)
-    assert (row["score"], row["comment"], row["customer_id"], row["channel"], row["language"]) == (9, "Gut", None, "web", "de")
+    assert (row["score"], row["comment"], row["customer_id"], row["channel"], row["language"]) == (
+        9,
+        "Gut",
+        None,
+        "web",
+        "de",
+    )
     assert row["external_id"].startswith("open:")
 
 
-@pytest.mark.parametrize("body, wait", [
-    ("score=9&website=http%3A%2F%2Fspam.example", 5),  # the honeypot is filled in
-    ("score=9", 0),                                    # faster than a person can read
-    ("score=9", 60 * 60 * 25),                         # a form from yesterday
-])
+@pytest.mark.parametrize(
+    "body, wait",
+    [
+        ("score=9&website=http%3A%2F%2Fspam.example", 5),  # the honeypot is filled in
+        ("score=9", 0),  # faster than a person can read
+        ("score=9", 60 * 60 * 25),  # a form from yesterday
+    ],
+)
 def test_an_open_link_refuses_bots_and_stale_forms(collection, client, body, wait):
     form, _ = _open_form(client)
     collection.clock.advance(seconds=wait)

@@ -28,8 +28,13 @@ from cxlens.text.sentiment import evaluate_labels
 
 def phrase_bank():
     """(text, sentiment, language, topic) for every distinct demo phrase."""
-    return [(p, sentiment, lang, topic) for topic, by in PHRASES.items() for sentiment, langs in by.items()
-            for lang, phrases in langs.items() for p in phrases]
+    return [
+        (p, sentiment, lang, topic)
+        for topic, by in PHRASES.items()
+        for sentiment, langs in by.items()
+        for lang, phrases in langs.items()
+        for p in phrases
+    ]
 
 
 # -- features -------------------------------------------------------------------------------
@@ -63,13 +68,16 @@ def test_n_features_must_be_a_power_of_two():
 # -- sentiment ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("scale, scores, expected", [
-    ("nps", [0, 6, 7, 8, 9, 10], ["negative", "negative", "neutral", "neutral", "positive", "positive"]),
-    ("1-5", [1, 2, 3, 4, 5], ["negative", "negative", "neutral", "positive", "positive"]),
-    ("ces", [1, 3, 4, 5, 7], ["negative", "negative", "neutral", "positive", "positive"]),
-    ((1, 2), [1, 2], ["negative", "positive"]),
-    ("1-3", [1, 2, 3, None], ["negative", "neutral", "positive", ""]),
-])
+@pytest.mark.parametrize(
+    "scale, scores, expected",
+    [
+        ("nps", [0, 6, 7, 8, 9, 10], ["negative", "negative", "neutral", "neutral", "positive", "positive"]),
+        ("1-5", [1, 2, 3, 4, 5], ["negative", "negative", "neutral", "positive", "positive"]),
+        ("ces", [1, 3, 4, 5, 7], ["negative", "negative", "neutral", "positive", "positive"]),
+        ((1, 2), [1, 2], ["negative", "positive"]),
+        ("1-3", [1, 2, 3, None], ["negative", "neutral", "positive", ""]),
+    ],
+)
 def test_scores_become_labels_by_their_scale(scale, scores, expected):
     assert list(labels_from_scores(scores, scale)) == expected
 
@@ -143,7 +151,11 @@ def test_labels_must_be_known():
 
 
 def test_evaluation_counts_by_hand():
-    ev = evaluate_labels(["positive", "negative", "mixed", "positive"], ["positive", "negative", "neutral", "negative"], groups=["a", "a", "b", "b"])
+    ev = evaluate_labels(
+        ["positive", "negative", "mixed", "positive"],
+        ["positive", "negative", "neutral", "negative"],
+        groups=["a", "a", "b", "b"],
+    )
     assert ev.accuracy == 0.75 and ev.n == 4
     assert ev.per_label["negative"]["recall"] == 0.5 and ev.per_label["positive"]["precision"] == 0.5
     assert ev.groups["a"].accuracy == 1.0 and ev.groups["b"].accuracy == 0.5
@@ -182,7 +194,12 @@ def test_languages_of_the_demo_phrases():
     assert np.mean(restricted == np.array([r[2] for r in rows], dtype=object)) > 0.995
     assert list(detect_languages(["", None, "   "])) == [None, None, None]
     # Scripts only one language writes in are taken from the script: no "wuu" for Chinese.
-    assert list(detect_languages(["请加个深色模式", "ログインできません", "배송이 늦었어요", "ส่งช้ามาก"])) == ["zh", "ja", "ko", "th"]
+    assert list(detect_languages(["请加个深色模式", "ログインできません", "배송이 늦었어요", "ส่งช้ามาก"])) == [
+        "zh",
+        "ja",
+        "ko",
+        "th",
+    ]
 
 
 # -- feature requests -----------------------------------------------------------------------
@@ -198,10 +215,15 @@ def test_every_demo_feature_request_is_found_and_few_comments_are_taken_for_one(
 
 
 def test_near_duplicate_requests_share_a_group():
-    groups = group_requests([
-        "Please add dark mode", "please add a dark mode!", "Export to Excel would be great",
-        "Please add dark mode", "It would be great to export to Excel",
-    ])
+    groups = group_requests(
+        [
+            "Please add dark mode",
+            "please add a dark mode!",
+            "Export to Excel would be great",
+            "Please add dark mode",
+            "It would be great to export to Excel",
+        ]
+    )
     assert groups[0] == groups[1] == groups[3]
     assert groups[2] != groups[0]
 
@@ -211,13 +233,18 @@ def test_near_duplicate_requests_share_a_group():
 
 def test_themes_separate_the_demo_topics_and_assign_new_texts():
     rows = [r for r in phrase_bank() if r[2] == "en"] * 4
-    model = ThemeModel(themes_per_language=8, min_texts=50, min_similarity=0.05).fit([r[0] for r in rows], [r[2] for r in rows])
+    model = ThemeModel(themes_per_language=8, min_texts=50, min_similarity=0.05).fit(
+        [r[0] for r in rows], [r[2] for r in rows]
+    )
     assert 1 <= len(model.themes) <= 8 and all(t.label for t in model.themes)
     theme, score = model.assign(["My parcel arrived two weeks late", "", "zzzz qqqq"], ["en", "en", "en"])
     assert theme[0] >= 0 and score[0] > 0
     assert theme[1] == -1 and theme[2] == -1
     again = ThemeModel.from_bytes(model.to_bytes())
-    assert np.array_equal(again.assign([r[0] for r in rows], [r[2] for r in rows])[0], model.assign([r[0] for r in rows], [r[2] for r in rows])[0])
+    assert np.array_equal(
+        again.assign([r[0] for r in rows], [r[2] for r in rows])[0],
+        model.assign([r[0] for r in rows], [r[2] for r in rows])[0],
+    )
     assert [t.label for t in again.themes] == [t.label for t in model.themes]
 
 
@@ -232,7 +259,11 @@ def test_relative_weights_sum_to_r2_and_rank_the_real_driver_first():
     c = rng.normal(size=n)
     y = 2 * a + 0.5 * c + rng.normal(size=n)
     result = relative_weights(np.column_stack([a, b, c]), y, ["a", "b", "c"])
-    ols_r2 = 1 - np.var(y - np.column_stack([np.ones(n), a, b, c]) @ np.linalg.lstsq(np.column_stack([np.ones(n), a, b, c]), y, rcond=None)[0]) / np.var(y)
+    ols_r2 = 1 - np.var(
+        y
+        - np.column_stack([np.ones(n), a, b, c])
+        @ np.linalg.lstsq(np.column_stack([np.ones(n), a, b, c]), y, rcond=None)[0]
+    ) / np.var(y)
     assert sum(d.weight for d in result.drivers) == pytest.approx(result.r2)
     assert result.r2 == pytest.approx(ols_r2, abs=1e-6)
     assert [d.name for d in result.drivers][0] == "a"

@@ -37,14 +37,20 @@ def test_every_text_gets_language_sentiment_and_a_theme_once(demo):
         "feature_request": _counts(demo, "SELECT count(*) FROM feature_requests")[0][0],
     }
     assert summary.analyzed == texts
-    missing = _counts(demo, "SELECT count(*) FROM text_results WHERE language IS NULL OR sentiment IS NULL "
-                            "OR sentiment_score < -1 OR sentiment_score > 1")[0][0]
+    missing = _counts(
+        demo,
+        "SELECT count(*) FROM text_results WHERE language IS NULL OR sentiment IS NULL "
+        "OR sentiment_score < -1 OR sentiment_score > 1",
+    )[0][0]
     assert missing == 0
     themed = _counts(demo, "SELECT count(*) FROM text_results WHERE theme_id IS NOT NULL")[0][0]
     assert themed / sum(texts.values()) > 0.5
     # The stored language of a comment is kept; the demo writes the customer's language.
-    agree = _counts(demo, "SELECT count(*) FROM text_results r JOIN responses p ON r.source = 'response' "
-                          "AND r.source_id = p.id WHERE r.language = p.language")[0][0]
+    agree = _counts(
+        demo,
+        "SELECT count(*) FROM text_results r JOIN responses p ON r.source = 'response' "
+        "AND r.source_id = p.id WHERE r.language = p.language",
+    )[0][0]
     assert agree == texts["response"]
     # Incremental: nothing new, nothing done; the stored models are reused.
     again = analysis.analyze(demo)
@@ -64,8 +70,11 @@ def test_a_model_older_than_the_schedule_allows_is_refitted(demo):
 
 def test_sentiment_follows_the_score_of_rated_comments(demo):
     analysis.analyze(demo)
-    rows = _counts(demo, "SELECT r.sentiment, count(*) FROM text_results r JOIN responses p ON r.source = 'response' "
-                         "AND r.source_id = p.id WHERE p.metric = 'nps' AND p.score <= 6 GROUP BY r.sentiment")
+    rows = _counts(
+        demo,
+        "SELECT r.sentiment, count(*) FROM text_results r JOIN responses p ON r.source = 'response' "
+        "AND r.source_id = p.id WHERE p.metric = 'nps' AND p.score <= 6 GROUP BY r.sentiment",
+    )
     by = dict(rows)
     assert by.get("negative", 0) > 0.8 * sum(by.values())
     held = analysis.analyze(demo).evaluation["heldout"]

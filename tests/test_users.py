@@ -82,7 +82,11 @@ def test_a_session_lives_until_logout_and_only_its_hash_is_stored(store):
     new = create_session(store, user)
     session = resolve_session(store, new.token)
     assert session.user.id == user.id and session.csrf_token == new.csrf_token
-    assert csrf_matches(session, new.csrf_token) and not csrf_matches(session, "forged") and not csrf_matches(session, None)
+    assert (
+        csrf_matches(session, new.csrf_token)
+        and not csrf_matches(session, "forged")
+        and not csrf_matches(session, None)
+    )
     with store.engine.connect() as conn:
         assert new.token not in [r.token_hash for r in conn.execute(sa.select(user_sessions))]
     assert resolve_session(store, new.token + "x") is None and resolve_session(store, None) is None
@@ -95,9 +99,14 @@ def test_expired_idle_and_disabled_sessions_stop_working(store):
     expired, idle, other = (create_session(store, user) for _ in range(3))
     past = datetime.now(UTC) - timedelta(seconds=1)
     with store.begin() as conn:
-        conn.execute(user_sessions.update().where(user_sessions.c.csrf_token == expired.csrf_token).values(expires_at=past))
-        conn.execute(user_sessions.update().where(user_sessions.c.csrf_token == idle.csrf_token)
-                     .values(last_seen_at=past - sessions_module.IDLE))
+        conn.execute(
+            user_sessions.update().where(user_sessions.c.csrf_token == expired.csrf_token).values(expires_at=past)
+        )
+        conn.execute(
+            user_sessions.update()
+            .where(user_sessions.c.csrf_token == idle.csrf_token)
+            .values(last_seen_at=past - sessions_module.IDLE)
+        )
     assert resolve_session(store, expired.token) is None
     assert resolve_session(store, idle.token) is None
     assert resolve_session(store, other.token) is not None
@@ -123,7 +132,11 @@ def test_failures_leave_the_window_and_a_success_clears_the_count(store):
     for _ in range(sessions_module.MAX_FAILURES_PER_EMAIL):
         record_login_attempt(store, "a@example.com", None, False)
     with store.begin() as conn:  # as if they were made long ago
-        conn.execute(login_attempts.update().values(attempted_at=datetime.now(UTC) - sessions_module.WINDOW - timedelta(seconds=5)))
+        conn.execute(
+            login_attempts.update().values(
+                attempted_at=datetime.now(UTC) - sessions_module.WINDOW - timedelta(seconds=5)
+            )
+        )
     check_login_allowed(store, "a@example.com", None)
     for _ in range(sessions_module.MAX_FAILURES_PER_EMAIL - 1):
         record_login_attempt(store, "b@example.com", None, False)
@@ -141,6 +154,7 @@ def test_get_user_by_id_and_email(store):
 
 # --- the command line ------------------------------------------------------------------------
 
+
 @pytest.fixture
 def env(store_url, monkeypatch):
     monkeypatch.setenv("CXLENS_DATABASE_URL", store_url)
@@ -153,8 +167,9 @@ def test_users_create_asks_for_the_password_twice(env, store):
     from cxlens.cli import app
 
     runner = CliRunner()
-    result = runner.invoke(app, ["users", "create", "Boss@Example.com", "--role", "admin"],
-                           input=f"{PASSWORD}\n{PASSWORD}\n")
+    result = runner.invoke(
+        app, ["users", "create", "Boss@Example.com", "--role", "admin"], input=f"{PASSWORD}\n{PASSWORD}\n"
+    )
     assert result.exit_code == 0, result.output
     assert "User boss@example.com (admin) created" in result.output
     assert authenticate(store, "boss@example.com", PASSWORD).role == "admin"

@@ -1,14 +1,12 @@
 """The web app: health, and the overview page (behind the login; escaped, listing journeys
 and row counts)."""
 
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from test_dashboard import PASSWORD, login
 
 from cxlens.access import create_user
 from cxlens.store.schema import journeys
 from cxlens.web import create_app
-
-from test_dashboard import PASSWORD, login
 
 
 def overview(store) -> str:

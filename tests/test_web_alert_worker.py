@@ -20,10 +20,30 @@ def test_an_answer_rules_notification_is_delivered_by_the_apps_worker(store, tmp
     with Receiver(secret=SECRET) as hook:
         monkeypatch.setenv("OPS_HOOK_URL", hook.url)
         monkeypatch.setenv("OPS_HOOK_SECRET", SECRET)
-        declare(store, {"name": "ops-hook", "kind": "webhook", "url_env": "OPS_HOOK_URL", "secret_env": "OPS_HOOK_SECRET",
-                        "allow_private": True})
-        rules = parse_alerts({"rules": [{"name": "angry-answer", "kind": "answer", "sources": ["response"],
-                                         "score_at_most": 2, "notify": ["ops-hook"]}]}, "journeys.yaml")
+        declare(
+            store,
+            {
+                "name": "ops-hook",
+                "kind": "webhook",
+                "url_env": "OPS_HOOK_URL",
+                "secret_env": "OPS_HOOK_SECRET",
+                "allow_private": True,
+            },
+        )
+        rules = parse_alerts(
+            {
+                "rules": [
+                    {
+                        "name": "angry-answer",
+                        "kind": "answer",
+                        "sources": ["response"],
+                        "score_at_most": 2,
+                        "notify": ["ops-hook"],
+                    }
+                ]
+            },
+            "journeys.yaml",
+        )
         with store.begin() as conn:
             store_alerts(conn, rules)
         forget_answer_rules()

@@ -24,15 +24,22 @@ def _imports(path: Path):
 
 @pytest.mark.parametrize("path", WEB, ids=lambda p: str(p.relative_to(SRC)))
 def test_web_imports_no_private_name(path):
-    private = [f"{module}.{name}" for module, names in _imports(path) for name in names
-               if name.startswith("_") and not name.startswith("__")]
+    private = [
+        f"{module}.{name}"
+        for module, names in _imports(path)
+        for name in names
+        if name.startswith("_") and not name.startswith("__")
+    ]
     assert private == []
 
 
 @pytest.mark.parametrize("path", WEB, ids=lambda p: str(p.relative_to(SRC)))
 def test_web_runs_no_sql_of_its_own(path):
-    sql = [module for module, names in _imports(path)
-           if module.split(".")[0] == "sqlalchemy" or module.endswith("schema") or "schema" in names]
+    sql = [
+        module
+        for module, names in _imports(path)
+        if module.split(".")[0] == "sqlalchemy" or module.endswith("schema") or "schema" in names
+    ]
     assert sql == []
 
 
@@ -41,7 +48,9 @@ def test_web_modules_stay_small(path):
     assert len(path.read_text(encoding="utf-8").splitlines()) < 600
 
 
-@pytest.mark.parametrize("module", ["cxlens.store.reads", "cxlens.collect.events", "cxlens.web.deps", "cxlens.web.dashboard"])
+@pytest.mark.parametrize(
+    "module", ["cxlens.store.reads", "cxlens.collect.events", "cxlens.web.deps", "cxlens.web.dashboard"]
+)
 def test_public_names_are_listed_and_exist(module):
     mod = importlib.import_module(module)
     assert mod.__all__ == sorted(mod.__all__, key=lambda n: (not n.isupper(), not n[:1].isupper(), n))

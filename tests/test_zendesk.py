@@ -103,7 +103,11 @@ def test_imports_requesters_tickets_and_csat_ratings(mapped_store):
     results = import_zendesk(mapped_store, EXPORT)
     by_kind = {r.kind: r for r in results}
     assert [r.kind for r in results] == ["customers", "tickets", "responses"]
-    expected = {"customers": len({t["requester_id"] for t in live}), "tickets": len(live), "responses": len(_rated(doc))}
+    expected = {
+        "customers": len({t["requester_id"] for t in live}),
+        "tickets": len(live),
+        "responses": len(_rated(doc)),
+    }
     assert {k: r.inserted for k, r in by_kind.items()} == expected
     assert all(r.rejected == 0 and r.updated == 0 for r in results)
     assert _counts(mapped_store) == expected
@@ -219,13 +223,19 @@ def test_importing_twice_changes_nothing(store):
     assert [(r.inserted, r.updated) for r in refreshed] == [(0, 0)] * 3
     after = store.row_counts()
     assert after["import_runs"] > before["import_runs"]  # the runs are recorded; nothing else moved
-    assert {k: v for k, v in after.items() if k != "import_runs"} == {k: v for k, v in before.items() if k != "import_runs"}
+    assert {k: v for k, v in after.items() if k != "import_runs"} == {
+        k: v for k, v in before.items() if k != "import_runs"
+    }
 
 
 def test_json_lines_with_per_ticket_metric_sets(store):
     doc = _doc()
     results = import_zendesk(store, LINES)
-    assert [r.inserted for r in results] == [len({t["requester_id"] for t in _live(doc)}), len(_live(doc)), len(_rated(doc))]
+    assert [r.inserted for r in results] == [
+        len({t["requester_id"] for t in _live(doc)}),
+        len(_live(doc)),
+        len(_rated(doc)),
+    ]
     tickets = _by_external_id(store, s.tickets)
     for t in _live(doc):
         row, m = tickets[f"zendesk:{t['id']}"], _metric(doc, t["id"])
@@ -328,9 +338,16 @@ def test_ticket_without_created_at_is_rejected_naming_file_ticket_and_field(stor
         ("users.json", '{"users": []}', 'no "tickets" list'),
         ("list.json", "[1, 2]", 'no "tickets" list'),
         ("broken.jsonl", '{"id": 1, "created_at": "2024-03-01T00:00:00Z"}\n{"id": 2,\n', "line 2"),
-        ("no_id.json", '{"tickets": [{"created_at": "2024-03-01T00:00:00Z"}]}', 'tickets[0] (ticket id: None) has no usable "id"'),
-        ("score.json", '{"tickets": [{"id": 7, "created_at": "2024-03-01T00:00:00Z", "satisfaction_rating": {"score": "great"}}]}',
-         "satisfaction_rating.score"),
+        (
+            "no_id.json",
+            '{"tickets": [{"created_at": "2024-03-01T00:00:00Z"}]}',
+            'tickets[0] (ticket id: None) has no usable "id"',
+        ),
+        (
+            "score.json",
+            '{"tickets": [{"id": 7, "created_at": "2024-03-01T00:00:00Z", "satisfaction_rating": {"score": "great"}}]}',
+            "satisfaction_rating.score",
+        ),
     ],
 )
 def test_bad_files_say_what_is_wrong(store, tmp_path, name, content, expected):
@@ -359,7 +376,12 @@ def test_skip_bad_rows_imports_the_rest_and_writes_each_kinds_rejects(store, tmp
     doc = _doc()
     bad = doc["tickets"][0]
     bad["status"] = "escalated"
-    results = {r.kind: r for r in import_zendesk(store, _write(tmp_path, doc), skip_bad_rows=True, rejected_file=tmp_path / "rejected.csv")}
+    results = {
+        r.kind: r
+        for r in import_zendesk(
+            store, _write(tmp_path, doc), skip_bad_rows=True, rejected_file=tmp_path / "rejected.csv"
+        )
+    }
     assert results["tickets"].rejected == 1
     assert results["tickets"].inserted == len(_live(doc)) - 1
     written = tmp_path / "rejected.tickets.csv"

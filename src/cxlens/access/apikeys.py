@@ -69,8 +69,14 @@ def _check_scopes(scopes: list[str] | tuple[str, ...]) -> tuple[str, ...]:
 
 def _row_to_key(row, secret: str | None = None) -> ApiKey:
     return ApiKey(
-        id=row.id, name=row.name, prefix=row.prefix, scopes=tuple(row.scopes or ()),
-        created_at=row.created_at, last_used_at=row.last_used_at, revoked_at=row.revoked_at, secret=secret,
+        id=row.id,
+        name=row.name,
+        prefix=row.prefix,
+        scopes=tuple(row.scopes or ()),
+        created_at=row.created_at,
+        last_used_at=row.last_used_at,
+        revoked_at=row.revoked_at,
+        secret=secret,
     )
 
 
@@ -84,7 +90,9 @@ def create_api_key(store: Store, name: str, scopes: list[str] | tuple[str, ...])
     now = datetime.now(UTC)
     with store.begin() as conn:
         key_id = conn.execute(
-            api_keys.insert().values(name=name.strip(), prefix=prefix, key_hash=_hash(secret), scopes=list(scopes), created_at=now)
+            api_keys.insert().values(
+                name=name.strip(), prefix=prefix, key_hash=_hash(secret), scopes=list(scopes), created_at=now
+            )
         ).inserted_primary_key[0]
         row = conn.execute(sa.select(api_keys).where(api_keys.c.id == key_id)).one()
     return _row_to_key(row, secret)
@@ -127,7 +135,8 @@ def verify_api_key(store: Store, key: str, scope: str | None = None) -> ApiKey:
     if scope is not None and scope not in found.scopes:
         raise AccessDenied(
             f"API key {prefix} lacks the scope {scope!r} (it has: {', '.join(found.scopes)}); "
-            f"create a key with --scope {scope}", status=403,
+            f"create a key with --scope {scope}",
+            status=403,
         )
     _touch(store, row)
     return found

@@ -26,8 +26,21 @@ from ..store import Store
 from ..store.schema import login_attempts, user_sessions, users
 from .users import User
 
-__all__ = ["IDLE", "LIFETIME", "MAX_FAILURES_PER_ADDRESS", "MAX_FAILURES_PER_EMAIL", "WINDOW", "NewSession", "Session",
-           "check_login_allowed", "create_session", "csrf_matches", "end_session", "record_login_attempt", "resolve_session"]
+__all__ = [
+    "IDLE",
+    "LIFETIME",
+    "MAX_FAILURES_PER_ADDRESS",
+    "MAX_FAILURES_PER_EMAIL",
+    "WINDOW",
+    "NewSession",
+    "Session",
+    "check_login_allowed",
+    "create_session",
+    "csrf_matches",
+    "end_session",
+    "record_login_attempt",
+    "resolve_session",
+]
 
 IDLE = timedelta(hours=12)
 LIFETIME = timedelta(days=7)
@@ -67,8 +80,16 @@ def create_session(store: Store, user: User) -> NewSession:
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     with store.begin() as conn:
         conn.execute(user_sessions.delete().where(user_sessions.c.expires_at < now))
-        conn.execute(user_sessions.insert().values(token_hash=_hash(token), user_id=user.id, csrf_token=csrf,
-                                                   created_at=now, last_seen_at=now, expires_at=now + LIFETIME))
+        conn.execute(
+            user_sessions.insert().values(
+                token_hash=_hash(token),
+                user_id=user.id,
+                csrf_token=csrf,
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + LIFETIME,
+            )
+        )
     return NewSession(token, csrf, min(now + IDLE, now + LIFETIME))
 
 
@@ -79,8 +100,11 @@ def resolve_session(store: Store, token: str | None) -> Session | None:
         return None
     now = _now()
     s = user_sessions
-    q = (sa.select(s.c.id.label("session_id"), s.c.csrf_token, s.c.expires_at, s.c.last_seen_at, users)
-         .join(users, users.c.id == s.c.user_id).where(s.c.token_hash == _hash(token)))
+    q = (
+        sa.select(s.c.id.label("session_id"), s.c.csrf_token, s.c.expires_at, s.c.last_seen_at, users)
+        .join(users, users.c.id == s.c.user_id)
+        .where(s.c.token_hash == _hash(token))
+    )
     with store.engine.connect() as conn:
         row = conn.execute(q).first()
     if row is None or row.disabled or row.expires_at <= now or row.last_seen_at + IDLE <= now:
@@ -88,8 +112,12 @@ def resolve_session(store: Store, token: str | None) -> Session | None:
     if now - row.last_seen_at > _TOUCH_EVERY:
         with store.begin() as conn:
             conn.execute(s.update().where(s.c.id == row.session_id).values(last_seen_at=now))
-    return Session(id=row.session_id, user=User.from_row(row), csrf_token=row.csrf_token,
-                   expires_at=min(row.expires_at, now + IDLE))
+    return Session(
+        id=row.session_id,
+        user=User.from_row(row),
+        csrf_token=row.csrf_token,
+        expires_at=min(row.expires_at, now + IDLE),
+    )
 
 
 def end_session(store: Store, token: str | None) -> None:
@@ -110,21 +138,41 @@ def check_login_allowed(store: Store, email: str, address: str | None) -> None:
     since = now - WINDOW
     a = login_attempts
     with store.engine.connect() as conn:
-        last_ok = conn.execute(sa.select(sa.func.max(a.c.attempted_at))
-                               .where(a.c.email == email, a.c.succeeded.is_(True), a.c.attempted_at >= since)).scalar()
-        by_email = conn.execute(sa.select(a.c.attempted_at).where(
-            a.c.email == email, a.c.succeeded.is_(False), a.c.attempted_at >= max(since, last_ok or since))
-            .order_by(a.c.attempted_at)).scalars().all()
-        by_address = conn.execute(sa.select(a.c.attempted_at).where(
-            a.c.address == address, a.c.succeeded.is_(False), a.c.attempted_at >= since)
-            .order_by(a.c.attempted_at)).scalars().all() if address else []
+        last_ok = conn.execute(
+            sa.select(sa.func.max(a.c.attempted_at)).where(
+                a.c.email == email, a.c.succeeded.is_(True), a.c.attempted_at >= since
+            )
+        ).scalar()
+        by_email = (
+            conn.execute(
+                sa.select(a.c.attempted_at)
+                .where(a.c.email == email, a.c.succeeded.is_(False), a.c.attempted_at >= max(since, last_ok or since))
+                .order_by(a.c.attempted_at)
+            )
+            .scalars()
+            .all()
+        )
+        by_address = (
+            conn.execute(
+                sa.select(a.c.attempted_at)
+                .where(a.c.address == address, a.c.succeeded.is_(False), a.c.attempted_at >= since)
+                .order_by(a.c.attempted_at)
+            )
+            .scalars()
+            .all()
+            if address
+            else []
+        )
     for failures, limit in ((by_email, MAX_FAILURES_PER_EMAIL), (by_address, MAX_FAILURES_PER_ADDRESS)):
         if len(failures) >= limit:
             # The attempt that frees a slot: when the failure `limit` back leaves the window.
             retry = failures[-limit] + WINDOW - now
             seconds = max(1, int(retry.total_seconds()) + 1)
-            raise LoginThrottled(f"too many failed logins; try again in {_say(seconds)}, "
-                                 "or ask an admin to set a new password (`cxlens users password EMAIL`)", seconds)
+            raise LoginThrottled(
+                f"too many failed logins; try again in {_say(seconds)}, "
+                "or ask an admin to set a new password (`cxlens users password EMAIL`)",
+                seconds,
+            )
 
 
 def record_login_attempt(store: Store, email: str, address: str | None, succeeded: bool) -> None:
@@ -132,8 +180,11 @@ def record_login_attempt(store: Store, email: str, address: str | None, succeede
     now = _now()
     with store.begin() as conn:
         conn.execute(login_attempts.delete().where(login_attempts.c.attempted_at < now - timedelta(days=1)))
-        conn.execute(login_attempts.insert().values(email=(email or "").strip().lower()[:320], address=address,
-                                                    attempted_at=now, succeeded=succeeded))
+        conn.execute(
+            login_attempts.insert().values(
+                email=(email or "").strip().lower()[:320], address=address, attempted_at=now, succeeded=succeeded
+            )
+        )
 
 
 def _say(seconds: int) -> str:

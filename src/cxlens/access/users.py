@@ -20,8 +20,19 @@ from ..errors import InputError, LoginFailed
 from ..store import Store
 from ..store.schema import user_sessions, users
 
-__all__ = ["ROLES", "User", "authenticate", "create_user", "end_sessions_of", "get_user", "last_seen", "list_users",
-           "set_disabled", "set_password", "set_role"]
+__all__ = [
+    "ROLES",
+    "User",
+    "authenticate",
+    "create_user",
+    "end_sessions_of",
+    "get_user",
+    "last_seen",
+    "list_users",
+    "set_disabled",
+    "set_password",
+    "set_role",
+]
 
 # Ordered from least to most: a role may do what every role before it may.
 ROLES = ("viewer", "analyst", "admin")
@@ -45,8 +56,14 @@ class User:
     @classmethod
     def from_row(cls, row) -> User:
         """A user from a row with the ``users`` columns (sessions read them in a join)."""
-        return cls(id=row.id, email=row.email, name=row.name, role=row.role, disabled=bool(row.disabled),
-                   created_at=row.created_at)
+        return cls(
+            id=row.id,
+            email=row.email,
+            name=row.name,
+            role=row.role,
+            disabled=bool(row.disabled),
+            created_at=row.created_at,
+        )
 
     def may(self, role: str) -> bool:
         """Whether this user has ``role`` or a role above it."""
@@ -68,7 +85,9 @@ def _check_role(role: str) -> str:
 
 def _check_password(password: str) -> str:
     if len(password or "") < MIN_PASSWORD:
-        raise InputError(f"a password needs at least {MIN_PASSWORD} characters; a few words in a row are easy to remember")
+        raise InputError(
+            f"a password needs at least {MIN_PASSWORD} characters; a few words in a row are easy to remember"
+        )
     return password
 
 
@@ -77,18 +96,30 @@ def create_user(store: Store, email: str, password: str, *, role: str = "viewer"
     email, role, password = _normal_email(email), _check_role(role), _check_password(password)
     with store.begin() as conn:
         if conn.execute(sa.select(users.c.id).where(users.c.email == email)).first():
-            raise InputError(f"a user with the e-mail {email!r} exists already; "
-                             "choose another e-mail or change that user's password")
-        conn.execute(users.insert().values(email=email, name=name, role=role, password_hash=_HASHER.hash(password),
-                                           disabled=False, created_at=datetime.now(UTC)))
+            raise InputError(
+                f"a user with the e-mail {email!r} exists already; choose another e-mail or change that user's password"
+            )
+        conn.execute(
+            users.insert().values(
+                email=email,
+                name=name,
+                role=role,
+                password_hash=_HASHER.hash(password),
+                disabled=False,
+                created_at=datetime.now(UTC),
+            )
+        )
         row = conn.execute(sa.select(users).where(users.c.email == email)).one()
     return User.from_row(row)
 
 
 def get_user(store: Store, user_id: int | None = None, *, email: str | None = None) -> User | None:
     """The user with this id (or e-mail), or None."""
-    q = sa.select(users).where(users.c.id == user_id) if user_id is not None else \
-        sa.select(users).where(users.c.email == (email or "").strip().lower())
+    q = (
+        sa.select(users).where(users.c.id == user_id)
+        if user_id is not None
+        else sa.select(users).where(users.c.email == (email or "").strip().lower())
+    )
     with store.engine.connect() as conn:
         row = conn.execute(q).first()
     return User.from_row(row) if row else None
@@ -164,11 +195,16 @@ def _existing(conn, email: str):
 
 
 def _keep_an_admin(conn, row, change: str) -> None:
-    others = conn.execute(sa.select(sa.func.count()).select_from(users).where(
-        users.c.role == "admin", users.c.disabled.is_(False), users.c.id != row.id)).scalar()
+    others = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(users)
+        .where(users.c.role == "admin", users.c.disabled.is_(False), users.c.id != row.id)
+    ).scalar()
     if not others:
-        raise InputError(f"{row.email} is the last active admin and cannot be {change}: "
-                         "make another user admin first, so that someone can still manage users")
+        raise InputError(
+            f"{row.email} is the last active admin and cannot be {change}: "
+            "make another user admin first, so that someone can still manage users"
+        )
 
 
 def authenticate(store: Store, email: str, password: str) -> User:

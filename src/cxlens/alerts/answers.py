@@ -93,13 +93,19 @@ class AnswerRule:
 
     @property
     def conditions(self) -> tuple[str, ...]:
-        given = {"score_at_most": self.score_at_most is not None, "sentiment": bool(self.sentiment),
-                 "words": self.words is not None, "clv_at_least": self.clv_at_least is not None,
-                 "revenue_at_least": self.revenue_at_least is not None}
+        given = {
+            "score_at_most": self.score_at_most is not None,
+            "sentiment": bool(self.sentiment),
+            "words": self.words is not None,
+            "clv_at_least": self.clv_at_least is not None,
+            "revenue_at_least": self.revenue_at_least is not None,
+        }
         return tuple(k for k in _CONDITIONS if given[k])
 
     @classmethod
-    def from_row(cls, rule_id: int, name: str, definition: dict[str, Any], lists: dict[str, tuple[str, ...]]) -> AnswerRule:
+    def from_row(
+        cls, rule_id: int, name: str, definition: dict[str, Any], lists: dict[str, tuple[str, ...]]
+    ) -> AnswerRule:
         """Raises ValueError naming the rule and key when the definition cannot be used."""
         d = definition or {}
 
@@ -116,7 +122,10 @@ class AnswerRule:
         if words is not None:
             if isinstance(words, str):
                 if words not in lists:
-                    fail("words", f"{words!r} is not a word list; lists: {', '.join(sorted(lists))} (or give a list of words)")
+                    fail(
+                        "words",
+                        f"{words!r} is not a word list; lists: {', '.join(sorted(lists))} (or give a list of words)",
+                    )
                 matcher = WordMatcher(lists[words])
             elif isinstance(words, list) and all(isinstance(w, str) for w in words):
                 matcher = WordMatcher([w2 for w in words for w2 in (lists[w] if w in lists else (w,))])
@@ -139,9 +148,21 @@ class AnswerRule:
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
                 fail(key, f"{value!r} is not a number")
             numbers[key] = None if value is None else float(value)
-        return cls(rule_id, name, tuple(sources), numbers["score_at_most"], sentiment, matcher, numbers["clv_at_least"],
-                   numbers["revenue_at_least"], match, tuple([notify] if isinstance(notify, str) else notify),
-                   bool(d.get("open_case", False)), priority, age)
+        return cls(
+            rule_id,
+            name,
+            tuple(sources),
+            numbers["score_at_most"],
+            sentiment,
+            matcher,
+            numbers["clv_at_least"],
+            numbers["revenue_at_least"],
+            match,
+            tuple([notify] if isinstance(notify, str) else notify),
+            bool(d.get("open_case", False)),
+            priority,
+            age,
+        )
 
 
 @dataclass
@@ -180,8 +201,11 @@ def forget_answer_rules(conn: sa.Connection | None = None) -> None:
 def _read_rules(conn: sa.Connection) -> _Rules:
     r = s.alert_rules
     with conn.begin_nested():  # a failing read (an old schema) must not abort the caller's transaction
-        rows = conn.execute(sa.select(r.c.id, r.c.name, r.c.definition)
-                            .where(r.c.kind == "answer", r.c.enabled.is_(sa.true())).order_by(r.c.id)).all()
+        rows = conn.execute(
+            sa.select(r.c.id, r.c.name, r.c.definition)
+            .where(r.c.kind == "answer", r.c.enabled.is_(sa.true()))
+            .order_by(r.c.id)
+        ).all()
         custom = (read_setting(conn, SETTING_KEY) or {}).get("word_lists") if rows else None
     lists = word_lists(custom) if rows else {}
     rules, errors = [], []
@@ -195,8 +219,9 @@ def _read_rules(conn: sa.Connection) -> _Rules:
     if any(r.sentiment for r in rules):
         m = s.text_models
         with conn.begin_nested():
-            model = conn.execute(sa.select(m.c.id).where(m.c.kind == "sentiment")
-                                 .order_by(m.c.created_at.desc(), m.c.id.desc()).limit(1)).scalar()
+            model = conn.execute(
+                sa.select(m.c.id).where(m.c.kind == "sentiment").order_by(m.c.created_at.desc(), m.c.id.desc()).limit(1)
+            ).scalar()
     return _Rules(time.monotonic() + RULES_TTL, tuple(rules), tuple(errors), model)
 
 
@@ -225,16 +250,43 @@ def _cached(conn: sa.Connection) -> _Rules:
 def _item_query(kind: str, ids: list[int]):
     if kind == "response":
         t = s.responses
-        cols = [t.c.id, t.c.customer_id, t.c.touchpoint_id, t.c.submitted_at.label("at"), t.c.score, t.c.metric,
-                t.c.comment.label("text"), sa.null().label("title"), t.c.language]
+        cols = [
+            t.c.id,
+            t.c.customer_id,
+            t.c.touchpoint_id,
+            t.c.submitted_at.label("at"),
+            t.c.score,
+            t.c.metric,
+            t.c.comment.label("text"),
+            sa.null().label("title"),
+            t.c.language,
+        ]
     elif kind == "mention":
         t = s.mentions
-        cols = [t.c.id, t.c.customer_id, sa.null().label("touchpoint_id"), t.c.posted_at.label("at"), t.c.rating.label("score"),
-                t.c.source.label("metric"), t.c.text, t.c.title, t.c.language]
+        cols = [
+            t.c.id,
+            t.c.customer_id,
+            sa.null().label("touchpoint_id"),
+            t.c.posted_at.label("at"),
+            t.c.rating.label("score"),
+            t.c.source.label("metric"),
+            t.c.text,
+            t.c.title,
+            t.c.language,
+        ]
     else:
         t = s.tickets
-        cols = [t.c.id, t.c.customer_id, t.c.touchpoint_id, t.c.created_at.label("at"), sa.null().label("score"),
-                sa.null().label("metric"), t.c.text, t.c.subject.label("title"), t.c.language]
+        cols = [
+            t.c.id,
+            t.c.customer_id,
+            t.c.touchpoint_id,
+            t.c.created_at.label("at"),
+            sa.null().label("score"),
+            sa.null().label("metric"),
+            t.c.text,
+            t.c.subject.label("title"),
+            t.c.language,
+        ]
     return sa.select(*cols).where(t.c.id.in_(ids)).order_by(t.c.id)
 
 
@@ -266,8 +318,16 @@ class AnswerCheck:
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "items": self.items, "rules": self.rules, "matches": self.matches, "notified": self.notified,
-                "cases": self.cases, "errors": self.errors, "seconds": self.seconds}
+        return {
+            "kind": self.kind,
+            "items": self.items,
+            "rules": self.rules,
+            "matches": self.matches,
+            "notified": self.notified,
+            "cases": self.cases,
+            "errors": self.errors,
+            "seconds": self.seconds,
+        }
 
 
 class _Facts:
@@ -308,7 +368,11 @@ def _sentiments(conn: sa.Connection, kind: str, items: list[_Item], model_id: in
     ids = [i.id for i in items if i.text]
     if not ids:
         return {}
-    stored = dict(conn.execute(sa.select(tr.c.source_id, tr.c.sentiment).where(tr.c.source == kind, tr.c.source_id.in_(ids))).all())
+    stored = dict(
+        conn.execute(
+            sa.select(tr.c.source_id, tr.c.sentiment).where(tr.c.source == kind, tr.c.source_id.in_(ids))
+        ).all()
+    )
     missing = [i for i in items if i.text and stored.get(i.id) is None]
     if missing:
         predictions = _sentiment_model(conn, model_id).predict([i.text for i in missing])
@@ -335,9 +399,13 @@ def _annual_revenue(conn: sa.Connection, customers: set[int], now: datetime) -> 
     if not customers:
         return {}
     r = s.revenue
-    rows = conn.execute(sa.select(r.c.customer_id, sa.func.sum(r.c.amount))
-                        .where(r.c.customer_id.in_(sorted(customers)), r.c.occurred_at >= now - timedelta(days=365), r.c.occurred_at < now)
-                        .group_by(r.c.customer_id)).all()
+    rows = conn.execute(
+        sa.select(r.c.customer_id, sa.func.sum(r.c.amount))
+        .where(
+            r.c.customer_id.in_(sorted(customers)), r.c.occurred_at >= now - timedelta(days=365), r.c.occurred_at < now
+        )
+        .group_by(r.c.customer_id)
+    ).all()
     return {cid: float(total or 0.0) for cid, total in rows}
 
 
@@ -369,7 +437,9 @@ def _clv(conn: sa.Connection, customers: set[int], now: datetime, facts: _Facts)
     )
 
     c = s.customers
-    rows = conn.execute(sa.select(c.c.id, c.c.attributes, c.c.acquisition_cost).where(c.c.id.in_(sorted(customers)))).all()
+    rows = conn.execute(
+        sa.select(c.c.id, c.c.attributes, c.c.acquisition_cost).where(c.c.id.in_(sorted(customers)))
+    ).all()
     churn = _annual_churn(conn, now)
     years = HORIZON_YEARS if not churn else min(1 / churn, HORIZON_YEARS)
     out = {}
@@ -426,7 +496,9 @@ def _title(item: _Item) -> str:
     return f"{what}: {text[:120]}{'…' if len(text) > 120 else ''}" if text else what
 
 
-def _act(conn: sa.Connection, rule: AnswerRule, item: _Item, why: dict[str, Any], now: datetime, result: AnswerCheck) -> None:
+def _act(
+    conn: sa.Connection, rule: AnswerRule, item: _Item, why: dict[str, Any], now: datetime, result: AnswerCheck
+) -> None:
     title = _title(item)
     case_id = None
     if rule.open_case:
@@ -434,18 +506,43 @@ def _act(conn: sa.Connection, rule: AnswerRule, item: _Item, why: dict[str, Any]
             open_case,  # cases pull in the schedules; only a rule that opens cases needs them
         )
 
-        case_id = open_case(conn, source=item.kind, title=title, customer_id=item.customer_id, touchpoint_id=item.touchpoint_id,
-                            rule_id=rule.id, priority=rule.priority, origin_key=f"rule:{rule.id}:{item.kind}:{item.id}",
-                            note=f"Opened by the answer rule {rule.name!r}: {_why_text(why)}", now=now,
-                            **{f"{item.kind}_id": item.id})
+        case_id = open_case(
+            conn,
+            source=item.kind,
+            title=title,
+            customer_id=item.customer_id,
+            touchpoint_id=item.touchpoint_id,
+            rule_id=rule.id,
+            priority=rule.priority,
+            origin_key=f"rule:{rule.id}:{item.kind}:{item.id}",
+            note=f"Opened by the answer rule {rule.name!r}: {_why_text(why)}",
+            now=now,
+            **{f"{item.kind}_id": item.id},
+        )
         if case_id is not None:
             result.cases.append(case_id)
     link = f"/cases/{case_id}" if case_id else f"/customers/{item.customer_id}" if item.customer_id else "/feedback"
     for notifier in rule.notify:
-        payload = {"title": f"{rule.name}: {title}", "summary": f"{item.text[:1000]}\n\nWhy: {_why_text(why)}".strip(), "link": link,
-                   "rule": rule.name, "kind": item.kind, "id": item.id, "customer_id": item.customer_id, "score": item.score,
-                   "why": why, "case_id": case_id}
-        if enqueue(conn, key=f"answer:{rule.id}:{item.kind}:{item.id}:{notifier}", notifier=notifier, topic="answer", payload=payload, now=now):
+        payload = {
+            "title": f"{rule.name}: {title}",
+            "summary": f"{item.text[:1000]}\n\nWhy: {_why_text(why)}".strip(),
+            "link": link,
+            "rule": rule.name,
+            "kind": item.kind,
+            "id": item.id,
+            "customer_id": item.customer_id,
+            "score": item.score,
+            "why": why,
+            "case_id": case_id,
+        }
+        if enqueue(
+            conn,
+            key=f"answer:{rule.id}:{item.kind}:{item.id}:{notifier}",
+            notifier=notifier,
+            topic="answer",
+            payload=payload,
+            now=now,
+        ):
             result.notified += 1
 
 
@@ -484,8 +581,20 @@ def check_new_items(conn: sa.Connection, *, kind: str, ids: list[int], now: date
             log.exception("answer rules: could not read %s %s..%s", kind, chunk[0], chunk[-1])
             result.errors.append(f"reading {kind} items: {exc}")
             continue
-        items = [_Item(kind, r["id"], r["customer_id"], r["touchpoint_id"], r["at"], r["score"], r["metric"],
-                       "\n".join(x for x in (r["title"], r["text"]) if x), r["language"]) for r in rows]
+        items = [
+            _Item(
+                kind,
+                r["id"],
+                r["customer_id"],
+                r["touchpoint_id"],
+                r["at"],
+                r["score"],
+                r["metric"],
+                "\n".join(x for x in (r["title"], r["text"]) if x),
+                r["language"],
+            )
+            for r in rows
+        ]
         result.items += len(items)
         facts = _Facts(conn, kind, items, now, cached.sentiment_model)
         for rule in rules:
@@ -494,7 +603,9 @@ def check_new_items(conn: sa.Connection, *, kind: str, ids: list[int], now: date
     return result
 
 
-def _apply(conn: sa.Connection, rule: AnswerRule, items: list[_Item], facts: _Facts, now: datetime, result: AnswerCheck) -> None:
+def _apply(
+    conn: sa.Connection, rule: AnswerRule, items: list[_Item], facts: _Facts, now: datetime, result: AnswerCheck
+) -> None:
     for item in items:
         if rule.max_age is not None and item.at is not None and item.at < now - rule.max_age:
             continue
@@ -507,9 +618,11 @@ def _apply(conn: sa.Connection, rule: AnswerRule, items: list[_Item], facts: _Fa
                 _act(conn, rule, item, why, now, result)
             result.matches.append({"rule": rule.name, "rule_id": rule.id, "id": item.id, "why": why})
         except Exception as exc:  # noqa: BLE001 - whatever a rule does wrong, the answer stays stored
-            log.exception("answer rule %r failed on %s %s; the item is stored, the rule skipped", rule.name, item.kind, item.id)
+            log.exception(
+                "answer rule %r failed on %s %s; the item is stored, the rule skipped", rule.name, item.kind, item.id
+            )
             result.errors.append(f"rule {rule.name!r} on {item.kind} {item.id}: {exc}")
-            del result.cases[counts[0]:]  # rolled back with the savepoint
+            del result.cases[counts[0] :]  # rolled back with the savepoint
             result.notified = counts[1]
 
 
@@ -531,7 +644,11 @@ def watch_new_items(conn: sa.Connection, import_kind: str, now: datetime | None 
     table = _TABLES[kind]
     last = before
     while True:
-        ids = conn.execute(sa.select(table.c.id).where(table.c.id > last).order_by(table.c.id).limit(BATCH)).scalars().all()
+        ids = (
+            conn.execute(sa.select(table.c.id).where(table.c.id > last).order_by(table.c.id).limit(BATCH))
+            .scalars()
+            .all()
+        )
         if not ids:
             return
         check_new_items(conn, kind=kind, ids=ids, now=now)

@@ -107,8 +107,11 @@ class AssignmentRule:
     priority: tuple[str, ...] = ()
 
     def matches(self, *, touchpoint: str | None, source: str | None, priority: str | None) -> bool:
-        return ((not self.touchpoint or touchpoint in self.touchpoint) and (not self.source or source in self.source)
-                and (not self.priority or priority in self.priority))
+        return (
+            (not self.touchpoint or touchpoint in self.touchpoint)
+            and (not self.source or source in self.source)
+            and (not self.priority or priority in self.priority)
+        )
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,9 @@ def _show(value: Any) -> str:
 
 def parse_deadline(value: Any) -> Deadline:
     """``30m``, ``4h``, ``2d`` or ``1w`` → a :class:`Deadline`; ValueError says what to write."""
-    found = _DEADLINE.match(str(value)) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+    found = (
+        _DEADLINE.match(str(value)) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+    )
     if not found:
         raise ValueError(f"{_show(value)} is not a duration; write a number and a unit, e.g. 30m, 4h, 2d or 1w")
     number, unit = float(found.group(1)), found.group(2).lower()
@@ -164,7 +169,9 @@ def parse_cases(value: Any, source: str = "(journeys)") -> CaseSettings:
     if value is None:
         return CaseSettings(source=source)
     if not isinstance(value, dict):
-        raise JourneyFileError(source, [f"cases: expected a mapping (sla:, root_causes:, teams:, ...), got {_show(value)}"])
+        raise JourneyFileError(
+            source, [f"cases: expected a mapping (sla:, root_causes:, teams:, ...), got {_show(value)}"]
+        )
     for extra in sorted(set(value) - _FIELDS):
         problem(f"cases.{extra}", f"is not a known field (known: {', '.join(sorted(_FIELDS))})")
     sla = _parse_sla(value.get("sla"), problem)
@@ -183,7 +190,9 @@ def _parse_sla(value: Any, problem) -> dict[str, SlaPolicy]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        problem("cases.sla", f"expected a mapping of priorities ({', '.join(PRIORITIES)}) to deadlines, got {_show(value)}")
+        problem(
+            "cases.sla", f"expected a mapping of priorities ({', '.join(PRIORITIES)}) to deadlines, got {_show(value)}"
+        )
         return {}
     out = {}
     for priority, spec in value.items():
@@ -214,13 +223,19 @@ def _parse_sla(value: Any, problem) -> dict[str, SlaPolicy]:
                 continue
             days = deadlines[name].days
             if business and days is not None and days != int(days):
-                problem(f"{path}.{name}", f"{_show(raw)}: under business hours a day is a working day; "
-                        "give whole days (2d) or hours of open time (12h)")
+                problem(
+                    f"{path}.{name}",
+                    f"{_show(raw)}: under business hours a day is a working day; "
+                    "give whole days (2d) or hours of open time (12h)",
+                )
         if not spec.get("first_contact") and not spec.get("resolve"):
             problem(path, "gives neither first_contact nor resolve; give at least one, e.g. resolve: 2d")
         first, resolve = deadlines["first_contact"], deadlines["resolve"]
         if first and resolve and first.seconds > resolve.seconds:
-            problem(f"{path}.first_contact", f"{first.text} is longer than resolve ({resolve.text}); the first contact comes before the resolution")
+            problem(
+                f"{path}.first_contact",
+                f"{first.text} is longer than resolve ({resolve.text}); the first contact comes before the resolution",
+            )
         out[priority] = SlaPolicy(priority, first, resolve, business)
     return out
 
@@ -234,7 +249,9 @@ def _parse_codes(value: Any, path: str, problem) -> tuple[str, ...]:
     out: list[str] = []
     for i, code in enumerate(value):
         if not isinstance(code, str) or not _CODE.match(code):
-            problem(f"{path}[{i}]", f"{_show(code)} is not a code: lower-case letters, digits, _ and -, e.g. billing_error")
+            problem(
+                f"{path}[{i}]", f"{_show(code)} is not a code: lower-case letters, digits, _ and -, e.g. billing_error"
+            )
         elif code in out:
             problem(f"{path}[{i}]", f"{code!r} is listed twice")
         else:
@@ -246,7 +263,10 @@ def _parse_teams(value: Any, problem) -> dict[str, tuple[str, ...]]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        problem("cases.teams", f"expected a mapping of teams to e-mails, e.g. {{support: [ana@example.com]}}, got {_show(value)}")
+        problem(
+            "cases.teams",
+            f"expected a mapping of teams to e-mails, e.g. {{support: [ana@example.com]}}, got {_show(value)}",
+        )
         return {}
     out = {}
     for team, members in value.items():
@@ -272,7 +292,10 @@ def _parse_assignment(value: Any, problem) -> tuple[AssignmentRule, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
-        problem("cases.assignment", f"expected a list of rules, e.g. [{{touchpoint: delivery, team: logistics}}, {{team: support}}], got {_show(value)}")
+        problem(
+            "cases.assignment",
+            f"expected a list of rules, e.g. [{{touchpoint: delivery, team: logistics}}, {{team: support}}], got {_show(value)}",
+        )
         return ()
     out = []
     for i, rule in enumerate(value):
@@ -352,7 +375,11 @@ def store_cases(conn: sa.Connection, parsed: CaseSettings) -> None:
     emails = {e for members in parsed.teams.values() for e in members}
     if parsed.escalation:
         emails.add(parsed.escalation.to)
-    users = dict(conn.execute(sa.select(s.users.c.email, s.users.c.id).where(s.users.c.email.in_(sorted(emails)))).all()) if emails else {}
+    users = (
+        dict(conn.execute(sa.select(s.users.c.email, s.users.c.id).where(s.users.c.email.in_(sorted(emails)))).all())
+        if emails
+        else {}
+    )
     problems = []
     hint = "create the user first (cxlens users create EMAIL --role analyst) or correct the address"
     for team, members in parsed.teams.items():
@@ -412,13 +439,18 @@ def load_case_settings(conn: sa.Connection) -> CaseSettings:
     """The stored settings (defaults where the file said nothing); teams as stored members."""
     raw = read_setting(conn, SETTING_KEY) or {}
     taxonomy = default_taxonomy()
-    sla = {p: SlaPolicy(p, _deadline(v.get("first_contact")), _deadline(v.get("resolve")), bool(v.get("business_hours")))
-           for p, v in (raw.get("sla") or {}).items()}
+    sla = {
+        p: SlaPolicy(p, _deadline(v.get("first_contact")), _deadline(v.get("resolve")), bool(v.get("business_hours")))
+        for p, v in (raw.get("sla") or {}).items()
+    }
     esc = raw.get("escalation")
     escalation = Escalation(_deadline(esc["after"]), esc["to"], esc.get("to_user_id")) if esc else None
     teams: dict[str, list[str]] = {}
-    rows = conn.execute(sa.select(s.team_members.c.team, s.users.c.email)
-                        .join(s.users, s.users.c.id == s.team_members.c.user_id).order_by(s.team_members.c.team, s.users.c.id))
+    rows = conn.execute(
+        sa.select(s.team_members.c.team, s.users.c.email)
+        .join(s.users, s.users.c.id == s.team_members.c.user_id)
+        .order_by(s.team_members.c.team, s.users.c.id)
+    )
     for team, email in rows:
         teams.setdefault(team, []).append(email)
     return CaseSettings(
@@ -426,8 +458,15 @@ def load_case_settings(conn: sa.Connection) -> CaseSettings:
         root_causes=tuple(raw.get("root_causes") or taxonomy["root_causes"]),
         resolutions=tuple(raw.get("resolutions") or taxonomy["resolutions"]),
         teams={k: tuple(v) for k, v in teams.items()},
-        assignment=tuple(AssignmentRule(r["team"], tuple(r.get("touchpoint") or ()), tuple(r.get("source") or ()),
-                                        tuple(r.get("priority") or ())) for r in raw.get("assignment") or ()),
+        assignment=tuple(
+            AssignmentRule(
+                r["team"],
+                tuple(r.get("touchpoint") or ()),
+                tuple(r.get("source") or ()),
+                tuple(r.get("priority") or ()),
+            )
+            for r in raw.get("assignment") or ()
+        ),
         escalation=escalation,
         word_lists={k: tuple(v) for k, v in (raw.get("word_lists") or {}).items()},
         source="(store)",

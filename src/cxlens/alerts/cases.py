@@ -124,29 +124,67 @@ def open_case(
     settings = cached_case_settings(conn)
     touchpoint = None
     if touchpoint_id is not None:
-        touchpoint = conn.execute(sa.select(s.touchpoints.c.key, s.touchpoints.c.team).where(s.touchpoints.c.id == touchpoint_id)).first()
+        touchpoint = conn.execute(
+            sa.select(s.touchpoints.c.key, s.touchpoints.c.team).where(s.touchpoints.c.id == touchpoint_id)
+        ).first()
     if team is None:
-        team = choose_team(settings, touchpoint=touchpoint.key if touchpoint else None, source=source, priority=priority,
-                           fallback=(facts.get("team"), touchpoint.team if touchpoint else None))
+        team = choose_team(
+            settings,
+            touchpoint=touchpoint.key if touchpoint else None,
+            source=source,
+            priority=priority,
+            fallback=(facts.get("team"), touchpoint.team if touchpoint else None),
+        )
     if owner_id is None and team is not None:
         owner_id = next_owner(conn, team)
     deadlines = case_deadlines(conn, priority=priority, team=team, start=now, settings=settings)
     values = dict(
-        source=source, origin_key=origin_key, response_id=response_id, mention_id=mention_id, ticket_id=ticket_id,
-        alert_id=alert_id, rule_id=rule_id, customer_id=customer_id, touchpoint_id=touchpoint_id, title=(title or "")[:300],
-        owner_id=owner_id, team=team, status="open", priority=priority, due_at=deadlines.due_at,
-        business_hours=deadlines.business_hours, notes=note, created_at=now, updated_at=now,
+        source=source,
+        origin_key=origin_key,
+        response_id=response_id,
+        mention_id=mention_id,
+        ticket_id=ticket_id,
+        alert_id=alert_id,
+        rule_id=rule_id,
+        customer_id=customer_id,
+        touchpoint_id=touchpoint_id,
+        title=(title or "")[:300],
+        owner_id=owner_id,
+        team=team,
+        status="open",
+        priority=priority,
+        due_at=deadlines.due_at,
+        business_hours=deadlines.business_hours,
+        notes=note,
+        created_at=now,
+        updated_at=now,
     )
     # ON CONFLICT DO NOTHING: another writer that opened it between our look and our insert
     # wins, without an error (so without a savepoint) in the caller's transaction.
     insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(c)
-    case_id = conn.execute(insert.values(**values).on_conflict_do_nothing(index_elements=["origin_key"]).returning(c.c.id)).scalar()
+    case_id = conn.execute(
+        insert.values(**values).on_conflict_do_nothing(index_elements=["origin_key"]).returning(c.c.id)
+    ).scalar()
     if case_id is None:
         return None
-    append_event(conn, case_id, "opened", actor_id=actor_id, at=now, note=note,
-                 data={"source": source, "priority": priority, "team": team, "origin_key": origin_key, **deadlines.to_json()})
+    append_event(
+        conn,
+        case_id,
+        "opened",
+        actor_id=actor_id,
+        at=now,
+        note=note,
+        data={"source": source, "priority": priority, "team": team, "origin_key": origin_key, **deadlines.to_json()},
+    )
     if owner_id is not None:
-        append_event(conn, case_id, "assigned", actor_id=actor_id, at=now, data={"owner_id": owner_id, "team": team, "by": "rule" if actor_id is None else "hand"})
+        append_event(
+            conn,
+            case_id,
+            "assigned",
+            actor_id=actor_id,
+            at=now,
+            data={"owner_id": owner_id, "team": team, "by": "rule" if actor_id is None else "hand"},
+        )
         notify_assigned(conn, case_id, owner_id, now=now, n=1, case=values)
     return case_id
 
@@ -165,8 +203,15 @@ def _update(conn: sa.Connection, case_id: int, now: datetime, **values) -> None:
     conn.execute(s.cases.update().where(s.cases.c.id == case_id).values(updated_at=now, **values))
 
 
-def assign(conn: sa.Connection, case_id: int, owner_id: int, actor_id: int | None = None, *,
-           team: str | None = None, now: datetime | None = None) -> bool:
+def assign(
+    conn: sa.Connection,
+    case_id: int,
+    owner_id: int,
+    actor_id: int | None = None,
+    *,
+    team: str | None = None,
+    now: datetime | None = None,
+) -> bool:
     """Make ``owner_id`` the owner (and ``team`` the team, when given); queue their e-mail.
     False when they own it already."""
     now = _now(now)
@@ -176,14 +221,32 @@ def assign(conn: sa.Connection, case_id: int, owner_id: int, actor_id: int | Non
     if case["owner_id"] == owner_id and (team is None or team == case["team"]):
         return False
     _update(conn, case_id, now, owner_id=owner_id, **({"team": team} if team else {}))
-    append_event(conn, case_id, "assigned", actor_id=actor_id, at=now,
-                 data={"owner_id": owner_id, "from": case["owner_id"], "team": team or case["team"], "by": "hand" if actor_id else "rule"})
+    append_event(
+        conn,
+        case_id,
+        "assigned",
+        actor_id=actor_id,
+        at=now,
+        data={
+            "owner_id": owner_id,
+            "from": case["owner_id"],
+            "team": team or case["team"],
+            "by": "hand" if actor_id else "rule",
+        },
+    )
     notify_assigned(conn, case_id, owner_id, now=now)
     return True
 
 
-def set_status(conn: sa.Connection, case_id: int, status: str, actor_id: int | None = None, *,
-               note: str | None = None, now: datetime | None = None) -> bool:
+def set_status(
+    conn: sa.Connection,
+    case_id: int,
+    status: str,
+    actor_id: int | None = None,
+    *,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> bool:
     """Move the case to ``status`` (open, in_progress, waiting_customer, resolved); closing
     needs an outcome (:func:`close`), a closed case is reopened with :func:`reopen`. False
     when it has that status already."""
@@ -203,11 +266,15 @@ def set_status(conn: sa.Connection, case_id: int, status: str, actor_id: int | N
     elif case["status"] == "resolved":
         extra["resolved_at"] = None
     _update(conn, case_id, now, status=status, **extra)
-    append_event(conn, case_id, "status", actor_id=actor_id, at=now, note=note, data={"from": case["status"], "to": status})
+    append_event(
+        conn, case_id, "status", actor_id=actor_id, at=now, note=note, data={"from": case["status"], "to": status}
+    )
     return True
 
 
-def add_note(conn: sa.Connection, case_id: int, text: str, actor_id: int | None = None, *, now: datetime | None = None) -> int:
+def add_note(
+    conn: sa.Connection, case_id: int, text: str, actor_id: int | None = None, *, now: datetime | None = None
+) -> int:
     """Add a note to the timeline (and to the case's notes); returns the event's id."""
     text = (text or "").strip()
     if not text:
@@ -220,15 +287,24 @@ def add_note(conn: sa.Connection, case_id: int, text: str, actor_id: int | None 
 
 def _resolve_due(conn: sa.Connection, case_id: int) -> datetime | None:
     data = conn.execute(
-        sa.select(s.case_events.c.data).where(s.case_events.c.case_id == case_id, s.case_events.c.kind.in_(["opened", "reopened"]))
-        .order_by(s.case_events.c.id.desc()).limit(1)
+        sa.select(s.case_events.c.data)
+        .where(s.case_events.c.case_id == case_id, s.case_events.c.kind.in_(["opened", "reopened"]))
+        .order_by(s.case_events.c.id.desc())
+        .limit(1)
     ).scalar()
     value = (data or {}).get("resolve_due_at")
     return datetime.fromisoformat(value) if value else None
 
 
-def mark_contacted(conn: sa.Connection, case_id: int, actor_id: int | None = None, *, channel: str | None = None,
-                   note: str | None = None, now: datetime | None = None) -> bool:
+def mark_contacted(
+    conn: sa.Connection,
+    case_id: int,
+    actor_id: int | None = None,
+    *,
+    channel: str | None = None,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> bool:
     """Record a contact with the customer. The first sets ``first_contacted_at``, moves an open
     case to in_progress and makes the resolution deadline the one in force. True if first."""
     now = _now(now)
@@ -241,8 +317,23 @@ def mark_contacted(conn: sa.Connection, case_id: int, actor_id: int | None = Non
         if case["status"] == "open":
             extra["status"] = "in_progress"
         _update(conn, case_id, now, **extra)
-    append_event(conn, case_id, "contacted", actor_id=actor_id, at=now, note=note,
-                 data={"first": first, "channel": channel, **({"within_sla": within, "due_at": case["due_at"].isoformat() if case["due_at"] else None} if first else {})})
+    append_event(
+        conn,
+        case_id,
+        "contacted",
+        actor_id=actor_id,
+        at=now,
+        note=note,
+        data={
+            "first": first,
+            "channel": channel,
+            **(
+                {"within_sla": within, "due_at": case["due_at"].isoformat() if case["due_at"] else None}
+                if first
+                else {}
+            ),
+        },
+    )
     return first
 
 
@@ -253,13 +344,24 @@ def _code(value: str | None, known: tuple[str, ...], what: str, option: str) -> 
         return value
     near = difflib.get_close_matches(value, known, n=1)
     hint = f"did you mean {near[0]!r}? " if near else ""
-    raise InputError(f"{value!r} is not a {what} code; {hint}use one of: {', '.join(known)} "
-                     f"(the journeys file's cases.{option} lists them)")
+    raise InputError(
+        f"{value!r} is not a {what} code; {hint}use one of: {', '.join(known)} "
+        f"(the journeys file's cases.{option} lists them)"
+    )
 
 
-def close(conn: sa.Connection, case_id: int, outcome: str, resolution: str | None = None, root_cause: str | None = None,
-          actor_id: int | None = None, *, note: str | None = None, now: datetime | None = None,
-          settings: CaseSettings | None = None) -> None:
+def close(
+    conn: sa.Connection,
+    case_id: int,
+    outcome: str,
+    resolution: str | None = None,
+    root_cause: str | None = None,
+    actor_id: int | None = None,
+    *,
+    note: str | None = None,
+    now: datetime | None = None,
+    settings: CaseSettings | None = None,
+) -> None:
     """Close the case with an ``outcome`` (recovered, not_recovered, no_action_needed,
     false_alarm) and optional resolution and root-cause codes from the taxonomy."""
     if outcome not in OUTCOMES:
@@ -271,14 +373,36 @@ def close(conn: sa.Connection, case_id: int, outcome: str, resolution: str | Non
     case = _case(conn, case_id)
     if case["status"] == "closed":
         raise InputError(f"case {case_id} is closed already (outcome {case['outcome']}); reopen it to change it")
-    _update(conn, case_id, now, status="closed", outcome=outcome, resolution=resolution, root_cause=root_cause,
-            closed_at=now, resolved_at=case["resolved_at"] or now)
-    append_event(conn, case_id, "closed", actor_id=actor_id, at=now, note=note,
-                 data={"from": case["status"], "outcome": outcome, "resolution": resolution, "root_cause": root_cause})
+    _update(
+        conn,
+        case_id,
+        now,
+        status="closed",
+        outcome=outcome,
+        resolution=resolution,
+        root_cause=root_cause,
+        closed_at=now,
+        resolved_at=case["resolved_at"] or now,
+    )
+    append_event(
+        conn,
+        case_id,
+        "closed",
+        actor_id=actor_id,
+        at=now,
+        note=note,
+        data={"from": case["status"], "outcome": outcome, "resolution": resolution, "root_cause": root_cause},
+    )
 
 
-def reopen(conn: sa.Connection, case_id: int, actor_id: int | None = None, *, note: str | None = None,
-           now: datetime | None = None) -> None:
+def reopen(
+    conn: sa.Connection,
+    case_id: int,
+    actor_id: int | None = None,
+    *,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> None:
     """Reopen a resolved or closed case: its outcome and codes are cleared, and it gets a fresh
     resolution deadline from now (the first contact, if made, stays)."""
     now = _now(now)
@@ -287,10 +411,27 @@ def reopen(conn: sa.Connection, case_id: int, actor_id: int | None = None, *, no
         raise InputError(f"case {case_id} is {case['status']}, not resolved or closed: there is nothing to reopen")
     deadlines = case_deadlines(conn, priority=case["priority"], team=case["team"], start=now)
     due = deadlines.resolve_at if case["first_contacted_at"] else deadlines.due_at
-    _update(conn, case_id, now, status="in_progress" if case["first_contacted_at"] else "open", outcome=None,
-            resolution=None, root_cause=None, closed_at=None, resolved_at=None, due_at=due)
-    append_event(conn, case_id, "reopened", actor_id=actor_id, at=now, note=note,
-                 data={"from": case["status"], "outcome": case["outcome"], **deadlines.to_json()})
+    _update(
+        conn,
+        case_id,
+        now,
+        status="in_progress" if case["first_contacted_at"] else "open",
+        outcome=None,
+        resolution=None,
+        root_cause=None,
+        closed_at=None,
+        resolved_at=None,
+        due_at=due,
+    )
+    append_event(
+        conn,
+        case_id,
+        "reopened",
+        actor_id=actor_id,
+        at=now,
+        note=note,
+        data={"from": case["status"], "outcome": case["outcome"], **deadlines.to_json()},
+    )
 
 
 # --- reading ---------------------------------------------------------------------------------------------
@@ -337,8 +478,14 @@ class CaseDetail:
     business_hours: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"case": self.case.to_dict(), "customer": self.customer, "item": self.item, "timeline": self.timeline,
-                "notes": self.notes, "business_hours": self.business_hours}
+        return {
+            "case": self.case.to_dict(),
+            "customer": self.customer,
+            "item": self.item,
+            "timeline": self.timeline,
+            "notes": self.notes,
+            "business_hours": self.business_hours,
+        }
 
 
 _owner = s.users.alias("owner")
@@ -348,27 +495,57 @@ def _summary_query(now: datetime):
     c, cu, tp = s.cases, s.customers, s.touchpoints
     overdue = sa.and_(c.c.status.in_(OPEN_STATUSES), c.c.due_at.is_not(None), c.c.due_at < now)
     return (
-        sa.select(c, sa.func.coalesce(cu.c.name, cu.c.external_id).label("customer_label"), _owner.c.email.label("owner_email"),
-                  tp.c.key.label("touchpoint_key"), sa.case((overdue, True), else_=False).label("is_overdue"))
-        .select_from(c.outerjoin(cu, cu.c.id == c.c.customer_id).outerjoin(_owner, _owner.c.id == c.c.owner_id)
-                     .outerjoin(tp, tp.c.id == c.c.touchpoint_id)),
+        sa.select(
+            c,
+            sa.func.coalesce(cu.c.name, cu.c.external_id).label("customer_label"),
+            _owner.c.email.label("owner_email"),
+            tp.c.key.label("touchpoint_key"),
+            sa.case((overdue, True), else_=False).label("is_overdue"),
+        ).select_from(
+            c.outerjoin(cu, cu.c.id == c.c.customer_id)
+            .outerjoin(_owner, _owner.c.id == c.c.owner_id)
+            .outerjoin(tp, tp.c.id == c.c.touchpoint_id)
+        ),
         overdue,
     )
 
 
 def _summary(row) -> CaseSummary:
     return CaseSummary(
-        id=row["id"], title=row["title"], source=row["source"], status=row["status"], priority=row["priority"],
-        customer_id=row["customer_id"], customer=row["customer_label"], owner_id=row["owner_id"], owner=row["owner_email"],
-        team=row["team"], touchpoint=row["touchpoint_key"], due_at=row["due_at"], overdue=bool(row["is_overdue"]),
-        first_contacted_at=row["first_contacted_at"], created_at=row["created_at"], closed_at=row["closed_at"],
-        outcome=row["outcome"], resolution=row["resolution"], root_cause=row["root_cause"], escalated_at=row["escalated_at"],
+        id=row["id"],
+        title=row["title"],
+        source=row["source"],
+        status=row["status"],
+        priority=row["priority"],
+        customer_id=row["customer_id"],
+        customer=row["customer_label"],
+        owner_id=row["owner_id"],
+        owner=row["owner_email"],
+        team=row["team"],
+        touchpoint=row["touchpoint_key"],
+        due_at=row["due_at"],
+        overdue=bool(row["is_overdue"]),
+        first_contacted_at=row["first_contacted_at"],
+        created_at=row["created_at"],
+        closed_at=row["closed_at"],
+        outcome=row["outcome"],
+        resolution=row["resolution"],
+        root_cause=row["root_cause"],
+        escalated_at=row["escalated_at"],
     )
 
 
-def list_cases(conn: sa.Connection, *, owner_id: int | None = None, team: str | None = None,
-               status: str | list[str] | None = None, overdue: bool = False, limit: int = 50, offset: int = 0,
-               now: datetime | None = None) -> list[CaseSummary]:
+def list_cases(
+    conn: sa.Connection,
+    *,
+    owner_id: int | None = None,
+    team: str | None = None,
+    status: str | list[str] | None = None,
+    overdue: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+    now: datetime | None = None,
+) -> list[CaseSummary]:
     """Cases, most urgent first (overdue, then by due date, then newest), filtered by owner,
     team, status (one or several; ``active`` means open, in_progress or waiting_customer) and
     whether they are overdue."""
@@ -394,24 +571,80 @@ def list_cases(conn: sa.Connection, *, owner_id: int | None = None, team: str | 
 def _item(conn: sa.Connection, case) -> dict[str, Any] | None:
     if case["response_id"] is not None:
         r, sv = s.responses, s.surveys
-        row = conn.execute(sa.select(r.c.id, r.c.metric, r.c.score, r.c.scale_min, r.c.scale_max, r.c.comment, r.c.language,
-                                     r.c.submitted_at, r.c.channel, sv.c.key.label("survey"))
-                           .select_from(r.outerjoin(sv, sv.c.id == r.c.survey_id)).where(r.c.id == case["response_id"])).mappings().first()
+        row = (
+            conn.execute(
+                sa.select(
+                    r.c.id,
+                    r.c.metric,
+                    r.c.score,
+                    r.c.scale_min,
+                    r.c.scale_max,
+                    r.c.comment,
+                    r.c.language,
+                    r.c.submitted_at,
+                    r.c.channel,
+                    sv.c.key.label("survey"),
+                )
+                .select_from(r.outerjoin(sv, sv.c.id == r.c.survey_id))
+                .where(r.c.id == case["response_id"])
+            )
+            .mappings()
+            .first()
+        )
         return {"kind": "response", **{k: _iso(v) for k, v in row.items()}} if row else None
     if case["mention_id"] is not None:
         m = s.mentions
-        row = conn.execute(sa.select(m.c.id, m.c.source, m.c.kind, m.c.rating, m.c.rating_max, m.c.title, m.c.text, m.c.author,
-                                     m.c.posted_at, m.c.url, m.c.language).where(m.c.id == case["mention_id"])).mappings().first()
+        row = (
+            conn.execute(
+                sa.select(
+                    m.c.id,
+                    m.c.source,
+                    m.c.kind,
+                    m.c.rating,
+                    m.c.rating_max,
+                    m.c.title,
+                    m.c.text,
+                    m.c.author,
+                    m.c.posted_at,
+                    m.c.url,
+                    m.c.language,
+                ).where(m.c.id == case["mention_id"])
+            )
+            .mappings()
+            .first()
+        )
         return {"kind": "mention", **{k: _iso(v) for k, v in row.items()}} if row else None
     if case["ticket_id"] is not None:
         t = s.tickets
-        row = conn.execute(sa.select(t.c.id, t.c.external_id, t.c.subject, t.c.text, t.c.status, t.c.team, t.c.channel,
-                                     t.c.created_at, t.c.solved_at).where(t.c.id == case["ticket_id"])).mappings().first()
+        row = (
+            conn.execute(
+                sa.select(
+                    t.c.id,
+                    t.c.external_id,
+                    t.c.subject,
+                    t.c.text,
+                    t.c.status,
+                    t.c.team,
+                    t.c.channel,
+                    t.c.created_at,
+                    t.c.solved_at,
+                ).where(t.c.id == case["ticket_id"])
+            )
+            .mappings()
+            .first()
+        )
         return {"kind": "ticket", **{k: _iso(v) for k, v in row.items()}} if row else None
     if case["alert_id"] is not None:
         a, ar = s.alerts, s.alert_rules
-        row = conn.execute(sa.select(a.c.id, a.c.state, a.c.slice, a.c.evidence, a.c.link, a.c.fired_at, ar.c.name.label("rule"))
-                           .select_from(a.join(ar, ar.c.id == a.c.rule_id)).where(a.c.id == case["alert_id"])).mappings().first()
+        row = (
+            conn.execute(
+                sa.select(a.c.id, a.c.state, a.c.slice, a.c.evidence, a.c.link, a.c.fired_at, ar.c.name.label("rule"))
+                .select_from(a.join(ar, ar.c.id == a.c.rule_id))
+                .where(a.c.id == case["alert_id"])
+            )
+            .mappings()
+            .first()
+        )
         return {"kind": "alert", **{k: _iso(v) for k, v in row.items()}} if row else None
     return None
 
@@ -426,13 +659,41 @@ def case_detail(conn: sa.Connection, case_id: int, *, now: datetime | None = Non
     customer = None
     if row["customer_id"] is not None:
         cu = s.customers
-        found = conn.execute(sa.select(cu.c.id, cu.c.external_id, cu.c.name, cu.c.email, cu.c.phone, cu.c.locale, cu.c.segment,
-                                       cu.c.plan, cu.c.signed_up_at, cu.c.churned_at).where(cu.c.id == row["customer_id"])).mappings().first()
+        found = (
+            conn.execute(
+                sa.select(
+                    cu.c.id,
+                    cu.c.external_id,
+                    cu.c.name,
+                    cu.c.email,
+                    cu.c.phone,
+                    cu.c.locale,
+                    cu.c.segment,
+                    cu.c.plan,
+                    cu.c.signed_up_at,
+                    cu.c.churned_at,
+                ).where(cu.c.id == row["customer_id"])
+            )
+            .mappings()
+            .first()
+        )
         customer = {k: _iso(v) for k, v in found.items()} if found else None
     e, u = s.case_events, s.users
     timeline = [
-        {"id": r["id"], "at": _iso(r["at"]), "kind": r["kind"], "actor_id": r["actor_id"], "actor": r["actor"], "data": r["data"], "note": r["note"]}
-        for r in conn.execute(sa.select(e, u.c.email.label("actor")).select_from(e.outerjoin(u, u.c.id == e.c.actor_id))
-                              .where(e.c.case_id == case_id).order_by(e.c.at, e.c.id)).mappings()
+        {
+            "id": r["id"],
+            "at": _iso(r["at"]),
+            "kind": r["kind"],
+            "actor_id": r["actor_id"],
+            "actor": r["actor"],
+            "data": r["data"],
+            "note": r["note"],
+        }
+        for r in conn.execute(
+            sa.select(e, u.c.email.label("actor"))
+            .select_from(e.outerjoin(u, u.c.id == e.c.actor_id))
+            .where(e.c.case_id == case_id)
+            .order_by(e.c.at, e.c.id)
+        ).mappings()
     ]
     return CaseDetail(_summary(row), customer, _item(conn, row), timeline, row["notes"], bool(row["business_hours"]))

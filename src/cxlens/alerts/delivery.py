@@ -51,8 +51,18 @@ from .messages import email_message, slack_body, webhook_body
 from .notifiers import OWNER, Notifier, disable_notifier, load_notifier
 from .webhooks import HttpResult, message_id, post_json, signature_headers
 
-__all__ = ["BACKOFF", "LEASE", "MAX_ATTEMPTS", "Attempt", "DeliveryReport", "deliver_pending", "notifier_overview",
-           "recent_deliveries", "retry_delay", "send_email"]
+__all__ = [
+    "BACKOFF",
+    "LEASE",
+    "MAX_ATTEMPTS",
+    "Attempt",
+    "DeliveryReport",
+    "deliver_pending",
+    "notifier_overview",
+    "recent_deliveries",
+    "retry_delay",
+    "send_email",
+]
 
 log = logging.getLogger("cxlens.alerts.delivery")
 
@@ -132,8 +142,12 @@ def deliver_pending(store: Store, *, now: datetime | None = None, limit: int = 1
     now = now or datetime.now(timezone.utc)
     nt = s.notifications
     due = sa.func.coalesce(nt.c.next_attempt_at, nt.c.created_at) <= now
-    query = (sa.select(nt.c.id, nt.c.attempts, nt.c.status).where(nt.c.status.in_(("pending", "sending")), due)
-             .order_by(sa.func.coalesce(nt.c.next_attempt_at, nt.c.created_at), nt.c.id).limit(limit))
+    query = (
+        sa.select(nt.c.id, nt.c.attempts, nt.c.status)
+        .where(nt.c.status.in_(("pending", "sending")), due)
+        .order_by(sa.func.coalesce(nt.c.next_attempt_at, nt.c.created_at), nt.c.id)
+        .limit(limit)
+    )
     with store.engine.connect() as conn:
         rows = conn.execute(query).all()
     report = DeliveryReport()
@@ -151,27 +165,36 @@ class _Context:
     smtp: SmtpSettings
 
 
-def _deliver_one(store: Store, notification_id: int, seen_attempts: int, seen_status: str, now: datetime,
-                 context: _Context) -> Attempt | None:
+def _deliver_one(
+    store: Store, notification_id: int, seen_attempts: int, seen_status: str, now: datetime, context: _Context
+) -> Attempt | None:
     nt = s.notifications
     with store.begin() as conn:
         claimed = conn.execute(
             nt.update()
-            .where(nt.c.id == notification_id, nt.c.attempts == seen_attempts, nt.c.status == seen_status,
-                   sa.func.coalesce(nt.c.next_attempt_at, nt.c.created_at) <= now)
+            .where(
+                nt.c.id == notification_id,
+                nt.c.attempts == seen_attempts,
+                nt.c.status == seen_status,
+                sa.func.coalesce(nt.c.next_attempt_at, nt.c.created_at) <= now,
+            )
             .values(status="sending", attempts=seen_attempts + 1, next_attempt_at=now + LEASE)
         ).rowcount
         if not claimed:
             return None  # another worker has it, or it changed since it was read
         row = conn.execute(sa.select(nt).where(nt.c.id == notification_id)).one()
         if seen_status == "sending":
-            conn.execute(s.deliveries.insert().values(notification_id=notification_id, at=now, ok=False,
-                                                      error=INTERRUPTED))
+            conn.execute(
+                s.deliveries.insert().values(notification_id=notification_id, at=now, ok=False, error=INTERRUPTED)
+            )
             if seen_attempts >= MAX_ATTEMPTS:
                 # Interrupted again and again (a message that kills its worker?): stop trying.
                 reason = f"gave up after {seen_attempts} attempts; last: {INTERRUPTED.split(';')[0]}"
-                conn.execute(nt.update().where(nt.c.id == notification_id)
-                             .values(status="failed", next_attempt_at=None, last_error=reason))
+                conn.execute(
+                    nt.update()
+                    .where(nt.c.id == notification_id)
+                    .values(status="failed", next_attempt_at=None, last_error=reason)
+                )
                 return Attempt(row.id, row.notifier, row.topic, "failed", error=reason)
         notifier = None if row.notifier == OWNER else load_notifier(conn, row.notifier)
         recipients = _owner_recipients(conn, row.payload) if row.notifier == OWNER else None
@@ -195,12 +218,24 @@ def _deliver_one(store: Store, notification_id: int, seen_attempts: int, seen_st
         log.exception("delivering notification %s failed unexpectedly", notification_id)
         error = _describe(exc)
     duration_ms = (time.perf_counter() - started) * 1000
-    return _record(store, row, attempts, now, status_code, error, duration_ms, retry_after, gone=gone,
-                   permanent=permanent)
+    return _record(
+        store, row, attempts, now, status_code, error, duration_ms, retry_after, gone=gone, permanent=permanent
+    )
 
 
-def _record(store: Store, row: Any, attempts: int, now: datetime, status_code: int | None, error: str | None,
-            duration_ms: float, retry_after: float | None, *, gone: bool, permanent: bool) -> Attempt:
+def _record(
+    store: Store,
+    row: Any,
+    attempts: int,
+    now: datetime,
+    status_code: int | None,
+    error: str | None,
+    duration_ms: float,
+    retry_after: float | None,
+    *,
+    gone: bool,
+    permanent: bool,
+) -> Attempt:
     nt = s.notifications
     ok = error is None
     next_at = None
@@ -213,11 +248,19 @@ def _record(store: Store, row: Any, attempts: int, now: datetime, status_code: i
         next_at = now + retry_delay(attempts, retry_after)
         outcome, values = "retry", {"status": "pending", "next_attempt_at": next_at, "last_error": (error or "")[:2000]}
     with store.begin() as conn:
-        conn.execute(s.deliveries.insert().values(
-            notification_id=row.id, at=now, ok=ok, status_code=status_code,
-            error=None if error is None else error[:2000], duration_ms=round(duration_ms, 3)))
-        conn.execute(nt.update().where(nt.c.id == row.id, nt.c.status == "sending", nt.c.attempts == attempts)
-                     .values(**values))
+        conn.execute(
+            s.deliveries.insert().values(
+                notification_id=row.id,
+                at=now,
+                ok=ok,
+                status_code=status_code,
+                error=None if error is None else error[:2000],
+                duration_ms=round(duration_ms, 3),
+            )
+        )
+        conn.execute(
+            nt.update().where(nt.c.id == row.id, nt.c.status == "sending", nt.c.attempts == attempts).values(**values)
+        )
         if gone:
             disable_notifier(conn, row.notifier, f"the receiver answered 410 Gone ({now:%Y-%m-%d %H:%M} UTC)", now)
     return Attempt(row.id, row.notifier, row.topic, outcome, status_code, error, round(duration_ms, 3), next_at)
@@ -239,8 +282,10 @@ def _send(row: Any, notifier: Notifier | None, recipients: list[str] | None, con
         _email(row, recipients, context)
         return None
     if notifier is None:
-        raise ConfigError(f"no notifier named {row.notifier!r}; declare it under notifiers: in the journeys file "
-                          "and run `cxlens journeys load`")
+        raise ConfigError(
+            f"no notifier named {row.notifier!r}; declare it under notifiers: in the journeys file "
+            "and run `cxlens journeys load`"
+        )
     if notifier.disabled_at is not None:
         raise _Permanent(f"notifier {notifier.name!r} is disabled: {notifier.disabled_reason}")
     if notifier.kind == "email":
@@ -262,8 +307,10 @@ def _check_answer(notifier: Notifier, result: HttpResult, row: Any) -> int:
     if result.ok:
         return result.status
     if result.status == 410:
-        raise _Gone(f"{notifier.name}: the receiver answered 410 Gone; the notifier is disabled until its target "
-                    "changes in the journeys file (or `cxlens alerts notifiers --enable`)")
+        raise _Gone(
+            f"{notifier.name}: the receiver answered 410 Gone; the notifier is disabled until its target "
+            "changes in the journeys file (or `cxlens alerts notifiers --enable`)"
+        )
     raise _HttpFailed(result)
 
 
@@ -285,14 +332,21 @@ def _owner_recipients(conn: sa.Connection, payload: dict[str, Any] | None) -> li
     if case_id is None:
         return []
     c, u = s.cases, s.users
-    email = conn.execute(sa.select(u.c.email).select_from(c.join(u, u.c.id == c.c.owner_id))
-                         .where(c.c.id == case_id)).scalar()
+    email = conn.execute(
+        sa.select(u.c.email).select_from(c.join(u, u.c.id == c.c.owner_id)).where(c.c.id == case_id)
+    ).scalar()
     return [email] if email else []
 
 
 def _email(row: Any, recipients: list[str], context: _Context) -> None:
-    msg = email_message(row.topic, row.payload or {}, context.base_url, sender=context.smtp.sender, to=recipients,
-                        msg_id=f"<{message_id(row.key)}@cxlens>")
+    msg = email_message(
+        row.topic,
+        row.payload or {},
+        context.base_url,
+        sender=context.smtp.sender,
+        to=recipients,
+        msg_id=f"<{message_id(row.key)}@cxlens>",
+    )
     send_email(context.smtp, msg, recipients)
 
 
@@ -306,8 +360,10 @@ def send_email(smtp: SmtpSettings, message: EmailMessage, recipients: list[str],
                 conn.login(smtp.username, smtp.password or "")
             conn.send_message(message, to_addrs=recipients)
     except (OSError, smtplib.SMTPException) as exc:
-        raise SendFailed(f"SMTP {smtp.host}:{smtp.port} did not take the e-mail to {', '.join(recipients)}: {exc}; "
-                         "check CXLENS_SMTP_HOST/PORT and that the server accepts mail from cxlens") from exc
+        raise SendFailed(
+            f"SMTP {smtp.host}:{smtp.port} did not take the e-mail to {', '.join(recipients)}: {exc}; "
+            "check CXLENS_SMTP_HOST/PORT and that the server accepts mail from cxlens"
+        ) from exc
 
 
 # -- what admins read ----------------------------------------------------------------------
@@ -316,9 +372,24 @@ def send_email(smtp: SmtpSettings, message: EmailMessage, recipients: list[str],
 def recent_deliveries(conn: sa.Connection, *, notifier: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
     """The latest delivery attempts, newest first, with their notification's notifier and topic."""
     d, nt = s.deliveries, s.notifications
-    query = (sa.select(d.c.id, d.c.at, d.c.ok, d.c.status_code, d.c.error, d.c.duration_ms, nt.c.id.label("notification_id"),
-                       nt.c.notifier, nt.c.topic, nt.c.status, nt.c.attempts)
-             .select_from(d.join(nt, nt.c.id == d.c.notification_id)).order_by(d.c.at.desc(), d.c.id.desc()).limit(limit))
+    query = (
+        sa.select(
+            d.c.id,
+            d.c.at,
+            d.c.ok,
+            d.c.status_code,
+            d.c.error,
+            d.c.duration_ms,
+            nt.c.id.label("notification_id"),
+            nt.c.notifier,
+            nt.c.topic,
+            nt.c.status,
+            nt.c.attempts,
+        )
+        .select_from(d.join(nt, nt.c.id == d.c.notification_id))
+        .order_by(d.c.at.desc(), d.c.id.desc())
+        .limit(limit)
+    )
     if notifier is not None:
         query = query.where(nt.c.notifier == notifier)
     return [dict(r._mapping) for r in conn.execute(query)]
@@ -331,30 +402,40 @@ def notifier_overview(conn: sa.Connection) -> list[dict[str, Any]]:
     by_status = sa.select(nt.c.notifier, nt.c.status, sa.func.count()).group_by(nt.c.notifier, nt.c.status)
     for name, status, k in conn.execute(by_status):
         counts.setdefault(name, {})[status] = k
-    last_ids = (sa.select(nt.c.notifier, sa.func.max(d.c.id).label("id"))
-                .select_from(d.join(nt, nt.c.id == d.c.notification_id)).group_by(nt.c.notifier).subquery())
-    last = {r.notifier: r for r in conn.execute(
-        sa.select(last_ids.c.notifier, d.c.at, d.c.ok, d.c.status_code, d.c.error).join(d, d.c.id == last_ids.c.id))}
+    last_ids = (
+        sa.select(nt.c.notifier, sa.func.max(d.c.id).label("id"))
+        .select_from(d.join(nt, nt.c.id == d.c.notification_id))
+        .group_by(nt.c.notifier)
+        .subquery()
+    )
+    last = {
+        r.notifier: r
+        for r in conn.execute(
+            sa.select(last_ids.c.notifier, d.c.at, d.c.ok, d.c.status_code, d.c.error).join(d, d.c.id == last_ids.c.id)
+        )
+    }
     rows = []
     declared = {r.name: Notifier.from_row(r) for r in conn.execute(sa.select(n).order_by(n.c.name))}
     names = list(declared) + sorted(set(counts) - set(declared))
     for name in names:
         spec = declared.get(name)
         attempt = last.get(name)
-        rows.append({
-            "name": name,
-            "kind": spec.kind if spec else ("email" if name == OWNER else "(undeclared)"),
-            "target": _target(spec, name),
-            "state": "disabled" if spec and spec.disabled_at else "active" if spec or name == OWNER else "unknown",
-            "disabled_reason": spec.disabled_reason if spec else None,
-            "pending": counts.get(name, {}).get("pending", 0) + counts.get(name, {}).get("sending", 0),
-            "sent": counts.get(name, {}).get("sent", 0),
-            "failed": counts.get(name, {}).get("failed", 0),
-            "last_attempt_at": attempt.at if attempt else None,
-            "last_ok": attempt.ok if attempt else None,
-            "last_status_code": attempt.status_code if attempt else None,
-            "last_error": attempt.error if attempt else None,
-        })
+        rows.append(
+            {
+                "name": name,
+                "kind": spec.kind if spec else ("email" if name == OWNER else "(undeclared)"),
+                "target": _target(spec, name),
+                "state": "disabled" if spec and spec.disabled_at else "active" if spec or name == OWNER else "unknown",
+                "disabled_reason": spec.disabled_reason if spec else None,
+                "pending": counts.get(name, {}).get("pending", 0) + counts.get(name, {}).get("sending", 0),
+                "sent": counts.get(name, {}).get("sent", 0),
+                "failed": counts.get(name, {}).get("failed", 0),
+                "last_attempt_at": attempt.at if attempt else None,
+                "last_ok": attempt.ok if attempt else None,
+                "last_status_code": attempt.status_code if attempt else None,
+                "last_error": attempt.error if attempt else None,
+            }
+        )
     return rows
 
 

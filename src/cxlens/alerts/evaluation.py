@@ -55,10 +55,19 @@ class CheckResult:
     cases: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"check_id": self.check_id, "rules": self.rules, "slices": self.slices, "tests": self.tests, "q": self.q,
-                "fired": [t.to_dict() if hasattr(t, "to_dict") else t for t in self.fired],
-                "resolved": [t.to_dict() if hasattr(t, "to_dict") else t for t in self.resolved],
-                "findings": self.findings, "errors": self.errors, "notifications_queued": self.queued, "cases": self.cases}
+        return {
+            "check_id": self.check_id,
+            "rules": self.rules,
+            "slices": self.slices,
+            "tests": self.tests,
+            "q": self.q,
+            "fired": [t.to_dict() if hasattr(t, "to_dict") else t for t in self.fired],
+            "resolved": [t.to_dict() if hasattr(t, "to_dict") else t for t in self.resolved],
+            "findings": self.findings,
+            "errors": self.errors,
+            "notifications_queued": self.queued,
+            "cases": self.cases,
+        }
 
 
 def dashboard_link(rule: AlertRule, slice_: dict, window: measure.Window) -> str:
@@ -66,10 +75,17 @@ def dashboard_link(rule: AlertRule, slice_: dict, window: measure.Window) -> str
     metric = rule.kpi or VOLUME_KPI.get(rule.get("source"), "response_count")
     grain = rule.get("grain", "month")
     if rule.kind == "volume" and rule.get("source") in ("theme", "mentions"):
-        return "/feedback?" + urlencode({k: v for k, v in {"theme": slice_.get("theme") or rule.get("theme")}.items() if v})
-    params = {"metric": metric, "grain": grain, "since": window.start.date().isoformat(),
-              "until": measure.shift(measure.period_start(window.end, grain), grain, 1).date().isoformat()
-              if rule.kind == "drift" else window.end.date().isoformat()}
+        return "/feedback?" + urlencode(
+            {k: v for k, v in {"theme": slice_.get("theme") or rule.get("theme")}.items() if v}
+        )
+    params = {
+        "metric": metric,
+        "grain": grain,
+        "since": window.start.date().isoformat(),
+        "until": measure.shift(measure.period_start(window.end, grain), grain, 1).date().isoformat()
+        if rule.kind == "drift"
+        else window.end.date().isoformat(),
+    }
     chosen = {**{k: v for k, v in rule.where.items() if isinstance(v, str)}, **slice_}
     rest = [d for d in rule.by if d not in LINK_FILTERS]
     if rest:
@@ -87,11 +103,16 @@ def describe(rule: AlertRule, slice_: dict, evidence: dict) -> tuple[str, str]:
     parts = []
     v, lo, hi, n = evidence.get("value"), evidence.get("low"), evidence.get("high"), evidence.get("n")
     if v is not None:
-        parts.append(f"{v:.1f}" + (f" (95% CI {lo:.1f} to {hi:.1f})" if lo is not None and hi is not None and lo != hi else "")
-                     + f", n={n:,}")
+        parts.append(
+            f"{v:.1f}"
+            + (f" (95% CI {lo:.1f} to {hi:.1f})" if lo is not None and hi is not None and lo != hi else "")
+            + f", n={n:,}"
+        )
     base = evidence.get("baseline") or {}
     if evidence.get("kind") == "below_target":
-        whole = "the whole interval misses it" if evidence.get("whole_interval_wrong_side") else "the interval reaches it"
+        whole = (
+            "the whole interval misses it" if evidence.get("whole_interval_wrong_side") else "the interval reaches it"
+        )
         parts.append(f"target {evidence['target']:g} ({whole})")
     elif base.get("value") is not None:
         parts.append(f"baseline {base['value']:.1f} (n={base.get('n', 0):,})")
@@ -108,16 +129,32 @@ def describe(rule: AlertRule, slice_: dict, evidence: dict) -> tuple[str, str]:
 def _item(rule: AlertRule, t: lifecycle.Transition) -> dict:
     title, summary = describe(rule, t.slice, t.evidence or {})
     ev = t.evidence or {}
-    return {"title": f"{t.state.upper()} {title}", "summary": summary, "link": f"/alerts/{t.alert_id}", "rule": rule.name,
-            "slice": t.slice, "state": t.state, "value": ev.get("value"), "low": ev.get("low"), "high": ev.get("high"),
-            "n": ev.get("n"), "baseline": (ev.get("baseline") or {}).get("value"), "p": ev.get("p"), "q": ev.get("q"),
-            "dashboard": t.link}
+    return {
+        "title": f"{t.state.upper()} {title}",
+        "summary": summary,
+        "link": f"/alerts/{t.alert_id}",
+        "rule": rule.name,
+        "slice": t.slice,
+        "state": t.state,
+        "value": ev.get("value"),
+        "low": ev.get("low"),
+        "high": ev.get("high"),
+        "n": ev.get("n"),
+        "baseline": (ev.get("baseline") or {}).get("value"),
+        "p": ev.get("p"),
+        "q": ev.get("q"),
+        "dashboard": t.link,
+    }
 
 
 def _notify(conn, rule_id: int, rule: AlertRule, transitions: list[lifecycle.Transition], now: datetime) -> int:
     """One message per notifier for the run's firing/resolved changes of this rule (snoozed ones
     and pending ones stay quiet); its key names them, so a rerun queues nothing."""
-    loud = [t for t in transitions if not t.snoozed and (t.state == "firing" or (t.state == "resolved" and t.previous == "firing"))]
+    loud = [
+        t
+        for t in transitions
+        if not t.snoozed and (t.state == "firing" or (t.state == "resolved" and t.previous == "firing"))
+    ]
     if not loud or not rule.get("notify"):
         return 0
     marks = ";".join(sorted(f"{t.alert_id}:{t.state}:{t.fired_at.isoformat() if t.fired_at else ''}" for t in loud))
@@ -125,34 +162,58 @@ def _notify(conn, rule_id: int, rule: AlertRule, transitions: list[lifecycle.Tra
     items = [_item(rule, t) for t in sorted(loud, key=lambda t: t.alert_id)]
     fired = sum(t.state == "firing" for t in loud)
     resolved = len(loud) - fired
-    title = f"{rule.name}: " + ", ".join(p for p in (f"{fired} firing" if fired else "", f"{resolved} resolved" if resolved else "") if p)
-    payload = {"title": title, "summary": "\n".join(f"{i['title']}: {i['summary']}" for i in items),
-               "link": items[0]["link"] if len(items) == 1 else f"/alerts?rule={rule.name}", "items": items}
+    title = f"{rule.name}: " + ", ".join(
+        p for p in (f"{fired} firing" if fired else "", f"{resolved} resolved" if resolved else "") if p
+    )
+    payload = {
+        "title": title,
+        "summary": "\n".join(f"{i['title']}: {i['summary']}" for i in items),
+        "link": items[0]["link"] if len(items) == 1 else f"/alerts?rule={rule.name}",
+        "items": items,
+    }
     queued = 0
     for notifier in rule["notify"]:
-        queued += enqueue(conn, key=f"alert-run:{rule_id}:{digest}:{notifier}", notifier=notifier, topic="alert",
-                          payload=payload, now=now)
+        queued += enqueue(
+            conn,
+            key=f"alert-run:{rule_id}:{digest}:{notifier}",
+            notifier=notifier,
+            topic="alert",
+            payload=payload,
+            now=now,
+        )
     return queued
 
 
-def _open_cases(conn, rule_id: int, rule: AlertRule, transitions: list[lifecycle.Transition], now: datetime) -> list[int]:
+def _open_cases(
+    conn, rule_id: int, rule: AlertRule, transitions: list[lifecycle.Transition], now: datetime
+) -> list[int]:
     firing = [t for t in transitions if t.state == "firing"]
     if not firing or not rule.get("open_case"):
         return []
     try:
         from .cases import open_case
     except ImportError as exc:
-        raise CxlensError(f"rule {rule.name!r} opens a case when it fires, but cases are not available ({exc}); "
-                          "set open_case: false or install a cxlens with cxlens.alerts.cases") from None
+        raise CxlensError(
+            f"rule {rule.name!r} opens a case when it fires, but cases are not available ({exc}); "
+            "set open_case: false or install a cxlens with cxlens.alerts.cases"
+        ) from None
     opened = []
     tps = {row.key: row.id for row in conn.execute(sa.select(s.touchpoints.c.id, s.touchpoints.c.key))}
     for t in firing:
         title, summary = describe(rule, t.slice, t.evidence or {})
         touchpoint = t.slice.get("touchpoint") or rule.where.get("touchpoint")
-        case_id = open_case(conn, source="alert", title=title[:300], alert_id=t.alert_id, rule_id=rule_id,
-                            touchpoint_id=tps.get(touchpoint) if isinstance(touchpoint, str) else None,
-                            priority=rule.get("priority", "normal"), note=summary,
-                            origin_key=f"alert:{t.alert_id}:{t.fired_at.isoformat() if t.fired_at else ''}", now=now)
+        case_id = open_case(
+            conn,
+            source="alert",
+            title=title[:300],
+            alert_id=t.alert_id,
+            rule_id=rule_id,
+            touchpoint_id=tps.get(touchpoint) if isinstance(touchpoint, str) else None,
+            priority=rule.get("priority", "normal"),
+            note=summary,
+            origin_key=f"alert:{t.alert_id}:{t.fired_at.isoformat() if t.fired_at else ''}",
+            now=now,
+        )
         if case_id is not None:
             opened.append(case_id)
     return opened
@@ -160,17 +221,25 @@ def _open_cases(conn, rule_id: int, rule: AlertRule, transitions: list[lifecycle
 
 def _start(store: Store, trigger: str, now: datetime) -> int:
     with store.engine.begin() as conn:
-        return conn.execute(s.alert_checks.insert().values(started_at=now, trigger=trigger, status="running")
-                            .returning(s.alert_checks.c.id)).scalar_one()
+        return conn.execute(
+            s.alert_checks.insert()
+            .values(started_at=now, trigger=trigger, status="running")
+            .returning(s.alert_checks.c.id)
+        ).scalar_one()
 
 
 def _finish(store: Store, check_id: int, **values) -> None:
     with store.engine.begin() as conn:
-        conn.execute(s.alert_checks.update().where(s.alert_checks.c.id == check_id)
-                     .values(finished_at=datetime.now(UTC), **values))
+        conn.execute(
+            s.alert_checks.update()
+            .where(s.alert_checks.c.id == check_id)
+            .values(finished_at=datetime.now(UTC), **values)
+        )
 
 
-def evaluate(kpis, rules: list[tuple[int | None, AlertRule]], now: datetime, q: float, targets_of) -> tuple[list, dict, dict]:
+def evaluate(
+    kpis, rules: list[tuple[int | None, AlertRule]], now: datetime, q: float, targets_of
+) -> tuple[list, dict, dict]:
     """Measure and judge ``rules`` (writes nothing) and correct the run's tests together:
     (findings with q and breach set, {rule name: Measurement}, {rule name: error})."""
     findings: list[judging.Finding] = []
@@ -189,7 +258,12 @@ def evaluate(kpis, rules: list[tuple[int | None, AlertRule]], now: datetime, q: 
 
 
 def run_check(
-    store: Store, *, trigger: str = "cli", now: datetime | None = None, kpis=None, rules: AlertSettings | None = None,
+    store: Store,
+    *,
+    trigger: str = "cli",
+    now: datetime | None = None,
+    kpis=None,
+    rules: AlertSettings | None = None,
 ) -> CheckResult:
     """Evaluate every enabled rule now (``now``: the moment to evaluate as, for tests and
     replays). ``kpis``: a KPI engine to use (a long-running process passes its warm tier-0 one;
@@ -203,8 +277,11 @@ def run_check(
     dry = rules is not None
     with store.engine.connect() as conn:
         q = rules.q if dry else float(read_setting(conn, "alerts.q", DEFAULT_Q))
-        chosen = [(None, r) for r in rules.rules if r.kind != "answer"] if dry else read_rules(
-            conn, kinds=("below_target", "change", "drift", "volume"))
+        chosen = (
+            [(None, r) for r in rules.rules if r.kind != "answer"]
+            if dry
+            else read_rules(conn, kinds=("below_target", "change", "drift", "volume"))
+        )
     cache: dict[str, dict] = {}
 
     def targets_of(metric: str) -> dict:
@@ -224,12 +301,26 @@ def run_check(
             result.fired = [{"rule": f.rule.name, "slice": f.slice, **f.to_evidence()} for f in findings if f.breach]
     except BaseException as exc:
         if check_id is not None:
-            _finish(store, check_id, status="failed", error="".join(traceback.format_exception_only(type(exc), exc)).strip()[:4000])
+            _finish(
+                store,
+                check_id,
+                status="failed",
+                error="".join(traceback.format_exception_only(type(exc), exc)).strip()[:4000],
+            )
         raise
     if check_id is not None:
-        _finish(store, check_id, status="ok", rules=result.rules, slices=result.slices, tests=result.tests,
-                fired=len(result.fired), resolved=len(result.resolved), q=q,
-                error="; ".join(f"{k}: {v}" for k, v in errors.items()) or None)
+        _finish(
+            store,
+            check_id,
+            status="ok",
+            rules=result.rules,
+            slices=result.slices,
+            tests=result.tests,
+            fired=len(result.fired),
+            resolved=len(result.resolved),
+            q=q,
+            error="; ".join(f"{k}: {v}" for k, v in errors.items()) or None,
+        )
     return result
 
 
@@ -247,9 +338,16 @@ def _apply(store: Store, chosen, findings, measured, check_id, now, result: Chec
             judged.append((f.slice, f.breach, evidence, dashboard_link(rule, f.slice, m.window)))
         with store.engine.begin() as conn:
             transitions = lifecycle.step_rule(
-                conn, rule_id=rule_id, rule_name=rule.name, pending_periods=int(rule.get("pending_periods", 1)),
-                keep_firing_periods=int(rule.get("keep_firing_periods", 1)), judged=judged,
-                window=(m.window.start, m.window.end), check_id=check_id, now=now)
+                conn,
+                rule_id=rule_id,
+                rule_name=rule.name,
+                pending_periods=int(rule.get("pending_periods", 1)),
+                keep_firing_periods=int(rule.get("keep_firing_periods", 1)),
+                judged=judged,
+                window=(m.window.start, m.window.end),
+                check_id=check_id,
+                now=now,
+            )
             result.queued += _notify(conn, rule_id, rule, transitions, now)
             result.cases.extend(_open_cases(conn, rule_id, rule, transitions, now))
         for t in transitions:

@@ -64,8 +64,19 @@ class Finding:
         return self.p is not None
 
     def to_evidence(self) -> dict:
-        return _clean({"value": self.value, "low": self.low, "high": self.high, "n": self.n, "p": self.p, "q": self.q,
-                       "method": self.method, "breach": self.breach, **self.evidence})
+        return _clean(
+            {
+                "value": self.value,
+                "low": self.low,
+                "high": self.high,
+                "n": self.n,
+                "p": self.p,
+                "q": self.q,
+                "method": self.method,
+                "breach": self.breach,
+                **self.evidence,
+            }
+        )
 
 
 def _clean(value: Any) -> Any:
@@ -86,7 +97,11 @@ def _clean(value: Any) -> Any:
 
 
 def _periods(m: Measurement) -> dict:
-    return {"judged": m.window.judged.isoformat(), "baseline": [b.isoformat() for b in m.window.baseline], "grain": m.window.grain}
+    return {
+        "judged": m.window.judged.isoformat(),
+        "baseline": [b.isoformat() for b in m.window.baseline],
+        "grain": m.window.grain,
+    }
 
 
 def _worse_is_lower(rule: AlertRule) -> bool:
@@ -115,10 +130,26 @@ def judge_below_target(m: Measurement, confidence: float = 0.95) -> list[Finding
         gap = e.value - target if higher else target - e.value  # < 0: a miss
         p = float(sps.norm.cdf(gap / se)) if se > 0 else (0.0 if gap < 0 else 1.0)
         wrong = (e.high < target) if higher else (e.low > target)
-        found.append(Finding(rule, sl, e.method, e.value, e.low, e.high, e.n, p, gap < 0, {
-            "kind": "below_target", "target": target, "direction": "higher" if higher else "lower",
-            "whole_interval_wrong_side": bool(wrong), "periods": _periods(m),
-        }))
+        found.append(
+            Finding(
+                rule,
+                sl,
+                e.method,
+                e.value,
+                e.low,
+                e.high,
+                e.n,
+                p,
+                gap < 0,
+                {
+                    "kind": "below_target",
+                    "target": target,
+                    "direction": "higher" if higher else "lower",
+                    "whole_interval_wrong_side": bool(wrong),
+                    "periods": _periods(m),
+                },
+            )
+        )
     return found
 
 
@@ -147,12 +178,32 @@ def judge_change(m: Measurement, confidence: float = 0.95) -> list[Finding]:
             continue
         worse = c.difference < 0 if lower_is_worse else c.difference > 0
         lean = {"worse": worse, "better": (c.difference != 0 and not worse), "both": c.difference != 0}[watched]
-        found.append(Finding(rule, m.slice_dict(key), c.method, e.value, e.low, e.high, e.n, float(c.p_value), lean, {
-            "kind": "change", "baseline": {"value": b.value, "low": b.low, "high": b.high, "n": b.n,
-                                           "how": rule.get("baseline", "previous")},
-            "change": {"difference": c.difference, "low": c.low, "high": c.high},
-            "direction": "worse" if worse else "better", "periods": _periods(m),
-        }))
+        found.append(
+            Finding(
+                rule,
+                m.slice_dict(key),
+                c.method,
+                e.value,
+                e.low,
+                e.high,
+                e.n,
+                float(c.p_value),
+                lean,
+                {
+                    "kind": "change",
+                    "baseline": {
+                        "value": b.value,
+                        "low": b.low,
+                        "high": b.high,
+                        "n": b.n,
+                        "how": rule.get("baseline", "previous"),
+                    },
+                    "change": {"difference": c.difference, "low": c.low, "high": c.high},
+                    "direction": "worse" if worse else "better",
+                    "periods": _periods(m),
+                },
+            )
+        )
     return found
 
 
@@ -162,8 +213,11 @@ def judge_drift(m: Measurement, confidence: float = 0.95) -> list[Finding]:
     zc = st.z_value(confidence)
     min_n = rule.get("min_n", 30)
     lower_is_worse = _worse_is_lower(rule)
-    side = {"worse": "lower" if lower_is_worse else "upper", "better": "upper" if lower_is_worse else "lower",
-            "both": "both"}[rule.get("direction", "worse")]
+    side = {
+        "worse": "lower" if lower_is_worse else "upper",
+        "better": "upper" if lower_is_worse else "lower",
+        "both": "both",
+    }[rule.get("direction", "worse")]
     found = []
     for key, periods in m.slices.items():
         base = _baseline(periods, m.window.baseline)
@@ -186,14 +240,33 @@ def judge_drift(m: Measurement, confidence: float = 0.95) -> list[Finding]:
         for d in days:
             total = add_sums(total, periods[d])
         e = spec.finish(total, confidence)
-        found.append(Finding(rule, m.slice_dict(key), chart.method, e.value, e.low, e.high, e.n, None, chart.alarm is not None, {
-            "kind": "drift", "baseline": {"value": b.value, "low": b.low, "high": b.high, "n": b.n},
-            "days": [d.date().isoformat() for d in days], "z": [float(x) for x in z],
-            "alarm_day": days[chart.alarm].date().isoformat() if chart.alarm is not None else None,
-            "chart": chart.to_dict(), "periods": _periods(m),
-            "parameters": ({"K": rule.get("K", 0.5), "H": rule.get("H", 5.0)} if chart.method == "cusum"
-                           else {"lambda": rule.get("lambda", 0.2), "L": rule.get("L", 3.0)}),
-        }))
+        found.append(
+            Finding(
+                rule,
+                m.slice_dict(key),
+                chart.method,
+                e.value,
+                e.low,
+                e.high,
+                e.n,
+                None,
+                chart.alarm is not None,
+                {
+                    "kind": "drift",
+                    "baseline": {"value": b.value, "low": b.low, "high": b.high, "n": b.n},
+                    "days": [d.date().isoformat() for d in days],
+                    "z": [float(x) for x in z],
+                    "alarm_day": days[chart.alarm].date().isoformat() if chart.alarm is not None else None,
+                    "chart": chart.to_dict(),
+                    "periods": _periods(m),
+                    "parameters": (
+                        {"K": rule.get("K", 0.5), "H": rule.get("H", 5.0)}
+                        if chart.method == "cusum"
+                        else {"lambda": rule.get("lambda", 0.2), "L": rule.get("L", 3.0)}
+                    ),
+                },
+            )
+        )
     return found
 
 
@@ -210,10 +283,26 @@ def judge_volume(m: Measurement, confidence: float = 0.95) -> list[Finding]:
         base = [int((periods.get(b) or {}).get("n") or 0) for b in m.window.baseline]
         mean = float(np.mean(base)) if base else 0.0
         p = detection.poisson_excess_p(count, max(mean, 0.5))  # never 0: a first count still needs evidence
-        found.append(Finding(rule, m.slice_dict(key), "poisson", float(count), float(count), float(count), count, p, count > mean, {
-            "kind": "volume", "source": rule.get("source"), "theme": rule.get("theme"),
-            "baseline": {"value": mean, "n": int(sum(base)), "counts": base}, "periods": _periods(m),
-        }))
+        found.append(
+            Finding(
+                rule,
+                m.slice_dict(key),
+                "poisson",
+                float(count),
+                float(count),
+                float(count),
+                count,
+                p,
+                count > mean,
+                {
+                    "kind": "volume",
+                    "source": rule.get("source"),
+                    "theme": rule.get("theme"),
+                    "baseline": {"value": mean, "n": int(sum(base)), "counts": base},
+                    "periods": _periods(m),
+                },
+            )
+        )
     return found
 
 
@@ -227,11 +316,28 @@ def _theme_spikes(m: Measurement, min_n: int) -> list[Finding]:
         counts = {name: np.array([by_period.get(p, 0) for p in periods_all]) for name, by_period in themes.items()}
         # alpha=1: every theme comes back with its Holm-adjusted p; BH over the run decides.
         for spike in spikes(counts, totals, alpha=1.0, min_count=min_n):
-            found.append(Finding(m.rule, {**m.slice_dict(key), "theme": spike.name}, "binomial share, Holm", float(spike.count),
-                                 float(spike.count), float(spike.count), spike.count, spike.p_value, True, {
-                                     "kind": "volume", "source": "theme", "theme": spike.name, "share": spike.share,
-                                     "baseline": {"share": spike.baseline_share, "n": int(totals[:-1].sum())},
-                                     "total": spike.total, "periods": _periods(m)}))
+            found.append(
+                Finding(
+                    m.rule,
+                    {**m.slice_dict(key), "theme": spike.name},
+                    "binomial share, Holm",
+                    float(spike.count),
+                    float(spike.count),
+                    float(spike.count),
+                    spike.count,
+                    spike.p_value,
+                    True,
+                    {
+                        "kind": "volume",
+                        "source": "theme",
+                        "theme": spike.name,
+                        "share": spike.share,
+                        "baseline": {"share": spike.baseline_share, "n": int(totals[:-1].sum())},
+                        "total": spike.total,
+                        "periods": _periods(m),
+                    },
+                )
+            )
     return found
 
 

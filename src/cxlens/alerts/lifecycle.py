@@ -47,9 +47,17 @@ class Transition:
     snoozed: bool
 
     def to_dict(self) -> dict:
-        return {"alert_id": self.alert_id, "rule_id": self.rule_id, "slice": self.slice, "state": self.state,
-                "previous": self.previous, "fired_at": self.fired_at.isoformat() if self.fired_at else None,
-                "evidence": self.evidence, "link": self.link, "snoozed": self.snoozed}
+        return {
+            "alert_id": self.alert_id,
+            "rule_id": self.rule_id,
+            "slice": self.slice,
+            "state": self.state,
+            "previous": self.previous,
+            "fired_at": self.fired_at.isoformat() if self.fired_at else None,
+            "evidence": self.evidence,
+            "link": self.link,
+            "snoozed": self.snoozed,
+        }
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -59,8 +67,11 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def _event(conn, alert_id: int, kind: str, at: datetime, *, check_id=None, actor_id=None, evidence=None) -> None:
-    conn.execute(s.alert_events.insert().values(alert_id=alert_id, check_id=check_id, at=at, kind=kind,
-                                                actor_id=actor_id, evidence=evidence))
+    conn.execute(
+        s.alert_events.insert().values(
+            alert_id=alert_id, check_id=check_id, at=at, kind=kind, actor_id=actor_id, evidence=evidence
+        )
+    )
 
 
 def step_rule(
@@ -92,10 +103,25 @@ def step_rule(
                 continue
             state = "firing" if pending_periods <= 1 else "pending"
             fired_at = now if state == "firing" else None
-            alert_id = conn.execute(a.insert().values(
-                rule_id=rule_id, fingerprint=fp, slice=slice_, state=state, breaches=1, clears=0, window_start=start,
-                window_end=end, evidence=evidence, link=link, first_seen_at=now, fired_at=fired_at, last_evaluated_at=now,
-            ).returning(a.c.id)).scalar_one()
+            alert_id = conn.execute(
+                a.insert()
+                .values(
+                    rule_id=rule_id,
+                    fingerprint=fp,
+                    slice=slice_,
+                    state=state,
+                    breaches=1,
+                    clears=0,
+                    window_start=start,
+                    window_end=end,
+                    evidence=evidence,
+                    link=link,
+                    first_seen_at=now,
+                    fired_at=fired_at,
+                    last_evaluated_at=now,
+                )
+                .returning(a.c.id)
+            ).scalar_one()
             _event(conn, alert_id, state, now, check_id=check_id, evidence=evidence)
             transitions.append(Transition(alert_id, rule_id, slice_, state, None, fired_at, evidence, link, False))
             continue
@@ -104,13 +130,17 @@ def step_rule(
             transitions.append(t)
     for fp, row in existing.items():
         if fp not in seen and row.state in OPEN:
-            t = _advance(conn, row, False, row.evidence, row.link, pending_periods, keep_firing_periods, window, check_id, now)
+            t = _advance(
+                conn, row, False, row.evidence, row.link, pending_periods, keep_firing_periods, window, check_id, now
+            )
             if t:
                 transitions.append(t)
     return transitions
 
 
-def _advance(conn, row, breach: bool, evidence, link, pending_periods, keep_firing_periods, window, check_id, now) -> Transition | None:
+def _advance(
+    conn, row, breach: bool, evidence, link, pending_periods, keep_firing_periods, window, check_id, now
+) -> Transition | None:
     a = s.alerts
     start, end = window
     values: dict[str, Any] = {"last_evaluated_at": now}
@@ -161,12 +191,16 @@ def acknowledge(conn: sa.Connection, alert_id: int, user_id: int | None = None, 
     row = _alert(conn, alert_id)
     if row.state == "resolved" or row.acknowledged_at is not None:
         return False
-    conn.execute(s.alerts.update().where(s.alerts.c.id == alert_id).values(acknowledged_at=now, acknowledged_by=user_id))
+    conn.execute(
+        s.alerts.update().where(s.alerts.c.id == alert_id).values(acknowledged_at=now, acknowledged_by=user_id)
+    )
     _event(conn, alert_id, "acknowledged", now, actor_id=user_id)
     return True
 
 
-def snooze(conn: sa.Connection, alert_id: int, until: datetime, user_id: int | None = None, now: datetime | None = None) -> None:
+def snooze(
+    conn: sa.Connection, alert_id: int, until: datetime, user_id: int | None = None, now: datetime | None = None
+) -> None:
     """Keep the alert quiet (no notifications) until ``until``; it still moves with the data."""
     now = now or datetime.now(UTC)
     if _utc(until) <= now:
@@ -182,7 +216,11 @@ def resolve(conn: sa.Connection, alert_id: int, user_id: int | None = None, now:
     row = _alert(conn, alert_id)
     if row.state == "resolved":
         return False
-    conn.execute(s.alerts.update().where(s.alerts.c.id == alert_id).values(state="resolved", resolved_at=now, breaches=0, clears=0))
+    conn.execute(
+        s.alerts.update()
+        .where(s.alerts.c.id == alert_id)
+        .values(state="resolved", resolved_at=now, breaches=0, clears=0)
+    )
     _event(conn, alert_id, "resolved", now, actor_id=user_id, evidence={"by_hand": True})
     return True
 

@@ -61,8 +61,13 @@ class Window:
     grain: str  # the grain the rows come in (drift: day)
 
     def to_dict(self) -> dict:
-        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "judged": self.judged.isoformat(),
-                "baseline": [b.isoformat() for b in self.baseline], "grain": self.grain}
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "judged": self.judged.isoformat(),
+            "baseline": [b.isoformat() for b in self.baseline],
+            "grain": self.grain,
+        }
 
 
 def rule_window(rule: AlertRule, now: datetime) -> Window:
@@ -120,7 +125,9 @@ def measure(kpis: k.KPIs, rule: AlertRule, now: datetime, targets: dict[str, flo
     if rule.kind == "volume":
         _measure_volume(kpis, rule, window, m)
         return m
-    expr = kpis.expression(rule.kpi, by=rule.by, grain=window.grain, since=window.start, until=window.end, where=rule.where or None)
+    expr = kpis.expression(
+        rule.kpi, by=rule.by, grain=window.grain, since=window.start, until=window.end, where=rule.where or None
+    )
     _collect(m, kpis.engine.execute(expr).to_pylist())
     return m
 
@@ -167,5 +174,7 @@ def _naive(column, moment: datetime) -> datetime:
 def touchpoint_targets(conn: sa.Connection, metric: str) -> dict[str, float]:
     """Each touchpoint's target for ``metric`` (by touchpoint key)."""
     tt, tp = s.touchpoint_targets, s.touchpoints
-    rows = conn.execute(sa.select(tp.c.key, tt.c.target).join(tp, tp.c.id == tt.c.touchpoint_id).where(tt.c.metric == metric))
+    rows = conn.execute(
+        sa.select(tp.c.key, tt.c.target).join(tp, tp.c.id == tt.c.touchpoint_id).where(tt.c.metric == metric)
+    )
     return {row.key: float(row.target) for row in rows}

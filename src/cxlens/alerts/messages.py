@@ -27,7 +27,12 @@ import jinja2
 __all__ = ["absolute_link", "describe_item", "email_message", "slack_body", "webhook_body"]
 
 MAX_ITEMS = 20  # in Slack and e-mail; the webhook body carries them all
-_TOPIC_WORDS = {"alert": "Alert", "answer": "Feedback", "case_assigned": "Case assigned", "case_overdue": "Case overdue"}
+_TOPIC_WORDS = {
+    "alert": "Alert",
+    "answer": "Feedback",
+    "case_assigned": "Case assigned",
+    "case_overdue": "Case overdue",
+}
 
 
 def absolute_link(link: Any, base_url: str) -> str | None:
@@ -130,11 +135,21 @@ def slack_body(topic: str, payload: dict[str, Any], base_url: str) -> dict[str, 
         if lines:
             blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _text("\n".join(lines), 2900)}})
     if len(items) > MAX_ITEMS:
-        blocks.append({"type": "context", "elements": [
-            {"type": "plain_text", "text": f"… and {len(items) - MAX_ITEMS} more", "emoji": False}]})
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [{"type": "plain_text", "text": f"… and {len(items) - MAX_ITEMS} more", "emoji": False}],
+            }
+        )
     if link:
-        blocks.append({"type": "actions", "elements": [
-            {"type": "button", "text": {"type": "plain_text", "text": "Open in cxlens"}, "url": link[:3000]}]})
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    {"type": "button", "text": {"type": "plain_text", "text": "Open in cxlens"}, "url": link[:3000]}
+                ],
+            }
+        )
     text = title + (f": {_one_line(summary, 300)}" if summary else "")
     return {"text": slack_escape(text), "blocks": blocks}
 
@@ -165,16 +180,21 @@ _HTML = _env.from_string("""<!doctype html>
 </body></html>""")
 
 
-def email_message(topic: str, payload: dict[str, Any], base_url: str, *, sender: str, to: list[str],
-                  msg_id: str | None = None) -> EmailMessage:
+def email_message(
+    topic: str, payload: dict[str, Any], base_url: str, *, sender: str, to: list[str], msg_id: str | None = None
+) -> EmailMessage:
     """The e-mail for one payload: subject ``[cxlens] title``, a text part and an HTML part."""
     title = _one_line(payload.get("title") or _TOPIC_WORDS.get(topic, topic), 200)
     summary = _text(payload.get("summary"), 10000)
     link = absolute_link(payload.get("link"), base_url)
     all_items = _items(payload)
     items = [
-        {"title": _one_line(i.get("title") or i.get("rule") or "", 300), "summary": _text(i.get("summary"), 2000),
-         "detail": describe_item(i), "link": absolute_link(i.get("link"), base_url)}
+        {
+            "title": _one_line(i.get("title") or i.get("rule") or "", 300),
+            "summary": _text(i.get("summary"), 2000),
+            "detail": describe_item(i),
+            "link": absolute_link(i.get("link"), base_url),
+        }
         for i in all_items[:MAX_ITEMS]
     ]
     more = max(0, len(all_items) - MAX_ITEMS)
@@ -201,7 +221,8 @@ def email_message(topic: str, payload: dict[str, Any], base_url: str, *, sender:
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Cxlens-Topic"] = topic
     msg.set_content("\n".join(lines))
-    html = _HTML.render(title=title, summary=summary, items=items, more=more, link=link,
-                        topic_word=_TOPIC_WORDS.get(topic, topic))
+    html = _HTML.render(
+        title=title, summary=summary, items=items, more=more, link=link, topic_word=_TOPIC_WORDS.get(topic, topic)
+    )
     msg.add_alternative(html, subtype="html")
     return msg

@@ -116,10 +116,15 @@ class Notifier:
     def from_row(cls, row: Any) -> Notifier:
         cfg = row.config or {}
         return cls(
-            name=row.name, kind=row.kind, url=cfg.get("url"), url_env=cfg.get("url_env"),
-            secret_env=cfg.get("secret_env"), to=tuple(cfg.get("to") or ()),
+            name=row.name,
+            kind=row.kind,
+            url=cfg.get("url"),
+            url_env=cfg.get("url_env"),
+            secret_env=cfg.get("secret_env"),
+            to=tuple(cfg.get("to") or ()),
             allow_private=bool(cfg.get("allow_private", False)),
-            disabled_at=row.disabled_at, disabled_reason=row.disabled_reason,
+            disabled_at=row.disabled_at,
+            disabled_reason=row.disabled_reason,
         )
 
 
@@ -151,7 +156,9 @@ def parse_notifiers(value: Any, source: str = "(journeys)") -> Notifiers:
     if value is None:
         return Notifiers()
     if not isinstance(value, list):
-        raise JourneyFileError(source, [f"notifiers: {_show(value)} is not a list; write one '- name: ...' per notifier"])
+        raise JourneyFileError(
+            source, [f"notifiers: {_show(value)} is not a list; write one '- name: ...' per notifier"]
+        )
     seen: set[str] = set()
     out: list[Notifier] = []
     for i, raw in enumerate(value):
@@ -209,8 +216,10 @@ def _parse_one(raw: Any, path: str, seen: set[str], problems: list[str]) -> Noti
                 except ConfigError as exc:
                     problem(".url", str(exc))
         if kind == "webhook" and raw.get("secret_env") is None:
-            problem(".secret_env", "missing; a webhook is signed (Standard Webhooks): name the variable holding "
-                                   "its whsec_... secret")
+            problem(
+                ".secret_env",
+                "missing; a webhook is signed (Standard Webhooks): name the variable holding its whsec_... secret",
+            )
         if "to" in raw:
             problem(".to", f"a {kind} notifier has no recipients; 'to' is for kind: email")
     elif kind == "email":
@@ -229,8 +238,15 @@ def _parse_one(raw: Any, path: str, seen: set[str], problems: list[str]) -> Noti
             to = tuple(a.strip() for a in raw_to if isinstance(a, str))
     if not isinstance(name, str) or kind not in KINDS:
         return None
-    return Notifier(name=name, kind=kind, url=url if isinstance(url, str) else None, url_env=raw.get("url_env"),
-                    secret_env=raw.get("secret_env"), to=to, allow_private=allow_private)
+    return Notifier(
+        name=name,
+        kind=kind,
+        url=url if isinstance(url, str) else None,
+        url_env=raw.get("url_env"),
+        secret_env=raw.get("secret_env"),
+        to=to,
+        allow_private=allow_private,
+    )
 
 
 def store_notifiers(conn: sa.Connection, parsed: Notifiers) -> None:
@@ -272,7 +288,8 @@ def disable_notifier(conn: sa.Connection, name: str, reason: str, now: datetime 
     conn.execute(s.notifiers.update().where(s.notifiers.c.name == name).values(disabled_at=now, disabled_reason=reason))
     nt = s.notifications
     conn.execute(
-        nt.update().where(nt.c.notifier == name, nt.c.status == "pending")
+        nt.update()
+        .where(nt.c.notifier == name, nt.c.status == "pending")
         .values(status="failed", last_error=f"notifier {name!r} disabled: {reason}"[:2000])
     )
 
@@ -280,9 +297,13 @@ def disable_notifier(conn: sa.Connection, name: str, reason: str, now: datetime 
 def enable_notifier(conn: sa.Connection, name: str) -> bool:
     """Send to ``name`` again (after its target was fixed); True if it was disabled."""
     n = s.notifiers
-    return bool(conn.execute(
-        n.update().where(n.c.name == name, n.c.disabled_at.is_not(None)).values(disabled_at=None, disabled_reason=None)
-    ).rowcount)
+    return bool(
+        conn.execute(
+            n.update()
+            .where(n.c.name == name, n.c.disabled_at.is_not(None))
+            .values(disabled_at=None, disabled_reason=None)
+        ).rowcount
+    )
 
 
 # -- where a webhook may point ---------------------------------------------------------------
@@ -292,8 +313,14 @@ def refused_reason(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> st
     """Why ``address`` is not a public one (None if it is)."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
-    for attr, word in (("is_unspecified", "unspecified"), ("is_loopback", "loopback"), ("is_link_local", "link-local"),
-                       ("is_private", "private"), ("is_multicast", "multicast"), ("is_reserved", "reserved")):
+    for attr, word in (
+        ("is_unspecified", "unspecified"),
+        ("is_loopback", "loopback"),
+        ("is_link_local", "link-local"),
+        ("is_private", "private"),
+        ("is_multicast", "multicast"),
+        ("is_reserved", "reserved"),
+    ):
         if getattr(address, attr):
             return word
     if not address.is_global:
@@ -347,8 +374,10 @@ def check_address(url: str, *, allow_private: bool = False) -> list[str]:
 
 
 def _refusal(host: str, address: str, why: str) -> str:
-    return (f"{host} resolves to {address}, a {why} address; cxlens does not post to private, loopback or "
-            "link-local addresses unless the notifier says allow_private: true")
+    return (
+        f"{host} resolves to {address}, a {why} address; cxlens does not post to private, loopback or "
+        "link-local addresses unless the notifier says allow_private: true"
+    )
 
 
 # -- the journeys file's section ------------------------------------------------------------

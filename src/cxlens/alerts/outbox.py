@@ -46,8 +46,14 @@ def enqueue(
         return False
     conn.execute(
         s.notifications.insert().values(
-            key=key, notifier=notifier, topic=topic, payload=payload, status="pending",
-            attempts=0, next_attempt_at=now, created_at=now,
+            key=key,
+            notifier=notifier,
+            topic=topic,
+            payload=payload,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
         )
     )
     return True

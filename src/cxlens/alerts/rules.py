@@ -132,8 +132,11 @@ def kpi_dimensions(kpi: str) -> tuple[str, ...] | None:
     if spec is None:
         return None
     return {
-        "answers": kpis.DIMENSIONS, "tickets": kpis.TICKET_DIMENSIONS, "invitations": kpis.INVITATION_DIMENSIONS,
-        "mentions": kpis.MENTION_DIMENSIONS, "customers": kpis.CUSTOMER_DIMENSIONS,
+        "answers": kpis.DIMENSIONS,
+        "tickets": kpis.TICKET_DIMENSIONS,
+        "invitations": kpis.INVITATION_DIMENSIONS,
+        "mentions": kpis.MENTION_DIMENSIONS,
+        "customers": kpis.CUSTOMER_DIMENSIONS,
     }.get(spec.source)
 
 
@@ -170,7 +173,11 @@ class _Checker:
     def number(self, obj: dict, key: str, path: str, *, low=None, high=None, integer=False, open_low=False):
         value = obj.get(key)
         kind = "a whole number" if integer else "a number"
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not float(value).is_integer()):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or (integer and not float(value).is_integer())
+        ):
             self.problem(f"{path}.{key}", f"expected {kind}, got {value!r}")
             return None
         if low is not None and (value <= low if open_low else value < low):
@@ -209,7 +216,11 @@ def parse_alerts(value: Any, source: str = "(alerts)") -> AlertSettings:
     for extra in sorted(set(value) - {"q", "every_minutes", "rules"}):
         c.problem(f"alerts.{extra}", "is not a known field (known: every_minutes, q, rules)")
     q = c.number(value, "q", "alerts", low=0, high=0.5, open_low=True) if "q" in value else DEFAULT_Q
-    every = c.number(value, "every_minutes", "alerts", low=1, integer=True) if "every_minutes" in value else DEFAULT_EVERY_MINUTES
+    every = (
+        c.number(value, "every_minutes", "alerts", low=1, integer=True)
+        if "every_minutes" in value
+        else DEFAULT_EVERY_MINUTES
+    )
     raw_rules = value.get("rules") or []
     if not isinstance(raw_rules, list):
         c.problem("alerts.rules", f"expected a list of rules, got {raw_rules!r}")
@@ -260,8 +271,10 @@ def _parse_rule(c: _Checker, raw: Any, path: str, seen: set[str]) -> AlertRule |
             from ..analytics.kpis import SPECS
 
             known = ", ".join(k for k in SPECS if _summable(k))
-            c.problem(f"{path}.kpi", f"{kpi!r} is not a KPI of counts and sums (a quantile or a rate of customers); "
-                      f"alerts watch: {known}")
+            c.problem(
+                f"{path}.kpi",
+                f"{kpi!r} is not a KPI of counts and sums (a quantile or a rate of customers); alerts watch: {known}",
+            )
         elif kind in ("change", "drift") and not _comparable(kpi):
             from ..analytics.kpis import SPECS
 
@@ -306,8 +319,13 @@ def _measured(c: _Checker, raw: dict, path: str, d: dict, *, kpi, kind, dims=Non
     clean_where = {}
     for dim, wanted in where.items():
         if dims is not None and dim not in dims:
-            c.problem(f"{path}.where.{dim}", f"{kpi or d.get('source')} cannot be filtered by {dim!r}; dimensions: {', '.join(dims)}")
-        ok = isinstance(wanted, str) or (isinstance(wanted, list) and wanted and all(isinstance(v, str) for v in wanted))
+            c.problem(
+                f"{path}.where.{dim}",
+                f"{kpi or d.get('source')} cannot be filtered by {dim!r}; dimensions: {', '.join(dims)}",
+            )
+        ok = isinstance(wanted, str) or (
+            isinstance(wanted, list) and wanted and all(isinstance(v, str) for v in wanted)
+        )
         if not ok:
             c.problem(f"{path}.where.{dim}", f"expected a value or a list of values, got {wanted!r}")
         clean_where[dim] = wanted
@@ -320,7 +338,10 @@ def _measured(c: _Checker, raw: dict, path: str, d: dict, *, kpi, kind, dims=Non
         by = []
     for i, dim in enumerate(by):
         if dims is not None and dim not in dims:
-            c.problem(f"{path}.by[{i}]", f"{kpi or d.get('source')} cannot be sliced by {dim!r}; dimensions: {', '.join(dims)}")
+            c.problem(
+                f"{path}.by[{i}]",
+                f"{kpi or d.get('source')} cannot be sliced by {dim!r}; dimensions: {', '.join(dims)}",
+            )
     if len(set(by)) != len(by):
         c.problem(f"{path}.by", f"names a dimension twice: {by!r}")
     d["by"] = list(by)
@@ -365,9 +386,16 @@ def _below_target(c: _Checker, raw: dict, path: str, d: dict, kpi: str) -> None:
         d["direction"] = "higher" if better in (True, None) else "lower"
     if not isinstance(d.get("significant_only"), bool):
         c.problem(f"{path}.significant_only", f"expected true or false, got {d.get('significant_only')!r}")
-    if raw.get("target") is None and "touchpoint" not in d.get("by", []) and not isinstance(d.get("where", {}).get("touchpoint"), str):
-        c.problem(path, "a below_target rule compares with the touchpoint's target: add touchpoint to by, "
-                  "filter one touchpoint with where.touchpoint, or give target: VALUE")
+    if (
+        raw.get("target") is None
+        and "touchpoint" not in d.get("by", [])
+        and not isinstance(d.get("where", {}).get("touchpoint"), str)
+    ):
+        c.problem(
+            path,
+            "a below_target rule compares with the touchpoint's target: add touchpoint to by, "
+            "filter one touchpoint with where.touchpoint, or give target: VALUE",
+        )
 
 
 def _change(c: _Checker, raw: dict, path: str, d: dict, kpi: str) -> None:
@@ -414,9 +442,13 @@ def _answer(c: _Checker, raw: dict, path: str, d: dict) -> None:
             if src not in ANSWER_SOURCES:
                 c.problem(f"{path}.sources[{i}]", f"{src!r} is not one of: {', '.join(ANSWER_SOURCES)}")
         d["sources"] = sources
-    conditions = [k for k in ("score_at_most", "sentiment", "words", "clv_at_least", "revenue_at_least") if raw.get(k) is not None]
+    conditions = [
+        k for k in ("score_at_most", "sentiment", "words", "clv_at_least", "revenue_at_least") if raw.get(k) is not None
+    ]
     if not conditions:
-        c.problem(path, "an answer rule needs a condition: score_at_most, sentiment, words, clv_at_least or revenue_at_least")
+        c.problem(
+            path, "an answer rule needs a condition: score_at_most, sentiment, words, clv_at_least or revenue_at_least"
+        )
     if raw.get("score_at_most") is not None:
         c.number(raw, "score_at_most", path, low=0, high=10)
     if raw.get("sentiment") is not None:
@@ -424,9 +456,14 @@ def _answer(c: _Checker, raw: dict, path: str, d: dict) -> None:
     words = raw.get("words")
     if isinstance(words, str):
         if words not in word_lists():
-            c.problem(f"{path}.words", f"{words!r} is not a word list; lists: {', '.join(word_lists())} "
-                      f"(in {WORD_LISTS.name}), or write the words as a list")
-    elif words is not None and (not isinstance(words, list) or not words or not all(isinstance(w, str) and w for w in words)):
+            c.problem(
+                f"{path}.words",
+                f"{words!r} is not a word list; lists: {', '.join(word_lists())} "
+                f"(in {WORD_LISTS.name}), or write the words as a list",
+            )
+    elif words is not None and (
+        not isinstance(words, list) or not words or not all(isinstance(w, str) and w for w in words)
+    ):
         c.problem(f"{path}.words", f"expected a word-list name or a list of words, got {words!r}")
     for key in ("clv_at_least", "revenue_at_least"):
         if raw.get(key) is not None:
@@ -446,8 +483,14 @@ def store_alerts(conn: sa.Connection, parsed: AlertSettings, now: datetime | Non
     write_setting(conn, "alerts.every_minutes", parsed.every_minutes)
     existing = {row.name: row for row in conn.execute(sa.select(r.c.id, r.c.name, r.c.origin))}
     for rule in parsed.rules:
-        values = {"kind": rule.kind, "kpi": rule.kpi, "definition": rule.definition,
-                  "enabled": bool(rule.definition.get("enabled", True)), "origin": "file", "updated_at": now}
+        values = {
+            "kind": rule.kind,
+            "kpi": rule.kpi,
+            "definition": rule.definition,
+            "enabled": bool(rule.definition.get("enabled", True)),
+            "origin": "file",
+            "updated_at": now,
+        }
         row = existing.get(rule.name)
         if row is None:
             conn.execute(r.insert().values(name=rule.name, created_at=now, **values))
@@ -462,7 +505,11 @@ def store_alerts(conn: sa.Connection, parsed: AlertSettings, now: datetime | Non
 def read_rules(conn: sa.Connection, *, kinds=None) -> list[tuple[int, AlertRule]]:
     """The enabled stored rules (id, rule), by name; ``kinds`` limits them."""
     r = s.alert_rules
-    query = sa.select(r.c.id, r.c.name, r.c.kind, r.c.kpi, r.c.definition).where(r.c.enabled == sa.true()).order_by(r.c.name)
+    query = (
+        sa.select(r.c.id, r.c.name, r.c.kind, r.c.kpi, r.c.definition)
+        .where(r.c.enabled == sa.true())
+        .order_by(r.c.name)
+    )
     if kinds:
         query = query.where(r.c.kind.in_(list(kinds)))
     return [(row.id, AlertRule(row.name, row.kind, row.kpi, dict(row.definition or {}))) for row in conn.execute(query)]

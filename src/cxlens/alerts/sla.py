@@ -48,8 +48,12 @@ class Deadlines:
         return self.first_contact_at or self.resolve_at
 
     def to_json(self) -> dict:
-        return {"first_contact_due_at": _iso(self.first_contact_at), "resolve_due_at": _iso(self.resolve_at),
-                "business_hours": self.business_hours, "schedule": self.schedule}
+        return {
+            "first_contact_due_at": _iso(self.first_contact_at),
+            "resolve_due_at": _iso(self.resolve_at),
+            "business_hours": self.business_hours,
+            "schedule": self.schedule,
+        }
 
 
 def _iso(at: datetime | None) -> str | None:
@@ -84,7 +88,9 @@ def add_open_time(schedule: Schedule, start: datetime, seconds: float) -> dateti
             before = int(total[j - 1]) if j else 0
             return _instant(int(a[j]) + (need - before))
         if span > 3660:  # ten years of no opening hours: the schedule is closed for good
-            raise ValueError(f"schedule {schedule.key} has no opening hours for {seconds / 3600:g}h after {start:%Y-%m-%d}")
+            raise ValueError(
+                f"schedule {schedule.key} has no opening hours for {seconds / 3600:g}h after {start:%Y-%m-%d}"
+            )
         span *= 2
 
 
@@ -130,8 +136,9 @@ def add_deadline(schedule: Schedule | None, start: datetime, deadline: Deadline)
     return add_open_time(schedule, start, deadline.seconds)
 
 
-def case_deadlines(conn: sa.Connection, *, priority: str, team: str | None, start: datetime,
-                   settings: CaseSettings | None = None) -> Deadlines:
+def case_deadlines(
+    conn: sa.Connection, *, priority: str, team: str | None, start: datetime, settings: CaseSettings | None = None
+) -> Deadlines:
     """The deadlines of a case of ``priority`` worked by ``team``, opened at ``start``."""
     settings = settings or load_case_settings(conn)
     policy = settings.sla.get(priority)

@@ -14,16 +14,37 @@ from ..store import schema as s
 
 __all__ = ["EVENT_KINDS", "append_event"]
 
-EVENT_KINDS = ("opened", "assigned", "status", "note", "contacted", "resolved", "closed", "reopened", "escalated", "priority")
+EVENT_KINDS = (
+    "opened",
+    "assigned",
+    "status",
+    "note",
+    "contacted",
+    "resolved",
+    "closed",
+    "reopened",
+    "escalated",
+    "priority",
+)
 
 
-def append_event(conn: sa.Connection, case_id: int, kind: str, *, actor_id: int | None = None,
-                 data: dict[str, Any] | None = None, note: str | None = None, at: datetime | None = None) -> int:
+def append_event(
+    conn: sa.Connection,
+    case_id: int,
+    kind: str,
+    *,
+    actor_id: int | None = None,
+    data: dict[str, Any] | None = None,
+    note: str | None = None,
+    at: datetime | None = None,
+) -> int:
     """Append one event to the case's timeline; returns its id."""
     if kind not in EVENT_KINDS:
         raise ValueError(f"unknown case event {kind!r}; kinds: {', '.join(EVENT_KINDS)}")
     return conn.execute(
         s.case_events.insert()
-        .values(case_id=case_id, at=at or datetime.now(timezone.utc), kind=kind, actor_id=actor_id, data=data, note=note)
+        .values(
+            case_id=case_id, at=at or datetime.now(timezone.utc), kind=kind, actor_id=actor_id, data=data, note=note
+        )
         .returning(s.case_events.c.id)
     ).scalar_one()

@@ -15,7 +15,21 @@ import sqlalchemy as sa
 from ..errors import InputError
 from ..store import schema as s
 
-__all__ = ["ALERT_TABS", "alert_detail", "alert_events", "alert_exists", "assignable_users", "case_exists", "count_alerts", "customer_label", "firing_count", "list_alerts", "response_customer", "serialise", "teams_of"]
+__all__ = [
+    "ALERT_TABS",
+    "alert_detail",
+    "alert_events",
+    "alert_exists",
+    "assignable_users",
+    "case_exists",
+    "count_alerts",
+    "customer_label",
+    "firing_count",
+    "list_alerts",
+    "response_customer",
+    "serialise",
+    "teams_of",
+]
 
 # The Alerts page's tabs: acknowledged is a mark on a firing (or pending) alert, not a state.
 ALERT_TABS = ("firing", "acknowledged", "pending", "resolved")
@@ -29,9 +43,14 @@ def _iso(value: Any) -> Any:
 
 def _query():
     a, r, u = s.alerts, s.alert_rules, s.users
-    return (sa.select(a, r.c.name.label("rule"), r.c.kind.label("rule_kind"), r.c.kpi.label("kpi"),
-                      r.c.definition.label("definition"), u.c.email.label("acknowledged_by_email"))
-            .select_from(a.join(r, r.c.id == a.c.rule_id).outerjoin(u, u.c.id == a.c.acknowledged_by)))
+    return sa.select(
+        a,
+        r.c.name.label("rule"),
+        r.c.kind.label("rule_kind"),
+        r.c.kpi.label("kpi"),
+        r.c.definition.label("definition"),
+        u.c.email.label("acknowledged_by_email"),
+    ).select_from(a.join(r, r.c.id == a.c.rule_id).outerjoin(u, u.c.id == a.c.acknowledged_by))
 
 
 def _row(row) -> dict[str, Any]:
@@ -41,7 +60,9 @@ def _row(row) -> dict[str, Any]:
     return d
 
 
-def list_alerts(conn: sa.Connection, state: str | None = None, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+def list_alerts(
+    conn: sa.Connection, state: str | None = None, *, limit: int = 100, offset: int = 0
+) -> list[dict[str, Any]]:
     """Alerts with their rule's name, kind and KPI, newest change first. ``state``: firing and
     pending mean not acknowledged; acknowledged means open (firing or pending) and acknowledged;
     resolved; None: all."""
@@ -64,8 +85,12 @@ def list_alerts(conn: sa.Connection, state: str | None = None, *, limit: int = 1
 def alert_events(conn: sa.Connection, alert_id: int) -> list[dict[str, Any]]:
     """The alert's history, oldest first, with who acted (their e-mail) where someone did."""
     e, u = s.alert_events, s.users
-    query = (sa.select(e, u.c.email.label("actor")).select_from(e.outerjoin(u, u.c.id == e.c.actor_id))
-             .where(e.c.alert_id == alert_id).order_by(e.c.at, e.c.id))
+    query = (
+        sa.select(e, u.c.email.label("actor"))
+        .select_from(e.outerjoin(u, u.c.id == e.c.actor_id))
+        .where(e.c.alert_id == alert_id)
+        .order_by(e.c.at, e.c.id)
+    )
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
@@ -76,23 +101,34 @@ def alert_detail(conn: sa.Connection, alert_id: int) -> dict[str, Any] | None:
     if row is None:
         return None
     c = s.cases
-    cases = [dict(r) for r in conn.execute(sa.select(c.c.id, c.c.title, c.c.status).where(c.c.alert_id == alert_id)
-                                            .order_by(c.c.id)).mappings()]
+    cases = [
+        dict(r)
+        for r in conn.execute(
+            sa.select(c.c.id, c.c.title, c.c.status).where(c.c.alert_id == alert_id).order_by(c.c.id)
+        ).mappings()
+    ]
     return {**_row(row), "events": alert_events(conn, alert_id), "cases": cases}
 
 
 def firing_count(conn: sa.Connection) -> tuple[int, int]:
     """(firing alerts, of which not acknowledged yet)."""
     a = s.alerts
-    total, unseen = conn.execute(sa.select(sa.func.count(), sa.func.count(sa.case((a.c.acknowledged_at.is_(None), 1))))
-                                 .where(a.c.state == "firing")).one()
+    total, unseen = conn.execute(
+        sa.select(sa.func.count(), sa.func.count(sa.case((a.c.acknowledged_at.is_(None), 1)))).where(
+            a.c.state == "firing"
+        )
+    ).one()
     return int(total or 0), int(unseen or 0)
 
 
 def assignable_users(conn: sa.Connection) -> list[dict[str, Any]]:
     """Users who may own a case (analysts and admins, not disabled), by e-mail."""
     u = s.users
-    query = sa.select(u.c.id, u.c.email, u.c.role).where(u.c.disabled.is_(False), u.c.role.in_(("analyst", "admin"))).order_by(u.c.email)
+    query = (
+        sa.select(u.c.id, u.c.email, u.c.role)
+        .where(u.c.disabled.is_(False), u.c.role.in_(("analyst", "admin")))
+        .order_by(u.c.email)
+    )
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
@@ -115,12 +151,14 @@ def count_alerts(conn: sa.Connection) -> dict[str, int]:
     """How many alerts each of :data:`ALERT_TABS` holds."""
     a = s.alerts
     is_open, acked = a.c.state.in_(("firing", "pending")), a.c.acknowledged_at.is_not(None)
-    row = conn.execute(sa.select(
-        sa.func.count(sa.case((sa.and_(a.c.state == "firing", a.c.acknowledged_at.is_(None)), 1))),
-        sa.func.count(sa.case((sa.and_(is_open, acked), 1))),
-        sa.func.count(sa.case((sa.and_(a.c.state == "pending", a.c.acknowledged_at.is_(None)), 1))),
-        sa.func.count(sa.case((a.c.state == "resolved", 1))),
-    )).one()
+    row = conn.execute(
+        sa.select(
+            sa.func.count(sa.case((sa.and_(a.c.state == "firing", a.c.acknowledged_at.is_(None)), 1))),
+            sa.func.count(sa.case((sa.and_(is_open, acked), 1))),
+            sa.func.count(sa.case((sa.and_(a.c.state == "pending", a.c.acknowledged_at.is_(None)), 1))),
+            sa.func.count(sa.case((a.c.state == "resolved", 1))),
+        )
+    ).one()
     return dict(zip(ALERT_TABS, (int(v or 0) for v in row), strict=True))
 
 

@@ -38,7 +38,7 @@ USER_AGENT = "cxlens-notifier/1"
 def secret_key(secret: str) -> bytes:
     """The HMAC key of a secret: ``whsec_<base64>`` decoded, anything else as UTF-8 bytes."""
     if secret.startswith("whsec_"):
-        raw = secret[len("whsec_"):]
+        raw = secret[len("whsec_") :]
         try:
             return base64.b64decode(raw + "=" * (-len(raw) % 4), validate=True)
         except ValueError:
@@ -95,8 +95,15 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
-def post_json(url: str, payload: Any, *, headers: dict[str, str] | None = None, allow_private: bool = False,
-              timeout: float = TIMEOUT, body: bytes | None = None) -> HttpResult:
+def post_json(
+    url: str,
+    payload: Any,
+    *,
+    headers: dict[str, str] | None = None,
+    allow_private: bool = False,
+    timeout: float = TIMEOUT,
+    body: bytes | None = None,
+) -> HttpResult:
     """POST ``payload`` as JSON (or ``body`` as given) to ``url``; raise OSError or ConfigError
     when no answer came (refused address, DNS, connection, timeout)."""
     host, port, addresses = check_url(url, allow_private=allow_private)

@@ -90,7 +90,11 @@ class WordMatcher:
             for phrase, star in self.phrases.get(word, ()):
                 n = len(phrase)
                 got = words[i : i + n]
-                if len(got) == n and got[:-1] == list(phrase[:-1]) and (got[-1] == phrase[-1] or (star and got[-1].startswith(phrase[-1]))):
+                if (
+                    len(got) == n
+                    and got[:-1] == list(phrase[:-1])
+                    and (got[-1] == phrase[-1] or (star and got[-1].startswith(phrase[-1])))
+                ):
                     found.append(" ".join(got))
         if self.unspaced and _UNSPACED.search(folded):
             found += [term for term in self.unspaced if term in folded]

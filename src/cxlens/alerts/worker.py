@@ -71,7 +71,9 @@ class TickReport:
         parts = []
         if self.check is not None:
             fired = getattr(self.check, "fired", None)
-            parts.append(f"check {getattr(self.check, 'check_id', '?')}: {len(fired) if fired is not None else '?'} fired")
+            parts.append(
+                f"check {getattr(self.check, 'check_id', '?')}: {len(fired) if fired is not None else '?'} fired"
+            )
         if self.escalated:
             parts.append(f"escalated {self.escalated if isinstance(self.escalated, int) else len(self.escalated)}")
         if self.delivery.attempts:
@@ -151,8 +153,15 @@ def _absent(exc: ModuleNotFoundError) -> bool:
     return exc.name in ("cxlens.alerts.evaluation", "cxlens.alerts.assignment")
 
 
-def tick(store: Store, *, now: datetime | None = None, evaluate: bool = True, escalate: bool = True,
-         deliver: bool = True, kpis: Any = None) -> TickReport:
+def tick(
+    store: Store,
+    *,
+    now: datetime | None = None,
+    evaluate: bool = True,
+    escalate: bool = True,
+    deliver: bool = True,
+    kpis: Any = None,
+) -> TickReport:
     """Do what is due now: evaluation (if its interval has passed), escalation, delivery.
     ``kpis``: the KPI engine evaluation uses (a long-running process passes its warm one)."""
     now = now or datetime.now(timezone.utc)
@@ -185,8 +194,14 @@ def tick(store: Store, *, now: datetime | None = None, evaluate: bool = True, es
     return report
 
 
-def work(store: Store, stop_event: threading.Event, *, every_seconds: float = DELIVERY_SECONDS,
-         on_tick=None, kpis: Any = None) -> None:
+def work(
+    store: Store,
+    stop_event: threading.Event,
+    *,
+    every_seconds: float = DELIVERY_SECONDS,
+    on_tick=None,
+    kpis: Any = None,
+) -> None:
     """Tick until ``stop_event`` is set: delivery every ``every_seconds``, escalation once a
     minute, evaluation on its schedule. ``on_tick(report)`` sees each tick's report."""
     # Evaluation's due-check and escalation run at most once a minute: a failing evaluation
@@ -216,16 +231,22 @@ class BackgroundWorker:
         self.thread.join(timeout)
 
 
-def start_background_worker(store: Store, environ: dict[str, str] | None = None, *,
-                            every_seconds: float = DELIVERY_SECONDS, kpis: Any = None) -> BackgroundWorker | None:
+def start_background_worker(
+    store: Store, environ: dict[str, str] | None = None, *, every_seconds: float = DELIVERY_SECONDS, kpis: Any = None
+) -> BackgroundWorker | None:
     """Start the worker loop in a thread (for the web app), unless ``CXLENS_ALERT_WORKER`` is
     0/false/off/no; returns None then."""
     env = os.environ if environ is None else environ
     if env.get("CXLENS_ALERT_WORKER", "1").strip().lower() in ("0", "false", "off", "no"):
         return None
     stop_event = threading.Event()
-    thread = threading.Thread(target=work, args=(store, stop_event), kwargs={"every_seconds": every_seconds, "kpis": kpis},
-                              name="cxlens-alert-worker", daemon=True)
+    thread = threading.Thread(
+        target=work,
+        args=(store, stop_event),
+        kwargs={"every_seconds": every_seconds, "kpis": kpis},
+        name="cxlens-alert-worker",
+        daemon=True,
+    )
     thread.start()
     return BackgroundWorker(thread, stop_event)
 

@@ -69,7 +69,9 @@ def serve(requests, out) -> None:
                 _answer(out, b"K", b"")
             elif op == "query":
                 with conn.cursor() as cur:
-                    cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(request.get("batch_rows", 65536))})
+                    cur.adbc_statement.set_options(
+                        **{"adbc.sqlite.query.batch_rows": str(request.get("batch_rows", 65536))}
+                    )
                     cur.execute(request["sql"])
                     table = cur.fetch_arrow_table()
                 # Into a file (in memory: /dev/shm) that the mirror maps, rather than through the

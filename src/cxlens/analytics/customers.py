@@ -46,7 +46,9 @@ def _as_of(until) -> datetime:
     return min(until, now) if until is not None else now
 
 
-def customer_expression(k: KPISource, *, by: Sequence[str] = (), grain: str = "month", where: dict | None = None) -> ibis.Table:
+def customer_expression(
+    k: KPISource, *, by: Sequence[str] = (), grain: str = "month", where: dict | None = None
+) -> ibis.Table:
     """Customers counted by sign-up period and churn period (null: still a customer): the
     sufficient statistics of churn and retention for every period at once."""
     by = check_dimensions(by, "customers")
@@ -68,7 +70,9 @@ def customer_groups(k: KPISource, metric: str, *, by, grain, since, until, where
     by = list(by)
     histograms: dict[tuple, list[tuple]] = {}
     for row in counts:
-        histograms.setdefault(tuple(row[d] for d in by), []).append((as_utc(row["joined"]), as_utc(row["left"]), row["customers"]))
+        histograms.setdefault(tuple(row[d] for d in by), []).append(
+            (as_utc(row["joined"]), as_utc(row["left"]), row["customers"])
+        )
     groups = []
     for key, hist in sorted(histograms.items(), key=lambda kv: tuple(str(k) for k in kv[0])):
         last = max(max(j for j, _, _ in hist), max((lft for _, lft, _ in hist if lft), default=hist[0][0]))
@@ -85,15 +89,25 @@ def customer_groups(k: KPISource, metric: str, *, by, grain, since, until, where
 
 
 def _row(by: list[str], key: tuple, estimate: stats.Estimate, **extra) -> dict:
-    return {**dict(zip(by, key)), **extra, "value": estimate.value, "low": estimate.low, "high": estimate.high,
-            "n": estimate.n, "method": estimate.method, "sufficient": estimate.sufficient}
+    return {
+        **dict(zip(by, key)),
+        **extra,
+        "value": estimate.value,
+        "low": estimate.low,
+        "high": estimate.high,
+        "n": estimate.n,
+        "method": estimate.method,
+        "sufficient": estimate.sufficient,
+    }
 
 
 def _sorted(items):
     return sorted(items, key=lambda kv: tuple("" if v is None else str(v) for v in kv[0]))
 
 
-def cohort_retention(k: KPISource, *, by=(), grain=None, since=None, until=None, where=None, confidence=0.95) -> KPIResult:
+def cohort_retention(
+    k: KPISource, *, by=(), grain=None, since=None, until=None, where=None, confidence=0.95
+) -> KPIResult:
     """Per sign-up cohort (``grain``, default month) and age (periods since sign-up): the % of
     the cohort still a customer at the end of that period, with a Wilson interval; n is the
     cohort's size. Cohorts that signed up in [since, until)."""
@@ -133,16 +147,32 @@ def survival(k: KPISource, *, by=(), grain=None, since=None, until=None, where=N
         groups.setdefault(tuple(r[d] for d in by), []).append(r)
     result = KPIResult("survival", [*by, "time"], unit, confidence=confidence)
     for key, rows in _sorted(groups.items()):
-        points = stats.kaplan_meier([r["lifetime"] for r in rows], [r["churned"] for r in rows],
-                                    weights=[r["customers"] for r in rows], confidence=confidence)
+        points = stats.kaplan_meier(
+            [r["lifetime"] for r in rows],
+            [r["churned"] for r in rows],
+            weights=[r["customers"] for r in rows],
+            confidence=confidence,
+        )
         for p in points:
-            result.rows.append({**dict(zip(by, key)), "time": int(p.time), "value": 100 * p.survival, "low": 100 * p.low,
-                                "high": 100 * p.high, "n": p.at_risk, "events": p.events,
-                                "method": "kaplan-meier, log-log interval", "sufficient": p.at_risk >= stats.MIN_N})
+            result.rows.append(
+                {
+                    **dict(zip(by, key)),
+                    "time": int(p.time),
+                    "value": 100 * p.survival,
+                    "low": 100 * p.low,
+                    "high": 100 * p.high,
+                    "n": p.at_risk,
+                    "events": p.events,
+                    "method": "kaplan-meier, log-log interval",
+                    "sufficient": p.at_risk >= stats.MIN_N,
+                }
+            )
     return result
 
 
-def survival_expression(k: KPISource, *, by=(), unit: str, since: datetime | None, as_of: datetime, where=None) -> ibis.Table:
+def survival_expression(
+    k: KPISource, *, by=(), unit: str, since: datetime | None, as_of: datetime, where=None
+) -> ibis.Table:
     """Customers counted by lifetime (whole ``unit``s from sign-up to churn, or to ``as_of`` if
     still here) and whether they churned: the histogram Kaplan–Meier needs."""
     c = filter_dimensions(k.engine.table("customers"), where, "customers")
@@ -151,7 +181,9 @@ def survival_expression(k: KPISource, *, by=(), unit: str, since: datetime | Non
         c = c.filter(c.signed_up_at >= bound(c.signed_up_at, since))
     churned = c.churned_at.notnull() & (c.churned_at < bound(c.churned_at, as_of))
     end = churned.ifelse(c.churned_at.epoch_seconds().cast("float64"), ibis.literal(as_of.timestamp()))
-    lifetime = ((end - c.signed_up_at.epoch_seconds().cast("float64")) / (86400 * periods.DAYS[unit])).floor().cast("int64")
+    lifetime = (
+        ((end - c.signed_up_at.epoch_seconds().cast("float64")) / (86400 * periods.DAYS[unit])).floor().cast("int64")
+    )
     c = c.mutate(lifetime=ibis.greatest(lifetime, 0), churned=churned.ifelse(1, 0))
     return c.group_by([*by, "lifetime", "churned"]).aggregate(customers=c.count())
 
@@ -170,7 +202,9 @@ def _period_index(at: ibis.Expr, grain: str) -> ibis.Expr:
     return ((at.epoch_seconds().cast("float64") - offset) / seconds).floor().cast("int64")
 
 
-def revenue_retention_expression(k: KPISource, *, gross: bool, by=(), grain="month", since=None, until=None, where=None) -> ibis.Table:
+def revenue_retention_expression(
+    k: KPISource, *, gross: bool, by=(), grain="month", since=None, until=None, where=None
+) -> ibis.Table:
     """Per group, currency and base period: the six sums of (revenue in the base period,
     revenue of the same customers in the next one), over customers with base revenue > 0.
     Gross retention caps each customer's next revenue at their base (no expansion counted)."""
@@ -186,7 +220,9 @@ def revenue_retention_expression(k: KPISource, *, gross: bool, by=(), grain="mon
         r = r.join(c, r.customer_id == c.c_id).drop("c_id")
     r = r.mutate(period=_period_index(r.at, grain))
     base = r.group_by(["customer_id", "currency", *by, "period"]).aggregate(amount=r.amount.sum())
-    later = base.select(l_customer=base.customer_id, l_currency=base.currency, l_period=base.period, l_amount=base.amount)
+    later = base.select(
+        l_customer=base.customer_id, l_currency=base.currency, l_period=base.period, l_amount=base.amount
+    )
     j = base.left_join(
         later,
         [base.customer_id == later.l_customer, base.currency == later.l_currency, later.l_period == base.period + 1],
@@ -196,7 +232,12 @@ def revenue_retention_expression(k: KPISource, *, gross: bool, by=(), grain="mon
     y = ibis.least(y, x) if gross else y
     j = j.filter(x > 0).mutate(x=x, y=y)
     return j.group_by([*by, "currency", "period"]).aggregate(
-        n=j.count(), sx=j.x.sum(), sy=j.y.sum(), sxx=(j.x * j.x).sum(), syy=(j.y * j.y).sum(), sxy=(j.x * j.y).sum(),
+        n=j.count(),
+        sx=j.x.sum(),
+        sy=j.y.sum(),
+        sxx=(j.x * j.x).sum(),
+        syy=(j.y * j.y).sum(),
+        sxy=(j.x * j.y).sum(),
     )
 
 
@@ -219,7 +260,11 @@ def _revenue_retention(gross: bool):
             period = periods.from_index(s["period"] + 1, grain)
             if s["period"] + 1 > latest or (since is not None and period < since):
                 continue  # the period after the latest has no revenue yet: not a 0 % retention
-            e = stats.ratio(stats.RatioStats(s["n"], s["sx"], s["sy"], s["sxx"], s["syy"], s["sxy"]), confidence=confidence, label=label)
+            e = stats.ratio(
+                stats.RatioStats(s["n"], s["sx"], s["sy"], s["sxx"], s["syy"], s["sxy"]),
+                confidence=confidence,
+                label=label,
+            )
             e = stats.as_percent(e)
             result.rows.append(_row([*by, "currency"], tuple(s[d] for d in [*by, "currency"]), e, period=period))
         return result
@@ -240,9 +285,18 @@ def clv_expression(k: KPISource, *, by=(), start: datetime, end: datetime, where
     x = j.paid.fill_null(0.0)
     at_start = j.signed_up_at < start
     churned = at_start & j.churned_at.notnull() & (j.churned_at < end)
-    j = j.mutate(x=x, at_start=at_start.ifelse(1, 0), churned=churned.ifelse(1, 0), cac=j.acquisition_cost.cast("float64"))
-    sums = dict(n=j.count(), total=j.x.sum(), total_sq=(j.x * j.x).sum(), at_start=j.at_start.sum(),
-                churned=j.churned.sum(), cac_n=j.cac.count(), cac_total=j.cac.sum())
+    j = j.mutate(
+        x=x, at_start=at_start.ifelse(1, 0), churned=churned.ifelse(1, 0), cac=j.acquisition_cost.cast("float64")
+    )
+    sums = dict(
+        n=j.count(),
+        total=j.x.sum(),
+        total_sq=(j.x * j.x).sum(),
+        at_start=j.at_start.sum(),
+        churned=j.churned.sum(),
+        cac_n=j.cac.count(),
+        cac_total=j.cac.sum(),
+    )
     return j.group_by(list(by)).aggregate(**sums) if by else j.aggregate(**sums)
 
 
@@ -256,24 +310,40 @@ def clv(k: KPISource, *, by=(), grain=None, since=None, until=None, where=None, 
     start = end - timedelta(days=365)
     currencies = k.engine.execute(_currencies(k, start, end)).column("currency").to_pylist()
     if len(currencies) > 1:
-        raise InputError(f"revenue in the year before {end:%Y-%m-%d} is in several currencies ({', '.join(map(str, currencies))}); "
-                         "CLV needs one: convert the amounts before importing them")
+        raise InputError(
+            f"revenue in the year before {end:%Y-%m-%d} is in several currencies ({', '.join(map(str, currencies))}); "
+            "CLV needs one: convert the amounts before importing them"
+        )
     sums = k.engine.execute(clv_expression(k, by=by, start=start, end=end, where=where)).to_pylist()
     result = KPIResult("clv", by, None, confidence=confidence)
     for s in _sorted([(tuple(s[d] for d in by), s) for s in sums]):
         key, s = s
         if not s["n"]:
             continue
-        revenue = stats.mean(stats=stats.MeanStats(s["n"], s["total"] or 0.0, s["total_sq"] or 0.0), confidence=confidence)
+        revenue = stats.mean(
+            stats=stats.MeanStats(s["n"], s["total"] or 0.0, s["total_sq"] or 0.0), confidence=confidence
+        )
         churn = stats.proportion(s["churned"], s["at_start"], confidence=confidence) if s["at_start"] else None
         cac = (s["cac_total"] or 0.0) / s["cac_n"] if s["cac_n"] else 0.0
         years = _years(churn.value if churn else None)
         value = revenue.value * years - cac
         low = revenue.low * _years(churn.high if churn else None) - cac
         high = revenue.high * _years(churn.low if churn else None) - cac
-        e = stats.Estimate(value, min(low, value), max(high, value), s["n"], f"simple, horizon {HORIZON_YEARS:g}y", confidence, "CLV")
-        result.rows.append(_row(by, key, e, currency=currencies[0] if currencies else None, annual_revenue=revenue.value,
-                                churn_rate=100 * churn.value if churn else None, expected_years=years, acquisition_cost=cac))
+        e = stats.Estimate(
+            value, min(low, value), max(high, value), s["n"], f"simple, horizon {HORIZON_YEARS:g}y", confidence, "CLV"
+        )
+        result.rows.append(
+            _row(
+                by,
+                key,
+                e,
+                currency=currencies[0] if currencies else None,
+                annual_revenue=revenue.value,
+                churn_rate=100 * churn.value if churn else None,
+                expected_years=years,
+                acquisition_cost=cac,
+            )
+        )
     return result
 
 

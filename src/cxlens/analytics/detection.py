@@ -93,8 +93,9 @@ def fdr_rows(rows, q: float = 0.05, *, p_key: str = "p_value") -> list[dict]:
     return out
 
 
-def target_p_value(value: float | None, low: float | None, high: float | None, target: float,
-                   confidence: float = 0.95) -> float | None:
+def target_p_value(
+    value: float | None, low: float | None, high: float | None, target: float, confidence: float = 0.95
+) -> float | None:
     """Two-sided p of H0 "the true value is the target", p = 2·(1 − Φ(|value − target| / SE)),
     SE read from the interval on the target's side: (high − value)/z when the target is above
     the value, (value − low)/z when below (z for ``confidence``). So p < 1 − confidence exactly
@@ -136,10 +137,14 @@ class ChartResult:
     limit: np.ndarray  # EWMA: the upper limit per point (lower = −limit); CUSUM: H per point
 
     def to_dict(self) -> dict:
-        return {"method": self.method, "alarm": self.alarm, "side": self.side,
-                "statistic": [round(float(x), 4) for x in self.statistic],
-                "lower": [round(float(x), 4) for x in self.lower],
-                "limit": [round(float(x), 4) for x in self.limit]}
+        return {
+            "method": self.method,
+            "alarm": self.alarm,
+            "side": self.side,
+            "statistic": [round(float(x), 4) for x in self.statistic],
+            "lower": [round(float(x), 4) for x in self.lower],
+            "limit": [round(float(x), 4) for x in self.limit],
+        }
 
 
 def _series(z) -> np.ndarray:

@@ -68,8 +68,11 @@ class Engine:
             return cls(ibis.sqlite.connect(url.database), "sqlite")
         if store.dialect == "postgresql":
             backend = ibis.postgres.connect(
-                host=url.host or "localhost", port=url.port or 5432, user=url.username,
-                password=url.password, database=url.database,
+                host=url.host or "localhost",
+                port=url.port or 5432,
+                user=url.username,
+                password=url.password,
+                database=url.database,
             )
             return cls(backend, "postgres")
         raise EngineError(f"no analytics engine for {store.dialect}")  # pragma: no cover
@@ -184,7 +187,9 @@ def _pyspark_backend(session: SparkSession) -> ibis.BaseBackend:
 def _parquet_tables(directory: Path) -> dict[str, Path]:
     """Each ``<table>.parquet`` (a file, or a directory of part files as Spark writes them)."""
     if not directory.is_dir():
-        raise InputError(f"{directory} is not a directory; write the store's tables there first: cxlens export --parquet {directory}")
+        raise InputError(
+            f"{directory} is not a directory; write the store's tables there first: cxlens export --parquet {directory}"
+        )
     found = {p.name.removesuffix(".parquet"): p for p in sorted(directory.iterdir()) if p.name.endswith(".parquet")}
     missing = [t for t in MIRRORED if t not in found]
     if missing:
@@ -207,7 +212,9 @@ def _check_revision(directory: Path) -> None:
         written = json.loads(manifest.read_text())
         revision, listed = written.get("schema_revision"), written.get("tables", {})
     except (OSError, ValueError, AttributeError) as exc:
-        raise InputError(f"{manifest} is not an export manifest ({exc}); export again: cxlens export --parquet {directory}") from exc
+        raise InputError(
+            f"{manifest} is not an export manifest ({exc}); export again: cxlens export --parquet {directory}"
+        ) from exc
     head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
     if revision and revision != head:
         raise InputError(

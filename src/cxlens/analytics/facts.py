@@ -18,7 +18,17 @@ from .engine import Engine
 from .result import KPIResult
 from .rollup import Rollup
 
-__all__ = ["FACTS", "TEXT_SOURCE", "FactRows", "Facts", "KPISource", "bound", "check_dimensions", "filter_dimensions", "value_lists"]
+__all__ = [
+    "FACTS",
+    "TEXT_SOURCE",
+    "FactRows",
+    "Facts",
+    "KPISource",
+    "bound",
+    "check_dimensions",
+    "filter_dimensions",
+    "value_lists",
+]
 
 
 @dataclass(frozen=True)
@@ -33,25 +43,55 @@ class Facts:
 
 
 FACTS = {
-    "answers": Facts("responses", ("metric", "score", "scale_min", "scale_max", "channel", "language"), "submitted_at",
-                     SOURCE_DIMENSIONS["answers"]),
+    "answers": Facts(
+        "responses",
+        ("metric", "score", "scale_min", "scale_max", "channel", "language"),
+        "submitted_at",
+        SOURCE_DIMENSIONS["answers"],
+    ),
     "tickets": Facts(
         "tickets",
-        ("channel", "team", "agent", "language", "solved_at", "replies", "reopens", "first_response_seconds",
-         "first_response_business_seconds", "resolution_seconds", "resolution_business_seconds", "handle_seconds"),
-        "created_at", SOURCE_DIMENSIONS["tickets"],
+        (
+            "channel",
+            "team",
+            "agent",
+            "language",
+            "solved_at",
+            "replies",
+            "reopens",
+            "first_response_seconds",
+            "first_response_business_seconds",
+            "resolution_seconds",
+            "resolution_business_seconds",
+            "handle_seconds",
+        ),
+        "created_at",
+        SOURCE_DIMENSIONS["tickets"],
     ),
     # An invitation counts once it was sent; the time is when it went out.
     "invitations": Facts("invitations", ("channel", "status"), "sent_at", SOURCE_DIMENSIONS["invitations"]),
-    "mentions": Facts("mentions", ("source", "kind", "language", "rating", "rating_max"), "posted_at",
-                      SOURCE_DIMENSIONS["mentions"]),
+    "mentions": Facts(
+        "mentions", ("source", "kind", "language", "rating", "rating_max"), "posted_at", SOURCE_DIMENSIONS["mentions"]
+    ),
     # Follow-up cases, by when they were opened; durations and ``clock`` are computed (see
     # ``FactRows._case_columns``), the recovery and churn of a detractor's case joined on need.
     "cases": Facts(
         "cases",
-        ("team", "priority", "source", "root_cause", "outcome", "status", "due_at", "first_contacted_at",
-         "resolved_at", "closed_at", "escalated_at"),
-        "created_at", SOURCE_DIMENSIONS["cases"],
+        (
+            "team",
+            "priority",
+            "source",
+            "root_cause",
+            "outcome",
+            "status",
+            "due_at",
+            "first_contacted_at",
+            "resolved_at",
+            "closed_at",
+            "escalated_at",
+        ),
+        "created_at",
+        SOURCE_DIMENSIONS["cases"],
     ),
 }
 # The text_results.source value of each fact source that has texts.
@@ -97,7 +137,10 @@ def value_lists(values: pa.Table, keys: list[str]) -> list[dict]:
     flat = lists.flatten().to_numpy(zero_copy_only=False)
     offsets = lists.offsets.to_numpy()
     heads = grouped.select(keys).to_pylist()
-    groups = [{**head, "values": flat[offsets[i]:offsets[i + 1]], "n": int(offsets[i + 1] - offsets[i])} for i, head in enumerate(heads)]
+    groups = [
+        {**head, "values": flat[offsets[i] : offsets[i + 1]], "n": int(offsets[i + 1] - offsets[i])}
+        for i, head in enumerate(heads)
+    ]
     return sorted(groups, key=lambda g: tuple((g[k] is None, g[k]) if g[k] is not None else (True, 0) for k in keys))
 
 
@@ -210,7 +253,9 @@ class FactRows:
     def _next_answers(self, nps: ibis.Table) -> ibis.Table:
         """Each case's customer's first NPS answer submitted after the case was opened."""
         cs = self.engine.table("cases")
-        cs = cs.filter(cs.customer_id.notnull()).select(nx_case=cs.id, nx_customer=cs.customer_id, nx_opened=cs.created_at)
+        cs = cs.filter(cs.customer_id.notnull()).select(
+            nx_case=cs.id, nx_customer=cs.customer_id, nx_opened=cs.created_at
+        )
         answers = nps.select(a_id=nps.id, a_customer=nps.customer_id, a_at=nps.submitted_at, a_score=nps.score)
         j = cs.join(answers, [cs.nx_customer == answers.a_customer, answers.a_at > cs.nx_opened])
         j = j.mutate(rank=ibis.row_number().over(group_by=j.nx_case, order_by=[j.a_at, j.a_id]))
@@ -220,7 +265,9 @@ class FactRows:
     def _texts(self, source: str) -> ibis.Table:
         tr = self.engine.table("text_results")
         tr = tr.filter(tr.source == source)
-        return tr.select(tr_source_id=tr.source_id, sentiment=tr.sentiment, sentiment_score=tr.sentiment_score, tr_theme=tr.theme_id)
+        return tr.select(
+            tr_source_id=tr.source_id, sentiment=tr.sentiment, sentiment_score=tr.sentiment_score, tr_theme=tr.theme_id
+        )
 
     def _themes(self) -> ibis.Table:
         """Each theme's shown name: a user's name over the label, that of the theme it was merged into."""

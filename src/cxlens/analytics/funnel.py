@@ -25,7 +25,14 @@ def journey_steps(k: KPISource, journeys: list[str] | None = None) -> dict[str, 
     """Each journey's touchpoints in map order: {journey key: [(touchpoint id, key), …]}."""
     tp, st, j = k.engine.table("touchpoints"), k.engine.table("stages"), k.engine.table("journeys")
     q = tp.join(st, tp.stage_id == st.id).join(j, tp.journey_id == j.id)
-    q = q.select(journey=j.key, j_position=j.position, s_position=st.position, t_position=tp.position, tp_id=tp.id, touchpoint=tp.key)
+    q = q.select(
+        journey=j.key,
+        j_position=j.position,
+        s_position=st.position,
+        t_position=tp.position,
+        tp_id=tp.id,
+        touchpoint=tp.key,
+    )
     if journeys:
         q = q.filter(q.journey.isin(journeys))
     rows = k.engine.execute(q.order_by(["j_position", "journey", "s_position", "t_position", "tp_id"])).to_pylist()
@@ -35,7 +42,9 @@ def journey_steps(k: KPISource, journeys: list[str] | None = None) -> dict[str, 
     return steps
 
 
-def funnel_expressions(k: KPISource, pairs: list[tuple[int, int]], *, by=(), since=None, until=None, where=None) -> tuple[ibis.Table, ibis.Table]:
+def funnel_expressions(
+    k: KPISource, pairs: list[tuple[int, int]], *, by=(), since=None, until=None, where=None
+) -> tuple[ibis.Table, ibis.Table]:
     """(customers reaching each touchpoint, customers converting along each pair) per group."""
     e = k.engine.table("events")
     e = e.select(customer_id=e.customer_id, touchpoint_id=e.touchpoint_id, at=e.occurred_at)
@@ -58,8 +67,10 @@ def funnel_expressions(k: KPISource, pairs: list[tuple[int, int]], *, by=(), sin
     step = first.filter(first.touchpoint_id.isin(list(following)))
     step = step.mutate(next_touchpoint=ibis.cases(*((step.touchpoint_id == a, b) for a, b in following.items())))
     later = first.select(n_customer=first.customer_id, n_touchpoint=first.touchpoint_id, n_first=first.first)
-    j = step.join(later, [step.customer_id == later.n_customer, step.next_touchpoint == later.n_touchpoint,
-                          later.n_first >= step.first])
+    j = step.join(
+        later,
+        [step.customer_id == later.n_customer, step.next_touchpoint == later.n_touchpoint, later.n_first >= step.first],
+    )
     converted = j.group_by([j.touchpoint_id, j.n_touchpoint, *by]).aggregate(customers=j.count())
     return reached, converted
 
@@ -82,26 +93,49 @@ def funnel(k: KPISource, *, by=(), grain=None, since=None, until=None, where=Non
         return result
     since, until = timestamp(since, "--since"), timestamp(until, "--until")
     reached_expr, converted_expr = funnel_expressions(k, pairs, by=by, since=since, until=until, where=where)
-    reached = {(r["touchpoint_id"], *(r[d] for d in by)): r["customers"] for r in k.engine.execute(reached_expr).to_pylist()}
-    converted = {(r["touchpoint_id"], r["n_touchpoint"], *(r[d] for d in by)): r["customers"]
-                 for r in k.engine.execute(converted_expr).to_pylist()}
+    reached = {
+        (r["touchpoint_id"], *(r[d] for d in by)): r["customers"] for r in k.engine.execute(reached_expr).to_pylist()
+    }
+    converted = {
+        (r["touchpoint_id"], r["n_touchpoint"], *(r[d] for d in by)): r["customers"]
+        for r in k.engine.execute(converted_expr).to_pylist()
+    }
     groups = sorted({key[1:] for key in reached}, key=lambda g: tuple(str(v) for v in g))
     for journey, path in steps.items():
         for group in groups:
             for i, (tp_id, tp_key) in enumerate(path):
-                row = {"journey": journey, "step": i + 1, "touchpoint": tp_key, **dict(zip(by, group)),
-                       "from_touchpoint": path[i - 1][1] if i else None, "reached": reached.get((tp_id, *group), 0)}
+                row = {
+                    "journey": journey,
+                    "step": i + 1,
+                    "touchpoint": tp_key,
+                    **dict(zip(by, group)),
+                    "from_touchpoint": path[i - 1][1] if i else None,
+                    "reached": reached.get((tp_id, *group), 0),
+                }
                 if i == 0:
                     n = row["reached"]
-                    row |= {"value": 100.0 if n else None, "low": 100.0 if n else None, "high": 100.0 if n else None,
-                            "n": n, "method": "first step", "sufficient": n >= stats.MIN_N, "drop_off": 0.0 if n else None}
+                    row |= {
+                        "value": 100.0 if n else None,
+                        "low": 100.0 if n else None,
+                        "high": 100.0 if n else None,
+                        "n": n,
+                        "method": "first step",
+                        "sufficient": n >= stats.MIN_N,
+                        "drop_off": 0.0 if n else None,
+                    }
                 else:
                     before = reached.get((path[i - 1][0], *group), 0)
                     went_on = converted.get((path[i - 1][0], tp_id, *group), 0)
                     e = stats.as_percent(stats.proportion(went_on, before, confidence=confidence)) if before else None
-                    row |= {"value": e.value if e else None, "low": e.low if e else None, "high": e.high if e else None,
-                            "n": before, "method": e.method if e else "wilson", "sufficient": before >= stats.MIN_N,
-                            "drop_off": 100 - e.value if e else None}
+                    row |= {
+                        "value": e.value if e else None,
+                        "low": e.low if e else None,
+                        "high": e.high if e else None,
+                        "n": before,
+                        "method": e.method if e else "wilson",
+                        "sufficient": before >= stats.MIN_N,
+                        "drop_off": 100 - e.value if e else None,
+                    }
                 result.rows.append(row)
     return result
 
@@ -111,7 +145,9 @@ def funnel(k: KPISource, *, by=(), grain=None, since=None, until=None, where=Non
 _FROM_FUNNEL = {"conversion"}
 
 
-def touchpoint_health(k: KPISource, *, by=(), grain=None, since=None, until=None, where=None, confidence=0.95) -> KPIResult:
+def touchpoint_health(
+    k: KPISource, *, by=(), grain=None, since=None, until=None, where=None, confidence=0.95
+) -> KPIResult:
     """Every target of every touchpoint against its measured value over [since, until): status
     ``met`` or ``missed`` (on the estimate), ``significant`` when the interval lies wholly on
     one side of the target, ``no data`` when nothing was measured, ``not per touchpoint`` for
@@ -121,8 +157,17 @@ def touchpoint_health(k: KPISource, *, by=(), grain=None, since=None, until=None
         raise InputError("touchpoint health is per touchpoint and target: leave out by and grain (use since/until)")
     tp, t, st, j = (k.engine.table(n) for n in ("touchpoints", "touchpoint_targets", "stages", "journeys"))
     q = t.join(tp, t.touchpoint_id == tp.id).join(st, tp.stage_id == st.id).join(j, tp.journey_id == j.id)
-    q = q.select(journey=j.key, stage=st.key, touchpoint=tp.key, metric=t.metric, kind=t.kind, target=t.target,
-                 jp=j.position, sp=st.position, tpp=tp.position)
+    q = q.select(
+        journey=j.key,
+        stage=st.key,
+        touchpoint=tp.key,
+        metric=t.metric,
+        kind=t.kind,
+        target=t.target,
+        jp=j.position,
+        sp=st.position,
+        tpp=tp.position,
+    )
     targets = k.engine.execute(q.order_by(["jp", "journey", "sp", "tpp", "touchpoint", "metric"])).to_pylist()
     measured: dict[str, dict[str, dict] | str] = {}
     for metric in sorted({t["metric"] for t in targets}):
@@ -133,7 +178,9 @@ def touchpoint_health(k: KPISource, *, by=(), grain=None, since=None, until=None
         got = m.get(target["touchpoint"]) if isinstance(m, dict) else None
         row = {key: target[key] for key in ("journey", "stage", "touchpoint", "metric", "kind", "target")}
         row |= {key: (got or {}).get(key) for key in ("value", "low", "high", "n", "method")}
-        row["status"], row["significant"] = (m, False) if isinstance(m, str) else _status(target["metric"], target["target"], got)
+        row["status"], row["significant"] = (
+            (m, False) if isinstance(m, str) else _status(target["metric"], target["target"], got)
+        )
         result.rows.append(row)
     return result
 
@@ -143,8 +190,13 @@ def _by_touchpoint(k: KPISource, metric: str, *, since, until, where, confidence
     outcomes (churn, revenue retention, CLV) are not per touchpoint; a metric no KPI computes
     is not measured."""
     if metric in _FROM_FUNNEL:
-        rows = funnel(k, since=since, until=until, where={"journey": where["journey"]} if where and "journey" in where else None,
-                      confidence=confidence).rows
+        rows = funnel(
+            k,
+            since=since,
+            until=until,
+            where={"journey": where["journey"]} if where and "journey" in where else None,
+            confidence=confidence,
+        ).rows
         return {r["from_touchpoint"]: r for r in rows if r["step"] > 1}
     entry = catalog.CATALOGUE.get(metric)
     if entry is None:
@@ -173,4 +225,3 @@ def _status(metric: str, target: float, got: dict | None) -> tuple[str, bool]:
     # Significant: the whole interval is on the side of the target the estimate is on.
     significant = (low > target or high < target) if low is not None and high is not None else False
     return ("met" if met else "missed"), bool(significant)
-

@@ -94,7 +94,9 @@ class KPIs:
         self.mirror = None
         if tier == "spark":
             if parquet is None and spark is None:
-                raise InputError("tier 'spark' reads an export: give parquet=DIR (write one with `cxlens export --parquet DIR`)")
+                raise InputError(
+                    "tier 'spark' reads an export: give parquet=DIR (write one with `cxlens export --parquet DIR`)"
+                )
             self.store = store if isinstance(store, Store) else None  # Spark reads the export, not the store
             self.engine = Engine.for_spark(parquet, session=spark) if parquet is not None else Engine.for_spark(spark)
             self.facts = FactRows(self.engine)
@@ -102,7 +104,9 @@ class KPIs:
         self.store = store if isinstance(store, Store) else open_store(store)
         if tier == "duckdb":
             if self.store.dialect != "sqlite":
-                raise InputError("tier 'duckdb' mirrors the embedded SQLite store; query PostgreSQL directly (tier 'store')")
+                raise InputError(
+                    "tier 'duckdb' mirrors the embedded SQLite store; query PostgreSQL directly (tier 'store')"
+                )
             self.mirror = Mirror(self.store)
             self.mirror.sync()
             self.engine = Engine.for_mirror(self.mirror)
@@ -129,7 +133,14 @@ class KPIs:
         return self.facts.rows(source, dims, rollup=rollup)
 
     def expression(
-        self, metric: str, *, by: Sequence[str] = (), grain: str | None = None, since=None, until=None, where: dict | None = None
+        self,
+        metric: str,
+        *,
+        by: Sequence[str] = (),
+        grain: str | None = None,
+        since=None,
+        until=None,
+        where: dict | None = None,
     ) -> ibis.Table:
         """The Ibis expression of a KPI's sufficient statistics (what runs on the engine)."""
         spec = _spec(metric)
@@ -182,19 +193,33 @@ class KPIs:
         return rollup
 
     def compute(
-        self, metric: str, *, by: Sequence[str] = (), grain: str | None = None, since=None, until=None,
-        where: dict | None = None, compare: str | None = None, confidence: float = 0.95,
+        self,
+        metric: str,
+        *,
+        by: Sequence[str] = (),
+        grain: str | None = None,
+        since=None,
+        until=None,
+        where: dict | None = None,
+        compare: str | None = None,
+        confidence: float = 0.95,
     ) -> KPIResult:
         """A KPI per group (and period): value, interval, n, method; with ``compare``
         ("previous": the period before; "year": the same period a year before) the change, its
         interval, p-value and whether it is significant."""
         if metric in _SPECIAL:
             if compare:
-                raise InputError(f"{metric} cannot be compared with an earlier period yet: ask for both periods with since/until")
-            return _SPECIAL[metric](self, by=by, grain=grain, since=since, until=until, where=where, confidence=confidence)
+                raise InputError(
+                    f"{metric} cannot be compared with an earlier period yet: ask for both periods with since/until"
+                )
+            return _SPECIAL[metric](
+                self, by=by, grain=grain, since=since, until=until, where=where, confidence=confidence
+            )
         spec = _spec(metric)
         if compare not in COMPARISONS:
-            raise InputError(f"compare={compare!r}: use 'previous' (the period before), 'year' (a year before) or leave it out")
+            raise InputError(
+                f"compare={compare!r}: use 'previous' (the period before), 'year' (a year before) or leave it out"
+            )
         if compare and grain is None:
             raise InputError(f"compare={compare!r} needs a grain (day, week, month, quarter or year)")
         since = timestamp(since, "--since")
@@ -214,14 +239,24 @@ class KPIs:
             row = {d: g[d] for d in result.by}
             if grain is not None:
                 row["period"] = period
-            row |= {"value": estimate.value, "low": estimate.low, "high": estimate.high, "n": estimate.n,
-                    "method": estimate.method, "sufficient": estimate.sufficient}
+            row |= {
+                "value": estimate.value,
+                "low": estimate.low,
+                "high": estimate.high,
+                "n": estimate.n,
+                "method": estimate.method,
+                "sufficient": estimate.sufficient,
+            }
             if compare:
                 before = index.get((*(g[d] for d in result.by), periods.earlier(period, grain, compare)))
                 change = spec.compare(g, before, confidence) if before and spec.compare else None
-                row |= {"change": change.difference if change else None, "change_low": change.low if change else None,
-                        "change_high": change.high if change else None, "p_value": change.p_value if change else None,
-                        "significant": bool(change and change.significant)}
+                row |= {
+                    "change": change.difference if change else None,
+                    "change_low": change.low if change else None,
+                    "change_high": change.high if change else None,
+                    "p_value": change.p_value if change else None,
+                    "significant": bool(change and change.significant),
+                }
             result.rows.append(row)
         return result
 
@@ -239,7 +274,9 @@ class KPIs:
             return groups
         return self.engine.execute(expr).to_pylist()
 
-    def customer_expression(self, *, by: Sequence[str] = (), grain: str = "month", where: dict | None = None) -> ibis.Table:
+    def customer_expression(
+        self, *, by: Sequence[str] = (), grain: str = "month", where: dict | None = None
+    ) -> ibis.Table:
         """Customers counted by sign-up period and churn period (null: still a customer): the
         sufficient statistics of churn and retention for every period at once."""
         return customers.customer_expression(self, by=by, grain=grain, where=where)

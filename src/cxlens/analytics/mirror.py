@@ -61,9 +61,24 @@ __all__ = ["MIRRORED", "Mirror", "SyncResult"]
 log = logging.getLogger(__name__)
 
 # Tables the KPIs read; parents first.
-MIRRORED = ("journeys", "stages", "touchpoints", "touchpoint_targets", "surveys", "customers", "tickets",
-            "responses", "events", "revenue", "mentions", "invitations", "text_themes", "text_results",
-            "cases", "case_events")
+MIRRORED = (
+    "journeys",
+    "stages",
+    "touchpoints",
+    "touchpoint_targets",
+    "surveys",
+    "customers",
+    "tickets",
+    "responses",
+    "events",
+    "revenue",
+    "mentions",
+    "invitations",
+    "text_themes",
+    "text_results",
+    "cases",
+    "case_events",
+)
 assert set(MIRRORED) <= set(s.CHANGE_TRACKED), "every mirrored table needs its change triggers"
 
 FORMAT = "2"  # of the mirror's own bookkeeping; a mirror file in another format is rebuilt
@@ -94,8 +109,14 @@ class SyncResult:
 # The time that puts a new row of these tables into a KPI's period (its rows are counted by
 # it, and a row without one counts nowhere). A row appended to another table may change any
 # answer.
-APPEND_TIME = {"responses": "submitted_at", "tickets": "created_at", "events": "occurred_at", "revenue": "occurred_at",
-               "mentions": "posted_at", "invitations": "sent_at"}
+APPEND_TIME = {
+    "responses": "submitted_at",
+    "tickets": "created_at",
+    "events": "occurred_at",
+    "revenue": "occurred_at",
+    "mentions": "posted_at",
+    "invitations": "sent_at",
+}
 
 
 @dataclass
@@ -190,13 +211,17 @@ class _Reader:
         except (BrokenPipeError, OSError):
             head = b""
         if len(head) < 9:
-            raise EngineError(f"the mirror's SQLite reader (pid {self._proc.pid}) stopped (exit code "
-                               f"{self._proc.poll()}); the next sync starts a new one")
+            raise EngineError(
+                f"the mirror's SQLite reader (pid {self._proc.pid}) stopped (exit code "
+                f"{self._proc.poll()}); the next sync starts a new one"
+            )
         status, size = head[:1], struct.unpack(">Q", head[1:])[0]
         payload = self._proc.stdout.read(size)
         if status == b"E":
-            raise EngineError(f"reading the store for the DuckDB mirror failed: {payload.decode()} "
-                               f"(request: {request.get('sql', request['op'])[:300]})")
+            raise EngineError(
+                f"reading the store for the DuckDB mirror failed: {payload.decode()} "
+                f"(request: {request.get('sql', request['op'])[:300]})"
+            )
         return payload
 
     def begin(self, uri: str) -> None:
@@ -304,7 +329,9 @@ class Mirror:
             want = [(c.name, _duck_type(c)) for c in s.TABLES[name].c]
             have = db.execute(
                 "SELECT column_name, data_type FROM information_schema.columns "
-                "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position", [name]).fetchall()
+                "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
+                [name],
+            ).fetchall()
             if have != want:  # new, or the schema changed since this mirror file was written
                 db.execute(f"DROP TABLE IF EXISTS {_quote(name)}")
                 db.execute(f"CREATE TABLE {_quote(name)} ({', '.join(f'{_quote(n)} {t}' for n, t in want)})")
@@ -362,9 +389,13 @@ class Mirror:
         """Read, in the sync's snapshot, what each table needs; and the change log's end."""
         tops = ", ".join(f"(SELECT coalesce(max(id), 0) FROM {_quote(n)})" for n in MIRRORED)
         top = dict(zip(MIRRORED, src.rows(f"SELECT {tops}")[0]))
-        triggers = {r[0] for r in src.rows("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'cx_changes_%'")}
-        end, first = src.rows("SELECT (SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'row_changes'), "
-                              "(SELECT min(id) FROM row_changes)")[0]
+        triggers = {
+            r[0] for r in src.rows("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'cx_changes_%'")
+        }
+        end, first = src.rows(
+            "SELECT (SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'row_changes'), "
+            "(SELECT min(id) FROM row_changes)"
+        )[0]
         seen = out.execute("SELECT value FROM _cx_mirror WHERE key = 'last_change'").fetchone()
         seen = int(seen[0]) if seen else None
         copied = dict(out.execute("SELECT name, last_id FROM _cx_tables").fetchall())
@@ -377,9 +408,12 @@ class Mirror:
             tracked = {f"cx_changes_{name}_update", f"cx_changes_{name}_delete"} <= triggers
             if not tracked and name not in self._warned:
                 self._warned.add(name)
-                warnings.warn(f"the store's table {name} has lost its change triggers (a migration rebuilt it?): "
-                              "the DuckDB mirror copies it whole on every sync until `cxlens db upgrade` "
-                              "or a migration that runs store.schema.change_trigger_sql restores them", stacklevel=3)
+                warnings.warn(
+                    f"the store's table {name} has lost its change triggers (a migration rebuilt it?): "
+                    "the DuckDB mirror copies it whole on every sync until `cxlens db upgrade` "
+                    "or a migration that runs store.schema.change_trigger_sql restores them",
+                    stacklevel=3,
+                )
             whole = lost or not tracked or name not in copied
             if not whole and counts.get(name):
                 mirrored = out.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
@@ -392,12 +426,22 @@ class Mirror:
 
     @staticmethod
     def _change_counts(src: _Reader, after: int, end: int) -> dict[str, int]:
-        return dict(src.rows(f"SELECT table_name, count(*) FROM row_changes WHERE id > {after:d} AND id <= {end:d} GROUP BY table_name"))
+        return dict(
+            src.rows(
+                f"SELECT table_name, count(*) FROM row_changes WHERE id > {after:d} AND id <= {end:d} GROUP BY table_name"
+            )
+        )
 
     @staticmethod
     def _changed_ids(src: _Reader, name: str, after: int, end: int) -> pa.Array:
-        return src.query(f"SELECT DISTINCT row_id FROM row_changes WHERE id > {after:d} AND id <= {end:d} "
-                         f"AND table_name = '{name}'").column(0).combine_chunks()
+        return (
+            src.query(
+                f"SELECT DISTINCT row_id FROM row_changes WHERE id > {after:d} AND id <= {end:d} "
+                f"AND table_name = '{name}'"
+            )
+            .column(0)
+            .combine_chunks()
+        )
 
     def _apply(self, src, out: duckdb.DuckDBPyConnection, name: str, plan: _Plan, result: SyncResult) -> None:
         """Make the mirror's ``name`` equal the store's in the sync's snapshot."""
@@ -426,7 +470,7 @@ class Mirror:
             removed = before - out.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
             out.unregister("_cx_ids")
             kept = sorted(i for i in plan.changed.to_pylist() if i <= last)
-            lists = [json.dumps(kept[i:i + CHUNK_IDS]) for i in range(0, len(kept), CHUNK_IDS)]
+            lists = [json.dumps(kept[i : i + CHUNK_IDS]) for i in range(0, len(kept), CHUNK_IDS)]
             chunks = [[f"id IN (SELECT value FROM json_each('{listed}'))"] for listed in lists]
             again = self._insert(out, table, self._read_ahead(src, table, chunks))
             copied += again
@@ -439,7 +483,9 @@ class Mirror:
                     r.count_in(out, "f.customer_id IN (SELECT id FROM _cx_ids)")
             out.unregister("_cx_ids")
         if plan.top > last:
-            ranges = [[f"id > {lo:d} AND id <= {min(lo + CHUNK_IDS, plan.top):d}"] for lo in range(last, plan.top, CHUNK_IDS)]
+            ranges = [
+                [f"id > {lo:d} AND id <= {min(lo + CHUNK_IDS, plan.top):d}"] for lo in range(last, plan.top, CHUNK_IDS)
+            ]
             appended = self._insert(out, table, self._read_ahead(src, table, ranges))
             copied += appended
             if appended and not plan.whole:
@@ -523,8 +569,10 @@ class Mirror:
                     except EngineError:  # pragma: no cover - it died meanwhile; restarted next time
                         pass
 
-        threads = [threading.Thread(target=lane, args=(i,), name=f"cxlens-mirror-{table.name}-{i}", daemon=True)
-                   for i in range(readers)]
+        threads = [
+            threading.Thread(target=lane, args=(i,), name=f"cxlens-mirror-{table.name}-{i}", daemon=True)
+            for i in range(readers)
+        ]
         for t in threads:
             t.start()
         try:
@@ -568,7 +616,9 @@ class Mirror:
             return
         try:
             with self.store.begin() as conn:
-                conn.exec_driver_sql("DELETE FROM row_changes WHERE changed_at < ? AND id < (SELECT max(id) FROM row_changes)",
-                                     (cutoff_text,))
+                conn.exec_driver_sql(
+                    "DELETE FROM row_changes WHERE changed_at < ? AND id < (SELECT max(id) FROM row_changes)",
+                    (cutoff_text,),
+                )
         except sa.exc.OperationalError as exc:  # pragma: no cover - depends on other writers
             log.info("change log not pruned this time: %s", exc.orig)

@@ -33,7 +33,14 @@ class RatioStats:
     @classmethod
     def from_pairs(cls, x: Iterable[float], y: Iterable[float]) -> RatioStats:
         ax, ay = np.asarray(list(x), dtype=float), np.asarray(list(y), dtype=float)
-        return cls(len(ax), float(ax.sum()), float(ay.sum()), float((ax * ax).sum()), float((ay * ay).sum()), float((ax * ay).sum()))
+        return cls(
+            len(ax),
+            float(ax.sum()),
+            float(ay.sum()),
+            float((ax * ax).sum()),
+            float((ay * ay).sum()),
+            float((ax * ay).sum()),
+        )
 
 
 def ratio(stats: RatioStats, *, confidence: float = 0.95, min_n: int = MIN_N, label: str = "") -> Estimate:
@@ -71,7 +78,11 @@ class SurvivalPoint:
 
 
 def kaplan_meier(
-    durations: Iterable[float], events: Iterable[bool | int], *, weights: Iterable[int] | None = None, confidence: float = 0.95
+    durations: Iterable[float],
+    events: Iterable[bool | int],
+    *,
+    weights: Iterable[int] | None = None,
+    confidence: float = 0.95,
 ) -> list[SurvivalPoint]:
     """The Kaplan–Meier estimate of the survival function, one point per distinct time.
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = ["KPIResult"]
 
+
 @dataclass
 class KPIResult:
     """A tidy table: one row per group (and period) with ``value``, ``low``..``high`` (the
@@ -61,17 +62,19 @@ class KPIResult:
         try:
             import polars
         except ImportError:
-            raise MissingDependency("to_polars() needs polars, which is not installed: pip install polars "
-                                    "(or use to_pandas() or to_arrow())") from None
+            raise MissingDependency(
+                "to_polars() needs polars, which is not installed: pip install polars "
+                "(or use to_pandas() or to_arrow())"
+            ) from None
         return polars.from_arrow(self.to_arrow())
 
     def summary(self, max_rows: int = 20) -> str:
         """The result in plain words, then a text table of its first ``max_rows`` rows::
 
-            Net Promoter Score by touchpoint, per month: 6 rows (95% intervals).
-            touchpoint  period    value  interval         n  change  p      significant
-            checkout    2026-01   31.2   24.0 to 38.1   612
-            ...
+        Net Promoter Score by touchpoint, per month: 6 rows (95% intervals).
+        touchpoint  period    value  interval         n  change  p      significant
+        checkout    2026-01   31.2   24.0 to 38.1   612
+        ...
         """
         entry = catalog.CATALOGUE.get(self.metric)
         name = entry.title if entry else self.metric
@@ -90,8 +93,11 @@ class KPIResult:
             cells = [_cell(r.get(k), self.grain) for k in keys]
             cells += [_number(r.get("value"), unit), _interval(r.get("low"), r.get("high"), unit), _cell(r.get("n"))]
             if compared:
-                cells += [_number(r.get("change"), unit, signed=True), _cell(r.get("p_value")),
-                          "yes" if r.get("significant") else ""]
+                cells += [
+                    _number(r.get("change"), unit, signed=True),
+                    _cell(r.get("p_value")),
+                    "yes" if r.get("significant") else "",
+                ]
             table.append(cells)
         widths = [max(len(row[i]) for row in table) for i in range(len(header))]
         text += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in table]

@@ -47,9 +47,11 @@ class Rollup:
         them out); ``customers`` narrows the customers looked up to those rows'."""
         keys = ", ".join([*(f'f."{k}"' for k in self.keys), *(f'c."{k}"' for k in self.customer_keys)])
         picked = ", ".join(["id", *(f'"{k}"' for k in self.customer_keys)])
-        return (f'SELECT CAST(f."{self.at}" AS DATE) AS day, {keys}, CAST({sign:d} * count(*) AS BIGINT) AS weight '
-                f'FROM "{self.source}" AS f LEFT JOIN (SELECT {picked} FROM customers WHERE {customers}) AS c '
-                f'ON c.id = f.customer_id WHERE {where} GROUP BY ALL')
+        return (
+            f'SELECT CAST(f."{self.at}" AS DATE) AS day, {keys}, CAST({sign:d} * count(*) AS BIGINT) AS weight '
+            f'FROM "{self.source}" AS f LEFT JOIN (SELECT {picked} FROM customers WHERE {customers}) AS c '
+            f"ON c.id = f.customer_id WHERE {where} GROUP BY ALL"
+        )
 
     def rebuild(self, db: duckdb.DuckDBPyConnection) -> None:
         db.execute(f'CREATE OR REPLACE TABLE "{self.table}" AS {self.select("true")}')
@@ -61,8 +63,10 @@ class Rollup:
         # every customer for the join (30-50 ms).
         customers = "true"
         if self.customer_keys:
-            ids = db.execute(f'SELECT DISTINCT customer_id FROM "{self.source}" AS f WHERE ({where}) '
-                             f"AND customer_id IS NOT NULL LIMIT {FEW_CUSTOMERS + 1:d}").fetchall()
+            ids = db.execute(
+                f'SELECT DISTINCT customer_id FROM "{self.source}" AS f WHERE ({where}) '
+                f"AND customer_id IS NOT NULL LIMIT {FEW_CUSTOMERS + 1:d}"
+            ).fetchall()
             if len(ids) <= FEW_CUSTOMERS:
                 customers = f"id IN ({', '.join(str(int(i)) for (i,) in ids) or 'NULL'})"
         db.execute(f'INSERT INTO "{self.table}" {self.select(where, sign, customers)}')
@@ -74,15 +78,20 @@ class Rollup:
         if not force and folded is not None and rows <= 2 * int(folded[0]) + 10_000:
             return
         cols = ", ".join(f'"{k}"' for k in self.columns)
-        db.execute(f'CREATE OR REPLACE TABLE "{self.table}" AS SELECT {cols}, CAST(sum(weight) AS BIGINT) AS weight '
-                   f'FROM "{self.table}" GROUP BY ALL HAVING sum(weight) <> 0')
+        db.execute(
+            f'CREATE OR REPLACE TABLE "{self.table}" AS SELECT {cols}, CAST(sum(weight) AS BIGINT) AS weight '
+            f'FROM "{self.table}" GROUP BY ALL HAVING sum(weight) <> 0'
+        )
         self._folded(db)
 
     def fits(self, db: duckdb.DuckDBPyConnection) -> bool:
         """Whether the mirror holds this summary with its present columns (a mirror file
         written by an older cxlens may hold none, or another)."""
-        have = db.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
-                          "AND table_name = ? ORDER BY ordinal_position", [self.table]).fetchall()
+        have = db.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
+            "AND table_name = ? ORDER BY ordinal_position",
+            [self.table],
+        ).fetchall()
         return [c for (c,) in have] == [*self.columns, "weight"]
 
     @property
@@ -96,8 +105,12 @@ class Rollup:
 
 ROLLUPS: dict[str, Rollup] = {
     "responses": Rollup(
-        "_cx_responses_daily", "responses", "answers", "submitted_at",
-        ("metric", "score", "scale_min", "scale_max", "touchpoint_id", "survey_id", "channel"), ("segment",),
+        "_cx_responses_daily",
+        "responses",
+        "answers",
+        "submitted_at",
+        ("metric", "score", "scale_min", "scale_max", "touchpoint_id", "survey_id", "channel"),
+        ("segment",),
         frozenset({"touchpoint", "journey", "stage", "survey", "channel", "segment"}),
     ),
 }

@@ -38,6 +38,7 @@ class Spec:
 # rollup.py), where each row stands for ``weight`` fact rows (negative for a row since removed).
 # Written with these helpers, a KPI's sums are the same on both.
 
+
 def weight(t: ibis.Table):
     return t.weight if "weight" in t.columns else None
 
@@ -66,22 +67,30 @@ def in_points(c: stats.Comparison) -> stats.Comparison:
     """A difference of shares, in percentage points."""
     if c.difference is None:
         return c
-    return stats.Comparison(100 * c.difference, 100 * c.low, 100 * c.high, c.p_value, c.n_a, c.n_b, c.method, c.confidence, c.label)
+    return stats.Comparison(
+        100 * c.difference, 100 * c.low, 100 * c.high, c.p_value, c.n_a, c.n_b, c.method, c.confidence, c.label
+    )
 
 
 # -- the kinds of KPI ----------------------------------------------------------------------------
 
+
 def _share(source: str, keep, hit: Callable[[ibis.Table], ibis.Expr], label: str) -> Spec:
     """A percent of the kept rows (CSAT, FCR …): counts in, Wilson interval, Newcombe change."""
     return Spec(
-        source, keep,
+        source,
+        keep,
         lambda t: {"n": row_count(t), "hits": flag(t, hit(t))},
         lambda s, c: stats.as_percent(stats.proportion(s["hits"], s["n"], confidence=c, label=label)),
-        lambda a, b, c: in_points(stats.compare_proportions(a["hits"], a["n"], b["hits"], b["n"], confidence=c, label=label)),
+        lambda a, b, c: in_points(
+            stats.compare_proportions(a["hits"], a["n"], b["hits"], b["n"], confidence=c, label=label)
+        ),
     )
 
 
-def _mean(source: str, column: str | Callable[[ibis.Table], ibis.Expr], keep, label: str, needs: tuple[str, ...] = ()) -> Spec:
+def _mean(
+    source: str, column: str | Callable[[ibis.Table], ibis.Expr], keep, label: str, needs: tuple[str, ...] = ()
+) -> Spec:
     """A mean of ``column`` (durations in seconds …), or of a value computed from the row: n,
     Σx, Σx² in, t-interval, Welch change."""
     value = column if callable(column) else (lambda t: t[column])
@@ -93,7 +102,9 @@ def _mean(source: str, column: str | Callable[[ibis.Table], ibis.Expr], keep, la
         return stats.MeanStats(s["n"], s["total"] or 0.0, s["total_sq"] or 0.0)
 
     return Spec(
-        source, lambda t: keep(t) & value(t).notnull(), sums,
+        source,
+        lambda t: keep(t) & value(t).notnull(),
+        sums,
         lambda s, c: stats.mean(stats=mean_stats(s), confidence=c, label=label),
         lambda a, b, c: stats.compare_means(mean_stats(a), mean_stats(b), confidence=c, label=label),
         needs=needs,
@@ -102,15 +113,22 @@ def _mean(source: str, column: str | Callable[[ibis.Table], ibis.Expr], keep, la
 
 def _count(source: str, label: str, keep=None) -> Spec:
     """A count is a census, not an estimate: its interval is itself."""
-    return Spec(source, keep or _always, lambda t: {"n": row_count(t)},
-                lambda s, c: stats.Estimate(float(s["n"]), float(s["n"]), float(s["n"]), s["n"], "count", c, label, 0))
+    return Spec(
+        source,
+        keep or _always,
+        lambda t: {"n": row_count(t)},
+        lambda s, c: stats.Estimate(float(s["n"]), float(s["n"]), float(s["n"]), s["n"], "count", c, label, 0),
+    )
 
 
 def _quantile(source: str, column: str, q: float, keep, label: str) -> Spec:
     """A quantile of ``column`` (median, p90 of skewed durations) with a distribution-free interval."""
     return Spec(
-        source, lambda t: keep(t) & t[column].notnull(), lambda t: {},
-        lambda s, c: stats.quantile(s["values"], q, confidence=c, label=label, ranks=s.get("ranks")), column=column,
+        source,
+        lambda t: keep(t) & t[column].notnull(),
+        lambda t: {},
+        lambda s, c: stats.quantile(s["values"], q, confidence=c, label=label, ranks=s.get("ranks")),
+        column=column,
         q=q,
     )
 
@@ -126,8 +144,11 @@ def _durations(column: str, keep, label: str) -> tuple[Spec, Spec, Spec]:
 
 # -- which rows count, and values computed from a row --------------------------------------------
 
+
 def _satisfied_from(t: ibis.Table) -> ibis.Expr:
-    return ibis.cases(*((t.scale_max == high, low_ok) for (_, high), low_ok in stats.SATISFIED_FROM.items()), else_=None)
+    return ibis.cases(
+        *((t.scale_max == high, low_ok) for (_, high), low_ok in stats.SATISFIED_FROM.items()), else_=None
+    )
 
 
 def _agree_from(t: ibis.Table) -> ibis.Expr:
@@ -169,7 +190,8 @@ def _sentiment(source: str, label: str) -> Spec:
 # -- the KPIs (named as in the catalogue) ---------------------------------------------------------
 
 nps = Spec(
-    "answers", _answered("nps"),
+    "answers",
+    _answered("nps"),
     lambda t: {"n": row_count(t), "promoters": flag(t, t.score >= 9), "detractors": flag(t, t.score <= 6)},
     lambda s, c: stats.nps(counts=_nps_counts(s), confidence=c),
     lambda a, b, c: stats.compare_nps(_nps_counts(a), _nps_counts(b), confidence=c),
@@ -182,12 +204,15 @@ response_count = _count("answers", "Answers")
 response_rate = _share("invitations", lambda t: t.at.notnull(), lambda t: t.status == "answered", "Response rate")
 ticket_volume = _count("tickets", "Tickets")
 first_response_time, first_response_median, first_response_p90 = _durations(
-    "first_response_seconds", _always, "First response")
+    "first_response_seconds", _always, "First response"
+)
 first_response_business_time, first_response_business_median, first_response_business_p90 = _durations(
-    "first_response_business_seconds", _always, "First response, business hours")
+    "first_response_business_seconds", _always, "First response, business hours"
+)
 resolution_time, resolution_median, resolution_p90 = _durations("resolution_seconds", _solved, "Resolution")
 resolution_business_time, resolution_business_median, resolution_business_p90 = _durations(
-    "resolution_business_seconds", _solved, "Resolution, business hours")
+    "resolution_business_seconds", _solved, "Resolution, business hours"
+)
 handle_time = _mean("tickets", "handle_seconds", _solved, "Handle time (s)")
 rating = _mean("mentions", _stars, lambda t: t.rating.notnull(), "Rating (of 5)")
 # Mean sentiment score (−1..1) of the texts text analytics has scored (`cxlens text analyze`).
@@ -206,17 +231,22 @@ retention = _share("customers", lambda t: ibis.literal(True), lambda t: ibis.lit
 
 # -- closing the loop: follow-up cases, by when they were opened (DESIGN.md §5) -------------------
 
+
 def _closed(t: ibis.Table) -> ibis.Expr:
     return t.closed_at.notnull()
 
 
 case_count = _count("cases", "Cases")
 # Cases closed with the customer contacted ÷ cases opened.
-closed_loop_rate = _share("cases", _always, lambda t: t.closed_at.notnull() & t.first_contacted_at.notnull(), "Closed loop")
+closed_loop_rate = _share(
+    "cases", _always, lambda t: t.closed_at.notnull() & t.first_contacted_at.notnull(), "Closed loop"
+)
 # Closed cases with a deadline: closed (resolved, else closed) at or before it. ``due_at`` is the
 # deadline in force, counted in the case's own clock (calendar or business hours: slice by clock).
 resolution_within_sla = _share(
-    "cases", lambda t: _closed(t) & t.due_at.notnull(), lambda t: t.resolved_at.coalesce(t.closed_at) <= t.due_at,
+    "cases",
+    lambda t: _closed(t) & t.due_at.notnull(),
+    lambda t: t.resolved_at.coalesce(t.closed_at) <= t.due_at,
     "Resolved within SLA",
 )
 # Cases with a first-contact deadline (their ``opened`` event's ``first_contact_due_at``) whose
@@ -225,33 +255,45 @@ resolution_within_sla = _share(
 # uncontacted and not escalated: not yet counted.
 first_contact_within_sla = Spec(
     "cases",
-    lambda t: t.first_contact_due.notnull() & (t.first_contacted_at.notnull() | t.closed_at.notnull() | t.escalated_at.notnull()),
+    lambda t: (
+        t.first_contact_due.notnull()
+        & (t.first_contacted_at.notnull() | t.closed_at.notnull() | t.escalated_at.notnull())
+    ),
     lambda t: {"n": row_count(t), "hits": flag(t, t.contacted_in_time)},
     lambda s, c: stats.as_percent(stats.proportion(s["hits"], s["n"], confidence=c, label="First contact within SLA")),
-    lambda a, b, c: in_points(stats.compare_proportions(a["hits"], a["n"], b["hits"], b["n"], confidence=c,
-                                                        label="First contact within SLA")),
+    lambda a, b, c: in_points(
+        stats.compare_proportions(a["hits"], a["n"], b["hits"], b["n"], confidence=c, label="First contact within SLA")
+    ),
     needs=("first_contact_due", "contacted_in_time"),
 )
-time_to_first_contact_median = _quantile("cases", "first_contact_seconds", 0.5, _always, "Time to first contact, median (s)")
+time_to_first_contact_median = _quantile(
+    "cases", "first_contact_seconds", 0.5, _always, "Time to first contact, median (s)"
+)
 time_to_first_contact_p90 = _quantile("cases", "first_contact_seconds", 0.9, _always, "Time to first contact, p90 (s)")
 time_to_close_median = _quantile("cases", "close_seconds", 0.5, _always, "Time to close, median (s)")
 time_to_close_p90 = _quantile("cases", "close_seconds", 0.9, _always, "Time to close, p90 (s)")
 # Closed cases opened from a detractor's NPS answer (0–6) whose customer answered NPS again after
 # the case opened: the share whose next answer is passive or promoter (7–10).
 recovery_rate = Spec(
-    "cases", lambda t: _closed(t) & t.detractor & t.next_nps.notnull(),
+    "cases",
+    lambda t: _closed(t) & t.detractor & t.next_nps.notnull(),
     lambda t: {"n": row_count(t), "hits": flag(t, t.next_nps >= 7)},
     lambda s, c: stats.as_percent(stats.proportion(s["hits"], s["n"], confidence=c, label="Recovered")),
-    lambda a, b, c: in_points(stats.compare_proportions(a["hits"], a["n"], b["hits"], b["n"], confidence=c, label="Recovered")),
+    lambda a, b, c: in_points(
+        stats.compare_proportions(a["hits"], a["n"], b["hits"], b["n"], confidence=c, label="Recovered")
+    ),
     needs=("detractor", "next_nps"),
 )
 # Cases opened from a detractor's NPS answer, of a known customer: the share whose customer
 # churned (customers.churned_at, as churn_rate counts it) at or after the case opened. Sliced
 # by outcome: recovered against not_recovered detractors.
 case_churn_rate = Spec(
-    "cases", lambda t: t.detractor & t.customer_known,
+    "cases",
+    lambda t: t.detractor & t.customer_known,
     lambda t: {"n": row_count(t), "hits": flag(t, t.churned_after)},
     lambda s, c: stats.as_percent(stats.proportion(s["hits"], s["n"], confidence=c, label="Churned")),
-    lambda a, b, c: in_points(stats.compare_proportions(a["hits"], a["n"], b["hits"], b["n"], confidence=c, label="Churned")),
+    lambda a, b, c: in_points(
+        stats.compare_proportions(a["hits"], a["n"], b["hits"], b["n"], confidence=c, label="Churned")
+    ),
     needs=("detractor", "customer_known", "churned_after"),
 )

@@ -83,7 +83,9 @@ class NPSCounts:
         return self.detractors + self.passives + self.promoters
 
     def __add__(self, other: NPSCounts) -> NPSCounts:
-        return NPSCounts(self.detractors + other.detractors, self.passives + other.passives, self.promoters + other.promoters)
+        return NPSCounts(
+            self.detractors + other.detractors, self.passives + other.passives, self.promoters + other.promoters
+        )
 
     @classmethod
     def from_scores(cls, scores: Iterable[float | None]) -> NPSCounts:
@@ -181,7 +183,9 @@ def compare_nps(
         p = 1.0
     else:
         p = 2 * sps.norm.sf(abs(centre) / se) if se > 0 else 0.0
-    return Comparison(100 * raw, min(low, 100 * raw), max(high, 100 * raw), float(p), a.n, b.n, method, confidence, "NPS")
+    return Comparison(
+        100 * raw, min(low, 100 * raw), max(high, 100 * raw), float(p), a.n, b.n, method, confidence, "NPS"
+    )
 
 
 # -- proportions (CSAT, CES agreement, rates) -------------------------------------------------
@@ -236,7 +240,9 @@ def satisfied_from(scale: tuple[int, int], table: dict[tuple[int, int], int] = S
     try:
         return table[tuple(scale)]
     except KeyError:
-        raise InputError(f"no top-box rule for the scale {scale[0]}-{scale[1]}; known: {', '.join(f'{a}-{b}' for a, b in table)}") from None
+        raise InputError(
+            f"no top-box rule for the scale {scale[0]}-{scale[1]}; known: {', '.join(f'{a}-{b}' for a, b in table)}"
+        ) from None
 
 
 def _top_box(scores, successes, n, scale, table) -> tuple[int, int]:
@@ -304,7 +310,9 @@ def compare_proportions(
     low, high = _newcombe(successes_a, n_a, successes_b, n_b, z)
     # Clipped: rounding can put a bound a hair outside −1..1 (found by the property test).
     low, high = max(low, -1.0), min(high, 1.0)
-    return Comparison(d, low, high, _newcombe_p(successes_a, n_a, successes_b, n_b), n_a, n_b, "newcombe", confidence, label)
+    return Comparison(
+        d, low, high, _newcombe_p(successes_a, n_a, successes_b, n_b), n_a, n_b, "newcombe", confidence, label
+    )
 
 
 def _newcombe(successes_a: int, n_a: int, successes_b: int, n_b: int, z: float) -> tuple[float, float]:
@@ -381,7 +389,9 @@ def _mean_stats(values, stats: MeanStats | None) -> tuple[MeanStats, float | Non
     if stats is not None:
         return stats, None
     arr = _values(values)
-    return MeanStats(len(arr), float(arr.sum()), float((arr * arr).sum())), (float(arr.var(ddof=1)) if len(arr) > 1 else None)
+    return MeanStats(len(arr), float(arr.sum()), float((arr * arr).sum())), (
+        float(arr.var(ddof=1)) if len(arr) > 1 else None
+    )
 
 
 def mean(
@@ -404,7 +414,11 @@ def mean(
 
 
 def compare_means(
-    a: Iterable[float | None] | MeanStats, b: Iterable[float | None] | MeanStats, *, confidence: float = 0.95, label: str = ""
+    a: Iterable[float | None] | MeanStats,
+    b: Iterable[float | None] | MeanStats,
+    *,
+    confidence: float = 0.95,
+    label: str = "",
 ) -> Comparison:
     """mean(a) − mean(b) by Welch's t-test (unequal variances; Welch–Satterthwaite df)."""
     sa, va = _mean_stats(None, a) if isinstance(a, MeanStats) else _mean_stats(a, None)
@@ -438,7 +452,12 @@ def quantile_ranks(n, q: float, confidence: float = 0.95):
 
 
 def quantile(
-    values: Iterable[float | None], q: float, *, confidence: float = 0.95, min_n: int = MIN_N, label: str = "",
+    values: Iterable[float | None],
+    q: float,
+    *,
+    confidence: float = 0.95,
+    min_n: int = MIN_N,
+    label: str = "",
     ranks: tuple[int, int] | None = None,
 ) -> Estimate:
     """The q-quantile (linear interpolation) with a distribution-free interval from order
@@ -461,5 +480,7 @@ def quantile(
     return Estimate(value, min(low, value), max(high, value), n, method, confidence, label, min_n)
 
 
-def median(values: Iterable[float | None], *, confidence: float = 0.95, min_n: int = MIN_N, label: str = "") -> Estimate:
+def median(
+    values: Iterable[float | None], *, confidence: float = 0.95, min_n: int = MIN_N, label: str = ""
+) -> Estimate:
     return quantile(values, 0.5, confidence=confidence, min_n=min_n, label=label)

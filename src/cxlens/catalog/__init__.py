@@ -147,8 +147,17 @@ def _durations(name: str, label: str, source: str = "tickets", target: bool = Tr
     three answer to the target of the calendar-hours time."""
     base = f"{name.removesuffix('_business')}_time"
     return [
-        _kpi(f"{name}_time", "interaction", "seconds", label, "lower", source, base=base, statistic="mean",
-             target_range=(0, _INF) if target else None),
+        _kpi(
+            f"{name}_time",
+            "interaction",
+            "seconds",
+            label,
+            "lower",
+            source,
+            base=base,
+            statistic="mean",
+            target_range=(0, _INF) if target else None,
+        ),
         _kpi(f"{name}_median", "interaction", "seconds", label, "lower", source, base=base, statistic="median"),
         _kpi(f"{name}_p90", "interaction", "seconds", label, "lower", source, base=base, statistic="p90"),
     ]
@@ -162,14 +171,31 @@ _ENTRIES: list[KPI] = [
     _kpi("ces_mean", "perception", "score", "CES, mean agreement", "higher", "answers", target_range=(1, 7)),
     _kpi("response_count", "interaction", "count", "Responses", "higher", "answers"),
     # Answers ÷ invitations sent: a skipped question lowers this, never the NPS (DESIGN.md §5).
-    _kpi("response_rate", "interaction", "percent", "Survey response rate", "higher", "invitations", target_range=_PERCENT),
+    _kpi(
+        "response_rate",
+        "interaction",
+        "percent",
+        "Survey response rate",
+        "higher",
+        "invitations",
+        target_range=_PERCENT,
+    ),
     # Tickets.
     _kpi("ticket_volume", "interaction", "count", "Tickets", "lower", "tickets", target_range=(0, _INF)),
     *_durations("first_response", "First response time"),
     *_durations("first_response_business", "First response time, business hours", target=False),
     *_durations("resolution", "Resolution time"),
     *_durations("resolution_business", "Resolution time, business hours", target=False),
-    _kpi("handle_time", "interaction", "seconds", "Handle time", "lower", "tickets", statistic="mean", target_range=(0, _INF)),
+    _kpi(
+        "handle_time",
+        "interaction",
+        "seconds",
+        "Handle time",
+        "lower",
+        "tickets",
+        statistic="mean",
+        target_range=(0, _INF),
+    ),
     # Reviews and posts.
     _kpi("rating", "perception", "stars", "Mean review rating", "higher", "mentions", target_range=(0, 5)),
     # Mean sentiment score (−1..1) of the texts text analytics has scored (`cxlens text analyze`).
@@ -177,8 +203,15 @@ _ENTRIES: list[KPI] = [
     _kpi("ticket_sentiment", "perception", "score", "Ticket sentiment", "higher", "tickets"),
     _kpi("mention_sentiment", "perception", "score", "Mention sentiment", "higher", "mentions"),
     # Solved at the first contact: one agent reply and never reopened (DESIGN.md §5).
-    _kpi("first_contact_resolution", "interaction", "percent", "First-contact resolution", "higher", "tickets",
-         target_range=_PERCENT),
+    _kpi(
+        "first_contact_resolution",
+        "interaction",
+        "percent",
+        "First-contact resolution",
+        "higher",
+        "tickets",
+        target_range=_PERCENT,
+    ),
     _kpi("reopen_rate", "interaction", "percent", "Reopen rate", "lower", "tickets", target_range=_PERCENT),
     # Customers: counted per period from sign-up and churn times.
     _kpi("churn_rate", "outcome", "percent", "Churn rate", "lower", "customers", target_range=_PERCENT),
@@ -186,18 +219,52 @@ _ENTRIES: list[KPI] = [
     # Outcome KPIs of their own shape (analytics/customers.py).
     _kpi("cohort_retention", "outcome", "percent", "Cohort retention", "higher", "customers", _OUTCOMES),
     _kpi("survival", "outcome", "percent", "Survival", "higher", "customers", _OUTCOMES),
-    _kpi("net_revenue_retention", "outcome", "percent", "Net revenue retention", "higher", "revenue", _OUTCOMES,
-         target_range=(0, 1000)),
-    _kpi("gross_revenue_retention", "outcome", "percent", "Gross revenue retention", "higher", "revenue", _OUTCOMES,
-         target_range=_PERCENT),
-    _kpi("clv", "outcome", "money", "Customer lifetime value", "higher", "revenue", _OUTCOMES, target_range=(-_INF, _INF)),
+    _kpi(
+        "net_revenue_retention",
+        "outcome",
+        "percent",
+        "Net revenue retention",
+        "higher",
+        "revenue",
+        _OUTCOMES,
+        target_range=(0, 1000),
+    ),
+    _kpi(
+        "gross_revenue_retention",
+        "outcome",
+        "percent",
+        "Gross revenue retention",
+        "higher",
+        "revenue",
+        _OUTCOMES,
+        target_range=_PERCENT,
+    ),
+    _kpi(
+        "clv", "outcome", "money", "Customer lifetime value", "higher", "revenue", _OUTCOMES, target_range=(-_INF, _INF)
+    ),
     # Closing the loop: follow-up cases, counted by when they were opened (DESIGN.md §5).
     _kpi("case_count", "interaction", "count", "Cases opened", "lower", "cases"),
     _kpi("closed_loop_rate", "interaction", "percent", "Closed-loop rate", "higher", "cases"),
     _kpi("first_contact_within_sla", "interaction", "percent", "First contact within SLA", "higher", "cases"),
     _kpi("resolution_within_sla", "interaction", "percent", "Resolution within SLA", "higher", "cases"),
-    _kpi("time_to_first_contact_median", "interaction", "seconds", "Time to first contact", "lower", "cases", statistic="median"),
-    _kpi("time_to_first_contact_p90", "interaction", "seconds", "Time to first contact", "lower", "cases", statistic="p90"),
+    _kpi(
+        "time_to_first_contact_median",
+        "interaction",
+        "seconds",
+        "Time to first contact",
+        "lower",
+        "cases",
+        statistic="median",
+    ),
+    _kpi(
+        "time_to_first_contact_p90",
+        "interaction",
+        "seconds",
+        "Time to first contact",
+        "lower",
+        "cases",
+        statistic="p90",
+    ),
     _kpi("time_to_close_median", "interaction", "seconds", "Time to close", "lower", "cases", statistic="median"),
     _kpi("time_to_close_p90", "interaction", "seconds", "Time to close", "lower", "cases", statistic="p90"),
     _kpi("recovery_rate", "outcome", "percent", "Recovery rate", "higher", "cases"),
@@ -207,8 +274,16 @@ _ENTRIES: list[KPI] = [
     _kpi("touchpoint_health", None, None, "Touchpoint health", None, "targets", _JOURNEYS),
     # A touchpoint's conversion is its step of the funnel: the share of its customers who go on
     # to the next touchpoint; a target, not a KPI of its own.
-    _kpi("conversion", "interaction", "percent", "Conversion to the next touchpoint", "higher", "events", None,
-         target_range=_PERCENT),
+    _kpi(
+        "conversion",
+        "interaction",
+        "percent",
+        "Conversion to the next touchpoint",
+        "higher",
+        "events",
+        None,
+        target_range=_PERCENT,
+    ),
 ]
 
 CATALOGUE: dict[str, KPI] = {k.name: k for k in _ENTRIES}

@@ -19,7 +19,9 @@ from .shared import open_store
 
 __all__ = ["app", "describe_alert"]
 
-app = typer.Typer(name="alerts", help="Alerts: evaluate rules, list what fired, acknowledge, snooze, resolve.", no_args_is_help=True)
+app = typer.Typer(
+    name="alerts", help="Alerts: evaluate rules, list what fired, acknowledge, snooze, resolve.", no_args_is_help=True
+)
 # deliver, work and notifiers: the outbox's commands, in the same group.
 app.add_typer(notifications.app)
 out = Console(highlight=False)
@@ -49,14 +51,20 @@ def describe_alert(rule: str, slice_: dict, evidence: dict | None) -> str:
 def check_cmd(
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
     now: str = typer.Option(None, "--now", help="evaluate as of this UTC time (default: now)"),
-    rules: str = typer.Option(None, "--rules", help="FILE: evaluate the rules of this YAML file as a dry run (nothing is stored)"),
-    tier: str = typer.Option("store", "--tier", help="store (the store's own database) or duckdb (tier 0: a DuckDB copy of "
-                             "the SQLite store, faster on large stores once copied)"),
+    rules: str = typer.Option(
+        None, "--rules", help="FILE: evaluate the rules of this YAML file as a dry run (nothing is stored)"
+    ),
+    tier: str = typer.Option(
+        "store",
+        "--tier",
+        help="store (the store's own database) or duckdb (tier 0: a DuckDB copy of "
+        "the SQLite store, faster on large stores once copied)",
+    ),
 ) -> None:
     """Evaluate every enabled rule now and print what fired and what resolved."""
-    from ..analytics.kpis import KPIs
     from ..alerts.evaluation import run_check
     from ..alerts.rules import load_rules_file
+    from ..analytics.kpis import KPIs
 
     store = open_store()
     parsed = load_rules_file(rules) if rules else None
@@ -64,8 +72,10 @@ def check_cmd(
     if as_json:
         out.print_json(json.dumps(result.to_dict(), default=str))
         return
-    out.print(f"checked {result.rules} rule(s), {result.slices} slice(s); {result.tests} test(s) corrected together "
-              f"(Benjamini–Hochberg, false-discovery rate q={result.q:g})")
+    out.print(
+        f"checked {result.rules} rule(s), {result.slices} slice(s); {result.tests} test(s) corrected together "
+        f"(Benjamini–Hochberg, false-discovery rate q={result.q:g})"
+    )
     for label, items in (("fired", result.fired), ("resolved", result.resolved)):
         out.print(f"{label}: {len(items)}")
         for t in items:
@@ -93,15 +103,28 @@ def list_cmd(
     with open_store().engine.connect() as conn:
         rows = list_alerts(conn, state=state)
     if as_json:
-        keys = ("id", "rule", "slice", "state", "fired_at", "resolved_at", "acknowledged_at", "snoozed_until", "evidence", "link")
+        keys = (
+            "id",
+            "rule",
+            "slice",
+            "state",
+            "fired_at",
+            "resolved_at",
+            "acknowledged_at",
+            "snoozed_until",
+            "evidence",
+            "link",
+        )
         out.print_json(json.dumps([{k: row[k] for k in keys} for row in rows], default=str))
         return
     if not rows:
         out.print("no alerts" + (f" in state {state}" if state else ""))
     for row in rows:
         marks = [m for m, on in (("acknowledged", row["acknowledged_at"]), ("snoozed", row["snoozed_until"])) if on]
-        out.print(f"#{row['id']} {row['state']}{' (' + ', '.join(marks) + ')' if marks else ''} {row['rule']} "
-                  f"{describe_alert(row['rule'], row['slice'], row['evidence'])}  {row['link'] or ''}")
+        out.print(
+            f"#{row['id']} {row['state']}{' (' + ', '.join(marks) + ')' if marks else ''} {row['rule']} "
+            f"{describe_alert(row['rule'], row['slice'], row['evidence'])}  {row['link'] or ''}"
+        )
 
 
 @app.command("ack")

@@ -14,7 +14,11 @@ app = typer.Typer(name="apikeys", help="API keys for programs that call the REST
 @app.command("create")
 def apikeys_create(
     name: str = typer.Argument(..., help="who uses the key, e.g. 'shop backend'"),
-    scope: list[str] = typer.Option([], "--scope", help="what it may do (repeatable): kpi:read, text:read, events:write, responses:write, surveys:write"),
+    scope: list[str] = typer.Option(
+        [],
+        "--scope",
+        help="what it may do (repeatable): kpi:read, text:read, events:write, responses:write, surveys:write",
+    ),
 ) -> None:
     """Create an API key. It is printed once; only its hash is stored."""
     from ..access import create_api_key
@@ -38,13 +42,21 @@ def apikeys_list() -> None:
         return
     table = Table("prefix", "name", "scopes", "created", "last used", "status")
     for k in keys:
-        table.add_row(k.prefix, k.name, ", ".join(k.scopes), cell(k.created_at), cell(k.last_used_at),
-                      "active" if k.active else f"revoked {cell(k.revoked_at)}")
+        table.add_row(
+            k.prefix,
+            k.name,
+            ", ".join(k.scopes),
+            cell(k.created_at),
+            cell(k.last_used_at),
+            "active" if k.active else f"revoked {cell(k.revoked_at)}",
+        )
     out.print(table)
 
 
 @app.command("revoke")
-def apikeys_revoke(prefix: str = typer.Argument(..., help="the key's prefix, as `cxlens apikeys list` shows it")) -> None:
+def apikeys_revoke(
+    prefix: str = typer.Argument(..., help="the key's prefix, as `cxlens apikeys list` shows it"),
+) -> None:
     """Revoke an API key: requests with it are refused from now on."""
     from ..access import revoke_api_key
 

@@ -57,19 +57,27 @@ def _when(value) -> str:
 def cases_list(
     mine: str = typer.Option(None, "--mine", metavar="EMAIL", help="only the cases this user owns"),
     team: str = typer.Option(None, "--team", help="only this team's cases"),
-    status: list[str] = typer.Option(None, "--status", help="open, in_progress, waiting_customer, resolved, closed, or active (repeatable)"),
+    status: list[str] = typer.Option(
+        None, "--status", help="open, in_progress, waiting_customer, resolved, closed, or active (repeatable)"
+    ),
     overdue: bool = typer.Option(False, "--overdue", help="only cases past their deadline"),
     limit: int = typer.Option(50, "--limit", min=1, max=10_000),
     as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table"),
 ) -> None:
     """Cases, overdue first, then by due date."""
-    from ..store import open_store
     from ..alerts import cases as c
+    from ..store import open_store
 
     store = open_store()
     with store.engine.connect() as conn:
-        rows = c.list_cases(conn, owner_id=_user_id(conn, mine, "--mine") if mine else None, team=team,
-                            status=status or None, overdue=overdue, limit=limit)
+        rows = c.list_cases(
+            conn,
+            owner_id=_user_id(conn, mine, "--mine") if mine else None,
+            team=team,
+            status=status or None,
+            overdue=overdue,
+            limit=limit,
+        )
     if as_json:
         typer.echo(json.dumps([r.to_dict() for r in rows], indent=2, ensure_ascii=False))
         return
@@ -81,15 +89,17 @@ def cases_list(
     table = Table("id", "status", "priority", "due", "owner", "team", "customer", "title")
     for r in rows:
         due = f"[red]{_when(r.due_at)} overdue[/red]" if r.overdue else _when(r.due_at)
-        table.add_row(str(r.id), r.status, r.priority, due, r.owner or "-", r.team or "-", r.customer or "-", r.title or "")
+        table.add_row(
+            str(r.id), r.status, r.priority, due, r.owner or "-", r.team or "-", r.customer or "-", r.title or ""
+        )
     out.print(table)
 
 
 @app.command("show")
 def cases_show(case_id: int = typer.Argument(..., metavar="ID"), as_json: bool = typer.Option(False, "--json")) -> None:
     """One case: its customer, the answer (mention, ticket, alert) it is about, its timeline."""
-    from ..store import open_store
     from ..alerts import cases as c
+    from ..store import open_store
 
     store = open_store()
     with store.engine.connect() as conn:
@@ -101,49 +111,75 @@ def cases_show(case_id: int = typer.Argument(..., metavar="ID"), as_json: bool =
         return
     k = detail.case
     out.print(f"[bold]Case #{k.id}[/bold] {k.title or ''}", markup=True, highlight=False)
-    out.print(f"status {k.status}, priority {k.priority}, owner {k.owner or '-'}, team {k.team or '-'}, "
-              f"due {_when(k.due_at)}{' (overdue)' if k.overdue else ''}{' in business hours' if detail.business_hours else ''}",
-              highlight=False)
+    out.print(
+        f"status {k.status}, priority {k.priority}, owner {k.owner or '-'}, team {k.team or '-'}, "
+        f"due {_when(k.due_at)}{' (overdue)' if k.overdue else ''}{' in business hours' if detail.business_hours else ''}",
+        highlight=False,
+    )
     if k.outcome:
-        out.print(f"outcome {k.outcome}, resolution {k.resolution or '-'}, root cause {k.root_cause or '-'}", highlight=False)
+        out.print(
+            f"outcome {k.outcome}, resolution {k.resolution or '-'}, root cause {k.root_cause or '-'}", highlight=False
+        )
     if detail.customer:
         cu = detail.customer
-        out.print(f"customer {cu['name'] or cu['external_id']} ({cu['external_id']}) {cu['email'] or ''}", highlight=False, markup=False)
+        out.print(
+            f"customer {cu['name'] or cu['external_id']} ({cu['external_id']}) {cu['email'] or ''}",
+            highlight=False,
+            markup=False,
+        )
     if detail.item:
         item = detail.item
         text = item.get("comment") or item.get("text") or item.get("subject") or ""
         score = item.get("score") if item["kind"] == "response" else item.get("rating")
-        out.print(f"{item['kind']} #{item['id']}" + (f", score {score}" if score is not None else "") + (f": {text}" if text else ""),
-                  highlight=False, markup=False)
+        out.print(
+            f"{item['kind']} #{item['id']}"
+            + (f", score {score}" if score is not None else "")
+            + (f": {text}" if text else ""),
+            highlight=False,
+            markup=False,
+        )
     from rich.table import Table
 
     table = Table("at", "event", "by", "details")
     for e in detail.timeline:
         data = ", ".join(f"{key}={value}" for key, value in (e["data"] or {}).items() if value is not None)
-        table.add_row(e["at"][:16].replace("T", " "), e["kind"], e["actor"] or "-", (e["note"] or "") + (f" [{data}]" if data else ""))
+        table.add_row(
+            e["at"][:16].replace("T", " "),
+            e["kind"],
+            e["actor"] or "-",
+            (e["note"] or "") + (f" [{data}]" if data else ""),
+        )
     out.print(table, markup=False)
 
 
 @app.command("assign")
-def cases_assign(case_id: int = typer.Argument(..., metavar="ID"), email: str = typer.Argument(..., help="the new owner's e-mail"),
-                 by: str = _BY) -> None:
+def cases_assign(
+    case_id: int = typer.Argument(..., metavar="ID"),
+    email: str = typer.Argument(..., help="the new owner's e-mail"),
+    by: str = _BY,
+) -> None:
     """Make the user with EMAIL the case's owner (they get an e-mail)."""
-    from ..store import open_store
     from ..alerts import cases as c
+    from ..store import open_store
 
     store = open_store()
     with store.begin() as conn:
         changed = c.assign(conn, case_id, _user_id(conn, email, "owner"), _user_id(conn, by, "--by"))
-    out.print(f"case {case_id} assigned to {email}" if changed else f"case {case_id} is {email}'s already", highlight=False)
+    out.print(
+        f"case {case_id} assigned to {email}" if changed else f"case {case_id} is {email}'s already", highlight=False
+    )
 
 
 @app.command("status")
-def cases_status(case_id: int = typer.Argument(..., metavar="ID"),
-                 status: str = typer.Argument(..., help="open, in_progress, waiting_customer or resolved"),
-                 note: str = typer.Option(None, "--note"), by: str = _BY) -> None:
+def cases_status(
+    case_id: int = typer.Argument(..., metavar="ID"),
+    status: str = typer.Argument(..., help="open, in_progress, waiting_customer or resolved"),
+    note: str = typer.Option(None, "--note"),
+    by: str = _BY,
+) -> None:
     """Change a case's status (closing takes an outcome: cxlens cases close)."""
-    from ..store import open_store
     from ..alerts import cases as c
+    from ..store import open_store
 
     store = open_store()
     with store.begin() as conn:
@@ -152,11 +188,15 @@ def cases_status(case_id: int = typer.Argument(..., metavar="ID"),
 
 
 @app.command("contacted")
-def cases_contacted(case_id: int = typer.Argument(..., metavar="ID"), channel: str = typer.Option(None, "--channel"),
-                    note: str = typer.Option(None, "--note"), by: str = _BY) -> None:
+def cases_contacted(
+    case_id: int = typer.Argument(..., metavar="ID"),
+    channel: str = typer.Option(None, "--channel"),
+    note: str = typer.Option(None, "--note"),
+    by: str = _BY,
+) -> None:
     """Record that the customer was contacted (the first contact stops the first-contact SLA)."""
-    from ..store import open_store
     from ..alerts import cases as c
+    from ..store import open_store
 
     store = open_store()
     with store.begin() as conn:
@@ -174,8 +214,8 @@ def cases_close(
     by: str = _BY,
 ) -> None:
     """Close a case with its outcome (and resolution and root-cause codes)."""
-    from ..store import open_store
     from ..alerts import cases as c
+    from ..store import open_store
 
     store = open_store()
     with store.begin() as conn:
@@ -184,10 +224,12 @@ def cases_close(
 
 
 @app.command("reopen")
-def cases_reopen(case_id: int = typer.Argument(..., metavar="ID"), note: str = typer.Option(None, "--note"), by: str = _BY) -> None:
+def cases_reopen(
+    case_id: int = typer.Argument(..., metavar="ID"), note: str = typer.Option(None, "--note"), by: str = _BY
+) -> None:
     """Reopen a resolved or closed case."""
-    from ..store import open_store
     from ..alerts import cases as c
+    from ..store import open_store
 
     store = open_store()
     with store.begin() as conn:
@@ -196,10 +238,12 @@ def cases_reopen(case_id: int = typer.Argument(..., metavar="ID"), note: str = t
 
 
 @app.command("note")
-def cases_note(case_id: int = typer.Argument(..., metavar="ID"), text: str = typer.Argument(...), by: str = _BY) -> None:
+def cases_note(
+    case_id: int = typer.Argument(..., metavar="ID"), text: str = typer.Argument(...), by: str = _BY
+) -> None:
     """Add a note to a case's timeline."""
-    from ..store import open_store
     from ..alerts import cases as c
+    from ..store import open_store
 
     store = open_store()
     with store.begin() as conn:
@@ -210,8 +254,8 @@ def cases_note(case_id: int = typer.Argument(..., metavar="ID"), text: str = typ
 @app.command("escalate")
 def cases_escalate() -> None:
     """Escalate the overdue cases now (the worker does it on its schedule)."""
-    from ..store import open_store
     from ..alerts.assignment import escalate_overdue
+    from ..store import open_store
 
     store = open_store()
     with store.begin() as conn:

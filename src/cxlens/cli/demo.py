@@ -38,7 +38,11 @@ def demo(
     customers: int = typer.Option(3000, help="how many customers"),
     responses: int = typer.Option(20000, help="how many survey responses"),
     seed: int = typer.Option(7, help="same seed, same data"),
-    reset: bool = typer.Option(False, "--reset", help="delete the store's data (customers, answers, tickets, …) and generate a new demo company"),
+    reset: bool = typer.Option(
+        False,
+        "--reset",
+        help="delete the store's data (customers, answers, tickets, …) and generate a new demo company",
+    ),
     serve_: bool = typer.Option(True, "--serve/--no-serve", help="start the web app afterwards"),
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(8000),
@@ -50,13 +54,19 @@ def demo(
 
     store = open_store()
     with progress_bar() as progress:
-        summary = generate_demo(store, customers=customers, responses=responses, seed=seed, reset=reset, progress=progress)
+        summary = generate_demo(
+            store, customers=customers, responses=responses, seed=seed, reset=reset, progress=progress
+        )
     out.print(summary.describe(), highlight=False)
     if not summary.skipped:
         _first_evaluation(store)
     password = demo_admin(store)
-    out.print(f"Log in at http://{host}:{port}/login as [bold]{DEMO_ADMIN}[/] with the password [bold]{password}[/] "
-              "(a new one each run).", highlight=False, soft_wrap=True)
+    out.print(
+        f"Log in at http://{host}:{port}/login as [bold]{DEMO_ADMIN}[/] with the password [bold]{password}[/] "
+        "(a new one each run).",
+        highlight=False,
+        soft_wrap=True,
+    )
     if serve_:
         serve(host=host, port=port)
 
@@ -67,14 +77,21 @@ def _first_evaluation(store: Store) -> None:
 
     with out.status("Evaluating the demo's alert rules…"):
         result = evaluate_demo(store)
-    out.print(f"Alerts: {result.rules} rules over {result.slices} slices, {result.tests} tests "
-              f"(false-discovery rate q = {result.q}): {len(result.fired)} firing.", highlight=False)
+    out.print(
+        f"Alerts: {result.rules} rules over {result.slices} slices, {result.tests} tests "
+        f"(false-discovery rate q = {result.q}): {len(result.fired)} firing.",
+        highlight=False,
+    )
     from ..alerts.lifecycle import list_alerts
     from .alerts import describe_alert
 
     with store.engine.connect() as conn:
         firing = list_alerts(conn, state="firing", limit=8)
     for a in firing:
-        out.print(f"  #{a['id']} {a['rule']}: {describe_alert(a['rule'], a['slice'], a['evidence'])}", highlight=False, soft_wrap=True)
+        out.print(
+            f"  #{a['id']} {a['rule']}: {describe_alert(a['rule'], a['slice'], a['evidence'])}",
+            highlight=False,
+            soft_wrap=True,
+        )
     if len(result.fired) > 8:
         out.print(f"  … and {len(result.fired) - 8} more: cxlens alerts list --state firing", highlight=False)

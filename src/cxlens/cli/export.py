@@ -15,7 +15,9 @@ app = typer.Typer()
 
 @app.command("export")
 def export(
-    parquet: Path = typer.Option(..., "--parquet", help="directory for one <table>.parquet per table (created if missing)"),
+    parquet: Path = typer.Option(
+        ..., "--parquet", help="directory for one <table>.parquet per table (created if missing)"
+    ),
     table: list[str] = typer.Option([], "--table", help="only this table (repeatable); default: every table"),
 ) -> None:
     """Write the store's tables to Parquet, for Spark and other engines (tier 2)."""

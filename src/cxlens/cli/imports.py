@@ -24,7 +24,10 @@ class KindsListedInHelp(TyperCommand):
 
         for param in self.params:
             if param.name == "kind":
-                param.help = " · ".join(f"{k} ({spec.help})" for k, spec in KINDS.items()) + " · zendesk (a Zendesk ticket export)"
+                param.help = (
+                    " · ".join(f"{k} ({spec.help})" for k, spec in KINDS.items())
+                    + " · zendesk (a Zendesk ticket export)"
+                )
         super().format_help(ctx, formatter)
 
 
@@ -46,9 +49,13 @@ def import_(
     fmt: str = typer.Option(None, "--format", help="csv, jsonl or parquet (default: from the extension)"),
     map_: list[str] = typer.Option([], "--map", help="FIELD=COLUMN: read FIELD from the file's COLUMN"),
     update: bool = typer.Option(False, "--update", help="update rows whose id exists and whose values changed"),
-    skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows", help="import the good rows; write the bad ones to a file"),
+    skip_bad_rows: bool = typer.Option(
+        False, "--skip-bad-rows", help="import the good rows; write the bad ones to a file"
+    ),
     rejected: Path = typer.Option(None, "--rejected", help="where --skip-bad-rows writes rejected rows"),
-    timezone_name: str = typer.Option("UTC", "--timezone", help="time zone of timestamps without an offset (zendesk: always UTC)"),
+    timezone_name: str = typer.Option(
+        "UTC", "--timezone", help="time zone of timestamps without an offset (zendesk: always UTC)"
+    ),
     touchpoint: str = typer.Option(None, "--touchpoint", help="zendesk: the touchpoint its tickets belong to"),
 ) -> None:
     """Import FILE as KIND: every row is checked; a bad row rejects the file unless --skip-bad-rows."""
@@ -58,14 +65,30 @@ def import_(
         if kind == "zendesk":
             from ..ingest.zendesk import import_zendesk
 
-            results = import_zendesk(store, file, update=update, skip_bad_rows=skip_bad_rows, rejected_file=rejected, touchpoint=touchpoint, progress=progress)
+            results = import_zendesk(
+                store,
+                file,
+                update=update,
+                skip_bad_rows=skip_bad_rows,
+                rejected_file=rejected,
+                touchpoint=touchpoint,
+                progress=progress,
+            )
         else:
             from ..ingest import import_file
 
             results = [
                 import_file(
-                    store, kind, file, fmt=fmt, mapping=parse_map(map_), update=update,
-                    skip_bad_rows=skip_bad_rows, rejected_file=rejected, timezone_name=timezone_name, progress=progress,
+                    store,
+                    kind,
+                    file,
+                    fmt=fmt,
+                    mapping=parse_map(map_),
+                    update=update,
+                    skip_bad_rows=skip_bad_rows,
+                    rejected_file=rejected,
+                    timezone_name=timezone_name,
+                    progress=progress,
                 )
             ]
     for result in results:

@@ -12,7 +12,9 @@ from .shared import FreshConsole, open_collection
 
 __all__ = ["app", "parse_when"]
 
-app = typer.Typer(name="invitations", help="Invitations: plan from events, send when due, response rates.", no_args_is_help=True)
+app = typer.Typer(
+    name="invitations", help="Invitations: plan from events, send when due, response rates.", no_args_is_help=True
+)
 out = FreshConsole()
 
 
@@ -40,7 +42,9 @@ def invitations_create(
 
 
 @app.command("plan")
-def invitations_plan(since: str = typer.Option(None, help="only events at or after this time (e.g. 2026-03-01)")) -> None:
+def invitations_plan(
+    since: str = typer.Option(None, help="only events at or after this time (e.g. 2026-03-01)"),
+) -> None:
     """Plan invitations for stored events (imported ones, say) that have none yet."""
     import sqlalchemy as sa
 
@@ -57,7 +61,7 @@ def invitations_plan(since: str = typer.Option(None, help="only events at or aft
     planned = 0
     for start in range(0, len(ids), 1000):
         with collection.writing() as conn:
-            planned += len(plan_invitations(collection, conn, ids[start:start + 1000]))
+            planned += len(plan_invitations(collection, conn, ids[start : start + 1000]))
     out.print(f"{planned} invitation(s) planned from {len(ids)} event(s)")
 
 
@@ -86,7 +90,9 @@ def invitations_send(
 @app.command("recover")
 def invitations_recover(
     older_than: str = typer.Option("15m", help="only those claimed at least this long ago (e.g. 15m, 2h)"),
-    resend: bool = typer.Option(False, "--resend", help="put them back to pending to be sent again (some may arrive twice)"),
+    resend: bool = typer.Option(
+        False, "--resend", help="put them back to pending to be sent again (some may arrive twice)"
+    ),
 ) -> None:
     """Settle invitations left in 'sending' by a crash: failed (default; never sent twice) or pending again."""
     from ..collect.triggers import recover_sending
@@ -94,7 +100,9 @@ def invitations_recover(
 
     seconds = parse_duration(older_than)
     if seconds is None or seconds < 0:
-        raise typer.BadParameter(f"{older_than!r} is not a duration; write e.g. 15m, 2h or 1d", param_hint="--older-than")
+        raise typer.BadParameter(
+            f"{older_than!r} is not a duration; write e.g. 15m, 2h or 1d", param_hint="--older-than"
+        )
     out.print(recover_sending(open_collection(), timedelta(seconds=seconds), resend).summary(), markup=False)
 
 
@@ -109,11 +117,33 @@ def invitations_rates(since: str = typer.Option(None), until: str = typer.Option
     if not rows:
         out.print("No invitations yet.")
         return
-    table = Table("survey", "channel", "touchpoint", "invited", "sent", "answered", "rate", "skipped", "failed", "pending",
-                  "link scans")
+    table = Table(
+        "survey",
+        "channel",
+        "touchpoint",
+        "invited",
+        "sent",
+        "answered",
+        "rate",
+        "skipped",
+        "failed",
+        "pending",
+        "link scans",
+    )
     for r in rows:
         skipped = ", ".join(f"{n} {k}" for k, n in sorted(r["skipped"].items())) or "-"
         rate = f"{r['response_rate']:.0%}" if r["response_rate"] is not None else "-"
-        table.add_row(r["survey"], r["channel"], r["touchpoint"] or "-", str(r["invited"]), str(r["sent"]), str(r["answered"]),
-                      rate, skipped, str(r["failed"]), str(r["pending"]), str(r["link_scans"]))
+        table.add_row(
+            r["survey"],
+            r["channel"],
+            r["touchpoint"] or "-",
+            str(r["invited"]),
+            str(r["sent"]),
+            str(r["answered"]),
+            rate,
+            skipped,
+            str(r["failed"]),
+            str(r["pending"]),
+            str(r["link_scans"]),
+        )
     out.print(table)

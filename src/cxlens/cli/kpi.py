@@ -17,16 +17,27 @@ app = typer.Typer()
 
 @app.command("kpi")
 def kpi_(
-    name: str = typer.Argument(..., help="a KPI, e.g. nps, csat, ces, first_response_p90, churn_rate, cohort_retention, survival, net_revenue_retention, clv, funnel, touchpoint_health (a name it does not know lists them all)"),
+    name: str = typer.Argument(
+        ...,
+        help="a KPI, e.g. nps, csat, ces, first_response_p90, churn_rate, cohort_retention, survival, net_revenue_retention, clv, funnel, touchpoint_health (a name it does not know lists them all)",
+    ),
     by: str = typer.Option("", "--by", help="comma-separated dimensions, e.g. touchpoint,channel"),
     grain: str = typer.Option(None, "--grain", help="day, week, month, quarter or year"),
     since: str = typer.Option(None, "--since", help="first day, e.g. 2026-01-01"),
     until: str = typer.Option(None, "--until", help="day after the last, e.g. 2026-07-01"),
     where: list[str] = typer.Option([], "--where", help="DIMENSION=VALUE, e.g. segment=smb (repeatable)"),
-    compare: str = typer.Option(None, "--compare", help="previous (the period before) or year (a year before): the change, with a test"),
+    compare: str = typer.Option(
+        None, "--compare", help="previous (the period before) or year (a year before): the change, with a test"
+    ),
     fmt: str = typer.Option("table", "--format", help="table, csv or json"),
-    tier: str = typer.Option("store", "--tier", help="store (the database itself), duckdb (an in-memory copy of the embedded store) or spark (with --parquet)"),
-    parquet: Path = typer.Option(None, "--parquet", help="for --tier spark: a folder written by cxlens export --parquet"),
+    tier: str = typer.Option(
+        "store",
+        "--tier",
+        help="store (the database itself), duckdb (an in-memory copy of the embedded store) or spark (with --parquet)",
+    ),
+    parquet: Path = typer.Option(
+        None, "--parquet", help="for --tier spark: a folder written by cxlens export --parquet"
+    ),
 ) -> None:
     """A KPI with its interval and n, sliced by dimensions and time."""
     from ..analytics.kpis import kpi

@@ -43,8 +43,8 @@ def deliver(
     as_json: bool = typer.Option(False, "--json", help="print the report as JSON"),
 ) -> None:
     """Send the notifications that are due now, and show each attempt."""
-    from ..store import open_store
     from ..alerts.delivery import deliver_pending
+    from ..store import open_store
 
     report = deliver_pending(open_store(), limit=limit)
     if as_json:
@@ -56,8 +56,15 @@ def deliver(
             note = a.error or ""
             if a.outcome == "retry" and a.next_attempt_at:
                 note = f"{note} (again at {_when(a.next_attempt_at)})"
-            table.add_row(str(a.notification_id), a.notifier, a.topic, a.outcome,
-                          str(a.status_code or "-"), f"{a.duration_ms:.0f}" if a.duration_ms is not None else "-", note)
+            table.add_row(
+                str(a.notification_id),
+                a.notifier,
+                a.topic,
+                a.outcome,
+                str(a.status_code or "-"),
+                f"{a.duration_ms:.0f}" if a.duration_ms is not None else "-",
+                note,
+            )
         _print(table)
     _print(report.summary())
 
@@ -68,8 +75,8 @@ def work(
 ) -> None:
     """Run the alerting worker in the foreground (evaluation on its schedule, escalation,
     delivery) until Ctrl-C."""
-    from ..store import open_store
     from ..alerts.worker import work as run
+    from ..store import open_store
 
     store = open_store()
     stop = threading.Event()
@@ -105,13 +112,14 @@ def notifiers(
     as_json: bool = typer.Option(False, "--json", help="print as JSON"),
     attempts: int = typer.Option(0, "--attempts", min=0, help="also show the latest N delivery attempts"),
     name: str | None = typer.Option(None, "--name", help="only this notifier's attempts"),
-    enable: str | None = typer.Option(None, "--enable", metavar="NAME",
-                                      help="send to a disabled notifier again (after fixing its target)"),
+    enable: str | None = typer.Option(
+        None, "--enable", metavar="NAME", help="send to a disabled notifier again (after fixing its target)"
+    ),
 ) -> None:
     """The notifiers with their state (active, disabled and why), outbox counts and last attempt."""
-    from ..store import open_store
     from ..alerts.delivery import notifier_overview, recent_deliveries
     from ..alerts.notifiers import enable_notifier, load_notifier
+    from ..store import open_store
 
     store = open_store()
     if enable:
@@ -137,13 +145,21 @@ def notifiers(
                 code = f" {r['last_status_code']}" if r["last_status_code"] else ""
                 last = f"{_when(r['last_attempt_at'])}{code} {result}"[:120]
             state = r["state"] + (f": {r['disabled_reason']}" if r["disabled_reason"] else "")
-            table.add_row(r["name"], r["kind"], r["target"], state, str(r["pending"]), str(r["sent"]),
-                          str(r["failed"]), last)
+            table.add_row(
+                r["name"], r["kind"], r["target"], state, str(r["pending"]), str(r["sent"]), str(r["failed"]), last
+            )
         _print(table)
     if recent:
         table = Table("at", "notification", "notifier", "topic", "ok", "status", "ms", "error")
         for a in recent:
-            table.add_row(_when(a["at"]), str(a["notification_id"]), a["notifier"], a["topic"], "yes" if a["ok"] else "no",
-                          str(a["status_code"] or "-"), f"{a['duration_ms']:.0f}" if a["duration_ms"] is not None else "-",
-                          (a["error"] or "")[:100])
+            table.add_row(
+                _when(a["at"]),
+                str(a["notification_id"]),
+                a["notifier"],
+                a["topic"],
+                "yes" if a["ok"] else "no",
+                str(a["status_code"] or "-"),
+                f"{a['duration_ms']:.0f}" if a["duration_ms"] is not None else "-",
+                (a["error"] or "")[:100],
+            )
         _print(table)

@@ -20,7 +20,22 @@ from .shared import print_error
 __all__ = ["COMMANDS", "app", "main"]
 
 # In the order ``cxlens --help`` lists them.
-COMMANDS = ["imports", "kpi", "export", "demo", "serve", "db", "journeys", "apikeys", "users", "surveys", "invitations", "text", "alerts", "cases"]
+COMMANDS = [
+    "imports",
+    "kpi",
+    "export",
+    "demo",
+    "serve",
+    "db",
+    "journeys",
+    "apikeys",
+    "users",
+    "surveys",
+    "invitations",
+    "text",
+    "alerts",
+    "cases",
+]
 
 app = typer.Typer(help="cxlens: customer-experience measurement across the whole journey.", no_args_is_help=True)
 for module in COMMANDS:

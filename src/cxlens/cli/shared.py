@@ -16,8 +16,17 @@ if TYPE_CHECKING:
     from ..collect import Collection
     from ..store import Store
 
-__all__ = ["PROGRESS_BYTES", "FreshConsole", "cell", "err", "open_collection", "open_store", "out", "print_error",
-           "progress_bar"]
+__all__ = [
+    "PROGRESS_BYTES",
+    "FreshConsole",
+    "cell",
+    "err",
+    "open_collection",
+    "open_store",
+    "out",
+    "print_error",
+    "progress_bar",
+]
 
 out = Console()
 err = Console(stderr=True)
@@ -60,7 +69,14 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], Non
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
         tasks: dict[str, int] = {}
 
         def update(stage: str, done: int, total: int) -> None:

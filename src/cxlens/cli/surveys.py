@@ -32,9 +32,15 @@ def surveys_list() -> None:
     for sv in sorted(collection.catalog.all(), key=lambda d: d.key):
         trig = sv.trigger
         trigger = f"{trig.touchpoint} +{trig.after_seconds / 3600:g}h → {trig.channel}" if trig else "-"
-        table.add_row(sv.key, f"{sv.metric} {sv.scale[0]}-{sv.scale[1]}" if sv.scale else sv.metric,
-                      ", ".join(sv.languages), ", ".join(sv.channels), trigger, f"{sv.sampling:g}",
-                      f"{sv.fatigue_days}d" if sv.fatigue_days is not None else "default")
+        table.add_row(
+            sv.key,
+            f"{sv.metric} {sv.scale[0]}-{sv.scale[1]}" if sv.scale else sv.metric,
+            ", ".join(sv.languages),
+            ", ".join(sv.channels),
+            trigger,
+            f"{sv.sampling:g}",
+            f"{sv.fatigue_days}d" if sv.fatigue_days is not None else "default",
+        )
     out.print(table)
 
 

@@ -19,7 +19,9 @@ from .root import main
 __all__ = ["run"]
 
 
-def run(*args: str, env: Mapping[str, str | None] | None = None, input: str | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, env: Mapping[str, str | None] | None = None, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """``cxlens ARGS`` with ENV's variables set (None unsets one) and INPUT on standard input."""
     runner = CliRunner()
     hook = sys.excepthook  # Typer installs its own on every run

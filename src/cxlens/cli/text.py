@@ -17,14 +17,20 @@ from .shared import open_store, progress_bar
 
 __all__ = ["app"]
 
-app = typer.Typer(name="text", help="Text analytics: language, sentiment, themes, feature requests, key drivers.", no_args_is_help=True)
+app = typer.Typer(
+    name="text",
+    help="Text analytics: language, sentiment, themes, feature requests, key drivers.",
+    no_args_is_help=True,
+)
 out = Console()
 
 
 @app.command("analyze")
 def analyze_cmd(
     refit: bool = typer.Option(False, "--refit", help="fit sentiment and themes again and analyse every text anew"),
-    max_age: float = typer.Option(None, "--max-age", help="DAYS: refit when the sentiment model is older (run daily for a schedule)"),
+    max_age: float = typer.Option(
+        None, "--max-age", help="DAYS: refit when the sentiment model is older (run daily for a schedule)"
+    ),
 ) -> None:
     """Give every comment, ticket, mention and feature request its language, sentiment and theme
     (only texts not analysed yet, unless --refit or the model is older than --max-age days)."""
@@ -37,13 +43,17 @@ def analyze_cmd(
         out.print(f"{source:16} {n:>10,} analysed")
     held = (summary.evaluation or {}).get("heldout")
     if summary.sentiment_fitted and held:
-        out.print(f"sentiment model fitted on {summary.evaluation['n_rated_comments']:,} rated comments; "
-                  f"held out ({summary.evaluation['split']}): accuracy {held['accuracy']:.3f}, macro-F1 {held['macro_f1']:.3f}")
+        out.print(
+            f"sentiment model fitted on {summary.evaluation['n_rated_comments']:,} rated comments; "
+            f"held out ({summary.evaluation['split']}): accuracy {held['accuracy']:.3f}, macro-F1 {held['macro_f1']:.3f}"
+        )
         for lang, ev in sorted(held.get("groups", {}).items()):
             out.print(f"  {lang:4} n={ev['n']:>6}  accuracy {ev['accuracy']:.3f}  macro-F1 {ev['macro_f1']:.3f}")
         vader = summary.evaluation.get("vader_english")
         if vader:
-            out.print(f"  VADER on the same English texts: accuracy {vader['accuracy']:.3f}, macro-F1 {vader['macro_f1']:.3f}")
+            out.print(
+                f"  VADER on the same English texts: accuracy {vader['accuracy']:.3f}, macro-F1 {vader['macro_f1']:.3f}"
+            )
     out.print(f"in {summary.seconds:.1f} s")
 
 
@@ -79,8 +89,15 @@ def themes_cmd(
         return
     table = Table("id", "theme", "lang", "texts", "negative", "trend (months)", "example")
     for t in found:
-        table.add_row(str(t.id), ("📌 " if t.pinned else "") + t.name, t.language, f"{t.count:,}", f"{t.share_negative:.0%}",
-                      " ".join(str(v) for v in t.trend.values()), (t.examples[0] if t.examples else "")[:70])
+        table.add_row(
+            str(t.id),
+            ("📌 " if t.pinned else "") + t.name,
+            t.language,
+            f"{t.count:,}",
+            f"{t.share_negative:.0%}",
+            " ".join(str(v) for v in t.trend.values()),
+            (t.examples[0] if t.examples else "")[:70],
+        )
     out.print(table)
 
 
@@ -88,7 +105,9 @@ def parse_pair(value: str, option: str, form: str) -> tuple[str, str]:
     """``--rename ID=NAME`` or ``--merge ID=INTO`` as its two halves, checked."""
     left, sep, right = value.partition("=")
     if not sep or not left.strip().isdigit() or not right.strip():
-        raise InputError(f"{option} {value!r}: write it as {form}, e.g. {option} 12=" + ("Late parcels" if "NAME" in form else "7"))
+        raise InputError(
+            f"{option} {value!r}: write it as {form}, e.g. {option} 12=" + ("Late parcels" if "NAME" in form else "7")
+        )
     if "INTO" in form and not right.strip().isdigit():
         raise InputError(f"{option} {value!r}: INTO must be a theme id (a number)")
     return left.strip(), right.strip()
@@ -128,4 +147,6 @@ def drivers_cmd(
         found = analysis.text_spikes(store)
         out.print("spikes (last 7 days against the 12 weeks before): " + ("none" if not found else ""))
         for sp in found:
-            out.print(f"  {sp.name:40} {sp.count} of {sp.total} ({sp.share:.1%} against {sp.baseline_share:.1%}), p={sp.p_value:.2g}")
+            out.print(
+                f"  {sp.name:40} {sp.count} of {sp.total} ({sp.share:.1%} against {sp.baseline_share:.1%}), p={sp.p_value:.2g}"
+            )

@@ -14,10 +14,17 @@ app = typer.Typer(name="users", help="Dashboard users: admin, analyst or viewer.
 @app.command("create")
 def users_create(
     email: str = typer.Argument(..., help="the user's e-mail: what they log in with"),
-    role: str = typer.Option("viewer", help="viewer (reads pages), analyst (also downloads data), admin (also manages users)"),
+    role: str = typer.Option(
+        "viewer", help="viewer (reads pages), analyst (also downloads data), admin (also manages users)"
+    ),
     name: str = typer.Option(None, help="the name the dashboard shows"),
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True,
-                                 help="asked for when left out (at least 10 characters)"),
+    password: str = typer.Option(
+        ...,
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        help="asked for when left out (at least 10 characters)",
+    ),
 ) -> None:
     """Create a dashboard user (the first one is usually an admin)."""
     from ..access import create_user
@@ -56,7 +63,9 @@ def users_password(
 
 
 @app.command("role")
-def users_role(email: str = typer.Argument(...), role: str = typer.Argument(..., help="viewer, analyst or admin")) -> None:
+def users_role(
+    email: str = typer.Argument(...), role: str = typer.Argument(..., help="viewer, analyst or admin")
+) -> None:
     """Change a user's role (the last active admin keeps theirs); it applies to their next page."""
     from ..access import set_role
 

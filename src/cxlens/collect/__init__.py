@@ -2,10 +2,26 @@
 channels (DESIGN.md §3, the survey part of the ingest layer). The web pages in
 ``cxlens.web.survey_pages`` and the CLI call these functions."""
 
-from .channels import EmailSender, RecordingEmailSender, RecordingSmsSender, SentSms, SmsSender, compose_email, compose_sms
+from .channels import (
+    EmailSender,
+    RecordingEmailSender,
+    RecordingSmsSender,
+    SentSms,
+    SmsSender,
+    compose_email,
+    compose_sms,
+)
 from .invitations import Collection, InvitationView
 from .policy import CollectionPolicy, ManualClock, SmtpSettings, policy_from_env, system_clock
-from .surveys import Question, SurveyCatalog, SurveyDefinition, Trigger, choose_language, load_surveys, survey_definition
+from .surveys import (
+    Question,
+    SurveyCatalog,
+    SurveyDefinition,
+    Trigger,
+    choose_language,
+    load_surveys,
+    survey_definition,
+)
 from .tokens import InvitationClaim, OpenFormClaim, Signer, load_secret
 from .triggers import REASONS, SendReport, plan_invitations, response_rates, send_due
 

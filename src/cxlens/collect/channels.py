@@ -75,8 +75,10 @@ class EmailSender:
                     smtp.login(st.username, st.password or "")
                 smtp.send_message(message, to_addrs=[to])
         except (OSError, smtplib.SMTPException) as exc:
-            raise SendFailed(f"SMTP {st.host}:{st.port} did not take the e-mail to {to}: {exc}; "
-                             "check CXLENS_SMTP_HOST/PORT and that the server accepts mail from cxlens") from exc
+            raise SendFailed(
+                f"SMTP {st.host}:{st.port} did not take the e-mail to {to}: {exc}; "
+                "check CXLENS_SMTP_HOST/PORT and that the server accepts mail from cxlens"
+            ) from exc
 
 
 @dataclass(frozen=True)
@@ -162,9 +164,19 @@ def compose_email(
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content("\n".join(lines))
-    html = _HTML.render(lang=language, subject=subject, intro=intro, question=question, scores=score_links, low=low,
-                        high=high, link=link, footer=t("email_footer", language), unsubscribe=unsubscribe,
-                        unsubscribe_text=t("unsubscribe", language))
+    html = _HTML.render(
+        lang=language,
+        subject=subject,
+        intro=intro,
+        question=question,
+        scores=score_links,
+        low=low,
+        high=high,
+        link=link,
+        footer=t("email_footer", language),
+        unsubscribe=unsubscribe,
+        unsubscribe_text=t("unsubscribe", language),
+    )
     msg.add_alternative(html, subtype="html")
     msg["Content-Language"] = language  # after the parts: set_content() drops Content-* headers
     return msg

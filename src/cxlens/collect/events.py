@@ -88,7 +88,9 @@ def events_of(body: Any) -> tuple[list, list[dict]]:
     else:
         events = body
     if not isinstance(events, list) or not events:
-        return [], [problem(None, "(body)", None, "expected an event object, a non-empty array of them, or {\"events\": [...]}")]
+        return [], [
+            problem(None, "(body)", None, 'expected an event object, a non-empty array of them, or {"events": [...]}')
+        ]
     if len(events) > MAX_BATCH:
         return [], [problem(None, "events", len(events), f"at most {MAX_BATCH} events per request; split the batch")]
     return events, []
@@ -104,13 +106,31 @@ def _customer_problems(n: int, customer: Any) -> list[dict]:
     """What is wrong with an event's customer: an external_id, or an object that creates it."""
     if not isinstance(customer, dict):
         if not isinstance(customer, str) or not customer.strip():
-            return [problem(n, "customer", customer, "is missing; give the customer's external_id, or an object with external_id")]
+            return [
+                problem(
+                    n,
+                    "customer",
+                    customer,
+                    "is missing; give the customer's external_id, or an object with external_id",
+                )
+            ]
         return []
     bad = []
     if not isinstance(customer.get("external_id"), str) or not customer["external_id"].strip():
-        bad.append(problem(n, "customer.external_id", customer.get("external_id"), "is missing; the customer's id in your system"))
+        bad.append(
+            problem(
+                n, "customer.external_id", customer.get("external_id"), "is missing; the customer's id in your system"
+            )
+        )
     for k in set(customer) - {"external_id", *CUSTOMER_FIELDS}:
-        bad.append(problem(n, f"customer.{k}", None, f"is not a customer field here; known: external_id, {', '.join(CUSTOMER_FIELDS)}"))
+        bad.append(
+            problem(
+                n,
+                f"customer.{k}",
+                None,
+                f"is not a customer field here; known: external_id, {', '.join(CUSTOMER_FIELDS)}",
+            )
+        )
     for k in CUSTOMER_FIELDS:
         if k in customer and customer[k] is not None and not isinstance(customer[k], str):
             bad.append(problem(n, f"customer.{k}", customer[k], "expected text"))
@@ -122,11 +142,26 @@ def _field_problems(n: int, event: dict, touchpoints: dict[str, int]) -> list[di
     bad = []
     touchpoint = event.get("touchpoint")
     if touchpoint not in touchpoints:
-        bad.append(problem(n, "touchpoint", touchpoint, "is not a touchpoint key" + (
-            f"; known: {', '.join(sorted(touchpoints)[:20])}" if touchpoints else "; load a journeys file first")))
+        bad.append(
+            problem(
+                n,
+                "touchpoint",
+                touchpoint,
+                "is not a touchpoint key"
+                + (
+                    f"; known: {', '.join(sorted(touchpoints)[:20])}" if touchpoints else "; load a journeys file first"
+                ),
+            )
+        )
     if parse_time(event.get("occurred_at")) is None:
-        bad.append(problem(n, "occurred_at", event.get("occurred_at"),
-                           "is not an ISO 8601 time with an offset, e.g. 2026-03-02T10:00:00Z"))
+        bad.append(
+            problem(
+                n,
+                "occurred_at",
+                event.get("occurred_at"),
+                "is not an ISO 8601 time with an offset, e.g. 2026-03-02T10:00:00Z",
+            )
+        )
     for k in ("external_id", "channel"):
         if event.get(k) is not None and (not isinstance(event[k], str) or not event[k] or len(event[k]) > 200):
             bad.append(problem(n, k, event[k], "expected text of 1 to 200 characters"))
@@ -143,15 +178,25 @@ def check_events(events: list, touchpoints: dict[str, int]) -> tuple[list[dict],
         if not isinstance(event, dict):
             problems.append(problem(n, "(event)", event, "expected a JSON object"))
             continue
-        bad = [problem(n, k, None, f"is not an event field; known: {', '.join(sorted(EVENT_FIELDS))}")
-               for k in sorted(set(event) - EVENT_FIELDS)]
+        bad = [
+            problem(n, k, None, f"is not an event field; known: {', '.join(sorted(EVENT_FIELDS))}")
+            for k in sorted(set(event) - EVENT_FIELDS)
+        ]
         bad += _customer_problems(n, event.get("customer"))
         bad += _field_problems(n, event, touchpoints)
         problems += bad
         if not bad:
-            rows.append({"index": n, "customer": event.get("customer"), "touchpoint_id": touchpoints[event["touchpoint"]],
-                         "occurred_at": parse_time(event["occurred_at"]), "external_id": event.get("external_id"),
-                         "channel": event.get("channel"), "properties": event.get("properties")})
+            rows.append(
+                {
+                    "index": n,
+                    "customer": event.get("customer"),
+                    "touchpoint_id": touchpoints[event["touchpoint"]],
+                    "occurred_at": parse_time(event["occurred_at"]),
+                    "external_id": event.get("external_id"),
+                    "channel": event.get("channel"),
+                    "properties": event.get("properties"),
+                }
+            )
     return rows, problems
 
 
@@ -180,8 +225,15 @@ def _resolve_customers(conn: sa.Connection, rows: list[dict]) -> list[dict]:
         if ext not in cache:
             found = _customer_id(conn, given)
             if found is None:
-                problems.append(problem(row["index"], "customer", ext, "no customer has this external_id; import it first, "
-                                        "or send the customer as an object with external_id, email, locale, timezone"))
+                problems.append(
+                    problem(
+                        row["index"],
+                        "customer",
+                        ext,
+                        "no customer has this external_id; import it first, "
+                        "or send the customer as an object with external_id, email, locale, timezone",
+                    )
+                )
                 continue
             cache[ext] = found
         row["customer_id"] = cache[ext]
@@ -198,16 +250,25 @@ def _store_events(conn: sa.Connection, rows: list[dict]) -> list[dict]:
             if found is not None:
                 results.append({"id": found, "external_id": row["external_id"], "status": "duplicate"})
                 continue
-        new_id = conn.execute(e.insert().values(
-            external_id=row["external_id"], customer_id=row["customer_id"], touchpoint_id=row["touchpoint_id"],
-            occurred_at=row["occurred_at"], channel=row["channel"], properties=row["properties"],
-        ).returning(e.c.id)).scalar_one()
+        new_id = conn.execute(
+            e.insert()
+            .values(
+                external_id=row["external_id"],
+                customer_id=row["customer_id"],
+                touchpoint_id=row["touchpoint_id"],
+                occurred_at=row["occurred_at"],
+                channel=row["channel"],
+                properties=row["properties"],
+            )
+            .returning(e.c.id)
+        ).scalar_one()
         results.append({"id": new_id, "external_id": row["external_id"], "status": "created"})
     return results
 
 
-def record_events(collection: Collection, rows: list[dict], api_key_id: int, idempotency_key: str | None,
-                  body: bytes) -> EventsAnswer:
+def record_events(
+    collection: Collection, rows: list[dict], api_key_id: int, idempotency_key: str | None, body: bytes
+) -> EventsAnswer:
     """Customers, events, planned invitations and the idempotency record: one transaction.
     ``rows`` come from :func:`check_events`; an unknown customer rolls the whole batch back."""
     with collection.writing() as conn:
@@ -220,9 +281,16 @@ def record_events(collection: Collection, rows: list[dict], api_key_id: int, ide
         planned = plan_invitations(collection, conn, new_ids)
         answer = {"events": results, "invitations_planned": len(planned)}
         if idempotency_key:
-            conn.execute(s.idempotency_keys.insert().values(
-                api_key_id=api_key_id, key=idempotency_key[:200], request_hash=fingerprint(body), status_code=201, body=answer,
-                created_at=collection.now()))
+            conn.execute(
+                s.idempotency_keys.insert().values(
+                    api_key_id=api_key_id,
+                    key=idempotency_key[:200],
+                    request_hash=fingerprint(body),
+                    status_code=201,
+                    body=answer,
+                    created_at=collection.now(),
+                )
+            )
     return EventsAnswer(201, answer)
 
 
@@ -231,11 +299,25 @@ def replay(store: Store, api_key_id: int, key: str, body: bytes) -> EventsAnswer
     request had another body (a key names one request); None for a new key."""
     k = s.idempotency_keys
     with store.engine.connect() as conn:
-        found = conn.execute(sa.select(k.c.request_hash, k.c.status_code, k.c.body)
-                             .where(k.c.api_key_id == api_key_id, k.c.key == key[:200])).first()
+        found = conn.execute(
+            sa.select(k.c.request_hash, k.c.status_code, k.c.body).where(
+                k.c.api_key_id == api_key_id, k.c.key == key[:200]
+            )
+        ).first()
     if found is None:
         return None
     if found.request_hash != fingerprint(body):
-        return EventsAnswer(422, {"detail": [problem(None, "Idempotency-Key", key, "was used before with another body; "
-                                                     "use a new key for a new request")]})
+        return EventsAnswer(
+            422,
+            {
+                "detail": [
+                    problem(
+                        None,
+                        "Idempotency-Key",
+                        key,
+                        "was used before with another body; use a new key for a new request",
+                    )
+                ]
+            },
+        )
     return EventsAnswer(found.status_code, found.body, replayed=True)

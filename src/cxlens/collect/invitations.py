@@ -81,18 +81,51 @@ class Answered:
 # than executing it (measured: about 1.5 ms of 2 per answer on SQLite).
 _inv = s.invitations
 _CLAIM = (
-    sa.select(_inv.c.id, _inv.c.survey_id, _inv.c.customer_id, _inv.c.token_nonce, _inv.c.channel, _inv.c.status,
-              _inv.c.reason, _inv.c.clicked_at, _inv.c.posted_at, s.events.c.touchpoint_id, s.customers.c.name, s.customers.c.locale)
-    .select_from(_inv.outerjoin(s.events, s.events.c.id == _inv.c.event_id).join(s.customers, s.customers.c.id == _inv.c.customer_id))
+    sa.select(
+        _inv.c.id,
+        _inv.c.survey_id,
+        _inv.c.customer_id,
+        _inv.c.token_nonce,
+        _inv.c.channel,
+        _inv.c.status,
+        _inv.c.reason,
+        _inv.c.clicked_at,
+        _inv.c.posted_at,
+        s.events.c.touchpoint_id,
+        s.customers.c.name,
+        s.customers.c.locale,
+    )
+    .select_from(
+        _inv.outerjoin(s.events, s.events.c.id == _inv.c.event_id).join(
+            s.customers, s.customers.c.id == _inv.c.customer_id
+        )
+    )
     .where(_inv.c.id == sa.bindparam("invitation_id"))
 )
 # A score click reads the invitation's last click and decides on it: clicks fetched in parallel
 # (scanners do) must take turns on PostgreSQL, as SQLite's writes do anyway.
 _CLAIM_LOCKED = _CLAIM.with_for_update(of=_inv)
-_MARK_POSTED = (_inv.update().where(_inv.c.id == sa.bindparam("invitation_id"))
-                .values(status="answered", posted_at=sa.bindparam("at", type_=_inv.c.posted_at.type)))
-_RESPONSE_COLUMNS = ("survey_id", "invitation_id", "customer_id", "touchpoint_id", "channel", "submitted_at", "metric",
-                     "score", "scale_min", "scale_max", "comment", "language", "answers", "external_id")
+_MARK_POSTED = (
+    _inv.update()
+    .where(_inv.c.id == sa.bindparam("invitation_id"))
+    .values(status="answered", posted_at=sa.bindparam("at", type_=_inv.c.posted_at.type))
+)
+_RESPONSE_COLUMNS = (
+    "survey_id",
+    "invitation_id",
+    "customer_id",
+    "touchpoint_id",
+    "channel",
+    "submitted_at",
+    "metric",
+    "score",
+    "scale_min",
+    "scale_max",
+    "comment",
+    "language",
+    "answers",
+    "external_id",
+)
 _INSERTS: dict[tuple[str, str], Any] = {}
 
 
@@ -102,8 +135,10 @@ def _insert_response(dialect: str, key: str):
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         r = s.responses
         _INSERTS[(dialect, key)] = (
-            insert(r).values({c: sa.bindparam(c, type_=r.c[c].type) for c in _RESPONSE_COLUMNS})
-            .on_conflict_do_nothing(index_elements=[key]).returning(r.c.id)
+            insert(r)
+            .values({c: sa.bindparam(c, type_=r.c[c].type) for c in _RESPONSE_COLUMNS})
+            .on_conflict_do_nothing(index_elements=[key])
+            .returning(r.c.id)
         )
     return _INSERTS[(dialect, key)]
 
@@ -164,14 +199,25 @@ class Collection:
         customer_id = conn.execute(sa.select(s.customers.c.id).where(s.customers.c.external_id == customer)).scalar()
         if customer_id is None:
             raise InputError(f"customer {customer!r}: no customer has this external_id; import the customer first")
-        return self.insert_invitation(conn, definition.id, customer_id, channel, due_at or self.now(), event_id, status, reason)
+        return self.insert_invitation(
+            conn, definition.id, customer_id, channel, due_at or self.now(), event_id, status, reason
+        )
 
     def insert_invitation(self, conn, survey_id, customer_id, channel, due_at, event_id, status, reason) -> int:
         """Write one invitation row by ids (the checks are the caller's: :meth:`invite`, the triggers)."""
         return conn.execute(
             s.invitations.insert()
-            .values(survey_id=survey_id, customer_id=customer_id, event_id=event_id, channel=channel, due_at=due_at,
-                    status=status, reason=reason, token_nonce=new_nonce(), created_at=self.now())
+            .values(
+                survey_id=survey_id,
+                customer_id=customer_id,
+                event_id=event_id,
+                channel=channel,
+                due_at=due_at,
+                status=status,
+                reason=reason,
+                token_nonce=new_nonce(),
+                created_at=self.now(),
+            )
             .returning(s.invitations.c.id)
         ).scalar_one()
 
@@ -182,7 +228,9 @@ class Collection:
                 return self.token(invitation_id, conn)
         row = conn.execute(sa.select(s.invitations).where(s.invitations.c.id == invitation_id)).mappings().one()
         expires = self.now() + timedelta(days=self.policy.link_days)
-        return InvitationClaim(row["id"], row["survey_id"], row["customer_id"], expires, row["token_nonce"]).token(self.signer)
+        return InvitationClaim(row["id"], row["survey_id"], row["customer_id"], expires, row["token_nonce"]).token(
+            self.signer
+        )
 
     def link(self, token: str, score: int | None = None) -> str:
         url = f"{self.policy.public_url}/s/{token}"
@@ -193,12 +241,18 @@ class Collection:
 
     # -- reading a link -------------------------------------------------------------------
 
-    def _claim(self, conn: sa.Connection, token: str, allow_expired: bool = False, lock: bool = False) -> tuple[InvitationClaim, Any]:
+    def _claim(
+        self, conn: sa.Connection, token: str, allow_expired: bool = False, lock: bool = False
+    ) -> tuple[InvitationClaim, Any]:
         claim = InvitationClaim.read(self.signer, token, self.now(), allow_expired)
         row = conn.execute(_CLAIM_LOCKED if lock else _CLAIM, {"invitation_id": claim.invitation_id}).mappings().first()
         # A valid signature over ids that no longer match (invitation deleted, store restored
         # from another secret's era) is as good as forged: refuse it.
-        if row is None or (row["survey_id"], row["customer_id"], row["token_nonce"]) != (claim.survey_id, claim.customer_id, claim.nonce):
+        if row is None or (row["survey_id"], row["customer_id"], row["token_nonce"]) != (
+            claim.survey_id,
+            claim.customer_id,
+            claim.nonce,
+        ):
             raise InvalidToken("the link does not match any invitation in this store")
         return claim, row
 
@@ -207,17 +261,29 @@ class Collection:
         :class:`InvalidToken` / :class:`TokenExpired` and writes nothing for a bad link."""
         with self.store.engine.connect() as conn:
             claim, row = self._claim(conn, token)
-            answer = conn.execute(
-                sa.select(s.responses.c.score, s.responses.c.answers, s.responses.c.comment)
-                .where(s.responses.c.invitation_id == claim.invitation_id)
-            ).mappings().first()
+            answer = (
+                conn.execute(
+                    sa.select(s.responses.c.score, s.responses.c.answers, s.responses.c.comment).where(
+                        s.responses.c.invitation_id == claim.invitation_id
+                    )
+                )
+                .mappings()
+                .first()
+            )
         survey = self.catalog.by_id(claim.survey_id)
         answers = dict(answer["answers"] or {}) if answer else {}
         if answer and answer["comment"] is not None:
             answers["comment"] = answer["comment"]
         return InvitationView(
-            claim, survey, row["name"], row["locale"], row["touchpoint_id"] or survey.touchpoint_id, row["channel"],
-            row["status"], answer["score"] if answer else None, answers,
+            claim,
+            survey,
+            row["name"],
+            row["locale"],
+            row["touchpoint_id"] or survey.touchpoint_id,
+            row["channel"],
+            row["status"],
+            answer["score"] if answer else None,
+            answers,
         )
 
     # -- answers --------------------------------------------------------------------------
@@ -240,9 +306,18 @@ class Collection:
             language = language or survey.language_for(row["locale"])
             values = self._checked(survey, score, answers or {})
             response_id = self._upsert(
-                conn, s.responses.c.invitation_id, claim.invitation_id, survey, values,
-                {"invitation_id": claim.invitation_id, "customer_id": claim.customer_id,
-                 "touchpoint_id": row["touchpoint_id"] or survey.touchpoint_id, "channel": row["channel"], "language": language},
+                conn,
+                s.responses.c.invitation_id,
+                claim.invitation_id,
+                survey,
+                values,
+                {
+                    "invitation_id": claim.invitation_id,
+                    "customer_id": claim.customer_id,
+                    "touchpoint_id": row["touchpoint_id"] or survey.touchpoint_id,
+                    "channel": row["channel"],
+                    "language": language,
+                },
             )
             if row["status"] != "answered" or row["posted_at"] is None:
                 conn.execute(_MARK_POSTED, {"invitation_id": claim.invitation_id, "at": self.now()})
@@ -263,9 +338,18 @@ class Collection:
                 conn.execute(mark.values(clicked_at=now))
                 return None
             response_id = self._upsert(
-                conn, s.responses.c.invitation_id, claim.invitation_id, survey, values,
-                {"invitation_id": claim.invitation_id, "customer_id": claim.customer_id,
-                 "touchpoint_id": row["touchpoint_id"] or survey.touchpoint_id, "channel": row["channel"], "language": language},
+                conn,
+                s.responses.c.invitation_id,
+                claim.invitation_id,
+                survey,
+                values,
+                {
+                    "invitation_id": claim.invitation_id,
+                    "customer_id": claim.customer_id,
+                    "touchpoint_id": row["touchpoint_id"] or survey.touchpoint_id,
+                    "channel": row["channel"],
+                    "language": language,
+                },
             )
             conn.execute(mark.values(status="answered", clicked_at=now))
         return Answered(response_id, survey, language)
@@ -282,8 +366,10 @@ class Collection:
             return False  # the same link twice (a double click, a reload) is one answer
         # Only clicks wrote this row (no form was posted), so deleting it voids nothing a person typed.
         conn.execute(r.delete().where(r.c.invitation_id == invitation_id))
-        reason = (f"{SCAN_REASON}: scores {stored.score} and {score} clicked within {SCAN_WINDOW.seconds} s "
-                  f"at {now:%Y-%m-%d %H:%M:%S} UTC; taken for an e-mail link scanner, the clicked score was voided")
+        reason = (
+            f"{SCAN_REASON}: scores {stored.score} and {score} clicked within {SCAN_WINDOW.seconds} s "
+            f"at {now:%Y-%m-%d %H:%M:%S} UTC; taken for an e-mail link scanner, the clicked score was voided"
+        )
         conn.execute(_inv.update().where(_inv.c.id == invitation_id).values(status="sent", reason=reason[:200]))
         return True
 
@@ -301,9 +387,19 @@ class Collection:
         updates its row instead of adding one."""
         values = self._checked(survey, score, answers or {})
         with self.writing() as conn:
-            return self._upsert(conn, s.responses.c.external_id, external_id, survey, values,
-                                {"external_id": external_id, "touchpoint_id": survey.touchpoint_id, "channel": channel,
-                                 "language": language})
+            return self._upsert(
+                conn,
+                s.responses.c.external_id,
+                external_id,
+                survey,
+                values,
+                {
+                    "external_id": external_id,
+                    "touchpoint_id": survey.touchpoint_id,
+                    "channel": channel,
+                    "language": language,
+                },
+            )
 
     def _upsert(self, conn: sa.Connection, key_column, key, survey: SurveyDefinition, values: dict, fixed: dict) -> int:
         """Insert the response, or update the one with the same invitation (or external id).
@@ -312,9 +408,15 @@ class Collection:
         costs one statement, and two first clicks at once (a mail scanner and the person)
         cannot both insert."""
         r = s.responses
-        row = {"survey_id": survey.id, "submitted_at": self.now(), "metric": survey.metric,
-               "scale_min": survey.scale[0] if survey.scale else None,
-               "scale_max": survey.scale[1] if survey.scale else None, **fixed, **values}
+        row = {
+            "survey_id": survey.id,
+            "submitted_at": self.now(),
+            "metric": survey.metric,
+            "scale_min": survey.scale[0] if survey.scale else None,
+            "scale_max": survey.scale[1] if survey.scale else None,
+            **fixed,
+            **values,
+        }
         params = dict.fromkeys(_RESPONSE_COLUMNS) | row
         new_id = conn.execute(_insert_response(conn.dialect.name, key_column.name), params).scalar()
         if new_id is not None:
@@ -336,14 +438,18 @@ class Collection:
         values: dict[str, Any] = {}
         if score is not None:
             if not survey.scored:
-                raise InvalidAnswer("score", f"the survey {survey.key!r} asks no score (it is a {survey.metric} survey)")
+                raise InvalidAnswer(
+                    "score", f"the survey {survey.key!r} asks no score (it is a {survey.metric} survey)"
+                )
             values["score"] = _score(score, survey.scale, "score")
         extra: dict[str, Any] = {}
         questions = {q.key: q for q in survey.questions}
         for key, value in answers.items():
             question = questions.get(key)
             if question is None:
-                raise InvalidAnswer(key, f"the survey {survey.key!r} has no question {key!r}; its questions: {', '.join(questions)}")
+                raise InvalidAnswer(
+                    key, f"the survey {survey.key!r} has no question {key!r}; its questions: {', '.join(questions)}"
+                )
             checked = _answer(question, value)
             if checked is None:
                 continue  # an empty answer: the question was skipped
@@ -365,14 +471,25 @@ class Collection:
             self.opt_out(conn, claim.customer_id, channel or row["channel"], source)
 
     def opt_out(self, conn: sa.Connection, customer_id: int, channel: str, source: str) -> None:
-        exists = conn.execute(sa.select(s.opt_outs.c.id).where(s.opt_outs.c.customer_id == customer_id, s.opt_outs.c.channel == channel)).first()
+        exists = conn.execute(
+            sa.select(s.opt_outs.c.id).where(s.opt_outs.c.customer_id == customer_id, s.opt_outs.c.channel == channel)
+        ).first()
         if exists is None:
-            conn.execute(s.opt_outs.insert().values(customer_id=customer_id, channel=channel, source=source, created_at=self.now()))
+            conn.execute(
+                s.opt_outs.insert().values(
+                    customer_id=customer_id, channel=channel, source=source, created_at=self.now()
+                )
+            )
 
     @staticmethod
     def opted_out(conn: sa.Connection, customer_id: int, channel: str) -> bool:
         o = s.opt_outs
-        return conn.execute(sa.select(o.c.id).where(o.c.customer_id == customer_id, o.c.channel.in_([channel, "all"])).limit(1)).first() is not None
+        return (
+            conn.execute(
+                sa.select(o.c.id).where(o.c.customer_id == customer_id, o.c.channel.in_([channel, "all"])).limit(1)
+            ).first()
+            is not None
+        )
 
 
 def _score(value: Any, scale: tuple[int, int] | None, field: str) -> int:

@@ -88,7 +88,9 @@ def _check_texts(texts: Any, languages: list, path: str) -> list[str]:
     problems = []
     for lang, entries in texts.items():
         if lang not in languages:
-            problems.append(f"{path}.{lang}: {lang!r} is not in the survey's languages {languages}; add it there or remove these texts")
+            problems.append(
+                f"{path}.{lang}: {lang!r} is not in the survey's languages {languages}; add it there or remove these texts"
+            )
         if not isinstance(entries, dict):
             problems.append(f"{path}.{lang}: expected text names mapped to texts, e.g. thank_you: Thanks!")
             continue
@@ -112,7 +114,10 @@ def _check_questions(questions: Any, metric: Any, path: str) -> list[str]:
             problems.append(f"{where}: expected a mapping with key, type and text")
             continue
         unknown = set(q) - {"key", "type", "text", "low_text", "options", "when", "scale"}
-        problems += [f"{where}.{u}: is not a question field (known: key, type, text, low_text, options, when, scale)" for u in sorted(unknown)]
+        problems += [
+            f"{where}.{u}: is not a question field (known: key, type, text, low_text, options, when, scale)"
+            for u in sorted(unknown)
+        ]
         key = q.get("key")
         if not isinstance(key, str) or not _KEY.match(key):
             problems.append(f"{where}.key: {key!r} is not a key; use lower-case letters, digits, - and _")
@@ -128,7 +133,9 @@ def _check_questions(questions: Any, metric: Any, path: str) -> list[str]:
         if qtype in ("single", "multiple"):
             options = q.get("options")
             if not isinstance(options, list) or not options:
-                problems.append(f"{where}.options: a {qtype} question needs a list of options, e.g. [{{key: price, text: Price}}]")
+                problems.append(
+                    f"{where}.options: a {qtype} question needs a list of options, e.g. [{{key: price, text: Price}}]"
+                )
             else:
                 for m, o in enumerate(options):
                     if not isinstance(o, dict) or not isinstance(o.get("key"), str) or not _KEY.match(o["key"]):
@@ -152,9 +159,13 @@ def _check_trigger(trigger: dict, path: str) -> list[str]:
     if channel not in _TRIGGER_CHANNELS:
         problems.append(f"{path}.channel: {channel!r} cannot send invitations; use email or sms")
     if "quiet_hours" in trigger and quiet_hours(trigger["quiet_hours"]) is None:
-        problems.append(f"{path}.quiet_hours: {trigger['quiet_hours']!r} is not hours; write e.g. 21-8 (21:00 to 08:00)")
+        problems.append(
+            f"{path}.quiet_hours: {trigger['quiet_hours']!r} is not hours; write e.g. 21-8 (21:00 to 08:00)"
+        )
     unknown = set(trigger) - {"touchpoint", "after", "channel", "quiet_hours"}
-    problems += [f"{path}.{u}: is not a trigger field (known: touchpoint, after, channel, quiet_hours)" for u in sorted(unknown)]
+    problems += [
+        f"{path}.{u}: is not a trigger field (known: touchpoint, after, channel, quiet_hours)" for u in sorted(unknown)
+    ]
     return problems
 
 

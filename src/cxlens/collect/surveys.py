@@ -65,7 +65,6 @@ __all__ = [
 ]
 
 
-
 @dataclass(frozen=True)
 class Option:
     key: str

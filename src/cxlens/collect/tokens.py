@@ -56,8 +56,10 @@ def load_secret(data_dir: Path | None = None, environ: dict[str, str] | None = N
     if env.get("CXLENS_SECRET_KEY"):
         value = env["CXLENS_SECRET_KEY"].encode()
         if len(value) < 16:
-            raise ConfigError("CXLENS_SECRET_KEY is shorter than 16 characters; use a long random value "
-                              "(python -c 'import secrets; print(secrets.token_urlsafe(32))')")
+            raise ConfigError(
+                "CXLENS_SECRET_KEY is shorter than 16 characters; use a long random value "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
         return value
     folder = data_dir or settings(env).data_dir
     path = Path(folder) / SECRET_FILE
@@ -76,8 +78,10 @@ def load_secret(data_dir: Path | None = None, environ: dict[str, str] | None = N
     except FileExistsError:
         return path.read_bytes().strip()
     except OSError as exc:
-        raise ConfigError(f"cannot create the link-signing secret {path} ({exc.strerror}); set CXLENS_SECRET_KEY "
-                          "or CXLENS_DATA_DIR to a place you can write to") from exc
+        raise ConfigError(
+            f"cannot create the link-signing secret {path} ({exc.strerror}); set CXLENS_SECRET_KEY "
+            "or CXLENS_DATA_DIR to a place you can write to"
+        ) from exc
 
 
 class Signer:
@@ -118,7 +122,9 @@ class InvitationClaim:
     nonce: str
 
     def token(self, signer: Signer) -> str:
-        return signer.sign("i", self.invitation_id, self.survey_id, self.customer_id, int(self.expires_at.timestamp()), self.nonce)
+        return signer.sign(
+            "i", self.invitation_id, self.survey_id, self.customer_id, int(self.expires_at.timestamp()), self.nonce
+        )
 
     @classmethod
     def read(cls, signer: Signer, token: str, now: datetime, allow_expired: bool = False) -> InvitationClaim:

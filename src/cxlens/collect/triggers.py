@@ -35,8 +35,17 @@ from .channels import Recipient, compose_email, compose_sms
 from .invitations import SCAN_REASON, Collection
 from .surveys import SurveyDefinition
 
-__all__ = ["INTERRUPTED", "REASONS", "Recovered", "SendReport", "plan_invitations", "recover_sending", "response_rates",
-           "send_due", "sampled"]
+__all__ = [
+    "INTERRUPTED",
+    "REASONS",
+    "Recovered",
+    "SendReport",
+    "plan_invitations",
+    "recover_sending",
+    "response_rates",
+    "send_due",
+    "sampled",
+]
 
 INTERRUPTED = "interrupted while sending; may or may not have been delivered"
 RESENT = "interrupted while sending; queued again by `cxlens invitations recover --resend`"
@@ -82,11 +91,18 @@ def plan_invitations(collection: Collection, conn: sa.Connection, event_ids: lis
                 continue
             try:
                 with conn.begin_nested():
-                    created.append(collection.insert_invitation(
-                        conn, survey.id, event.customer_id, trigger.channel,
-                        event.occurred_at + timedelta(seconds=trigger.after_seconds), event.id,
-                        "skipped" if reason else "pending", reason,
-                    ))
+                    created.append(
+                        collection.insert_invitation(
+                            conn,
+                            survey.id,
+                            event.customer_id,
+                            trigger.channel,
+                            event.occurred_at + timedelta(seconds=trigger.after_seconds),
+                            event.id,
+                            "skipped" if reason else "pending",
+                            reason,
+                        )
+                    )
             except sa.exc.IntegrityError:
                 continue  # planned by a concurrent request for the same event
     return created
@@ -94,7 +110,9 @@ def plan_invitations(collection: Collection, conn: sa.Connection, event_ids: lis
 
 def _planned(conn: sa.Connection, survey_id: int, event_id: int) -> bool:
     i = s.invitations
-    return conn.execute(sa.select(i.c.id).where(i.c.survey_id == survey_id, i.c.event_id == event_id)).first() is not None
+    return (
+        conn.execute(sa.select(i.c.id).where(i.c.survey_id == survey_id, i.c.event_id == event_id)).first() is not None
+    )
 
 
 def _planning_skip(conn: sa.Connection, survey: SurveyDefinition, event) -> str | None:
@@ -167,7 +185,9 @@ def _send_one(collection: Collection, senders: dict, invitation_id: int, report:
         _deliver(collection, senders, survey, inv, customer, language, token)
     except SendFailed as exc:
         with collection.writing() as conn:
-            conn.execute(i.update().where(i.c.id == invitation_id).values(status="failed", reason=str(exc)[:200], sent_at=None))
+            conn.execute(
+                i.update().where(i.c.id == invitation_id).values(status="failed", reason=str(exc)[:200], sent_at=None)
+            )
         report.failed += 1
         return
     with collection.writing() as conn:
@@ -190,7 +210,9 @@ class Recovered:
         return f"{len(self.ids)} invitation(s) left in 'sending' {what}: {shown}"
 
 
-def recover_sending(collection: Collection, older_than: timedelta = timedelta(minutes=15), resend: bool = False) -> Recovered:
+def recover_sending(
+    collection: Collection, older_than: timedelta = timedelta(minutes=15), resend: bool = False
+) -> Recovered:
     """Settle invitations left in ``sending`` by a process that died while sending them.
 
     Only those claimed more than ``older_than`` ago: a younger one may belong to a sender that
@@ -233,12 +255,19 @@ def _check(collection: Collection, conn, survey: SurveyDefinition, inv, customer
 
 def _recently_invited(conn: sa.Connection, inv, since: datetime) -> bool:
     i = s.invitations
-    return conn.execute(
-        sa.select(i.c.id).where(
-            i.c.customer_id == inv["customer_id"], i.c.id != inv["id"],
-            i.c.status.in_(["sent", "answered", "sending"]), i.c.sent_at >= since,
-        ).limit(1)
-    ).first() is not None
+    return (
+        conn.execute(
+            sa.select(i.c.id)
+            .where(
+                i.c.customer_id == inv["customer_id"],
+                i.c.id != inv["id"],
+                i.c.status.in_(["sent", "answered", "sending"]),
+                i.c.sent_at >= since,
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def _quiet_until(now: datetime, quiet: tuple[int, int], tz_name: str) -> datetime | None:
@@ -258,7 +287,9 @@ def _quiet_until(now: datetime, quiet: tuple[int, int], tz_name: str) -> datetim
     return resume.astimezone(now.tzinfo)
 
 
-def _deliver(collection: Collection, senders: dict, survey: SurveyDefinition, inv, customer, language: str, token: str) -> None:
+def _deliver(
+    collection: Collection, senders: dict, survey: SurveyDefinition, inv, customer, language: str, token: str
+) -> None:
     channel = inv["channel"]
     sender = senders.get(channel)
     if sender is None:
@@ -272,8 +303,13 @@ def _deliver(collection: Collection, senders: dict, survey: SurveyDefinition, in
         low, high = survey.scale
         scores = [(n, collection.link(token, n)) for n in range(low, high + 1)]
     message = compose_email(
-        survey, language, Recipient(customer["name"], customer["email"], customer["phone"]),
-        collection.policy.smtp.sender, link, scores, collection.unsubscribe_link(token),
+        survey,
+        language,
+        Recipient(customer["name"], customer["email"], customer["phone"]),
+        collection.policy.smtp.sender,
+        link,
+        scores,
+        collection.unsubscribe_link(token),
     )
     sender.send(customer["email"], message)
 
@@ -285,9 +321,17 @@ def response_rates(collection: Collection, since: datetime | None = None, until:
     i, e, sv, t = s.invitations, s.events, s.surveys, s.touchpoints
     touchpoint = sa.func.coalesce(e.c.touchpoint_id, sv.c.touchpoint_id)
     query = (
-        sa.select(sv.c.key.label("survey"), i.c.channel, t.c.key.label("touchpoint"), i.c.status, i.c.reason,
-                  sa.func.count().label("n"))
-        .select_from(i.join(sv, sv.c.id == i.c.survey_id).outerjoin(e, e.c.id == i.c.event_id).outerjoin(t, t.c.id == touchpoint))
+        sa.select(
+            sv.c.key.label("survey"),
+            i.c.channel,
+            t.c.key.label("touchpoint"),
+            i.c.status,
+            i.c.reason,
+            sa.func.count().label("n"),
+        )
+        .select_from(
+            i.join(sv, sv.c.id == i.c.survey_id).outerjoin(e, e.c.id == i.c.event_id).outerjoin(t, t.c.id == touchpoint)
+        )
         .group_by(sv.c.key, i.c.channel, t.c.key, i.c.status, i.c.reason)
     )
     if since:
@@ -298,10 +342,21 @@ def response_rates(collection: Collection, since: datetime | None = None, until:
         rows = conn.execute(query).all()
     table: dict[tuple, dict] = {}
     for row in rows:
-        entry = table.setdefault((row.survey, row.channel, row.touchpoint), {
-            "survey": row.survey, "channel": row.channel, "touchpoint": row.touchpoint,
-            "invited": 0, "sent": 0, "answered": 0, "failed": 0, "pending": 0, "skipped": {}, "link_scans": 0,
-        })
+        entry = table.setdefault(
+            (row.survey, row.channel, row.touchpoint),
+            {
+                "survey": row.survey,
+                "channel": row.channel,
+                "touchpoint": row.touchpoint,
+                "invited": 0,
+                "sent": 0,
+                "answered": 0,
+                "failed": 0,
+                "pending": 0,
+                "skipped": {},
+                "link_scans": 0,
+            },
+        )
         entry["invited"] += row.n
         if (row.reason or "").startswith(SCAN_REASON):
             entry["link_scans"] += row.n

@@ -115,10 +115,16 @@ def _items(conn: sa.Connection, since: datetime, rng) -> dict[str, np.ndarray]:
     rows: list[tuple] = []
     r, tp = schema.responses, schema.touchpoints
     answers = conn.execute(
-        sa.select(r.c.id, r.c.customer_id, r.c.touchpoint_id, tp.c.key, r.c.submitted_at, r.c.metric, r.c.score, r.c.comment)
+        sa.select(
+            r.c.id, r.c.customer_id, r.c.touchpoint_id, tp.c.key, r.c.submitted_at, r.c.metric, r.c.score, r.c.comment
+        )
         .select_from(r.outerjoin(tp, tp.c.id == r.c.touchpoint_id))
-        .where(r.c.submitted_at >= since, sa.or_(sa.and_(r.c.metric == "nps", r.c.score <= 6), sa.and_(r.c.metric == "csat", r.c.score <= 1)))
-        .order_by(r.c.id)).all()
+        .where(
+            r.c.submitted_at >= since,
+            sa.or_(sa.and_(r.c.metric == "nps", r.c.score <= 6), sa.and_(r.c.metric == "csat", r.c.score <= 1)),
+        )
+        .order_by(r.c.id)
+    ).all()
     draws = rng.random(len(answers))
     for (rid, customer, tp_id, key, at, metric, score, comment), u in zip(answers, draws):
         if comment in angry:
@@ -127,29 +133,72 @@ def _items(conn: sa.Connection, since: datetime, rng) -> dict[str, np.ndarray]:
             continue
         else:
             priority = "high" if metric == "nps" and score <= 2 else "normal"
-        team = "logistics" if key == "delivery" else "billing" if key in ("renewal-payment", "renewal-notice") or comment in billing else "support"
+        team = (
+            "logistics"
+            if key == "delivery"
+            else "billing"
+            if key in ("renewal-payment", "renewal-notice") or comment in billing
+            else "support"
+        )
         title = f"{metric.upper()} {score} at {key}" + (f": {comment[:120]}" if comment else "")
         rows.append(("response", rid, customer or 0, tp_id or 0, _us(at), team, priority, title))
     m = schema.mentions
     for mid, at, source, rating, text, ext in conn.execute(
-            sa.select(m.c.id, m.c.posted_at, m.c.source, m.c.rating, m.c.text, m.c.external_id)
-            .where(m.c.posted_at >= since, sa.or_(m.c.rating <= 2, m.c.external_id.like("mb-%"))).order_by(m.c.id)):
+        sa.select(m.c.id, m.c.posted_at, m.c.source, m.c.rating, m.c.text, m.c.external_id)
+        .where(m.c.posted_at >= since, sa.or_(m.c.rating <= 2, m.c.external_id.like("mb-%")))
+        .order_by(m.c.id)
+    ):
         is_billing = text in billing
         what = f"{rating:.0f}★ review on {source}" if rating is not None else f"Post on {source}"
-        rows.append(("mention", mid, 0, 0, _us(at), "billing" if is_billing else "support",
-                     "high" if is_billing else "normal" if rating is None or rating <= 1 else "low", f"{what}: {text[:120]}"))
+        rows.append(
+            (
+                "mention",
+                mid,
+                0,
+                0,
+                _us(at),
+                "billing" if is_billing else "support",
+                "high" if is_billing else "normal" if rating is None or rating <= 1 else "low",
+                f"{what}: {text[:120]}",
+            )
+        )
     t = schema.tickets
     for tid, customer, tp_id, at, ext, priority, team, subject in conn.execute(
-            sa.select(t.c.id, t.c.customer_id, t.c.touchpoint_id, t.c.created_at, t.c.external_id, t.c.priority, t.c.team, t.c.subject)
-            .where(t.c.created_at >= since, sa.or_(t.c.priority == "urgent", sa.and_(t.c.external_id.like("TB-%"), t.c.priority == "high")))
-            .order_by(t.c.id)):
-        rows.append(("ticket", tid, customer or 0, tp_id or 0, _us(at), "billing" if team == "billing" else "support",
-                     "urgent" if priority == "urgent" else "high", f"Ticket {ext} escalated: {subject}"))
+        sa.select(
+            t.c.id,
+            t.c.customer_id,
+            t.c.touchpoint_id,
+            t.c.created_at,
+            t.c.external_id,
+            t.c.priority,
+            t.c.team,
+            t.c.subject,
+        )
+        .where(
+            t.c.created_at >= since,
+            sa.or_(t.c.priority == "urgent", sa.and_(t.c.external_id.like("TB-%"), t.c.priority == "high")),
+        )
+        .order_by(t.c.id)
+    ):
+        rows.append(
+            (
+                "ticket",
+                tid,
+                customer or 0,
+                tp_id or 0,
+                _us(at),
+                "billing" if team == "billing" else "support",
+                "urgent" if priority == "urgent" else "high",
+                f"Ticket {ext} escalated: {subject}",
+            )
+        )
     names = ("source", "item", "customer", "touchpoint", "at", "team", "priority", "title")
     if not rows:
         return {n: np.zeros(0) for n in names}
-    return {n: np.array(col, dtype=object if n in ("source", "team", "priority", "title") else np.int64)
-            for n, col in zip(names, zip(*rows))}
+    return {
+        n: np.array(col, dtype=object if n in ("source", "team", "priority", "title") else np.int64)
+        for n, col in zip(names, zip(*rows))
+    }
 
 
 def _next_answers(conn: sa.Connection, since: datetime, items: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -157,8 +206,11 @@ def _next_answers(conn: sa.Connection, since: datetime, items: dict) -> tuple[np
     passive or promoter and the next answer of any survey good on its scale), and whether the
     next answer is bad."""
     r = schema.responses
-    rows = conn.execute(sa.select(r.c.customer_id, r.c.submitted_at, r.c.metric, r.c.score, r.c.scale_max)
-                        .where(r.c.submitted_at >= since, r.c.customer_id.is_not(None), r.c.score.is_not(None))).all()
+    rows = conn.execute(
+        sa.select(r.c.customer_id, r.c.submitted_at, r.c.metric, r.c.score, r.c.scale_max).where(
+            r.c.submitted_at >= since, r.c.customer_id.is_not(None), r.c.score.is_not(None)
+        )
+    ).all()
     n = len(items["at"])
     if not rows or not n:
         return np.zeros(n, bool), np.zeros(n, bool)
@@ -186,8 +238,16 @@ def _next_answers(conn: sa.Connection, since: datetime, items: dict) -> tuple[np
     return any_ok & nps_found & nps_ok, any_found & ~any_ok
 
 
-def _timelines(rng, items: dict, created: np.ndarray, end_us: int, good: np.ndarray, bad: np.ndarray,
-               teams: dict[str, list[int]], lead: int) -> tuple[list[dict], list[dict]]:
+def _timelines(
+    rng,
+    items: dict,
+    created: np.ndarray,
+    end_us: int,
+    good: np.ndarray,
+    bad: np.ndarray,
+    teams: dict[str, list[int]],
+    lead: int,
+) -> tuple[list[dict], list[dict]]:
     n = len(created)
     sla = alerting_config()["cases"]["sla"]
     fc = np.array([_seconds(sla[p]["first_contact"]) for p in items["priority"]]) * 1e6
@@ -206,7 +266,9 @@ def _timelines(rng, items: dict, created: np.ndarray, end_us: int, good: np.ndar
     fallback = rng.choice(["not_recovered", "no_action_needed", "false_alarm"], n, p=[0.45, 0.4, 0.15])
     anonymous = rng.choice(["no_action_needed", "not_recovered", "false_alarm"], n, p=[0.6, 0.2, 0.2])
     history = _history()
-    causes = {team: (list(w), np.array(list(w.values())) / sum(w.values())) for team, w in history["root_causes"].items()}
+    causes = {
+        team: (list(w), np.array(list(w.values())) / sum(w.values())) for team, w in history["root_causes"].items()
+    }
     channel = rng.choice(["phone", "email"], n, p=[0.6, 0.4])
     rank: dict[str, int] = {}
     cases, events = [], []
@@ -218,37 +280,105 @@ def _timelines(rng, items: dict, created: np.ndarray, end_us: int, good: np.ndar
         t0 = int(created[i])
         first_due, resolve_due = t0 + int(fc[i]), t0 + int(rs[i])
         origin = f"demo:{source}:{items['item'][i]}"
-        ev = [(t0, "opened", None, {"source": source, "priority": priority, "team": team, "origin_key": origin,
-                                     "first_contact_due_at": _at(first_due).isoformat(), "resolve_due_at": _at(resolve_due).isoformat(),
-                                     "business_hours": False}, None),
-              (t0, "assigned", None, {"owner_id": owner, "team": team, "by": "rule"}, None)]
-        case = {"source": source, "origin_key": origin, "response_id": None, "mention_id": None, "ticket_id": None,
-                "customer_id": int(items["customer"][i]) or None, "touchpoint_id": int(items["touchpoint"][i]) or None,
-                "title": items["title"][i][:300], "owner_id": owner, "team": team, "priority": priority, "due_at": _at(first_due),
-                "business_hours": False, "first_contacted_at": None, "escalated_at": None, "escalated_to": None,
-                "root_cause": None, "resolution": None, "outcome": None, "notes": None, "created_at": _at(t0),
-                "resolved_at": None, "closed_at": None, "status": "open"}
+        ev = [
+            (
+                t0,
+                "opened",
+                None,
+                {
+                    "source": source,
+                    "priority": priority,
+                    "team": team,
+                    "origin_key": origin,
+                    "first_contact_due_at": _at(first_due).isoformat(),
+                    "resolve_due_at": _at(resolve_due).isoformat(),
+                    "business_hours": False,
+                },
+                None,
+            ),
+            (t0, "assigned", None, {"owner_id": owner, "team": team, "by": "rule"}, None),
+        ]
+        case = {
+            "source": source,
+            "origin_key": origin,
+            "response_id": None,
+            "mention_id": None,
+            "ticket_id": None,
+            "customer_id": int(items["customer"][i]) or None,
+            "touchpoint_id": int(items["touchpoint"][i]) or None,
+            "title": items["title"][i][:300],
+            "owner_id": owner,
+            "team": team,
+            "priority": priority,
+            "due_at": _at(first_due),
+            "business_hours": False,
+            "first_contacted_at": None,
+            "escalated_at": None,
+            "escalated_to": None,
+            "root_cause": None,
+            "resolution": None,
+            "outcome": None,
+            "notes": None,
+            "created_at": _at(t0),
+            "resolved_at": None,
+            "closed_at": None,
+            "status": "open",
+        }
         case[f"{source}_id"] = int(items["item"][i])
         if false_alarm[i] and quick_close[i] < end_us:
-            case |= {"status": "closed", "outcome": "false_alarm", "resolution": "no_action",
-                     "resolved_at": _at(quick_close[i]), "closed_at": _at(quick_close[i])}
-            ev.append((int(quick_close[i]), "closed", owner, {"from": "open", "outcome": "false_alarm", "resolution": "no_action",
-                                                               "root_cause": None}, "Not about us: no follow-up needed."))
+            case |= {
+                "status": "closed",
+                "outcome": "false_alarm",
+                "resolution": "no_action",
+                "resolved_at": _at(quick_close[i]),
+                "closed_at": _at(quick_close[i]),
+            }
+            ev.append(
+                (
+                    int(quick_close[i]),
+                    "closed",
+                    owner,
+                    {"from": "open", "outcome": "false_alarm", "resolution": "no_action", "root_cause": None},
+                    "Not about us: no follow-up needed.",
+                )
+            )
         elif not stuck[i] and contact_at[i] < end_us:
             c = int(contact_at[i])
             case |= {"first_contacted_at": _at(c), "due_at": _at(resolve_due), "status": "in_progress"}
-            ev.append((c, "contacted", owner, {"first": True, "channel": str(channel[i]), "within_sla": bool(c <= first_due),
-                                               "due_at": _at(first_due).isoformat()}, None))
+            ev.append(
+                (
+                    c,
+                    "contacted",
+                    owner,
+                    {
+                        "first": True,
+                        "channel": str(channel[i]),
+                        "within_sla": bool(c <= first_due),
+                        "due_at": _at(first_due).isoformat(),
+                    },
+                    None,
+                )
+            )
             if waits[i]:
                 wait, back = c + int(0.3 * resolve_lag[i]), c + int(0.8 * resolve_lag[i])
                 if wait < end_us:
                     ev.append((wait, "status", owner, {"from": "in_progress", "to": "waiting_customer"}, None))
                     case["status"] = "waiting_customer"
                 if back < end_us:
-                    ev.append((back, "status", owner, {"from": "waiting_customer", "to": "in_progress"}, "The customer replied."))
+                    ev.append(
+                        (
+                            back,
+                            "status",
+                            owner,
+                            {"from": "waiting_customer", "to": "in_progress"},
+                            "The customer replied.",
+                        )
+                    )
                     case["status"] = "in_progress"
             if resolved_at[i] < end_us:
-                closing = _closing(rng, team, causes, history, good[i], bad[i], no_customer[i], u[i], fallback[i], anonymous[i])
+                closing = _closing(
+                    rng, team, causes, history, good[i], bad[i], no_customer[i], u[i], fallback[i], anonymous[i]
+                )
                 case |= {"status": "resolved", "resolved_at": _at(resolved_at[i])}
                 ev.append((int(resolved_at[i]), "status", owner, {"from": "in_progress", "to": "resolved"}, None))
                 if closed_at[i] < end_us:
@@ -263,8 +393,10 @@ def _timelines(rng, items: dict, created: np.ndarray, end_us: int, good: np.ndar
         ev.sort(key=lambda e: e[0])
         case["updated_at"] = _at(ev[-1][0])
         cases.append(case)
-        events.extend({"case": i, "at": _at(at), "kind": kind, "actor_id": actor, "data": data, "note": note}
-                      for at, kind, actor, data, note in ev)
+        events.extend(
+            {"case": i, "at": _at(at), "kind": kind, "actor_id": actor, "data": data, "note": note}
+            for at, kind, actor, data, note in ev
+        )
     return cases, events
 
 
@@ -298,9 +430,13 @@ def _insert(conn: sa.Connection, cases: list[dict], events: list[dict]) -> None:
         event["id"] = first_event + k
         event["case_id"] = first_case + event.pop("case")
     for start in range(0, len(cases), 5000):
-        conn.execute(c.insert(), cases[start:start + 5000])
+        conn.execute(c.insert(), cases[start : start + 5000])
     for start in range(0, len(events), 5000):
-        conn.execute(e.insert(), events[start:start + 5000])
+        conn.execute(e.insert(), events[start : start + 5000])
     if conn.dialect.name == "postgresql":
         for table in ("cases", "case_events"):
-            conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))"))
+            conn.execute(
+                sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))"
+                )
+            )

@@ -15,8 +15,13 @@ assert set(LOCALE_SHARE) == set(LANGUAGES)
 LOCALES = np.array(list(LOCALE_SHARE))
 LOCALE_P = np.array(list(LOCALE_SHARE.values()))
 TIMEZONES = {
-    "en": "America/New_York", "de": "Europe/Berlin", "es": "Europe/Madrid", "fi": "Europe/Helsinki",
-    "ru": "Europe/Moscow", "zh": "Asia/Shanghai", "th": "Asia/Bangkok",
+    "en": "America/New_York",
+    "de": "Europe/Berlin",
+    "es": "Europe/Madrid",
+    "fi": "Europe/Helsinki",
+    "ru": "Europe/Moscow",
+    "zh": "Asia/Shanghai",
+    "th": "Asia/Bangkok",
 }
 SEGMENTS = np.array(["smb", "mid-market", "enterprise", "consumer"])
 SEGMENT_P = np.array([0.30, 0.15, 0.05, 0.50])
@@ -28,13 +33,26 @@ CHURN_REASONS_OTHER = np.array(["too expensive", "switched to a competitor", "no
 
 # Perception by touchpoint, on the latent scale (0 = average experience).
 TOUCHPOINT_EFFECT = {
-    "delivery": -0.15, "support-phone": 0.25, "support-chat": 0.1, "support-email": -0.2,
-    "checkout": 0.2, "account-setup": -0.1, "webinar": 0.15, "onboarding-call": 0.3,
-    "renewal-payment": -0.25, "first-use": 0.0,
+    "delivery": -0.15,
+    "support-phone": 0.25,
+    "support-chat": 0.1,
+    "support-email": -0.2,
+    "checkout": 0.2,
+    "account-setup": -0.1,
+    "webinar": 0.15,
+    "onboarding-call": 0.3,
+    "renewal-payment": -0.25,
+    "first-use": 0.0,
 }
 SURVEY_WEIGHTS = {
-    "relationship-nps": 0.26, "checkout-ces": 0.14, "delivery-csat": 0.14, "support-csat": 0.2,
-    "onboarding-csat": 0.06, "setup-ces": 0.08, "webinar-csat": 0.04, "renewal-nps": 0.08,
+    "relationship-nps": 0.26,
+    "checkout-ces": 0.14,
+    "delivery-csat": 0.14,
+    "support-csat": 0.2,
+    "onboarding-csat": 0.06,
+    "setup-ces": 0.08,
+    "webinar-csat": 0.04,
+    "renewal-nps": 0.08,
 }
 SUPPORT_CHANNELS = {"support-chat": "chat", "support-email": "email", "support-phone": "phone"}
 # First reply and resolution: log-normal medians in seconds per channel (skewed, as in life).
@@ -53,14 +71,39 @@ REDRAWS = 20
 # The store's data: what the demo writes, and what ``reset`` deletes (children first). Kept:
 # the journey map (load_surveys upserts it), users, API keys, the import log, and the alerting
 # set-up (alert rules, notifiers, settings). Alerts, checks, notifications, cases and teams go.
-LOOP_TABLES = ("cases", "case_events", "team_members", "alerts", "alert_events", "alert_checks", "notifications", "deliveries")
-DATA_TABLES = ("customers", "events", "invitations", "responses", "tickets", "mentions", "revenue", "feature_requests",
-               "opt_outs", *LOOP_TABLES)
+LOOP_TABLES = (
+    "cases",
+    "case_events",
+    "team_members",
+    "alerts",
+    "alert_events",
+    "alert_checks",
+    "notifications",
+    "deliveries",
+)
+DATA_TABLES = (
+    "customers",
+    "events",
+    "invitations",
+    "responses",
+    "tickets",
+    "mentions",
+    "revenue",
+    "feature_requests",
+    "opt_outs",
+    *LOOP_TABLES,
+)
 COLLECTION_DAYS = 60
 # Answered ÷ sent per survey: short transactional surveys get more answers than relationship NPS.
 RESPONSE_RATE = {
-    "relationship-nps": 0.22, "checkout-ces": 0.35, "delivery-csat": 0.31, "support-csat": 0.42,
-    "onboarding-csat": 0.48, "setup-ces": 0.33, "webinar-csat": 0.27, "renewal-nps": 0.2,
+    "relationship-nps": 0.22,
+    "checkout-ces": 0.35,
+    "delivery-csat": 0.31,
+    "support-csat": 0.42,
+    "onboarding-csat": 0.48,
+    "setup-ces": 0.33,
+    "webinar-csat": 0.27,
+    "renewal-nps": 0.2,
 }
 # Invitations skipped, per reason, as a share of those sent; pending ones as a share too.
 SKIPPED_SHARE = {"fatigue": 0.08, "opted_out": 0.015, "too_late": 0.004}

@@ -39,12 +39,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
-from ..errors import InputError
 from ..collect.surveys import load_surveys
+from ..errors import InputError
 from ..ingest import import_table
 from ..ingest.journeys import read_journey_map
-from ..store import Store
-from ..store import schema
+from ..store import Store, schema
 from . import casework, people
 from .alerting import load_alerting
 from .company import (
@@ -52,12 +51,12 @@ from .company import (
     CHURN_REASONS_BAD,
     CHURN_REASONS_OTHER,
     COLLECTION_DAYS,
-    DAY_US,
     DATA_TABLES,
-    LOOP_TABLES,
+    DAY_US,
     FIRST_REPLY_MEDIAN,
     LOCALE_P,
     LOCALES,
+    LOOP_TABLES,
     PERSONAS,
     PLAN_PRICE,
     PLANS,
@@ -86,6 +85,7 @@ HISTORY_DAYS = 730
 CHUNK = 1_000_000
 
 Progress = Callable[[str, int, int], None]
+
 
 @dataclass
 class DemoSummary:
@@ -203,21 +203,25 @@ class _Demo(InvitationHistory):
         reason = np.where(self.latent + rng.normal(0, 0.5, n) < -0.3, bad_reason, other_reason)
         self.ids = self._ids("cust-", 0, n)
         first, last = people.names(rng, LOCALES[self.lang])
-        acquisition = rng.lognormal(np.log(np.select([self.segment == "enterprise", self.segment == "mid-market"], [900, 250], 40)), 0.5)
-        table = pa.table({
-            "external_id": self.ids,
-            "name": pc.binary_join_element_wise(pa.array(first), pa.array(last), " "),
-            "email": pc.binary_join_element_wise(self.ids, pa.scalar("example.com"), "@"),
-            "locale": pa.array(LOCALES[self.lang]),
-            "timezone": pa.array(np.vectorize(TIMEZONES.get)(LOCALES[self.lang])),
-            "segment": pa.array(self.segment),
-            "plan": pa.array(PLANS[self.plan]),
-            "persona": pa.array(rng.choice(PERSONAS, n, p=[0.45, 0.15, 0.3, 0.1])),
-            "signed_up_at": self._ts(self.signup_us),
-            "churned_at": self._ts(self.churn_us, self.churned),
-            "churn_reason": pa.array(reason, mask=~self.churned),
-            "acquisition_cost": pa.array(np.round(acquisition, 2)),
-        })
+        acquisition = rng.lognormal(
+            np.log(np.select([self.segment == "enterprise", self.segment == "mid-market"], [900, 250], 40)), 0.5
+        )
+        table = pa.table(
+            {
+                "external_id": self.ids,
+                "name": pc.binary_join_element_wise(pa.array(first), pa.array(last), " "),
+                "email": pc.binary_join_element_wise(self.ids, pa.scalar("example.com"), "@"),
+                "locale": pa.array(LOCALES[self.lang]),
+                "timezone": pa.array(np.vectorize(TIMEZONES.get)(LOCALES[self.lang])),
+                "segment": pa.array(self.segment),
+                "plan": pa.array(PLANS[self.plan]),
+                "persona": pa.array(rng.choice(PERSONAS, n, p=[0.45, 0.15, 0.3, 0.1])),
+                "signed_up_at": self._ts(self.signup_us),
+                "churned_at": self._ts(self.churn_us, self.churned),
+                "churn_reason": pa.array(reason, mask=~self.churned),
+                "acquisition_cost": pa.array(np.round(acquisition, 2)),
+            }
+        )
         self._write("customers", table)
         self.progress("customers", n, n)
 
@@ -235,12 +239,18 @@ class _Demo(InvitationHistory):
         follows (so funnels drop off), and happier customers go further."""
         rng, n = self.rng, self.n_customers
         steps = [  # touchpoint, follows, share of those reaching it, days after sign-up (mean)
-            ("website-visit", None, 1.0, -10), ("webinar", "website-visit", 0.25, -5),
-            ("sales-call", "website-visit", 0.2, -3), ("checkout", "website-visit", 1.0, 0),
-            ("delivery", "checkout", 0.97, 4), ("account-setup", "checkout", 0.9, 1),
-            ("first-use", "account-setup", 0.85, 3), ("mobile-app", "first-use", 0.7, 7),
-            ("onboarding-call", "account-setup", 0.3, 5), ("help-center", "first-use", 0.5, 30),
-            ("renewal-notice", "first-use", 0.95, 335), ("renewal-payment", "renewal-notice", 0.85, 365),
+            ("website-visit", None, 1.0, -10),
+            ("webinar", "website-visit", 0.25, -5),
+            ("sales-call", "website-visit", 0.2, -3),
+            ("checkout", "website-visit", 1.0, 0),
+            ("delivery", "checkout", 0.97, 4),
+            ("account-setup", "checkout", 0.9, 1),
+            ("first-use", "account-setup", 0.85, 3),
+            ("mobile-app", "first-use", 0.7, 7),
+            ("onboarding-call", "account-setup", 0.3, 5),
+            ("help-center", "first-use", 0.5, 30),
+            ("renewal-notice", "first-use", 0.95, 335),
+            ("renewal-payment", "renewal-notice", 0.85, 365),
         ]
         customer, touchpoint, at = [], [], []
         reached: dict[str, np.ndarray] = {}
@@ -257,12 +267,14 @@ class _Demo(InvitationHistory):
             touchpoint.append(np.full(mask.sum(), tp))
             at.append(when[mask])
         who = np.concatenate(customer)
-        table = pa.table({
-            "external_id": self._ids("ev-", 0, len(who)),
-            "customer": self.ids.take(pa.array(who)),
-            "touchpoint": pa.array(np.concatenate(touchpoint)),
-            "occurred_at": self._ts(np.concatenate(at)),
-        })
+        table = pa.table(
+            {
+                "external_id": self._ids("ev-", 0, len(who)),
+                "customer": self.ids.take(pa.array(who)),
+                "touchpoint": pa.array(np.concatenate(touchpoint)),
+                "occurred_at": self._ts(np.concatenate(at)),
+            }
+        )
         self._write("events", table)
         self.progress("events", table.num_rows, table.num_rows)
 
@@ -298,7 +310,9 @@ class _Demo(InvitationHistory):
         touchpoint[support] = rng.choice(list(SUPPORT_CHANNELS), support.sum(), p=self.support_p)
         who, submitted, anchor = self._answers(touchpoint)
         invited = (submitted >= self.collect_from_us) & ((touchpoint == "support-email") | ~support)
-        self.answered.append((np.flatnonzero(invited) + start + 1, survey[invited], who[invited], anchor[invited], submitted[invited]))
+        self.answered.append(
+            (np.flatnonzero(invited) + start + 1, survey[invited], who[invited], anchor[invited], submitted[invited])
+        )
         effect = np.vectorize(lambda t: TOUCHPOINT_EFFECT.get(t, 0.0))(touchpoint)
         recent_delivery = self.incidents.delivery_effect(touchpoint, submitted)
         effect = effect - DELIVERY_DROP * recent_delivery
@@ -306,7 +320,11 @@ class _Demo(InvitationHistory):
         metric = np.array([self.surveys[k].metric for k in keys])[survey_i]
         score = np.select(
             [metric == "nps", metric == "csat", metric == "ces"],
-            [np.clip(np.rint(8.0 + 2.0 * y), 0, 10), np.clip(np.rint(4.0 + 1.0 * y), 1, 5), np.clip(np.rint(5.4 + 1.3 * y), 1, 7)],
+            [
+                np.clip(np.rint(8.0 + 2.0 * y), 0, 10),
+                np.clip(np.rint(4.0 + 1.0 * y), 1, 5),
+                np.clip(np.rint(5.4 + 1.3 * y), 1, 7),
+            ],
         ).astype(np.int64)
         sentiment = np.select(
             [metric == "nps", metric == "csat", metric == "ces"],
@@ -317,17 +335,21 @@ class _Demo(InvitationHistory):
         has_comment = rng.random(n) < np.where(sentiment == 0, 0.55, 0.35)
         comments = self._phrases(topic, sentiment, self.lang[who])
         lang = pa.array(LOCALES[self.lang[who]])
-        table = pa.table({
-            "external_id": self._ids("resp-", start, n),
-            "survey": pa.array(survey),
-            "customer": self.ids.take(pa.array(who)),
-            "touchpoint": pa.array(touchpoint),
-            "channel": pa.array(np.where(support, np.vectorize(lambda t: SUPPORT_CHANNELS.get(t, "email"))(touchpoint), "email")),
-            "submitted_at": self._ts(submitted),
-            "score": pa.array(score),
-            "comment": pc.if_else(pa.array(has_comment), comments, pa.scalar(None, pa.string())),
-            "language": pc.if_else(pa.array(has_comment), lang, pa.scalar(None, pa.string())),
-        })
+        table = pa.table(
+            {
+                "external_id": self._ids("resp-", start, n),
+                "survey": pa.array(survey),
+                "customer": self.ids.take(pa.array(who)),
+                "touchpoint": pa.array(touchpoint),
+                "channel": pa.array(
+                    np.where(support, np.vectorize(lambda t: SUPPORT_CHANNELS.get(t, "email"))(touchpoint), "email")
+                ),
+                "submitted_at": self._ts(submitted),
+                "score": pa.array(score),
+                "comment": pc.if_else(pa.array(has_comment), comments, pa.scalar(None, pa.string())),
+                "language": pc.if_else(pa.array(has_comment), lang, pa.scalar(None, pa.string())),
+            }
+        )
         return self.incidents.answers(table, touchpoint, metric, submitted, self.lang[who])
 
     def _answers(self, touchpoints: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -392,26 +414,34 @@ class _Demo(InvitationHistory):
         for channel_tp in SUPPORT_CHANNELS:
             mask = answerable & (tp == channel_tp)
             self.anchors[channel_tp] = (who[mask], solved_at[mask])
-        table = pa.table({
-            "external_id": self._ids("T-", 0, n),
-            "customer": self.ids.take(pa.array(who)),
-            "touchpoint": pa.array(tp),
-            "channel": pa.array(channel),
-            "team": pa.array(team),
-            "agent": pa.array(agent),
-            "status": pa.array(np.where(solved, np.where(rng.random(n) < 0.7, "closed", "solved"), np.where(replied, "pending", "new"))),
-            "priority": pa.array(rng.choice(["low", "normal", "high", "urgent"], n, p=[0.2, 0.6, 0.15, 0.05])),
-            "created_at": self._ts(created),
-            "first_response_at": self._ts(first_at, replied),
-            "solved_at": self._ts(solved_at, solved),
-            "reopens": pa.array(reopens),
-            "replies": pa.array(np.where(replied, replies, 0)),
-            "handle_seconds": pa.array(np.round(rng.lognormal(np.log(np.where(channel == "phone", 420, 600)), 0.6), 1)),
-            "subject": pa.array(np.char.replace(subject_topic, "_", " ")),
-            "text": self._phrases(topic, np.zeros(n, np.int64), lang),
-            "tags": pa.array(subject_topic),
-            "language": pa.array(LOCALES[lang]),
-        })
+        table = pa.table(
+            {
+                "external_id": self._ids("T-", 0, n),
+                "customer": self.ids.take(pa.array(who)),
+                "touchpoint": pa.array(tp),
+                "channel": pa.array(channel),
+                "team": pa.array(team),
+                "agent": pa.array(agent),
+                "status": pa.array(
+                    np.where(
+                        solved, np.where(rng.random(n) < 0.7, "closed", "solved"), np.where(replied, "pending", "new")
+                    )
+                ),
+                "priority": pa.array(rng.choice(["low", "normal", "high", "urgent"], n, p=[0.2, 0.6, 0.15, 0.05])),
+                "created_at": self._ts(created),
+                "first_response_at": self._ts(first_at, replied),
+                "solved_at": self._ts(solved_at, solved),
+                "reopens": pa.array(reopens),
+                "replies": pa.array(np.where(replied, replies, 0)),
+                "handle_seconds": pa.array(
+                    np.round(rng.lognormal(np.log(np.where(channel == "phone", 420, 600)), 0.6), 1)
+                ),
+                "subject": pa.array(np.char.replace(subject_topic, "_", " ")),
+                "text": self._phrases(topic, np.zeros(n, np.int64), lang),
+                "tags": pa.array(subject_topic),
+                "language": pa.array(LOCALES[lang]),
+            }
+        )
         self._write("tickets", table)
         self.progress("tickets", n, n)
 
@@ -424,17 +454,19 @@ class _Demo(InvitationHistory):
         topic = rng.integers(0, len(self.topics), n)
         source = np.where(review, rng.choice(REVIEW_SOURCES, n), rng.choice(SOCIAL_SOURCES, n))
         ids = self._ids("m-", 0, n)
-        table = pa.table({
-            "external_id": ids,
-            "source": pa.array(source),
-            "kind": pa.array(np.where(review, "review", "social")),
-            "rating": pa.array(rating.astype(float), mask=~review),
-            "text": self._phrases(topic, sentiment, self.lang[who]),
-            "author": pa.array(people.handles(rng, n)),
-            "posted_at": self._ts(self._moment(who, 7.0)),
-            "url": pc.binary_join_element_wise(pa.scalar("https://reviews.example/northwind/"), ids, ""),
-            "language": pa.array(LOCALES[self.lang[who]]),
-        })
+        table = pa.table(
+            {
+                "external_id": ids,
+                "source": pa.array(source),
+                "kind": pa.array(np.where(review, "review", "social")),
+                "rating": pa.array(rating.astype(float), mask=~review),
+                "text": self._phrases(topic, sentiment, self.lang[who]),
+                "author": pa.array(people.handles(rng, n)),
+                "posted_at": self._ts(self._moment(who, 7.0)),
+                "url": pc.binary_join_element_wise(pa.scalar("https://reviews.example/northwind/"), ids, ""),
+                "language": pa.array(LOCALES[self.lang[who]]),
+            }
+        )
         self._write("mentions", table)
         self.progress("mentions", n, n)
 
@@ -455,13 +487,15 @@ class _Demo(InvitationHistory):
         oat = self._moment(owho)
         oamount = np.round(rng.lognormal(np.log(120), 0.7, len(owho)), 2)
         all_who = np.concatenate([who, owho])
-        table = pa.table({
-            "external_id": self._ids("pay-", 0, len(all_who)),
-            "customer": self.ids.take(pa.array(all_who)),
-            "occurred_at": self._ts(np.concatenate([at, oat])),
-            "amount": pa.array(np.concatenate([amount, oamount])),
-            "currency": pa.array(np.full(len(all_who), "EUR")),
-        })
+        table = pa.table(
+            {
+                "external_id": self._ids("pay-", 0, len(all_who)),
+                "customer": self.ids.take(pa.array(all_who)),
+                "occurred_at": self._ts(np.concatenate([at, oat])),
+                "amount": pa.array(np.concatenate([amount, oamount])),
+                "currency": pa.array(np.full(len(all_who), "EUR")),
+            }
+        )
         self._write("revenue", table)
         self.progress("revenue", table.num_rows, table.num_rows)
 
@@ -474,14 +508,18 @@ class _Demo(InvitationHistory):
             mask = lang == code
             options = FEATURE_REQUESTS.get(str(code)) or FEATURE_REQUESTS["en"]
             text[mask] = np.array(options, dtype=object)[rng.integers(0, len(options), mask.sum())]
-        table = pa.table({
-            "external_id": self._ids("fr-", 0, n),
-            "text": pa.array(text, pa.string()),
-            "customer": self.ids.take(pa.array(who)),
-            "votes": pa.array(rng.geometric(0.35, n)),
-            "status": pa.array(rng.choice(["open", "planned", "in_progress", "done", "declined"], n, p=[0.6, 0.15, 0.1, 0.1, 0.05])),
-            "created_at": self._ts(self._moment(who, 14.0)),
-        })
+        table = pa.table(
+            {
+                "external_id": self._ids("fr-", 0, n),
+                "text": pa.array(text, pa.string()),
+                "customer": self.ids.take(pa.array(who)),
+                "votes": pa.array(rng.geometric(0.35, n)),
+                "status": pa.array(
+                    rng.choice(["open", "planned", "in_progress", "done", "declined"], n, p=[0.6, 0.15, 0.1, 0.1, 0.05])
+                ),
+                "created_at": self._ts(self._moment(who, 14.0)),
+            }
+        )
         self._write("feature_requests", table)
         self.progress("feature requests", n, n)
 
@@ -550,8 +588,11 @@ def _end_of_history(end: date | datetime | None) -> datetime:
 def _held(store: Store) -> dict[str, int]:
     """The data tables that hold rows, and how many (cases and alerts hang off them: not counted)."""
     with store.engine.connect() as conn:
-        counts = {name: conn.execute(sa.select(sa.func.count()).select_from(schema.TABLES[name])).scalar_one()
-                  for name in DATA_TABLES if name not in LOOP_TABLES}
+        counts = {
+            name: conn.execute(sa.select(sa.func.count()).select_from(schema.TABLES[name])).scalar_one()
+            for name in DATA_TABLES
+            if name not in LOOP_TABLES
+        }
     return {name: n for name, n in counts.items() if n}
 
 

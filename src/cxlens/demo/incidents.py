@@ -55,8 +55,11 @@ ANGRY_SHARE = 0.0004
 ANGRY_MIN = 10
 BILLING_TOUCHPOINT = "renewal-payment"
 # Billing questions come mostly by e-mail: (touchpoint, channel, share, first-reply median s).
-BILLING_CHANNELS = (("support-email", "email", 0.6, 3 * 3600.0), ("support-phone", "phone", 0.3, 45.0),
-                    ("support-chat", "chat", 0.1, 90.0))
+BILLING_CHANNELS = (
+    ("support-email", "email", 0.6, 3 * 3600.0),
+    ("support-phone", "phone", 0.3, 45.0),
+    ("support-chat", "chat", 0.1, 90.0),
+)
 
 
 @cache
@@ -87,8 +90,10 @@ class Incidents:
         self.angry_from_us = self.end_us - ANGRY_DAYS * DAY_US
         phrases = incident_phrases()
         self.locales = locales
-        self.bank = {kind: [np.array(by_lang.get(str(code)) or by_lang["en"], dtype=object) for code in locales]
-                     for kind, by_lang in phrases.items()}
+        self.bank = {
+            kind: [np.array(by_lang.get(str(code)) or by_lang["en"], dtype=object) for code in locales]
+            for kind, by_lang in phrases.items()
+        }
 
     def _say(self, kind: str, lang: np.ndarray) -> np.ndarray:
         out = np.empty(len(lang), dtype=object)
@@ -103,20 +108,26 @@ class Incidents:
 
     # -- answers ----------------------------------------------------------------------------
 
-    def answers(self, table: pa.Table, touchpoint: np.ndarray, metric: np.ndarray, submitted: np.ndarray,
-                lang: np.ndarray) -> pa.Table:
+    def answers(
+        self, table: pa.Table, touchpoint: np.ndarray, metric: np.ndarray, submitted: np.ndarray, lang: np.ndarray
+    ) -> pa.Table:
         """A chunk of answers with the billing detractors and the angry answers planted."""
         n = table.num_rows
         draw = self.rng.random(n)
-        billing = (touchpoint == BILLING_TOUCHPOINT) & (submitted >= self.billing_from_us) & (draw < BILLING_ANSWER_SHARE)
+        billing = (
+            (touchpoint == BILLING_TOUCHPOINT) & (submitted >= self.billing_from_us) & (draw < BILLING_ANSWER_SHARE)
+        )
         candidates = np.flatnonzero((metric == "nps") & (submitted >= self.angry_from_us) & ~billing)
         angry = self._angry(candidates, lang, max(ANGRY_MIN, round(n * ANGRY_SHARE)))
         changed = billing | angry
         if not changed.any():
             return table
         score = table.column("score").to_numpy().copy()
-        score[billing] = np.where(metric[billing] == "nps", self.rng.integers(0, 6, int(billing.sum())),
-                                  self.rng.integers(1, 3, int(billing.sum())))
+        score[billing] = np.where(
+            metric[billing] == "nps",
+            self.rng.integers(0, 6, int(billing.sum())),
+            self.rng.integers(1, 3, int(billing.sum())),
+        )
         score[angry] = self.rng.integers(0, 3, int(angry.sum()))
         comment = np.array(table.column("comment").to_pylist(), dtype=object)
         comment[billing] = self._say("double_charge", lang[billing])
@@ -147,8 +158,11 @@ class Incidents:
         """The billing error's tickets and mentions, by import kind; ``demo`` is the generator
         state (customers' ids, languages, plans and active lives)."""
         active_until = np.where(demo.churned, demo.churn_us, self.end_us)
-        paying = np.flatnonzero((demo.plan > 0) & (active_until > self.billing_from_us + DAY_US)
-                                & (demo.signup_us < self.end_us - 2 * DAY_US))
+        paying = np.flatnonzero(
+            (demo.plan > 0)
+            & (active_until > self.billing_from_us + DAY_US)
+            & (demo.signup_us < self.end_us - 2 * DAY_US)
+        )
         if not len(paying):
             return {}
         out = {}
@@ -176,43 +190,51 @@ class Incidents:
         solved = replied & (solved_at < self.end_us)
         lang = demo.lang[who]
         team = np.full(n, "billing")
-        return pa.table({
-            "external_id": _ids("TB-", n),
-            "customer": demo.ids.take(pa.array(who)),
-            "touchpoint": pa.array(tp),
-            "channel": pa.array(channel),
-            "team": pa.array(team),
-            "agent": pa.array(people.agents(rng, team)),
-            "status": pa.array(np.where(solved, "solved", np.where(replied, "pending", "new"))),
-            "priority": pa.array(rng.choice(["normal", "high", "urgent"], n, p=[0.4, 0.5, 0.1])),
-            "created_at": _ts(created),
-            "first_response_at": _ts(first_at, replied),
-            "solved_at": _ts(solved_at, solved),
-            "reopens": pa.array(np.zeros(n, np.int64)),
-            "replies": pa.array(np.where(replied, 1 + rng.poisson(1.0, n), 0)),
-            "handle_seconds": pa.array(np.round(rng.lognormal(np.log(600), 0.6, n), 1)),
-            "subject": pa.array(np.full(n, "billing error")),
-            "text": pa.array(self._say("double_charge", lang), pa.string()),
-            "tags": pa.array(np.full(n, "billing_error")),
-            "language": pa.array(self.locales[lang]),
-        })
+        return pa.table(
+            {
+                "external_id": _ids("TB-", n),
+                "customer": demo.ids.take(pa.array(who)),
+                "touchpoint": pa.array(tp),
+                "channel": pa.array(channel),
+                "team": pa.array(team),
+                "agent": pa.array(people.agents(rng, team)),
+                "status": pa.array(np.where(solved, "solved", np.where(replied, "pending", "new"))),
+                "priority": pa.array(rng.choice(["normal", "high", "urgent"], n, p=[0.4, 0.5, 0.1])),
+                "created_at": _ts(created),
+                "first_response_at": _ts(first_at, replied),
+                "solved_at": _ts(solved_at, solved),
+                "reopens": pa.array(np.zeros(n, np.int64)),
+                "replies": pa.array(np.where(replied, 1 + rng.poisson(1.0, n), 0)),
+                "handle_seconds": pa.array(np.round(rng.lognormal(np.log(600), 0.6, n), 1)),
+                "subject": pa.array(np.full(n, "billing error")),
+                "text": pa.array(self._say("double_charge", lang), pa.string()),
+                "tags": pa.array(np.full(n, "billing_error")),
+                "language": pa.array(self.locales[lang]),
+            }
+        )
 
     def _mentions(self, demo, who: np.ndarray, active_until: np.ndarray) -> pa.Table:
         rng, n = self.rng, len(who)
         review = rng.random(n) < 0.6
         ids = _ids("mb-", n)
-        source = np.where(review, rng.choice(["trustpilot", "app-store", "google-play"], n), rng.choice(["x", "reddit", "facebook"], n))
-        return pa.table({
-            "external_id": ids,
-            "source": pa.array(source),
-            "kind": pa.array(np.where(review, "review", "social")),
-            "rating": pa.array(rng.integers(1, 3, n).astype(float), mask=~review),
-            "text": pa.array(self._say("double_charge", demo.lang[who]), pa.string()),
-            "author": pa.array(people.handles(rng, n)),
-            "posted_at": _ts(self._during(who, demo, active_until)),
-            "url": pc.binary_join_element_wise(pa.scalar("https://reviews.example/northwind/"), ids, ""),
-            "language": pa.array(self.locales[demo.lang[who]]),
-        })
+        source = np.where(
+            review,
+            rng.choice(["trustpilot", "app-store", "google-play"], n),
+            rng.choice(["x", "reddit", "facebook"], n),
+        )
+        return pa.table(
+            {
+                "external_id": ids,
+                "source": pa.array(source),
+                "kind": pa.array(np.where(review, "review", "social")),
+                "rating": pa.array(rng.integers(1, 3, n).astype(float), mask=~review),
+                "text": pa.array(self._say("double_charge", demo.lang[who]), pa.string()),
+                "author": pa.array(people.handles(rng, n)),
+                "posted_at": _ts(self._during(who, demo, active_until)),
+                "url": pc.binary_join_element_wise(pa.scalar("https://reviews.example/northwind/"), ids, ""),
+                "language": pa.array(self.locales[demo.lang[who]]),
+            }
+        )
 
 
 def _ids(prefix: str, n: int) -> pa.Array:
@@ -221,5 +243,8 @@ def _ids(prefix: str, n: int) -> pa.Array:
 
 
 def _ts(micros: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
-    return pa.array(np.asarray(micros, np.int64).astype("datetime64[us]"), pa.timestamp("us", tz="UTC"),
-                    mask=None if valid is None else ~valid)
+    return pa.array(
+        np.asarray(micros, np.int64).astype("datetime64[us]"),
+        pa.timestamp("us", tz="UTC"),
+        mask=None if valid is None else ~valid,
+    )

@@ -34,7 +34,11 @@ class InvitationHistory:
         for key, seconds in TRIGGER_DELAY.items():
             delay[survey == key] = int(seconds * 1e6)
         sent = anchor + np.minimum(delay, ((submitted - anchor) * rng.uniform(0.2, 0.8, len(number))).astype(np.int64))
-        parts = [self._invitation_rows(number, survey, who, sent - rng.integers(0, 120_000_000, len(number)), sent, anchor, "answered")]
+        parts = [
+            self._invitation_rows(
+                number, survey, who, sent - rng.integers(0, 120_000_000, len(number)), sent, anchor, "answered"
+            )
+        ]
         next_id = total_responses + 1
         unanswered = []
         for key, rate in RESPONSE_RATE.items():
@@ -65,13 +69,19 @@ class InvitationHistory:
         fits = (due >= self.collect_from_us) & (due < self._active_until()[customers] - 1)
         # Events nobody answered, if there are any left; drawn with repetition as the answers
         # are (a demo with few customers has more answers than events).
-        pool = np.flatnonzero(fits & ~np.isin(times, answered)) if (fits & ~np.isin(times, answered)).any() else np.flatnonzero(fits)
+        pool = (
+            np.flatnonzero(fits & ~np.isin(times, answered))
+            if (fits & ~np.isin(times, answered)).any()
+            else np.flatnonzero(fits)
+        )
         if k <= 0 or not len(pool):
             return None
         pick = self.inv_rng.choice(pool, k)
         return np.full(len(pick), key), customers[pick], due[pick], times[pick]
 
-    def _skipped(self, sent_who: np.ndarray, sent_at: np.ndarray, next_id: int) -> tuple[list[pa.Table], pa.Table | None]:
+    def _skipped(
+        self, sent_who: np.ndarray, sent_at: np.ndarray, next_id: int
+    ) -> tuple[list[pa.Table], pa.Table | None]:
         """Invitations the rules skipped, and the opt-outs behind the ``opted_out`` ones."""
         rng, n = self.inv_rng, len(sent_who)
         keys = np.array(list(RESPONSE_RATE))
@@ -85,7 +95,11 @@ class InvitationHistory:
             base, due = base[ok], due[ok]
             ids = np.arange(next_id, next_id + len(base))
             next_id += len(ids)
-            parts.append(self._invitation_rows(ids, rng.choice(keys, len(base)), sent_who[base], due, None, due, "skipped", "fatigue"))
+            parts.append(
+                self._invitation_rows(
+                    ids, rng.choice(keys, len(base)), sent_who[base], due, None, due, "skipped", "fatigue"
+                )
+            )
         # Opted out: customers who got no survey in the period said no before it began.
         invited = np.zeros(self.n_customers, bool)
         invited[sent_who] = True
@@ -106,8 +120,11 @@ class InvitationHistory:
             base = rng.integers(0, n, k)
             ids = np.arange(next_id, next_id + k)
             next_id += k
-            parts.append(self._invitation_rows(ids, rng.choice(keys, k), sent_who[base], sent_at[base], None, sent_at[base],
-                                               "skipped", "too_late"))
+            parts.append(
+                self._invitation_rows(
+                    ids, rng.choice(keys, k), sent_who[base], sent_at[base], None, sent_at[base], "skipped", "too_late"
+                )
+            )
         # Pending: due in the last hours before the end, held by quiet hours or the next round.
         active = np.flatnonzero(~self.churned)
         k = min(int(n * PENDING_SHARE), len(active))
@@ -118,19 +135,25 @@ class InvitationHistory:
             parts.append(self._invitation_rows(ids, rng.choice(keys, k), who, due, None, due - DAY_US, "pending"))
         return parts, opt_outs
 
-    def _invitation_rows(self, ids, survey, who, due, sent, created, status: str, reason: str | None = None) -> pa.Table:
+    def _invitation_rows(
+        self, ids, survey, who, due, sent, created, status: str, reason: str | None = None
+    ) -> pa.Table:
         n = len(ids)
-        return pa.table({
-            "id": pa.array(np.asarray(ids, np.int64)),
-            "survey": pa.array(np.asarray(survey, dtype=str)),
-            "customer": pa.array(np.asarray(who, np.int64)),
-            "channel": pa.array(np.full(n, "email")),
-            "due_at": self._ts(due),
-            "sent_at": self._ts(np.zeros(n, np.int64) if sent is None else sent, None if sent is not None else np.zeros(n, bool)),
-            "status": pa.array(np.full(n, status)),
-            "reason": pa.array(np.full(n, reason or ""), mask=np.full(n, reason is None)),
-            "created_at": self._ts(np.minimum(created, due)),
-        })
+        return pa.table(
+            {
+                "id": pa.array(np.asarray(ids, np.int64)),
+                "survey": pa.array(np.asarray(survey, dtype=str)),
+                "customer": pa.array(np.asarray(who, np.int64)),
+                "channel": pa.array(np.full(n, "email")),
+                "due_at": self._ts(due),
+                "sent_at": self._ts(
+                    np.zeros(n, np.int64) if sent is None else sent, None if sent is not None else np.zeros(n, bool)
+                ),
+                "status": pa.array(np.full(n, status)),
+                "reason": pa.array(np.full(n, reason or ""), mask=np.full(n, reason is None)),
+                "created_at": self._ts(np.minimum(created, due)),
+            }
+        )
 
     def _write_invitations(self, table: pa.Table, opt_outs: pa.Table | None) -> None:
         """Bulk-write the invitations (ids given), link the answered ones' responses, record
@@ -139,34 +162,58 @@ class InvitationHistory:
             survey_ids = dict(conn.execute(sa.select(schema.surveys.c.key, schema.surveys.c.id)).all())
             customer_ids = self._customer_ids(conn)
             keys, index = np.unique(table.column("survey").to_numpy(zero_copy_only=False), return_inverse=True)
-            data = pa.table({
-                "id": table.column("id"),
-                "survey_id": pa.array(np.array([survey_ids[k] for k in keys], np.int64)[index]),
-                "customer_id": pa.array(customer_ids[table.column("customer").to_numpy()]),
-                **{c: table.column(c) for c in ("channel", "due_at", "sent_at", "status", "reason", "created_at")},
-                "token_nonce": pc.binary_join_element_wise(pa.scalar("demo-"), pc.cast(table.column("id"), pa.string()), ""),
-            })
+            data = pa.table(
+                {
+                    "id": table.column("id"),
+                    "survey_id": pa.array(np.array([survey_ids[k] for k in keys], np.int64)[index]),
+                    "customer_id": pa.array(customer_ids[table.column("customer").to_numpy()]),
+                    **{c: table.column(c) for c in ("channel", "due_at", "sent_at", "status", "reason", "created_at")},
+                    "token_nonce": pc.binary_join_element_wise(
+                        pa.scalar("demo-"), pc.cast(table.column("id"), pa.string()), ""
+                    ),
+                }
+            )
             written = upsert(conn, schema.invitations, data, key=("token_nonce",)).inserted
             if conn.dialect.name == "postgresql":  # ids were given: move the sequence past them
-                conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('invitations', 'id'), "
-                                     "(SELECT coalesce(max(id), 1) FROM invitations))"))
+                conn.execute(
+                    sa.text(
+                        "SELECT setval(pg_get_serial_sequence('invitations', 'id'), "
+                        "(SELECT coalesce(max(id), 1) FROM invitations))"
+                    )
+                )
             r = schema.responses
             start = datetime.fromtimestamp(self.collect_from_us / 1e6, timezone.utc)
             # The answered invitation of response resp-N is invitation N (see invitations()).
-            conn.execute(r.update().where(r.c.submitted_at >= start, r.c.channel == "email", r.c.external_id.like("resp-%"))
-                         .values(invitation_id=sa.cast(sa.func.substr(r.c.external_id, 6), sa.BigInteger)))
+            conn.execute(
+                r.update()
+                .where(r.c.submitted_at >= start, r.c.channel == "email", r.c.external_id.like("resp-%"))
+                .values(invitation_id=sa.cast(sa.func.substr(r.c.external_id, 6), sa.BigInteger))
+            )
             if opt_outs is not None and opt_outs.num_rows:
-                conn.execute(schema.opt_outs.insert(), [
-                    {"customer_id": int(customer_ids[c]), "channel": "email", "source": "unsubscribe-link", "created_at": at}
-                    for c, at in zip(opt_outs.column("customer").to_pylist(), opt_outs.column("created_at").to_pylist())
-                ])
+                conn.execute(
+                    schema.opt_outs.insert(),
+                    [
+                        {
+                            "customer_id": int(customer_ids[c]),
+                            "channel": "email",
+                            "source": "unsubscribe-link",
+                            "created_at": at,
+                        }
+                        for c, at in zip(
+                            opt_outs.column("customer").to_pylist(), opt_outs.column("created_at").to_pylist()
+                        )
+                    ],
+                )
         self.summary.counts["invitations"] = written
         self.progress("invitations", written, written)
 
     def _customer_ids(self, conn: sa.Connection) -> np.ndarray:
         """The store's id of each demo customer, by its index (``cust-0000001`` is index 0)."""
-        rows = conn.execute(sa.select(schema.customers.c.external_id, schema.customers.c.id)
-                            .where(schema.customers.c.external_id.like("cust-%"))).all()
+        rows = conn.execute(
+            sa.select(schema.customers.c.external_id, schema.customers.c.id).where(
+                schema.customers.c.external_id.like("cust-%")
+            )
+        ).all()
         ids = np.zeros(self.n_customers, np.int64)
         ids[np.array([int(e[5:]) - 1 for e, _ in rows], np.int64)] = np.array([i for _, i in rows], np.int64)
         return ids

@@ -38,8 +38,10 @@ def ensure_staff(conn: sa.Connection, now: datetime) -> tuple[dict[str, int], di
     known = dict(conn.execute(sa.select(users.c.email, users.c.id).where(users.c.email.in_(emails))).all())
     missing = [m for m in staff() if m.email not in known]
     if missing:
-        conn.execute(users.insert(), [{"email": m.email, "name": m.name, "role": m.role, "disabled": False, "created_at": now}
-                                      for m in missing])
+        conn.execute(
+            users.insert(),
+            [{"email": m.email, "name": m.name, "role": m.role, "disabled": False, "created_at": now} for m in missing],
+        )
         known = dict(conn.execute(sa.select(users.c.email, users.c.id).where(users.c.email.in_(emails))).all())
     teams: dict[str, list[int]] = {}
     for m in staff():

@@ -6,5 +6,15 @@ from .journeys import load_journeys, read_journey_map
 from .kinds import KINDS
 from .zendesk import import_zendesk, read_zendesk
 
-__all__ = ["KINDS", "ImportResult", "import_file", "import_table", "load_journeys", "read_journey_map", "import_zendesk", "read_zendesk",
-           "Schedule", "recompute_business_seconds"]
+__all__ = [
+    "KINDS",
+    "ImportResult",
+    "import_file",
+    "import_table",
+    "load_journeys",
+    "read_journey_map",
+    "import_zendesk",
+    "read_zendesk",
+    "Schedule",
+    "recompute_business_seconds",
+]

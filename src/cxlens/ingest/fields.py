@@ -187,7 +187,11 @@ class Integer(Number):
             values = pc.if_else(fractional, pa.scalar(None, pa.float64()), values)
             exact = None
         values, more = self._range(values)  # bounds are far inside int64, so the cast is safe
-        out = pc.cast(values, pa.int64()) if exact is None else pc.if_else(pc.is_null(values), pa.scalar(None, pa.int64()), pc.cast(exact, pa.int64(), safe=False))
+        out = (
+            pc.cast(values, pa.int64())
+            if exact is None
+            else pc.if_else(pc.is_null(values), pa.scalar(None, pa.int64()), pc.cast(exact, pa.int64(), safe=False))
+        )
         return Coerced(out, problems + more)
 
 
@@ -260,7 +264,6 @@ class Choice(FieldType):
 
 @dataclass
 class Email(FieldType):
-
     def coerce(self, raw):
         text = as_text(raw)
         # 320 characters: the longest address RFC 5321 allows, and the column's size.
@@ -272,7 +275,6 @@ class Email(FieldType):
 
 @dataclass
 class TimeZoneName(FieldType):
-
     def coerce(self, raw):
         text = as_text(raw)
         unknown = [z for z in pc.unique(text).to_pylist() if z is not None and not _is_zone(z)]
@@ -293,7 +295,6 @@ def _is_zone(name: str) -> bool:
 class Tags(FieldType):
     """A list of tags: a list in JSON/Parquet, or text separated by commas, semicolons or spaces."""
 
-
     def coerce(self, raw):
         raw = _combine(raw)
         if pa.types.is_list(raw.type) or pa.types.is_large_list(raw.type):
@@ -310,13 +311,20 @@ class Tags(FieldType):
                         lists.append(re.split(r"[,;\s]+", v.strip("[]")))
                 else:
                     lists.append([t for t in re.split(r"[,;\s]+", v) if t])
-        return Coerced(pa.array([None if t is None else json.dumps([str(x) for x in t if x is not None], ensure_ascii=False) for t in lists], pa.string()))
+        return Coerced(
+            pa.array(
+                [
+                    None if t is None else json.dumps([str(x) for x in t if x is not None], ensure_ascii=False)
+                    for t in lists
+                ],
+                pa.string(),
+            )
+        )
 
 
 @dataclass
 class JsonObject(FieldType):
     """A JSON object: an object in JSON, a struct in Parquet, or JSON text in CSV."""
-
 
     def coerce(self, raw):
         raw = _combine(raw)

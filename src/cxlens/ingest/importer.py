@@ -106,7 +106,12 @@ class Batch:
         idx = np.flatnonzero(out.to_numpy(zero_copy_only=False))
         lows, highs = low.take(pa.array(idx)).to_pylist(), high.take(pa.array(idx)).to_pylist()
         for (lo, hi), group in _group_by(idx, zip(lows, highs)).items():
-            self.reject(group, "score", f"is outside the scale {lo}..{hi}", f"give a whole number from {lo} to {hi}, or check the scale/survey")
+            self.reject(
+                group,
+                "score",
+                f"is outside the scale {lo}..{hi}",
+                f"give a whole number from {lo} to {hi}, or check the scale/survey",
+            )
 
     def ref_rows(self, name: str) -> dict[str, pa.Array]:
         """The carried columns of each row's referenced record (null where there is none)."""
@@ -132,7 +137,9 @@ def _apply_mapping(source: Source, kind: Kind, mapping: dict[str, str]) -> tuple
         if fld not in kind.fields:
             raise InputError(f"--map {fld}={col}: {kind.name} have no field {fld!r}; fields: {', '.join(kind.fields)}")
         if col not in table.column_names:
-            raise InputError(f"--map {fld}={col}: {source.name} has no column {col!r}; its columns: {', '.join(table.column_names)}")
+            raise InputError(
+                f"--map {fld}={col}: {source.name} has no column {col!r}; its columns: {', '.join(table.column_names)}"
+            )
     by_field = dict(mapping)
     claimed = set(mapping.values())
     extras = []
@@ -190,7 +197,11 @@ def _existing(conn: sa.Connection, table: sa.Table, ids: pa.Array) -> pa.Array:
     values = pc.unique(ids.filter(pc.is_valid(ids))).to_pylist()
     found: list[str] = []
     for start in range(0, len(values), 5000):  # bounded IN lists
-        found += conn.execute(sa.select(table.c.external_id).where(table.c.external_id.in_(values[start : start + 5000]))).scalars().all()
+        found += (
+            conn.execute(sa.select(table.c.external_id).where(table.c.external_id.in_(values[start : start + 5000])))
+            .scalars()
+            .all()
+        )
     return pc.fill_null(pc.is_in(ids, value_set=pa.array(found, pa.string())), False)
 
 
@@ -229,8 +240,14 @@ def _external_ids(batch: Batch) -> pa.Array:
     if not len(idx):
         return ids
     # Rows without an id get one from their content, so re-importing them is a no-op too.
-    parts = [as_text(batch.out[f]).take(pa.array(idx)).to_pylist() if f in batch.out else [None] * len(idx) for f in batch.kind.key_from]
-    derived = ["h:" + hashlib.sha1("\x1f".join("" if p is None else p for p in row).encode()).hexdigest()[:24] for row in zip(*parts)]
+    parts = [
+        as_text(batch.out[f]).take(pa.array(idx)).to_pylist() if f in batch.out else [None] * len(idx)
+        for f in batch.kind.key_from
+    ]
+    derived = [
+        "h:" + hashlib.sha1("\x1f".join("" if p is None else p for p in row).encode()).hexdigest()[:24]
+        for row in zip(*parts)
+    ]
     full = np.array(ids.to_pylist() if ids is not None else [None] * batch.n, dtype=object)
     full[idx] = derived
     return pa.array(full, pa.string())
@@ -255,11 +272,20 @@ def _check_duplicates(batch: Batch, ids: pa.Array) -> None:
             continue
         row = batch.source.row_number(first[v])
         if given is not None and given[i].is_valid:
-            batch.reject(np.array([i]), "external_id", f"repeats the id of row {row}", "give each row its own id, or remove the duplicate")
+            batch.reject(
+                np.array([i]),
+                "external_id",
+                f"repeats the id of row {row}",
+                "give each row its own id, or remove the duplicate",
+            )
         else:
             same = ", ".join(batch.kind.key_from)
-            batch.reject(np.array([i]), "external_id", f"repeats row {row} (no id, and the same {same})",
-                         "give each row an external_id, or remove the duplicate")
+            batch.reject(
+                np.array([i]),
+                "external_id",
+                f"repeats row {row} (no id, and the same {same})",
+                "give each row an external_id, or remove the duplicate",
+            )
 
 
 def _extras_json(batch: Batch, columns: list[str]) -> pa.Array | None:
@@ -374,7 +400,9 @@ def import_source(
     try:
         ZoneInfo(timezone_name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"--timezone {timezone_name!r} is not a time zone; use an IANA name such as Europe/Helsinki") from None
+        raise InputError(
+            f"--timezone {timezone_name!r} is not a time zone; use an IANA name such as Europe/Helsinki"
+        ) from None
     if skip_bad_rows:
         rejected_file = _rejected_path(source, rejected_file)
     options = dict(update=update, skip_bad_rows=skip_bad_rows, rejected_file=rejected_file, progress=progress)
@@ -385,7 +413,19 @@ def import_source(
         return _run(own, KINDS[kind], source, by_field, extra_columns, timezone_name, **options)
 
 
-def _run(conn, spec: Kind, source: Source, by_field, extra_columns, timezone_name, *, update, skip_bad_rows, rejected_file, progress) -> ImportResult:
+def _run(
+    conn,
+    spec: Kind,
+    source: Source,
+    by_field,
+    extra_columns,
+    timezone_name,
+    *,
+    update,
+    skip_bad_rows,
+    rejected_file,
+    progress,
+) -> ImportResult:
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     if progress:
@@ -437,15 +477,28 @@ def _run(conn, spec: Kind, source: Source, by_field, extra_columns, timezone_nam
     if rejected_rows:  # written once the good rows are in, so a failed write leaves no file
         _write_rejected(rejected_file, batch)
     result = ImportResult(
-        spec.name, source.name, source.table.num_rows, counts.inserted, counts.updated, counts.unchanged,
-        rejected_rows, str(rejected_file) if rejected_rows else None,
-        [c for c in extra_columns if spec.extras is None], time.perf_counter() - t0,
+        spec.name,
+        source.name,
+        source.table.num_rows,
+        counts.inserted,
+        counts.updated,
+        counts.unchanged,
+        rejected_rows,
+        str(rejected_file) if rejected_rows else None,
+        [c for c in extra_columns if spec.extras is None],
+        time.perf_counter() - t0,
     )
     conn.execute(
         s.import_runs.insert().values(
-            kind=spec.name, source=source.name, rows=result.rows, inserted=result.inserted,
-            updated=result.updated, unchanged=result.unchanged, rejected=result.rejected,
-            started_at=started, finished_at=datetime.now(timezone.utc),
+            kind=spec.name,
+            source=source.name,
+            rows=result.rows,
+            inserted=result.inserted,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            rejected=result.rejected,
+            started_at=started,
+            finished_at=datetime.now(timezone.utc),
         )
     )
     return result

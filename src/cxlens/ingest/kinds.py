@@ -77,10 +77,25 @@ class Kind:
     derive: Callable[[Batch, pa.Array | None], None] | None = None
 
 
-CUSTOMER = Ref(s.customers, "external_id", "customer_id", "customer", "import this customer first (cxlens import customers FILE), or fix the id")
-TOUCHPOINT = Ref(s.touchpoints, "key", "touchpoint_id", "touchpoint", "add the touchpoint to your journeys file and run cxlens journeys load, or fix the key")
+CUSTOMER = Ref(
+    s.customers,
+    "external_id",
+    "customer_id",
+    "customer",
+    "import this customer first (cxlens import customers FILE), or fix the id",
+)
+TOUCHPOINT = Ref(
+    s.touchpoints,
+    "key",
+    "touchpoint_id",
+    "touchpoint",
+    "add the touchpoint to your journeys file and run cxlens journeys load, or fix the key",
+)
 SURVEY = Ref(
-    s.surveys, "key", "survey_id", "survey",
+    s.surveys,
+    "key",
+    "survey_id",
+    "survey",
     "add the survey to your journeys file (surveys:) and run cxlens journeys load, or fix the key",
     carry=("metric", "scale_min", "scale_max", "touchpoint_id"),
 )
@@ -92,7 +107,9 @@ _LANGUAGE = Field(Text(35), help="a language tag such as en, fi or zh-Hans")
 def _ordered(batch: Batch, earlier: str, later: str) -> None:
     if batch.has(earlier) and batch.has(later):
         wrong = pc.less(batch.out[later], batch.out[earlier])
-        batch.reject_mask(wrong, later, f"is before {earlier}", f"it cannot be earlier than {earlier}; check both values")
+        batch.reject_mask(
+            wrong, later, f"is before {earlier}", f"it cannot be earlier than {earlier}; check both values"
+        )
 
 
 def _prepare_customers(batch: Batch) -> None:
@@ -120,7 +137,9 @@ def _prepare_mentions(batch: Batch) -> None:
         rating_max = batch.out.get("rating_max")
         if rating_max is None:
             rating_max = pa.array(np.full(batch.n, 5.0))
-        rating_max = pc.if_else(pc.is_valid(batch.out["rating"]), pc.fill_null(rating_max, 5.0), pa.scalar(None, pa.float64()))
+        rating_max = pc.if_else(
+            pc.is_valid(batch.out["rating"]), pc.fill_null(rating_max, 5.0), pa.scalar(None, pa.float64())
+        )
         batch.out["rating_max"] = rating_max
         over = pc.greater(batch.out["rating"], rating_max)
         batch.reject_mask(over, "rating", "is above rating_max", "give rating_max (e.g. 10) or fix the rating")
@@ -145,7 +164,9 @@ def _prepare_responses(batch: Batch) -> None:
         info = batch.ref_rows("survey")
         survey_metric = info["metric"]
         conflict = pc.and_(pc.is_valid(metric), pc.not_equal(metric, survey_metric))
-        batch.reject_mask(conflict, "metric", "differs from its survey's metric", "leave metric empty or fix the survey")
+        batch.reject_mask(
+            conflict, "metric", "differs from its survey's metric", "leave metric empty or fix the survey"
+        )
         metric = pc.coalesce(metric, survey_metric)
         scale_min, scale_max = info["scale_min"], info["scale_max"]
         tp = batch.derived.get("touchpoint_id", pa.nulls(n, pa.int64()))

@@ -92,7 +92,9 @@ def _read_csv(path: Path) -> pa.Table:
     if not header:
         raise InputError(f"{path}: the file is empty; a CSV import needs a header row")
     if any(not h.strip() for h in header):
-        raise InputError(f"{path}: the header has a column without a name (column {[h.strip() for h in header].index('') + 1}); name every column")
+        raise InputError(
+            f"{path}: the header has a column without a name (column {[h.strip() for h in header].index('') + 1}); name every column"
+        )
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
         raise InputError(f"{path}: the header repeats column(s) {dupes}; give each column one name")
@@ -130,7 +132,7 @@ def _check_utf8(path: Path) -> None:
             except UnicodeDecodeError as exc:
                 raise InputError(
                     f"{path}, line {number}: not UTF-8 text (byte 0x{line[exc.start]:02x}); "
-                    "save the file as UTF-8 (in Excel: \"CSV UTF-8\") and import it again"
+                    'save the file as UTF-8 (in Excel: "CSV UTF-8") and import it again'
                 ) from None
 
 
@@ -179,7 +181,9 @@ def _json_array_rows(path: Path) -> list[dict]:
         raise InputError(f"{path}, line {exc.lineno}: not valid JSON ({exc.msg}); fix the file") from exc
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
-            raise InputError(f"{path}: item {i + 1} of the array is a {type(row).__name__}, not an object; give one object per row")
+            raise InputError(
+                f"{path}: item {i + 1} of the array is a {type(row).__name__}, not an object; give one object per row"
+            )
     return rows
 
 
@@ -213,7 +217,9 @@ def _rows_table(rows: list[dict]) -> pa.Table:
         names.update(dict.fromkeys(row))
     values = {name: [row.get(name) for row in rows] for name in names}
     arrays = [_column(v) for v in values.values()]
-    fields = [pa.field(n, a.type, metadata=JSON_FIELD if _is_json(v) else None) for (n, v), a in zip(values.items(), arrays)]
+    fields = [
+        pa.field(n, a.type, metadata=JSON_FIELD if _is_json(v) else None) for (n, v), a in zip(values.items(), arrays)
+    ]
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
@@ -230,7 +236,9 @@ def _column(values: list) -> pa.Array:
     kinds = _kinds(values)
     if _is_json(values):
         return pa.array([None if v is None else json.dumps(v, ensure_ascii=False) for v in values], pa.string())
-    if kinds in ({str}, {bool}, {float}, {int, float}) or (kinds == {int} and all(v is None or -(2**63) <= v < 2**63 for v in values)):
+    if kinds in ({str}, {bool}, {float}, {int, float}) or (
+        kinds == {int} and all(v is None or -(2**63) <= v < 2**63 for v in values)
+    ):
         return pa.array(values)
     return pa.array([_as_text(v) for v in values], pa.string())
 

@@ -55,15 +55,35 @@ _HOW_TO_EXPORT = (
 
 CUSTOMER_COLUMNS = ("external_id", "name", "email", "locale")
 TICKET_COLUMNS = (
-    "external_id", "customer", "channel", "team", "agent", "status", "priority", "created_at",
-    "updated_at", "first_response_at", "first_response_business_seconds", "solved_at",
-    "resolution_business_seconds", "reopens", "replies", "subject", "text", "tags",
+    "external_id",
+    "customer",
+    "channel",
+    "team",
+    "agent",
+    "status",
+    "priority",
+    "created_at",
+    "updated_at",
+    "first_response_at",
+    "first_response_business_seconds",
+    "solved_at",
+    "resolution_business_seconds",
+    "reopens",
+    "replies",
+    "subject",
+    "text",
+    "tags",
 )
 RESPONSE_COLUMNS = ("external_id", "customer", "channel", "submitted_at", "metric", "score", "scale", "comment")
 
 # Where each cxlens field comes from in the export, so that an error names what the user sees.
 _SOURCE_FIELD = {
-    "customers": {"external_id": "requester_id", "name": "users[].name", "email": "users[].email", "locale": "users[].locale"},
+    "customers": {
+        "external_id": "requester_id",
+        "name": "users[].name",
+        "email": "users[].email",
+        "locale": "users[].locale",
+    },
     "tickets": {
         "external_id": "id",
         "customer": "requester_id",
@@ -342,7 +362,9 @@ def _customer_parts(export: _Export, tickets: list[_Ticket]) -> list[_Part]:
         seen.add(str(user_id))
         user = export.users.get(str(user_id))
         part = id_only if user is None else with_profile
-        part.rows.append({"external_id": _customer_id(user_id), **{c: (user or {}).get(c) for c in CUSTOMER_COLUMNS[1:]}})
+        part.rows.append(
+            {"external_id": _customer_id(user_id), **{c: (user or {}).get(c) for c in CUSTOMER_COLUMNS[1:]}}
+        )
         part.origins.append(t)
     return [p for p in (with_profile, id_only) if p.rows] or [with_profile]
 
@@ -363,7 +385,9 @@ def _column(values: list) -> pa.Array:
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         # Mixed types (a number here, text there): hand the field check text, which it reads
         # and, where it is wrong, reports as the file has it.
-        return pa.array([None if v is None else v if isinstance(v, str) else json.dumps(v) for v in values], pa.string())
+        return pa.array(
+            [None if v is None else v if isinstance(v, str) else json.dumps(v) for v in values], pa.string()
+        )
 
 
 # -- public API ----------------------------------------------------------------------------
@@ -415,7 +439,9 @@ def import_zendesk(
     return _one_per_kind(results)
 
 
-def _import_part(conn: sa.Connection, store: Store, export: _Export, part: _Part, touchpoint, rejected_file, options) -> ImportResult:
+def _import_part(
+    conn: sa.Connection, store: Store, export: _Export, part: _Part, touchpoint, rejected_file, options
+) -> ImportResult:
     source = Source(str(export.path), part.table(touchpoint), first_row=1)
     rejected = _part_rejected_path(export.path, rejected_file, part.label) if options["skip_bad_rows"] else None
     try:
@@ -453,9 +479,20 @@ def _one_per_kind(results: list[ImportResult]) -> list[ImportResult]:
     merged: dict[str, ImportResult] = {}
     for r in results:
         seen = merged.get(r.kind)
-        merged[r.kind] = r if seen is None else ImportResult(
-            r.kind, r.source, seen.rows + r.rows, seen.inserted + r.inserted, seen.updated + r.updated,
-            seen.unchanged + r.unchanged, seen.rejected + r.rejected, seen.rejected_file or r.rejected_file,
-            seen.ignored_columns + r.ignored_columns, seen.seconds + r.seconds,
+        merged[r.kind] = (
+            r
+            if seen is None
+            else ImportResult(
+                r.kind,
+                r.source,
+                seen.rows + r.rows,
+                seen.inserted + r.inserted,
+                seen.updated + r.updated,
+                seen.unchanged + r.unchanged,
+                seen.rejected + r.rejected,
+                seen.rejected_file or r.rejected_file,
+                seen.ignored_columns + r.ignored_columns,
+                seen.seconds + r.seconds,
+            )
         )
     return list(merged.values())

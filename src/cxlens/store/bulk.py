@@ -154,7 +154,9 @@ def _postgres_insert(conn, table, data, key, progress) -> int:
     names = ", ".join(f'"{c}"' for c in data.column_names)
     with conn.connection.driver_connection.cursor() as cur:
         stage = _postgres_stage(cur, table, data, progress)
-        cur.execute(f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{stage}" ON CONFLICT ({", ".join(key)}) DO NOTHING')
+        cur.execute(
+            f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{stage}" ON CONFLICT ({", ".join(key)}) DO NOTHING'
+        )
         inserted = cur.rowcount
         cur.execute(f'DROP TABLE "{stage}"')
     return inserted

@@ -91,8 +91,12 @@ def _exported_columns(table: sa.Table) -> list[sa.Column]:
 
 
 def export_parquet(
-    store: Store, directory: str | os.PathLike, *, tables: Sequence[str] | None = None,
-    batch_rows: int = EXPORT_BATCH, progress: Progress | None = None,
+    store: Store,
+    directory: str | os.PathLike,
+    *,
+    tables: Sequence[str] | None = None,
+    batch_rows: int = EXPORT_BATCH,
+    progress: Progress | None = None,
 ) -> ExportResult:
     """Write each store table (or only ``tables``) to ``directory/<table>.parquet``.
 
@@ -105,7 +109,9 @@ def export_parquet(
     names = list(tables) if tables is not None else list(s.TABLES)
     unknown = [n for n in names if n not in s.TABLES]
     if unknown:
-        raise InputError(f"cannot export {', '.join(map(repr, unknown))}: not a store table; tables: {', '.join(s.TABLES)}")
+        raise InputError(
+            f"cannot export {', '.join(map(repr, unknown))}: not a store table; tables: {', '.join(s.TABLES)}"
+        )
     if batch_rows < 1:
         raise InputError(f"batch_rows={batch_rows}: give a positive number of rows per batch")
     out = _prepare(Path(directory))
@@ -129,7 +135,9 @@ def _prepare(directory: Path) -> Path:
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(f"cannot create the export directory {directory} ({exc.strerror}); choose one you can write to") from exc
+        raise InputError(
+            f"cannot create the export directory {directory} ({exc.strerror}); choose one you can write to"
+        ) from exc
     return directory
 
 
@@ -172,8 +180,10 @@ def _pg_pick(column: sa.Column) -> str:
     if isinstance(column.type, sa.JSON):
         return f"CAST({q} AS TEXT) AS {q}"
     if isinstance(column.type, s.UTCDateTime):
-        return (f"CAST(EXTRACT(EPOCH FROM date_trunc('second', {q})) AS BIGINT) * 1000000"
-                f" + MOD(CAST(EXTRACT(MICROSECONDS FROM {q}) AS BIGINT), 1000000) AS {q}")
+        return (
+            f"CAST(EXTRACT(EPOCH FROM date_trunc('second', {q})) AS BIGINT) * 1000000"
+            f" + MOD(CAST(EXTRACT(MICROSECONDS FROM {q}) AS BIGINT), 1000000) AS {q}"
+        )
     return q
 
 
@@ -311,8 +321,12 @@ def _timestamps(values, target: pa.Field, table: str, offset: int) -> pa.Array:
         try:
             return pc.cast(raw, pa.timestamp("us")).cast(UTC)  # naive text is UTC by the store's rule
         except pa.ArrowInvalid:
-            return pa.array([_parse_time(v, target.name, table, offset + i) for i, v in enumerate(raw.to_pylist())], UTC)
-    raise InputError(f"table {table}, column {target.name!r}: timestamps came back as {raw.type}; is this a cxlens store?")
+            return pa.array(
+                [_parse_time(v, target.name, table, offset + i) for i, v in enumerate(raw.to_pylist())], UTC
+            )
+    raise InputError(
+        f"table {table}, column {target.name!r}: timestamps came back as {raw.type}; is this a cxlens store?"
+    )
 
 
 def _parse_time(value, column: str, table: str, row: int) -> datetime | None:

@@ -72,29 +72,58 @@ def _aware(at: datetime | str | None) -> datetime | None:
 
 def filter_values(store: Store) -> dict[str, list[str]]:
     """The segments, channels and teams there are, sorted: what a filter can choose from."""
-    queries = {"segment": sa.select(customers.c.segment).distinct().where(customers.c.segment.isnot(None)),
-               "channel": sa.select(touchpoints.c.channel).distinct().where(touchpoints.c.channel.isnot(None)),
-               "team": sa.select(touchpoints.c.team).distinct().where(touchpoints.c.team.isnot(None))}
+    queries = {
+        "segment": sa.select(customers.c.segment).distinct().where(customers.c.segment.isnot(None)),
+        "channel": sa.select(touchpoints.c.channel).distinct().where(touchpoints.c.channel.isnot(None)),
+        "team": sa.select(touchpoints.c.team).distinct().where(touchpoints.c.team.isnot(None)),
+    }
     with store.engine.connect() as conn:
         return {name: sorted(conn.execute(q).scalars().all()) for name, q in queries.items()}
 
 
-def touchpoint_recent(store: Store, key: str, since: date, until: date, *, segment: str | None = None,
-                      channel: str | None = None, team: str | None = None, limit: int = 20) -> tuple[list[dict], list[dict]]:
+def touchpoint_recent(
+    store: Store,
+    key: str,
+    since: date,
+    until: date,
+    *,
+    segment: str | None = None,
+    channel: str | None = None,
+    team: str | None = None,
+    limit: int = 20,
+) -> tuple[list[dict], list[dict]]:
     """The touchpoint's latest comments and tickets in [since, until), newest first. A team
     filter applies to tickets only: a survey answer has no team."""
     start, end = _midnight(since), _midnight(until)
     tp_id = sa.select(touchpoints.c.id).where(touchpoints.c.key == key).scalar_subquery()
     r, t, c = responses, tickets, customers
-    q_comments = (sa.select(r.c.submitted_at, r.c.metric, r.c.score, r.c.scale_max, r.c.comment, r.c.language, r.c.channel,
-                            c.c.segment)
-                  .select_from(r.outerjoin(c, c.c.id == r.c.customer_id))
-                  .where(r.c.touchpoint_id == tp_id, r.c.comment.isnot(None), r.c.comment != "",
-                         r.c.submitted_at >= start, r.c.submitted_at < end))
-    q_tickets = (sa.select(t.c.external_id, t.c.created_at, t.c.status, t.c.channel, t.c.team, t.c.subject,
-                           t.c.first_response_seconds, c.c.segment)
-                 .select_from(t.outerjoin(c, c.c.id == t.c.customer_id))
-                 .where(t.c.touchpoint_id == tp_id, t.c.created_at >= start, t.c.created_at < end))
+    q_comments = (
+        sa.select(
+            r.c.submitted_at, r.c.metric, r.c.score, r.c.scale_max, r.c.comment, r.c.language, r.c.channel, c.c.segment
+        )
+        .select_from(r.outerjoin(c, c.c.id == r.c.customer_id))
+        .where(
+            r.c.touchpoint_id == tp_id,
+            r.c.comment.isnot(None),
+            r.c.comment != "",
+            r.c.submitted_at >= start,
+            r.c.submitted_at < end,
+        )
+    )
+    q_tickets = (
+        sa.select(
+            t.c.external_id,
+            t.c.created_at,
+            t.c.status,
+            t.c.channel,
+            t.c.team,
+            t.c.subject,
+            t.c.first_response_seconds,
+            c.c.segment,
+        )
+        .select_from(t.outerjoin(c, c.c.id == t.c.customer_id))
+        .where(t.c.touchpoint_id == tp_id, t.c.created_at >= start, t.c.created_at < end)
+    )
     if channel:
         q_comments, q_tickets = q_comments.where(r.c.channel == channel), q_tickets.where(t.c.channel == channel)
     if segment:
@@ -111,9 +140,13 @@ def churn_reasons(store: Store, since: date, until: date, *, segment: str | None
     """Why customers who left in [since, until) said they left, most frequent first."""
     c = customers
     reason = sa.func.coalesce(c.c.churn_reason, "(not given)")
-    q = (sa.select(reason.label("reason"), sa.func.count().label("n"))
-         .where(c.c.churned_at >= _midnight(since), c.c.churned_at < _midnight(until))
-         .group_by(reason).order_by(sa.desc("n")).limit(limit))
+    q = (
+        sa.select(reason.label("reason"), sa.func.count().label("n"))
+        .where(c.c.churned_at >= _midnight(since), c.c.churned_at < _midnight(until))
+        .group_by(reason)
+        .order_by(sa.desc("n"))
+        .limit(limit)
+    )
     if segment:
         q = q.where(c.c.segment == segment)
     with store.engine.connect() as conn:
@@ -121,6 +154,7 @@ def churn_reasons(store: Store, since: date, until: date, *, segment: str | None
 
 
 # --- the feedback stream ------------------------------------------------------------------------
+
 
 def _theme():
     return sa.func.coalesce(text_themes.c.name, text_themes.c.label)
@@ -134,26 +168,59 @@ def _comments_query(start: datetime, end: datetime):
     """Survey answers with a comment, in the stream's columns."""
     r, c, tp, tr, th = responses, customers, touchpoints, text_results, text_themes
     return (
-        sa.select(sa.literal("response").label("kind"), r.c.id, r.c.submitted_at.label("at"), r.c.comment.label("text"),
-                  sa.null().label("title"), r.c.metric.label("what"), sa.cast(r.c.score, sa.Float).label("score"),
-                  sa.cast(r.c.scale_max, sa.Float).label("scale_max"), r.c.language, tp.c.name.label("touchpoint"),
-                  r.c.channel.label("channel"), c.c.segment, tr.c.sentiment, _theme().label("theme"))
-        .select_from(r.outerjoin(tp, tp.c.id == r.c.touchpoint_id).outerjoin(c, c.c.id == r.c.customer_id)
-                     .outerjoin(tr, _analysed("response", r.c.id)).outerjoin(th, th.c.id == tr.c.theme_id))
-        .where(r.c.comment.isnot(None), r.c.comment != "", r.c.submitted_at >= start, r.c.submitted_at < end))
+        sa.select(
+            sa.literal("response").label("kind"),
+            r.c.id,
+            r.c.submitted_at.label("at"),
+            r.c.comment.label("text"),
+            sa.null().label("title"),
+            r.c.metric.label("what"),
+            sa.cast(r.c.score, sa.Float).label("score"),
+            sa.cast(r.c.scale_max, sa.Float).label("scale_max"),
+            r.c.language,
+            tp.c.name.label("touchpoint"),
+            r.c.channel.label("channel"),
+            c.c.segment,
+            tr.c.sentiment,
+            _theme().label("theme"),
+        )
+        .select_from(
+            r.outerjoin(tp, tp.c.id == r.c.touchpoint_id)
+            .outerjoin(c, c.c.id == r.c.customer_id)
+            .outerjoin(tr, _analysed("response", r.c.id))
+            .outerjoin(th, th.c.id == tr.c.theme_id)
+        )
+        .where(r.c.comment.isnot(None), r.c.comment != "", r.c.submitted_at >= start, r.c.submitted_at < end)
+    )
 
 
 def _mentions_query(start: datetime, end: datetime):
     """Reviews and social posts, in the stream's columns."""
     m, c, tr, th = mentions, customers, text_results, text_themes
     return (
-        sa.select(sa.literal("mention").label("kind"), m.c.id, m.c.posted_at.label("at"), m.c.text.label("text"), m.c.title,
-                  m.c.source.label("what"), m.c.rating.label("score"), m.c.rating_max.label("scale_max"), m.c.language,
-                  sa.null().label("touchpoint"), m.c.source.label("channel"), c.c.segment, tr.c.sentiment,
-                  _theme().label("theme"))
-        .select_from(m.outerjoin(c, c.c.id == m.c.customer_id).outerjoin(tr, _analysed("mention", m.c.id))
-                     .outerjoin(th, th.c.id == tr.c.theme_id))
-        .where(m.c.posted_at >= start, m.c.posted_at < end))
+        sa.select(
+            sa.literal("mention").label("kind"),
+            m.c.id,
+            m.c.posted_at.label("at"),
+            m.c.text.label("text"),
+            m.c.title,
+            m.c.source.label("what"),
+            m.c.rating.label("score"),
+            m.c.rating_max.label("scale_max"),
+            m.c.language,
+            sa.null().label("touchpoint"),
+            m.c.source.label("channel"),
+            c.c.segment,
+            tr.c.sentiment,
+            _theme().label("theme"),
+        )
+        .select_from(
+            m.outerjoin(c, c.c.id == m.c.customer_id)
+            .outerjoin(tr, _analysed("mention", m.c.id))
+            .outerjoin(th, th.c.id == tr.c.theme_id)
+        )
+        .where(m.c.posted_at >= start, m.c.posted_at < end)
+    )
 
 
 def _only_new(comments, posts, after: datetime, seen: tuple[tuple[str, int], ...]):
@@ -175,20 +242,37 @@ def _filtered(comments, posts, *, search, sentiment, segment, channel, journey, 
     if segment:
         comments, posts = comments.where(c.c.segment == segment), posts.where(c.c.segment == segment)
     if sentiment:
-        comments, posts = comments.where(text_results.c.sentiment == sentiment), posts.where(text_results.c.sentiment == sentiment)
+        comments, posts = (
+            comments.where(text_results.c.sentiment == sentiment),
+            posts.where(text_results.c.sentiment == sentiment),
+        )
     if channel:
         comments = comments.where(r.c.channel == channel)
     if journey:
-        comments = comments.where(tp.c.journey_id == sa.select(journeys.c.id).where(journeys.c.key == journey).scalar_subquery())
+        comments = comments.where(
+            tp.c.journey_id == sa.select(journeys.c.id).where(journeys.c.key == journey).scalar_subquery()
+        )
     if team:
         comments = comments.where(tp.c.team == team)
     return comments, posts
 
 
-def feedback_stream(store: Store, since: date, until: date, *, segment: str | None = None, channel: str | None = None,
-                    journey: str | None = None, team: str | None = None, search: str | None = None,
-                    kind: str | None = None, sentiment: str | None = None, page: int = 0, after: datetime | None = None,
-                    seen: tuple[tuple[str, int], ...] = ()) -> list[dict]:
+def feedback_stream(
+    store: Store,
+    since: date,
+    until: date,
+    *,
+    segment: str | None = None,
+    channel: str | None = None,
+    journey: str | None = None,
+    team: str | None = None,
+    search: str | None = None,
+    kind: str | None = None,
+    sentiment: str | None = None,
+    page: int = 0,
+    after: datetime | None = None,
+    seen: tuple[tuple[str, int], ...] = (),
+) -> list[dict]:
     """Comments (survey answers with text) and mentions (reviews, social posts) in [since,
     until), newest first, ``FEEDBACK_PAGE`` per page, with sentiment and theme where text
     analytics has looked at them. ``search`` matches words anywhere in the text
@@ -204,10 +288,21 @@ def feedback_stream(store: Store, since: date, until: date, *, segment: str | No
     comments, posts = _comments_query(start, end), _mentions_query(start, end)
     if after is not None:
         comments, posts = _only_new(comments, posts, after, seen)
-    comments, posts = _filtered(comments, posts, search=search, sentiment=sentiment, segment=segment, channel=channel,
-                                journey=journey, team=team)
-    parts = [q for k, q in (("response", comments), ("mention", posts)) if kind in (None, k)
-             and not (k == "mention" and (channel or journey or team))]
+    comments, posts = _filtered(
+        comments,
+        posts,
+        search=search,
+        sentiment=sentiment,
+        segment=segment,
+        channel=channel,
+        journey=journey,
+        team=team,
+    )
+    parts = [
+        q
+        for k, q in (("response", comments), ("mention", posts))
+        if kind in (None, k) and not (k == "mention" and (channel or journey or team))
+    ]
     if not parts:
         return []
     # Each part is cut to the rows this page can need before the union: otherwise the database
@@ -215,7 +310,12 @@ def feedback_stream(store: Store, since: date, until: date, *, segment: str | No
     enough = (page + 1) * FEEDBACK_PAGE
     cut = [sa.select(q.order_by(sa.desc("at"), sa.desc("id")).limit(enough).subquery()) for q in parts]
     union = sa.union_all(*cut).subquery()
-    q = sa.select(union).order_by(union.c.at.desc(), union.c.id.desc()).limit(FEEDBACK_PAGE).offset(page * FEEDBACK_PAGE)
+    q = (
+        sa.select(union)
+        .order_by(union.c.at.desc(), union.c.id.desc())
+        .limit(FEEDBACK_PAGE)
+        .offset(page * FEEDBACK_PAGE)
+    )
     with store.engine.connect() as conn:
         rows = [dict(x) for x in conn.execute(q).mappings()]
     for row in rows:
@@ -226,17 +326,32 @@ def feedback_stream(store: Store, since: date, until: date, *, segment: str | No
 
 # --- surveys ------------------------------------------------------------------------------------
 
+
 def surveys_with_answers(store: Store, since: date, until: date) -> list[dict]:
     """Every survey (by key) with its touchpoint, its answers in [since, until), and the
     channels, trigger and languages of its definition."""
     s, tp, r = surveys, touchpoints, responses
-    answered = (sa.select(r.c.survey_id, sa.func.count().label("answers"))
-                .where(r.c.submitted_at >= _midnight(since), r.c.submitted_at < _midnight(until))
-                .group_by(r.c.survey_id).subquery())
-    q = (sa.select(s.c.key, s.c.name, s.c.metric, s.c.scale_min, s.c.scale_max, s.c.definition, tp.c.name.label("touchpoint"),
-                   tp.c.key.label("touchpoint_key"), sa.func.coalesce(answered.c.answers, 0).label("answers"))
-         .select_from(s.outerjoin(tp, tp.c.id == s.c.touchpoint_id).outerjoin(answered, answered.c.survey_id == s.c.id))
-         .order_by(s.c.key))
+    answered = (
+        sa.select(r.c.survey_id, sa.func.count().label("answers"))
+        .where(r.c.submitted_at >= _midnight(since), r.c.submitted_at < _midnight(until))
+        .group_by(r.c.survey_id)
+        .subquery()
+    )
+    q = (
+        sa.select(
+            s.c.key,
+            s.c.name,
+            s.c.metric,
+            s.c.scale_min,
+            s.c.scale_max,
+            s.c.definition,
+            tp.c.name.label("touchpoint"),
+            tp.c.key.label("touchpoint_key"),
+            sa.func.coalesce(answered.c.answers, 0).label("answers"),
+        )
+        .select_from(s.outerjoin(tp, tp.c.id == s.c.touchpoint_id).outerjoin(answered, answered.c.survey_id == s.c.id))
+        .order_by(s.c.key)
+    )
     with store.engine.connect() as conn:
         rows = [dict(x) for x in conn.execute(q).mappings()]
     for row in rows:
@@ -248,6 +363,7 @@ def surveys_with_answers(store: Store, since: date, until: date) -> list[dict]:
 
 
 # --- customers ----------------------------------------------------------------------------------
+
 
 def find_customers(store: Store, search: str, segment: str | None = None, limit: int = CUSTOMER_PAGE) -> list[dict]:
     """Customers whose name, e-mail or external id contains ``search`` (case-insensitive)."""
@@ -266,34 +382,73 @@ def _timeline_parts(customer_id: int) -> list:
     """One query per kind of happening, each in the columns kind, at, what, detail, text."""
     tp, s = touchpoints, surveys
     return [
-        sa.select(sa.literal("event").label("kind"), events.c.occurred_at.label("at"), tp.c.name.label("what"),
-                  events.c.channel.label("detail"), sa.null().label("text"))
-        .select_from(events.join(tp, tp.c.id == events.c.touchpoint_id)).where(events.c.customer_id == customer_id),
-        sa.select(sa.literal("invitation").label("kind"), sa.func.coalesce(invitations.c.sent_at, invitations.c.due_at).label("at"),
-                  s.c.name.label("what"), (invitations.c.channel + " · " + invitations.c.status).label("detail"),
-                  sa.null().label("text"))
-        .select_from(invitations.join(s, s.c.id == invitations.c.survey_id)).where(invitations.c.customer_id == customer_id),
-        sa.select(sa.literal("response").label("kind"), responses.c.submitted_at.label("at"),
-                  (sa.func.upper(responses.c.metric) + " " + sa.func.coalesce(sa.cast(responses.c.score, sa.String), "–")).label("what"),
-                  tp.c.name.label("detail"), responses.c.comment.label("text"))
-        .select_from(responses.outerjoin(tp, tp.c.id == responses.c.touchpoint_id)).where(responses.c.customer_id == customer_id),
-        sa.select(sa.literal("ticket").label("kind"), tickets.c.created_at.label("at"),
-                  (tickets.c.external_id + " · " + sa.func.coalesce(tickets.c.status, "")).label("what"),
-                  tickets.c.team.label("detail"), tickets.c.subject.label("text"))
-        .where(tickets.c.customer_id == customer_id),
-        sa.select(sa.literal("payment").label("kind"), revenue.c.occurred_at.label("at"),
-                  sa.cast(revenue.c.amount, sa.String).label("what"), revenue.c.currency.label("detail"), sa.null().label("text"))
-        .where(revenue.c.customer_id == customer_id),
+        sa.select(
+            sa.literal("event").label("kind"),
+            events.c.occurred_at.label("at"),
+            tp.c.name.label("what"),
+            events.c.channel.label("detail"),
+            sa.null().label("text"),
+        )
+        .select_from(events.join(tp, tp.c.id == events.c.touchpoint_id))
+        .where(events.c.customer_id == customer_id),
+        sa.select(
+            sa.literal("invitation").label("kind"),
+            sa.func.coalesce(invitations.c.sent_at, invitations.c.due_at).label("at"),
+            s.c.name.label("what"),
+            (invitations.c.channel + " · " + invitations.c.status).label("detail"),
+            sa.null().label("text"),
+        )
+        .select_from(invitations.join(s, s.c.id == invitations.c.survey_id))
+        .where(invitations.c.customer_id == customer_id),
+        sa.select(
+            sa.literal("response").label("kind"),
+            responses.c.submitted_at.label("at"),
+            (
+                sa.func.upper(responses.c.metric) + " " + sa.func.coalesce(sa.cast(responses.c.score, sa.String), "–")
+            ).label("what"),
+            tp.c.name.label("detail"),
+            responses.c.comment.label("text"),
+        )
+        .select_from(responses.outerjoin(tp, tp.c.id == responses.c.touchpoint_id))
+        .where(responses.c.customer_id == customer_id),
+        sa.select(
+            sa.literal("ticket").label("kind"),
+            tickets.c.created_at.label("at"),
+            (tickets.c.external_id + " · " + sa.func.coalesce(tickets.c.status, "")).label("what"),
+            tickets.c.team.label("detail"),
+            tickets.c.subject.label("text"),
+        ).where(tickets.c.customer_id == customer_id),
+        sa.select(
+            sa.literal("payment").label("kind"),
+            revenue.c.occurred_at.label("at"),
+            sa.cast(revenue.c.amount, sa.String).label("what"),
+            revenue.c.currency.label("detail"),
+            sa.null().label("text"),
+        ).where(revenue.c.customer_id == customer_id),
     ]
 
 
 def _milestones(person: dict) -> list[dict]:
     """Sign-up and churn, which are columns of the customer rather than rows of their own."""
-    found = [{"kind": "signed up", "at": person["signed_up_at"], "what": person["plan"] or "", "detail": person["segment"],
-              "text": None}]
+    found = [
+        {
+            "kind": "signed up",
+            "at": person["signed_up_at"],
+            "what": person["plan"] or "",
+            "detail": person["segment"],
+            "text": None,
+        }
+    ]
     if person["churned_at"]:
-        found.append({"kind": "churned", "at": person["churned_at"], "what": person["churn_reason"] or "no reason given",
-                      "detail": None, "text": None})
+        found.append(
+            {
+                "kind": "churned",
+                "at": person["churned_at"],
+                "what": person["churn_reason"] or "no reason given",
+                "detail": None,
+                "text": None,
+            }
+        )
     return [m for m in found if m["at"] is not None]
 
 
@@ -307,7 +462,9 @@ def customer_timeline(store: Store, customer_id: int) -> tuple[dict, list[dict]]
         if person is None:
             return None
         union = sa.union_all(*_timeline_parts(customer_id)).subquery()
-        rows = [dict(r) for r in conn.execute(sa.select(union).order_by(union.c.at.desc()).limit(TIMELINE_LIMIT)).mappings()]
+        rows = [
+            dict(r) for r in conn.execute(sa.select(union).order_by(union.c.at.desc()).limit(TIMELINE_LIMIT)).mappings()
+        ]
     for row in rows:
         row["at"] = _aware(row["at"])
     person = dict(person)
@@ -318,11 +475,17 @@ def customer_timeline(store: Store, customer_id: int) -> tuple[dict, list[dict]]
 
 # --- text analytics -----------------------------------------------------------------------------
 
+
 def latest_sentiment_model(store: Store) -> dict | None:
     """When the newest sentiment model was fitted, on how many texts, and its held-out
     evaluation; None before ``cxlens text analyze`` has fitted one."""
     m = text_models
-    q = sa.select(m.c.created_at, m.c.n_texts, m.c.metrics).where(m.c.kind == "sentiment").order_by(m.c.id.desc()).limit(1)
+    q = (
+        sa.select(m.c.created_at, m.c.n_texts, m.c.metrics)
+        .where(m.c.kind == "sentiment")
+        .order_by(m.c.id.desc())
+        .limit(1)
+    )
     with store.engine.connect() as conn:
         row = conn.execute(q).first()
     return None if row is None else {"created_at": row.created_at, "n_texts": row.n_texts, "metrics": row.metrics}

@@ -59,10 +59,34 @@ METRIC_SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 def _sources() -> dict[str, tuple[sa.Table, list[sa.Column], sa.Column, sa.Column | None, sa.Column | None]]:
     """source -> (table, text columns (first non-empty wins), time, customer, language)."""
     return {
-        "response": (s.responses, [s.responses.c.comment], s.responses.c.submitted_at, s.responses.c.customer_id, s.responses.c.language),
-        "ticket": (s.tickets, [s.tickets.c.text, s.tickets.c.subject], s.tickets.c.created_at, s.tickets.c.customer_id, s.tickets.c.language),
-        "mention": (s.mentions, [s.mentions.c.text], s.mentions.c.posted_at, s.mentions.c.customer_id, s.mentions.c.language),
-        "feature_request": (s.feature_requests, [s.feature_requests.c.text], s.feature_requests.c.created_at, s.feature_requests.c.customer_id, None),
+        "response": (
+            s.responses,
+            [s.responses.c.comment],
+            s.responses.c.submitted_at,
+            s.responses.c.customer_id,
+            s.responses.c.language,
+        ),
+        "ticket": (
+            s.tickets,
+            [s.tickets.c.text, s.tickets.c.subject],
+            s.tickets.c.created_at,
+            s.tickets.c.customer_id,
+            s.tickets.c.language,
+        ),
+        "mention": (
+            s.mentions,
+            [s.mentions.c.text],
+            s.mentions.c.posted_at,
+            s.mentions.c.customer_id,
+            s.mentions.c.language,
+        ),
+        "feature_request": (
+            s.feature_requests,
+            [s.feature_requests.c.text],
+            s.feature_requests.c.created_at,
+            s.feature_requests.c.customer_id,
+            None,
+        ),
     }
 
 
@@ -98,7 +122,9 @@ def _model_age_days(conn: sa.Connection) -> float:
 
 def _latest_model(conn: sa.Connection, kind: str) -> tuple[int, bytes, dict] | None:
     t = s.text_models
-    row = conn.execute(sa.select(t.c.id, t.c.data, t.c.metrics).where(t.c.kind == kind).order_by(t.c.id.desc()).limit(1)).first()
+    row = conn.execute(
+        sa.select(t.c.id, t.c.data, t.c.metrics).where(t.c.kind == kind).order_by(t.c.id.desc()).limit(1)
+    ).first()
     return (row.id, row.data, row.metrics or {}) if row else None
 
 
@@ -118,7 +144,9 @@ def _rated_comments(conn: sa.Connection) -> tuple[list[str], np.ndarray, list[st
 
 def _held_out(texts: list[str]) -> np.ndarray:
     """True for texts in the test part: by a hash of the text, so copies stay together."""
-    return np.array([int(hashlib.blake2b(t.encode(), digest_size=4).hexdigest(), 16) % 1000 < HOLDOUT * 1000 for t in texts], bool)
+    return np.array(
+        [int(hashlib.blake2b(t.encode(), digest_size=4).hexdigest(), 16) % 1000 < HOLDOUT * 1000 for t in texts], bool
+    )
 
 
 def fit_sentiment(store: Store, progress: Progress | None = None) -> tuple[SentimentModel, dict[str, Any]]:
@@ -146,7 +174,11 @@ def fit_sentiment(store: Store, progress: Progress | None = None) -> tuple[Senti
     model = SentimentModel().fit(texts, labels)
     progress("sentiment", 2, 3)
     with store.begin() as conn:
-        conn.execute(sa.insert(s.text_models).values(kind="sentiment", created_at=_now(), n_texts=model.n_texts, metrics=metrics, data=model.to_bytes()))
+        conn.execute(
+            sa.insert(s.text_models).values(
+                kind="sentiment", created_at=_now(), n_texts=model.n_texts, metrics=metrics, data=model.to_bytes()
+            )
+        )
     progress("sentiment", 3, 3)
     return model, metrics
 
@@ -177,25 +209,48 @@ def fit_themes(store: Store, progress: Progress | None = None, themes_per_langua
     t = s.text_themes
     with store.begin() as conn:
         model_id = conn.execute(
-            sa.insert(s.text_models).values(kind="themes", created_at=_now(), n_texts=len(texts), metrics={"themes": len(model.themes)}, data=model.to_bytes()).returning(s.text_models.c.id)
+            sa.insert(s.text_models)
+            .values(
+                kind="themes",
+                created_at=_now(),
+                n_texts=len(texts),
+                metrics={"themes": len(model.themes)},
+                data=model.to_bytes(),
+            )
+            .returning(s.text_models.c.id)
         ).scalar_one()
         pinned = conn.execute(sa.select(t.c.id, t.c.terms).where(t.c.pinned)).all()
         for theme in model.themes:
             top = {term for term, _ in theme.terms[:3]}
             match = next(
-                (p.id for p in pinned if (p.terms or {}).get("language") == theme.language and len(top & {x for x, _ in (p.terms or {}).get("terms", [])[:3]}) >= 2),
+                (
+                    p.id
+                    for p in pinned
+                    if (p.terms or {}).get("language") == theme.language
+                    and len(top & {x for x, _ in (p.terms or {}).get("terms", [])[:3]}) >= 2
+                ),
                 None,
             )
             terms = {"language": theme.language, "terms": [list(x) for x in theme.terms]}
             if match is not None:
-                conn.execute(sa.update(t).where(t.c.id == match).values(model_id=model_id, number=theme.number, label=theme.label, terms=terms))
+                conn.execute(
+                    sa.update(t)
+                    .where(t.c.id == match)
+                    .values(model_id=model_id, number=theme.number, label=theme.label, terms=terms)
+                )
             else:
-                conn.execute(sa.insert(t).values(model_id=model_id, number=theme.number, label=theme.label, terms=terms, created_at=_now()))
+                conn.execute(
+                    sa.insert(t).values(
+                        model_id=model_id, number=theme.number, label=theme.label, terms=terms, created_at=_now()
+                    )
+                )
     progress("themes", 1, 1)
     return model
 
 
-def _fill_languages(texts: list[str], langs: list[str | None], store: Store | None = None, known: list[str] | None = None) -> list[str | None]:
+def _fill_languages(
+    texts: list[str], langs: list[str | None], store: Store | None = None, known: list[str] | None = None
+) -> list[str | None]:
     missing = [i for i, lang in enumerate(langs) if not lang]
     if not missing:
         return langs
@@ -210,8 +265,9 @@ def _fill_languages(texts: list[str], langs: list[str | None], store: Store | No
 # -- analysis -------------------------------------------------------------------------------
 
 
-def analyze(store: Store, *, refit: bool = False, max_model_age_days: float | None = None,
-            progress: Progress | None = None) -> AnalyzeSummary:
+def analyze(
+    store: Store, *, refit: bool = False, max_model_age_days: float | None = None, progress: Progress | None = None
+) -> AnalyzeSummary:
     """Language, sentiment, theme and feature-request flag for every text not analysed yet
     (every text, with ``refit``, after fitting both models again).
 
@@ -242,7 +298,14 @@ def analyze(store: Store, *, refit: bool = False, max_model_age_days: float | No
         if refit:
             conn.execute(sa.delete(s.text_results))
         theme_ids = _theme_ids(conn)
-        known = sorted({r[0] for r in conn.execute(sa.select(s.responses.c.language).where(s.responses.c.language.is_not(None)).distinct())})
+        known = sorted(
+            {
+                r[0]
+                for r in conn.execute(
+                    sa.select(s.responses.c.language).where(s.responses.c.language.is_not(None)).distinct()
+                )
+            }
+        )
         for source in _sources():
             summary.analyzed[source] = _analyze_source(conn, source, sentiment, theme_model, theme_ids, known, progress)
     summary.seconds = time.perf_counter() - t0
@@ -271,7 +334,11 @@ def _analyze_source(conn, source, sentiment, theme_model, theme_ids, known, prog
     r = s.text_results
     done = sa.select(r.c.id).where(r.c.source == source, r.c.source_id == table.c.id).exists()
     has_text = sa.or_(*[sa.and_(c.is_not(None), c != "") for c in cols])
-    query = sa.select(table.c.id, when, customer, lang if lang is not None else sa.null(), *cols).where(~done, has_text).order_by(table.c.id)
+    query = (
+        sa.select(table.c.id, when, customer, lang if lang is not None else sa.null(), *cols)
+        .where(~done, has_text)
+        .order_by(table.c.id)
+    )
     rows = conn.execute(query).all()
     total, written = len(rows), 0
     progress(source, 0, total)
@@ -285,13 +352,18 @@ def _analyze_source(conn, source, sentiment, theme_model, theme_ids, known, prog
         now = _now()
         values = [
             {
-                "source": source, "source_id": row[0], "occurred_at": row[1], "customer_id": row[2],
-                "language": langs[i], "sentiment": str(pred.labels[i]) if texts[i] else None,
+                "source": source,
+                "source_id": row[0],
+                "occurred_at": row[1],
+                "customer_id": row[2],
+                "language": langs[i],
+                "sentiment": str(pred.labels[i]) if texts[i] else None,
                 "sentiment_score": float(pred.scores[i]) if texts[i] else None,
                 "sentiment_method": pred.method if texts[i] else None,
                 "theme_id": theme_ids.get(int(theme[i])) if theme[i] >= 0 else None,
                 "theme_score": float(score[i]) if texts[i] else None,
-                "feature_request": bool(request[i]), "analyzed_at": now,
+                "feature_request": bool(request[i]),
+                "analyzed_at": now,
             }
             for i, row in enumerate(chunk)
         ]
@@ -321,7 +393,11 @@ def themes(store: Store, *, months: int = 6, examples: int = 3) -> list[ThemeSum
     """Themes with their counts, share of negative texts, monthly trend and examples, largest first."""
     r, t = s.text_results, s.text_themes
     with store.engine.connect() as conn:
-        rows = conn.execute(sa.select(r.c.theme_id, r.c.sentiment, r.c.occurred_at, r.c.source, r.c.source_id, r.c.theme_score).where(r.c.theme_id.is_not(None))).all()
+        rows = conn.execute(
+            sa.select(r.c.theme_id, r.c.sentiment, r.c.occurred_at, r.c.source, r.c.source_id, r.c.theme_score).where(
+                r.c.theme_id.is_not(None)
+            )
+        ).all()
         meta = {m.id: m for m in conn.execute(sa.select(t)).all()}
         by_theme: dict[int, list] = {}
         for row in rows:
@@ -337,12 +413,19 @@ def themes(store: Store, *, months: int = 6, examples: int = 3) -> list[ThemeSum
                         key = row.occurred_at.strftime("%Y-%m")
                         trend[key] = trend.get(key, 0) + 1
             best = sorted(items, key=lambda x: -(x.theme_score or 0))[: examples * 4]
-            out.append(ThemeSummary(
-                id=theme_id, name=m.name or m.label, language=(m.terms or {}).get("language", ""),
-                count=len(items), share_negative=sum(x.sentiment == "negative" for x in items) / len(items),
-                trend=dict(sorted(trend.items())), examples=_texts_of(conn, best, examples), pinned=bool(m.pinned),
-                terms=[x[0] for x in (m.terms or {}).get("terms", [])[:8]],
-            ))
+            out.append(
+                ThemeSummary(
+                    id=theme_id,
+                    name=m.name or m.label,
+                    language=(m.terms or {}).get("language", ""),
+                    count=len(items),
+                    share_negative=sum(x.sentiment == "negative" for x in items) / len(items),
+                    trend=dict(sorted(trend.items())),
+                    examples=_texts_of(conn, best, examples),
+                    pinned=bool(m.pinned),
+                    terms=[x[0] for x in (m.terms or {}).get("terms", [])[:8]],
+                )
+            )
     return sorted(out, key=lambda x: -x.count)
 
 
@@ -391,8 +474,12 @@ def merge_themes(store: Store, theme_id: int, into_id: int) -> int:
         _theme(conn, theme_id)
         _theme(conn, into_id)
         conn.execute(sa.update(s.text_themes).where(s.text_themes.c.id == theme_id).values(merged_into_id=into_id))
-        conn.execute(sa.update(s.text_themes).where(s.text_themes.c.merged_into_id == theme_id).values(merged_into_id=into_id))
-        return conn.execute(sa.update(s.text_results).where(s.text_results.c.theme_id == theme_id).values(theme_id=into_id)).rowcount
+        conn.execute(
+            sa.update(s.text_themes).where(s.text_themes.c.merged_into_id == theme_id).values(merged_into_id=into_id)
+        )
+        return conn.execute(
+            sa.update(s.text_results).where(s.text_results.c.theme_id == theme_id).values(theme_id=into_id)
+        ).rowcount
 
 
 # -- feature requests -----------------------------------------------------------------------
@@ -414,7 +501,9 @@ def feature_requests(store: Store, threshold: float = 0.5) -> list[RequestGroup]
     by near-duplicates, with requesters and the revenue behind them, largest first."""
     r = s.text_results
     with store.engine.connect() as conn:
-        rows = conn.execute(sa.select(r.c.source, r.c.source_id, r.c.customer_id, r.c.occurred_at).where(r.c.feature_request)).all()
+        rows = conn.execute(
+            sa.select(r.c.source, r.c.source_id, r.c.customer_id, r.c.occurred_at).where(r.c.feature_request)
+        ).all()
         texts = []
         for source in _sources():
             table, cols, *_ = _sources()[source]
@@ -431,7 +520,11 @@ def feature_requests(store: Store, threshold: float = 0.5) -> list[RequestGroup]
         revenue_by_customer: dict[int, float] = {}
         if end is not None:
             since = end - timedelta(days=365)
-            for cid, amount in conn.execute(sa.select(s.revenue.c.customer_id, sa.func.sum(s.revenue.c.amount)).where(s.revenue.c.occurred_at > since).group_by(s.revenue.c.customer_id)):
+            for cid, amount in conn.execute(
+                sa.select(s.revenue.c.customer_id, sa.func.sum(s.revenue.c.amount))
+                .where(s.revenue.c.occurred_at > since)
+                .group_by(s.revenue.c.customer_id)
+            ):
                 revenue_by_customer[cid] = float(amount or 0)
     if not ordered:
         return []
@@ -446,13 +539,17 @@ def feature_requests(store: Store, threshold: float = 0.5) -> list[RequestGroup]
                 key = row.occurred_at.strftime("%Y-%m")
                 trend[key] = trend.get(key, 0) + 1
         examples = list(dict.fromkeys(text for _, text in members))[:3]
-        out.append(RequestGroup(
-            text=members[0][1], count=len(members), requesters=len(customers),
-            revenue=round(sum(revenue_by_customer.get(c, 0.0) for c in customers), 2),
-            trend=dict(sorted(trend.items())[-12:]),
-            feature_request_ids=[row.source_id for row, _ in members if row.source == "feature_request"],
-            examples=examples,
-        ))
+        out.append(
+            RequestGroup(
+                text=members[0][1],
+                count=len(members),
+                requesters=len(customers),
+                revenue=round(sum(revenue_by_customer.get(c, 0.0) for c in customers), 2),
+                trend=dict(sorted(trend.items())[-12:]),
+                feature_request_ids=[row.source_id for row, _ in members if row.source == "feature_request"],
+                examples=examples,
+            )
+        )
     return sorted(out, key=lambda x: (-x.requesters, -x.count))
 
 
@@ -470,8 +567,11 @@ def key_drivers(store: Store, metric: str = "nps", min_count: int = 30) -> tuple
     with store.engine.connect() as conn:
         rows = conn.execute(
             sa.select(resp.c.score, tp.c.key.label("touchpoint"), c.c.segment, c.c.plan, r.c.theme_id)
-            .select_from(resp.outerjoin(tp, tp.c.id == resp.c.touchpoint_id).outerjoin(c, c.c.id == resp.c.customer_id)
-                         .outerjoin(r, (r.c.source == "response") & (r.c.source_id == resp.c.id)))
+            .select_from(
+                resp.outerjoin(tp, tp.c.id == resp.c.touchpoint_id)
+                .outerjoin(c, c.c.id == resp.c.customer_id)
+                .outerjoin(r, (r.c.source == "response") & (r.c.source_id == resp.c.id))
+            )
             .where(resp.c.metric == metric, resp.c.score.is_not(None))
         ).all()
         names = {row.id: row.name or row.label for row in conn.execute(sa.select(t.c.id, t.c.name, t.c.label))}
@@ -484,20 +584,24 @@ def key_drivers(store: Store, metric: str = "nps", min_count: int = 30) -> tuple
         vals = np.array([v if v is not None else "" for v in values], dtype=object)
         uniq, counts = np.unique(vals[vals != ""], return_counts=True)
         kept = [u for u, n in zip(uniq, counts) if n >= minimum]
-        for u in kept[:-1] if prefix != "theme" and len(kept) == len(uniq) else kept:  # drop one level: no perfect collinearity
+        for u in (
+            kept[:-1] if prefix != "theme" and len(kept) == len(uniq) else kept
+        ):  # drop one level: no perfect collinearity
             columns[f"{prefix}: {names.get(u, u) if prefix == 'theme' else u}"] = (vals == u).astype(float)
 
     indicators("theme", [row.theme_id for row in rows], min_count)
     indicators("touchpoint", [row.touchpoint for row in rows], min_count)
     indicators("segment", [row.segment for row in rows], min_count)
     indicators("plan", [row.plan for row in rows], min_count)
-    result = relative_weights(np.column_stack(list(columns.values())) if columns else np.zeros((len(y), 0)), y, list(columns), metric)
+    result = relative_weights(
+        np.column_stack(list(columns.values())) if columns else np.zeros((len(y), 0)), y, list(columns), metric
+    )
     gains: dict[str, float] = {}
     if metric == "nps":
         detractor = y <= 6
         for name, col in columns.items():
             if name.startswith("theme: "):
-                gains[name[len("theme: "):]] = round(100.0 * float((detractor & (col > 0)).sum()) / len(y), 2)
+                gains[name[len("theme: ") :]] = round(100.0 * float((detractor & (col > 0)).sum()) / len(y), 2)
     return result, dict(sorted(gains.items(), key=lambda kv: -kv[1]))
 
 
@@ -511,10 +615,17 @@ def text_spikes(store: Store, *, window_days: int = 7, windows: int = 12, alpha:
         if end is None:
             return []
         start = end - timedelta(days=window_days * (windows + 1))
-        rows = conn.execute(sa.select(r.c.occurred_at, r.c.theme_id, r.c.sentiment).where(r.c.occurred_at > start)).all()
-        names = {row.id: row.name or row.label for row in conn.execute(sa.select(s.text_themes.c.id, s.text_themes.c.name, s.text_themes.c.label))}
+        rows = conn.execute(
+            sa.select(r.c.occurred_at, r.c.theme_id, r.c.sentiment).where(r.c.occurred_at > start)
+        ).all()
+        names = {
+            row.id: row.name or row.label
+            for row in conn.execute(sa.select(s.text_themes.c.id, s.text_themes.c.name, s.text_themes.c.label))
+        }
     n_windows = windows + 1
-    window = np.array([min(n_windows - 1, int((row.occurred_at - start) / timedelta(days=window_days))) for row in rows], int)
+    window = np.array(
+        [min(n_windows - 1, int((row.occurred_at - start) / timedelta(days=window_days))) for row in rows], int
+    )
     totals = np.bincount(window, minlength=n_windows)
     counts: dict[str, np.ndarray] = {}
     theme = np.array([row.theme_id or 0 for row in rows])

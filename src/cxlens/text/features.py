@@ -47,7 +47,9 @@ def hashed_ngrams(
     blocks, counts = [], []
     for block in _blocks(texts, ngrams, n_features):
         counts.append(_counts(block.lengths, ngrams))
-        doc = np.concatenate([np.repeat(np.arange(len(block.starts)), np.diff(np.append(block.starts, len(col)))) for col in block.cols])
+        doc = np.concatenate(
+            [np.repeat(np.arange(len(block.starts)), np.diff(np.append(block.starts, len(col)))) for col in block.cols]
+        )
         col = np.concatenate(block.cols)
         keep = col != 0
         blocks.append(
@@ -102,7 +104,6 @@ class _Block:
     """One batch of texts: where each text starts, and the columns of its n-grams per length
     (one array per length, in position order; 0 where an n-gram would cross texts)."""
 
-
     __slots__ = ("starts", "lengths", "cols")
 
     def __init__(self, starts: np.ndarray, lengths: np.ndarray, cols: list[np.ndarray]):
@@ -148,7 +149,7 @@ def _block(texts: Sequence[str | None], ngrams: tuple[int, int], n_features: int
 
 
 def _code_points(texts: list[str], tail: int) -> np.ndarray:
-    """" text " per document, each followed by one NUL that no n-gram may cross, then
+    """ " text " per document, each followed by one NUL that no n-gram may cross, then
     ``tail`` more NULs so that every text has a position for every n-gram length."""
     joined = (" " + " \x00 ".join(texts) + " " + "\x00" * (1 + tail)).lower()
     return np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).copy()

@@ -23,18 +23,18 @@ __all__ = ["REQUEST_PATTERNS", "is_feature_request", "group_requests"]
 
 REQUEST_PATTERNS: dict[str, str] = {
     "en": r"\bplease (?:add|let|make|allow|support|bring|consider)\b|\b(?:would|'d) be (?:super |really |so |very )?"
-          r"(?:great|nice|awesome|perfect|ideal|helpful|useful|handy)\b|\bwould love\b|\b(?:can|could) you "
-          r"(?:please )?(?:add|make|support|let)\b|\bi wish\b|^wish i\b|\bfeature request\b|\bi'd like to be able\b",
+    r"(?:great|nice|awesome|perfect|ideal|helpful|useful|handy)\b|\bwould love\b|\b(?:can|could) you "
+    r"(?:please )?(?:add|make|support|let)\b|\bi wish\b|^wish i\b|\bfeature request\b|\bi'd like to be able\b",
     "de": r"^bitte\b|\bbitte (?:eine?n?|um)\b|\bes wäre (?:toll|super|schön|gut|praktisch)|\bschön wäre\b|"
-          r"\bich würde gerne?\b|\bkönntet ihr\b|\bkönnt ihr\b|"
-          r"\bwären? (?:super |sehr |echt )?(?:hilfreich|praktisch|toll|perfekt|super)\b|\bwünsche mir\b",
+    r"\bich würde gerne?\b|\bkönntet ihr\b|\bkönnt ihr\b|"
+    r"\bwären? (?:super |sehr |echt )?(?:hilfreich|praktisch|toll|perfekt|super)\b|\bwünsche mir\b",
     "es": r"\bpor favor,? (?:añad|agreg|pon|incluy)|^añadid\b|\bestaría (?:genial|bien)|\bme gustaría\b|"
-          r"\b(?:podéis|podrían|podrías|pueden) (?:añadir|agregar|incluir)|\bdejad\b|\bojalá pudiera\b|"
-          r"\bsería (?:muy )?(?:útil|práctico|perfecto|genial|ideal)\b",
+    r"\b(?:podéis|podrían|podrías|pueden) (?:añadir|agregar|incluir)|\bdejad\b|\bojalá pudiera\b|"
+    r"\bsería (?:muy )?(?:útil|práctico|perfecto|genial|ideal)\b",
     "fi": r"\blisätkää\b|\bolisi (?:tosi |todella |hyvin )?(?:kätevää|kätevä|hyvä|hienoa|hyödyllinen|kiva|täydellinen|mahtava)|"
-          r"\btoivoisin\b|\bvoisitteko\b|\bvoisi (?:laittaa|saada)\b|, kiitos\.?$",
+    r"\btoivoisin\b|\bvoisitteko\b|\bvoisi (?:laittaa|saada)\b|, kiitos\.?$",
     "ru": r"добавьте|было бы (?:здорово|хорошо|удобно|классно|неплохо|идеально|отлично)|хотелось бы|сделайте|"
-          r"пригодил(?:ся|ась|ось|ись)|просьба|^хочу\b",
+    r"пригодил(?:ся|ась|ось|ись)|просьба|^хочу\b",
     "zh": r"请加|请增加|请支持|希望(?:可以|能)|如果能|能不能|要是有.{0,12}就好了|就太好了|就完美了|建议增加",
     "th": r"ขอ.{0,20}หน่อย|ขอให้|ถ้า.{0,60}จะดี|(?<!ไม่)อยาก|ได้ไหม|จะมีประโยชน์",
 }
@@ -60,7 +60,9 @@ def group_requests(texts: Sequence[str], threshold: float = 0.5) -> np.ndarray:
     norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
     X = X.multiply(1 / np.maximum(norms, 1e-12)[:, None]).tocsr()
     # Identical texts first: one vector per distinct text keeps the greedy pass short.
-    distinct, first, inverse = np.unique(np.asarray(texts, dtype=object).astype(str), return_index=True, return_inverse=True)
+    distinct, first, inverse = np.unique(
+        np.asarray(texts, dtype=object).astype(str), return_index=True, return_inverse=True
+    )
     order = np.argsort(first)
     leaders: list[int] = []
     group_of_distinct = np.empty(len(distinct), dtype=np.int64)

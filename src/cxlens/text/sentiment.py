@@ -153,7 +153,9 @@ def vader_predict(texts: Sequence[str | None]) -> Predictions:
     """VADER's compound score and its own thresholds: the cold-start fallback and baseline."""
     analyzer = _vader()
     scores = np.fromiter((analyzer.polarity_scores(t or "")["compound"] for t in texts), float, len(texts))
-    labels = np.where(scores >= VADER_THRESHOLD, "positive", np.where(scores <= -VADER_THRESHOLD, "negative", "neutral"))
+    labels = np.where(
+        scores >= VADER_THRESHOLD, "positive", np.where(scores <= -VADER_THRESHOLD, "negative", "neutral")
+    )
     return Predictions(labels.astype(object), scores, "vader")
 
 
@@ -277,7 +279,9 @@ class SentimentModel:
         scores[empty] = 0.0
         return Predictions(labels, scores, "model")
 
-    def evaluate(self, texts: Sequence[str | None], labels: Sequence[str], groups: Sequence[str] | None = None) -> Evaluation:
+    def evaluate(
+        self, texts: Sequence[str | None], labels: Sequence[str], groups: Sequence[str] | None = None
+    ) -> Evaluation:
         """Compare ``predict(texts)`` with known ``labels``; per group too when given (e.g. the
         texts' languages). Where the known labels have no ``mixed``, a predicted ``mixed``
         counts as ``neutral``."""
@@ -299,7 +303,13 @@ class SentimentModel:
         with np.load(io.BytesIO(data)) as z:
             n_features, lo, hi, n_texts = (int(v) for v in z["meta"])
             alpha, mixed, min_texts = z["params"]
-            model = cls(ngrams=(lo, hi), n_features=n_features, alpha=float(alpha), mixed_threshold=float(mixed), min_texts=int(min_texts))
+            model = cls(
+                ngrams=(lo, hi),
+                n_features=n_features,
+                alpha=float(alpha),
+                mixed_threshold=float(mixed),
+                min_texts=int(min_texts),
+            )
             model.n_texts = n_texts
             if "weights" in z:
                 model.weights, model.intercept = z["weights"], z["intercept"]

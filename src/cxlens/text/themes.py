@@ -73,8 +73,15 @@ class Theme:
 class ThemeModel:
     """NMF themes per language, and assignment of texts to them."""
 
-    def __init__(self, *, themes_per_language: int = 12, min_texts: int = 200, min_similarity: float = 0.0,
-                 sample: int = 20_000, seed: int = 0):
+    def __init__(
+        self,
+        *,
+        themes_per_language: int = 12,
+        min_texts: int = 200,
+        min_similarity: float = 0.0,
+        sample: int = 20_000,
+        seed: int = 0,
+    ):
         self.themes_per_language = themes_per_language
         self.min_texts = min_texts
         self.min_similarity = min_similarity
@@ -176,13 +183,24 @@ class ThemeModel:
         with np.load(io.BytesIO(data)) as z:
             meta = json.loads(z["meta"].tobytes().decode())
             k, min_texts, min_similarity, sample, seed = meta["settings"]
-            model = cls(themes_per_language=int(k), min_texts=int(min_texts), min_similarity=float(min_similarity),
-                        sample=int(sample), seed=int(seed))
+            model = cls(
+                themes_per_language=int(k),
+                min_texts=int(min_texts),
+                min_similarity=float(min_similarity),
+                sample=int(sample),
+                seed=int(seed),
+            )
             model.offsets = {g: int(o) for g, o in meta["offsets"].items()}
-            model.themes = [Theme(int(n), label, lang, [tuple(t) for t in terms]) for n, label, lang, terms in meta["themes"]]
+            model.themes = [
+                Theme(int(n), label, lang, [tuple(t) for t in terms]) for n, label, lang, terms in meta["themes"]
+            ]
             for group, vocab in meta["vocab"].items():
-                vec = TfidfVectorizer(analyzer=terms_of, sublinear_tf=True, dtype=np.float32,
-                                      vocabulary={v: i for i, v in enumerate(vocab)})
+                vec = TfidfVectorizer(
+                    analyzer=terms_of,
+                    sublinear_tf=True,
+                    dtype=np.float32,
+                    vocabulary={v: i for i, v in enumerate(vocab)},
+                )
                 vec.idf_ = z[f"idf:{group}"].astype(np.float64)
                 model.vectorizers[group] = vec
                 model.components[group] = z[f"H:{group}"]

@@ -50,9 +50,17 @@ def _admin_or_page(request: Request, session: Session) -> HTMLResponse | None:
     """None for an admin; for anyone else the plain "not allowed" page (403)."""
     if session.user.may("admin"):
         return None
-    return render(request, "dashboard/problem.html",
-                  {"title": "Not allowed", "message": f"Managing users needs the admin role; you are a {session.user.role}: "
-                                                      "ask an admin to change a user for you.", "path": "/"}, 403)
+    return render(
+        request,
+        "dashboard/problem.html",
+        {
+            "title": "Not allowed",
+            "message": f"Managing users needs the admin role; you are a {session.user.role}: "
+            "ask an admin to change a user for you.",
+            "path": "/",
+        },
+        403,
+    )
 
 
 def _csrf_ok(request: Request, session: Session, sent: str) -> bool:
@@ -60,18 +68,36 @@ def _csrf_ok(request: Request, session: Session, sent: str) -> bool:
 
 
 def _forged(request: Request) -> HTMLResponse:
-    return render(request, "dashboard/problem.html",
-                  {"title": "Not allowed", "message": "The form's security token is missing or old: reload the page and try again."},
-                  403)
+    return render(
+        request,
+        "dashboard/problem.html",
+        {
+            "title": "Not allowed",
+            "message": "The form's security token is missing or old: reload the page and try again.",
+        },
+        403,
+    )
 
 
-def _list_page(request: Request, *, error: str | None = None, done: str | None = None, form: dict | None = None,
-               status: int = 200) -> HTMLResponse:
+def _list_page(
+    request: Request, *, error: str | None = None, done: str | None = None, form: dict | None = None, status: int = 200
+) -> HTMLResponse:
     store = request.app.state.store
-    return render(request, "dashboard/admin_users.html", {
-        "title": "Users", "users": list_users(store), "seen": last_seen(store), "roles": ROLES, "error": error,
-        "done": done, "form": form or {"email": "", "name": "", "role": "viewer"}, "min_password": MIN_PASSWORD,
-    }, status)
+    return render(
+        request,
+        "dashboard/admin_users.html",
+        {
+            "title": "Users",
+            "users": list_users(store),
+            "seen": last_seen(store),
+            "roles": ROLES,
+            "error": error,
+            "done": done,
+            "form": form or {"email": "", "name": "", "role": "viewer"},
+            "min_password": MIN_PASSWORD,
+        },
+        status,
+    )
 
 
 def _done_message(request: Request) -> str | None:
@@ -100,8 +126,15 @@ def users_page(request: Request, session: Session = Depends(current_session)):
 
 
 @router.post("/admin/users", response_class=HTMLResponse)
-def add_user(request: Request, session: Session = Depends(current_session), email: str = Form(""), name: str = Form(""),
-             role: str = Form("viewer"), password: str = Form(""), csrf_token: str = Form("")):
+def add_user(
+    request: Request,
+    session: Session = Depends(current_session),
+    email: str = Form(""),
+    name: str = Form(""),
+    role: str = Form("viewer"),
+    password: str = Form(""),
+    csrf_token: str = Form(""),
+):
     if (denied := _admin_or_page(request, session)) is not None:
         return denied
     if not _csrf_ok(request, session, csrf_token):
@@ -110,14 +143,20 @@ def add_user(request: Request, session: Session = Depends(current_session), emai
         user = create_user(request.app.state.store, email, password, role=role, name=name.strip() or None)
     except InputError as exc:
         # The form comes back filled in (but the password) so that one fix is one change.
-        return _list_page(request, error=f"User not created: {exc}.", form={"email": email, "name": name, "role": role},
-                          status=422)
+        return _list_page(
+            request, error=f"User not created: {exc}.", form={"email": email, "name": name, "role": role}, status=422
+        )
     return _back("created", user.id)
 
 
 @router.post("/admin/users/{user_id}/role", response_class=HTMLResponse)
-def change_role(request: Request, user_id: int, session: Session = Depends(current_session), role: str = Form(""),
-                csrf_token: str = Form("")):
+def change_role(
+    request: Request,
+    user_id: int,
+    session: Session = Depends(current_session),
+    role: str = Form(""),
+    csrf_token: str = Form(""),
+):
     if (denied := _admin_or_page(request, session)) is not None:
         return denied
     if not _csrf_ok(request, session, csrf_token):
@@ -130,15 +169,21 @@ def change_role(request: Request, user_id: int, session: Session = Depends(curre
 
 
 @router.post("/admin/users/{user_id}/active", response_class=HTMLResponse)
-def change_active(request: Request, user_id: int, session: Session = Depends(current_session), active: str = Form(""),
-                  csrf_token: str = Form("")):
+def change_active(
+    request: Request,
+    user_id: int,
+    session: Session = Depends(current_session),
+    active: str = Form(""),
+    csrf_token: str = Form(""),
+):
     if (denied := _admin_or_page(request, session)) is not None:
         return denied
     if not _csrf_ok(request, session, csrf_token):
         return _forged(request)
     if active not in ("0", "1"):
-        return _list_page(request, error=f"Nothing changed: active={active!r} should be 1 (reactivate) or 0 (deactivate).",
-                          status=422)
+        return _list_page(
+            request, error=f"Nothing changed: active={active!r} should be 1 (reactivate) or 0 (deactivate).", status=422
+        )
     try:
         user = _target(request, user_id)
         set_disabled(request.app.state.store, user.email, active == "0")
@@ -150,8 +195,13 @@ def change_active(request: Request, user_id: int, session: Session = Depends(cur
 
 
 @router.post("/admin/users/{user_id}/password", response_class=HTMLResponse)
-def reset_password(request: Request, user_id: int, session: Session = Depends(current_session), password: str = Form(""),
-                   csrf_token: str = Form("")):
+def reset_password(
+    request: Request,
+    user_id: int,
+    session: Session = Depends(current_session),
+    password: str = Form(""),
+    csrf_token: str = Form(""),
+):
     if (denied := _admin_or_page(request, session)) is not None:
         return denied
     if not _csrf_ok(request, session, csrf_token):

@@ -59,7 +59,9 @@ class AlertOut(BaseModel):
     first_seen_at: str | None = None
     fired_at: str | None = None
     resolved_at: str | None = None
-    evidence: dict[str, Any] | None = Field(None, description="value, low, high (the 95 % interval), n, baseline, p, q, method, periods")
+    evidence: dict[str, Any] | None = Field(
+        None, description="value, low, high (the 95 % interval), n, baseline, p, q, method, periods"
+    )
     link: str | None = Field(None, description="the dashboard view that shows it")
 
 
@@ -101,15 +103,21 @@ def _alert_or_404(conn, alert_id: int) -> dict:
 
 
 @alerts_router.get("", response_model=list[AlertOut], dependencies=[_READ_ALERTS], summary="Alerts, newest first")
-def list_alerts(request: Request,
-                state: Literal["firing", "acknowledged", "pending", "resolved"] | None = Query(
-                    None, description="firing or pending (not acknowledged), acknowledged (open and acknowledged), resolved"),
-                limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> list[dict]:
+def list_alerts(
+    request: Request,
+    state: Literal["firing", "acknowledged", "pending", "resolved"] | None = Query(
+        None, description="firing or pending (not acknowledged), acknowledged (open and acknowledged), resolved"
+    ),
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+) -> list[dict]:
     with request.app.state.store.engine.connect() as conn:
         return [_alert_out(a) for a in views.list_alerts(conn, state, limit=limit, offset=offset)]
 
 
-@alerts_router.get("/{alert_id}", response_model=AlertDetailOut, dependencies=[_READ_ALERTS], summary="One alert with its history")
+@alerts_router.get(
+    "/{alert_id}", response_model=AlertDetailOut, dependencies=[_READ_ALERTS], summary="One alert with its history"
+)
 def get_alert(request: Request, alert_id: int) -> dict:
     with request.app.state.store.engine.connect() as conn:
         return _alert_out(_alert_or_404(conn, alert_id))
@@ -123,11 +131,18 @@ def _alert_action(request: Request, alert_id: int, call) -> dict:
             row = _alert_or_404(conn, alert_id)
     except InputError as exc:
         raise HTTPException(422, str(exc)) from None
-    return {"id": alert_id, "changed": changed is not False, "state": row["state"], "acknowledged_at": _json(row["acknowledged_at"]),
-            "snoozed_until": _json(row["snoozed_until"])}
+    return {
+        "id": alert_id,
+        "changed": changed is not False,
+        "state": row["state"],
+        "acknowledged_at": _json(row["acknowledged_at"]),
+        "snoozed_until": _json(row["snoozed_until"]),
+    }
 
 
-@alerts_router.post("/{alert_id}/ack", response_model=AlertActionOut, dependencies=[_WRITE_ALERTS], summary="Acknowledge an alert")
+@alerts_router.post(
+    "/{alert_id}/ack", response_model=AlertActionOut, dependencies=[_WRITE_ALERTS], summary="Acknowledge an alert"
+)
 def ack_alert(request: Request, alert_id: int) -> dict:
     return _alert_action(request, alert_id, lambda c: lifecycle.acknowledge(c, alert_id))
 
@@ -144,14 +159,23 @@ def _duration(text: str) -> timedelta:
     return timedelta(seconds=amount * unit)
 
 
-@alerts_router.post("/{alert_id}/snooze", response_model=AlertActionOut, dependencies=[_WRITE_ALERTS],
-                    summary="Keep an alert quiet for a while (it still resolves when the data do)")
+@alerts_router.post(
+    "/{alert_id}/snooze",
+    response_model=AlertActionOut,
+    dependencies=[_WRITE_ALERTS],
+    summary="Keep an alert quiet for a while (it still resolves when the data do)",
+)
 def snooze_alert(request: Request, alert_id: int, body: SnoozeIn | None = None) -> dict:
     until = datetime.now(UTC) + _duration((body or SnoozeIn()).duration)
     return _alert_action(request, alert_id, lambda c: lifecycle.snooze(c, alert_id, until))
 
 
-@alerts_router.post("/{alert_id}/resolve", response_model=AlertActionOut, dependencies=[_WRITE_ALERTS], summary="Resolve an alert by hand")
+@alerts_router.post(
+    "/{alert_id}/resolve",
+    response_model=AlertActionOut,
+    dependencies=[_WRITE_ALERTS],
+    summary="Resolve an alert by hand",
+)
 def resolve_alert(request: Request, alert_id: int) -> dict:
     return _alert_action(request, alert_id, lambda c: lifecycle.resolve(c, alert_id))
 
@@ -244,26 +268,41 @@ def _detail(conn, case_id: int) -> dict:
 
 
 @cases_router.get("", response_model=list[CaseOut], dependencies=[_READ_CASES], summary="Cases, most urgent first")
-def list_cases(request: Request, owner_id: int | None = Query(None), team: str | None = Query(None),
-               status: list[str] = Query([], description="open, in_progress, waiting_customer, resolved, closed or active; repeatable"),
-               overdue: bool = Query(False), limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> list[dict]:
+def list_cases(
+    request: Request,
+    owner_id: int | None = Query(None),
+    team: str | None = Query(None),
+    status: list[str] = Query(
+        [], description="open, in_progress, waiting_customer, resolved, closed or active; repeatable"
+    ),
+    overdue: bool = Query(False),
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> list[dict]:
     try:
         with request.app.state.store.engine.connect() as conn:
-            found = case_lib.list_cases(conn, owner_id=owner_id, team=team, status=status or None, overdue=overdue,
-                                        limit=limit, offset=offset)
+            found = case_lib.list_cases(
+                conn, owner_id=owner_id, team=team, status=status or None, overdue=overdue, limit=limit, offset=offset
+            )
     except InputError as exc:
         raise HTTPException(422, str(exc)) from None
     return [_json(c.to_dict()) for c in found]
 
 
-@cases_router.get("/{case_id}", response_model=CaseDetailOut, dependencies=[_READ_CASES],
-                  summary="One case with its customer, source item and timeline")
+@cases_router.get(
+    "/{case_id}",
+    response_model=CaseDetailOut,
+    dependencies=[_READ_CASES],
+    summary="One case with its customer, source item and timeline",
+)
 def get_case(request: Request, case_id: int) -> dict:
     with request.app.state.store.engine.connect() as conn:
         return _detail(conn, case_id)
 
 
-@cases_router.post("", response_model=CaseDetailOut, status_code=201, dependencies=[_WRITE_CASES], summary="Open a case")
+@cases_router.post(
+    "", response_model=CaseDetailOut, status_code=201, dependencies=[_WRITE_CASES], summary="Open a case"
+)
 def create_case(request: Request, body: CaseNew) -> dict:
     try:
         with request.app.state.store.engine.begin() as conn:
@@ -288,29 +327,46 @@ def _case_action(request: Request, case_id: int, call) -> dict:
         raise HTTPException(422, str(exc)) from None
 
 
-@cases_router.post("/{case_id}/assign", response_model=CaseDetailOut, dependencies=[_WRITE_CASES], summary="Give a case to a user")
+@cases_router.post(
+    "/{case_id}/assign", response_model=CaseDetailOut, dependencies=[_WRITE_CASES], summary="Give a case to a user"
+)
 def assign_case(request: Request, case_id: int, body: AssignIn) -> dict:
     return _case_action(request, case_id, lambda c: case_lib.assign(c, case_id, body.owner_id, team=body.team))
 
 
-@cases_router.post("/{case_id}/status", response_model=CaseDetailOut, dependencies=[_WRITE_CASES], summary="Change a case's status")
+@cases_router.post(
+    "/{case_id}/status", response_model=CaseDetailOut, dependencies=[_WRITE_CASES], summary="Change a case's status"
+)
 def case_status(request: Request, case_id: int, body: StatusIn) -> dict:
     return _case_action(request, case_id, lambda c: case_lib.set_status(c, case_id, body.status, note=body.note))
 
 
-@cases_router.post("/{case_id}/notes", response_model=CaseDetailOut, dependencies=[_WRITE_CASES], summary="Add a note to a case")
+@cases_router.post(
+    "/{case_id}/notes", response_model=CaseDetailOut, dependencies=[_WRITE_CASES], summary="Add a note to a case"
+)
 def case_note(request: Request, case_id: int, body: NoteIn) -> dict:
     return _case_action(request, case_id, lambda c: case_lib.add_note(c, case_id, body.text))
 
 
-@cases_router.post("/{case_id}/contacted", response_model=CaseDetailOut, dependencies=[_WRITE_CASES],
-                   summary="Record a contact with the customer")
+@cases_router.post(
+    "/{case_id}/contacted",
+    response_model=CaseDetailOut,
+    dependencies=[_WRITE_CASES],
+    summary="Record a contact with the customer",
+)
 def case_contacted(request: Request, case_id: int) -> dict:
     return _case_action(request, case_id, lambda c: case_lib.mark_contacted(c, case_id))
 
 
-@cases_router.post("/{case_id}/close", response_model=CaseDetailOut, dependencies=[_WRITE_CASES],
-                   summary="Close a case with an outcome")
+@cases_router.post(
+    "/{case_id}/close",
+    response_model=CaseDetailOut,
+    dependencies=[_WRITE_CASES],
+    summary="Close a case with an outcome",
+)
 def close_case(request: Request, case_id: int, body: CloseIn) -> dict:
-    return _case_action(request, case_id, lambda c: case_lib.close(c, case_id, body.outcome, body.resolution, body.root_cause,
-                                                                   note=body.note))
+    return _case_action(
+        request,
+        case_id,
+        lambda c: case_lib.close(c, case_id, body.outcome, body.resolution, body.root_cause, note=body.note),
+    )

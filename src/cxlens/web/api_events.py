@@ -102,10 +102,14 @@ async def post_responses(request: Request, key: ApiKey = Depends(require_scope("
     items = body.get("responses") if isinstance(body, dict) and "responses" in body else body
     items = [items] if isinstance(items, dict) else items
     if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
-        return JSONResponse({"detail": [problem(None, "(body)", None, "expected a response object or a non-empty array of them")]},
-                            status_code=422)
+        return JSONResponse(
+            {"detail": [problem(None, "(body)", None, "expected a response object or a non-empty array of them")]},
+            status_code=422,
+        )
     if len(items) > MAX_BATCH:
-        return JSONResponse({"detail": [problem(None, "responses", len(items), f"at most {MAX_BATCH} per request")]}, status_code=422)
+        return JSONResponse(
+            {"detail": [problem(None, "responses", len(items), f"at most {MAX_BATCH} per request")]}, status_code=422
+        )
     # The importer reads text columns as a file would give them; JSON members become JSON text.
     columns = sorted({k for item in items for k in item})
     table = pa.table({c: pa.array([_as_text(item.get(c)) for item in items], pa.string()) for c in columns})
@@ -114,8 +118,15 @@ async def post_responses(request: Request, key: ApiKey = Depends(require_scope("
     except ImportRejected as exc:
         problems = [problem(b.row - 1, b.column, b.value, f"{b.problem}; {b.fix}") for b in exc.bad_rows]
         return JSONResponse({"detail": problems}, status_code=422)
-    return JSONResponse({"rows": result.rows, "inserted": result.inserted, "unchanged": result.unchanged,
-                         "ignored_columns": result.ignored_columns}, status_code=201)
+    return JSONResponse(
+        {
+            "rows": result.rows,
+            "inserted": result.inserted,
+            "unchanged": result.unchanged,
+            "ignored_columns": result.ignored_columns,
+        },
+        status_code=201,
+    )
 
 
 def _as_text(value: Any) -> str | None:
@@ -154,8 +165,12 @@ async def post_surveys(request: Request, key: ApiKey = Depends(require_scope("su
 
 
 @router.get("/api/invitations/rates", tags=["responses"], summary="Response rate per survey, channel and touchpoint")
-def get_response_rates(request: Request, since: str | None = None, until: str | None = None,
-                       key: ApiKey = Depends(require_scope("kpi:read"))):
+def get_response_rates(
+    request: Request,
+    since: str | None = None,
+    until: str | None = None,
+    key: ApiKey = Depends(require_scope("kpi:read")),
+):
     """Invited, sent, skipped by reason, failed, pending and answered invitations, and the
     response rate (answered ÷ sent), over invitations due in [since, until)."""
     from ..collect import response_rates
@@ -165,7 +180,9 @@ def get_response_rates(request: Request, since: str | None = None, until: str | 
         if value is not None:
             parsed = parse_time(value if "T" in value else f"{value}T00:00:00+00:00")
             if parsed is None:
-                return JSONResponse({"detail": [problem(None, name, value, "is not a date or an ISO 8601 time with an offset")]},
-                                    status_code=422)
+                return JSONResponse(
+                    {"detail": [problem(None, name, value, "is not a date or an ISO 8601 time with an offset")]},
+                    status_code=422,
+                )
             bounds[name] = parsed
     return {"rates": response_rates(collection_of(request), bounds.get("since"), bounds.get("until"))}

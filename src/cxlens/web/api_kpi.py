@@ -51,8 +51,15 @@ def list_kpis() -> list[KPIInfo]:
     out = []
     for name in NAMES:
         m = METRICS.get(name)
-        out.append(KPIInfo(name=name, label=m.label if m else None, kind=m.kind if m else None,
-                           unit=m.unit if m else None, higher_is_better=m.higher_is_better if m else None))
+        out.append(
+            KPIInfo(
+                name=name,
+                label=m.label if m else None,
+                kind=m.kind if m else None,
+                unit=m.unit if m else None,
+                higher_is_better=m.higher_is_better if m else None,
+            )
+        )
     return out
 
 
@@ -78,8 +85,16 @@ def get_kpi(
         filters.setdefault(dim.strip(), []).append(value.strip())
     dims = [d.strip() for d in by.split(",") if d.strip()]
     try:
-        result = kpi_engine_of(request).compute(name, by=dims, grain=grain, since=since, until=until, where=filters or None,
-                                                compare=compare, confidence=confidence)
+        result = kpi_engine_of(request).compute(
+            name,
+            by=dims,
+            grain=grain,
+            since=since,
+            until=until,
+            where=filters or None,
+            compare=compare,
+            confidence=confidence,
+        )
     except InputError as exc:
         raise HTTPException(422, str(exc)) from None
     return KPIResponse(metric=result.metric, by=result.by, grain=result.grain, rows=[_json_row(r) for r in result.rows])
@@ -87,5 +102,7 @@ def get_kpi(
 
 def _json_row(row: dict) -> dict:
     # JSON has no infinity: an interval from one answer is unbounded, which null says honestly.
-    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v.isoformat() if isinstance(v, datetime) else v)
-            for k, v in row.items()}
+    return {
+        k: (None if isinstance(v, float) and not math.isfinite(v) else v.isoformat() if isinstance(v, datetime) else v)
+        for k, v in row.items()
+    }

@@ -38,13 +38,21 @@ def get_drivers(request: Request, metric: str = Query("nps", pattern="^(nps|csat
         result, gains = analysis.key_drivers(request.app.state.store, metric)
     except InputError as exc:
         raise HTTPException(422, str(exc)) from exc
-    return {"outcome": result.outcome, "n": result.n, "r2": result.r2,
-            "drivers": [asdict(d) for d in result.drivers], "nps_gain_by_theme": gains}
+    return {
+        "outcome": result.outcome,
+        "n": result.n,
+        "r2": result.r2,
+        "drivers": [asdict(d) for d in result.drivers],
+        "nps_gain_by_theme": gains,
+    }
 
 
 @router.get("/spikes", summary="Themes and negative sentiment rising significantly in the last window")
 def get_spikes(request: Request, window_days: int = Query(7, ge=1, le=90)) -> list[dict[str, Any]]:
-    return [asdict(sp) | {"ratio": sp.ratio} for sp in analysis.text_spikes(request.app.state.store, window_days=window_days)]
+    return [
+        asdict(sp) | {"ratio": sp.ratio}
+        for sp in analysis.text_spikes(request.app.state.store, window_days=window_days)
+    ]
 
 
 @router.get("/sentiment/evaluation", summary="The stored sentiment model's held-out evaluation")

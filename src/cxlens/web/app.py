@@ -39,7 +39,9 @@ def create_app(store: Store | None = None, *, worker_every: float | None = None)
             if worker is not None:
                 worker.stop()
 
-    app = FastAPI(title="cxlens", version=__version__, description="Customer-experience measurement.", lifespan=lifespan)
+    app = FastAPI(
+        title="cxlens", version=__version__, description="Customer-experience measurement.", lifespan=lifespan
+    )
     app.state.store = store
     app.include_router(api_kpi.router)  # /api/kpi, /api/kpi/{name}
     app.include_router(survey_pages.router)  # /s/{token}, /s/open/{survey}, /u/{token}

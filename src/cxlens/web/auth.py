@@ -32,8 +32,12 @@ def require_scope(scope: str) -> Callable[..., ApiKey]:
 
     def dependency(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> ApiKey:
         if credentials is None:
-            raise _denied(AccessDenied(f"this endpoint needs an API key with the scope {scope!r}: "
-                                       "send `Authorization: Bearer cxl_…` (create one with `cxlens apikeys create`)"))
+            raise _denied(
+                AccessDenied(
+                    f"this endpoint needs an API key with the scope {scope!r}: "
+                    "send `Authorization: Bearer cxl_…` (create one with `cxlens apikeys create`)"
+                )
+            )
         try:
             return verify_api_key(request.app.state.store, credentials.credentials, scope)
         except AccessDenied as exc:

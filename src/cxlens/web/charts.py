@@ -14,21 +14,39 @@ from typing import Any
 
 from ..metrics import METRICS
 
-__all__ = ["SCHEMA", "breakdown", "cohort_heatmap", "counts", "duration_scale", "explorer", "funnel", "sparkline",
-           "survival_curve", "trend", "values"]
+__all__ = [
+    "SCHEMA",
+    "breakdown",
+    "cohort_heatmap",
+    "counts",
+    "duration_scale",
+    "explorer",
+    "funnel",
+    "sparkline",
+    "survival_curve",
+    "trend",
+    "values",
+]
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier: nothing is fetched
 _FONT = "system-ui, sans-serif"
-_CONFIG = {"font": _FONT, "view": {"stroke": None}, "axis": {"labelFontSize": 11, "titleFontSize": 11, "grid": True,
-                                                             "gridOpacity": 0.4},
-           "background": None}
+_CONFIG = {
+    "font": _FONT,
+    "view": {"stroke": None},
+    "axis": {"labelFontSize": 11, "titleFontSize": 11, "grid": True, "gridOpacity": 0.4},
+    "background": None,
+}
 _LINE = "#2563eb"
 _BAND = "#93c5fd"
 
 
-_TICKS = {"day": ({"interval": "day"}, "%d %b"), "week": ({"interval": "week"}, "%d %b"),
-          "month": ({"interval": "month"}, "%b %y"), "quarter": ({"interval": "month", "step": 3}, "%b %y"),
-          "year": ({"interval": "year"}, "%Y")}
+_TICKS = {
+    "day": ({"interval": "day"}, "%d %b"),
+    "week": ({"interval": "week"}, "%d %b"),
+    "month": ({"interval": "month"}, "%b %y"),
+    "quarter": ({"interval": "month", "step": 3}, "%b %y"),
+    "year": ({"interval": "year"}, "%Y"),
+}
 
 
 def _time_axis(grain: str | None) -> dict:
@@ -106,15 +124,28 @@ def sparkline(rows: list[dict], metric: str) -> dict:
     data, _ = values(rows, metric)
     x = {"field": "period", "type": "temporal", "axis": None}
     return {
-        "$schema": SCHEMA, "width": "container", "height": 36, "config": _CONFIG | {"view": {"stroke": None}},
+        "$schema": SCHEMA,
+        "width": "container",
+        "height": 36,
+        "config": _CONFIG | {"view": {"stroke": None}},
         "data": {"values": data},
         "layer": [
-            {"mark": {"type": "area", "opacity": 0.25, "color": _BAND},
-             "encoding": {"x": x, "y": {"field": "low", "type": "quantitative", "axis": None, "scale": {"zero": False}},
-                          "y2": {"field": "high"}}},
-            {"mark": {"type": "line", "color": _LINE, "point": {"size": 12, "color": _LINE}},
-             "encoding": {"x": x, "y": {"field": "value", "type": "quantitative", "axis": None},
-                          "tooltip": _tooltip(metric, with_period=True)}},
+            {
+                "mark": {"type": "area", "opacity": 0.25, "color": _BAND},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "low", "type": "quantitative", "axis": None, "scale": {"zero": False}},
+                    "y2": {"field": "high"},
+                },
+            },
+            {
+                "mark": {"type": "line", "color": _LINE, "point": {"size": 12, "color": _LINE}},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "value", "type": "quantitative", "axis": None},
+                    "tooltip": _tooltip(metric, with_period=True),
+                },
+            },
         ],
     }
 
@@ -123,10 +154,12 @@ def _tooltip(metric: str, *, with_period: bool = False, keys: list[str] = ()) ->
     tips = [{"field": k, "type": "nominal"} for k in keys]
     if with_period:
         tips.append({"field": "period", "type": "temporal", "title": "period"})
-    return tips + [{"field": "value", "type": "quantitative", "format": ".1f", "title": "value"},
-                   {"field": "low", "type": "quantitative", "format": ".1f", "title": "low"},
-                   {"field": "high", "type": "quantitative", "format": ".1f", "title": "high"},
-                   {"field": "n", "type": "quantitative", "title": "n"}]
+    return tips + [
+        {"field": "value", "type": "quantitative", "format": ".1f", "title": "value"},
+        {"field": "low", "type": "quantitative", "format": ".1f", "title": "low"},
+        {"field": "high", "type": "quantitative", "format": ".1f", "title": "high"},
+        {"field": "n", "type": "quantitative", "title": "n"},
+    ]
 
 
 def trend(rows: list[dict], metric: str, *, target: float | None = None, grain: str | None = None) -> dict:
@@ -136,21 +169,42 @@ def trend(rows: list[dict], metric: str, *, target: float | None = None, grain: 
     title = _axis_title(metric, unit)
     x = _time_axis(grain)
     layers: list[dict] = [
-        {"mark": {"type": "area", "opacity": 0.3, "color": _BAND},
-         "encoding": {"x": x, "y": {"field": "low", "type": "quantitative", "title": title, "scale": {"zero": False}},
-                      "y2": {"field": "high"}}},
-        {"mark": {"type": "line", "color": _LINE, "point": True},
-         "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"}, "tooltip": _tooltip(metric, with_period=True)}},
+        {
+            "mark": {"type": "area", "opacity": 0.3, "color": _BAND},
+            "encoding": {
+                "x": x,
+                "y": {"field": "low", "type": "quantitative", "title": title, "scale": {"zero": False}},
+                "y2": {"field": "high"},
+            },
+        },
+        {
+            "mark": {"type": "line", "color": _LINE, "point": True},
+            "encoding": {
+                "x": x,
+                "y": {"field": "value", "type": "quantitative"},
+                "tooltip": _tooltip(metric, with_period=True),
+            },
+        },
     ]
     if target is not None:
         divisor = 1.0
         if _unit(metric) == "seconds":
             divisor, _ = duration_scale([r.get("value") for r in rows])
-        layers.append({"data": {"values": [{"target": target / divisor}]},
-                       "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#b45309"},
-                       "encoding": {"y": {"field": "target", "type": "quantitative"}}})
-    return {"$schema": SCHEMA, "width": "container", "height": 180, "config": _CONFIG, "data": {"values": data},
-            "layer": layers}
+        layers.append(
+            {
+                "data": {"values": [{"target": target / divisor}]},
+                "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#b45309"},
+                "encoding": {"y": {"field": "target", "type": "quantitative"}},
+            }
+        )
+    return {
+        "$schema": SCHEMA,
+        "width": "container",
+        "height": 180,
+        "config": _CONFIG,
+        "data": {"values": data},
+        "layer": layers,
+    }
 
 
 def breakdown(rows: list[dict], metric: str, dimension: str) -> dict:
@@ -159,31 +213,62 @@ def breakdown(rows: list[dict], metric: str, dimension: str) -> dict:
     y = {"field": dimension, "type": "nominal", "title": dimension, "sort": "-x"}
     title = _axis_title(metric, unit)
     return {
-        "$schema": SCHEMA, "width": "container", "height": {"step": 22}, "config": _CONFIG, "data": {"values": data},
+        "$schema": SCHEMA,
+        "width": "container",
+        "height": {"step": 22},
+        "config": _CONFIG,
+        "data": {"values": data},
         "layer": [
-            {"mark": {"type": "bar", "color": _BAND},
-             "encoding": {"y": y, "x": {"field": "value", "type": "quantitative", "title": title},
-                          "tooltip": _tooltip(metric, keys=[dimension])}},
-            {"mark": {"type": "rule", "color": "#1e3a8a"},
-             "encoding": {"y": y, "x": {"field": "low", "type": "quantitative"}, "x2": {"field": "high"}}},
+            {
+                "mark": {"type": "bar", "color": _BAND},
+                "encoding": {
+                    "y": y,
+                    "x": {"field": "value", "type": "quantitative", "title": title},
+                    "tooltip": _tooltip(metric, keys=[dimension]),
+                },
+            },
+            {
+                "mark": {"type": "rule", "color": "#1e3a8a"},
+                "encoding": {"y": y, "x": {"field": "low", "type": "quantitative"}, "x2": {"field": "high"}},
+            },
         ],
     }
 
 
 def funnel(rows: list[dict]) -> dict:
     """Customers reaching each step of one journey, as bars in map order."""
-    data = [{"step": r["step"], "touchpoint": r["touchpoint"], "reached": r.get("reached", 0),
-             "conversion": _clean(r.get("value")), "drop_off": _clean(r.get("drop_off"))} for r in rows]
+    data = [
+        {
+            "step": r["step"],
+            "touchpoint": r["touchpoint"],
+            "reached": r.get("reached", 0),
+            "conversion": _clean(r.get("value")),
+            "drop_off": _clean(r.get("drop_off")),
+        }
+        for r in rows
+    ]
     return {
-        "$schema": SCHEMA, "width": "container", "height": 160, "config": _CONFIG, "data": {"values": data},
+        "$schema": SCHEMA,
+        "width": "container",
+        "height": 160,
+        "config": _CONFIG,
+        "data": {"values": data},
         "mark": {"type": "bar", "color": _LINE},
         "encoding": {
-            "x": {"field": "touchpoint", "type": "nominal", "sort": {"field": "step"}, "title": None,
-                  "axis": {"labelAngle": 0, "labelLimit": 120}},
+            "x": {
+                "field": "touchpoint",
+                "type": "nominal",
+                "sort": {"field": "step"},
+                "title": None,
+                "axis": {"labelAngle": 0, "labelLimit": 120},
+            },
             "y": {"field": "reached", "type": "quantitative", "title": "customers reaching it"},
-            "tooltip": [{"field": "touchpoint"}, {"field": "reached", "type": "quantitative"},
-                        {"field": "conversion", "type": "quantitative", "format": ".1f", "title": "% from previous"},
-                        {"field": "drop_off", "type": "quantitative", "format": ".1f", "title": "% dropped"}],
+            "tooltip": [
+                {"field": "touchpoint"},
+                {"field": "reached", "type": "quantitative"},
+                {"field": "conversion", "type": "quantitative", "format": ".1f", "title": "% from previous"},
+                {"field": "drop_off", "type": "quantitative", "format": ".1f", "title": "% dropped"},
+            ],
         },
     }
 
@@ -198,11 +283,20 @@ def explorer(rows: list[dict], metric: str, dimension: str | None, grain: str | 
         return breakdown([{**r, "all": "all"} for r in rows], metric, "all")
     data, unit = values(rows, metric, [dimension])
     return {
-        "$schema": SCHEMA, "width": "container", "height": 240, "config": _CONFIG, "data": {"values": data},
+        "$schema": SCHEMA,
+        "width": "container",
+        "height": 240,
+        "config": _CONFIG,
+        "data": {"values": data},
         "mark": {"type": "line", "point": True},
         "encoding": {
             "x": _time_axis(grain),
-            "y": {"field": "value", "type": "quantitative", "title": _axis_title(metric, unit), "scale": {"zero": False}},
+            "y": {
+                "field": "value",
+                "type": "quantitative",
+                "title": _axis_title(metric, unit),
+                "scale": {"zero": False},
+            },
             "color": {"field": dimension, "type": "nominal", "title": dimension},
             "tooltip": _tooltip(metric, with_period=True, keys=[dimension]),
         },
@@ -212,39 +306,94 @@ def explorer(rows: list[dict], metric: str, dimension: str | None, grain: str | 
 def cohort_heatmap(rows: list[dict], grain: str) -> dict:
     """Cohort retention: one row per sign-up cohort, one column per age (periods since
     sign-up), each cell the % still a customer (n in the tooltip)."""
-    data = [{"cohort": _clean(r["cohort"]), "age": r["age"], "value": _clean(r.get("value")), "low": _clean(r.get("low")),
-             "high": _clean(r.get("high")), "n": r.get("n")} for r in rows]
+    data = [
+        {
+            "cohort": _clean(r["cohort"]),
+            "age": r["age"],
+            "value": _clean(r.get("value")),
+            "low": _clean(r.get("low")),
+            "high": _clean(r.get("high")),
+            "n": r.get("n"),
+        }
+        for r in rows
+    ]
     return {
-        "$schema": SCHEMA, "width": "container", "height": {"step": 18}, "config": _CONFIG, "data": {"values": data},
+        "$schema": SCHEMA,
+        "width": "container",
+        "height": {"step": 18},
+        "config": _CONFIG,
+        "data": {"values": data},
         "mark": {"type": "rect"},
         "encoding": {
             "x": {"field": "age", "type": "ordinal", "title": f"{grain}s since sign-up"},
-            "y": {"field": "cohort", "type": "ordinal", "timeUnit": "yearmonthdate", "title": "sign-up cohort",
-                  "axis": {"format": "%b %Y"}},
-            "color": {"field": "value", "type": "quantitative", "title": "% retained", "scale": {"scheme": "blues", "domain": [0, 100]}},
-            "tooltip": [{"field": "cohort", "type": "temporal", "format": "%b %Y"}, {"field": "age", "type": "ordinal"},
-                        {"field": "value", "type": "quantitative", "format": ".1f", "title": "% retained"},
-                        {"field": "n", "type": "quantitative"}],
+            "y": {
+                "field": "cohort",
+                "type": "ordinal",
+                "timeUnit": "yearmonthdate",
+                "title": "sign-up cohort",
+                "axis": {"format": "%b %Y"},
+            },
+            "color": {
+                "field": "value",
+                "type": "quantitative",
+                "title": "% retained",
+                "scale": {"scheme": "blues", "domain": [0, 100]},
+            },
+            "tooltip": [
+                {"field": "cohort", "type": "temporal", "format": "%b %Y"},
+                {"field": "age", "type": "ordinal"},
+                {"field": "value", "type": "quantitative", "format": ".1f", "title": "% retained"},
+                {"field": "n", "type": "quantitative"},
+            ],
         },
     }
 
 
 def survival_curve(rows: list[dict], grain: str) -> dict:
     """Kaplan–Meier: % of customers still a customer after t periods, with its interval band."""
-    data = [{"time": r["time"], "value": _clean(r.get("value")), "low": _clean(r.get("low")), "high": _clean(r.get("high")),
-             "n": r.get("n")} for r in rows]
+    data = [
+        {
+            "time": r["time"],
+            "value": _clean(r.get("value")),
+            "low": _clean(r.get("low")),
+            "high": _clean(r.get("high")),
+            "n": r.get("n"),
+        }
+        for r in rows
+    ]
     x = {"field": "time", "type": "quantitative", "title": f"{grain}s since sign-up"}
     return {
-        "$schema": SCHEMA, "width": "container", "height": 200, "config": _CONFIG, "data": {"values": data},
+        "$schema": SCHEMA,
+        "width": "container",
+        "height": 200,
+        "config": _CONFIG,
+        "data": {"values": data},
         "layer": [
-            {"mark": {"type": "area", "opacity": 0.3, "color": _BAND, "interpolate": "step-after"},
-             "encoding": {"x": x, "y": {"field": "low", "type": "quantitative", "title": "% still a customer",
-                                        "scale": {"zero": False}}, "y2": {"field": "high"}}},
-            {"mark": {"type": "line", "color": _LINE, "interpolate": "step-after"},
-             "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"},
-                          "tooltip": [{"field": "time", "type": "quantitative", "title": f"{grain}s"},
-                                      {"field": "value", "type": "quantitative", "format": ".1f", "title": "% surviving"},
-                                      {"field": "n", "type": "quantitative", "title": "at risk"}]}},
+            {
+                "mark": {"type": "area", "opacity": 0.3, "color": _BAND, "interpolate": "step-after"},
+                "encoding": {
+                    "x": x,
+                    "y": {
+                        "field": "low",
+                        "type": "quantitative",
+                        "title": "% still a customer",
+                        "scale": {"zero": False},
+                    },
+                    "y2": {"field": "high"},
+                },
+            },
+            {
+                "mark": {"type": "line", "color": _LINE, "interpolate": "step-after"},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "value", "type": "quantitative"},
+                    "tooltip": [
+                        {"field": "time", "type": "quantitative", "title": f"{grain}s"},
+                        {"field": "value", "type": "quantitative", "format": ".1f", "title": "% surviving"},
+                        {"field": "n", "type": "quantitative", "title": "at risk"},
+                    ],
+                },
+            },
         ],
     }
 
@@ -252,9 +401,15 @@ def survival_curve(rows: list[dict], grain: str) -> dict:
 def counts(rows: list[dict], field: str, title: str) -> dict:
     """Plain counts per category (e.g. churn reasons), largest first."""
     return {
-        "$schema": SCHEMA, "width": "container", "height": {"step": 22}, "config": _CONFIG, "data": {"values": rows},
+        "$schema": SCHEMA,
+        "width": "container",
+        "height": {"step": 22},
+        "config": _CONFIG,
+        "data": {"values": rows},
         "mark": {"type": "bar", "color": _BAND},
-        "encoding": {"y": {"field": field, "type": "nominal", "sort": "-x", "title": None},
-                     "x": {"field": "n", "type": "quantitative", "title": title},
-                     "tooltip": [{"field": field}, {"field": "n", "type": "quantitative"}]},
+        "encoding": {
+            "y": {"field": field, "type": "nominal", "sort": "-x", "title": None},
+            "x": {"field": "n", "type": "quantitative", "title": title},
+            "tooltip": [{"field": field}, {"field": "n", "type": "quantitative"}],
+        },
     }

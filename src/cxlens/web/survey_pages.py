@@ -93,7 +93,9 @@ def _thanks(survey: SurveyDefinition, language: str) -> HTMLResponse:
     if key not in _THANKS:
         if len(_THANKS) > 10_000:
             _THANKS.clear()
-        _THANKS[key] = TEMPLATES.get_template("survey_message.html").render(lang=language, title=survey.name, text=text).encode()
+        _THANKS[key] = (
+            TEMPLATES.get_template("survey_message.html").render(lang=language, title=survey.name, text=text).encode()
+        )
     return HTMLResponse(_THANKS[key])
 
 
@@ -103,29 +105,57 @@ def _bad_link(request: Request, exc: InvalidToken) -> HTMLResponse:
     lang = accepted_languages(request)
     language = next((t.split("-")[0] for t in lang if t.split("-")[0] in BUILTIN_TEXTS), "en")
     key = "expired" if isinstance(exc, TokenExpired) else "invalid"
-    return _message(request, language, BUILTIN_TEXTS[language][key], BUILTIN_TEXTS[language][key],
-                    410 if isinstance(exc, TokenExpired) else 400)
+    return _message(
+        request,
+        language,
+        BUILTIN_TEXTS[language][key],
+        BUILTIN_TEXTS[language][key],
+        410 if isinstance(exc, TokenExpired) else 400,
+    )
 
 
-def _survey_page(request: Request, survey: SurveyDefinition, language: str, action: str, score: int | None,
-                 answers: dict, hidden: dict, error: str | None = None, status: int = 200,
-                 chosen: int | None = None) -> HTMLResponse:
+def _survey_page(
+    request: Request,
+    survey: SurveyDefinition,
+    language: str,
+    action: str,
+    score: int | None,
+    answers: dict,
+    hidden: dict,
+    error: str | None = None,
+    status: int = 200,
+    chosen: int | None = None,
+) -> HTMLResponse:
     """Step one (the score) when no score is known yet, else step two (the follow-ups)."""
     step = "score" if survey.scored and score is None else "follow_up"
     low = survey.is_low(score)
     questions = [
-        {"key": q.key, "type": q.type, "options": q.options, "answer": answers.get(q.key),
-         "text": _localised((q.low_text if low and q.low_text else q.text), language, survey),
-         "scale": list(range(q.scale[0], q.scale[1] + 1)) if q.scale else []}
+        {
+            "key": q.key,
+            "type": q.type,
+            "options": q.options,
+            "answer": answers.get(q.key),
+            "text": _localised((q.low_text if low and q.low_text else q.text), language, survey),
+            "scale": list(range(q.scale[0], q.scale[1] + 1)) if q.scale else [],
+        }
         for q in survey.follow_ups(score)
     ]
     context = {
-        "lang": language, "survey": survey, "step": step, "action": action, "hidden": hidden, "error": error,
-        "question": survey.question_text(language), "score": score, "questions": questions,
+        "lang": language,
+        "survey": survey,
+        "step": step,
+        "action": action,
+        "hidden": hidden,
+        "error": error,
+        "question": survey.question_text(language),
+        "score": score,
+        "questions": questions,
         "scale": list(range(survey.scale[0], survey.scale[1] + 1)) if survey.scored else [],
         "low": survey.text(f"low.{survey.metric}", language) if survey.scored else "",
         "high": survey.text(f"high.{survey.metric}", language) if survey.scored else "",
-        "t": lambda name: survey.text(name, language), "honeypot": HONEYPOT, "chosen": chosen,
+        "t": lambda name: survey.text(name, language),
+        "honeypot": HONEYPOT,
+        "chosen": chosen,
         "option_text": lambda o: _localised(o.text, language, survey),
     }
     return _page(request, "survey.html", context, status)
@@ -176,8 +206,16 @@ async def open_survey_answer(request: Request, survey_key: str):
     hidden = {"form": form["form"][0], "lang": language}
     try:
         answers = _answers_from(form, survey, int(score) if isinstance(score, str) and score.isdigit() else None)
-        await in_turn(collection, collection.answer_anonymously, survey, f"open:{survey.id}:{claim.nonce}", score, answers,
-                       "web", language)
+        await in_turn(
+            collection,
+            collection.answer_anonymously,
+            survey,
+            f"open:{survey.id}:{claim.nonce}",
+            score,
+            answers,
+            "web",
+            language,
+        )
     except InvalidAnswer as exc:
         return _survey_page(request, survey, language, request.url.path, None, {}, hidden, str(exc), 422)
     return _after_answer(request, survey, language, form, hidden)
@@ -206,7 +244,9 @@ def _after_answer(request: Request, survey: SurveyDefinition, language: str, for
     score_text = (form.get("score") or [None])[0]
     score = int(score_text) if score_text and score_text.isdigit() else None
     if "step" not in form and survey.follow_ups(score):
-        return _survey_page(request, survey, language, request.url.path, score, {}, {**hidden, "step": "2", "score": score_text or ""})
+        return _survey_page(
+            request, survey, language, request.url.path, score, {}, {**hidden, "step": "2", "score": score_text or ""}
+        )
     return _thanks(survey, language)
 
 
@@ -229,10 +269,14 @@ def survey_page(request: Request, token: str, score: str | None = None, lang: st
             # unless the fetch is a scanner's; then the person confirms it with the form.
             clicked = None if _no_write(request) else collection.click(token, score, language)
         except InvalidAnswer as exc:
-            return _survey_page(request, survey, language, request.url.path, None, {}, {"lang": language}, str(exc), 422)
+            return _survey_page(
+                request, survey, language, request.url.path, None, {}, {"lang": language}, str(exc), 422
+            )
         if clicked is None:
             chosen = int(score) if score.isdigit() else None
-            return _survey_page(request, survey, language, request.url.path, None, {}, {"lang": language}, chosen=chosen)
+            return _survey_page(
+                request, survey, language, request.url.path, None, {}, {"lang": language}, chosen=chosen
+            )
         known = int(score)
     if known is not None and not survey.follow_ups(known):
         return _thanks(survey, language)
@@ -256,9 +300,14 @@ async def survey_answer(request: Request) -> HTMLResponse:
         score = _score_param((form.get("score") or [None])[0])
         as_int = int(score) if isinstance(score, str) and score.isdigit() else None
         lang = (form.get("lang") or [None])[0]
-        answered = await in_turn(collection, collection.answer, token, score=score,
-                                  answers=_answers_from(form, survey, as_int),
-                                  language=survey.language_for(lang) if lang else None)
+        answered = await in_turn(
+            collection,
+            collection.answer,
+            token,
+            score=score,
+            answers=_answers_from(form, survey, as_int),
+            language=survey.language_for(lang) if lang else None,
+        )
     except InvalidToken as exc:
         return _bad_link(request, exc)
     except InvalidAnswer as exc:
@@ -284,10 +333,16 @@ def unsubscribe_page(request: Request, token: str):
         return _bad_link(request, exc)
     language = view.survey.language_for(view.customer_locale, *accepted_languages(request)) if view else "en"
     t = view.survey.text if view else (lambda name, lang: name)
-    return _page(request, "survey_unsubscribe.html", {
-        "lang": language, "title": t("unsubscribe", language), "confirm": t("unsubscribe_confirm", language),
-        "action": request.url.path,
-    })
+    return _page(
+        request,
+        "survey_unsubscribe.html",
+        {
+            "lang": language,
+            "title": t("unsubscribe", language),
+            "confirm": t("unsubscribe_confirm", language),
+            "action": request.url.path,
+        },
+    )
 
 
 @router.post("/u/{token}", response_class=HTMLResponse)

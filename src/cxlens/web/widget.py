@@ -74,7 +74,12 @@ _SCRIPT = r"""(function () {
 
 def _js(value) -> str:
     # JSON inside a script: "<" escaped so a text holding "</script>" cannot end it.
-    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return (
+        json.dumps(value, ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def widget_script(survey: SurveyDefinition, post_url: str) -> str:
@@ -83,10 +88,15 @@ def widget_script(survey: SurveyDefinition, post_url: str) -> str:
     texts = {}
     for lang in survey.languages:
         texts[lang] = {
-            "lang": lang, "title": survey.name, "question": survey.question_text(lang),
-            "low": survey.text(f"low.{survey.metric}", lang), "high": survey.text(f"high.{survey.metric}", lang),
-            "follow_up": survey.text("follow_up", lang), "follow_up_low": survey.text("follow_up_low", lang),
-            "submit": survey.text("submit", lang), "thank_you": survey.text("thank_you", lang),
+            "lang": lang,
+            "title": survey.name,
+            "question": survey.question_text(lang),
+            "low": survey.text(f"low.{survey.metric}", lang),
+            "high": survey.text(f"high.{survey.metric}", lang),
+            "follow_up": survey.text("follow_up", lang),
+            "follow_up_low": survey.text("follow_up_low", lang),
+            "submit": survey.text("submit", lang),
+            "thank_you": survey.text("thank_you", lang),
         }
     low, high = survey.scale
     low_max = max((n for n in range(low, high + 1) if low_band(n)), default=low - 1)
@@ -102,10 +112,17 @@ def script(request: Request, survey_key: str) -> Response:
     except UnknownSurvey as exc:
         return Response(f"/* {exc} */", status_code=404, media_type="text/javascript")
     if not survey.scored:
-        return Response(f"/* the widget asks a score; {survey_key!r} is a text survey */", status_code=404, media_type="text/javascript")
+        return Response(
+            f"/* the widget asks a score; {survey_key!r} is a text survey */",
+            status_code=404,
+            media_type="text/javascript",
+        )
     post = f"{collection.policy.public_url}/w/{survey.key}/responses"
-    return Response(widget_script(survey, post), media_type="text/javascript; charset=utf-8",
-                    headers={"Cache-Control": "public, max-age=300"})
+    return Response(
+        widget_script(survey, post),
+        media_type="text/javascript; charset=utf-8",
+        headers={"Cache-Control": "public, max-age=300"},
+    )
 
 
 def _cors(survey: SurveyDefinition, request: Request) -> dict[str, str] | None:
@@ -128,8 +145,13 @@ def preflight(request: Request, survey_key: str) -> Response:
     headers = _cors(survey, request) if survey else None
     if headers is None:
         return Response(status_code=403)
-    headers.update({"Access-Control-Allow-Methods": "POST", "Access-Control-Allow-Headers": "Content-Type",
-                    "Access-Control-Max-Age": "600"})
+    headers.update(
+        {
+            "Access-Control-Allow-Methods": "POST",
+            "Access-Control-Allow-Headers": "Content-Type",
+            "Access-Control-Max-Age": "600",
+        }
+    )
     return Response(status_code=204, headers=headers)
 
 
@@ -137,27 +159,64 @@ def preflight(request: Request, survey_key: str) -> Response:
 async def answer(request: Request, survey_key: str) -> JSONResponse:
     survey = _survey_or_404(request, survey_key)
     if survey is None:
-        return JSONResponse({"detail": [{"field": "survey", "value": survey_key, "problem": "no such survey"}]}, status_code=404)
+        return JSONResponse(
+            {"detail": [{"field": "survey", "value": survey_key, "problem": "no such survey"}]}, status_code=404
+        )
     headers = _cors(survey, request)
     if headers is None:
         origin = request.headers.get("origin")
-        return JSONResponse({"detail": [{"field": "Origin", "value": origin, "problem":
-                             "this page's origin may not answer this survey; add it to the survey's widget.origins"}]}, status_code=403)
+        return JSONResponse(
+            {
+                "detail": [
+                    {
+                        "field": "Origin",
+                        "value": origin,
+                        "problem": "this page's origin may not answer this survey; add it to the survey's widget.origins",
+                    }
+                ]
+            },
+            status_code=403,
+        )
     try:
         body = json.loads(await request.body())
     except ValueError:
-        return JSONResponse({"detail": [{"field": "(body)", "problem": "is not JSON"}]}, status_code=400, headers=headers)
+        return JSONResponse(
+            {"detail": [{"field": "(body)", "problem": "is not JSON"}]}, status_code=400, headers=headers
+        )
     if not isinstance(body, dict) or not isinstance(body.get("id"), str) or not _ID.match(body["id"]):
-        return JSONResponse({"detail": [{"field": "id", "value": body.get("id") if isinstance(body, dict) else None,
-                             "problem": "expected the widget's id: 8 to 64 letters, digits, - or _"}]}, status_code=422, headers=headers)
+        return JSONResponse(
+            {
+                "detail": [
+                    {
+                        "field": "id",
+                        "value": body.get("id") if isinstance(body, dict) else None,
+                        "problem": "expected the widget's id: 8 to 64 letters, digits, - or _",
+                    }
+                ]
+            },
+            status_code=422,
+            headers=headers,
+        )
     collection = collection_of(request)
-    language = survey.language_for(body.get("language") if isinstance(body.get("language"), str) else None,
-                                   *accepted_languages(request))
+    language = survey.language_for(
+        body.get("language") if isinstance(body.get("language"), str) else None, *accepted_languages(request)
+    )
     answers = {"comment": body["comment"]} if isinstance(body.get("comment"), str) else {}
     try:
-        response_id = await in_turn(collection, collection.answer_anonymously, survey, f"widget:{survey.id}:{body['id']}",
-                                     body.get("score"), answers, "widget", language)
+        response_id = await in_turn(
+            collection,
+            collection.answer_anonymously,
+            survey,
+            f"widget:{survey.id}:{body['id']}",
+            body.get("score"),
+            answers,
+            "widget",
+            language,
+        )
     except InvalidAnswer as exc:
-        return JSONResponse({"detail": [{"field": exc.field, "value": body.get(exc.field), "problem": str(exc)}]},
-                            status_code=422, headers=headers)
+        return JSONResponse(
+            {"detail": [{"field": exc.field, "value": body.get(exc.field), "problem": str(exc)}]},
+            status_code=422,
+            headers=headers,
+        )
     return JSONResponse({"id": response_id}, status_code=201, headers=headers)

@@ -80,7 +80,9 @@ PHRASES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
 }
 
 #: Language -> "please add ..." comments, varied features; fit any touchpoint.
-FEATURE_REQUESTS: dict[str, tuple[str, ...]] = {lang: tuple(_BY_LANGUAGE[lang]["feature_requests"]) for lang in LANGUAGES}
+FEATURE_REQUESTS: dict[str, tuple[str, ...]] = {
+    lang: tuple(_BY_LANGUAGE[lang]["feature_requests"]) for lang in LANGUAGES
+}
 
 del _TOPICS_FILE, _BY_LANGUAGE
 
@@ -94,14 +96,11 @@ def phrases_for(topic: str, sentiment: str, language: str) -> tuple[str, ...]:
     try:
         by_sentiment = PHRASES[topic]
     except KeyError:
-        raise KeyError(
-            f"unknown topic {topic!r}; known topics: {', '.join(TOPICS)}"
-        ) from None
+        raise KeyError(f"unknown topic {topic!r}; known topics: {', '.join(TOPICS)}") from None
     try:
         by_language = by_sentiment[sentiment]
     except KeyError:
         raise KeyError(
-            f"unknown sentiment {sentiment!r} for topic {topic!r}; "
-            f"known: {', '.join(by_sentiment)}"
+            f"unknown sentiment {sentiment!r} for topic {topic!r}; known: {', '.join(by_sentiment)}"
         ) from None
     return by_language.get(language) or by_language["en"]

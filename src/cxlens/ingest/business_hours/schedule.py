@@ -52,7 +52,10 @@ __all__ = [
 ]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_FULL_NAMES = {name: day for day, name in zip(WEEKDAYS, ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))}
+_FULL_NAMES = {
+    name: day
+    for day, name in zip(WEEKDAYS, ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
+}
 _TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
 _US = 1_000_000
 _DAY_US = 86_400 * _US
@@ -83,7 +86,9 @@ def parse_time_zone(value: Any) -> str:
     try:
         ZoneInfo(value.strip())
     except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"{show(value)} is not an IANA time zone; write e.g. Europe/Berlin or America/New_York") from None
+        raise InputError(
+            f"{show(value)} is not an IANA time zone; write e.g. Europe/Berlin or America/New_York"
+        ) from None
     return value.strip()
 
 
@@ -119,7 +124,9 @@ def parse_day_hours(value: Any) -> list[tuple[int, int]]:
     for item in items:
         parts = str(item).split("-") if isinstance(item, str) else []
         if len(parts) != 2:
-            raise InputError(f"{show(item)} is not an opening interval; write HH:MM-HH:MM, e.g. 09:00-17:00 (or closed)")
+            raise InputError(
+                f"{show(item)} is not an opening interval; write HH:MM-HH:MM, e.g. 09:00-17:00 (or closed)"
+            )
         start, end = _minutes(parts[0], item), _minutes(parts[1], item)
         if start == 1440:
             raise InputError(f"{show(item)} starts at 24:00; write 00:00 (24:00 can only end an interval)")
@@ -139,7 +146,9 @@ def _minutes(text: str, item: Any) -> int:
 def parse_holiday(value: Any) -> list[date]:
     """A holiday: a date (``2026-12-25``) or a range of dates (``2026-12-24..2026-12-26``)."""
     if isinstance(value, datetime):
-        raise InputError(f"{show(value)} has a time; a holiday is a whole local day: write only the date, e.g. 2026-12-25")
+        raise InputError(
+            f"{show(value)} has a time; a holiday is a whole local day: write only the date, e.g. 2026-12-25"
+        )
     if isinstance(value, date):
         return [value]
     parts = str(value).split("..")
@@ -214,7 +223,9 @@ class Schedule:
             for d in parse_days(days):
                 week[d] = list(spans)
         if not any(week):
-            raise InputError(f"schedule {self.key}: has no opening hours; give at least one day, e.g. mon-fri: 09:00-17:00")
+            raise InputError(
+                f"schedule {self.key}: has no opening hours; give at least one day, e.g. mon-fri: 09:00-17:00"
+            )
         object.__setattr__(self, "_week", tuple(tuple(w) for w in week))
         days = sorted({d for h in self.holidays for d in parse_holiday(h)})
         object.__setattr__(self, "_holiday_days", np.array([(d - date(1970, 1, 1)).days for d in days], np.int64))
@@ -223,7 +234,11 @@ class Schedule:
 
     def weekly_hours(self) -> dict[str, list[str]]:
         """The hours per weekday as declared (``{"mon": ["09:00-17:00"], ...}``), closed days left out."""
-        return {WEEKDAYS[d]: [f"{_hhmm(a)}-{_hhmm(b % 1440 if b > 1440 else b)}" for a, b in spans] for d, spans in enumerate(self._week) if spans}
+        return {
+            WEEKDAYS[d]: [f"{_hhmm(a)}-{_hhmm(b % 1440 if b > 1440 else b)}" for a, b in spans]
+            for d, spans in enumerate(self._week)
+            if spans
+        }
 
     def holiday_dates(self) -> list[str]:
         return [(date(1970, 1, 1) + timedelta(days=int(d))).isoformat() for d in self._holiday_days]
@@ -387,8 +402,12 @@ def _micros(values: Any) -> tuple[np.ndarray, np.ndarray]:
         values = list(values)
         for v in values:
             if v is not None and (not isinstance(v, datetime) or v.tzinfo is None):
-                raise InputError(f"business_seconds: {v!r} is not an aware datetime; attach a time zone (cxlens works in UTC)")
-        values = pa.array([None if v is None else v.astimezone(timezone.utc) for v in values], pa.timestamp("us", "UTC"))
+                raise InputError(
+                    f"business_seconds: {v!r} is not an aware datetime; attach a time zone (cxlens works in UTC)"
+                )
+        values = pa.array(
+            [None if v is None else v.astimezone(timezone.utc) for v in values], pa.timestamp("us", "UTC")
+        )
     if not pa.types.is_timestamp(values.type):
         raise InputError(f"business_seconds: expected timestamps, got {values.type}")
     ok = pc.is_valid(values).to_numpy(zero_copy_only=False)
@@ -431,12 +450,16 @@ class ScheduleBook:
                 rows = np.ones(len(a), bool)
             else:
                 named = [t for t in members if t is not None]
-                rows = pc.fill_null(pc.is_in(teams, value_set=pa.array(named, pa.string())), False).to_numpy(zero_copy_only=False)
+                rows = pc.fill_null(pc.is_in(teams, value_set=pa.array(named, pa.string())), False).to_numpy(
+                    zero_copy_only=False
+                )
                 if None in members:
                     rows |= pc.is_null(teams).to_numpy(zero_copy_only=False)
             rows = rows & a_ok & b_ok
             if rows.any():
-                d = self.schedules[key].business_seconds(a[rows].astype("datetime64[us]"), b[rows].astype("datetime64[us]"))
+                d = self.schedules[key].business_seconds(
+                    a[rows].astype("datetime64[us]"), b[rows].astype("datetime64[us]")
+                )
                 out[rows] = d.seconds
                 known[rows] = d.codes == 0
         return pa.array(out, pa.float64(), mask=~known)

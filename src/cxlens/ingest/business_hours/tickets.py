@@ -26,15 +26,20 @@ def save_schedules(conn: sa.Connection, schedules: Iterable[Schedule]) -> int:
     count = 0
     for schedule in schedules:
         values = {
-            "name": schedule.name, "timezone": schedule.timezone, "hours": schedule.weekly_hours(),
-            "holidays": schedule.holiday_dates(), "is_default": schedule.default,
+            "name": schedule.name,
+            "timezone": schedule.timezone,
+            "hours": schedule.weekly_hours(),
+            "holidays": schedule.holiday_dates(),
+            "is_default": schedule.default,
             "updated_at": datetime.now(timezone.utc),
         }
         if schedule.default:
             conn.execute(s.schedules.update().where(s.schedules.c.key != schedule.key).values(is_default=False))
         found = conn.execute(sa.select(s.schedules.c.id).where(s.schedules.c.key == schedule.key)).scalar()
         if found is None:
-            found = conn.execute(s.schedules.insert().values(key=schedule.key, **values).returning(s.schedules.c.id)).scalar_one()
+            found = conn.execute(
+                s.schedules.insert().values(key=schedule.key, **values).returning(s.schedules.c.id)
+            ).scalar_one()
         else:
             conn.execute(s.schedules.update().where(s.schedules.c.id == found).values(**values))
         for team in schedule.teams:
@@ -52,7 +57,9 @@ def load_schedules(conn: sa.Connection) -> ScheduleBook:
         return book
     keys = {}
     for r in rows:
-        book.schedules[r["key"]] = Schedule(r["key"], r["timezone"], r["hours"] or {}, r["holidays"] or (), r["name"], (), bool(r["is_default"]))
+        book.schedules[r["key"]] = Schedule(
+            r["key"], r["timezone"], r["hours"] or {}, r["holidays"] or (), r["name"], (), bool(r["is_default"])
+        )
         keys[r["id"]] = r["key"]
         if r["is_default"]:
             book.default = r["key"]
@@ -63,8 +70,10 @@ def load_schedules(conn: sa.Connection) -> ScheduleBook:
 
 # --- tickets ------------------------------------------------------------------------------------------
 
-_TICKET_SPANS = (("first_response_at", "first_response_seconds", "first_response_business_seconds"),
-                 ("solved_at", "resolution_seconds", "resolution_business_seconds"))
+_TICKET_SPANS = (
+    ("first_response_at", "first_response_seconds", "first_response_business_seconds"),
+    ("solved_at", "resolution_seconds", "resolution_business_seconds"),
+)
 
 
 def derive_ticket_durations(batch: Batch, existing: pa.Array | None) -> None:
@@ -75,7 +84,10 @@ def derive_ticket_durations(batch: Batch, existing: pa.Array | None) -> None:
     changed ``created_at`` (or team) recomputes both calendar and business durations; a stored
     ticket whose times and team did not change keeps its business seconds (they may be a
     helpdesk's own)."""
-    times = {name: batch.out.get(name, pa.nulls(batch.n, _UTC_TYPE)) for name in ("created_at", "first_response_at", "solved_at")}
+    times = {
+        name: batch.out.get(name, pa.nulls(batch.n, _UTC_TYPE))
+        for name in ("created_at", "first_response_at", "solved_at")
+    }
     team = batch.out.get("team", pa.nulls(batch.n, pa.string()))
     stored = None
     if existing is not None and pc.any(existing).as_py():
@@ -88,7 +100,12 @@ def derive_ticket_durations(batch: Batch, existing: pa.Array | None) -> None:
             batch.derived[seconds] = pc.divide(pc.cast(micros, pa.float64(), safe=False), 1e6)
             # A stored reply time now before the new created_at: say so instead of storing a negative.
             from_store = pc.and_(existing, pc.is_null(batch.out.get(at, pa.nulls(batch.n, _UTC_TYPE))))
-            batch.reject_mask(pc.and_(from_store, pc.less(micros, 0)), "created_at", f"is after the stored {at}", f"give {at} too, or check created_at")
+            batch.reject_mask(
+                pc.and_(from_store, pc.less(micros, 0)),
+                "created_at",
+                f"is after the stored {at}",
+                f"give {at} too, or check created_at",
+            )
     book = load_schedules(batch.conn)
     if not book:
         return
@@ -96,7 +113,10 @@ def derive_ticket_durations(batch: Batch, existing: pa.Array | None) -> None:
         computed = book.business_seconds(team, times["created_at"], times[at])
         if stored is not None:
             # Null leaves the stored value: where nothing it depends on changed and it has one.
-            unchanged = pc.and_(pc.and_(_same(times["created_at"], stored["created_at"]), _same(times[at], stored[at])), _same(team, stored["team"]))
+            unchanged = pc.and_(
+                pc.and_(_same(times["created_at"], stored["created_at"]), _same(times[at], stored[at])),
+                _same(team, stored["team"]),
+            )
             keep = pc.and_(pc.fill_null(unchanged, False), pc.is_valid(stored[business]))
             computed = pc.if_else(keep, pa.scalar(None, pa.float64()), computed)
         given = batch.out.get(business)
@@ -114,15 +134,27 @@ def _same(x: pa.Array, y: pa.Array) -> pa.Array:
 def _stored_tickets(batch: Batch, existing: pa.Array) -> dict[str, pa.Array]:
     """Per row of the file, the stored ticket's team, times and business seconds (null for new rows)."""
     ids = batch.out["external_id"].filter(existing).to_pylist()
-    names = ("external_id", "team", "created_at", "first_response_at", "solved_at",
-             "first_response_business_seconds", "resolution_business_seconds")
-    parts = [_read_tickets(batch.conn, names, s.tickets.c.external_id.in_(ids[k : k + 5000])) for k in range(0, len(ids), 5000)]  # bounded IN lists
+    names = (
+        "external_id",
+        "team",
+        "created_at",
+        "first_response_at",
+        "solved_at",
+        "first_response_business_seconds",
+        "resolution_business_seconds",
+    )
+    parts = [
+        _read_tickets(batch.conn, names, s.tickets.c.external_id.in_(ids[k : k + 5000]))
+        for k in range(0, len(ids), 5000)
+    ]  # bounded IN lists
     columns = {n: pa.concat_arrays([p[n] for p in parts]) for n in names}
     where = pc.index_in(batch.out["external_id"], value_set=columns["external_id"])
     return {name: values.take(where) for name, values in columns.items()}
 
 
-def _read_tickets(conn: sa.Connection, names: Sequence[str], where, order_limit: int | None = None) -> dict[str, pa.Array]:
+def _read_tickets(
+    conn: sa.Connection, names: Sequence[str], where, order_limit: int | None = None
+) -> dict[str, pa.Array]:
     """Ticket columns as Arrow arrays. Timestamps are read as the driver gives them (text on
     SQLite) and converted in one Arrow cast: per-value conversion in Python took half of an
     --update import's time."""
@@ -143,7 +175,11 @@ def _read_tickets(conn: sa.Connection, names: Sequence[str], where, order_limit:
         values = [r[i] for r in rows]
         typ = t.c[n].type
         if isinstance(typ, s.UTCDateTime):
-            out[n] = pc.cast(pc.cast(pa.array(values, pa.string()), pa.timestamp("us")), _UTC_TYPE) if sqlite else pa.array(values, _UTC_TYPE)
+            out[n] = (
+                pc.cast(pc.cast(pa.array(values, pa.string()), pa.timestamp("us")), _UTC_TYPE)
+                if sqlite
+                else pa.array(values, _UTC_TYPE)
+            )
         elif isinstance(typ, sa.Float):
             out[n] = pa.array(values, pa.float64())
         elif isinstance(typ, sa.String):
@@ -165,15 +201,21 @@ def recompute_business_seconds(store, *, chunk: int = 200_000) -> int:
             return 0
         last = 0
         while True:
-            rows = _read_tickets(conn, ("id", "team", "created_at", "first_response_at", "solved_at"), t.c.id > last, chunk)
+            rows = _read_tickets(
+                conn, ("id", "team", "created_at", "first_response_at", "solved_at"), t.c.id > last, chunk
+            )
             if not len(rows["id"]):
                 return updated
             last = rows["id"][-1].as_py()
             first = book.business_seconds(rows["team"], rows["created_at"], rows["first_response_at"]).to_pylist()
             solved = book.business_seconds(rows["team"], rows["created_at"], rows["solved_at"]).to_pylist()
             conn.execute(
-                t.update().where(t.c.id == sa.bindparam("_id")).values(
-                    first_response_business_seconds=sa.bindparam("_first"), resolution_business_seconds=sa.bindparam("_solved")),
+                t.update()
+                .where(t.c.id == sa.bindparam("_id"))
+                .values(
+                    first_response_business_seconds=sa.bindparam("_first"),
+                    resolution_business_seconds=sa.bindparam("_solved"),
+                ),
                 [{"_id": i, "_first": f, "_solved": v} for i, f, v in zip(rows["id"].to_pylist(), first, solved)],
             )
             updated += len(first)

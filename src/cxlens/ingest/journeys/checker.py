@@ -82,8 +82,11 @@ class Checker:
             elif not spec.low <= number <= spec.high:
                 self.problem(where, f"{show(goal)} is outside {span(spec.low, spec.high)}")
             elif looks_like_fraction(spec, goal, number):
-                self.problem(where, f"{show(goal)} looks like a fraction: write {number * 100:g} for {number * 100:g}% "
-                             f"(or '{number:g}%' if you mean less than one percent)")
+                self.problem(
+                    where,
+                    f"{show(goal)} looks like a fraction: write {number * 100:g} for {number * 100:g}% "
+                    f"(or '{number:g}%' if you mean less than one percent)",
+                )
             else:
                 out[metric] = number
         return out
@@ -108,16 +111,22 @@ class Checker:
             if ok:
                 out["sampling"] = float(value)
             else:
-                self.problem(f"{path}.sampling", f"{show(value)} is not a share of events between 0 and 1; "
-                             "write e.g. 0.25 to invite a quarter of them, 1 to invite all")
+                self.problem(
+                    f"{path}.sampling",
+                    f"{show(value)} is not a share of events between 0 and 1; "
+                    "write e.g. 0.25 to invite a quarter of them, 1 to invite all",
+                )
         if "fatigue_days" in obj:
             value = obj["fatigue_days"]
             ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
             if ok and value >= 0 and float(value).is_integer():
                 out["fatigue_days"] = int(value)
             else:
-                self.problem(f"{path}.fatigue_days", f"{show(value)} is not a whole number of days (0 or more); "
-                             "write e.g. 30 to ask a customer at most once a month, 0 for no limit")
+                self.problem(
+                    f"{path}.fatigue_days",
+                    f"{show(value)} is not a whole number of days (0 or more); "
+                    "write e.g. 30 to ask a customer at most once a month, 0 for no limit",
+                )
         if "trigger" in obj:
             out["trigger"] = self.trigger(obj["trigger"], f"{path}.trigger")
         if "languages" in obj:

@@ -82,9 +82,19 @@ def _save(store: Store, jmap: JourneyMap, source: str) -> LoadResult:
             if survey.touchpoint:
                 # Checked above: in this file (just written) or in the store before.
                 tid = tp_ids[survey.touchpoint] if survey.touchpoint in tp_ids else stored[survey.touchpoint]
-            _upsert(conn, s.surveys, {"key": survey.key},
-                    {"name": survey.name, "metric": survey.metric, "scale_min": low, "scale_max": high,
-                     "touchpoint_id": tid, "definition": survey.definition or None})
+            _upsert(
+                conn,
+                s.surveys,
+                {"key": survey.key},
+                {
+                    "name": survey.name,
+                    "metric": survey.metric,
+                    "scale_min": low,
+                    "scale_max": high,
+                    "touchpoint_id": tid,
+                    "definition": survey.definition or None,
+                },
+            )
             counts.surveys += 1
         counts.schedules = save_schedules(conn, jmap.schedules)
         for name, parsed in jmap.sections.items():
@@ -93,8 +103,12 @@ def _save(store: Store, jmap: JourneyMap, source: str) -> LoadResult:
     return counts
 
 
-def _save_journey(conn: sa.Connection, journey: Journey, position: int, tp_ids: dict[str, int], counts: LoadResult) -> None:
-    jid = _upsert(conn, s.journeys, {"key": journey.key}, {"name": journey.name, "goal": journey.goal, "position": position})
+def _save_journey(
+    conn: sa.Connection, journey: Journey, position: int, tp_ids: dict[str, int], counts: LoadResult
+) -> None:
+    jid = _upsert(
+        conn, s.journeys, {"key": journey.key}, {"name": journey.name, "goal": journey.goal, "position": position}
+    )
     counts.journeys += 1
     tp_pos = 0
     for spos, stage in enumerate(journey.stages):
@@ -102,9 +116,18 @@ def _save_journey(conn: sa.Connection, journey: Journey, position: int, tp_ids: 
         counts.stages += 1
         for tp in stage.touchpoints:
             tid = _upsert(
-                conn, s.touchpoints, {"key": tp.key},
-                {"journey_id": jid, "stage_id": sid, "name": tp.name, "description": tp.description,
-                 "channel": tp.channel, "team": tp.team, "position": tp_pos},
+                conn,
+                s.touchpoints,
+                {"key": tp.key},
+                {
+                    "journey_id": jid,
+                    "stage_id": sid,
+                    "name": tp.name,
+                    "description": tp.description,
+                    "channel": tp.channel,
+                    "team": tp.team,
+                    "position": tp_pos,
+                },
             )
             tp_pos += 1
             tp_ids[tp.key] = tid
@@ -112,7 +135,11 @@ def _save_journey(conn: sa.Connection, journey: Journey, position: int, tp_ids: 
             # Targets are what the file says now: replace, don't merge.
             conn.execute(sa.delete(s.touchpoint_targets).where(s.touchpoint_targets.c.touchpoint_id == tid))
             for metric, goal in tp.targets.items():
-                conn.execute(s.touchpoint_targets.insert().values(touchpoint_id=tid, metric=metric, kind=METRICS[metric].kind, target=goal))
+                conn.execute(
+                    s.touchpoint_targets.insert().values(
+                        touchpoint_id=tid, metric=metric, kind=METRICS[metric].kind, target=goal
+                    )
+                )
                 counts.targets += 1
 
 
@@ -144,8 +171,15 @@ def journey_tree(store: Store) -> list[dict]:
         stages = []
         for stage in (x for x in st if x["journey_id"] == j["id"]):
             points = [
-                {"key": t["key"], "name": t["name"], "channel": t["channel"], "team": t["team"], "targets": targets.get(t["id"], {})}
-                for t in tps if t["stage_id"] == stage["id"]
+                {
+                    "key": t["key"],
+                    "name": t["name"],
+                    "channel": t["channel"],
+                    "team": t["team"],
+                    "targets": targets.get(t["id"], {}),
+                }
+                for t in tps
+                if t["stage_id"] == stage["id"]
             ]
             stages.append({"key": stage["key"], "name": stage["name"], "touchpoints": points})
         tree.append({"key": j["key"], "name": j["name"], "goal": j["goal"], "stages": stages})

@@ -18,7 +18,21 @@ from .sections import BUILT_IN, SECTIONS, load_extensions
 __all__ = ["parse_journeys", "read_journey_data", "read_journey_map"]
 
 _TOUCHPOINT_FIELDS = {"key", "name", "description", "channel", "team", "targets"}
-_SURVEY_FIELDS = {"key", "name", "metric", "scale", "touchpoint", "questions", "languages", "trigger", "channels", "fatigue_days", "sampling", "texts", "widget"}
+_SURVEY_FIELDS = {
+    "key",
+    "name",
+    "metric",
+    "scale",
+    "touchpoint",
+    "questions",
+    "languages",
+    "trigger",
+    "channels",
+    "fatigue_days",
+    "sampling",
+    "texts",
+    "widget",
+}
 
 
 def parse_journeys(data: Any, source: str = "(journeys)") -> JourneyMap:
@@ -58,7 +72,9 @@ def _parse_journey_list(c: Checker, value: Any) -> list[Journey]:
         jpath = f"journeys[{i}]"
         jobj = c.mapping(jraw, jpath)
         c.unknown(jobj, {"key", "name", "goal", "stages"}, jpath)
-        journey = Journey(c.key(jobj, jpath, journey_keys), c.text(jobj, "name", jpath, True) or "", c.text(jobj, "goal", jpath))
+        journey = Journey(
+            c.key(jobj, jpath, journey_keys), c.text(jobj, "name", jpath, True) or "", c.text(jobj, "goal", jpath)
+        )
         seen_stages = stage_keys.setdefault(journey.key, set())
         for k, sraw in enumerate(c.items(jobj.get("stages"), f"{jpath}.stages")):
             spath = f"{jpath}.stages[{k}]"
@@ -108,7 +124,10 @@ def _parse_survey(c: Checker, raw: Any, path: str, seen: set[str]) -> Survey:
                 scale = parsed
     elif metric == "text" and obj.get("scale") is not None:
         # It would be dropped without a word; the author presumably meant a scored survey.
-        c.problem(f"{path}.scale", f"{show(obj['scale'])}: a text survey has no scale; remove scale, or use metric nps, csat or ces")
+        c.problem(
+            f"{path}.scale",
+            f"{show(obj['scale'])}: a text survey has no scale; remove scale, or use metric nps, csat or ces",
+        )
     touchpoint = c.touchpoint_ref(obj.get("touchpoint"), f"{path}.touchpoint")
     definition = {k: v for k, v in obj.items() if k not in {"key", "name", "metric", "scale", "touchpoint"}}
     definition.update(c.survey_fields(obj, path))
@@ -142,9 +161,14 @@ def _parse_schedules(c: Checker, value: Any) -> list[Schedule]:
         teams = c.items(obj.get("teams"), f"{path}.teams", required=False)
         for k, team in enumerate(teams):
             if not isinstance(team, str) or not team.strip():
-                c.problem(f"{path}.teams[{k}]", f"{show(team)} is not a team name; write the team as your tickets name it")
+                c.problem(
+                    f"{path}.teams[{k}]", f"{show(team)} is not a team name; write the team as your tickets name it"
+                )
             elif team in team_of:
-                c.problem(f"{path}.teams[{k}]", f"{team!r} is already on schedule {team_of[team]!r}; a team works on one schedule")
+                c.problem(
+                    f"{path}.teams[{k}]",
+                    f"{team!r} is already on schedule {team_of[team]!r}; a team works on one schedule",
+                )
             else:
                 team_of[team] = key
         default = obj.get("default", False)
@@ -154,7 +178,12 @@ def _parse_schedules(c: Checker, value: Any) -> list[Schedule]:
             defaults.append(key)
         if len(c.problems) == before:
             # Whole-schedule checks (no opening hours at all) once each part is valid.
-            schedule = _checked(c, path, lambda _: Schedule(key, zone, hours, obj.get("holidays") or (), name, tuple(teams), default), None)
+            schedule = _checked(
+                c,
+                path,
+                lambda _: Schedule(key, zone, hours, obj.get("holidays") or (), name, tuple(teams), default),
+                None,
+            )
             if schedule is not None:
                 out.append(schedule)
     if len(defaults) > 1:

@@ -27,7 +27,16 @@ import sqlalchemy as sa
 
 from .checker import Checker
 
-__all__ = ["CHECKS", "EXTENSIONS", "SECTIONS", "Section", "item_problems", "load_extensions", "register_check", "register_section"]
+__all__ = [
+    "CHECKS",
+    "EXTENSIONS",
+    "SECTIONS",
+    "Section",
+    "item_problems",
+    "load_extensions",
+    "register_check",
+    "register_section",
+]
 
 #: Modules that register sections or checks (imported by the loader, not by this package, since
 #: they build on it).
@@ -53,7 +62,9 @@ CHECKS: dict[str, list[ItemCheck]] = {}
 BUILT_IN = ("journeys", "surveys", "schedules")
 
 
-def register_section(name: str, parse: Callable[[Checker, Any], Any], save: Callable[[sa.Connection, Any], int] | None = None) -> None:
+def register_section(
+    name: str, parse: Callable[[Checker, Any], Any], save: Callable[[sa.Connection, Any], int] | None = None
+) -> None:
     """Make ``name`` a known top-level section of journeys files (registering it again replaces it)."""
     if name in BUILT_IN:
         raise ValueError(f"{name!r} is a built-in section of journeys files; use register_check to check it further")

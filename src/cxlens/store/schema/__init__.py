@@ -15,11 +15,46 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from .columns import JSONValue, UTCDateTime, external_id, foreign_key, metadata, primary_id, timestamp
-from .core import customers, events, feature_requests, invitations, journeys, mentions, responses, revenue, stages, surveys, tickets, touchpoint_targets, touchpoints
 from .access import api_keys, login_attempts, user_sessions, users
-from .alerting import alert_checks, alert_events, alert_rules, alerts, case_events, cases, deliveries, notifications, notifiers, settings, team_members
-from .operations import CHANGE_TRACKED, change_trigger_sql, idempotency_keys, import_runs, opt_outs, row_changes, schedule_teams, schedules
+from .alerting import (
+    alert_checks,
+    alert_events,
+    alert_rules,
+    alerts,
+    case_events,
+    cases,
+    deliveries,
+    notifications,
+    notifiers,
+    settings,
+    team_members,
+)
+from .columns import JSONValue, UTCDateTime, external_id, foreign_key, metadata, primary_id, timestamp
+from .core import (
+    customers,
+    events,
+    feature_requests,
+    invitations,
+    journeys,
+    mentions,
+    responses,
+    revenue,
+    stages,
+    surveys,
+    tickets,
+    touchpoint_targets,
+    touchpoints,
+)
+from .operations import (
+    CHANGE_TRACKED,
+    change_trigger_sql,
+    idempotency_keys,
+    import_runs,
+    opt_outs,
+    row_changes,
+    schedule_teams,
+    schedules,
+)
 from .text import text_models, text_results, text_themes
 
 __all__ = [

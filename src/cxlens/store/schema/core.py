@@ -4,9 +4,23 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from .columns import JSONValue, UTCDateTime, external_id, foreign_key, metadata, primary_id, timestamp
+from .columns import JSONValue, external_id, foreign_key, metadata, primary_id, timestamp
 
-__all__ = ["customers", "journeys", "stages", "touchpoints", "touchpoint_targets", "surveys", "events", "invitations", "responses", "tickets", "mentions", "feature_requests", "revenue"]
+__all__ = [
+    "customers",
+    "journeys",
+    "stages",
+    "touchpoints",
+    "touchpoint_targets",
+    "surveys",
+    "events",
+    "invitations",
+    "responses",
+    "tickets",
+    "mentions",
+    "feature_requests",
+    "revenue",
+]
 
 
 customers = sa.Table(

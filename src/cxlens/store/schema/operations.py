@@ -5,10 +5,19 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from .columns import JSONValue, UTCDateTime, external_id, foreign_key, metadata, primary_id, timestamp
+from .columns import JSONValue, foreign_key, metadata, primary_id, timestamp
 from .core import invitations
 
-__all__ = ["import_runs", "opt_outs", "idempotency_keys", "schedules", "schedule_teams", "row_changes", "CHANGE_TRACKED", "change_trigger_sql"]
+__all__ = [
+    "import_runs",
+    "opt_outs",
+    "idempotency_keys",
+    "schedules",
+    "schedule_teams",
+    "row_changes",
+    "CHANGE_TRACKED",
+    "change_trigger_sql",
+]
 
 
 import_runs = sa.Table(
@@ -106,10 +115,22 @@ row_changes = sa.Table(
 )
 
 CHANGE_TRACKED = (
-    "journeys", "stages", "touchpoints", "touchpoint_targets", "surveys",
-    "customers", "tickets", "responses", "events", "revenue", "mentions",
-    "invitations", "text_themes", "text_results",  # since 0007
-    "cases", "case_events",  # since 0009
+    "journeys",
+    "stages",
+    "touchpoints",
+    "touchpoint_targets",
+    "surveys",
+    "customers",
+    "tickets",
+    "responses",
+    "events",
+    "revenue",
+    "mentions",
+    "invitations",
+    "text_themes",
+    "text_results",  # since 0007
+    "cases",
+    "case_events",  # since 0009
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from .columns import JSONValue, UTCDateTime, external_id, foreign_key, metadata, primary_id, timestamp
+from .columns import JSONValue, foreign_key, metadata, primary_id, timestamp
 
 __all__ = ["text_models", "text_themes", "text_results"]
 

@@ -20,7 +20,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import alerts, cases, churn, customers, explorer, export, feedback, journeys, login, overview, support, surveys, touchpoint
+from . import (
+    alerts,
+    cases,
+    churn,
+    customers,
+    explorer,
+    export,
+    feedback,
+    journeys,
+    login,
+    overview,
+    support,
+    surveys,
+    touchpoint,
+)
 from .explorer import explore
 from .export import xlsx_workbook
 from .filters import Filters
@@ -31,12 +45,39 @@ from .render import page_errors
 from .session import CSRF_HEADER, SESSION_COOKIE
 from .touchpoint import touchpoint_view
 
-__all__ = ["CSRF_HEADER", "SESSION_COOKIE", "TILES", "Filters", "chart_json", "explore", "format_interval", "format_value",
-           "journey_map", "page_errors", "router", "tile_query", "touchpoint_view", "xlsx_workbook"]
+__all__ = [
+    "CSRF_HEADER",
+    "SESSION_COOKIE",
+    "TILES",
+    "Filters",
+    "chart_json",
+    "explore",
+    "format_interval",
+    "format_value",
+    "journey_map",
+    "page_errors",
+    "router",
+    "tile_query",
+    "touchpoint_view",
+    "xlsx_workbook",
+]
 
 router = APIRouter(include_in_schema=False)
 # No two pages share a path, so the order does not decide which one answers.
-for page in (login, overview, journeys, touchpoint, explorer, export, support, churn, feedback, surveys, customers,
-             alerts, cases):
+for page in (
+    login,
+    overview,
+    journeys,
+    touchpoint,
+    explorer,
+    export,
+    support,
+    churn,
+    feedback,
+    surveys,
+    customers,
+    alerts,
+    cases,
+):
     router.include_router(page.router)
 del page

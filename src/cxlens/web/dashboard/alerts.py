@@ -31,9 +31,13 @@ __all__ = ["SNOOZES", "alert_facts", "evidence_chart", "router"]
 
 router = APIRouter(include_in_schema=False)
 SNOOZES = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "1w": timedelta(weeks=1)}
-DONE = {"ack": "Acknowledged: the others see someone is on it.", "ack-already": "It was acknowledged (or resolved) already.",
-        "snooze": "Snoozed: no notifications until then; it still moves with the data.",
-        "resolve": "Resolved by hand; the next window that breaches opens it again.", "resolve-already": "It was resolved already."}
+DONE = {
+    "ack": "Acknowledged: the others see someone is on it.",
+    "ack-already": "It was acknowledged (or resolved) already.",
+    "snooze": "Snoozed: no notifications until then; it still moves with the data.",
+    "resolve": "Resolved by hand; the next window that breaches opens it again.",
+    "resolve-already": "It was resolved already.",
+}
 CONTEXT = 5  # periods shown before the judged one on an alert's page, besides those it was compared with
 
 
@@ -52,8 +56,10 @@ def _plain_p(p: float | None, q: float | None) -> str | None:
     chance = f"{_eq('p', p)}: if nothing had changed, data at least this far off would turn up {_odds(p)}"
     if q is None:
         return chance + "."
-    return (chance + f"; {_eq('q', q)}: corrected for every test of the run (Benjamini–Hochberg), about "
-            f"{_pct(q)} of alerts this strong would be false alarms.")
+    return (
+        chance + f"; {_eq('q', q)}: corrected for every test of the run (Benjamini–Hochberg), about "
+        f"{_pct(q)} of alerts this strong would be false alarms."
+    )
 
 
 def _eq(name: str, v: float) -> str:
@@ -76,7 +82,9 @@ def _pct(q: float) -> str:
 def alert_facts(alert: dict) -> dict[str, Any]:
     """What a template shows of an alert: title, summary, the evidence's numbers in words."""
     ev = alert.get("evidence") or {}
-    rule = AlertRule(alert["rule"], alert.get("rule_kind") or ev.get("kind", ""), alert.get("kpi"), alert.get("definition") or {})
+    rule = AlertRule(
+        alert["rule"], alert.get("rule_kind") or ev.get("kind", ""), alert.get("kpi"), alert.get("definition") or {}
+    )
     try:
         title, summary = describe(rule, alert.get("slice") or {}, ev)
     except (KeyError, TypeError, ValueError):
@@ -87,17 +95,31 @@ def alert_facts(alert: dict) -> dict[str, Any]:
     count = ev.get("kind") == "volume"
     fmt = ".0f" if count else ".1f"
     return {
-        "title": title, "summary": summary, "where": ", ".join(f"{k} = {v}" for k, v in slice_.items()) or "everyone",
+        "title": title,
+        "summary": summary,
+        "where": ", ".join(f"{k} = {v}" for k, v in slice_.items()) or "everyone",
         "kpi_label": label_of(metric) if metric else (ev.get("source") or alert.get("rule_kind") or ""),
-        "value": _num(ev.get("value"), fmt), "low": _num(ev.get("low"), fmt), "high": _num(ev.get("high"), fmt), "count": count,
+        "value": _num(ev.get("value"), fmt),
+        "low": _num(ev.get("low"), fmt),
+        "high": _num(ev.get("high"), fmt),
+        "count": count,
         "has_interval": ev.get("low") is not None and ev.get("high") is not None and ev.get("low") != ev.get("high"),
-        "n": ev.get("n"), "target": ev.get("target"),
-        "baseline": (_num(base.get("value")) + (" per period on average" if count else "")) if base.get("value") is not None else None,
+        "n": ev.get("n"),
+        "target": ev.get("target"),
+        "baseline": (_num(base.get("value")) + (" per period on average" if count else ""))
+        if base.get("value") is not None
+        else None,
         "baseline_n": base.get("n"),
-        "baseline_interval": (f"{_num(base['low'])} to {_num(base['high'])}" if base.get("low") is not None
-                              and base.get("high") is not None and base["low"] != base["high"] else None),
-        "change": ev.get("change") or None, "p_words": _plain_p(ev.get("p"), ev.get("q")), "method": ev.get("method"),
-        "alarm_day": ev.get("alarm_day"), "periods": ev.get("periods") or {},
+        "baseline_interval": (
+            f"{_num(base['low'])} to {_num(base['high'])}"
+            if base.get("low") is not None and base.get("high") is not None and base["low"] != base["high"]
+            else None
+        ),
+        "change": ev.get("change") or None,
+        "p_words": _plain_p(ev.get("p"), ev.get("q")),
+        "method": ev.get("method"),
+        "alarm_day": ev.get("alarm_day"),
+        "periods": ev.get("periods") or {},
     }
 
 
@@ -133,21 +155,49 @@ def evidence_chart(alert: dict, rows: list[dict] | None = None) -> dict | None:
                 continue
             day = _iso_day(r["period"].isoformat() if hasattr(r["period"], "isoformat") else str(r["period"]))
             role = "judged" if day == judged else "compared with" if day in baseline else "other periods"
-            data.append({"period": day, "value": r.get("value"), "low": r.get("low"), "high": r.get("high"), "n": r.get("n"),
-                         "role": role})
+            data.append(
+                {
+                    "period": day,
+                    "value": r.get("value"),
+                    "low": r.get("low"),
+                    "high": r.get("high"),
+                    "n": r.get("n"),
+                    "role": role,
+                }
+            )
     else:
         base = ev.get("baseline") or {}
         counts = base.get("counts")
         if counts and len(counts) == len(baseline):
-            data += [{"period": b, "value": n, "low": n, "high": n, "n": n, "role": "compared with"} for b, n in zip(baseline, counts, strict=True)]
+            data += [
+                {"period": b, "value": n, "low": n, "high": n, "n": n, "role": "compared with"}
+                for b, n in zip(baseline, counts, strict=True)
+            ]
         elif base.get("value") is not None and baseline:
-            data.append({"period": baseline[0], "value": base["value"], "low": base.get("low", base["value"]),
-                         "high": base.get("high", base["value"]), "n": base.get("n"), "role": "compared with",
-                         "label": f"{_period_label(baseline[0], grain)} (baseline)" if len(baseline) == 1
-                         else f"baseline: {len(baseline)} periods pooled"})
+            data.append(
+                {
+                    "period": baseline[0],
+                    "value": base["value"],
+                    "low": base.get("low", base["value"]),
+                    "high": base.get("high", base["value"]),
+                    "n": base.get("n"),
+                    "role": "compared with",
+                    "label": f"{_period_label(baseline[0], grain)} (baseline)"
+                    if len(baseline) == 1
+                    else f"baseline: {len(baseline)} periods pooled",
+                }
+            )
         if judged and ev.get("value") is not None:
-            data.append({"period": judged, "value": ev["value"], "low": ev.get("low", ev["value"]),
-                         "high": ev.get("high", ev["value"]), "n": ev.get("n"), "role": "judged"})
+            data.append(
+                {
+                    "period": judged,
+                    "value": ev["value"],
+                    "low": ev.get("low", ev["value"]),
+                    "high": ev.get("high", ev["value"]),
+                    "n": ev.get("n"),
+                    "role": "judged",
+                }
+            )
     for d in data:
         d.setdefault("label", _period_label(d["period"], grain))
         for k in ("value", "low", "high"):
@@ -158,36 +208,85 @@ def evidence_chart(alert: dict, rows: list[dict] | None = None) -> dict | None:
     data.sort(key=lambda d: d["period"])
     title = label_of(alert["kpi"]) if alert.get("kpi") else "count"
     roles = [r for r in ("judged", "compared with", "other periods") if any(d["role"] == r for d in data)]
-    x = {"field": "label", "type": "ordinal", "sort": None, "title": None, "axis": {"labelAngle": 0, "labelOverlap": True}}
+    x = {
+        "field": "label",
+        "type": "ordinal",
+        "sort": None,
+        "title": None,
+        "axis": {"labelAngle": 0, "labelOverlap": True},
+    }
     y = {"field": "value", "type": "quantitative", "title": title, "scale": {"zero": False}}
-    colour = {"field": "role", "type": "nominal", "title": None,
-              "scale": {"domain": roles, "range": [{"judged": "#dc2626", "compared with": "#d97706", "other periods": "#2563eb"}[r]
-                                                    for r in roles]},
-              "legend": {"orient": "bottom"}}
+    colour = {
+        "field": "role",
+        "type": "nominal",
+        "title": None,
+        "scale": {
+            "domain": roles,
+            "range": [{"judged": "#dc2626", "compared with": "#d97706", "other periods": "#2563eb"}[r] for r in roles],
+        },
+        "legend": {"orient": "bottom"},
+    }
     layers: list[dict] = []
     if len(data) >= 3:
-        layers += [{"mark": {"type": "area", "opacity": 0.2, "color": "#93c5fd"},
-                    "encoding": {"x": x, "y": {"field": "low", "type": "quantitative", "title": title, "scale": {"zero": False}},
-                                 "y2": {"field": "high"}}},
-                   {"mark": {"type": "line", "color": "#93c5fd"}, "encoding": {"x": x, "y": y}}]
+        layers += [
+            {
+                "mark": {"type": "area", "opacity": 0.2, "color": "#93c5fd"},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "low", "type": "quantitative", "title": title, "scale": {"zero": False}},
+                    "y2": {"field": "high"},
+                },
+            },
+            {"mark": {"type": "line", "color": "#93c5fd"}, "encoding": {"x": x, "y": y}},
+        ]
     layers += [
-        {"mark": {"type": "rule", "strokeWidth": 2},
-         "encoding": {"x": x, "y": {"field": "low", "type": "quantitative", "title": title, "scale": {"zero": False}},
-                      "y2": {"field": "high"}, "color": colour}},
-        {"mark": {"type": "point", "filled": True, "size": 80, "opacity": 1},
-         "encoding": {"x": x, "y": y, "color": colour,
-                      "tooltip": [{"field": "label", "title": "period"}, {"field": "role", "type": "nominal"},
-                                  {"field": "value", "type": "quantitative", "format": ".1f"},
-                                  {"field": "low", "type": "quantitative", "format": ".1f"},
-                                  {"field": "high", "type": "quantitative", "format": ".1f"},
-                                  {"field": "n", "type": "quantitative"}]}},
+        {
+            "mark": {"type": "rule", "strokeWidth": 2},
+            "encoding": {
+                "x": x,
+                "y": {"field": "low", "type": "quantitative", "title": title, "scale": {"zero": False}},
+                "y2": {"field": "high"},
+                "color": colour,
+            },
+        },
+        {
+            "mark": {"type": "point", "filled": True, "size": 80, "opacity": 1},
+            "encoding": {
+                "x": x,
+                "y": y,
+                "color": colour,
+                "tooltip": [
+                    {"field": "label", "title": "period"},
+                    {"field": "role", "type": "nominal"},
+                    {"field": "value", "type": "quantitative", "format": ".1f"},
+                    {"field": "low", "type": "quantitative", "format": ".1f"},
+                    {"field": "high", "type": "quantitative", "format": ".1f"},
+                    {"field": "n", "type": "quantitative"},
+                ],
+            },
+        },
     ]
     if ev.get("target") is not None:
-        layers.append({"data": {"values": [{"target": ev["target"]}]}, "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#111"},
-                       "encoding": {"y": {"field": "target", "type": "quantitative"}}})
-    return {"$schema": SCHEMA, "width": "container", "height": 160, "data": {"values": data}, "layer": layers,
-            "config": {"font": "system-ui, sans-serif", "view": {"stroke": None}, "background": None,
-                       "axis": {"labelFontSize": 11, "titleFontSize": 11, "grid": True, "gridOpacity": 0.4}}}
+        layers.append(
+            {
+                "data": {"values": [{"target": ev["target"]}]},
+                "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#111"},
+                "encoding": {"y": {"field": "target", "type": "quantitative"}},
+            }
+        )
+    return {
+        "$schema": SCHEMA,
+        "width": "container",
+        "height": 160,
+        "data": {"values": data},
+        "layer": layers,
+        "config": {
+            "font": "system-ui, sans-serif",
+            "view": {"stroke": None},
+            "background": None,
+            "axis": {"labelFontSize": 11, "titleFontSize": 11, "grid": True, "gridOpacity": 0.4},
+        },
+    }
 
 
 def _by_period(request: Request, alert: dict) -> list[dict] | None:
@@ -200,7 +299,10 @@ def _by_period(request: Request, alert: dict) -> list[dict] | None:
         return None
     try:
         judged = _aware(datetime.fromisoformat(periods["judged"]))
-        first = min([_aware(datetime.fromisoformat(b)) for b in periods.get("baseline", [])] + [measure.shift(judged, grain, -CONTEXT)]).date()
+        first = min(
+            [_aware(datetime.fromisoformat(b)) for b in periods.get("baseline", [])]
+            + [measure.shift(judged, grain, -CONTEXT)]
+        ).date()
         until = measure.shift(judged, grain, 1).date()
         where = {str(k): [str(v)] for k, v in (alert.get("slice") or {}).items()}
         result = kpi_engine_of(request).compute(metric, grain=grain, since=first, until=until, where=where or None)
@@ -227,8 +329,19 @@ def alerts_page(request: Request, session: Session = Depends(current_session)):
         alerts = views.list_alerts(conn, tab)
         counts = views.count_alerts(conn)
     shown = [{**a, "facts": alert_facts(a), "chart": evidence_chart(a)} for a in alerts]
-    return render(request, "dashboard/alerts.html", {"title": "Alerts", "tab": tab, "tabs": views.ALERT_TABS, "counts": counts,
-                                                      "alerts": shown, "snoozes": list(SNOOZES), "done": DONE.get(request.query_params.get("done") or "")})
+    return render(
+        request,
+        "dashboard/alerts.html",
+        {
+            "title": "Alerts",
+            "tab": tab,
+            "tabs": views.ALERT_TABS,
+            "counts": counts,
+            "alerts": shown,
+            "snoozes": list(SNOOZES),
+            "done": DONE.get(request.query_params.get("done") or ""),
+        },
+    )
 
 
 @router.get("/alerts/{alert_id}", response_class=HTMLResponse)
@@ -238,9 +351,18 @@ def alert_page(request: Request, alert_id: int, session: Session = Depends(curre
     if alert is None:
         raise HTTPException(404, f"there is no alert {alert_id}; the list is on /alerts")
     chart = evidence_chart(alert, _by_period(request, alert)) or evidence_chart(alert)
-    return render(request, "dashboard/alert.html", {"title": f"Alert {alert_id}", "alert": alert, "facts": alert_facts(alert),
-                                                     "spec": chart, "snoozes": list(SNOOZES),
-                                                     "done": DONE.get(request.query_params.get("done") or "")})
+    return render(
+        request,
+        "dashboard/alert.html",
+        {
+            "title": f"Alert {alert_id}",
+            "alert": alert,
+            "facts": alert_facts(alert),
+            "spec": chart,
+            "snoozes": list(SNOOZES),
+            "done": DONE.get(request.query_params.get("done") or ""),
+        },
+    )
 
 
 def _forged() -> HTTPException:
@@ -265,15 +387,26 @@ def _act(request: Request, session: Session, alert_id: int, csrf_token: str, cal
 
 
 @router.post("/alerts/{alert_id}/ack")
-def ack(request: Request, alert_id: int, session: Session = Depends(require_role("analyst")), csrf_token: str = Form(""),
-        next: str = Form("")):
+def ack(
+    request: Request,
+    alert_id: int,
+    session: Session = Depends(require_role("analyst")),
+    csrf_token: str = Form(""),
+    next: str = Form(""),
+):
     done = _act(request, session, alert_id, csrf_token, lambda c: lifecycle.acknowledge(c, alert_id, session.user.id))
     return _back(request, alert_id, "ack" if done else "ack-already", next)
 
 
 @router.post("/alerts/{alert_id}/snooze")
-def snooze(request: Request, alert_id: int, session: Session = Depends(require_role("analyst")), csrf_token: str = Form(""),
-           duration: str = Form("1d"), next: str = Form("")):
+def snooze(
+    request: Request,
+    alert_id: int,
+    session: Session = Depends(require_role("analyst")),
+    csrf_token: str = Form(""),
+    duration: str = Form("1d"),
+    next: str = Form(""),
+):
     if duration not in SNOOZES:
         if not csrf_matches(session, csrf_token or request.headers.get(CSRF_HEADER)):
             raise _forged()
@@ -287,7 +420,12 @@ def snooze(request: Request, alert_id: int, session: Session = Depends(require_r
 
 
 @router.post("/alerts/{alert_id}/resolve")
-def resolve(request: Request, alert_id: int, session: Session = Depends(require_role("analyst")), csrf_token: str = Form(""),
-            next: str = Form("")):
+def resolve(
+    request: Request,
+    alert_id: int,
+    session: Session = Depends(require_role("analyst")),
+    csrf_token: str = Form(""),
+    next: str = Form(""),
+):
     done = _act(request, session, alert_id, csrf_token, lambda c: lifecycle.resolve(c, alert_id, session.user.id))
     return _back(request, alert_id, "resolve" if done else "resolve-already", next)

@@ -27,10 +27,22 @@ __all__ = ["CASE_VIEWS", "router"]
 
 router = APIRouter(include_in_schema=False)
 CASE_VIEWS = {"mine": "Mine", "team": "My team's", "open": "All open", "overdue": "Overdue", "closed": "Closed"}
-DONE = {"opened": "Case opened.", "assigned": "Assigned.", "status": "Status changed.", "contacted": "Contact recorded.",
-        "note": "Note added.", "closed": "Case closed.", "reopened": "Case reopened.", "unchanged": "Nothing to change: it was so already."}
-OUTCOME_WORDS = {"recovered": "recovered: the customer is happy again", "not_recovered": "not recovered",
-                 "no_action_needed": "no action needed", "false_alarm": "false alarm"}
+DONE = {
+    "opened": "Case opened.",
+    "assigned": "Assigned.",
+    "status": "Status changed.",
+    "contacted": "Contact recorded.",
+    "note": "Note added.",
+    "closed": "Case closed.",
+    "reopened": "Case reopened.",
+    "unchanged": "Nothing to change: it was so already.",
+}
+OUTCOME_WORDS = {
+    "recovered": "recovered: the customer is happy again",
+    "not_recovered": "not recovered",
+    "no_action_needed": "no action needed",
+    "false_alarm": "false alarm",
+}
 PAGE_SIZE = 100
 
 
@@ -57,8 +69,19 @@ def cases_page(request: Request, session: Session = Depends(current_session)):
             found = case_lib.list_cases(conn, overdue=True, limit=PAGE_SIZE)
         else:
             found = case_lib.list_cases(conn, status="closed", limit=PAGE_SIZE)
-    return render(request, "dashboard/cases.html", {"title": "Cases", "view": view, "views": CASE_VIEWS, "cases": found,
-                                                     "teams": teams, "page_size": PAGE_SIZE, "outcome_words": OUTCOME_WORDS})
+    return render(
+        request,
+        "dashboard/cases.html",
+        {
+            "title": "Cases",
+            "view": view,
+            "views": CASE_VIEWS,
+            "cases": found,
+            "teams": teams,
+            "page_size": PAGE_SIZE,
+            "outcome_words": OUTCOME_WORDS,
+        },
+    )
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -70,12 +93,24 @@ def case_page(request: Request, case_id: int, session: Session = Depends(current
         users = views.assignable_users(conn)
         settings = load_case_settings(conn)
     names = {u["id"]: u["email"] for u in users}
-    return render(request, "dashboard/case.html", {
-        "title": f"Case {case_id}", "detail": detail, "c": detail.case, "users": users, "names": names,
-        "statuses": [s for s in STATUSES if s != "closed"], "outcomes": OUTCOMES, "outcome_words": OUTCOME_WORDS,
-        "resolutions": settings.resolutions, "root_causes": settings.root_causes, "priorities": PRIORITIES,
-        "done": DONE.get(request.query_params.get("done") or ""),
-    })
+    return render(
+        request,
+        "dashboard/case.html",
+        {
+            "title": f"Case {case_id}",
+            "detail": detail,
+            "c": detail.case,
+            "users": users,
+            "names": names,
+            "statuses": [s for s in STATUSES if s != "closed"],
+            "outcomes": OUTCOMES,
+            "outcome_words": OUTCOME_WORDS,
+            "resolutions": settings.resolutions,
+            "root_causes": settings.root_causes,
+            "priorities": PRIORITIES,
+            "done": DONE.get(request.query_params.get("done") or ""),
+        },
+    )
 
 
 def _check(request: Request, session: Session, csrf_token: str) -> None:
@@ -106,12 +141,23 @@ def _int(value: str, what: str) -> int | None:
 
 
 @router.post("/cases/new")
-def new_case(request: Request, session: Session = Depends(require_role("analyst")), csrf_token: str = Form(""),
-             response_id: str = Form(""), mention_id: str = Form(""), customer_id: str = Form(""), title: str = Form(""),
-             priority: str = Form("normal")):
+def new_case(
+    request: Request,
+    session: Session = Depends(require_role("analyst")),
+    csrf_token: str = Form(""),
+    response_id: str = Form(""),
+    mention_id: str = Form(""),
+    customer_id: str = Form(""),
+    title: str = Form(""),
+    priority: str = Form("normal"),
+):
     _check(request, session, csrf_token)
     try:
-        rid, mid, cid = _int(response_id, "response_id"), _int(mention_id, "mention_id"), _int(customer_id, "customer_id")
+        rid, mid, cid = (
+            _int(response_id, "response_id"),
+            _int(mention_id, "mention_id"),
+            _int(customer_id, "customer_id"),
+        )
         with _store(request).engine.begin() as conn:
             if rid is not None:
                 found = views.response_customer(conn, rid)
@@ -119,7 +165,9 @@ def new_case(request: Request, session: Session = Depends(require_role("analyst"
                     raise HTTPException(404, f"there is no answer {rid}")
                 _, score, comment = found
                 source = "response"
-                title = title or f"Answer scored {score if score is not None else '–'}: {(comment or '(no comment)')[:120]}"
+                title = (
+                    title or f"Answer scored {score if score is not None else '–'}: {(comment or '(no comment)')[:120]}"
+                )
             elif mid is not None:
                 source, title = "mention", title or f"Follow up on mention {mid}"
             elif cid is not None:
@@ -129,55 +177,135 @@ def new_case(request: Request, session: Session = Depends(require_role("analyst"
                 source, title = "manual", title or f"Follow up with {label}"
             else:
                 raise InputError("a case needs what it is about: an answer, a mention or a customer")
-            case_id = case_lib.open_case(conn, source=source, title=title, response_id=rid, mention_id=mid, customer_id=cid,
-                                         priority=priority, actor_id=session.user.id)
+            case_id = case_lib.open_case(
+                conn,
+                source=source,
+                title=title,
+                response_id=rid,
+                mention_id=mid,
+                customer_id=cid,
+                priority=priority,
+                actor_id=session.user.id,
+            )
     except InputError as exc:
         return error_page(request, InputError(f"No case opened: {exc}"))
     return RedirectResponse(f"/cases/{case_id}?done=opened", 303)
 
 
 @router.post("/cases/{case_id}/assign")
-def assign_case(request: Request, case_id: int, session: Session = Depends(require_role("analyst")), csrf_token: str = Form(""),
-                owner_id: str = Form("")):
+def assign_case(
+    request: Request,
+    case_id: int,
+    session: Session = Depends(require_role("analyst")),
+    csrf_token: str = Form(""),
+    owner_id: str = Form(""),
+):
     def call(conn):
         owner = _int(owner_id, "owner_id")
         if owner is None:
             raise InputError("choose whom to give it to")
         return case_lib.assign(conn, case_id, owner, session.user.id)
+
     return _change(request, session, case_id, csrf_token, "assigned", call)
 
 
 @router.post("/cases/{case_id}/status")
-def case_status(request: Request, case_id: int, session: Session = Depends(require_role("analyst")), csrf_token: str = Form(""),
-                status: str = Form(""), note: str = Form("")):
-    return _change(request, session, case_id, csrf_token, "status",
-                   lambda conn: case_lib.set_status(conn, case_id, status, session.user.id, note=note.strip() or None))
+def case_status(
+    request: Request,
+    case_id: int,
+    session: Session = Depends(require_role("analyst")),
+    csrf_token: str = Form(""),
+    status: str = Form(""),
+    note: str = Form(""),
+):
+    return _change(
+        request,
+        session,
+        case_id,
+        csrf_token,
+        "status",
+        lambda conn: case_lib.set_status(conn, case_id, status, session.user.id, note=note.strip() or None),
+    )
 
 
 @router.post("/cases/{case_id}/contacted")
-def case_contacted(request: Request, case_id: int, session: Session = Depends(require_role("analyst")),
-                   csrf_token: str = Form(""), channel: str = Form(""), note: str = Form("")):
-    return _change(request, session, case_id, csrf_token, "contacted",
-                   lambda conn: case_lib.mark_contacted(conn, case_id, session.user.id, channel=channel.strip() or None,
-                                                        note=note.strip() or None) or None)
+def case_contacted(
+    request: Request,
+    case_id: int,
+    session: Session = Depends(require_role("analyst")),
+    csrf_token: str = Form(""),
+    channel: str = Form(""),
+    note: str = Form(""),
+):
+    return _change(
+        request,
+        session,
+        case_id,
+        csrf_token,
+        "contacted",
+        lambda conn: (
+            case_lib.mark_contacted(
+                conn, case_id, session.user.id, channel=channel.strip() or None, note=note.strip() or None
+            )
+            or None
+        ),
+    )
 
 
 @router.post("/cases/{case_id}/note")
-def case_note(request: Request, case_id: int, session: Session = Depends(require_role("analyst")), csrf_token: str = Form(""),
-              text: str = Form("")):
-    return _change(request, session, case_id, csrf_token, "note", lambda conn: case_lib.add_note(conn, case_id, text, session.user.id))
+def case_note(
+    request: Request,
+    case_id: int,
+    session: Session = Depends(require_role("analyst")),
+    csrf_token: str = Form(""),
+    text: str = Form(""),
+):
+    return _change(
+        request,
+        session,
+        case_id,
+        csrf_token,
+        "note",
+        lambda conn: case_lib.add_note(conn, case_id, text, session.user.id),
+    )
 
 
 @router.post("/cases/{case_id}/close")
-def case_close(request: Request, case_id: int, session: Session = Depends(require_role("analyst")), csrf_token: str = Form(""),
-               outcome: str = Form(""), resolution: str = Form(""), root_cause: str = Form(""), note: str = Form("")):
-    return _change(request, session, case_id, csrf_token, "closed",
-                   lambda conn: case_lib.close(conn, case_id, outcome, resolution or None, root_cause or None, session.user.id,
-                                               note=note.strip() or None))
+def case_close(
+    request: Request,
+    case_id: int,
+    session: Session = Depends(require_role("analyst")),
+    csrf_token: str = Form(""),
+    outcome: str = Form(""),
+    resolution: str = Form(""),
+    root_cause: str = Form(""),
+    note: str = Form(""),
+):
+    return _change(
+        request,
+        session,
+        case_id,
+        csrf_token,
+        "closed",
+        lambda conn: case_lib.close(
+            conn, case_id, outcome, resolution or None, root_cause or None, session.user.id, note=note.strip() or None
+        ),
+    )
 
 
 @router.post("/cases/{case_id}/reopen")
-def case_reopen(request: Request, case_id: int, session: Session = Depends(require_role("analyst")), csrf_token: str = Form(""),
-                note: str = Form("")):
-    return _change(request, session, case_id, csrf_token, "reopened",
-                   lambda conn: case_lib.reopen(conn, case_id, session.user.id, note=note.strip() or None))
+def case_reopen(
+    request: Request,
+    case_id: int,
+    session: Session = Depends(require_role("analyst")),
+    csrf_token: str = Form(""),
+    note: str = Form(""),
+):
+    return _change(
+        request,
+        session,
+        case_id,
+        csrf_token,
+        "reopened",
+        lambda conn: case_lib.reopen(conn, case_id, session.user.id, note=note.strip() or None),
+    )

@@ -37,9 +37,16 @@ def churn_view(kpis, store, filters: Filters) -> dict:
     """Churn per period and segment, cohorts and survival by month at least, and reasons."""
     where, ignored = filters.where_for("churn_rate")
     span = {"since": filters.since, "until": filters.until, "where": where or None}
-    trend = [r for r in kpis.compute("churn_rate", grain=filters.grain, compare="previous", **span).rows if r["value"] is not None]
-    by_segment = [r for r in kpis.compute("churn_rate", by=["segment"], grain=filters.grain, **span).rows
-                  if r["value"] is not None and r.get("segment") is not None]
+    trend = [
+        r
+        for r in kpis.compute("churn_rate", grain=filters.grain, compare="previous", **span).rows
+        if r["value"] is not None
+    ]
+    by_segment = [
+        r
+        for r in kpis.compute("churn_rate", by=["segment"], grain=filters.grain, **span).rows
+        if r["value"] is not None and r.get("segment") is not None
+    ]
     # Cohorts by day or week would be hundreds of rows: a cohort table reads by month at least.
     cohort_grain = filters.grain if filters.grain in ("month", "quarter", "year") else "month"
     cohorts = kpis.compute("cohort_retention", grain=cohort_grain, **span).rows

@@ -29,8 +29,13 @@ def customers_page(request: Request, session: Session = Depends(require_role("an
     except InputError as exc:
         return error_page(request, exc)
     found = find_customers(request.app.state.store, q.get("q") or "", filters.segment)
-    return render(request, "dashboard/customers.html", page_context(request, filters, customers=found, search=q.get("q") or "",
-                                                                    page_size=CUSTOMER_PAGE, title="Customers"))
+    return render(
+        request,
+        "dashboard/customers.html",
+        page_context(
+            request, filters, customers=found, search=q.get("q") or "", page_size=CUSTOMER_PAGE, title="Customers"
+        ),
+    )
 
 
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)
@@ -43,5 +48,15 @@ def customer_page(request: Request, customer_id: int, session: Session = Depends
     if found is None:
         raise HTTPException(404, f"no customer has the id {customer_id}; search for them on /customers")
     person, timeline = found
-    return render(request, "dashboard/customer.html", page_context(request, filters, person=person, timeline=timeline,
-                                                                   limit=TIMELINE_LIMIT, title=person["name"] or person["external_id"]))
+    return render(
+        request,
+        "dashboard/customer.html",
+        page_context(
+            request,
+            filters,
+            person=person,
+            timeline=timeline,
+            limit=TIMELINE_LIMIT,
+            title=person["name"] or person["external_id"],
+        ),
+    )

@@ -37,8 +37,13 @@ def _options(metric: str, by: str | None, filters: Filters, with_grain: bool) ->
     """The ``KPIs.compute`` keyword arguments of an Explorer view."""
     where, _ = filters.where_for(metric)
     grain = filters.grain if with_grain or metric in _ALWAYS_BY_PERIOD else None
-    options: dict[str, Any] = {"by": [by] if by else [], "grain": grain, "since": filters.since, "until": filters.until,
-                               "where": where or None}
+    options: dict[str, Any] = {
+        "by": [by] if by else [],
+        "grain": grain,
+        "since": filters.since,
+        "until": filters.until,
+        "where": where or None,
+    }
     if grain and metric in COMPARABLE:
         options["compare"] = "previous"
     return options
@@ -61,16 +66,28 @@ def explore(kpis, metric: str, by: str | None, filters: Filters, with_grain: boo
     except TableNotFound as exc:
         # The tier-0 mirror copies the tables the KPI engine reads; one it lacks is an engine gap
         # to report, not a reason to answer 500.
-        raise InputError(f"{label_of(metric)} cannot be computed on this store's analytics tier yet: "
-                         f"its copy lacks the table {exc}; ask another KPI, or query it with `cxlens kpi {metric}`") from None
+        raise InputError(
+            f"{label_of(metric)} cannot be computed on this store's analytics tier yet: "
+            f"its copy lacks the table {exc}; ask another KPI, or query it with `cxlens kpi {metric}`"
+        ) from None
     rows = [r for r in result.rows if r.get("value") is not None]
     tested = 0
     if options.get("compare"):
         rows = fdr_rows(rows, q)
         tested = sum(1 for r in rows if r["q_value"] is not None)
-    return {"metric": metric, "by": by, "grain": grain, "rows": rows, "ignored": ignored, "dimensions": dims,
-            "compute": options, "chart_spec": charts.explorer(rows, metric, by, grain) if rows else None,
-            "tested": tested, "q": q, "fdr_note": footnote(tested, q) if tested else None}
+    return {
+        "metric": metric,
+        "by": by,
+        "grain": grain,
+        "rows": rows,
+        "ignored": ignored,
+        "dimensions": dims,
+        "compute": options,
+        "chart_spec": charts.explorer(rows, metric, by, grain) if rows else None,
+        "tested": tested,
+        "q": q,
+        "fdr_note": footnote(tested, q) if tested else None,
+    }
 
 
 def explorer_args(request: Request) -> tuple[str, str | None, bool]:
@@ -88,6 +105,17 @@ def explorer_page(request: Request, session: Session = Depends(current_session))
     except InputError as exc:
         return error_page(request, exc)
     all_dims = sorted({d for m in EXPLORABLE for d in dimensions_of(m)})
-    return render(request, "dashboard/explorer.html",
-                  page_context(request, filters, **view, metrics=EXPLORABLE, all_dimensions=all_dims, trend=with_grain,
-                               csv_link=f"/explorer.csv?{request.url.query}", title="Explorer"))
+    return render(
+        request,
+        "dashboard/explorer.html",
+        page_context(
+            request,
+            filters,
+            **view,
+            metrics=EXPLORABLE,
+            all_dimensions=all_dims,
+            trend=with_grain,
+            csv_link=f"/explorer.csv?{request.url.query}",
+            title="Explorer",
+        ),
+    )

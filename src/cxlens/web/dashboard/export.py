@@ -42,7 +42,19 @@ def _table(request: Request) -> tuple[Filters, str, str | None, list[str], list[
     except InputError as exc:
         raise HTTPException(422, str(exc)) from None
     keys = [*([by] if by else []), *(["period"] if view["grain"] else [])]
-    columns = [*keys, "value", "low", "high", "n", "method", "sufficient", "change", "p_value", "q_value", "significant"]
+    columns = [
+        *keys,
+        "value",
+        "low",
+        "high",
+        "n",
+        "method",
+        "sufficient",
+        "change",
+        "p_value",
+        "q_value",
+        "significant",
+    ]
     # The download says what the page flags: significant after the correction across the view.
     rows = [r | {"significant": r["fdr_significant"]} if "fdr_significant" in r else r for r in view["rows"]]
     return filters, metric, by, columns, rows
@@ -64,8 +76,11 @@ def explorer_csv(request: Request, session: Session = Depends(require_role("anal
     writer.writerow(columns)
     for r in rows:
         writer.writerow([_csv_cell(r.get(c)) for c in columns])
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers=_attachment(_file_name(filters, metric, by, "csv")))
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers=_attachment(_file_name(filters, metric, by, "csv")),
+    )
 
 
 @router.get("/explorer.xlsx")
@@ -73,8 +88,11 @@ def explorer_xlsx(request: Request, session: Session = Depends(require_role("ana
     """The Explorer's table as an Excel workbook: numbers as numbers, periods as dates."""
     filters, metric, by, columns, rows = _table(request)
     cells = [[_xlsx_cell(r.get(c)) for c in columns] for r in rows]
-    return Response(xlsx_workbook(metric[:31], columns, cells), media_type=XLSX_TYPE,
-                    headers=_attachment(_file_name(filters, metric, by, "xlsx")))
+    return Response(
+        xlsx_workbook(metric[:31], columns, cells),
+        media_type=XLSX_TYPE,
+        headers=_attachment(_file_name(filters, metric, by, "xlsx")),
+    )
 
 
 def _xlsx_cell(v: Any) -> Any:

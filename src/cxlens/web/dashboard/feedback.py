@@ -37,7 +37,9 @@ def _poll_marker(q) -> tuple[datetime | None, tuple[tuple[str, int], ...]]:
         after = _utc(datetime.fromisoformat(q["after"]))
         seen = tuple((k, int(i)) for k, _, i in (p.partition(":") for p in (q.get("seen") or "").split(",") if p))
     except ValueError:
-        raise InputError(f"after={q['after']!r} seen={q.get('seen')!r}: not the marker this page writes; reload it") from None
+        raise InputError(
+            f"after={q['after']!r} seen={q.get('seen')!r}: not the marker this page writes; reload it"
+        ) from None
     return after, seen
 
 
@@ -45,25 +47,49 @@ def _next_poll(filters: Filters, q, items: list[dict], after: datetime, seen=())
     """The query of the next poll: from the newest item shown, those at that moment seen."""
     if items:
         newest = _utc(items[0]["at"])
-        seen = [*(x for x in seen if newest == after), *((i["kind"], i["id"]) for i in items if _utc(i["at"]) == newest)]
+        seen = [
+            *(x for x in seen if newest == after),
+            *((i["kind"], i["id"]) for i in items if _utc(i["at"]) == newest),
+        ]
         after = newest
-    return filters.query(q=q.get("q") or None, kind=q.get("kind") or None, sentiment=q.get("sentiment") or None,
-                         after=after.isoformat(), seen=",".join(f"{k}:{i}" for k, i in seen) or None)
+    return filters.query(
+        q=q.get("q") or None,
+        kind=q.get("kind") or None,
+        sentiment=q.get("sentiment") or None,
+        after=after.isoformat(),
+        seen=",".join(f"{k}:{i}" for k, i in seen) or None,
+    )
 
 
 def _items(request: Request, filters: Filters, page: int, after: datetime | None, seen) -> list[dict]:
     q = request.query_params
-    return feedback_stream(request.app.state.store, filters.since, filters.until, **filters.chosen(), search=q.get("q"),
-                           kind=q.get("kind") or None, sentiment=q.get("sentiment") or None, page=page, after=after, seen=seen)
+    return feedback_stream(
+        request.app.state.store,
+        filters.since,
+        filters.until,
+        **filters.chosen(),
+        search=q.get("q"),
+        kind=q.get("kind") or None,
+        sentiment=q.get("sentiment") or None,
+        page=page,
+        after=after,
+        seen=seen,
+    )
 
 
 def _new_items(request: Request, filters: Filters, items: list[dict], after: datetime, seen) -> Response:
     """A poll's answer: the new items to put on top with the next poll, or 204 for none."""
     if not items:
         return Response(status_code=204)
-    return render(request, "dashboard/feedback_new.html",
-                  {"items": items, "poll": _next_poll(filters, request.query_params, items, after, seen),
-                   "poll_every": FEEDBACK_POLL_SECONDS})
+    return render(
+        request,
+        "dashboard/feedback_new.html",
+        {
+            "items": items,
+            "poll": _next_poll(filters, request.query_params, items, after, seen),
+            "poll_every": FEEDBACK_POLL_SECONDS,
+        },
+    )
 
 
 @router.get("/feedback", response_class=HTMLResponse)
@@ -89,8 +115,23 @@ def feedback_page(request: Request, session: Session = Depends(current_session))
     since = datetime.combine(filters.since, datetime.min.time(), UTC)
     today = datetime.now(UTC).date()
     live = page == 0 and filters.until > today
-    return render(request, "dashboard/feedback.html",
-                  page_context(request, filters, items=items, search=q.get("q") or "", kind=q.get("kind") or "",
-                               sentiment=q.get("sentiment") or "", sentiments=SENTIMENTS, page=page, page_size=FEEDBACK_PAGE,
-                               live=live, poll=_next_poll(filters, q, items, since) if live else None,
-                               poll_every=FEEDBACK_POLL_SECONDS, tomorrow=str(today + timedelta(days=1)), title="Feedback"))
+    return render(
+        request,
+        "dashboard/feedback.html",
+        page_context(
+            request,
+            filters,
+            items=items,
+            search=q.get("q") or "",
+            kind=q.get("kind") or "",
+            sentiment=q.get("sentiment") or "",
+            sentiments=SENTIMENTS,
+            page=page,
+            page_size=FEEDBACK_PAGE,
+            live=live,
+            poll=_next_poll(filters, q, items, since) if live else None,
+            poll_every=FEEDBACK_POLL_SECONDS,
+            tomorrow=str(today + timedelta(days=1)),
+            title="Feedback",
+        ),
+    )

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 
+from ... import periods
 from ...analytics.kpis import (
     CUSTOMER_DIMENSIONS,
     DIMENSIONS,
@@ -23,10 +24,17 @@ from ...analytics.kpis import (
     SPECS,
     TICKET_DIMENSIONS,
 )
-from ... import periods
 from ...errors import InputError
 
-__all__ = ["COMPARABLE", "DEFAULT_SPAN", "FILTER_DIMENSIONS", "Filters", "dimensions_of", "period_start", "periods_back"]
+__all__ = [
+    "COMPARABLE",
+    "DEFAULT_SPAN",
+    "FILTER_DIMENSIONS",
+    "Filters",
+    "dimensions_of",
+    "period_start",
+    "periods_back",
+]
 
 FILTER_DIMENSIONS = ("journey", "segment", "channel", "team")
 # How many periods a view shows by default, per grain.
@@ -34,8 +42,12 @@ DEFAULT_SPAN = {"day": 30, "week": 13, "month": 12, "quarter": 8, "year": 5}
 # KPIs whose compute() takes compare= (the aggregations); the special ones have their own shape.
 COMPARABLE = set(SPECS)
 # The dimensions of each source of fact rows a KPI reads (analytics' public constants).
-_SOURCE_DIMENSIONS = {"answers": DIMENSIONS, "tickets": TICKET_DIMENSIONS, "invitations": INVITATION_DIMENSIONS,
-                      "mentions": MENTION_DIMENSIONS}
+_SOURCE_DIMENSIONS = {
+    "answers": DIMENSIONS,
+    "tickets": TICKET_DIMENSIONS,
+    "invitations": INVITATION_DIMENSIONS,
+    "mentions": MENTION_DIMENSIONS,
+}
 
 
 def _moment(day: date) -> datetime:
@@ -88,7 +100,9 @@ class Filters:
             raise InputError(f"grain={grain!r} is not known; use one of: {', '.join(GRAINS)}")
         today = today or datetime.now(UTC).date()
         until = _parse_date(q.get("until"), "until") or period_start(today, grain)
-        since = _parse_date(q.get("since"), "since") or periods_back(period_start(until, grain), grain, DEFAULT_SPAN[grain])
+        since = _parse_date(q.get("since"), "since") or periods_back(
+            period_start(until, grain), grain, DEFAULT_SPAN[grain]
+        )
         if since >= until:
             raise InputError(f"since={since} is not before until={until}: the view would be empty")
         dims = {d: (q.get(d) or None) for d in FILTER_DIMENSIONS}

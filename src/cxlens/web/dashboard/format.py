@@ -62,7 +62,14 @@ def format_interval(metric: str, low: float | None, high: float | None) -> str:
     single answer), nothing for a count, which is exact."""
     if unit_of(metric) == "count":
         return ""
-    if low is None or high is None or low != low or high != high or abs(low) == float("inf") or abs(high) == float("inf"):
+    if (
+        low is None
+        or high is None
+        or low != low
+        or high != high
+        or abs(low) == float("inf")
+        or abs(high) == float("inf")
+    ):
         return "no interval"
     if unit_of(metric) == "seconds":
         return f"{duration(low)} – {duration(high)}"
@@ -86,4 +93,6 @@ def format_period(period: datetime | None, grain: str) -> str:
 
 def chart_json(spec: dict) -> str:
     """A spec as JSON safe inside <script type="application/json">: '<' never reaches the HTML."""
-    return json.dumps(spec, separators=(",", ":")).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return (
+        json.dumps(spec, separators=(",", ":")).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    )

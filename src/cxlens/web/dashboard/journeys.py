@@ -48,18 +48,30 @@ def _health(kpis, filters: Filters) -> tuple[list[dict], str | None]:
     """Target rows of every touchpoint, and why they are missing if they cannot be computed."""
     where, _ = filters.where_for("touchpoint_health")
     try:
-        return kpis.compute("touchpoint_health", since=filters.since, until=filters.until, where=where or None).rows, None
+        return kpis.compute(
+            "touchpoint_health", since=filters.since, until=filters.until, where=where or None
+        ).rows, None
     except TableNotFound as exc:
         # A target whose KPI reads a table the tier-0 copy lacks (an engine gap): show the map,
         # its counts and funnel, and say why the colours are missing.
-        return [], f"Touchpoint health cannot be computed on this store's analytics tier yet: its copy lacks the table {exc}."
+        return (
+            [],
+            f"Touchpoint health cannot be computed on this store's analytics tier yet: its copy lacks the table {exc}.",
+        )
 
 
 def correct_targets(rows: list[dict], q: float, confidence: float = 0.95) -> tuple[list[dict], int]:
     """Target rows with ``p_value`` (value against target), ``q_value`` and ``fdr_significant``
     (Benjamini–Hochberg at ``q`` over the measured ones), and how many were tested."""
-    with_p = [r | {"p_value": target_p_value(r.get("value"), r.get("low"), r.get("high"), r["target"], confidence)
-                   if r["status"] in ("met", "missed") else None} for r in rows]
+    with_p = [
+        r
+        | {
+            "p_value": target_p_value(r.get("value"), r.get("low"), r.get("high"), r["target"], confidence)
+            if r["status"] in ("met", "missed")
+            else None
+        }
+        for r in rows
+    ]
     corrected = fdr_rows(with_p, q)
     return corrected, sum(1 for r in corrected if r["q_value"] is not None)
 
@@ -85,11 +97,17 @@ def journey_map(kpis, store, filters: Filters, q: float = 0.05) -> list[dict]:
     touchpoints shown are tested together at false-discovery rate ``q`` (:func:`correct_targets`)."""
     health, problem = _health(kpis, filters)
     where_r, _ = filters.where_for("response_count")
-    counts = {r["touchpoint"]: r["value"] for r in kpis.compute(
-        "response_count", by=["touchpoint"], since=filters.since, until=filters.until, where=where_r or None).rows}
+    counts = {
+        r["touchpoint"]: r["value"]
+        for r in kpis.compute(
+            "response_count", by=["touchpoint"], since=filters.since, until=filters.until, where=where_r or None
+        ).rows
+    }
     where_f, _ = filters.where_for("funnel")
-    steps = {(r["journey"], r["touchpoint"]): r for r in kpis.compute(
-        "funnel", since=filters.since, until=filters.until, where=where_f or None).rows}
+    steps = {
+        (r["journey"], r["touchpoint"]): r
+        for r in kpis.compute("funnel", since=filters.since, until=filters.until, where=where_f or None).rows
+    }
     tree = journey_tree(store)
     if filters.journey:
         tree = [j for j in tree if j["key"] == filters.journey]
@@ -105,8 +123,14 @@ def journey_map(kpis, store, filters: Filters, q: float = 0.05) -> list[dict]:
 
 def targets_tested(tree: list[dict]) -> int:
     """How many targets of the map were tested together (those with a q-value)."""
-    return sum(1 for j in tree for st in j["stages"] for tp in st["touchpoints"]
-               for r in tp["targets_health"] if r.get("q_value") is not None)
+    return sum(
+        1
+        for j in tree
+        for st in j["stages"]
+        for tp in st["touchpoints"]
+        for r in tp["targets_health"]
+        if r.get("q_value") is not None
+    )
 
 
 @router.get("/journeys", response_class=HTMLResponse)
@@ -120,6 +144,15 @@ def journeys_page(request: Request, session: Session = Depends(current_session))
     except InputError as exc:
         return error_page(request, exc)
     ignored = [d for d in filters.chosen() if d not in ("journey", "segment")]
-    return render(request, "dashboard/journeys.html",
-                  page_context(request, filters, journeys=tree, ignored=ignored, title="Journey map",
-                               fdr_note=footnote(tested, q, "touchpoint targets") if tested else None))
+    return render(
+        request,
+        "dashboard/journeys.html",
+        page_context(
+            request,
+            filters,
+            journeys=tree,
+            ignored=ignored,
+            title="Journey map",
+            fdr_note=footnote(tested, q, "touchpoint targets") if tested else None,
+        ),
+    )

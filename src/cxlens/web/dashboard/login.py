@@ -40,26 +40,42 @@ def login_form(request: Request, next: str = "/"):
     return _login_page(request, next)
 
 
-def _login_page(request: Request, next: str, error: str | None = None, email: str = "", status: int = 200) -> HTMLResponse:
+def _login_page(
+    request: Request, next: str, error: str | None = None, email: str = "", status: int = 200
+) -> HTMLResponse:
     token = secrets.token_urlsafe(32)
-    response = render(request, "dashboard/login.html",
-                      {"next": safe_next(next), "error": error, "email": email, "login_csrf": token}, status)
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=is_secure(request), path="/login")
+    response = render(
+        request,
+        "dashboard/login.html",
+        {"next": safe_next(next), "error": error, "email": email, "login_csrf": token},
+        status,
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=is_secure(request), path="/login"
+    )
     return response
 
 
 def _logged_in(request: Request, new: Session, next: str) -> RedirectResponse:
     """Back where they were going, with the new session's cookie."""
     response = RedirectResponse(safe_next(next), 303)
-    response.set_cookie(SESSION_COOKIE, new.token, httponly=True, samesite="lax", secure=is_secure(request),
-                        max_age=int((new.expires_at - datetime.now(UTC)).total_seconds()) + 7 * 86400, path="/")
+    response.set_cookie(
+        SESSION_COOKIE,
+        new.token,
+        httponly=True,
+        samesite="lax",
+        secure=is_secure(request),
+        max_age=int((new.expires_at - datetime.now(UTC)).total_seconds()) + 7 * 86400,
+        path="/",
+    )
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(request: Request, email: str = Form(""), password: str = Form(""), next: str = Form("/"),
-          csrf_token: str = Form("")):
+def login(
+    request: Request, email: str = Form(""), password: str = Form(""), next: str = Form("/"), csrf_token: str = Form("")
+):
     store = request.app.state.store
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE)
     if not cookie or not csrf_token or not secrets.compare_digest(cookie, csrf_token):

@@ -29,7 +29,15 @@ __all__ = ["TILES", "Tile", "correct_tiles", "router", "tile_query"]
 
 router = APIRouter(include_in_schema=False)
 # First response time is the median: the mean of a skewed duration misleads (DESIGN.md §5).
-TILES = ("nps", "csat", "ces", "first_response_median", "first_contact_resolution", "churn_rate", "net_revenue_retention")
+TILES = (
+    "nps",
+    "csat",
+    "ces",
+    "first_response_median",
+    "first_contact_resolution",
+    "churn_rate",
+    "net_revenue_retention",
+)
 
 
 @dataclass
@@ -83,8 +91,16 @@ def _tile(kpis, metric: str, filters: Filters) -> Tile:
     if row is not None and row["period"].date() != periods_back(filters.until, filters.grain, 1):
         note = f"latest with data: {format_period(row['period'], filters.grain)}"
     link = f"/explorer?{filters.query(metric=metric)}"
-    return Tile(metric, label_of(metric), row, series, ignored, charts.sparkline(series, metric) if len(series) > 1 else None,
-                link, note)
+    return Tile(
+        metric,
+        label_of(metric),
+        row,
+        series,
+        ignored,
+        charts.sparkline(series, metric) if len(series) > 1 else None,
+        link,
+        note,
+    )
 
 
 def correct_tiles(tiles: list[Tile], q: float) -> int:
@@ -121,7 +137,18 @@ def overview(request: Request, session: Session = Depends(current_session)):
     store = request.app.state.store
     q = page_q(store)
     tested = correct_tiles(tiles, q)
-    return render(request, "dashboard/overview.html",
-                  page_context(request, filters, tiles=tiles, journeys=journey_tree(store), counts=_row_counts(request),
-                               fdr_note=footnote(tested, q, "tiles") if tested else None,
-                               title="Overview", live=filters.until > today, tomorrow=str(today + timedelta(days=1))))
+    return render(
+        request,
+        "dashboard/overview.html",
+        page_context(
+            request,
+            filters,
+            tiles=tiles,
+            journeys=journey_tree(store),
+            counts=_row_counts(request),
+            fdr_note=footnote(tested, q, "tiles") if tested else None,
+            title="Overview",
+            live=filters.until > today,
+            tomorrow=str(today + timedelta(days=1)),
+        ),
+    )

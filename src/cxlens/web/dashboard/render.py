@@ -26,26 +26,60 @@ from .filters import Filters
 from .format import chart_json, format_interval, format_period, format_value, label_of
 from .session import session_of
 
-__all__ = ["CSP", "PAGES", "TEMPLATES", "error_page", "filter_options", "is_page", "page_context", "page_errors", "render"]
+__all__ = [
+    "CSP",
+    "PAGES",
+    "TEMPLATES",
+    "error_page",
+    "filter_options",
+    "is_page",
+    "page_context",
+    "page_errors",
+    "render",
+]
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parents[1] / "templates"))
 TEMPLATES.env.filters["chart_json"] = chart_json
-TEMPLATES.env.globals.update(format_value=format_value, format_interval=format_interval, label_of=label_of,
-                             format_period=format_period, version=__version__)
+TEMPLATES.env.globals.update(
+    format_value=format_value,
+    format_interval=format_interval,
+    label_of=label_of,
+    format_period=format_period,
+    version=__version__,
+)
 # Vega compiles its expressions with Function(), hence 'unsafe-eval'; vega-embed and htmx add
 # inline styles.
-CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-       "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
-PAGES = ("/", "/journeys", "/touchpoints", "/explorer", "/support", "/churn", "/feedback", "/surveys", "/customers", "/alerts",
-         "/cases")
+CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
+PAGES = (
+    "/",
+    "/journeys",
+    "/touchpoints",
+    "/explorer",
+    "/support",
+    "/churn",
+    "/feedback",
+    "/surveys",
+    "/customers",
+    "/alerts",
+    "/cases",
+)
 
 
 def render(request: Request, template: str, context: dict, status: int = 200) -> HTMLResponse:
     """The whole page, or (for an HTMX request aimed at #content) only its content block."""
     session: Session | None = getattr(request.state, "session", None)
     partial = request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "content"
-    context = {"session": session, "user": session.user if session else None, "csrf_token": session.csrf_token if session else "",
-               "partial": partial, "path": request.url.path, **context}
+    context = {
+        "session": session,
+        "user": session.user if session else None,
+        "csrf_token": session.csrf_token if session else "",
+        "partial": partial,
+        "path": request.url.path,
+        **context,
+    }
     response = TEMPLATES.TemplateResponse(request, template, context, status_code=status)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = CSP

@@ -14,8 +14,18 @@ from fastapi import Depends, HTTPException, Request
 
 from ...access import Session, csrf_matches, resolve_session
 
-__all__ = ["CSRF_HEADER", "LOGIN_CSRF_COOKIE", "SESSION_COOKIE", "check_csrf", "client_address", "current_session",
-           "is_secure", "require_role", "safe_next", "session_of"]
+__all__ = [
+    "CSRF_HEADER",
+    "LOGIN_CSRF_COOKIE",
+    "SESSION_COOKIE",
+    "check_csrf",
+    "client_address",
+    "current_session",
+    "is_secure",
+    "require_role",
+    "safe_next",
+    "session_of",
+]
 
 SESSION_COOKIE = "cxlens_session"
 LOGIN_CSRF_COOKIE = "cxlens_login_csrf"

@@ -18,8 +18,15 @@ from .session import current_session
 __all__ = ["SUPPORT_KPIS", "SUPPORT_SPLITS", "SUPPORT_TRENDS", "router", "support_view"]
 
 router = APIRouter(include_in_schema=False)
-SUPPORT_KPIS = ("ticket_volume", "first_response_median", "first_response_p90", "resolution_median",
-                "first_contact_resolution", "reopen_rate", "handle_time")
+SUPPORT_KPIS = (
+    "ticket_volume",
+    "first_response_median",
+    "first_response_p90",
+    "resolution_median",
+    "first_contact_resolution",
+    "reopen_rate",
+    "handle_time",
+)
 SUPPORT_TRENDS = ("ticket_volume", "first_response_median", "first_contact_resolution")
 SUPPORT_SPLITS = ("team", "channel", "agent")
 
@@ -48,7 +55,13 @@ def support_view(kpis, filters: Filters, split: str) -> dict:
         rows = [r for r in kpis.compute(m, grain=filters.grain, **span).rows if r.get("value") is not None]
         if len(rows) > 1:
             trends.append({"metric": m, "chart": charts.trend(rows, m, grain=filters.grain)})
-    return {"summary": summary, "trends": trends, "groups": _groups(kpis, split, span), "split": split, "kpis": SUPPORT_KPIS}
+    return {
+        "summary": summary,
+        "trends": trends,
+        "groups": _groups(kpis, split, span),
+        "split": split,
+        "kpis": SUPPORT_KPIS,
+    }
 
 
 @router.get("/support", response_class=HTMLResponse)
@@ -59,5 +72,8 @@ def support_page(request: Request, session: Session = Depends(current_session)):
         view = support_view(kpi_engine_of(request), filters, split)
     except InputError as exc:
         return error_page(request, exc)
-    return render(request, "dashboard/support.html", page_context(request, filters, **view, splits=SUPPORT_SPLITS,
-                                                                  title="Support"))
+    return render(
+        request,
+        "dashboard/support.html",
+        page_context(request, filters, **view, splits=SUPPORT_SPLITS, title="Support"),
+    )

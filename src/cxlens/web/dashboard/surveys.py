@@ -37,8 +37,13 @@ def surveys_view(request: Request, filters: Filters) -> dict:
     """Survey definitions with their answers in the view, and response rates by channel."""
     rows = surveys_with_answers(request.app.state.store, filters.since, filters.until)
     where, ignored = filters.where_for("response_rate")
-    rates = _rate_kpis(request).compute("response_rate", by=["survey", "channel"], since=filters.since, until=filters.until,
-                                         where=where or None).rows
+    rates = (
+        _rate_kpis(request)
+        .compute(
+            "response_rate", by=["survey", "channel"], since=filters.since, until=filters.until, where=where or None
+        )
+        .rows
+    )
     by_survey: dict[str, list[dict]] = {}
     for rate in rates:
         by_survey.setdefault(rate["survey"], []).append(rate)

@@ -36,8 +36,11 @@ def _touchpoint_info(store, key: str) -> dict | None:
 def _default_metrics(tp: dict) -> list[str]:
     """What a touchpoint is measured by: its targets' KPIs, else its survey scores."""
     mapping = {"first_response_time": "first_response_median", "resolution_time": "resolution_median"}
-    wanted = [mapping.get(m, m) for m in tp["targets"] if mapping.get(m, m) in SPECS
-              and "touchpoint" in dimensions_of(mapping.get(m, m))]
+    wanted = [
+        mapping.get(m, m)
+        for m in tp["targets"]
+        if mapping.get(m, m) in SPECS and "touchpoint" in dimensions_of(mapping.get(m, m))
+    ]
     return wanted or ["nps", "csat", "ces"]
 
 
@@ -64,9 +67,15 @@ def _section(kpis, tp: dict, metric: str, filters: Filters) -> dict | None:
         return None
     overall = kpis.compute(metric, since=filters.since, until=filters.until, where=where).rows
     target = tp["targets"].get(base_metric(metric) if metric not in tp["targets"] else metric)
-    return {"metric": metric, "series": series, "overall": overall[0] if overall else None, "ignored": ignored,
-            "chart": charts.trend(series, metric, target=target, grain=filters.grain), "target": target,
-            "breakdowns": _breakdowns(kpis, metric, filters, where)}
+    return {
+        "metric": metric,
+        "series": series,
+        "overall": overall[0] if overall else None,
+        "ignored": ignored,
+        "chart": charts.trend(series, metric, target=target, grain=filters.grain),
+        "target": target,
+        "breakdowns": _breakdowns(kpis, metric, filters, where),
+    }
 
 
 def touchpoint_view(kpis, store, key: str, filters: Filters) -> dict:
@@ -84,10 +93,21 @@ def touchpoint_page(request: Request, key: str, session: Session = Depends(curre
     try:
         filters = Filters.from_request(request)
         view = touchpoint_view(kpi_engine_of(request), store, key, filters)
-        comments, ticket_rows = touchpoint_recent(store, key, filters.since, filters.until, segment=filters.segment,
-                                                  channel=filters.channel, team=filters.team)
+        comments, ticket_rows = touchpoint_recent(
+            store,
+            key,
+            filters.since,
+            filters.until,
+            segment=filters.segment,
+            channel=filters.channel,
+            team=filters.team,
+        )
     except InputError as exc:
         return error_page(request, exc)
-    return render(request, "dashboard/touchpoint.html",
-                  page_context(request, filters, **view, comments=comments, tickets=ticket_rows,
-                               title=view["touchpoint"]["name"]))
+    return render(
+        request,
+        "dashboard/touchpoint.html",
+        page_context(
+            request, filters, **view, comments=comments, tickets=ticket_rows, title=view["touchpoint"]["name"]
+        ),
+    )
