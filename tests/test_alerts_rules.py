@@ -117,7 +117,11 @@ def test_rules_load_from_a_standalone_file(tmp_path):
         load_rules_file(path)
 
 
-@pytest.mark.parametrize("module", ["rules", "measure", "judging", "lifecycle", "evaluation", "commands"])
+@pytest.mark.parametrize(
+    "module",
+    ["rules", "measure", "judging", "lifecycle", "evaluation"]
+    + ["cases", "case_views", "answers", "answer_rules", "answer_conditions"],
+)
 def test_every_alerts_module_lists_what_exists(module):
     import importlib
 

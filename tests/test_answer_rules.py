@@ -13,7 +13,8 @@ from test_cases_fixtures import add_customer, add_response, setup_cases
 from test_collect_fixtures import T0, setup_collection
 
 from cxlens.alerts import answers
-from cxlens.alerts.answers import check_new_items, forget_answer_rules
+from cxlens.alerts.answer_rules import forget_answer_rules
+from cxlens.alerts.answers import check_new_items
 from cxlens.alerts.words import WordMatcher, word_lists
 from cxlens.ingest import import_table
 from cxlens.store import schema as s

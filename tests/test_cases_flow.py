@@ -21,6 +21,7 @@ from test_cases_fixtures import (
 from cxlens.alerts import cases as c
 from cxlens.alerts.assignment import escalate_overdue
 from cxlens.alerts.case_settings import load_case_settings, parse_cases
+from cxlens.alerts.case_views import case_detail, list_cases
 from cxlens.errors import InputError, JourneyFileError
 from cxlens.store import schema as s
 
@@ -53,7 +54,7 @@ def test_a_detractor_case_flows_from_open_to_closed_with_its_timeline(cases_stor
             now=T0,
         )
     with cases_store.begin() as conn:
-        detail = c.case_detail(conn, case_id)
+        detail = case_detail(conn, case_id)
     assert detail.case.team == "support" and detail.case.owner == "ana@example.com"  # first member of support
     assert detail.case.customer_id == customer and detail.case.touchpoint == "support-chat"
     assert (
@@ -76,7 +77,7 @@ def test_a_detractor_case_flows_from_open_to_closed_with_its_timeline(cases_stor
             users["ana@example.com"],
             now=T0 + timedelta(days=2),
         )
-        detail = c.case_detail(conn, case_id)
+        detail = case_detail(conn, case_id)
     case = detail.case
     assert (
         case.status == "closed"
@@ -146,15 +147,15 @@ def test_round_robin_takes_turns_inside_the_team_and_rules_pick_the_team(cases_s
             ).scalar_one(),
             now=T0,
         )
-        owners = [c.case_detail(conn, i).case.owner for i in ids]
+        owners = [case_detail(conn, i).case.owner for i in ids]
         assert owners == ["ana@example.com", "ben@example.com", "cy@example.com", "ana@example.com"]
-        assert c.case_detail(conn, delivery).case.team == "logistics"
-        assert c.case_detail(conn, delivery).case.owner == "dan@example.com"
+        assert case_detail(conn, delivery).case.team == "logistics"
+        assert case_detail(conn, delivery).case.owner == "dan@example.com"
         # A hand-made reassignment is the last assignment too, and queues a second e-mail.
         assert c.assign(conn, ids[3], users["cy@example.com"], users["lead@example.com"], now=T0)
         assert not c.assign(conn, ids[3], users["cy@example.com"], users["lead@example.com"], now=T0)
         nxt = c.open_case(conn, source="manual", title="after", now=T0)
-        assert c.case_detail(conn, nxt).case.owner == "ana@example.com"  # after cy (case ids[3]) comes ana
+        assert case_detail(conn, nxt).case.owner == "ana@example.com"  # after cy (case ids[3]) comes ana
     keys = [n["key"] for n in outbox(cases_store, "case_assigned")]
     assert f"case:{ids[3]}:assigned:{users['cy@example.com']}:2" in keys and len(keys) == len(set(keys)) == 7
 
@@ -174,7 +175,7 @@ def test_closing_checks_the_codes_in_plain_words(cases_store):
         with pytest.raises(InputError, match="closed already"):
             c.close(conn, case_id, "recovered")
         c.reopen(conn, case_id, now=T0 + timedelta(hours=1))
-        row = c.case_detail(conn, case_id)
+        row = case_detail(conn, case_id)
         assert row.case.status == "open" and row.case.outcome is None and row.case.closed_at is None
         assert [e["kind"] for e in row.timeline][-2:] == ["closed", "reopened"]
 
@@ -187,15 +188,15 @@ def test_lists_filter_by_owner_team_status_and_overdue(cases_store):
         d = c.open_case(conn, source="manual", title="d", team="logistics", now=T0)
         c.close(conn, d, "no_action_needed", now=T0)
         now = T0 + timedelta(hours=1)
-        assert [x.id for x in c.list_cases(conn, overdue=True, now=now)] == [b]
-        assert {x.id for x in c.list_cases(conn, team="support", now=now)} == {a, b}
-        assert [x.id for x in c.list_cases(conn, owner_id=users["ana@example.com"], now=now)] == [a]
-        assert [x.id for x in c.list_cases(conn, status="closed", now=now)] == [d]
-        assert {x.id for x in c.list_cases(conn, status="active", now=now)} == {a, b}
-        assert c.list_cases(conn, now=now)[0].id == b  # overdue first
-        assert c.list_cases(conn, limit=1, offset=1, now=now)[0].id != b
+        assert [x.id for x in list_cases(conn, overdue=True, now=now)] == [b]
+        assert {x.id for x in list_cases(conn, team="support", now=now)} == {a, b}
+        assert [x.id for x in list_cases(conn, owner_id=users["ana@example.com"], now=now)] == [a]
+        assert [x.id for x in list_cases(conn, status="closed", now=now)] == [d]
+        assert {x.id for x in list_cases(conn, status="active", now=now)} == {a, b}
+        assert list_cases(conn, now=now)[0].id == b  # overdue first
+        assert list_cases(conn, limit=1, offset=1, now=now)[0].id != b
         with pytest.raises(InputError, match="status 'done'"):
-            c.list_cases(conn, status="done")
+            list_cases(conn, status="done")
 
 
 def test_an_overdue_case_is_escalated_once(cases_store):
@@ -206,7 +207,7 @@ def test_an_overdue_case_is_escalated_once(cases_store):
         assert escalate_overdue(conn, T0 + timedelta(days=1, hours=23)) == []
         assert escalate_overdue(conn, T0 + timedelta(days=2, hours=1)) == [case_id]
         assert escalate_overdue(conn, T0 + timedelta(days=2, hours=2)) == []
-        detail = c.case_detail(conn, case_id)
+        detail = case_detail(conn, case_id)
     assert detail.case.escalated_at == T0 + timedelta(days=2, hours=1)
     assert detail.timeline[-1]["kind"] == "escalated" and detail.timeline[-1]["data"]["to"] == users["lead@example.com"]
     mails = outbox(cases_store, "case_overdue")
@@ -272,7 +273,7 @@ def test_without_a_section_the_default_taxonomy_applies(mapped_store):
         settings = load_case_settings(conn)
         assert "refund" in settings.resolutions and "billing_error" in settings.root_causes
         case_id = c.open_case(conn, source="manual", title="x", now=T0)
-        assert c.case_detail(conn, case_id).case.owner is None and c.case_detail(conn, case_id).case.due_at is None
+        assert case_detail(conn, case_id).case.owner is None and case_detail(conn, case_id).case.due_at is None
 
 
 def test_the_journeys_loader_checks_and_stores_the_section(store, tmp_path, monkeypatch):

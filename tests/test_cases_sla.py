@@ -10,6 +10,7 @@ from test_cases_fixtures import T0, setup_cases
 
 from cxlens.alerts import cases as c
 from cxlens.alerts.case_settings import parse_deadline
+from cxlens.alerts.case_views import case_detail
 from cxlens.alerts.sla import add_deadline, add_open_time, case_deadlines
 from cxlens.ingest.business_hours import Schedule, save_schedules
 from cxlens.store import schema as s
@@ -62,13 +63,13 @@ def test_a_high_priority_case_is_due_in_business_hours_of_its_teams_schedule(cas
         save_schedules(conn, [Schedule("support", "Europe/Berlin", {"mon-fri": "09:00-17:00"}, teams=["support"])])
         friday = local(2026, 3, 6, 15, 0)
         case_id = c.open_case(conn, source="manual", title="urgent", priority="high", now=friday)
-        detail = c.case_detail(conn, case_id)
+        detail = case_detail(conn, case_id)
         assert detail.business_hours
         assert detail.case.due_at == local(2026, 3, 9, 11, 0)  # first contact: 4 open hours
         opened = detail.timeline[0]["data"]
         assert opened["resolve_due_at"] == local(2026, 3, 10, 15, 0).astimezone(timezone.utc).isoformat()
         c.mark_contacted(conn, case_id, now=local(2026, 3, 9, 10, 0))
-        assert c.case_detail(conn, case_id).case.due_at == local(2026, 3, 10, 15, 0)
+        assert case_detail(conn, case_id).case.due_at == local(2026, 3, 10, 15, 0)
 
 
 def test_without_a_schedule_business_hours_fall_back_on_calendar_time(cases_store):

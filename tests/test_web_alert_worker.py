@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from test_collect_fixtures import setup_collection
 from test_notify_fixtures import SECRET, Receiver, declare, outbox
 
-from cxlens.alerts.answers import forget_answer_rules
+from cxlens.alerts.answer_rules import forget_answer_rules
 from cxlens.alerts.rules import parse_alerts, store_alerts
 from cxlens.web import create_app
 

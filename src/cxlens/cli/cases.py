@@ -1,4 +1,5 @@
-"""``cxlens cases …``: thin commands over :mod:`cxlens.alerts.cases`.
+"""``cxlens cases …``: thin commands over :mod:`cxlens.alerts.cases` (writes) and
+:mod:`cxlens.alerts.case_views` (reads).
 
 Errors are :class:`~cxlens.errors.CxlensError` (an unknown case, user or code), which the main
 command prints as they are. ``--by EMAIL`` names the user a change is recorded for (the CLI
@@ -65,12 +66,12 @@ def cases_list(
     as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table"),
 ) -> None:
     """Cases, overdue first, then by due date."""
-    from ..alerts import cases as c
+    from ..alerts.case_views import list_cases
     from ..store import open_store
 
     store = open_store()
     with store.engine.connect() as conn:
-        rows = c.list_cases(
+        rows = list_cases(
             conn,
             owner_id=_user_id(conn, mine, "--mine") if mine else None,
             team=team,
@@ -98,12 +99,12 @@ def cases_list(
 @app.command("show")
 def cases_show(case_id: int = typer.Argument(..., metavar="ID"), as_json: bool = typer.Option(False, "--json")) -> None:
     """One case: its customer, the answer (mention, ticket, alert) it is about, its timeline."""
-    from ..alerts import cases as c
+    from ..alerts.case_views import case_detail
     from ..store import open_store
 
     store = open_store()
     with store.engine.connect() as conn:
-        detail = c.case_detail(conn, case_id)
+        detail = case_detail(conn, case_id)
     if detail is None:
         raise InputError(f"case {case_id} does not exist; cxlens cases list shows the cases")
     if as_json:

@@ -14,15 +14,10 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 
-from ... import periods
+from ... import catalog, periods
 from ...analytics.kpis import (
-    CUSTOMER_DIMENSIONS,
-    DIMENSIONS,
     GRAINS,
-    INVITATION_DIMENSIONS,
-    MENTION_DIMENSIONS,
     SPECS,
-    TICKET_DIMENSIONS,
 )
 from ...errors import InputError
 
@@ -42,12 +37,6 @@ DEFAULT_SPAN = {"day": 30, "week": 13, "month": 12, "quarter": 8, "year": 5}
 # KPIs whose compute() takes compare= (the aggregations); the special ones have their own shape.
 COMPARABLE = set(SPECS)
 # The dimensions of each source of fact rows a KPI reads (analytics' public constants).
-_SOURCE_DIMENSIONS = {
-    "answers": DIMENSIONS,
-    "tickets": TICKET_DIMENSIONS,
-    "invitations": INVITATION_DIMENSIONS,
-    "mentions": MENTION_DIMENSIONS,
-}
 
 
 def _moment(day: date) -> datetime:
@@ -132,12 +121,5 @@ class Filters:
 
 
 def dimensions_of(metric: str) -> tuple[str, ...]:
-    """The dimensions a KPI can be sliced and filtered by."""
-    spec = SPECS.get(metric)
-    if spec is not None:
-        return CUSTOMER_DIMENSIONS if spec.source == "customers" else _SOURCE_DIMENSIONS[spec.source]
-    if metric == "funnel":
-        return ("journey", *CUSTOMER_DIMENSIONS)
-    if metric == "touchpoint_health":
-        return TICKET_DIMENSIONS
-    return CUSTOMER_DIMENSIONS
+    """The dimensions a KPI can be sliced and filtered by (the KPI catalogue's)."""
+    return catalog.dimensions(metric)
