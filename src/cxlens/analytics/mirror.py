@@ -14,7 +14,7 @@ changed since the last one, for every mirrored table alike:
   this mirror needed were pruned before it saw them.
 
 Rows are read with ADBC (``adbc_driver_sqlite``) into Arrow, column by column in C, in reader
-processes of the mirror's own (ADBC's copy of SQLite must not share a process with
+processes of the mirror's own (mirror_reader.py; ADBC's copy of SQLite must not share a process with
 SQLAlchemy's: ``_sqlite_reader.py`` says why), which hand Arrow back over a pipe. Its
 driver infers each column's type from the first rows it sees, so an all-null JSON column would
 come out as integers and a later text value would fail: every column is cast in SQL to its
@@ -32,11 +32,6 @@ import json
 import logging
 import os
 import queue
-import shutil
-import struct
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 import warnings
@@ -48,12 +43,12 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from ..errors import EngineError, InputError
 from ..store import Store
 from ..store import schema as s
+from .mirror_reader import Reader, close_readers, duck_select, duck_type, quote, read_rows, scratch_folder
 from .rollup import ROLLUPS
 
 __all__ = ["MIRRORED", "Mirror", "SyncResult"]
@@ -84,9 +79,7 @@ assert set(MIRRORED) <= set(s.CHANGE_TRACKED), "every mirrored table needs its c
 FORMAT = "2"  # of the mirror's own bookkeeping; a mirror file in another format is rebuilt
 CHUNK_IDS = 262_144  # ids per read: bounds memory, and lets reading overlap with writing
 WHOLE_SHARE = 0.25  # re-copy a table whole when more than this share of its rows changed
-BATCH_ROWS = 65_536  # rows per Arrow batch from the ADBC driver
 READERS = max(1, min(4, os.cpu_count() or 1))  # threads reading SQLite while DuckDB writes
-PLACEHOLDER_ID = -1  # the typed first row's id; no stored row has it (SQLite ids start at 1)
 
 
 @dataclass
@@ -128,146 +121,6 @@ class _Plan:
     changed: pa.Array | None = None  # ids updated or deleted since the last sync
 
 
-def _duck_type(column: sa.Column) -> str:
-    t = column.type
-    if isinstance(t, s.UTCDateTime):
-        return "TIMESTAMP"  # UTC, as the store keeps it
-    if isinstance(t, sa.Boolean):
-        return "BOOLEAN"
-    if isinstance(t, sa.Float):
-        return "DOUBLE"
-    if isinstance(t, (sa.Integer, sa.BigInteger, sa.SmallInteger)):
-        return "BIGINT"
-    return "VARCHAR"  # text and JSON (kept as its text)
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _source_select(table: sa.Table) -> str:
-    """SELECT of ``table``'s columns, typed for the ADBC driver, led by the placeholder row.
-
-    SQLite values carry their own types (a JSON column may hold 5 or '[5]'), so each column is
-    cast to the one type its Arrow column will have: INTEGER (booleans too), REAL or TEXT
-    (timestamps stay ISO text; DuckDB parses them on insert)."""
-    placeholders, values = [], []
-    for c in table.c:
-        duck, q = _duck_type(c), _quote(c.name)
-        if c.name == "id":
-            placeholders.append(f"{PLACEHOLDER_ID} AS {q}")
-            values.append(q)
-        elif duck in ("BIGINT", "BOOLEAN"):
-            placeholders.append(f"0 AS {q}")
-            values.append(f"CAST({q} AS INTEGER)")
-        elif duck == "DOUBLE":
-            placeholders.append(f"0.0 AS {q}")
-            values.append(f"CAST({q} AS REAL)")
-        else:
-            placeholders.append(f"'' AS {q}")
-            values.append(f"CAST({q} AS TEXT)")
-    return f"SELECT {', '.join(placeholders)} UNION ALL SELECT {', '.join(values)} FROM {_quote(table.name)}"
-
-
-def _parse_timestamps(table: sa.Table, batch: pa.Table) -> pa.Table:
-    """Timestamps parsed by Arrow, four times cheaper than DuckDB's cast on insert; text that
-    Arrow does not take (an offset, say) stays text, and DuckDB's cast gets it."""
-    for i, c in enumerate(table.c):
-        if isinstance(c.type, s.UTCDateTime):
-            try:
-                batch = batch.set_column(i, c.name, pc.cast(batch.column(i), pa.timestamp("us")))
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                continue  # kept as text on purpose: DuckDB's cast on insert parses what Arrow cannot
-    return batch
-
-
-def _duck_select(table: sa.Table) -> str:
-    """The columns of an Arrow batch from ``_source_select``, as the mirror table stores them."""
-    out = []
-    for c in table.c:
-        duck, q = _duck_type(c), _quote(c.name)
-        out.append(f"CAST({q} AS {duck})" if duck in ("TIMESTAMP", "BOOLEAN") else q)
-    return ", ".join(out)
-
-
-class _Reader:
-    """A reading process (``_sqlite_reader.py``): ADBC's own copy of SQLite must not share a
-    process with the one SQLAlchemy uses (see that module). One thread talks to it at a time."""
-
-    SCRIPT = str(Path(__file__).with_name("_sqlite_reader.py"))
-
-    def __init__(self, folder: str):
-        self._proc = subprocess.Popen([sys.executable, self.SCRIPT], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        self._file = os.path.join(folder, f"rows-{self._proc.pid}.arrow")
-
-    def alive(self) -> bool:
-        return self._proc.poll() is None
-
-    def _call(self, request: dict) -> bytes:
-        try:
-            self._proc.stdin.write((json.dumps(request) + "\n").encode())
-            self._proc.stdin.flush()
-            head = self._proc.stdout.read(9)
-        except (BrokenPipeError, OSError):
-            head = b""
-        if len(head) < 9:
-            raise EngineError(
-                f"the mirror's SQLite reader (pid {self._proc.pid}) stopped (exit code "
-                f"{self._proc.poll()}); the next sync starts a new one"
-            )
-        status, size = head[:1], struct.unpack(">Q", head[1:])[0]
-        payload = self._proc.stdout.read(size)
-        if status == b"E":
-            raise EngineError(
-                f"reading the store for the DuckDB mirror failed: {payload.decode()} "
-                f"(request: {request.get('sql', request['op'])[:300]})"
-            )
-        return payload
-
-    def begin(self, uri: str) -> None:
-        self._call({"op": "begin", "uri": uri})
-
-    def end(self) -> None:
-        self._call({"op": "end"})
-
-    def query(self, sql: str) -> pa.Table:
-        self._call({"op": "query", "sql": sql, "batch_rows": BATCH_ROWS, "file": self._file})
-        # Mapped, not copied; the mapping outlives the name, so the next query can reuse it.
-        table = pa.ipc.open_stream(pa.memory_map(self._file)).read_all()
-        os.unlink(self._file)
-        return table
-
-    def rows(self, sql: str) -> list[tuple]:
-        table = self.query(sql)
-        return list(zip(*(c.to_pylist() for c in table.columns))) if table.num_columns else []
-
-    def close(self) -> None:
-        try:
-            self._proc.stdin.close()  # the reader ends at the end of its input
-        except OSError:  # it had ended already
-            pass
-        try:
-            self._proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:  # pragma: no cover
-            self._proc.kill()
-            self._proc.wait()
-        self._proc.stdout.close()
-
-
-def _close_readers(readers: list[_Reader], folder: str) -> None:
-    for reader in readers:
-        reader.close()
-    readers.clear()
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-def _scratch_folder() -> str:
-    """Where readers hand over rows: memory (/dev/shm) where there is one, else the temp dir."""
-    shm = Path("/dev/shm")
-    base = str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
-    return tempfile.mkdtemp(prefix="cxlens-mirror-", dir=base)
-
-
 class Mirror:
     """A DuckDB database (in memory, or a file) mirroring the SQLite store's KPI tables.
 
@@ -282,9 +135,9 @@ class Mirror:
         self._file = Path(store.engine.url.database).resolve()
         self._lock = threading.Lock()
         self._warned: set[str] = set()
-        self._readers: list[_Reader] = []  # started on first use, kept for later syncs
-        self._scratch = _scratch_folder()
-        self._finalize = weakref.finalize(self, _close_readers, self._readers, self._scratch)  # also without close()
+        self._readers: list[Reader] = []  # started on first use, kept for later syncs
+        self._scratch = scratch_folder()
+        self._finalize = weakref.finalize(self, close_readers, self._readers, self._scratch)  # also without close()
         self.db = duckdb.connect(path)
         self._prepare()
 
@@ -292,15 +145,15 @@ class Mirror:
         self._finalize()
         self.db.close()
 
-    def _reader(self, i: int) -> _Reader:
+    def _reader(self, i: int) -> Reader:
         """Reading process number ``i`` in a snapshot of the store: started when first needed,
         restarted when it has ended (readers end after ten minutes without requests)."""
         while len(self._readers) <= i:
-            self._readers.append(_Reader(self._scratch))
+            self._readers.append(Reader(self._scratch))
         for attempt in (1, 2):
             if not self._readers[i].alive():
                 self._readers[i].close()
-                self._readers[i] = _Reader(self._scratch)
+                self._readers[i] = Reader(self._scratch)
             try:
                 self._readers[i].begin(self._uri)
                 return self._readers[i]
@@ -320,21 +173,21 @@ class Mirror:
         if meta.get("format") != FORMAT or meta.get("store") != str(self._file):
             # Another store, or an older mirror: start from nothing.
             for name in MIRRORED:
-                db.execute(f"DROP TABLE IF EXISTS {_quote(name)}")
+                db.execute(f"DROP TABLE IF EXISTS {quote(name)}")
             db.execute("DROP TABLE IF EXISTS _cx_sync")  # format 1's bookkeeping
             db.execute("DELETE FROM _cx_tables")
             db.execute("DELETE FROM _cx_mirror")
             db.execute("INSERT INTO _cx_mirror VALUES ('format', ?), ('store', ?)", [FORMAT, str(self._file)])
         for name in MIRRORED:
-            want = [(c.name, _duck_type(c)) for c in s.TABLES[name].c]
+            want = [(c.name, duck_type(c)) for c in s.TABLES[name].c]
             have = db.execute(
                 "SELECT column_name, data_type FROM information_schema.columns "
                 "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
                 [name],
             ).fetchall()
             if have != want:  # new, or the schema changed since this mirror file was written
-                db.execute(f"DROP TABLE IF EXISTS {_quote(name)}")
-                db.execute(f"CREATE TABLE {_quote(name)} ({', '.join(f'{_quote(n)} {t}' for n, t in want)})")
+                db.execute(f"DROP TABLE IF EXISTS {quote(name)}")
+                db.execute(f"CREATE TABLE {quote(name)} ({', '.join(f'{quote(n)} {t}' for n, t in want)})")
                 db.execute("DELETE FROM _cx_tables WHERE name = ?", [name])
                 if name in ROLLUPS:
                     ROLLUPS[name].rebuild(db)
@@ -381,13 +234,13 @@ class Mirror:
         return f"{self._file.as_uri()}?mode=ro"
 
     @staticmethod
-    def _scalar(src: _Reader, sql: str):
+    def _scalar(src: Reader, sql: str):
         rows = src.rows(sql)
         return rows[0][0] if rows else None
 
     def _plan(self, src, out: duckdb.DuckDBPyConnection) -> tuple[dict[str, _Plan], int]:
         """Read, in the sync's snapshot, what each table needs; and the change log's end."""
-        tops = ", ".join(f"(SELECT coalesce(max(id), 0) FROM {_quote(n)})" for n in MIRRORED)
+        tops = ", ".join(f"(SELECT coalesce(max(id), 0) FROM {quote(n)})" for n in MIRRORED)
         top = dict(zip(MIRRORED, src.rows(f"SELECT {tops}")[0]))
         triggers = {
             r[0] for r in src.rows("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'cx_changes_%'")
@@ -416,7 +269,7 @@ class Mirror:
                 )
             whole = lost or not tracked or name not in copied
             if not whole and counts.get(name):
-                mirrored = out.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
+                mirrored = out.execute(f"SELECT count(*) FROM {quote(name)}").fetchone()[0]
                 whole = counts[name] > WHOLE_SHARE * max(mirrored, 1)
             plan = _Plan(top=top[name], whole=whole)
             if not whole and counts.get(name):
@@ -425,7 +278,7 @@ class Mirror:
         return plans, end
 
     @staticmethod
-    def _change_counts(src: _Reader, after: int, end: int) -> dict[str, int]:
+    def _change_counts(src: Reader, after: int, end: int) -> dict[str, int]:
         return dict(
             src.rows(
                 f"SELECT table_name, count(*) FROM row_changes WHERE id > {after:d} AND id <= {end:d} GROUP BY table_name"
@@ -433,7 +286,7 @@ class Mirror:
         )
 
     @staticmethod
-    def _changed_ids(src: _Reader, name: str, after: int, end: int) -> pa.Array:
+    def _changed_ids(src: Reader, name: str, after: int, end: int) -> pa.Array:
         return (
             src.query(
                 f"SELECT DISTINCT row_id FROM row_changes WHERE id > {after:d} AND id <= {end:d} "
@@ -451,7 +304,7 @@ class Mirror:
         copied = removed = 0
         rollup = ROLLUPS.get(name)
         if plan.whole:
-            out.execute(f"DELETE FROM {_quote(name)}")
+            out.execute(f"DELETE FROM {quote(name)}")
             result.whole.append(name)
             result.unplaced.append(name)
         elif plan.changed is not None and len(plan.changed):
@@ -465,9 +318,9 @@ class Mirror:
             for r in ROLLUPS.values():  # their answers, counted out with the customer as it was
                 if name == "customers" and r.customer_keys:
                     r.count_in(out, "f.customer_id IN (SELECT id FROM _cx_ids)", sign=-1)
-            before = out.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
-            out.execute(f"DELETE FROM {_quote(name)} WHERE id IN (SELECT id FROM _cx_ids)")
-            removed = before - out.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
+            before = out.execute(f"SELECT count(*) FROM {quote(name)}").fetchone()[0]
+            out.execute(f"DELETE FROM {quote(name)} WHERE id IN (SELECT id FROM _cx_ids)")
+            removed = before - out.execute(f"SELECT count(*) FROM {quote(name)}").fetchone()[0]
             out.unregister("_cx_ids")
             kept = sorted(i for i in plan.changed.to_pylist() if i <= last)
             lists = [json.dumps(kept[i : i + CHUNK_IDS]) for i in range(0, len(kept), CHUNK_IDS)]
@@ -507,7 +360,7 @@ class Mirror:
             if name not in result.unplaced:
                 result.unplaced.append(name)
             return
-        t = out.execute(f"SELECT min({_quote(column)}) FROM {_quote(name)} WHERE {where}").fetchone()[0]
+        t = out.execute(f"SELECT min({quote(column)}) FROM {quote(name)} WHERE {where}").fetchone()[0]
         if t is not None and (result.earliest.get(name) is None or t < result.earliest[name]):
             result.earliest[name] = t
 
@@ -527,26 +380,18 @@ class Mirror:
         if plan.changed is not None and len(plan.changed):
             out.unregister("_cx_ids")
 
-    @staticmethod
-    def _read(src: _Reader, table: sa.Table, where: list[str]) -> pa.Table:
-        """The rows of ``table`` matching ``where``, as one typed Arrow table."""
-        batch = src.query(f"{_source_select(table)} WHERE {' AND '.join(where)}")
-        if batch.num_rows == 0 or batch.column(0)[0].as_py() != PLACEHOLDER_ID:
-            raise EngineError(f"reading {table.name}: the typed placeholder row did not come first")  # pragma: no cover
-        return _parse_timestamps(table, batch.slice(1))
-
     def _read_ahead(self, src, table: sa.Table, chunks: list[list[str]]) -> Iterator[pa.Table]:
-        """``_read`` of each chunk, in order, by up to READERS reading processes (one thread
+        """``read_rows`` of each chunk, in order, by up to READERS reading processes (one thread
         each here, waiting on its pipe) that read ahead while the caller has DuckDB write.
 
-        Helper readers (processes, see ``_Reader``) read in snapshots of their own, at least as
+        Helper readers (processes, see ``Reader``) read in snapshots of their own, at least as
         new as the sync's. That is safe for new rows: a row changed since the sync's snapshot is copied as
         it is now, and its change-log entry, past this sync's end, has the next sync copy it
         again; a row deleted since is not copied, and the next sync finds nothing to remove."""
         readers = min(READERS, len(chunks))
         if readers <= 1:
             for where in chunks:
-                yield self._read(src, table, where)
+                yield read_rows(src, table, where)
             return
         lanes = [queue.Queue(maxsize=1) for _ in range(readers)]
         stop = threading.Event()
@@ -559,7 +404,7 @@ class Mirror:
                 for where in chunks[i::readers]:
                     if stop.is_set():
                         return
-                    lanes[i].put(self._read(reader, table, where))
+                    lanes[i].put(read_rows(reader, table, where))
             except BaseException as exc:  # handed to the consumer, which raises it
                 lanes[i].put(exc)
             finally:
@@ -593,13 +438,13 @@ class Mirror:
 
     @staticmethod
     def _insert(out: duckdb.DuckDBPyConnection, table: sa.Table, batches) -> int:
-        select = _duck_select(table)
+        select = duck_select(table)
         copied = 0
         for batch in batches:
             if batch.num_rows == 0:
                 continue
             out.register("_cx_batch", batch)
-            out.execute(f"INSERT INTO {_quote(table.name)} SELECT {select} FROM _cx_batch")
+            out.execute(f"INSERT INTO {quote(table.name)} SELECT {select} FROM _cx_batch")
             out.unregister("_cx_batch")
             copied += batch.num_rows
         return copied

@@ -53,7 +53,6 @@ from .company import (
     COLLECTION_DAYS,
     DATA_TABLES,
     DAY_US,
-    FIRST_REPLY_MEDIAN,
     LOCALE_P,
     LOCALES,
     LOOP_TABLES,
@@ -61,22 +60,19 @@ from .company import (
     PLAN_PRICE,
     PLANS,
     REDRAWS,
-    RESOLUTION_MEDIAN,
-    REVIEW_SOURCES,
     SEGMENT_P,
     SEGMENTS,
-    SOCIAL_SOURCES,
     SUPPORT_ANSWER_LAG,
     SUPPORT_CHANNELS,
     SUPPORT_SHARE,
     SURVEY_WEIGHTS,
-    TEAMS,
     TIMEZONES,
     TOUCHPOINT_EFFECT,
 )
+from .customer_voice import CustomerVoice
 from .incidents import DELIVERY_DROP, Incidents
 from .invitations import InvitationHistory
-from .phrases import FEATURE_REQUESTS, PHRASES, SENTIMENTS, TOPIC_TOUCHPOINTS, phrases_for
+from .phrases import PHRASES, SENTIMENTS, TOPIC_TOUCHPOINTS, phrases_for
 
 __all__ = ["DemoSummary", "generate_demo", "JOURNEYS_FILE"]
 
@@ -107,7 +103,7 @@ class DemoSummary:
         return f"Demo company Northwind Gear generated: {parts}." + (f" Closing the loop: {loop}." if loop else "")
 
 
-class _Demo(InvitationHistory):
+class _Demo(InvitationHistory, CustomerVoice):
     def __init__(self, store: Store, seed: int, end: datetime, progress: Progress | None):
         self.store = store
         self.rng = np.random.default_rng(seed)
@@ -384,92 +380,6 @@ class _Demo(InvitationHistory):
             at[todo] = anchor[todo] + 1 + (rng.random(len(todo)) * (room - 1)).astype(np.int64)
         return who, at, anchor
 
-    def tickets(self, n: int) -> None:
-        rng = self.rng
-        # Unhappy customers write in more often.
-        weight = np.exp(-0.6 * self.latent)
-        who = rng.choice(self.n_customers, n, p=weight / weight.sum())
-        tp = rng.choice(list(SUPPORT_CHANNELS), n, p=[0.45, 0.35, 0.2])
-        channel = np.vectorize(SUPPORT_CHANNELS.get)(tp)
-        created = self._moment(who)
-        reply_med = np.vectorize(FIRST_REPLY_MEDIAN.get)(channel)
-        solve_med = np.vectorize(RESOLUTION_MEDIAN.get)(channel)
-        first_reply = rng.lognormal(np.log(reply_med), 1.0)
-        first_at = created + (first_reply * 1e6).astype(np.int64)
-        resolution = np.maximum(rng.lognormal(np.log(solve_med), 1.1), first_reply + 1)
-        solved_at = created + (resolution * 1e6).astype(np.int64)
-        # A reply or solve that would come at or after the end has not happened yet: the ticket
-        # waits (new: no reply yet; pending: replied, not solved).
-        replied = (rng.random(n) < 0.97) & (first_at < self.end_us)
-        solved = replied & (solved_at < self.end_us) & (rng.random(n) < 0.95)
-        reopens = rng.poisson(np.where(self.latent[who] < -0.5, 0.35, 0.1))
-        replies = 1 + rng.poisson(np.where(channel == "email", 1.6, 0.8)) + reopens
-        team = rng.choice(TEAMS, n, p=[0.7, 0.2, 0.1])
-        agent = people.agents(rng, team)
-        topic = self._topics_for(tp)
-        lang = self.lang[who]
-        subject_topic = np.array(self.topics)[topic]
-        # Support surveys answer solved tickets: a customer still active after the solve.
-        answerable = solved & (solved_at < self._active_until()[who] - 1)
-        for channel_tp in SUPPORT_CHANNELS:
-            mask = answerable & (tp == channel_tp)
-            self.anchors[channel_tp] = (who[mask], solved_at[mask])
-        table = pa.table(
-            {
-                "external_id": self._ids("T-", 0, n),
-                "customer": self.ids.take(pa.array(who)),
-                "touchpoint": pa.array(tp),
-                "channel": pa.array(channel),
-                "team": pa.array(team),
-                "agent": pa.array(agent),
-                "status": pa.array(
-                    np.where(
-                        solved, np.where(rng.random(n) < 0.7, "closed", "solved"), np.where(replied, "pending", "new")
-                    )
-                ),
-                "priority": pa.array(rng.choice(["low", "normal", "high", "urgent"], n, p=[0.2, 0.6, 0.15, 0.05])),
-                "created_at": self._ts(created),
-                "first_response_at": self._ts(first_at, replied),
-                "solved_at": self._ts(solved_at, solved),
-                "reopens": pa.array(reopens),
-                "replies": pa.array(np.where(replied, replies, 0)),
-                "handle_seconds": pa.array(
-                    np.round(rng.lognormal(np.log(np.where(channel == "phone", 420, 600)), 0.6), 1)
-                ),
-                "subject": pa.array(np.char.replace(subject_topic, "_", " ")),
-                "text": self._phrases(topic, np.zeros(n, np.int64), lang),
-                "tags": pa.array(subject_topic),
-                "language": pa.array(LOCALES[lang]),
-            }
-        )
-        self._write("tickets", table)
-        self.progress("tickets", n, n)
-
-    def mentions(self, n: int) -> None:
-        rng = self.rng
-        who = rng.integers(0, self.n_customers, n)
-        review = rng.random(n) < 0.7
-        rating = np.clip(np.rint(3.9 + 1.2 * self.latent[who] + rng.normal(0, 0.7, n)), 1, 5).astype(np.int64)
-        sentiment = np.digitize(rating, [3, 4])
-        topic = rng.integers(0, len(self.topics), n)
-        source = np.where(review, rng.choice(REVIEW_SOURCES, n), rng.choice(SOCIAL_SOURCES, n))
-        ids = self._ids("m-", 0, n)
-        table = pa.table(
-            {
-                "external_id": ids,
-                "source": pa.array(source),
-                "kind": pa.array(np.where(review, "review", "social")),
-                "rating": pa.array(rating.astype(float), mask=~review),
-                "text": self._phrases(topic, sentiment, self.lang[who]),
-                "author": pa.array(people.handles(rng, n)),
-                "posted_at": self._ts(self._moment(who, 7.0)),
-                "url": pc.binary_join_element_wise(pa.scalar("https://reviews.example/northwind/"), ids, ""),
-                "language": pa.array(LOCALES[self.lang[who]]),
-            }
-        )
-        self._write("mentions", table)
-        self.progress("mentions", n, n)
-
     def revenue(self) -> None:
         """Monthly subscription payments while active, plus gear orders at checkout."""
         rng = self.rng
@@ -498,30 +408,6 @@ class _Demo(InvitationHistory):
         )
         self._write("revenue", table)
         self.progress("revenue", table.num_rows, table.num_rows)
-
-    def feature_requests(self, n: int) -> None:
-        rng = self.rng
-        who = rng.integers(0, self.n_customers, n)
-        lang = LOCALES[self.lang[who]]
-        text = np.empty(n, dtype=object)
-        for code in LOCALES:
-            mask = lang == code
-            options = FEATURE_REQUESTS.get(str(code)) or FEATURE_REQUESTS["en"]
-            text[mask] = np.array(options, dtype=object)[rng.integers(0, len(options), mask.sum())]
-        table = pa.table(
-            {
-                "external_id": self._ids("fr-", 0, n),
-                "text": pa.array(text, pa.string()),
-                "customer": self.ids.take(pa.array(who)),
-                "votes": pa.array(rng.geometric(0.35, n)),
-                "status": pa.array(
-                    rng.choice(["open", "planned", "in_progress", "done", "declined"], n, p=[0.6, 0.15, 0.1, 0.1, 0.05])
-                ),
-                "created_at": self._ts(self._moment(who, 14.0)),
-            }
-        )
-        self._write("feature_requests", table)
-        self.progress("feature requests", n, n)
 
 
 def generate_demo(

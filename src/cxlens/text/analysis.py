@@ -7,17 +7,14 @@ that already have a row are skipped, and the stored models (``text_models``) are
 new texts are scored by the same model; ``refit=True`` fits both models again and analyses
 everything anew (pinned themes keep their rows and names).
 
-The sentiment model learns from the store's rated comments; its held-out evaluation is kept
-with it (``text_models.metrics``). The held-out part is split by distinct text: a comment
-written word for word by several customers is either all in training or all in the test, so
-the figures say how the model does on wording it has not seen.
+The models are fitted and kept by fitting.py (``fit_sentiment`` and ``fit_themes``, also
+importable from here); this module analyses the texts with them and answers questions
+(themes, feature requests, key drivers, spikes).
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -29,9 +26,18 @@ from ..errors import InputError
 from ..store import Store
 from ..store import schema as s
 from .drivers import DriverResult, Spike, relative_weights, spikes
-from .language import detect_languages
+from .fitting import (
+    METRIC_SCALES,
+    Progress,
+    fill_languages,
+    fit_sentiment,
+    fit_themes,
+    latest_model,
+    model_age_days,
+    text_sources,
+)
 from .requests import group_requests, is_feature_request
-from .sentiment import SentimentModel, evaluate_labels, labels_from_scores, vader_predict
+from .sentiment import SentimentModel
 from .themes import ThemeModel
 
 __all__ = [
@@ -50,44 +56,7 @@ __all__ = [
     "themes",
 ]
 
-Progress = Callable[[str, int, int], None]
 CHUNK = 50_000
-HOLDOUT = 0.2
-METRIC_SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
-
-
-def _sources() -> dict[str, tuple[sa.Table, list[sa.Column], sa.Column, sa.Column | None, sa.Column | None]]:
-    """source -> (table, text columns (first non-empty wins), time, customer, language)."""
-    return {
-        "response": (
-            s.responses,
-            [s.responses.c.comment],
-            s.responses.c.submitted_at,
-            s.responses.c.customer_id,
-            s.responses.c.language,
-        ),
-        "ticket": (
-            s.tickets,
-            [s.tickets.c.text, s.tickets.c.subject],
-            s.tickets.c.created_at,
-            s.tickets.c.customer_id,
-            s.tickets.c.language,
-        ),
-        "mention": (
-            s.mentions,
-            [s.mentions.c.text],
-            s.mentions.c.posted_at,
-            s.mentions.c.customer_id,
-            s.mentions.c.language,
-        ),
-        "feature_request": (
-            s.feature_requests,
-            [s.feature_requests.c.text],
-            s.feature_requests.c.created_at,
-            s.feature_requests.c.customer_id,
-            None,
-        ),
-    }
 
 
 @dataclass
@@ -102,164 +71,6 @@ class AnalyzeSummary:
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-# -- models ---------------------------------------------------------------------------------
-
-
-def _model_age_days(conn: sa.Connection) -> float:
-    """Days since the newest sentiment model was fitted (infinite when there is none)."""
-    t = s.text_models
-    created = conn.execute(sa.select(sa.func.max(t.c.created_at)).where(t.c.kind == "sentiment")).scalar()
-    if created is None:
-        return float("inf")
-    if isinstance(created, str):  # SQLite hands an aggregate back as text
-        created = datetime.fromisoformat(created)
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=timezone.utc)
-    return (_now() - created).total_seconds() / 86400
-
-
-def _latest_model(conn: sa.Connection, kind: str) -> tuple[int, bytes, dict] | None:
-    t = s.text_models
-    row = conn.execute(
-        sa.select(t.c.id, t.c.data, t.c.metrics).where(t.c.kind == kind).order_by(t.c.id.desc()).limit(1)
-    ).first()
-    return (row.id, row.data, row.metrics or {}) if row else None
-
-
-def _rated_comments(conn: sa.Connection) -> tuple[list[str], np.ndarray, list[str | None]]:
-    r = s.responses
-    rows = conn.execute(
-        sa.select(r.c.comment, r.c.score, r.c.scale_min, r.c.scale_max, r.c.metric, r.c.language)
-        .where(r.c.comment.is_not(None), r.c.score.is_not(None), r.c.metric.in_(list(METRIC_SCALES)))
-        .order_by(r.c.id)
-    ).all()
-    texts = [row.comment for row in rows]
-    lo = np.array([row.scale_min if row.scale_min is not None else METRIC_SCALES[row.metric][0] for row in rows], float)
-    hi = np.array([row.scale_max if row.scale_max is not None else METRIC_SCALES[row.metric][1] for row in rows], float)
-    labels = labels_from_scores([row.score for row in rows], (lo, hi)) if rows else np.zeros(0, object)
-    return texts, labels, [row.language for row in rows]
-
-
-def _held_out(texts: list[str]) -> np.ndarray:
-    """True for texts in the test part: by a hash of the text, so copies stay together."""
-    return np.array(
-        [int(hashlib.blake2b(t.encode(), digest_size=4).hexdigest(), 16) % 1000 < HOLDOUT * 1000 for t in texts], bool
-    )
-
-
-def fit_sentiment(store: Store, progress: Progress | None = None) -> tuple[SentimentModel, dict[str, Any]]:
-    """Fit the sentiment model on the store's rated comments, evaluate it on a held-out fifth
-    (by distinct text; per language; VADER on the same English texts), refit on everything,
-    and store it. Returns the model and its evaluation."""
-    progress = progress or (lambda *a: None)
-    with store.engine.connect() as conn:
-        texts, labels, langs = _rated_comments(conn)
-    progress("sentiment", 0, 3)
-    test = _held_out(texts)
-    train_idx, test_idx = np.flatnonzero(~test), np.flatnonzero(test)
-    probe = SentimentModel().fit([texts[i] for i in train_idx], labels[train_idx])
-    metrics: dict[str, Any] = {"n_rated_comments": len(texts), "split": "20% held out by distinct text"}
-    if len(test_idx):
-        test_texts = [texts[i] for i in test_idx]
-        groups = [langs[i] or "?" for i in test_idx]
-        metrics["heldout"] = probe.evaluate(test_texts, labels[test_idx], groups).as_dict()
-        metrics["heldout"]["method"] = "model" if probe.fitted else "vader"
-        en = [j for j, g in enumerate(groups) if g == "en"]
-        if en:
-            vader = vader_predict([test_texts[j] for j in en])
-            metrics["vader_english"] = evaluate_labels(vader.labels, labels[test_idx][en]).as_dict()
-    progress("sentiment", 1, 3)
-    model = SentimentModel().fit(texts, labels)
-    progress("sentiment", 2, 3)
-    with store.begin() as conn:
-        conn.execute(
-            sa.insert(s.text_models).values(
-                kind="sentiment", created_at=_now(), n_texts=model.n_texts, metrics=metrics, data=model.to_bytes()
-            )
-        )
-    progress("sentiment", 3, 3)
-    return model, metrics
-
-
-def _all_texts(conn: sa.Connection) -> tuple[list[str], list[str | None]]:
-    texts, langs = [], []
-    for source, (table, cols, _, _, lang) in _sources().items():
-        if source == "feature_request":
-            continue
-        for row in conn.execute(sa.select(*cols, lang if lang is not None else sa.null())):
-            text = next((v for v in row[: len(cols)] if v), None)
-            if text:
-                texts.append(text)
-                langs.append(row[-1])
-    return texts, langs
-
-
-def fit_themes(store: Store, progress: Progress | None = None, themes_per_language: int = 12) -> ThemeModel:
-    """Find themes in the store's comments, ticket texts and mentions, and store them.
-    Pinned themes keep their rows: a new theme of the same language sharing two of its top
-    three terms with a pinned one becomes that one."""
-    progress = progress or (lambda *a: None)
-    progress("themes", 0, 1)
-    with store.engine.connect() as conn:
-        texts, langs = _all_texts(conn)
-    langs = _fill_languages(texts, langs, store)
-    model = ThemeModel(themes_per_language=themes_per_language).fit(texts, langs)
-    t = s.text_themes
-    with store.begin() as conn:
-        model_id = conn.execute(
-            sa.insert(s.text_models)
-            .values(
-                kind="themes",
-                created_at=_now(),
-                n_texts=len(texts),
-                metrics={"themes": len(model.themes)},
-                data=model.to_bytes(),
-            )
-            .returning(s.text_models.c.id)
-        ).scalar_one()
-        pinned = conn.execute(sa.select(t.c.id, t.c.terms).where(t.c.pinned)).all()
-        for theme in model.themes:
-            top = {term for term, _ in theme.terms[:3]}
-            match = next(
-                (
-                    p.id
-                    for p in pinned
-                    if (p.terms or {}).get("language") == theme.language
-                    and len(top & {x for x, _ in (p.terms or {}).get("terms", [])[:3]}) >= 2
-                ),
-                None,
-            )
-            terms = {"language": theme.language, "terms": [list(x) for x in theme.terms]}
-            if match is not None:
-                conn.execute(
-                    sa.update(t)
-                    .where(t.c.id == match)
-                    .values(model_id=model_id, number=theme.number, label=theme.label, terms=terms)
-                )
-            else:
-                conn.execute(
-                    sa.insert(t).values(
-                        model_id=model_id, number=theme.number, label=theme.label, terms=terms, created_at=_now()
-                    )
-                )
-    progress("themes", 1, 1)
-    return model
-
-
-def _fill_languages(
-    texts: list[str], langs: list[str | None], store: Store | None = None, known: list[str] | None = None
-) -> list[str | None]:
-    missing = [i for i, lang in enumerate(langs) if not lang]
-    if not missing:
-        return langs
-    candidates = known or sorted({lang for lang in langs if lang}) or None
-    found = detect_languages([texts[i] for i in missing], candidates if candidates and len(candidates) >= 2 else None)
-    out = list(langs)
-    for i, lang in zip(missing, found):
-        out[i] = lang
-    return out
 
 
 # -- analysis -------------------------------------------------------------------------------
@@ -280,10 +91,10 @@ def analyze(
     summary = AnalyzeSummary()
     with store.engine.connect() as conn:
         if not refit and max_model_age_days is not None:
-            refit = _model_age_days(conn) > max_model_age_days
+            refit = model_age_days(conn) > max_model_age_days
         summary.refitted = refit
-        sentiment_row = None if refit else _latest_model(conn, "sentiment")
-        themes_row = None if refit else _latest_model(conn, "themes")
+        sentiment_row = None if refit else latest_model(conn, "sentiment")
+        themes_row = None if refit else latest_model(conn, "themes")
     if sentiment_row is None:
         sentiment, summary.evaluation = fit_sentiment(store, progress)
         summary.sentiment_fitted = True
@@ -306,7 +117,7 @@ def analyze(
                 )
             }
         )
-        for source in _sources():
+        for source in text_sources():
             summary.analyzed[source] = _analyze_source(conn, source, sentiment, theme_model, theme_ids, known, progress)
     summary.seconds = time.perf_counter() - t0
     return summary
@@ -330,7 +141,7 @@ def _theme_ids(conn: sa.Connection) -> dict[int, int]:
 
 
 def _analyze_source(conn, source, sentiment, theme_model, theme_ids, known, progress) -> int:
-    table, cols, when, customer, lang = _sources()[source]
+    table, cols, when, customer, lang = text_sources()[source]
     r = s.text_results
     done = sa.select(r.c.id).where(r.c.source == source, r.c.source_id == table.c.id).exists()
     has_text = sa.or_(*[sa.and_(c.is_not(None), c != "") for c in cols])
@@ -345,7 +156,7 @@ def _analyze_source(conn, source, sentiment, theme_model, theme_ids, known, prog
     for start in range(0, total, CHUNK):
         chunk = rows[start : start + CHUNK]
         texts = [next((v for v in row[4:] if v), None) for row in chunk]
-        langs = _fill_languages(texts, [row[3] for row in chunk], known=known)
+        langs = fill_languages(texts, [row[3] for row in chunk], known=known)
         pred = sentiment.predict(texts)
         theme, score = theme_model.assign(texts, langs)
         request = np.ones(len(chunk), bool) if source == "feature_request" else is_feature_request(texts, langs)
@@ -432,7 +243,7 @@ def themes(store: Store, *, months: int = 6, examples: int = 3) -> list[ThemeSum
 def _texts_of(conn: sa.Connection, rows: list, limit: int) -> list[str]:
     found: list[str] = []
     for row in rows:
-        table, cols, *_ = _sources()[row.source]
+        table, cols, *_ = text_sources()[row.source]
         value = conn.execute(sa.select(*cols).where(table.c.id == row.source_id)).first()
         text = next((v for v in value if v), None) if value else None
         if text and text not in found:
@@ -505,8 +316,8 @@ def feature_requests(store: Store, threshold: float = 0.5) -> list[RequestGroup]
             sa.select(r.c.source, r.c.source_id, r.c.customer_id, r.c.occurred_at).where(r.c.feature_request)
         ).all()
         texts = []
-        for source in _sources():
-            table, cols, *_ = _sources()[source]
+        for source in text_sources():
+            table, cols, *_ = text_sources()[source]
             ids = [row.source_id for row in rows if row.source == source]
             found = {}
             for start in range(0, len(ids), 10_000):
