@@ -1,7 +1,7 @@
 """REST: alerts under ``/api/alerts`` (scopes ``alerts:read``, ``alerts:write``) and follow-up
 cases under ``/api/cases`` (``cases:read``, ``cases:write``).
 
-Thin: reads come from :mod:`cxlens.alerts.views` and :func:`cxlens.alerts.cases.list_cases` /
+Thin: reads come from :mod:`cxlens.alerts.views` and :func:`cxlens.alerts.case_views.list_cases` /
 ``case_detail``; every change is a function of :mod:`cxlens.alerts.lifecycle` or
 :mod:`cxlens.alerts.cases`, in one transaction. Errors are 4xx with a message that says what to
 change: 404 for an alert or case that does not exist, 422 for a value the library refuses.
@@ -17,8 +17,8 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
+from ..alerts import case_views, lifecycle, views
 from ..alerts import cases as case_lib
-from ..alerts import lifecycle, views
 from ..errors import InputError
 from .auth import require_scope
 
@@ -261,7 +261,7 @@ class CloseIn(BaseModel):
 
 
 def _detail(conn, case_id: int) -> dict:
-    found = case_lib.case_detail(conn, case_id)
+    found = case_views.case_detail(conn, case_id)
     if found is None:
         raise HTTPException(404, f"there is no case {case_id}; GET /api/cases lists them")
     return _json(found.to_dict())
@@ -281,7 +281,7 @@ def list_cases(
 ) -> list[dict]:
     try:
         with request.app.state.store.engine.connect() as conn:
-            found = case_lib.list_cases(
+            found = case_views.list_cases(
                 conn, owner_id=owner_id, team=team, status=status or None, overdue=overdue, limit=limit, offset=offset
             )
     except InputError as exc:

@@ -16,8 +16,8 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ...access import Session, csrf_matches
+from ...alerts import case_views, views
 from ...alerts import cases as case_lib
-from ...alerts import views
 from ...alerts.case_settings import OUTCOMES, PRIORITIES, STATUSES, load_case_settings
 from ...errors import InputError
 from .render import error_page, render
@@ -59,16 +59,16 @@ def cases_page(request: Request, session: Session = Depends(current_session)):
     teams: list[str] = []
     with _store(request).engine.connect() as conn:
         if view == "mine":
-            found = case_lib.list_cases(conn, owner_id=user.id, status="active", limit=PAGE_SIZE)
+            found = case_views.list_cases(conn, owner_id=user.id, status="active", limit=PAGE_SIZE)
         elif view == "team":
             teams = views.teams_of(conn, user.id)
-            found = [c for t in teams for c in case_lib.list_cases(conn, team=t, status="active", limit=PAGE_SIZE)]
+            found = [c for t in teams for c in case_views.list_cases(conn, team=t, status="active", limit=PAGE_SIZE)]
         elif view == "open":
-            found = case_lib.list_cases(conn, status="active", limit=PAGE_SIZE)
+            found = case_views.list_cases(conn, status="active", limit=PAGE_SIZE)
         elif view == "overdue":
-            found = case_lib.list_cases(conn, overdue=True, limit=PAGE_SIZE)
+            found = case_views.list_cases(conn, overdue=True, limit=PAGE_SIZE)
         else:
-            found = case_lib.list_cases(conn, status="closed", limit=PAGE_SIZE)
+            found = case_views.list_cases(conn, status="closed", limit=PAGE_SIZE)
     return render(
         request,
         "dashboard/cases.html",
@@ -87,7 +87,7 @@ def cases_page(request: Request, session: Session = Depends(current_session)):
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(request: Request, case_id: int, session: Session = Depends(current_session)):
     with _store(request).engine.connect() as conn:
-        detail = case_lib.case_detail(conn, case_id)
+        detail = case_views.case_detail(conn, case_id)
         if detail is None:
             raise HTTPException(404, f"there is no case {case_id}; the list is on /cases")
         users = views.assignable_users(conn)
