@@ -28,6 +28,7 @@ from ..store import schema as s
 from .drivers import DriverResult, Spike, relative_weights, spikes
 from .fitting import (
     METRIC_SCALES,
+    RATING_SCALE,
     Progress,
     fill_languages,
     fit_sentiment,
@@ -37,8 +38,9 @@ from .fitting import (
     text_sources,
 )
 from .requests import group_requests, is_feature_request
-from .sentiment import SentimentModel
+from .sentiment import SentimentModel, labels_from_scores
 from .themes import ThemeModel
+from .topics import TopicModel
 
 __all__ = [
     "AnalyzeSummary",
@@ -95,18 +97,20 @@ def analyze(
         summary.refitted = refit
         sentiment_row = None if refit else latest_model(conn, "sentiment")
         themes_row = None if refit else latest_model(conn, "themes")
+        topics_row = None if refit else latest_model(conn, "topics")
     if sentiment_row is None:
         sentiment, summary.evaluation = fit_sentiment(store, progress)
         summary.sentiment_fitted = True
     else:
         sentiment, summary.evaluation = SentimentModel.from_bytes(sentiment_row[1]), sentiment_row[2]
-    if themes_row is None:
-        theme_model = fit_themes(store, progress)
+    if themes_row is None or topics_row is None:
+        topic_model, theme_model = fit_themes(store, progress)
         summary.themes_fitted = True
     else:
-        theme_model = ThemeModel.from_bytes(themes_row[1])
+        topic_model, theme_model = TopicModel.from_bytes(topics_row[1]), ThemeModel.from_bytes(themes_row[1])
     with store.begin() as conn:
         if refit:
+            conn.execute(sa.delete(s.text_topics))
             conn.execute(sa.delete(s.text_results))
         theme_ids = _theme_ids(conn)
         known = sorted(
@@ -118,7 +122,8 @@ def analyze(
             }
         )
         for source in text_sources():
-            summary.analyzed[source] = _analyze_source(conn, source, sentiment, theme_model, theme_ids, known, progress)
+            models = (sentiment, topic_model, theme_model)
+            summary.analyzed[source] = _analyze_source(conn, source, models, theme_ids, known, progress)
     summary.seconds = time.perf_counter() - t0
     return summary
 
@@ -140,25 +145,28 @@ def _theme_ids(conn: sa.Connection) -> dict[int, int]:
     return out
 
 
-def _analyze_source(conn, source, sentiment, theme_model, theme_ids, known, progress) -> int:
+def _analyze_source(conn, source, models, theme_ids, known, progress) -> int:
+    sentiment, topic_model, theme_model = models
     table, cols, when, customer, lang = text_sources()[source]
     r = s.text_results
     done = sa.select(r.c.id).where(r.c.source == source, r.c.source_id == table.c.id).exists()
     has_text = sa.or_(*[sa.and_(c.is_not(None), c != "") for c in cols])
+    rating_cols = _rating_columns(source)
     query = (
-        sa.select(table.c.id, when, customer, lang if lang is not None else sa.null(), *cols)
+        sa.select(table.c.id, when, customer, lang if lang is not None else sa.null(), *rating_cols, *cols)
         .where(~done, has_text)
         .order_by(table.c.id)
     )
     rows = conn.execute(query).all()
+    first_text = 4 + len(rating_cols)
     total, written = len(rows), 0
     progress(source, 0, total)
     for start in range(0, total, CHUNK):
         chunk = rows[start : start + CHUNK]
-        texts = [next((v for v in row[4:] if v), None) for row in chunk]
+        texts = [next((v for v in row[first_text:] if v), None) for row in chunk]
         langs = fill_languages(texts, [row[3] for row in chunk], known=known)
-        pred = sentiment.predict(texts)
-        theme, score = theme_model.assign(texts, langs)
+        pred = sentiment.predict(texts, langs, _rating_labels(source, [row[4:first_text] for row in chunk]))
+        theme, score, every = _themes_of(texts, langs, topic_model, theme_model)
         request = np.ones(len(chunk), bool) if source == "feature_request" else is_feature_request(texts, langs)
         now = _now()
         values = [
@@ -170,7 +178,7 @@ def _analyze_source(conn, source, sentiment, theme_model, theme_ids, known, prog
                 "language": langs[i],
                 "sentiment": str(pred.labels[i]) if texts[i] else None,
                 "sentiment_score": float(pred.scores[i]) if texts[i] else None,
-                "sentiment_method": pred.method if texts[i] else None,
+                "sentiment_method": str(pred.methods[i]) if texts[i] else None,
                 "theme_id": theme_ids.get(int(theme[i])) if theme[i] >= 0 else None,
                 "theme_score": float(score[i]) if texts[i] else None,
                 "feature_request": bool(request[i]),
@@ -179,9 +187,62 @@ def _analyze_source(conn, source, sentiment, theme_model, theme_ids, known, prog
             for i, row in enumerate(chunk)
         ]
         conn.execute(sa.insert(r), values)
+        topic_rows = [
+            {"source": source, "source_id": row[0], "theme_id": theme_ids[number], "confidence": confidence}
+            for row, found in zip(chunk, every)
+            for number, confidence in found
+            if number in theme_ids
+        ]
+        if topic_rows:
+            conn.execute(sa.insert(s.text_topics), topic_rows)
         written += len(chunk)
         progress(source, written, total)
     return written
+
+
+def _themes_of(texts, langs, topic_model: TopicModel, theme_model: ThemeModel):
+    """Per text: theme number (a taxonomy topic, else a discovered theme numbered after the
+    topics, else -1), its score, and every topic it carries with its confidence."""
+    main, confidence, every = topic_model.assign(texts, langs)
+    theme, score = main.copy(), confidence.copy()
+    rest = np.flatnonzero(main < 0)
+    if len(rest):
+        found, similarity = theme_model.assign([texts[i] for i in rest], [langs[i] for i in rest])
+        k = len(topic_model.taxonomy.keys)
+        theme[rest] = np.where(found >= 0, found + k, -1)
+        score[rest] = similarity
+    return theme, score, every
+
+
+def _rating_columns(source: str) -> list:
+    """The columns holding the score the text's author gave with it, if any."""
+    if source == "response":
+        r = s.responses
+        return [r.c.score, r.c.scale_min, r.c.scale_max, r.c.metric]
+    if source == "mention":
+        return [s.mentions.c.rating]
+    return []
+
+
+def _rating_labels(source: str, values: list) -> list[str] | None:
+    """Negative / neutral / positive from each row's own score ("" where none)."""
+    if source == "response":
+        out = []
+        for score, lo, hi, metric in values:
+            bounds = METRIC_SCALES.get(metric)
+            if score is None or bounds is None:
+                out.append("")
+                continue
+            lo, hi = (lo if lo is not None else bounds[0]), (hi if hi is not None else bounds[1])
+            out.append(str(labels_from_scores([score], (lo, hi))[0]) if lo <= score <= hi else "")
+        return out
+    if source == "mention":
+        lo, hi = RATING_SCALE
+        return [
+            str(labels_from_scores([v[0]], (lo, hi))[0]) if v[0] is not None and lo <= v[0] <= hi else ""
+            for v in values
+        ]
+    return None
 
 
 # -- themes: summaries and edits ------------------------------------------------------------
@@ -288,6 +349,16 @@ def merge_themes(store: Store, theme_id: int, into_id: int) -> int:
         conn.execute(
             sa.update(s.text_themes).where(s.text_themes.c.merged_into_id == theme_id).values(merged_into_id=into_id)
         )
+        tt = s.text_topics
+        both = (
+            sa.select(tt.c.id)
+            .where(tt.c.theme_id == into_id, tt.c.source == sa.literal_column("t2.source"))
+            .where(tt.c.source_id == sa.literal_column("t2.source_id"))
+        )
+        t2 = tt.alias("t2")
+        already = sa.select(t2.c.id).where(t2.c.theme_id == theme_id, sa.exists(both.where(sa.true())))
+        conn.execute(sa.delete(tt).where(tt.c.id.in_(already.scalar_subquery())))
+        conn.execute(sa.update(tt).where(tt.c.theme_id == theme_id).values(theme_id=into_id))
         return conn.execute(
             sa.update(s.text_results).where(s.text_results.c.theme_id == theme_id).values(theme_id=into_id)
         ).rowcount

@@ -55,7 +55,7 @@ from .operations import (
     schedule_teams,
     schedules,
 )
-from .text import text_models, text_results, text_themes
+from .text import text_models, text_results, text_themes, text_topics
 
 __all__ = [
     "alert_checks",
@@ -98,6 +98,7 @@ __all__ = [
     "text_models",
     "text_results",
     "text_themes",
+    "text_topics",
     "tickets",
     "timestamp",
     "touchpoint_targets",
