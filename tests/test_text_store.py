@@ -55,7 +55,7 @@ def test_every_text_gets_language_sentiment_and_a_theme_once(demo):
     # Incremental: nothing new, nothing done; the stored models are reused.
     again = analysis.analyze(demo)
     assert set(again.analyzed.values()) == {0} and not again.sentiment_fitted
-    assert _counts(demo, "SELECT count(*) FROM text_models")[0][0] == 2
+    assert _counts(demo, "SELECT count(*) FROM text_models")[0][0] == 3  # sentiment, topics, themes
 
 
 def test_a_model_older_than_the_schedule_allows_is_refitted(demo):

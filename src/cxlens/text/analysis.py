@@ -23,6 +23,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from ..errors import InputError
+from ..stats import compare_means, compare_nps
 from ..store import Store
 from ..store import schema as s
 from .drivers import DriverResult, Spike, relative_weights, spikes
@@ -187,11 +188,21 @@ def _analyze_source(conn, source, models, theme_ids, known, progress) -> int:
             for i, row in enumerate(chunk)
         ]
         conn.execute(sa.insert(r), values)
+        # A text analysed anew (its result row was removed) drops the topics it had; a topic
+        # merged into another keeps the text's higher confidence once.
+        ids = [row[0] for row in chunk]
+        tt = s.text_topics
+        for start_id in range(0, len(ids), 10_000):
+            part = ids[start_id : start_id + 10_000]
+            conn.execute(sa.delete(tt).where(tt.c.source == source, tt.c.source_id.in_(part)))
+        best: dict[tuple[int, int], float] = {}
+        for row, found in zip(chunk, every):
+            for number, confidence in found:
+                if number in theme_ids:
+                    key = (row[0], theme_ids[number])
+                    best[key] = max(best.get(key, 0.0), confidence)
         topic_rows = [
-            {"source": source, "source_id": row[0], "theme_id": theme_ids[number], "confidence": confidence}
-            for row, found in zip(chunk, every)
-            for number, confidence in found
-            if number in theme_ids
+            {"source": source, "source_id": sid, "theme_id": tid, "confidence": c} for (sid, tid), c in best.items()
         ]
         if topic_rows:
             conn.execute(sa.insert(s.text_topics), topic_rows)
@@ -478,6 +489,8 @@ def key_drivers(store: Store, metric: str = "nps", min_count: int = 30) -> tuple
     result = relative_weights(
         np.column_stack(list(columns.values())) if columns else np.zeros((len(y), 0)), y, list(columns), metric
     )
+    for d in result.drivers:
+        _set_effect(d, y, columns[d.name] > 0, metric)
     gains: dict[str, float] = {}
     if metric == "nps":
         detractor = y <= 6
@@ -485,6 +498,19 @@ def key_drivers(store: Store, metric: str = "nps", min_count: int = 30) -> tuple
             if name.startswith("theme: "):
                 gains[name[len("theme: ") :]] = round(100.0 * float((detractor & (col > 0)).sum()) / len(y), 2)
     return result, dict(sorted(gains.items(), key=lambda kv: -kv[1]))
+
+
+def _set_effect(driver, y: np.ndarray, has: np.ndarray, metric: str) -> None:
+    """The outcome with the driver minus without it, with its 95 % interval: NPS points for
+    NPS (:func:`cxlens.stats.compare_nps`), the mean score otherwise (Welch)."""
+    if metric == "nps":
+        counts = [
+            (int((v <= 6).sum()), int(((v >= 7) & (v <= 8)).sum()), int((v >= 9).sum())) for v in (y[has], y[~has])
+        ]
+        c = compare_nps(*counts)
+    else:
+        c = compare_means(y[has], y[~has])
+    driver.effect, driver.effect_low, driver.effect_high = c.difference, c.low, c.high
 
 
 def text_spikes(store: Store, *, window_days: int = 7, windows: int = 12, alpha: float = 0.01) -> list[Spike]:

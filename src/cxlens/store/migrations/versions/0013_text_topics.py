@@ -1,14 +1,14 @@
 """text_topics: every taxonomy topic a text carries, with the topic model's confidence
 
 Revision ID: 0013
-Revises: 0012
+Revises: 0010
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0013'
-down_revision = '0012'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
