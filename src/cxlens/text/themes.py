@@ -24,8 +24,8 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Sequence
-from functools import partial
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 

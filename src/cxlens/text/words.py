@@ -12,7 +12,7 @@ language on a busy two-core machine), which only theme fitting pays.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 __all__ = ["LEMMA_LANGUAGES", "key_terms", "stop_words"]
 
@@ -22,7 +22,7 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 
 
-@lru_cache(maxsize=None)
+@cache
 def stop_words(language: str) -> frozenset[str]:
     """The language's stop-words (empty when no list knows the language)."""
     import stopwordsiso
