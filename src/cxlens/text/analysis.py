@@ -38,7 +38,7 @@ from .fitting import (
     model_age_days,
     text_sources,
 )
-from .requests import group_requests, is_feature_request
+from .requests import group_requests, is_feature_request, name_requests
 from .sentiment import SentimentModel, labels_from_scores
 from .themes import ThemeModel
 from .topics import TopicModel
@@ -380,7 +380,7 @@ def merge_themes(store: Store, theme_id: int, into_id: int) -> int:
 
 @dataclass
 class RequestGroup:
-    text: str  # the first request of the group, as written
+    text: str  # the known request's name, or the first request of the group as written
     count: int  # texts
     requesters: int  # distinct customers
     revenue: float  # their revenue over the last 12 months of the store's history
@@ -391,11 +391,14 @@ class RequestGroup:
 
 def feature_requests(store: Store, threshold: float = 0.5) -> list[RequestGroup]:
     """Requests found in comments, tickets, mentions and the feature_requests table, grouped
-    by near-duplicates, with requesters and the revenue behind them, largest first."""
+    by the known request they name (across languages) or by near-duplicates, with requesters,
+    the revenue behind them and their monthly trend, largest first."""
     r = s.text_results
     with store.engine.connect() as conn:
         rows = conn.execute(
-            sa.select(r.c.source, r.c.source_id, r.c.customer_id, r.c.occurred_at).where(r.c.feature_request)
+            sa.select(r.c.source, r.c.source_id, r.c.customer_id, r.c.occurred_at, r.c.language).where(
+                r.c.feature_request
+            )
         ).all()
         texts = []
         for source in text_sources():
@@ -421,7 +424,8 @@ def feature_requests(store: Store, threshold: float = 0.5) -> list[RequestGroup]
                 revenue_by_customer[cid] = float(amount or 0)
     if not ordered:
         return []
-    groups = group_requests([text for _, text in ordered], threshold)
+    groups = group_requests([text for _, text in ordered], threshold, [row.language for row, _ in ordered])
+    names = name_requests([text for _, text in ordered], [row.language for row, _ in ordered])
     out = []
     for g in np.unique(groups):
         members = [ordered[i] for i in np.flatnonzero(groups == g)]
@@ -432,9 +436,10 @@ def feature_requests(store: Store, threshold: float = 0.5) -> list[RequestGroup]
                 key = row.occurred_at.strftime("%Y-%m")
                 trend[key] = trend.get(key, 0) + 1
         examples = list(dict.fromkeys(text for _, text in members))[:3]
+        first = int(np.flatnonzero(groups == g)[0])
         out.append(
             RequestGroup(
-                text=members[0][1],
+                text=names[first] or members[0][1],
                 count=len(members),
                 requesters=len(customers),
                 revenue=round(sum(revenue_by_customer.get(c, 0.0) for c in customers), 2),
