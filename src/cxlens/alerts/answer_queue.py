@@ -63,7 +63,7 @@ _TAKE = _q.delete().where(_q.c.id.in_(sa.bindparam("ids", expanding=True))).retu
 
 BATCH = 500
 POLL_SECONDS = 1.0
-SETTLE_SECONDS = 0.05  # after a wake-up, let more answers arrive: one pass then takes them all
+SETTLE_SECONDS = 0.2  # after a wake-up, let more answers arrive: one pass then takes them all
 _wake = threading.Event()
 _pending = threading.local()  # whether this thread's open transaction queued anything
 

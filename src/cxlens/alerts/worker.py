@@ -175,17 +175,19 @@ def tick(
     evaluate: bool = True,
     escalate: bool = True,
     deliver: bool = True,
+    answers: bool = True,
     kpis: Any = None,
 ) -> TickReport:
     """Do what is due now: evaluation (if its interval has passed), escalation, delivery.
     ``kpis``: the KPI engine evaluation uses (a long-running process passes its warm one)."""
     now = now or datetime.now(timezone.utc)
     report = TickReport()
-    try:
-        report.answers = drain(store)  # answers the survey pages queued for the answer rules
-    except Exception as exc:
-        log.exception("checking queued answers failed")
-        report.errors.append(f"answers: {exc}")
+    if answers:
+        try:
+            report.answers = drain(store)  # answers the survey pages queued for the answer rules
+        except Exception as exc:
+            log.exception("checking queued answers failed")
+            report.errors.append(f"answers: {exc}")
     if evaluate:
         try:
             if evaluation_due(store, now):
@@ -221,9 +223,11 @@ def work(
     every_seconds: float = DELIVERY_SECONDS,
     on_tick=None,
     kpis: Any = None,
+    answers: bool = True,
 ) -> None:
     """Tick until ``stop_event`` is set: delivery every ``every_seconds``, escalation once a
-    minute, evaluation on its schedule. ``on_tick(report)`` sees each tick's report."""
+    minute, evaluation on its schedule. ``on_tick(report)`` sees each tick's report.
+    ``answers=False``: leave queued answers to a checker thread of this process."""
     # Evaluation's due-check and escalation run at most once a minute: a failing evaluation
     # (which may leave no check-log row) is then retried once a minute, not every few seconds.
     last_minute: datetime | None = None
@@ -233,7 +237,7 @@ def work(
         minutely = last_minute is None or now - last_minute >= SLOW_STEPS_EVERY
         if minutely:
             last_minute = now
-        report = tick(store, now=now, evaluate=minutely, escalate=minutely, kpis=kpis)
+        report = tick(store, now=now, evaluate=minutely, escalate=minutely, answers=answers, kpis=kpis)
         if on_tick is not None:
             on_tick(report)
         stop_event.wait(every_seconds)
@@ -267,7 +271,7 @@ def start_background_worker(
     thread = threading.Thread(
         target=work,
         args=(store, stop_event),
-        kwargs={"every_seconds": every_seconds, "kpis": kpis},
+        kwargs={"every_seconds": every_seconds, "kpis": kpis, "answers": False},  # the checker takes them
         name="cxlens-alert-worker",
         daemon=True,
     )
