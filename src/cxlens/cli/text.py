@@ -33,14 +33,16 @@ def analyze_cmd(
     ),
 ) -> None:
     """Give every comment, ticket, mention and feature request its language, sentiment and theme
-    (only texts not analysed yet, unless --refit or the model is older than --max-age days)."""
+    (only texts not analysed yet or edited since, e.g. by `import --update`, unless --refit or
+    the model is older than --max-age days)."""
     from ..text import analysis
 
     store = open_store()
     with progress_bar() as progress:
         summary = analysis.analyze(store, refit=refit, max_model_age_days=max_age, progress=progress)
     for source, n in summary.analyzed.items():
-        out.print(f"{source:16} {n:>10,} analysed")
+        changed = summary.changed.get(source, 0)
+        out.print(f"{source:16} {n:>10,} analysed" + (f" ({changed:,} of them edited since)" if changed else ""))
     held = (summary.evaluation or {}).get("heldout")
     if summary.sentiment_fitted and held:
         ev = summary.evaluation

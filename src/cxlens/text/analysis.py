@@ -3,7 +3,8 @@
 ``analyze(store)`` gives every comment (responses), ticket text, mention and feature request
 its language, sentiment, theme and feature-request flag, in ``text_results``: one row per
 text, so the KPI engine can slice any KPI by theme and sentiment. It is incremental: texts
-that already have a row are skipped, and the stored models (``text_models``) are reused, so
+that already have a row are skipped unless their wording changed since (a hash of the
+analysed text is kept with the row), and the stored models (``text_models``) are reused, so
 new texts are scored by the same model; ``refit=True`` fits both models again and analyses
 everything anew (pinned themes keep their rows and names).
 
@@ -14,6 +15,7 @@ importable from here); this module analyses the texts with them and answers ques
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -65,6 +67,7 @@ CHUNK = 50_000
 @dataclass
 class AnalyzeSummary:
     analyzed: dict[str, int] = field(default_factory=dict)  # new rows per source
+    changed: dict[str, int] = field(default_factory=dict)  # of them, texts edited since analysed
     sentiment_fitted: bool = False
     refitted: bool = False  # every text analysed anew (--refit, or the model was too old)
     themes_fitted: bool = False
@@ -123,6 +126,7 @@ def analyze(
             }
         )
         for source in text_sources():
+            summary.changed[source] = 0 if refit else forget_changed(conn, source)
             models = (sentiment, topic_model, theme_model)
             summary.analyzed[source] = _analyze_source(conn, source, models, theme_ids, known, progress)
     summary.seconds = time.perf_counter() - t0
@@ -184,6 +188,7 @@ def _analyze_source(conn, source, models, theme_ids, known, progress) -> int:
                 "theme_score": float(score[i]) if texts[i] else None,
                 "feature_request": bool(request[i]),
                 "analyzed_at": now,
+                "text_hash": text_hash(texts[i]),
             }
             for i, row in enumerate(chunk)
         ]
@@ -209,6 +214,32 @@ def _analyze_source(conn, source, models, theme_ids, known, progress) -> int:
         written += len(chunk)
         progress(source, written, total)
     return written
+
+
+def text_hash(text: str | None) -> str | None:
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest() if text else None
+
+
+def forget_changed(conn: sa.Connection, source: str) -> int:
+    """Drop the results (and topics) of texts whose wording changed since they were analysed
+    (``import --update`` rewrote them), so that this run analyses them again. Reads each
+    analysed text once; results from before text hashes were kept are left alone."""
+    table, cols, *_ = text_sources()[source]
+    r, tt = s.text_results, s.text_topics
+    query = (
+        sa.select(r.c.id, r.c.source_id, r.c.text_hash, *cols)
+        .select_from(r.join(table, table.c.id == r.c.source_id))
+        .where(r.c.source == source, r.c.text_hash.is_not(None))
+    )
+    stale = []
+    for row in conn.execute(query):
+        if text_hash(next((v for v in row[3:] if v), None)) != row.text_hash:
+            stale.append((row.id, row.source_id))
+    for start in range(0, len(stale), 10_000):
+        part = stale[start : start + 10_000]
+        conn.execute(sa.delete(tt).where(tt.c.source == source, tt.c.source_id.in_([x[1] for x in part])))
+        conn.execute(sa.delete(r).where(r.c.id.in_([x[0] for x in part])))
+    return len(stale)
 
 
 def _themes_of(texts, langs, topic_model: TopicModel, theme_model: ThemeModel):

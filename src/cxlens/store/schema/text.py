@@ -59,6 +59,7 @@ text_results = sa.Table(
     sa.Column("theme_score", sa.Float),  # similarity to the theme (0..1)
     sa.Column("feature_request", sa.Boolean, nullable=False, server_default=sa.false()),
     timestamp("analyzed_at", nullable=False),
+    sa.Column("text_hash", sa.String(16)),  # of the wording analysed (since 0013): an edit is seen
     sa.UniqueConstraint("source", "source_id"),
     sa.Index(None, "theme_id", "occurred_at"),
     sa.Index(None, "occurred_at"),

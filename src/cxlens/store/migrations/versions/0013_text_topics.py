@@ -1,4 +1,5 @@
-"""text_topics: every taxonomy topic a text carries, with the topic model's confidence
+"""text_topics: every taxonomy topic a text carries, with the topic model's confidence;
+text_results.text_hash: which wording was analysed, so that an edited text is analysed again
 
 Revision ID: 0013
 Revises: 0010
@@ -25,8 +26,12 @@ def upgrade() -> None:
     sa.UniqueConstraint('source', 'source_id', 'theme_id', name=op.f('uq_text_topics_source_source_id_theme_id'))
     )
     op.create_index(op.f('ix_text_topics_theme_id'), 'text_topics', ['theme_id'], unique=False)
+    # Plain ADD COLUMN (no batch copy): text_results keeps its change-tracking triggers.
+    op.add_column('text_results', sa.Column('text_hash', sa.String(length=16), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('text_results', schema=None) as batch_op:
+        batch_op.drop_column('text_hash')
     op.drop_index(op.f('ix_text_topics_theme_id'), table_name='text_topics')
     op.drop_table('text_topics')
