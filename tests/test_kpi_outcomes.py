@@ -81,9 +81,9 @@ def test_survival_is_kaplan_meier_of_each_customers_lifetime(demo):
     for p in people:
         churned = p["churned_at"] is not None and p["churned_at"] < AS_OF
         end = p["churned_at"] if churned else AS_OF
-        durations.append(max((end - p["signed_up_at"]).total_seconds() // (7 * 86400), 0))
+        durations.append(max((end - p["signed_up_at"]).total_seconds() // 1, 0) / (7 * 86400))
         events.append(churned)
-    expected = stats.kaplan_meier(durations, events)
+    expected = stats.kaplan_meier_at(durations, events, range(int(max(durations)) + 1))
     assert [r["time"] for r in result.rows] == [int(p.time) for p in expected]
     assert [r["value"] for r in result.rows] == pytest.approx([100 * p.survival for p in expected])
     assert [r["n"] for r in result.rows] == [p.at_risk for p in expected]

@@ -147,9 +147,11 @@ def survival(k: KPISource, *, by=(), grain=None, since=None, until=None, where=N
         groups.setdefault(tuple(r[d] for d in by), []).append(r)
     result = KPIResult("survival", [*by, "time"], unit, confidence=confidence)
     for key, rows in _sorted(groups.items()):
-        points = stats.kaplan_meier(
-            [r["lifetime"] for r in rows],
+        durations = [r["seconds"] / (86400 * periods.DAYS[unit]) for r in rows]
+        points = stats.kaplan_meier_at(
+            durations,
             [r["churned"] for r in rows],
+            range(int(max(durations)) + 1),
             weights=[r["customers"] for r in rows],
             confidence=confidence,
         )
@@ -163,7 +165,7 @@ def survival(k: KPISource, *, by=(), grain=None, since=None, until=None, where=N
                     "high": 100 * p.high,
                     "n": p.at_risk,
                     "events": p.events,
-                    "method": "kaplan-meier, log-log interval",
+                    "method": "kaplan-meier on exact durations, log-log interval",
                     "sufficient": p.at_risk >= stats.MIN_N,
                 }
             )
@@ -173,19 +175,19 @@ def survival(k: KPISource, *, by=(), grain=None, since=None, until=None, where=N
 def survival_expression(
     k: KPISource, *, by=(), unit: str, since: datetime | None, as_of: datetime, where=None
 ) -> ibis.Table:
-    """Customers counted by lifetime (whole ``unit``s from sign-up to churn, or to ``as_of`` if
-    still here) and whether they churned: the histogram Kaplan–Meier needs."""
+    """Customers counted by lifetime (whole seconds from sign-up to churn, or to ``as_of`` if
+    still here) and whether they churned: the histogram Kaplan–Meier needs. Seconds, not
+    ``unit``s: the estimate must see who left before whom inside a month (``unit`` is only
+    where it is read)."""
     c = filter_dimensions(k.engine.table("customers"), where, "customers")
     c = c.filter(c.signed_up_at.notnull(), c.signed_up_at < bound(c.signed_up_at, as_of))
     if since is not None:
         c = c.filter(c.signed_up_at >= bound(c.signed_up_at, since))
     churned = c.churned_at.notnull() & (c.churned_at < bound(c.churned_at, as_of))
     end = churned.ifelse(c.churned_at.epoch_seconds().cast("float64"), ibis.literal(as_of.timestamp()))
-    lifetime = (
-        ((end - c.signed_up_at.epoch_seconds().cast("float64")) / (86400 * periods.DAYS[unit])).floor().cast("int64")
-    )
-    c = c.mutate(lifetime=ibis.greatest(lifetime, 0), churned=churned.ifelse(1, 0))
-    return c.group_by([*by, "lifetime", "churned"]).aggregate(customers=c.count())
+    seconds = (end - c.signed_up_at.epoch_seconds().cast("float64")).floor().cast("int64")
+    c = c.mutate(seconds=ibis.greatest(seconds, 0), churned=churned.ifelse(1, 0))
+    return c.group_by([*by, "seconds", "churned"]).aggregate(customers=c.count())
 
 
 def _period_index(at: ibis.Expr, grain: str) -> ibis.Expr:

@@ -12,7 +12,7 @@ from scipy import stats as sps
 from ..errors import InputError
 from .estimate import MIN_N, Estimate, z_value
 
-__all__ = ["RatioStats", "SurvivalPoint", "kaplan_meier", "ratio"]
+__all__ = ["RatioStats", "SurvivalPoint", "kaplan_meier", "kaplan_meier_at", "ratio"]
 
 
 @dataclass(frozen=True)
@@ -99,9 +99,9 @@ def kaplan_meier(
         raise InputError("durations, events and weights must have the same length")
     if len(t) and (np.isnan(t).any() or (t < 0).any()):
         raise InputError("durations must be numbers ≥ 0")
-    times = np.unique(t)
-    deaths = np.array([w[(t == x) & e].sum() for x in times], dtype=float)
-    removed = np.array([w[t == x].sum() for x in times], dtype=float)
+    times, inverse = np.unique(t, return_inverse=True)
+    deaths = np.bincount(inverse, weights=w * e, minlength=len(times)).astype(float)
+    removed = np.bincount(inverse, weights=w, minlength=len(times)).astype(float)
     at_risk = w.sum() - np.concatenate([[0.0], np.cumsum(removed)[:-1]])
     z = z_value(confidence)
     points, survival, greenwood = [], 1.0, 0.0
@@ -112,6 +112,37 @@ def kaplan_meier(
         low, high = _loglog_interval(survival, greenwood, z)
         points.append(SurvivalPoint(float(x), float(survival), float(low), float(high), int(n), int(d), int(r - d)))
     return points
+
+
+def kaplan_meier_at(
+    durations: Iterable[float],
+    events: Iterable[bool | int],
+    at: Iterable[float],
+    *,
+    weights: Iterable[int] | None = None,
+    confidence: float = 0.95,
+) -> list[SurvivalPoint]:
+    """The Kaplan–Meier estimate on exact ``durations``, read at the times ``at`` (e.g. every
+    whole month): S(k) is the step function's value at k, counting the events at k itself.
+    ``at_risk`` is the number still observed at k (duration ≥ k), ``events`` and ``censored``
+    count what happened in (previous k, k]. Flooring durations to whole units instead would
+    shift every step one unit early (the row for month 0 would show S(1))."""
+    t = np.asarray(list(durations), dtype=float)
+    e = np.asarray(list(events), dtype=bool)
+    w = np.ones(len(t), dtype=np.int64) if weights is None else np.asarray(list(weights), dtype=np.int64)
+    points = kaplan_meier(t, e, weights=w, confidence=confidence)
+    times = np.array([p.time for p in points])
+    result, previous = [], -math.inf
+    for k in at:
+        i = int(np.searchsorted(times, k, side="right")) - 1
+        survival, low, high = (points[i].survival, points[i].low, points[i].high) if i >= 0 else (1.0, 1.0, 1.0)
+        window = (t > previous) & (t <= k)
+        died = int(w[window & e].sum())
+        result.append(
+            SurvivalPoint(float(k), survival, low, high, int(w[t >= k].sum()), died, int(w[window].sum()) - died)
+        )
+        previous = k
+    return result
 
 
 def _loglog_interval(survival: float, greenwood: float, z: float) -> tuple[float, float]:
