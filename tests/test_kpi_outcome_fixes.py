@@ -56,3 +56,35 @@ def test_survival_matches_lifelines_at_every_month(store):
     fit = lifelines.KaplanMeierFitter().fit(durations, churned)
     expected = fit.survival_function_at_times([r["time"] for r in rows]).to_numpy()
     assert [r["value"] for r in rows] == pytest.approx(100 * expected, abs=1e-6)
+
+
+def month(n: int, day: int = 10) -> datetime:
+    return datetime(2025 + (n - 1) // 12, (n - 1) % 12 + 1, day, tzinfo=timezone.utc)
+
+
+def test_gross_revenue_retention_interval_stays_at_or_below_100_percent(store):
+    # Five customers pay 100 in January; in February four pay it again and one pays 25: 85 %,
+    # whose delta-method interval (t with 4 degrees of freedom: 43.4 % to 126.6 %) passes what
+    # gross retention can reach. A payment in March makes February a period with a successor.
+    people = [(month(1, 1), None, "a")] * 5
+    feb = [100, 100, 100, 100, 25]
+    payments = [(i, month(1), 100.0) for i in range(1, 6)] + [(i, month(2), float(a)) for i, a in enumerate(feb, 1)]
+    payments.append((1, month(3), 1.0))
+    write(store, people, payments)
+    rows = kpi(store).compute("gross_revenue_retention", grain="month", until=month(3, 1)).rows
+    (feb_row,) = [r for r in rows if r["period"] == month(2, 1)]
+    assert feb_row["value"] == pytest.approx(85.0)
+    assert feb_row["low"] == pytest.approx(43.35, abs=0.01)
+    assert feb_row["high"] == pytest.approx(100.0)
+    net = kpi(store).compute("net_revenue_retention", grain="month", until=month(3, 1)).rows
+    assert [r["high"] for r in net if r["period"] == month(2, 1)][0] == pytest.approx(126.65, abs=0.01)
+
+
+def test_churn_rate_has_a_row_for_every_period_in_the_window(store):
+    # Forty customers from January; one leaves in February; nobody after: March to June are 0 %.
+    people = [(month(1, 2), month(2) if i == 0 else None, "a") for i in range(40)]
+    write(store, people)
+    rows = kpi(store).compute("churn_rate", grain="month", since=month(2, 1), until=month(7, 1)).rows
+    assert [r["period"] for r in rows] == [month(m, 1) for m in range(2, 7)]
+    assert [r["value"] for r in rows] == pytest.approx([2.5, 0, 0, 0, 0])
+    assert [r["n"] for r in rows] == [40, 39, 39, 39, 39]

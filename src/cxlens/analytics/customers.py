@@ -68,6 +68,7 @@ def customer_groups(k: KPISource, metric: str, *, by, grain, since, until, where
     since, until = timestamp(since, "--since"), timestamp(until, "--until")
     counts = k.engine.execute(customer_expression(k, by=by, grain=grain, where=where)).to_pylist()
     by = list(by)
+    now = periods.start(_as_of(until), grain)
     histograms: dict[tuple, list[tuple]] = {}
     for row in counts:
         histograms.setdefault(tuple(row[d] for d in by), []).append(
@@ -75,7 +76,9 @@ def customer_groups(k: KPISource, metric: str, *, by, grain, since, until, where
         )
     groups = []
     for key, hist in sorted(histograms.items(), key=lambda kv: tuple(str(k) for k in kv[0])):
-        last = max(max(j for j, _, _ in hist), max((lft for _, lft, _ in hist if lft), default=hist[0][0]))
+        # Every period up to the one now running (or before --until), even with nobody leaving:
+        # a month with 0 % churn is a measurement, not a gap.
+        last = max(max(j for j, _, _ in hist), max((lft for _, lft, _ in hist if lft), default=hist[0][0]), now)
         period = step(min(j for j, _, _ in hist), grain)  # nobody is active at the start of the first
         while period <= last:
             active = sum(n for j, lft, n in hist if j < period and (lft is None or lft >= period))
@@ -266,6 +269,7 @@ def _revenue_retention(gross: bool):
                 stats.RatioStats(s["n"], s["sx"], s["sy"], s["sxx"], s["syy"], s["sxy"]),
                 confidence=confidence,
                 label=label,
+                at_most=1.0 if gross else math.inf,
             )
             e = stats.as_percent(e)
             result.rows.append(_row([*by, "currency"], tuple(s[d] for d in [*by, "currency"]), e, period=period))

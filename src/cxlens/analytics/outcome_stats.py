@@ -43,22 +43,30 @@ class RatioStats:
         )
 
 
-def ratio(stats: RatioStats, *, confidence: float = 0.95, min_n: int = MIN_N, label: str = "") -> Estimate:
+def ratio(
+    stats: RatioStats,
+    *,
+    confidence: float = 0.95,
+    min_n: int = MIN_N,
+    label: str = "",
+    at_most: float = math.inf,
+) -> Estimate:
     """R = Σy / Σx with the delta-method (linearisation) interval of a ratio estimator:
 
     Var(R) ≈ Σ(yᵢ − R·xᵢ)² / (n (n − 1) x̄²), where Σ(yᵢ − R·xᵢ)² = Σy² − 2RΣxy + R²Σx²
     (Cochran, Sampling Techniques, 3rd ed., §6.4), so it needs only the six sums. The interval
-    uses t(n − 1) and is clipped at 0 (a revenue ratio cannot be negative)."""
+    uses t(n − 1) and is clipped at 0 (a revenue ratio cannot be negative) and at ``at_most``
+    (gross retention caps each yᵢ at xᵢ, so it cannot pass 1)."""
     s = stats
     if s.n == 0 or s.x == 0:
         return Estimate(None, None, None, s.n, "ratio (delta)", confidence, label, min_n)
     r = s.y / s.x
     if s.n == 1:
-        return Estimate(r, 0.0, math.inf, 1, "ratio (delta)", confidence, label, min_n)
+        return Estimate(r, 0.0, at_most, 1, "ratio (delta)", confidence, label, min_n)
     residual = max(s.yy - 2 * r * s.xy + r * r * s.xx, 0.0)
     se = math.sqrt(residual / (s.n * (s.n - 1))) / abs(s.x / s.n)
     half = float(sps.t.ppf(1 - (1 - confidence) / 2, s.n - 1)) * se
-    return Estimate(r, max(r - half, 0.0), r + half, s.n, "ratio (delta)", confidence, label, min_n)
+    return Estimate(r, max(r - half, 0.0), min(r + half, at_most), s.n, "ratio (delta)", confidence, label, min_n)
 
 
 @dataclass(frozen=True)
