@@ -88,3 +88,64 @@ def test_churn_rate_has_a_row_for_every_period_in_the_window(store):
     assert [r["period"] for r in rows] == [month(m, 1) for m in range(2, 7)]
     assert [r["value"] for r in rows] == pytest.approx([2.5, 0, 0, 0, 0])
     assert [r["n"] for r in rows] == [40, 39, 39, 39, 39]
+
+
+def monthly(people, first=1, amount=100.0):
+    """A payment on the 10th of every month of 2025 in which each customer is still here."""
+    out = []
+    for i, (joined, left, _) in enumerate(people, start=first):
+        out += [(i, month(m), amount) for m in range(1, 13) if joined <= month(m) and (left is None or left > month(m))]
+    return out
+
+
+YEAR_END = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def test_clv_says_it_cannot_be_estimated_when_nobody_churned(store):
+    people = [(datetime(2024, 6, 1, tzinfo=timezone.utc), None, "a")] * 40
+    write(store, people, monthly(people))
+    (row,) = kpi(store).compute("clv", until=YEAR_END).rows
+    assert row["value"] is None and row["low"] is None and row["high"] is None
+    assert row["sufficient"] is False and "cannot be estimated" in row["method"]
+    assert row["annual_revenue"] == pytest.approx(1200 * 365.25 / 365)
+
+
+def test_clv_counts_mid_year_customers_for_the_time_they_were_here(store):
+    # 40 all year, 20 who leave on 1 July; then 50 more joining on 1 July at the same price.
+    old = datetime(2024, 6, 1, tzinfo=timezone.utc)
+    people = [(old, None, "a")] * 40 + [(old, month(7, 1), "a")] * 20
+    write(store, people, monthly(people))
+    (before,) = kpi(store).compute("clv", until=YEAR_END).rows
+    newcomers = [(month(7, 1), None, "a")] * 50
+    write_more(store, newcomers, first=len(people) + 1)
+    (after,) = kpi(store).compute("clv", until=YEAR_END).rows
+    year = 365.25 * 86400
+    full, half = (YEAR_END - datetime(2025, 1, 1, tzinfo=timezone.utc)).total_seconds() / year, 181 * 86400 / year
+    # Revenue per customer-year is the price, with or without the newcomers.
+    assert before["annual_revenue"] == pytest.approx((40 * 1200 + 20 * 600) / (40 * full + 20 * half))
+    assert after["annual_revenue"] == pytest.approx(
+        (40 * 1200 + 20 * 600 + 50 * 600) / (40 * full + 20 * half + 50 * (full - half))
+    )
+    assert after["annual_revenue"] == pytest.approx(before["annual_revenue"], rel=0.01)
+    for row in (before, after):
+        years = row["customer_years"] / 20
+        assert row["expected_years"] == pytest.approx(years)
+        assert row["value"] == pytest.approx(row["annual_revenue"] * years)
+        assert row["low"] < row["value"] < row["high"]  # a real interval, not zero width
+        assert row["churned"] == 20 and row["sufficient"]
+
+
+def write_more(store, people, first):
+    with store.engine.begin() as conn:
+        for i, (joined, left, segment) in enumerate(people, start=first):
+            conn.execute(
+                s.customers.insert().values(
+                    id=i, external_id=f"c{i}", signed_up_at=joined, churned_at=left, segment=segment, plan="pro"
+                )
+            )
+        for j, (i, at, amount) in enumerate(monthly(people, first=first), start=10_000):
+            conn.execute(
+                s.revenue.insert().values(
+                    external_id=f"r{j}", customer_id=i, occurred_at=at, amount=amount, currency="EUR"
+                )
+            )

@@ -12,7 +12,7 @@ from scipy import stats as sps
 from ..errors import InputError
 from .estimate import MIN_N, Estimate, z_value
 
-__all__ = ["RatioStats", "SurvivalPoint", "kaplan_meier", "kaplan_meier_at", "ratio"]
+__all__ = ["RatioStats", "SurvivalPoint", "kaplan_meier", "kaplan_meier_at", "poisson_interval", "ratio"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,16 @@ def ratio(
     se = math.sqrt(residual / (s.n * (s.n - 1))) / abs(s.x / s.n)
     half = float(sps.t.ppf(1 - (1 - confidence) / 2, s.n - 1)) * se
     return Estimate(r, max(r - half, 0.0), min(r + half, at_most), s.n, "ratio (delta)", confidence, label, min_n)
+
+
+def poisson_interval(count: int, confidence: float = 0.95) -> tuple[float, float]:
+    """The exact (Garwood) interval of a Poisson mean from one ``count``:
+    χ²(α/2; 2k)/2 to χ²(1 − α/2; 2k + 2)/2, with 0 as the lower end when k = 0."""
+    if count < 0:
+        raise InputError(f"a count must be ≥ 0, not {count}")
+    alpha = 1 - confidence
+    low = float(sps.chi2.ppf(alpha / 2, 2 * count)) / 2 if count else 0.0
+    return low, float(sps.chi2.ppf(1 - alpha / 2, 2 * count + 2)) / 2
 
 
 @dataclass(frozen=True)

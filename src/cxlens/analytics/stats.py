@@ -25,7 +25,7 @@ from scipy import stats as sps
 
 from ..errors import InputError
 from .estimate import MIN_N, Comparison, Estimate, z_value
-from .outcome_stats import RatioStats, SurvivalPoint, kaplan_meier, kaplan_meier_at, ratio
+from .outcome_stats import RatioStats, SurvivalPoint, kaplan_meier, kaplan_meier_at, poisson_interval, ratio
 
 __all__ = [
     "AGREE_FROM",
@@ -44,6 +44,7 @@ __all__ = [
     "compare_proportions",
     "kaplan_meier",
     "kaplan_meier_at",
+    "poisson_interval",
     "csat",
     "mean",
     "median",
