@@ -132,37 +132,37 @@ class Predictions:
         return out
 
 
-def _point(vector, x, t_x, T, m, settings: ValueSettings, unit_days: float):
-    """P(alive), purchases over the horizon, spend per purchase and CLV, at one parameter vector."""
+def _point(vector, history, m, settings: ValueSettings, unit_days: float):
+    """P(alive), purchases over the horizon, spend and CLV at one parameter vector. The buying
+    model's numbers depend only on (x, t_x, T): they are computed once per distinct history
+    (``history`` = unique rows and each customer's index into them)."""
+    (x, t_x, T), inverse, frequency = history
     month = settings.month_days / unit_days
     ages = month * np.arange(settings.horizon_months + 1)
     cumulative = np.stack([bgnbd.expected_purchases(vector[:4], t, x, t_x, T) for t in ages[1:]])
     monthly = np.diff(np.vstack([np.zeros_like(x), cumulative]), axis=0)
     discount = (1 + settings.monthly_discount) ** -np.arange(1, settings.horizon_months + 1)
-    spend = gamma_gamma.expected_spend(vector[4:], x, m)
-    clv = settings.margin * spend * (discount @ monthly)
-    return bgnbd.p_alive(vector[:4], x, t_x, T), cumulative[-1], spend * cumulative[-1], clv
+    per_purchase = gamma_gamma.expected_spend(vector[4:], frequency, m)
+    purchases = cumulative[-1][inverse]
+    clv = settings.margin * per_purchase * (discount @ monthly)[inverse]
+    return bgnbd.p_alive(vector[:4], x, t_x, T)[inverse], purchases, per_purchase * purchases, clv
 
 
 def predict_values(
     model: LifetimeValueModel, summary: PurchaseSummary, settings: ValueSettings | None = None
 ) -> Predictions:
-    """Every customer's predictions with bootstrap intervals (value = the point estimate).
-    Customers with the same history are computed once."""
+    """Every customer's predictions with bootstrap intervals (value = the point estimate)."""
     settings = settings or ValueSettings()
-    keys = np.column_stack([summary.frequency, summary.recency, summary.T, summary.monetary])
+    keys = np.column_stack([summary.frequency, summary.recency, summary.T])
     unique, inverse = np.unique(keys, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    x, t_x, T, m = unique.T
-    point = _point(model.vector(), x, t_x, T, m, settings, model.unit_days)
+    history = (tuple(unique.T), inverse.reshape(-1), summary.frequency)
+    point = _point(model.vector(), history, summary.monetary, settings, model.unit_days)
     tail = (1 - settings.confidence) / 2
     if len(model.draws):
-        replicates = [_point(v, x, t_x, T, m, settings, model.unit_days) for v in model.draws]
+        replicates = [_point(v, history, summary.monetary, settings, model.unit_days) for v in model.draws]
         bounds = [np.quantile(np.stack([r[j] for r in replicates]), [tail, 1 - tail], axis=0) for j in range(4)]
-    else:
-        bounds = [(np.full_like(x, np.nan), np.full_like(x, np.nan))] * 4
-    triples = [
-        (point[j][inverse], np.minimum(bounds[j][0], point[j])[inverse], np.maximum(bounds[j][1], point[j])[inverse])
-        for j in range(4)
-    ]
+        triples = [(point[j], np.minimum(bounds[j][0], point[j]), np.maximum(bounds[j][1], point[j])) for j in range(4)]
+    else:  # no bootstrap: no interval (NaN), never a zero-width one
+        nan = np.full(len(summary), np.nan)
+        triples = [(point[j], nan, nan) for j in range(4)]
     return Predictions(summary.customer_id, *triples, settings=settings, model=model.version, draws=len(model.draws))
