@@ -19,9 +19,20 @@ import numpy as np
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 
 from ..errors import InputError
-from .mle import Fit, fit_positive, per_customer_scaled
+from .mle import Fit, fit_positive, per_customer_scaled, weighted_sum
 
-__all__ = ["NAMES", "BGNBD", "expected_purchases", "fit_bgnbd", "log_likelihood", "p_alive", "simulate"]
+__all__ = [
+    "NAMES",
+    "BGNBD",
+    "Levels",
+    "Purchases",
+    "levels",
+    "expected_purchases",
+    "fit_bgnbd",
+    "log_likelihood",
+    "p_alive",
+    "simulate",
+]
 
 NAMES = ("r", "alpha", "a", "b")
 
@@ -59,41 +70,68 @@ def _check(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> None:
             raise InputError(f"{message}: row {i} has frequency={x[i]:g}, recency={t_x[i]:g}, T={T[i]:g}")
 
 
-def _terms(params: np.ndarray, d: Purchases):
+def levels(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values and each element's index into them: a special function of x (a
+    handful of integers) or of an age (one per day) is computed once per value, not per customer."""
+    unique, index = np.unique(values, return_inverse=True)
+    return unique, index.reshape(-1)
+
+
+@dataclass(frozen=True)
+class Levels:
+    """``Purchases`` by distinct value of x, t_x and T (see ``levels``)."""
+
+    x: tuple[np.ndarray, np.ndarray]
+    t_x: tuple[np.ndarray, np.ndarray]
+    T: tuple[np.ndarray, np.ndarray]
+    repeat: np.ndarray
+    weight: np.ndarray
+
+    @classmethod
+    def of(cls, d: Purchases) -> Levels:
+        return cls(levels(d.x), levels(d.t_x), levels(d.T), d.x > 0, d.weight)
+
+
+def _terms(params: np.ndarray, d: Purchases | Levels):
+    """log L's pieces: A₁ + A₂ + log(e^A₃ + [x > 0] e^A₄), each per customer."""
+    L = d if isinstance(d, Levels) else Levels.of(d)
     r, alpha, a, b = params
-    x, t_x, T = d.x, d.t_x, d.T
-    a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-    a2 = betaln(a, b + x) - betaln(a, b)
-    a3 = -(r + x) * np.log(alpha + T)
-    repeat = x > 0
-    a4 = np.where(repeat, np.log(a) - np.log(np.where(repeat, b + x - 1, 1.0)) - (r + x) * np.log(alpha + t_x), -np.inf)
-    tail = np.logaddexp(a3, a4)
-    return a1, a2, a3, a4, tail
+    (ux, xi), (ut, ti), (uT, Ti) = L.x, L.t_x, L.T
+    x = ux[xi]
+    a1 = (gammaln(r + ux) + betaln(a, b + ux))[xi] - gammaln(r) + r * np.log(alpha) - betaln(a, b)
+    a3 = -(r + x) * np.log(alpha + uT)[Ti]
+    first = np.log(a) - np.log(np.where(ux > 0, b + ux - 1, 1.0))
+    a4 = np.where(L.repeat, first[xi] - (r + x) * np.log(alpha + ut)[ti], -np.inf)
+    return a1, a3, a4, np.logaddexp(a3, a4)
 
 
 def log_likelihood(params, frequency, recency, T, weights=None) -> float:
     """Σ log L over customers (weighted), at ``params`` = (r, α, a, b)."""
     d = Purchases.of(frequency, recency, T, weights)
-    a1, a2, _, _, tail = _terms(np.asarray(params, dtype=float), d)
-    return float(np.sum(d.weight * (a1 + a2 + tail)))
+    a1, _, _, tail = _terms(np.asarray(params, dtype=float), d)
+    return weighted_sum(d.weight, a1 + tail)
 
 
 def _objective(d: Purchases):
-    total = d.weight.sum()
+    L = Levels.of(d)
+    w, total = L.weight, L.weight.sum()
+    (ux, xi), (ut, ti), (uT, Ti) = L.x, L.t_x, L.T
+    x = ux[xi]
 
     def negative(params: np.ndarray) -> tuple[float, np.ndarray]:
         r, alpha, a, b = params
-        x, t_x, T, w = d.x, d.t_x, d.T, d.weight
-        a1, a2, a3, a4, tail = _terms(params, d)
+        a1, a3, a4, tail = _terms(params, L)
         w3, w4 = np.exp(a3 - tail), np.exp(a4 - tail)  # shares of the two terms of L
-        psi_ab, psi_abx = digamma(a + b), digamma(a + b + x)
-        d_r = digamma(r + x) - digamma(r) + np.log(alpha) - w3 * np.log(alpha + T) - w4 * np.log(alpha + t_x)
-        d_alpha = r / alpha - w3 * (r + x) / (alpha + T) - w4 * (r + x) / (alpha + t_x)
-        d_a = psi_ab - psi_abx + w4 / a
-        d_b = digamma(b + x) - psi_abx - digamma(b) + psi_ab - w4 / np.where(x > 0, b + x - 1, 1.0)
-        grad = np.array([np.dot(w, g) for g in (d_r, d_alpha, d_a, d_b)])
-        value = np.dot(w, a1 + a2 + tail)
-        return -value / total, -grad / total  # per customer: the optimiser's tolerances are scale-free
+        log_T, log_t = np.log(alpha + uT)[Ti], np.log(alpha + ut)[ti]
+        inv_T, inv_t = (1 / (alpha + uT))[Ti], (1 / (alpha + ut))[ti]
+        psi_ab = digamma(a + b)
+        psi_abx = digamma(a + b + ux)
+        d_r = (digamma(r + ux) - digamma(r) + np.log(alpha))[xi] - w3 * log_T - w4 * log_t
+        d_alpha = r / alpha - (r + x) * (w3 * inv_T + w4 * inv_t)
+        d_a = (psi_ab - psi_abx)[xi] + w4 / a
+        d_b = (digamma(b + ux) - psi_abx - digamma(b) + psi_ab)[xi] - w4 * (1 / np.where(ux > 0, b + ux - 1, 1.0))[xi]
+        grad = np.array([weighted_sum(w, g) for g in (d_r, d_alpha, d_a, d_b)])
+        return -weighted_sum(w, a1 + tail) / total, -grad / total  # per customer: scale-free tolerances
 
     return negative
 

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 import ibis
 import numpy as np
 
+from ..analytics.facts import bound
 from ..errors import InputError
 from ..periods import timestamp
 
@@ -46,7 +47,7 @@ class PurchaseSummary:
 def purchase_expression(revenue: ibis.Table, as_of: datetime) -> ibis.Table:
     """One row per customer who bought before ``as_of``: purchase days, first and last day
     (epoch seconds), and the revenue of the days after the first."""
-    r = revenue.filter(revenue.occurred_at < as_of, revenue.amount > 0)
+    r = revenue.filter(revenue.occurred_at < bound(revenue.occurred_at, as_of), revenue.amount > 0)
     day = ((r.occurred_at.epoch_seconds().cast("float64")) / DAY).floor().cast("int64")
     r = r.select(customer_id=r.customer_id, day=day, amount=r.amount.cast("float64"))
     days = r.group_by(["customer_id", "day"]).aggregate(amount=r.amount.sum())
@@ -63,7 +64,7 @@ def purchase_summary(k, *, until=None) -> PurchaseSummary:
     engine of ``k`` (a ``KPIs``). Revenue must be in one currency."""
     as_of = timestamp(until, "--until") or datetime.now(timezone.utc)
     revenue = k.engine.table("revenue")
-    before = revenue.filter(revenue.occurred_at < as_of)
+    before = revenue.filter(revenue.occurred_at < bound(revenue.occurred_at, as_of))
     currencies = k.engine.execute(before.group_by("currency").aggregate(n=before.count()))
     names = sorted(str(c) for c in currencies.column("currency").to_pylist())
     if len(names) > 1:

@@ -19,7 +19,8 @@ import numpy as np
 from scipy.special import digamma, gammaln
 
 from ..errors import InputError
-from .mle import Fit, fit_positive, per_customer_scaled
+from .bgnbd import levels
+from .mle import Fit, fit_positive, per_customer_scaled, weighted_sum
 
 __all__ = [
     "NAMES",
@@ -49,31 +50,35 @@ def _data(frequency, monetary, weights=None) -> tuple[np.ndarray, np.ndarray, np
     return x, m, w
 
 
-def _terms(params, x, m):
+def _terms(params, x, m, levels_of_x=None):
     p, q, v = params
+    ux, xi = levels_of_x or levels(x)
+    log_m = np.log(m)
     return (
-        gammaln(p * x + q) - gammaln(p * x) - gammaln(q) + q * np.log(v)
-        + (p * x - 1) * np.log(m) + p * x * np.log(x) - (p * x + q) * np.log(v + m * x)
+        (gammaln(p * ux + q) - gammaln(p * ux) + p * ux * np.log(ux))[xi] - gammaln(q) + q * np.log(v)
+        + (p * x - 1) * log_m - (p * x + q) * np.log(v + m * x)
     )  # fmt: skip
 
 
 def log_likelihood(params, frequency, monetary, weights=None) -> float:
     x, m, w = _data(frequency, monetary, weights)
-    return float(np.dot(w, _terms(np.asarray(params, dtype=float), x, m)))
+    return weighted_sum(w, _terms(np.asarray(params, dtype=float), x, m))
 
 
 def _objective(x, m, w):
     total = w.sum()
+    ux, xi = by_x = levels(x)
+    log_m, log_x, mx = np.log(m), np.log(ux)[xi], m * x
 
     def negative(params: np.ndarray) -> tuple[float, np.ndarray]:
         p, q, v = params
-        psi = digamma(p * x + q)
-        log_vm = np.log(v + m * x)
-        d_p = x * (psi - digamma(p * x) + np.log(m) + np.log(x) - log_vm)
+        psi = digamma(p * ux + q)[xi]
+        log_vm = np.log(v + mx)
+        d_p = x * (psi - digamma(p * ux)[xi] + log_m + log_x - log_vm)
         d_q = psi - digamma(q) + np.log(v) - log_vm
-        d_v = q / v - (p * x + q) / (v + m * x)
-        grad = np.array([np.dot(w, g) for g in (d_p, d_q, d_v)])
-        return -np.dot(w, _terms(params, x, m)) / total, -grad / total
+        d_v = q / v - (p * x + q) / (v + mx)
+        grad = np.array([weighted_sum(w, g) for g in (d_p, d_q, d_v)])
+        return -weighted_sum(w, _terms(params, x, m, by_x)) / total, -grad / total
 
     return negative
 

@@ -16,7 +16,7 @@ from scipy import optimize
 
 from ..errors import InputError
 
-__all__ = ["Fit", "fit_positive", "hessian", "per_customer_scaled"]
+__all__ = ["Fit", "fit_positive", "hessian", "per_customer_scaled", "weighted_sum"]
 
 # The negative log-likelihood and its gradient, both in the model's own parameters.
 Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]
@@ -100,3 +100,9 @@ def per_customer_scaled(fit: Fit, total: float) -> Fit:
         fit.covariance / total,
         fit.iterations,
     )
+
+
+def weighted_sum(weights: np.ndarray, values: np.ndarray) -> float:
+    """Σ wᵢvᵢ without BLAS: OpenBLAS's threaded dot product is hundreds of times slower than
+    this on a busy machine (measured: 16 ms against 0.02 ms for 20k values)."""
+    return float((weights * values).sum())

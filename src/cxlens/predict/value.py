@@ -144,7 +144,9 @@ def _point(vector, history, m, settings: ValueSettings, unit_days: float):
     discount = (1 + settings.monthly_discount) ** -np.arange(1, settings.horizon_months + 1)
     per_purchase = gamma_gamma.expected_spend(vector[4:], frequency, m)
     purchases = cumulative[-1][inverse]
-    clv = settings.margin * per_purchase * (discount @ monthly)[inverse]
+    clv = (
+        settings.margin * per_purchase * (discount[:, None] * monthly).sum(axis=0)[inverse]
+    )  # not @: see mle.weighted_sum
     return bgnbd.p_alive(vector[:4], x, t_x, T)[inverse], purchases, per_purchase * purchases, clv
 
 
