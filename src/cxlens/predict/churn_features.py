@@ -138,8 +138,8 @@ def _finish(t: pd.DataFrame, at: datetime) -> pd.DataFrame:
     t["no_nps_answer"] = t["latest_nps"].isna().astype(float)
     t["nps_change"] = (t["latest_nps"] - t["earlier_nps"]).fillna(0.0)
     for column in ("latest_nps", "csat", "ces", "first_response_hours", "resolution_hours"):
-        typical = t[column].median()
-        t[column] = t[column].astype(float).fillna(0.0 if np.isnan(typical) else typical)
+        known = t[column].dropna().astype(float)
+        t[column] = t[column].astype(float).fillna(float(known.median()) if len(known) else 0.0)
     for column in ("detractor_recently", "tickets_recently", "reopens_recently", "usage_recently"):
         t[column] = t[column].fillna(0).astype(float)
     recent, before = t["revenue_recently"].fillna(0.0), t["revenue_before"].fillna(0.0)
