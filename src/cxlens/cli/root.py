@@ -35,6 +35,7 @@ COMMANDS = [
     "text",
     "alerts",
     "cases",
+    "predict",
 ]
 
 app = typer.Typer(help="cxlens: customer-experience measurement across the whole journey.", no_args_is_help=True)

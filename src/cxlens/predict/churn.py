@@ -33,6 +33,7 @@ __all__ = [
     "fit_churn",
     "outcomes",
     "predict_churn",
+    "value_at_stake",
 ]
 
 MODEL = "cox-landmark/1"
@@ -201,3 +202,25 @@ def _factor(model: ChurnModel, column: str, row: pd.Series) -> str:
         return FACTORS["category"][side].format(feature=feature, value=value if side == "higher" else value)
     side = "higher" if row[column] > model.center[column] else "lower"
     return FACTORS[column][side].format(value=float(row[column]))
+
+
+def value_at_stake(k, scored: pd.DataFrame, *, at=None) -> pd.DataFrame:
+    """``scored`` with each customer's simple CLV (their revenue over the year before ``at`` ×
+    their segment's expected lifetime in years, from the ``clv`` KPI) and the CLV at stake
+    (P(churn within 90 days) × CLV), sorted by it, largest first. A segment whose lifetime
+    cannot be estimated (nobody churned) counts one year."""
+    from ..analytics.facts import bound
+
+    at = timestamp(at, "--until") or datetime.now(timezone.utc)
+    r = k.engine.table("revenue")
+    r = r.filter(
+        r.occurred_at < bound(r.occurred_at, at), r.occurred_at >= bound(r.occurred_at, at - timedelta(days=365))
+    )
+    paid = k.engine.execute(r.group_by("customer_id").aggregate(paid=r.amount.cast("float64").sum())).to_pandas()
+    annual = paid.set_index("customer_id")["paid"].reindex(scored.index, fill_value=0.0)
+    years = {row["segment"]: row["expected_years"] for row in k.compute("clv", by=["segment"], until=at).rows}
+    out = scored.copy()
+    out["annual_revenue"] = annual
+    out["clv"] = annual * out["segment"].map(lambda s: years.get(s) or 1.0)
+    out["clv_at_stake"] = out["churn_90d"] * out["clv"]
+    return out.sort_values("clv_at_stake", ascending=False)

@@ -70,10 +70,20 @@ class LifetimeValueModel:
 
     def summary(self) -> dict:
         """Parameters, standard errors and log-likelihoods, by model."""
-        return {
+        out = {
             model: {"params": m.fit.params, "se": m.fit.se, "log_likelihood": m.fit.log_likelihood, "n": m.fit.n}
             for model, m in (("bgnbd", self.purchases), ("gamma_gamma", self.spend))
         }
+        for fit in out.values():
+            # A standard error the Hessian cannot give means the maximum is on the edge of the
+            # parameter space (e.g. Gamma-Gamma's p → ∞ when each customer always pays the same).
+            fit["at_boundary"] = not all(np.isfinite(v) for v in fit["se"].values())
+        if out["gamma_gamma"]["at_boundary"]:
+            out["gamma_gamma"]["note"] = (
+                "spend per purchase barely varies within customers: the model's limit predicts each "
+                "customer's own mean spend, and its parameters are not identified"
+            )
+        return out
 
 
 def _refit(summary, params, rng):

@@ -1,0 +1,40 @@
+"""``cxlens predict clv|churn``: the model, its quality and the customers it ranks first, as a
+table or as JSON."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from cxlens.cli import app
+
+runner = CliRunner()
+UNTIL = "2026-06-30"
+
+
+@pytest.fixture
+def env(mapped_store, store_url, monkeypatch):
+    from datetime import date
+
+    from cxlens.demo import generate_demo
+
+    generate_demo(mapped_store, customers=1500, responses=9000, seed=3, end=date(2026, 6, 30))
+    monkeypatch.setenv("CXLENS_DATABASE_URL", store_url)
+    return store_url
+
+
+def test_predict_clv_and_churn_print_models_and_customers(env):
+    table = runner.invoke(app, ["predict", "clv", "--until", UNTIL, "--bootstrap", "5", "--top", "3"])
+    assert table.exit_code == 0, table.output
+    assert "bgnbd" in table.output and "gamma_gamma" in table.output and "P(alive)" in table.output
+    data = json.loads(runner.invoke(app, ["predict", "clv", "--until", UNTIL, "--bootstrap", "5", "--json"]).output)
+    assert data["bootstrap"] == 5 and data["currency"] == "EUR" and set(data["fit"]) == {"bgnbd", "gamma_gamma"}
+    assert all(c["clv_low"] <= c["clv"] <= c["clv_high"] for c in data["customers"])
+    churn = runner.invoke(app, ["predict", "churn", "--until", UNTIL, "--top", "3"])
+    assert churn.exit_code == 0, churn.output
+    assert "C-index" in churn.output and "Brier" in churn.output and "CLV at stake" in churn.output
+    data = json.loads(runner.invoke(app, ["predict", "churn", "--until", UNTIL, "--json", "--segment", "smb"]).output)
+    assert data["model"]["backtest"]["risk_model"]["c_index"] > 0.5
+    assert data["customers"] and {c["segment"] for c in data["customers"]} == {"smb"}
+    at_stake = [c["clv_at_stake"] for c in data["customers"]]
+    assert at_stake == sorted(at_stake, reverse=True)
