@@ -38,3 +38,34 @@ def test_predict_clv_and_churn_print_models_and_customers(env):
     assert data["customers"] and {c["segment"] for c in data["customers"]} == {"smb"}
     at_stake = [c["clv_at_stake"] for c in data["customers"]]
     assert at_stake == sorted(at_stake, reverse=True)
+
+
+def test_stored_predictions_are_served_by_the_api_with_their_scope(env, mapped_store):
+    from fastapi.testclient import TestClient
+
+    from cxlens.access import create_api_key
+    from cxlens.web import create_app
+
+    assert runner.invoke(app, ["predict", "clv", "--until", UNTIL, "--bootstrap", "5", "--top", "1"]).exit_code == 0
+    assert runner.invoke(app, ["predict", "churn", "--until", UNTIL, "--top", "1"]).exit_code == 0
+    client = TestClient(create_app(mapped_store))
+    reader = create_api_key(mapped_store, "crm", ["predictions:read"])
+    other = create_api_key(mapped_store, "kpis", ["kpi:read"])
+    with mapped_store.engine.connect() as conn:
+        import sqlalchemy as sa
+
+        cid = conn.execute(
+            sa.text("SELECT customer_id FROM customer_predictions WHERE kind = 'churn' LIMIT 1")
+        ).scalar()
+    assert client.get(f"/api/customers/{cid}/prediction").status_code == 401
+    denied = client.get(f"/api/customers/{cid}/prediction", headers={"Authorization": f"Bearer {other.secret}"})
+    assert denied.status_code == 403
+    body = client.get(f"/api/customers/{cid}/prediction", headers={"Authorization": f"Bearer {reader.secret}"}).json()
+    churn = body["predictions"]["churn"]
+    assert churn["model"].startswith("cox-landmark/1") and 0 <= churn["values"]["churn_90d"] <= 1
+    assert churn["values"]["factors"] and "clv_at_stake" in churn["values"]
+    if "clv" in body["predictions"]:
+        clv = body["predictions"]["clv"]["values"]
+        assert clv["clv_low"] <= clv["clv"] <= clv["clv_high"]
+    missing = client.get("/api/customers/999999/prediction", headers={"Authorization": f"Bearer {reader.secret}"})
+    assert missing.status_code == 404

@@ -27,15 +27,18 @@ def clv_cmd(
     margin: float = typer.Option(1.0, "--margin", help="gross margin, 0..1"),
     bootstrap: int = typer.Option(100, "--bootstrap", help="parametric refits for the intervals (0: none)"),
     top: int = typer.Option(20, "--top", help="customers to list, highest CLV first"),
+    save: bool = typer.Option(True, "--save/--no-save", help="store each customer's prediction with the model version"),
     as_json: bool = typer.Option(False, "--json", help="print JSON: the model and every customer"),
 ) -> None:
     """Predictive CLV (BG/NBD × Gamma-Gamma, fitted on the revenue table) for every customer
     who bought: P(alive), expected purchases and spend, CLV, each with an interval."""
     from .. import predict
     from ..analytics.kpis import kpi
+    from ..predict.stored import save_predictions
 
     settings = predict.ValueSettings(horizon_months=horizon, monthly_discount=discount, margin=margin)
-    k = kpi(open_store())
+    store = open_store()
+    k = kpi(store)
     summary = predict.purchase_summary(k, until=until)
     with progress_bar(not as_json) as progress:
         model = predict.fit_lifetime_value(
@@ -43,6 +46,9 @@ def clv_cmd(
         )
     values = predict.predict_values(model, summary, settings)
     rows = sorted(values.rows(), key=lambda r: -r["clv"])
+    if save:
+        fit = model.summary() | {"settings": settings.__dict__, "bootstrap": values.draws, "currency": summary.currency}
+        save_predictions(store, "clv", version=model.version, summary=fit, rows=[(r["customer_id"], r) for r in rows])
     if as_json:
         body = {"model": model.version, "currency": summary.currency, "as_of": summary.as_of.isoformat()}
         body |= {"fit": model.summary(), "settings": settings.__dict__, "bootstrap": values.draws, "customers": rows}
@@ -70,6 +76,7 @@ def churn_cmd(
     top: int = typer.Option(20, "--top", help="customers to list, most CLV at stake first"),
     segment: str = typer.Option(None, "--segment", help="list only this segment's customers"),
     backtest_days: int = typer.Option(90, "--horizon", help="backtest horizon: 30 or 90 days"),
+    save: bool = typer.Option(True, "--save/--no-save", help="store each customer's prediction with the model version"),
     as_json: bool = typer.Option(False, "--json", help="print JSON: model, backtest and every customer"),
 ) -> None:
     """Churn risk for every active customer (penalised Cox model, or churn by segment when
@@ -81,12 +88,17 @@ def churn_cmd(
     from ..periods import timestamp
     from ..predict import churn
     from ..predict.churn_backtest import backtest
+    from ..predict.stored import save_predictions
 
     at = timestamp(until, "--until") or datetime.now(timezone.utc)
-    k = kpi(open_store())
+    store = open_store()
+    k = kpi(store)
     model = churn.fit_churn(k, at=at)
     model.backtest = backtest(k, cutoff=at - timedelta(days=backtest_days), horizon=backtest_days)
     scored = churn.value_at_stake(k, churn.predict_churn(model, k, at=at), at=at)
+    if save:
+        rows = [(cid, r) for cid, r in scored.drop(columns=["model"]).to_dict(orient="index").items()]
+        save_predictions(store, "churn", version=model.version, summary=model.summary(), rows=rows, fitted_at=at)
     if segment:
         scored = scored[scored["segment"] == segment]
     if as_json:
