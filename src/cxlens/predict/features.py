@@ -35,6 +35,7 @@ class PurchaseSummary:
     monetary: np.ndarray
     as_of: datetime
     currency: str | None
+    total: np.ndarray | None = None  # all revenue, first purchase included (RFM's M)
 
     def __len__(self) -> int:
         return len(self.customer_id)
@@ -55,7 +56,7 @@ def purchase_expression(revenue: ibis.Table, as_of: datetime) -> ibis.Table:
     j = days.join(first, days.customer_id == first.f_customer)
     j = j.mutate(later=(j.day > j.first).ifelse(j.amount, 0.0))
     return j.group_by("customer_id").aggregate(
-        days=j.count(), first=j.day.min(), last=j.day.max(), repeat_amount=j.later.sum()
+        days=j.count(), first=j.day.min(), last=j.day.max(), repeat_amount=j.later.sum(), total=j.amount.sum()
     )
 
 
@@ -85,4 +86,5 @@ def purchase_summary(k, *, until=None) -> PurchaseSummary:
         monetary=np.divide(repeat, frequency, out=np.zeros_like(repeat), where=frequency > 0),
         as_of=as_of,
         currency=names[0] if names else None,
+        total=t.column("total").to_numpy().astype(float),
     )

@@ -15,7 +15,7 @@ from ..store import schema as s
 
 __all__ = ["KINDS", "latest_predictions", "save_predictions"]
 
-KINDS = ("clv", "churn")
+KINDS = ("clv", "churn", "rfm", "cluster")
 BATCH = 5000
 
 
