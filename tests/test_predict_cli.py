@@ -69,3 +69,19 @@ def test_stored_predictions_are_served_by_the_api_with_their_scope(env, mapped_s
         assert clv["clv_low"] <= clv["clv"] <= clv["clv_high"]
     missing = client.get("/api/customers/999999/prediction", headers={"Authorization": f"Bearer {reader.secret}"})
     assert missing.status_code == 404
+
+
+def test_segments_rfm_and_cluster_print_and_store_their_segments(env, mapped_store):
+    rfm = runner.invoke(app, ["segments", "rfm", "--until", UNTIL])
+    assert rfm.exit_code == 0, rfm.output
+    assert "champions" in rfm.output and "%" in rfm.output
+    rows = json.loads(runner.invoke(app, ["segments", "rfm", "--until", UNTIL, "--json", "--no-save"]).output)
+    assert rows and all(len(r["code"]) == 3 for r in rows)
+    found = runner.invoke(app, ["segments", "cluster", "--until", UNTIL, "--max-k", "4"])
+    assert found.exit_code == 0, found.output
+    assert "by silhouette" in found.output and "cluster 0:" in found.output
+    with mapped_store.engine.connect() as conn:
+        import sqlalchemy as sa
+
+        kinds = dict(conn.execute(sa.text("SELECT kind, count(*) FROM customer_predictions GROUP BY kind")).all())
+    assert kinds["rfm"] == len(rows) and kinds["cluster"] > 0
