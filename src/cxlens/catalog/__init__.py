@@ -273,12 +273,12 @@ _ENTRIES: list[KPI] = [
     _kpi("funnel", "interaction", "percent", "Funnel", "higher", "events", _JOURNEYS),
     _kpi("touchpoint_health", None, None, "Touchpoint health", None, "targets", _JOURNEYS),
     # A touchpoint's conversion is its step of the funnel: the share of its customers who go on
-    # to the next touchpoint; a target, not a KPI of its own.
+    # to the next stage of its journey (not an optional one); a target, not a KPI of its own.
     _kpi(
         "conversion",
         "interaction",
         "percent",
-        "Conversion to the next touchpoint",
+        "Conversion to the next stage",
         "higher",
         "events",
         None,

@@ -60,6 +60,13 @@ class Checker:
             return None
         return str(value)
 
+    def flag(self, obj: dict, name: str, path: str) -> bool:
+        value = obj.get(name, False)
+        if not isinstance(value, bool):
+            self.problem(f"{path}.{name}", f"{show(value)} is not true or false")
+            return False
+        return value
+
     def unknown(self, obj: dict, allowed: set[str], path: str) -> None:
         for extra in sorted(set(obj) - allowed):
             self.problem(f"{path}.{extra}", f"is not a known field (known: {', '.join(sorted(allowed))})")
