@@ -251,10 +251,13 @@ def test_answers_follow_their_event_or_ticket_shortly(demo_store):
 
     with demo_store.engine.connect() as conn:
         tp = dict(conn.execute(sa.select(touchpoints.c.id, touchpoints.c.key)).all())
+        # Journey steps (tickets' events are the customers' contacts with support, one per ticket).
+        steps = sa.select(events.c.customer_id, events.c.touchpoint_id, events.c.occurred_at)
         happened = {
-            (c, tp[t]): at
-            for c, t, at in conn.execute(sa.select(events.c.customer_id, events.c.touchpoint_id, events.c.occurred_at))
+            (c, tp[t]): at for c, t, at in conn.execute(steps.where(events.c.external_id.not_like("ev-T-%")))
         }
+        opened = conn.execute(sa.select(sa.func.count()).where(events.c.external_id.like("ev-T-%"))).scalar_one()
+        assert 0 < opened <= conn.execute(sa.select(sa.func.count()).select_from(tickets)).scalar_one()
         solved: dict = {}
         for c, t, at in conn.execute(
             sa.select(tickets.c.customer_id, tickets.c.touchpoint_id, tickets.c.solved_at).where(
@@ -265,7 +268,7 @@ def test_answers_follow_their_event_or_ticket_shortly(demo_store):
         answers = conn.execute(
             sa.select(responses.c.customer_id, responses.c.touchpoint_id, responses.c.submitted_at)
         ).all()
-    assert len(happened) == rows(demo_store, "SELECT count(*) FROM events")[0][0]  # one event per customer and step
+    assert len(happened) + opened == rows(demo_store, "SELECT count(*) FROM events")[0][0]  # one per customer and step
     lags, support = [], 0
     for customer, t, submitted in answers:
         key = (customer, tp[t])
