@@ -253,9 +253,7 @@ def test_answers_follow_their_event_or_ticket_shortly(demo_store):
         tp = dict(conn.execute(sa.select(touchpoints.c.id, touchpoints.c.key)).all())
         # Journey steps (tickets' events are the customers' contacts with support, one per ticket).
         steps = sa.select(events.c.customer_id, events.c.touchpoint_id, events.c.occurred_at)
-        happened = {
-            (c, tp[t]): at for c, t, at in conn.execute(steps.where(events.c.external_id.not_like("ev-T-%")))
-        }
+        happened = {(c, tp[t]): at for c, t, at in conn.execute(steps.where(events.c.external_id.not_like("ev-T-%")))}
         opened = conn.execute(sa.select(sa.func.count()).where(events.c.external_id.like("ev-T-%"))).scalar_one()
         assert 0 < opened <= conn.execute(sa.select(sa.func.count()).select_from(tickets)).scalar_one()
         solved: dict = {}

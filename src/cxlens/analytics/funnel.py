@@ -28,6 +28,7 @@ __all__ = [
     "Step",
     "funnel",
     "funnel_counts",
+    "funnel_expressions",
     "journey_steps",
     "touchpoint_conversion",
     "touchpoint_health",
@@ -125,52 +126,66 @@ def _counted(k: KPISource, expr: ibis.Table, key: str, by) -> dict[tuple, int]:
     return {(r[key], *(r[d] for d in by)): r["customers"] for r in k.engine.execute(expr).to_pylist()}
 
 
-def funnel_counts(k: KPISource, steps: dict[str, list[Step]], *, by=(), since=None, until=None, where=None):
-    """The funnel's counts for ``steps`` (see :class:`FunnelCounts`), customers' events in
-    [since, until) filtered by ``where`` and grouped by ``by`` (customer dimensions)."""
+def funnel_expressions(
+    k: KPISource, steps: dict[str, list[Step]], *, by=(), since=None, until=None, where=None
+) -> dict[str, ibis.Table | list[ibis.Table]]:
+    """The engine's questions behind :class:`FunnelCounts`, by its field names (``into_step``:
+    a list, one join per round of :func:`_rounds`), each counting ``customers``."""
     all_steps = [s for path in steps.values() for s in path]
     step_of = {tp_id: s.id for s in all_steps for tp_id, _ in s.touchpoints}
     first = _first_events(k, sorted(step_of), by=by, since=since, until=until, where=where)
     at_tp = first.group_by(["touchpoint_id", *by]).aggregate(customers=first.count())
     first = first.mutate(step=_mapped(first.touchpoint_id, step_of))
     per_step = first.group_by(["customer_id", "step", *by]).aggregate(first=first.first.min())
-    at_step = per_step.group_by(["step", *by]).aggregate(customers=per_step.count())
     # Who came into the step through which touchpoint: the earliest (ties: the lowest id).
     rank = ibis.row_number().over(group_by=[first.customer_id, first.step], order_by=[first.first, first.touchpoint_id])
     entries = first.mutate(rank=rank)
     entries = entries.filter(entries.rank == 0)
-    first_at = entries.group_by(["touchpoint_id", *by]).aggregate(customers=entries.count())
     later = per_step.select(n_customer=per_step.customer_id, n_step=per_step.step, n_first=per_step.first)
-    # Each row names the step it must be followed by, so the pairing is an equality join,
-    # which engines hash (an OR of the pairs in the join condition compares far more rows).
-    sources = {s.source.id: [] for s in all_steps if s.source is not None}
+
+    def followed(src: ibis.Table, key: str) -> ibis.Table:
+        # Each row names the step it must be followed by (``target``), so the pairing is an
+        # equality join, which engines hash (an OR of pairs in the condition compares far more).
+        j = src.join(
+            later, [src.customer_id == later.n_customer, src.target == later.n_step, later.n_first >= src.first]
+        )
+        return j.group_by([j[key], *by]).aggregate(customers=j.count())
+
+    sources: dict[int, list[int]] = {}
     for s in all_steps:
         if s.source is not None:
-            sources[s.source.id].append(s.id)
-    into = {}
-    for target_ids in _rounds(sources):
-        src = per_step.filter(per_step.step.isin(list(target_ids)))
-        src = src.mutate(target=_mapped(src.step, target_ids))
-        j = src.join(
-            later, [src.customer_id == later.n_customer, src.target == later.n_step, later.n_first >= src.first]
-        )
-        into |= _counted(k, j.group_by([j.n_step, *by]).aggregate(customers=j.count()), "n_step", by)
+            sources.setdefault(s.source.id, []).append(s.id)
+    into = []
+    for targets in _rounds(sources):
+        src = per_step.filter(per_step.step.isin(list(targets)))
+        into.append(followed(src.mutate(target=_mapped(src.step, targets)), "n_step"))
     nexts = {tp_id: s.next.id for s in all_steps if s.next is not None for tp_id, _ in s.touchpoints}
-    went_on: dict[tuple, int] = {}
+    exprs: dict[str, ibis.Table | list[ibis.Table]] = {
+        "at_step": per_step.group_by(["step", *by]).aggregate(customers=per_step.count()),
+        "at_touchpoint": at_tp,
+        "first_at": entries.group_by(["touchpoint_id", *by]).aggregate(customers=entries.count()),
+        "into_step": into,
+    }
     if nexts:
         src = first.filter(first.touchpoint_id.isin(list(nexts)))
-        src = src.mutate(target=_mapped(src.touchpoint_id, nexts))
-        j = src.join(
-            later, [src.customer_id == later.n_customer, src.target == later.n_step, later.n_first >= src.first]
-        )
-        went_on = _counted(k, j.group_by([j.touchpoint_id, *by]).aggregate(customers=j.count()), "touchpoint_id", by)
-    reached = _counted(k, at_step, "step", by)
+        exprs["went_on"] = followed(src.mutate(target=_mapped(src.touchpoint_id, nexts)), "touchpoint_id")
+    return exprs
+
+
+def funnel_counts(k: KPISource, steps: dict[str, list[Step]], *, by=(), since=None, until=None, where=None):
+    """The funnel's counts for ``steps`` (see :class:`FunnelCounts`), customers' events in
+    [since, until) filtered by ``where`` and grouped by ``by`` (customer dimensions)."""
+    exprs = funnel_expressions(k, steps, by=by, since=since, until=until, where=where)
+    into: dict[tuple, int] = {}
+    for expr in exprs["into_step"]:
+        into |= _counted(k, expr, "n_step", by)
+    reached = _counted(k, exprs["at_step"], "step", by)
     return FunnelCounts(
         at_step=reached,
-        at_touchpoint=_counted(k, at_tp, "touchpoint_id", by),
-        first_at=_counted(k, first_at, "touchpoint_id", by),
+        at_touchpoint=_counted(k, exprs["at_touchpoint"], "touchpoint_id", by),
+        first_at=_counted(k, exprs["first_at"], "touchpoint_id", by),
         into_step=into,
-        went_on=went_on,
+        went_on=_counted(k, exprs["went_on"], "touchpoint_id", by) if "went_on" in exprs else {},
         groups=sorted({key[1:] for key in reached}, key=lambda g: tuple(str(v) for v in g)),
     )
 
