@@ -71,3 +71,24 @@ def test_the_funnel_of_a_stage_of_alternatives_adds_up(demo_server, browser):
     assert re.search(r"% of the [\d,]+ at Discover went on", purchase), purchase
     assert "optional" in page.locator('li.stage[data-stage="evaluate"] h3').inner_text()
     _shot(page, "journey-map")
+
+
+def test_targets_without_data_are_grey_and_say_why_and_outcomes_are_measured(demo_server, browser):
+    server, _ = demo_server
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _log_in(page, server.url, f"/journeys?{VIEW}")
+    help_center = page.locator('li[data-touchpoint="help-center"]')
+    assert "health-unknown" in help_center.get_attribute("class")  # its one target has no data
+    why = help_center.locator(".targets .why")
+    assert why.get_attribute("data-why") and "no answers about this touchpoint" in why.inner_text()
+    assert page.locator('.targets li[class^="status-not-"]').count() == 0  # every target is measured or has no data
+    churn = page.locator('li[data-touchpoint="renewal-notice"] .targets li').first
+    assert re.search(r"Churn rate: [\d.]+ % vs target 5(\.0)? %", churn.inner_text()), churn.inner_text()
+    chat = page.locator('li[data-touchpoint="support-chat"] .targets').inner_text()
+    assert "First response time (median)" in chat
+    # The touchpoint's page shows the same statistic next to the same target.
+    page.goto(f"{server.url}/touchpoints/support-chat?{VIEW}")
+    section = page.locator('section[data-metric="first_response_median"]')
+    assert "target 2.0 min" in section.locator(".figure").inner_text()
+    assert page.locator('section[data-metric="first_response_time"]').count() == 0
+    _shot(page, "support-chat")

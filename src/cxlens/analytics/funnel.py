@@ -22,6 +22,7 @@ from ..periods import timestamp
 from . import stats
 from .facts import KPISource, bound, check_dimensions, filter_dimensions
 from .result import KPIResult
+from .touchpoint_outcomes import outcome_by_touchpoint
 
 __all__ = [
     "FunnelCounts",
@@ -304,8 +305,10 @@ def touchpoint_health(
     """Every target of every touchpoint against its measured value over [since, until): status
     ``met`` or ``missed`` (on the estimate), ``significant`` when the interval lies wholly on
     one side of the target, ``no data`` when nothing was measured, ``not per touchpoint`` for
-    metrics that belong to customers (churn, revenue retention) rather than a touchpoint, ``not
-    measured`` for a metric nothing computes yet."""
+    a target a journeys file can no longer set (revenue retention: loading refuses it), ``not
+    measured`` for a metric nothing computes yet; ``why`` says what a person can do about the
+    last three. Churn and retention at a touchpoint are those of the customers who passed it
+    (:mod:`.touchpoint_outcomes`); conversion, its customers who went on to the next stage."""
     if by or grain:
         raise InputError("touchpoint health is per touchpoint and target: leave out by and grain (use since/until)")
     tp, t, st, j = (k.engine.table(n) for n in ("touchpoints", "touchpoint_targets", "stages", "journeys"))
@@ -334,6 +337,7 @@ def touchpoint_health(
         row["status"], row["significant"] = (
             (m, False) if isinstance(m, str) else _status(target["metric"], target["target"], got)
         )
+        row["why"] = _why_not(target["metric"], row["status"], got)
         result.rows.append(row)
     return result
 
@@ -342,9 +346,11 @@ def _by_touchpoint(k: KPISource, metric: str, *, since, until, where, confidence
     """{touchpoint: row} of ``metric`` sliced by touchpoint, or why it cannot be: customers'
     outcomes (churn, revenue retention, CLV) are not per touchpoint; a metric no KPI computes
     is not measured."""
+    journey = {"journey": where["journey"]} if where and "journey" in where else None
     if metric in _FROM_FUNNEL:
-        journey = {"journey": where["journey"]} if where and "journey" in where else None
         return touchpoint_conversion(k, since=since, until=until, where=journey, confidence=confidence)
+    if metric in catalog.TOUCHPOINT_OUTCOMES:
+        return outcome_by_touchpoint(k, metric, since=since, until=until, where=journey, confidence=confidence)
     entry = catalog.CATALOGUE.get(metric)
     if entry is None:
         return "not measured"
@@ -360,6 +366,27 @@ def _by_touchpoint(k: KPISource, metric: str, *, since, until, where, confidence
 
 # The sources whose KPIs can be sliced by touchpoint.
 _PER_TOUCHPOINT = {"answers", "tickets"}
+
+
+# Why a target has no value in the view, by where its KPI's rows come from.
+_NO_DATA = {
+    "answers": "no answers about this touchpoint in this view (does a survey ask about it?)",
+    "tickets": "no tickets at this touchpoint in this view",
+    "events": "no customers at this touchpoint in this view, or it is on its journey's last stage",
+    "customers": f"no customer passed it at least {catalog.CHURN_AFTER_DAYS} days before the view's end",
+}
+
+
+def _why_not(metric: str, status: str, got: dict | None) -> str | None:
+    """What a person reads next to a target that could not be judged."""
+    if status == "no data":
+        entry = catalog.CATALOGUE.get(metric)
+        return _NO_DATA.get(entry.source if entry else "", "nothing measured it in this view")
+    if status == "not per touchpoint":
+        return catalog.touchpoint_target_problem(metric)
+    if status == "not measured":
+        return "no KPI computes this metric"
+    return None
 
 
 def _status(metric: str, target: float, got: dict | None) -> tuple[str, bool]:
