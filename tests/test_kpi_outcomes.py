@@ -222,12 +222,14 @@ def test_touchpoint_health_judges_every_target_against_its_measure(demo):
         if row["metric"] == "csat" and row["touchpoint"] in csat:
             assert row["value"] == csat[row["touchpoint"]]["value"]
             assert row["status"] == ("met" if row["value"] >= row["target"] else "missed")
-        if row["metric"] in ("first_response_time", "handle_time") and row["value"] is not None:
+        if row["metric"] in ("first_response_median", "handle_time") and row["value"] is not None:
             assert row["status"] == ("met" if row["value"] <= row["target"] else "missed")  # lower is better
-        if row["metric"] in ("churn_rate", "net_revenue_retention"):
-            assert row["status"] == "not per touchpoint"
+        if row["metric"] in ("churn_rate", "retention"):  # of the customers who passed the touchpoint
+            assert row["status"] in ("met", "missed") and row["n"] > 0
         if row["metric"] == "sentiment":
             assert row["status"] == "no data"  # nothing analysed yet: `cxlens text analyze` fills it
+            assert "no answers about this touchpoint" in row["why"]
+        assert (row["why"] is None) == (row["status"] in ("met", "missed"))
         if row["significant"]:
             assert row["low"] > row["target"] or row["high"] < row["target"]
     assert {"met", "missed"} <= statuses
@@ -396,3 +398,28 @@ def test_kpis_slice_by_the_sentiment_and_theme_text_analytics_found(demo):
     assert targets
     for row in targets:  # the demo's sentiment target sits on a touchpoint without a survey
         assert (row["status"] in ("met", "missed")) == (row["touchpoint"] in measured)
+
+
+def test_churn_at_a_touchpoint_is_that_of_the_customers_who_passed_it(demo):
+    from cxlens.analytics.touchpoint_outcomes import outcome_by_touchpoint
+    from cxlens.catalog import CHURN_AFTER_DAYS
+
+    since, until = datetime(2025, 7, 1, tzinfo=timezone.utc), AS_OF
+    window = timedelta(days=CHURN_AFTER_DAYS)
+    first = {}
+    for r in rows(
+        demo,
+        "SELECT e.customer_id, e.occurred_at, c.churned_at FROM events e JOIN touchpoints t ON t.id = e.touchpoint_id "
+        "JOIN customers c ON c.id = e.customer_id WHERE t.key = 'renewal-notice'",
+    ):
+        at = _utc(r["occurred_at"])
+        if since <= at < until:
+            churned = _utc(r["churned_at"]) if r["churned_at"] else None
+            first[r["customer_id"]] = (min(first.get(r["customer_id"], (at,))[0], at), churned)
+    followed = {c: v for c, v in first.items() if v[0] + window <= until}
+    gone = [c for c, (at, churned) in followed.items() if churned is not None and at <= churned < at + window]
+    got = outcome_by_touchpoint(kpi(demo), "churn_rate", since=since, until=until)["renewal-notice"]
+    assert got["n"] == len(followed) > 0
+    assert got["value"] == pytest.approx(100 * len(gone) / len(followed))
+    kept = outcome_by_touchpoint(kpi(demo), "retention", since=since, until=until)["renewal-notice"]
+    assert kept["value"] == pytest.approx(100 - got["value"])
