@@ -299,6 +299,7 @@ def test_rerun_without_reset_generates_nothing_and_says_so(demo_store):
     text = summary.describe()
     assert text.startswith("The store already holds data (400 customers, ") and "3,000 responses" in text
     assert "nothing generated" in text and "--reset" in text
+    assert f"{summary.counts['revenue']:,} payments" in text and " revenue" not in text
     assert snapshot(demo_store) == before
 
 
