@@ -9,6 +9,8 @@ so n says how many were followed for the whole window.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import ibis
 
 from ..catalog import CHURN_AFTER_DAYS
@@ -41,8 +43,9 @@ def outcome_by_touchpoint(
         wanted = [where["journey"]] if isinstance(where["journey"], str) else list(where["journey"])
         j = j.filter(j.t_journey.isin(jt.filter(jt.key.isin(wanted)).id))
     start = j.first.epoch_seconds().cast("float64")
-    if until is not None:
-        j = j.filter(start + window <= ibis.literal(until.timestamp()))
+    # Without an end, now: a customer whose window is still open cannot be told churned or kept.
+    end = until or datetime.now(timezone.utc)
+    j = j.filter(start + window <= ibis.literal(end.timestamp()))
     gone = j.churned_at.epoch_seconds().cast("float64") - start
     churned = (j.churned_at.notnull() & (gone >= 0) & (gone < window)).ifelse(1, 0)
     q = j.group_by("touchpoint").aggregate(n=j.count(), churned=churned.sum())
