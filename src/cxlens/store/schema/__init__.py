@@ -56,6 +56,7 @@ from .operations import (
     schedule_teams,
     schedules,
 )
+from .predictions import customer_predictions, prediction_models
 from .text import text_models, text_results, text_themes
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "case_events",
     "cases",
     "CHANGE_TRACKED",
+    "customer_predictions",
     "change_trigger_sql",
     "customers",
     "deliveries",
@@ -97,6 +99,7 @@ __all__ = [
     "surveys",
     "TABLES",
     "team_members",
+    "prediction_models",
     "text_models",
     "text_results",
     "text_themes",

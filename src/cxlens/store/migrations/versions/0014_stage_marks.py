@@ -2,14 +2,14 @@
 other (sequential) rather than being alternatives, for the funnel between stages
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0012
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0014'
-down_revision = '0010'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
