@@ -32,7 +32,7 @@ def test_journeys_load_and_show(env, store):
     shown = runner.invoke(app, ["journeys", "show"])
     assert shown.exit_code == 0
     assert "Support chat (support-chat)" in shown.output
-    assert "first_response_time 2m" in shown.output
+    assert "first_response_time (median) 2m" in shown.output
     assert "csat 85%" in shown.output
 
 

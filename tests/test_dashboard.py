@@ -153,7 +153,7 @@ def test_journey_map_shows_health_counts_and_the_funnel(client, demo_store):
     ]
     assert funnel
     for r in funnel:
-        assert f"{r['value']:.1f} % went on from the previous step" in html
+        assert f"{r['value']:.1f} % of the {r['n']:,} at" in html
     assert re.search(r'class="touchpoint health-(good|ok|warn|bad)"', html)
     assert 'href="/touchpoints/support-chat?since=2025-07-01&amp;until=2026-06-01"' in html
 

@@ -264,10 +264,11 @@ def test_answers_follow_their_event_or_ticket_shortly(demo_store):
 
     with demo_store.engine.connect() as conn:
         tp = dict(conn.execute(sa.select(touchpoints.c.id, touchpoints.c.key)).all())
-        happened = {
-            (c, tp[t]): at
-            for c, t, at in conn.execute(sa.select(events.c.customer_id, events.c.touchpoint_id, events.c.occurred_at))
-        }
+        # Journey steps (tickets' events are the customers' contacts with support, one per ticket).
+        steps = sa.select(events.c.customer_id, events.c.touchpoint_id, events.c.occurred_at)
+        happened = {(c, tp[t]): at for c, t, at in conn.execute(steps.where(events.c.external_id.not_like("ev-T-%")))}
+        opened = conn.execute(sa.select(sa.func.count()).where(events.c.external_id.like("ev-T-%"))).scalar_one()
+        assert 0 < opened <= conn.execute(sa.select(sa.func.count()).select_from(tickets)).scalar_one()
         solved: dict = {}
         for c, t, at in conn.execute(
             sa.select(tickets.c.customer_id, tickets.c.touchpoint_id, tickets.c.solved_at).where(
@@ -278,7 +279,7 @@ def test_answers_follow_their_event_or_ticket_shortly(demo_store):
         answers = conn.execute(
             sa.select(responses.c.customer_id, responses.c.touchpoint_id, responses.c.submitted_at)
         ).all()
-    assert len(happened) == rows(demo_store, "SELECT count(*) FROM events")[0][0]  # one event per customer and step
+    assert len(happened) + opened == rows(demo_store, "SELECT count(*) FROM events")[0][0]  # one per customer and step
     lags, support = [], 0
     for customer, t, submitted in answers:
         key = (customer, tp[t])
@@ -311,6 +312,7 @@ def test_rerun_without_reset_generates_nothing_and_says_so(demo_store):
     text = summary.describe()
     assert text.startswith("The store already holds data (400 customers, ") and "3,000 responses" in text
     assert "nothing generated" in text and "--reset" in text
+    assert f"{summary.counts['revenue']:,} payments" in text and " revenue" not in text
     assert snapshot(demo_store) == before
 
 

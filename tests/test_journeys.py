@@ -26,7 +26,7 @@ def test_demo_file_is_valid():
     assert len(jmap.journeys) >= 4
     assert {"support-chat", "support-email", "support-phone", "webinar", "checkout"} <= set(jmap.touchpoint_keys())
     kinds = {m for j in jmap.journeys for s in j.stages for t in s.touchpoints for m in t.targets}
-    assert {"nps", "first_response_time", "churn_rate"} <= kinds
+    assert {"nps", "first_response_median", "churn_rate", "retention"} <= kinds
 
 
 def test_error_names_the_path_in_the_file():
@@ -133,9 +133,43 @@ def test_tree_keeps_the_order_of_the_file(mapped_store):
         kinds = dict(conn.execute(sa.text("SELECT metric, kind FROM touchpoint_targets")).all())
     assert (
         kinds["nps"] == "perception"
-        and kinds["first_response_time"] == "interaction"
+        and kinds["first_response_median"] == "interaction"
         and kinds["churn_rate"] == "outcome"
     )
+    assert buy["stages"][1]["optional"] and buy["stages"][2]["sequential"] and not buy["stages"][0]["optional"]
+
+
+@pytest.mark.parametrize(
+    ("targets", "stored"),
+    [
+        ({"first_response_time": {"median": "2m"}}, {"first_response_median": 120}),
+        ({"resolution_time": {"p90": "2d"}}, {"resolution_p90": 172800}),
+        ({"first_response_time": {"mean": "90s"}}, {"first_response_time": 90}),
+        ({"handle_time": "10m"}, {"handle_time": 600}),  # the mean is handle time's definition
+        ({"first_response_median": "2m"}, {"first_response_median": 120}),
+    ],
+)
+def test_a_target_names_the_statistic_it_is_for(targets, stored):
+    jmap = parse_journeys(small(targets=targets))
+    assert jmap.journeys[0].stages[0].touchpoints[0].targets == stored
+
+
+@pytest.mark.parametrize(
+    ("targets", "message"),
+    [
+        ({"first_response_time": "2m"}, "targets.first_response_time: '2m': say which statistic the target is for"),
+        ({"first_response_time": {"mode": "2m"}}, "does not name a statistic of first_response_time; write one of"),
+        ({"first_response_time": {"median": "soon"}}, "targets.first_response_time.median: 'soon' is not a duration"),
+        ({"csat": {"median": 80}}, "does not name a statistic of csat; write the target as a plain value"),
+        ({"net_revenue_retention": 105}, "a touchpoint cannot carry a net_revenue_retention target: it is measured"),
+        ({"rating": 4}, "a touchpoint cannot carry a rating target: reviews and posts belong to no touchpoint"),
+        ({"response_rate": 30}, "cannot carry a response_rate target: invitations belong to surveys"),
+    ],
+)
+def test_targets_no_touchpoint_can_measure_are_refused_with_the_reason(targets, message):
+    with pytest.raises(JourneyFileError) as info:
+        parse_journeys(small(targets=targets), "j.yaml")
+    assert message in str(info.value)
 
 
 def test_targets_are_shown_as_written():
@@ -316,8 +350,8 @@ def test_valid_survey_settings_are_kept(store):
             "targets.csat: 0.85 looks like a fraction: write 85 for 85% (or '0.85%' if you mean less than one percent)",
         ),
         ("retention: 0.9", "targets.retention: 0.9 looks like a fraction: write 90 for 90%"),
-        ("clv: .inf", "targets.clv: inf is not a finite number; write a number"),
-        ("clv: -.inf", "targets.clv: -inf is not a finite number"),
+        ("ces_mean: .inf", "targets.ces_mean: inf is not a finite number; write a number"),
+        ("sentiment: -.inf", "targets.sentiment: -inf is not a finite number"),
         ("nps: .nan", "targets.nps: nan is not a finite number"),
         ("first_response_time: .inf", "targets.first_response_time: inf is not a finite number; write a duration"),
         ("ticket_volume: .inf", "targets.ticket_volume: inf is not a finite number"),

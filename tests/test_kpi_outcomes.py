@@ -149,7 +149,13 @@ def test_clv_is_revenue_per_customer_year_times_expected_years_minus_acquisition
         assert row["low"] < row["value"] < row["high"]
 
 
-def test_funnel_follows_each_journeys_touchpoints_in_order(demo):
+# The demo's Buy journey: Discover (website visit or webinar, alternatives), Evaluate (optional:
+# a sales call), Purchase in order (checkout, then delivery): four steps.
+BUY_STEPS = [("discover", ["website-visit", "webinar"]), ("evaluate", ["sales-call"])]
+BUY_STEPS += [("purchase", ["checkout"]), ("purchase", ["delivery"])]
+
+
+def test_funnel_counts_customers_reaching_each_stage_from_the_one_before(demo):
     first = {}
     for r in rows(
         demo, "SELECT e.customer_id, t.key, e.occurred_at FROM events e JOIN touchpoints t ON t.id = e.touchpoint_id"
@@ -157,21 +163,53 @@ def test_funnel_follows_each_journeys_touchpoints_in_order(demo):
         key = (r["customer_id"], r["key"])
         at = _utc(r["occurred_at"])
         first[key] = min(first.get(key, at), at)
-    result = kpi(demo).compute("funnel", where={"journey": "buy"})
-    steps = [r["touchpoint"] for r in result.rows]
-    assert steps == ["website-visit", "webinar", "sales-call", "checkout", "delivery"]
     people = {c for c, _ in first}
-    for before, row in zip(result.rows, result.rows[1:]):
-        at_before = {c for c in people if (c, before["touchpoint"]) in first}
-        went_on = {
-            c
-            for c in at_before
-            if (c, row["touchpoint"]) in first and first[(c, row["touchpoint"])] >= first[(c, before["touchpoint"])]
-        }
-        assert row["n"] == len(at_before) and row["from_touchpoint"] == before["touchpoint"]
-        assert row["value"] == pytest.approx(100 * len(went_on) / len(at_before))
-        assert row["drop_off"] == pytest.approx(100 - row["value"])
-    assert result.rows[0]["reached"] == len({c for c in people if (c, "website-visit") in first})
+    # A customer's first time at a step: the earliest at any of its touchpoints.
+    at_step = [
+        {c: min(first[(c, t)] for t in tps if (c, t) in first) for c in people if any((c, t) in first for t in tps)}
+        for _, tps in BUY_STEPS
+    ]
+    result = kpi(demo).compute("funnel", where={"journey": "buy"})
+    assert [r["touchpoint"] for r in result.rows] == [t for _, tps in BUY_STEPS for t in tps]
+    by_step = defaultdict(list)
+    for r in result.rows:
+        by_step[r["step"]].append(r)
+    # Evaluate is optional: Purchase is measured from Discover; delivery from checkout.
+    sources = {2: 1, 3: 1, 4: 3}
+    for number, step_rows in by_step.items():
+        reached = at_step[number - 1]
+        assert sum(r["first_here"] for r in step_rows) == len(reached)
+        assert sum(r["share"] for r in step_rows) == pytest.approx(100)
+        for r in step_rows:
+            assert r["step_reached"] == len(reached)
+            assert r["reached"] == len({c for c in people if (c, r["touchpoint"]) in first})
+            if number == 1:
+                assert r["value"] == 100 and r["from_step"] is None
+                continue
+            before = at_step[sources[number] - 1]
+            went_on = {c for c in before if c in reached and reached[c] >= before[c]}
+            assert r["from_step"] == sources[number] and r["n"] == len(before)
+            assert r["value"] == pytest.approx(100 * len(went_on) / len(before))
+            assert r["drop_off"] == pytest.approx(100 - r["value"])
+    assert by_step[2][0]["optional"] and not by_step[3][0]["optional"]
+
+
+def test_a_touchpoints_conversion_is_to_the_next_stage_that_is_not_optional(demo):
+    from cxlens.analytics.funnel import touchpoint_conversion
+
+    first = {}
+    for r in rows(
+        demo, "SELECT e.customer_id, t.key, e.occurred_at FROM events e JOIN touchpoints t ON t.id = e.touchpoint_id"
+    ):
+        key = (r["customer_id"], r["key"])
+        at = _utc(r["occurred_at"])
+        first[key] = min(first.get(key, at), at)
+    got = touchpoint_conversion(kpi(demo), where={"journey": "buy"})
+    assert set(got) == {"website-visit", "webinar", "sales-call", "checkout"}  # delivery is last
+    webinar = {c: at for (c, t), at in first.items() if t == "webinar"}
+    went_on = [c for c, at in webinar.items() if (c, "checkout") in first and first[(c, "checkout")] >= at]
+    assert got["webinar"]["n"] == len(webinar)
+    assert got["webinar"]["value"] == pytest.approx(100 * len(went_on) / len(webinar))
 
 
 def test_touchpoint_health_judges_every_target_against_its_measure(demo):
@@ -187,12 +225,14 @@ def test_touchpoint_health_judges_every_target_against_its_measure(demo):
         if row["metric"] == "csat" and row["touchpoint"] in csat:
             assert row["value"] == csat[row["touchpoint"]]["value"]
             assert row["status"] == ("met" if row["value"] >= row["target"] else "missed")
-        if row["metric"] in ("first_response_time", "handle_time") and row["value"] is not None:
+        if row["metric"] in ("first_response_median", "handle_time") and row["value"] is not None:
             assert row["status"] == ("met" if row["value"] <= row["target"] else "missed")  # lower is better
-        if row["metric"] in ("churn_rate", "net_revenue_retention"):
-            assert row["status"] == "not per touchpoint"
+        if row["metric"] in ("churn_rate", "retention"):  # of the customers who passed the touchpoint
+            assert row["status"] in ("met", "missed") and row["n"] > 0
         if row["metric"] == "sentiment":
             assert row["status"] == "no data"  # nothing analysed yet: `cxlens text analyze` fills it
+            assert "no answers about this touchpoint" in row["why"]
+        assert (row["why"] is None) == (row["status"] in ("met", "missed"))
         if row["significant"]:
             assert row["low"] > row["target"] or row["high"] < row["target"]
     assert {"met", "missed"} <= statuses
@@ -361,3 +401,28 @@ def test_kpis_slice_by_the_sentiment_and_theme_text_analytics_found(demo):
     assert targets
     for row in targets:  # the demo's sentiment target sits on a touchpoint without a survey
         assert (row["status"] in ("met", "missed")) == (row["touchpoint"] in measured)
+
+
+def test_churn_at_a_touchpoint_is_that_of_the_customers_who_passed_it(demo):
+    from cxlens.analytics.touchpoint_outcomes import outcome_by_touchpoint
+    from cxlens.catalog import CHURN_AFTER_DAYS
+
+    since, until = datetime(2025, 7, 1, tzinfo=timezone.utc), AS_OF
+    window = timedelta(days=CHURN_AFTER_DAYS)
+    first = {}
+    for r in rows(
+        demo,
+        "SELECT e.customer_id, e.occurred_at, c.churned_at FROM events e JOIN touchpoints t ON t.id = e.touchpoint_id "
+        "JOIN customers c ON c.id = e.customer_id WHERE t.key = 'renewal-notice'",
+    ):
+        at = _utc(r["occurred_at"])
+        if since <= at < until:
+            churned = _utc(r["churned_at"]) if r["churned_at"] else None
+            first[r["customer_id"]] = (min(first.get(r["customer_id"], (at,))[0], at), churned)
+    followed = {c: v for c, v in first.items() if v[0] + window <= until}
+    gone = [c for c, (at, churned) in followed.items() if churned is not None and at <= churned < at + window]
+    got = outcome_by_touchpoint(kpi(demo), "churn_rate", since=since, until=until)["renewal-notice"]
+    assert got["n"] == len(followed) > 0
+    assert got["value"] == pytest.approx(100 * len(gone) / len(followed))
+    kept = outcome_by_touchpoint(kpi(demo), "retention", since=since, until=until)["renewal-notice"]
+    assert kept["value"] == pytest.approx(100 - got["value"])

@@ -53,18 +53,35 @@ def _outcome_expressions(k):
     from cxlens.analytics import customers, funnel
 
     start, end = datetime(2025, 7, 1, tzinfo=timezone.utc), datetime(2026, 7, 1, tzinfo=timezone.utc)
-    reached, converted = funnel.funnel_expressions(k, [(1, 2), (2, 3)], by=["segment"], since=start)
+    # Discover (touchpoints 1 and 2, alternatives) → Evaluate (3, optional) → Purchase (4).
+    discover = funnel.Step(1, 1, "discover", False, [(1, "a"), (2, "b")])
+    evaluate = funnel.Step(2, 2, "evaluate", True, [(3, "c")], source=discover)
+    purchase = funnel.Step(3, 3, "purchase", False, [(4, "d")], source=discover)
+    discover.next = evaluate.next = purchase
+    steps = {"buy": [discover, evaluate, purchase]}
+    exprs = funnel.funnel_expressions(k, steps, by=["segment"], since=start)
     return {
         "survival": customers.survival_expression(k, by=["segment"], unit="month", since=None, as_of=end),
         "net_revenue_retention": customers.revenue_retention_expression(k, gross=False, by=["plan"], grain="quarter"),
         "gross_revenue_retention": customers.revenue_retention_expression(k, gross=True, grain="month", since=start),
         "clv": customers.clv_expression(k, by=["segment"], start=start, end=end),
-        "funnel_reached": reached,
-        "funnel_converted": converted,
+        "funnel_at_step": exprs["at_step"],
+        "funnel_first_at": exprs["first_at"],
+        "funnel_into_step": exprs["into_step"][0],
+        "funnel_went_on": exprs["went_on"],
     }
 
 
-OUTCOMES = ("survival", "net_revenue_retention", "gross_revenue_retention", "clv", "funnel_reached", "funnel_converted")
+OUTCOMES = (
+    "survival",
+    "net_revenue_retention",
+    "gross_revenue_retention",
+    "clv",
+    "funnel_at_step",
+    "funnel_first_at",
+    "funnel_into_step",
+    "funnel_went_on",
+)
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)

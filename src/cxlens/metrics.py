@@ -13,7 +13,7 @@ from typing import Literal
 
 from .catalog import CATALOGUE
 
-__all__ = ["METRICS", "Metric", "SCALES", "default_scale", "format_target", "parse_duration"]
+__all__ = ["METRICS", "Metric", "SCALES", "default_scale", "format_target", "parse_duration", "written_target"]
 
 Kind = Literal["interaction", "perception", "outcome"]
 
@@ -64,6 +64,13 @@ def parse_duration(value: object) -> float | None:
     if not match:
         return None
     return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+def written_target(metric: str) -> str:
+    """A stored target's metric as a journeys file names it: first_response_median →
+    "first_response_time (median)", the metric with the statistic its target is for."""
+    entry = CATALOGUE[metric]
+    return f"{entry.base} ({entry.statistic})" if entry.base and entry.base != metric else metric
 
 
 def format_target(metric: str, value: float) -> str:

@@ -38,13 +38,18 @@ __all__ = [
     "SOURCE_DIMENSIONS",
     "TEXT_DIMENSIONS",
     "TICKET_DIMENSIONS",
+    "CHURN_AFTER_DAYS",
+    "TOUCHPOINT_OUTCOMES",
     "base_metric",
     "dimensions",
     "get",
     "higher_is_better",
     "kind",
     "label",
+    "statistics_of",
+    "touchpoint_target_problem",
     "unit",
+    "with_statistic",
 ]
 
 Kind = Literal["interaction", "perception", "outcome"]
@@ -158,8 +163,20 @@ def _durations(name: str, label: str, source: str = "tickets", target: bool = Tr
             statistic="mean",
             target_range=(0, _INF) if target else None,
         ),
-        _kpi(f"{name}_median", "interaction", "seconds", label, "lower", source, base=base, statistic="median"),
-        _kpi(f"{name}_p90", "interaction", "seconds", label, "lower", source, base=base, statistic="p90"),
+        *(
+            _kpi(
+                f"{name}_{statistic}",
+                "interaction",
+                "seconds",
+                label,
+                "lower",
+                source,
+                base=base,
+                statistic=statistic,
+                target_range=(0, _INF) if target else None,
+            )
+            for statistic in ("median", "p90")
+        ),
     ]
 
 
@@ -273,12 +290,12 @@ _ENTRIES: list[KPI] = [
     _kpi("funnel", "interaction", "percent", "Funnel", "higher", "events", _JOURNEYS),
     _kpi("touchpoint_health", None, None, "Touchpoint health", None, "targets", _JOURNEYS),
     # A touchpoint's conversion is its step of the funnel: the share of its customers who go on
-    # to the next touchpoint; a target, not a KPI of its own.
+    # to the next stage of its journey (not an optional one); a target, not a KPI of its own.
     _kpi(
         "conversion",
         "interaction",
         "percent",
-        "Conversion to the next touchpoint",
+        "Conversion to the next stage",
         "higher",
         "events",
         None,
@@ -297,6 +314,52 @@ def get(name: str) -> KPI:
         return CATALOGUE[name]
     except KeyError:
         raise InputError(f"KPI {name!r} is not known; use one of: {', '.join(NAMES)}") from None
+
+
+def with_statistic(metric: str, statistic: str) -> str | None:
+    """The KPI that is ``statistic`` ("mean", "median", "p90") of ``metric``'s values, if any:
+    first_response_time, median → first_response_median."""
+    entry = CATALOGUE.get(metric)
+    if entry is None:
+        return None
+    if entry.statistic == statistic and not entry.base:
+        return entry.name
+    found = [k.name for k in _ENTRIES if k.base_metric == entry.base_metric and k.statistic == statistic]
+    return found[0] if found else None
+
+
+def statistics_of(metric: str) -> tuple[str, ...]:
+    """The statistics a target of ``metric`` may name: several for a skewed duration, whose
+    target must say which (DESIGN.md §5: the mean alone misleads), else none."""
+    entry = CATALOGUE.get(metric)
+    if entry is None or entry.base_metric != metric:
+        return ()
+    return tuple(k.statistic for k in _ENTRIES if k.base_metric == metric and k.statistic and k.target_range)
+
+
+# Outcomes a touchpoint's target may name: measured on the customers who passed the touchpoint
+# in the period (churn within CHURN_AFTER_DAYS after it; DESIGN.md §5 "outcome at a touchpoint").
+TOUCHPOINT_OUTCOMES = ("churn_rate", "retention")
+CHURN_AFTER_DAYS = 90
+# Metrics measured along the journey rather than by a KPI sliced by touchpoint.
+_ALONG_THE_JOURNEY = ("conversion", *TOUCHPOINT_OUTCOMES)
+
+
+def touchpoint_target_problem(metric: str) -> str | None:
+    """Why a touchpoint cannot carry a target of ``metric`` (None when it can): each target is
+    measured at its touchpoint, or refused when the journeys file is loaded."""
+    entry = CATALOGUE.get(metric)
+    if entry is None or metric in _ALONG_THE_JOURNEY or "touchpoint" in entry.dimensions:
+        return None
+    belongs = {
+        "revenue": "it is measured on customers' revenue over whole periods, which no touchpoint holds",
+        "invitations": "invitations belong to surveys, not touchpoints",
+        "mentions": "reviews and posts belong to no touchpoint",
+    }.get(entry.source, "it is not measured per touchpoint")
+    return (
+        f"a touchpoint cannot carry a {metric} target: {belongs}; "
+        f"use churn_rate or retention (of the customers who passed the touchpoint), or leave it out"
+    )
 
 
 def base_metric(name: str) -> str:

@@ -28,7 +28,7 @@ def journeys_show() -> None:
     from rich.tree import Tree
 
     from ..ingest.journeys import journey_tree
-    from ..metrics import format_target
+    from ..metrics import format_target, written_target
 
     tree = journey_tree(open_store())
     if not tree:
@@ -40,7 +40,7 @@ def journeys_show() -> None:
         for st in j["stages"]:
             sn = jn.add(f"{st['name']} ({st['key']})")
             for tp in st["touchpoints"]:
-                targets = ", ".join(f"{m} {format_target(m, v)}" for m, v in tp["targets"].items())
+                targets = ", ".join(f"{written_target(m)} {format_target(m, v)}" for m, v in tp["targets"].items())
                 where = " · ".join(x for x in (tp["channel"], tp["team"]) if x)
                 sn.add(f"{tp['name']} ({tp['key']}) [dim]{where}[/]" + (f"  targets: {targets}" if targets else ""))
     out.print(root)

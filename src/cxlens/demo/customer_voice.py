@@ -86,6 +86,19 @@ class CustomerVoice:
             }
         )
         self._write("tickets", table)
+        # Opening a ticket is the customer's event at its touchpoint: the Get help funnel counts
+        # customers reaching support by these, as a helpdesk integration would send them.
+        self._write(
+            "events",
+            pa.table(
+                {
+                    "external_id": self._ids("ev-T-", 0, n),
+                    "customer": table["customer"],
+                    "touchpoint": table["touchpoint"],
+                    "occurred_at": table["created_at"],
+                }
+            ),
+        )
         self.progress("tickets", n, n)
 
     def mentions(self, n: int) -> None:

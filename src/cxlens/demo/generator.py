@@ -94,7 +94,7 @@ class DemoSummary:
     loop: dict[str, int] = field(default_factory=dict)  # closing the loop: staff, team members, cases, …
 
     def describe(self) -> str:
-        parts = ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in self.counts.items())
+        parts = ", ".join(f"{n:,} {_WORDS.get(k, k.replace('_', ' '))}" for k, n in self.counts.items())
         if self.skipped:
             return (
                 f"The store already holds data ({parts}); nothing generated. "
@@ -102,6 +102,10 @@ class DemoSummary:
             )
         loop = ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in self.loop.items())
         return f"Demo company Northwind Gear generated: {parts}." + (f" Closing the loop: {loop}." if loop else "")
+
+
+# How the summary names the rows of a table whose name is not a plural of things.
+_WORDS = {"revenue": "payments"}
 
 
 class _Demo(InvitationHistory, CustomerVoice):

@@ -13,7 +13,7 @@ plus the surveys that ask about them.
                 name: Support chat
                 channel: chat
                 team: support
-                targets: {first_response_time: 2m, csat: 85, first_contact_resolution: 70}
+                targets: {first_response_time: {median: 2m}, csat: 85, first_contact_resolution: 70}
     surveys:
       - key: support-csat
         name: Support satisfaction

@@ -6,6 +6,7 @@ import math
 import re
 from typing import Any
 
+from ... import catalog
 from ...metrics import METRICS, parse_duration
 from ..business_hours.schedule import show
 
@@ -60,36 +61,81 @@ class Checker:
             return None
         return str(value)
 
+    def flag(self, obj: dict, name: str, path: str) -> bool:
+        value = obj.get(name, False)
+        if not isinstance(value, bool):
+            self.problem(f"{path}.{name}", f"{show(value)} is not true or false")
+            return False
+        return value
+
     def unknown(self, obj: dict, allowed: set[str], path: str) -> None:
         for extra in sorted(set(obj) - allowed):
             self.problem(f"{path}.{extra}", f"is not a known field (known: {', '.join(sorted(allowed))})")
 
     def targets(self, value: Any, path: str) -> dict[str, float]:
+        """A touchpoint's targets by the KPI each is measured by: ``first_response_time: {median:
+        2m}`` is a target of first_response_median."""
         out: dict[str, float] = {}
         for metric, goal in self.mapping(value, path).items() if value is not None else []:
             where = f"{path}.{metric}"
-            spec = METRICS.get(metric)
-            if spec is None:
+            if METRICS.get(metric) is None:
                 self.problem(where, f"{metric!r} is not a metric cxlens knows; use one of: {', '.join(METRICS)}")
                 continue
-            number = parse_duration(goal) if spec.unit == "seconds" else as_number(goal)
-            hint = "a duration such as 90s, 4h or 2d" if spec.unit == "seconds" else "a number"
-            if number is None:
-                self.problem(where, f"{show(goal)} is not {hint}")
-            elif not math.isfinite(number):
-                # YAML reads .inf and .nan as numbers; no target can be reached or missed by them.
-                self.problem(where, f"{show(goal)} is not a finite number; write {hint}")
-            elif not spec.low <= number <= spec.high:
-                self.problem(where, f"{show(goal)} is outside {span(spec.low, spec.high)}")
-            elif looks_like_fraction(spec, goal, number):
-                self.problem(
-                    where,
-                    f"{show(goal)} looks like a fraction: write {number * 100:g} for {number * 100:g}% "
-                    f"(or '{number:g}%' if you mean less than one percent)",
-                )
-            else:
+            refused = catalog.touchpoint_target_problem(metric)
+            if refused:
+                self.problem(where, refused)
+                continue
+            named = self._statistic(metric, goal, where)
+            if named is None:
+                continue
+            metric, goal, where = named
+            number = self._goal(METRICS[metric], goal, where)
+            if number is not None:
                 out[metric] = number
         return out
+
+    def _statistic(self, metric: str, goal: Any, where: str) -> tuple[str, Any, str] | None:
+        """(the KPI, its goal, its path) of a target that names its statistic, or of a plain one
+        where the metric has one statistic; None (a problem noted) otherwise."""
+        allowed = catalog.statistics_of(metric)
+        if isinstance(goal, dict):
+            if len(goal) != 1 or not allowed or next(iter(goal)) not in allowed:
+                choices = ", ".join(f"{{{s}: …}}" for s in allowed)
+                fix = f"write one of {choices}" if allowed else "write the target as a plain value"
+                self.problem(where, f"{show(goal)} does not name a statistic of {metric}; {fix}")
+                return None
+            statistic, value = next(iter(goal.items()))
+            return catalog.with_statistic(metric, statistic), value, f"{where}.{statistic}"
+        if len(allowed) > 1:
+            # A skewed duration: its mean, median and p90 differ a lot (DESIGN.md §5).
+            if self._goal(METRICS[metric], goal, where) is not None:
+                self.problem(
+                    where,
+                    f"{show(goal)}: say which statistic the target is for, e.g. {{median: {goal}}} "
+                    f"(one of {', '.join(allowed)}): the mean of skewed times misleads",
+                )
+            return None
+        return metric, goal, where
+
+    def _goal(self, spec, goal: Any, where: str) -> float | None:
+        number = parse_duration(goal) if spec.unit == "seconds" else as_number(goal)
+        hint = "a duration such as 90s, 4h or 2d" if spec.unit == "seconds" else "a number"
+        if number is None:
+            self.problem(where, f"{show(goal)} is not {hint}")
+        elif not math.isfinite(number):
+            # YAML reads .inf and .nan as numbers; no target can be reached or missed by them.
+            self.problem(where, f"{show(goal)} is not a finite number; write {hint}")
+        elif not spec.low <= number <= spec.high:
+            self.problem(where, f"{show(goal)} is outside {span(spec.low, spec.high)}")
+        elif looks_like_fraction(spec, goal, number):
+            self.problem(
+                where,
+                f"{show(goal)} looks like a fraction: write {number * 100:g} for {number * 100:g}% "
+                f"(or '{number:g}%' if you mean less than one percent)",
+            )
+        else:
+            return number
+        return None
 
     def touchpoint_ref(self, value: Any, path: str) -> str | None:
         """A touchpoint key a survey refers to: checked for form here, for existence on load

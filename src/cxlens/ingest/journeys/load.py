@@ -112,7 +112,12 @@ def _save_journey(
     counts.journeys += 1
     tp_pos = 0
     for spos, stage in enumerate(journey.stages):
-        sid = _upsert(conn, s.stages, {"journey_id": jid, "key": stage.key}, {"name": stage.name, "position": spos})
+        sid = _upsert(
+            conn,
+            s.stages,
+            {"journey_id": jid, "key": stage.key},
+            {"name": stage.name, "position": spos, "optional": stage.optional, "sequential": stage.sequential},
+        )
         counts.stages += 1
         for tp in stage.touchpoints:
             tid = _upsert(
@@ -181,6 +186,14 @@ def journey_tree(store: Store) -> list[dict]:
                 for t in tps
                 if t["stage_id"] == stage["id"]
             ]
-            stages.append({"key": stage["key"], "name": stage["name"], "touchpoints": points})
+            stages.append(
+                {
+                    "key": stage["key"],
+                    "name": stage["name"],
+                    "optional": bool(stage["optional"]),
+                    "sequential": bool(stage["sequential"]),
+                    "touchpoints": points,
+                }
+            )
         tree.append({"key": j["key"], "name": j["name"], "goal": j["goal"], "stages": stages})
     return tree

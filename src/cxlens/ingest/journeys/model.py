@@ -25,6 +25,10 @@ class Stage:
     key: str
     name: str
     touchpoints: list[Touchpoint] = field(default_factory=list)
+    # A stage's touchpoints are alternatives (a customer uses one or more of them) unless
+    # ``sequential``; an ``optional`` stage may be skipped on the way to the next one.
+    optional: bool = False
+    sequential: bool = False
 
 
 @dataclass

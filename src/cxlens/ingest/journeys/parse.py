@@ -79,8 +79,13 @@ def _parse_journey_list(c: Checker, value: Any) -> list[Journey]:
         for k, sraw in enumerate(c.items(jobj.get("stages"), f"{jpath}.stages")):
             spath = f"{jpath}.stages[{k}]"
             sobj = c.mapping(sraw, spath)
-            c.unknown(sobj, {"key", "name", "touchpoints"}, spath)
-            stage = Stage(c.key(sobj, spath, seen_stages), c.text(sobj, "name", spath, True) or "")
+            c.unknown(sobj, {"key", "name", "touchpoints", "optional", "sequential"}, spath)
+            stage = Stage(
+                c.key(sobj, spath, seen_stages),
+                c.text(sobj, "name", spath, True) or "",
+                optional=c.flag(sobj, "optional", spath),
+                sequential=c.flag(sobj, "sequential", spath),
+            )
             for m, traw in enumerate(c.items(sobj.get("touchpoints"), f"{spath}.touchpoints")):
                 stage.touchpoints.append(_parse_touchpoint(c, traw, f"{spath}.touchpoints[{m}]", touchpoint_keys))
             journey.stages.append(stage)

@@ -64,6 +64,9 @@ stages = sa.Table(
     sa.Column("key", sa.String(100), nullable=False),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("position", sa.Integer, nullable=False),
+    # A stage's touchpoints are alternatives unless sequential; an optional stage may be skipped.
+    sa.Column("optional", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("sequential", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.UniqueConstraint("journey_id", "key"),
 )
 

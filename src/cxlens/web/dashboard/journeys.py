@@ -77,18 +77,27 @@ def correct_targets(rows: list[dict], q: float, confidence: float = 0.95) -> tup
 
 
 def _annotate(journey: dict, by_tp: dict, counts: dict, steps: dict, problem: str | None) -> None:
-    """Put each touchpoint's health, targets, answers and funnel step on the journey tree."""
-    path = []
+    """Put each touchpoint's health, targets, answers and funnel row on the journey tree, and
+    each stage's step (a sequential stage's steps are its touchpoints')."""
+    bars: dict[int, dict] = {}
     for st in journey["stages"]:
         for tp in st["touchpoints"]:
             tp["health"] = health_of(by_tp.get(tp["key"], []))
             tp["targets_health"] = by_tp.get(tp["key"], [])
             tp["responses"] = counts.get(tp["key"], 0)
-            tp["step"] = steps.get((journey["key"], tp["key"]))
-            if tp["step"]:
-                path.append(tp["step"])
+            tp["step"] = step = steps.get((journey["key"], tp["key"]))
+            if step:
+                label = tp["name"] if st["sequential"] else st["name"]
+                bars.setdefault(step["step"], step | {"touchpoint": label, "reached": step["step_reached"]})
+        found = [tp["step"] for tp in st["touchpoints"] if tp["step"]]
+        st["step"] = found[0] if found and not st["sequential"] else None
+    path = [bars[n] for n in sorted(bars)]
     journey["funnel_chart"] = charts.funnel(path) if len(path) > 1 else None
     journey["health_problem"] = problem
+    for st in journey["stages"]:
+        for row in [st["step"], *(tp["step"] for tp in st["touchpoints"])]:
+            if row and row["from_step"] in bars:
+                row["from_name"] = bars[row["from_step"]]["touchpoint"]
 
 
 def journey_map(kpis, store, filters: Filters, q: float = 0.05) -> list[dict]:

@@ -15,7 +15,6 @@ from ...store.reads import touchpoint_recent
 from .. import charts
 from ..deps import kpi_engine_of
 from .filters import Filters, dimensions_of
-from .format import base_metric
 from .render import error_page, page_context, render
 from .session import current_session
 
@@ -34,13 +33,9 @@ def _touchpoint_info(store, key: str) -> dict | None:
 
 
 def _default_metrics(tp: dict) -> list[str]:
-    """What a touchpoint is measured by: its targets' KPIs, else its survey scores."""
-    mapping = {"first_response_time": "first_response_median", "resolution_time": "resolution_median"}
-    wanted = [
-        mapping.get(m, m)
-        for m in tp["targets"]
-        if mapping.get(m, m) in SPECS and "touchpoint" in dimensions_of(mapping.get(m, m))
-    ]
+    """What a touchpoint is measured by: its targets' KPIs (each with the statistic its target
+    names), else its survey scores."""
+    wanted = [m for m in tp["targets"] if m in SPECS and "touchpoint" in dimensions_of(m)]
     return wanted or ["nps", "csat", "ces"]
 
 
@@ -66,7 +61,8 @@ def _section(kpis, tp: dict, metric: str, filters: Filters) -> dict | None:
     if not series:
         return None
     overall = kpis.compute(metric, since=filters.since, until=filters.until, where=where).rows
-    target = tp["targets"].get(base_metric(metric) if metric not in tp["targets"] else metric)
+    # Only a target of this very statistic: a median shown beside a mean's target misleads.
+    target = tp["targets"].get(metric)
     return {
         "metric": metric,
         "series": series,
