@@ -37,6 +37,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import InputError, InvalidAnswer, InvalidToken
+from ..limits import MAX_COMMENT_CHARS, text_problem
 from ..store import Store
 from ..store import schema as s
 from ..store.hooks import new_items
@@ -46,7 +47,7 @@ from .tokens import InvitationClaim, Signer, load_secret, new_nonce
 
 __all__ = ["Answered", "Collection", "InvitationView", "MAX_TEXT", "SCAN_REASON", "SCAN_WINDOW"]
 
-MAX_TEXT = 5000  # characters of one open answer; longer is almost surely not a person typing
+MAX_TEXT = MAX_COMMENT_CHARS  # characters of one open answer, as on every other way in
 # Scanners fetch all the links of a mail within seconds; a person who changes their mind by
 # clicking another number in the e-mail within a minute is asked to confirm it on the page.
 SCAN_WINDOW = timedelta(seconds=60)
@@ -508,17 +509,19 @@ def _answer(question, value: Any) -> Any:
         return None
     if question.type == "text":
         text = str(value).strip()
+        if text_problem(text):
+            raise InvalidAnswer(question.key, text_problem(text))
         if len(text) > MAX_TEXT:
             raise InvalidAnswer(question.key, f"is {len(text)} characters long; the limit is {MAX_TEXT}")
         return text or None
     options = {o.key for o in question.options}
     if question.type == "single":
-        if value not in options:
+        if not isinstance(value, str) or value not in options:
             raise InvalidAnswer(question.key, f"{value!r} is not one of the options {', '.join(sorted(options))}")
         return value
     if question.type == "multiple":
-        chosen = [value] if isinstance(value, str) else list(value)
-        bad = [v for v in chosen if v not in options]
+        chosen = [value] if isinstance(value, str) else list(value) if isinstance(value, list) else [value]
+        bad = [v for v in chosen if not isinstance(v, str) or v not in options]
         if bad:
             raise InvalidAnswer(question.key, f"{bad[0]!r} is not one of the options {', '.join(sorted(options))}")
         return sorted(set(chosen))

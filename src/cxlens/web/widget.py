@@ -16,10 +16,13 @@ import re
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
 
 from ..collect.surveys import SurveyDefinition
 from ..errors import InvalidAnswer, UnknownSurvey
+from .api_bodies import WidgetAnswer
 from .deps import accepted_languages, collection_of, in_turn
+from .guard import ERRORS, body_schema, json_body
 
 __all__ = ["router", "widget_script"]
 
@@ -155,7 +158,13 @@ def preflight(request: Request, survey_key: str) -> Response:
     return Response(status_code=204, headers=headers)
 
 
-@router.post("/w/{survey_key}/responses", summary="An answer from the web widget")
+@router.post(
+    "/w/{survey_key}/responses",
+    status_code=201,
+    summary="An answer from the web widget",
+    responses=ERRORS,
+    openapi_extra=body_schema(WidgetAnswer),
+)
 async def answer(request: Request, survey_key: str) -> JSONResponse:
     survey = _survey_or_404(request, survey_key)
     if survey is None:
@@ -178,11 +187,9 @@ async def answer(request: Request, survey_key: str) -> JSONResponse:
             status_code=403,
         )
     try:
-        body = json.loads(await request.body())
-    except ValueError:
-        return JSONResponse(
-            {"detail": [{"field": "(body)", "problem": "is not JSON"}]}, status_code=400, headers=headers
-        )
+        body = await json_body(request)
+    except HTTPException as exc:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
     if not isinstance(body, dict) or not isinstance(body.get("id"), str) or not _ID.match(body["id"]):
         return JSONResponse(
             {
