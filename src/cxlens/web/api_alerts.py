@@ -111,7 +111,7 @@ def list_alerts(
         None, description="firing or pending (not acknowledged), acknowledged (open and acknowledged), resolved"
     ),
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> list[dict]:
     with request.app.state.store.engine.connect() as conn:
         return [_alert_out(a) for a in views.list_alerts(conn, state, limit=limit, offset=offset)]
@@ -279,7 +279,7 @@ def list_cases(
     ),
     overdue: bool = Query(False),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> list[dict]:
     try:
         with request.app.state.store.engine.connect() as conn:

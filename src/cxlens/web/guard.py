@@ -40,17 +40,34 @@ __all__ = [
     "body_schema",
     "json_body",
     "json_safe",
+    "page_policy",
     "validation_problems",
 ]
 
 # Pages are ours alone: scripts and styles come from this origin; no page may be framed by
 # another site (the open survey page is, by its survey's widget origins: see survey_pages).
+# Vega compiles chart expressions with Function(): hence 'unsafe-eval' (scripts still come only from here).
+_PAGE_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
+)
+# FastAPI's interactive docs load Swagger UI and ReDoc from their CDN, with an inline start-up script.
+_DOCS_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+    "worker-src blob:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+)
+_DOCS_PATHS = ("/docs", "/redoc")
+
+
+def page_policy(frame_ancestors: tuple[str, ...] = ()) -> str:
+    """The Content-Security-Policy of a page that the given origins may frame (none: no one)."""
+    return f"{_PAGE_POLICY}; frame-ancestors {' '.join(frame_ancestors) if frame_ancestors else chr(39) + 'none' + chr(39)}"
+
+
 SECURITY_HEADERS = {
-    "content-security-policy": (
-        "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-        "form-action 'self'; frame-ancestors 'none'"
-    ),
+    "content-security-policy": page_policy(),
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
     "x-frame-options": "DENY",
@@ -243,10 +260,7 @@ class RequestLimits:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                headers = list(message.get("headers", []))
-                have = {k.lower() for k, _ in headers}
-                headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items() if k.encode() not in have]
-                message = {**message, "headers": headers}
+                message = {**message, "headers": _secured(scope["path"], list(message.get("headers", [])))}
             await send(message)
 
         try:
@@ -254,6 +268,18 @@ class RequestLimits:
         except _TooLarge:
             if not started:
                 await _too_large(with_headers)
+
+
+def _secured(path: str, headers: list) -> list:
+    """The response's headers with the security headers it lacks. A page that sets its own
+    CSP (the open survey page, framed by its survey's sites) keeps it and gets no X-Frame-Options."""
+    have = {k.lower() for k, _ in headers}
+    wanted = dict(SECURITY_HEADERS)
+    if path.startswith(_DOCS_PATHS):
+        wanted["content-security-policy"] = _DOCS_POLICY
+    if b"content-security-policy" in have:
+        wanted.pop("x-frame-options")
+    return headers + [(k.encode(), v.encode()) for k, v in wanted.items() if k.encode() not in have]
 
 
 async def _too_large(send) -> None:

@@ -32,6 +32,7 @@ from ..collect.surveys import SurveyDefinition
 from ..collect.tokens import InvitationClaim, OpenFormClaim
 from ..errors import InvalidAnswer, InvalidToken, TokenExpired, UnknownSurvey
 from .deps import accepted_languages, collection_of, in_turn
+from .guard import page_policy
 
 __all__ = ["OPEN_FORM_MAX_AGE", "OPEN_FORM_MIN_SECONDS", "router"]
 
@@ -186,7 +187,10 @@ def open_survey(request: Request, survey_key: str, lang: str | None = None):
         return _message(request, "en", "Not found", "There is no such survey.", 404)
     language = survey.language_for(lang, *accepted_languages(request))
     form_token = OpenFormClaim(survey.id, collection.now(), secrets.token_urlsafe(12)).token(collection.signer)
-    return _survey_page(request, survey, language, request.url.path, None, {}, {"form": form_token, "lang": language})
+    page = _survey_page(request, survey, language, request.url.path, None, {}, {"form": form_token, "lang": language})
+    # The sites that embed the widget may frame the open survey instead; no other site may.
+    page.headers["content-security-policy"] = page_policy(("'self'", *survey.origins))
+    return page
 
 
 @router.post("/s/open/{survey_key}", response_class=HTMLResponse)
