@@ -35,6 +35,8 @@ COMMANDS = [
     "text",
     "alerts",
     "cases",
+    "customers",
+    "backup",
 ]
 
 app = typer.Typer(help="cxlens: customer-experience measurement across the whole journey.", no_args_is_help=True)

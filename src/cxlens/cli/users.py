@@ -89,3 +89,19 @@ def users_reactivate(email: str = typer.Argument(...)) -> None:
 
     set_disabled(open_store(), email, False)
     out.print(f"{email} can log in again.", highlight=False)
+
+
+@app.command("audit")
+def users_audit(
+    limit: int = typer.Option(50, help="entries to show, newest first"),
+    action: str = typer.Option(None, help="only this action, e.g. customer.erase"),
+) -> None:
+    """The audit log: admin actions and access to customers' data (also at /admin/audit)."""
+    from rich.table import Table
+
+    from ..store.audit import audit_entries
+
+    table = Table("when (UTC)", "who", "action", "about")
+    for e in audit_entries(open_store(), limit=limit, action=action):
+        table.add_row(cell(e["at"]), e["actor"], e["action"], e["subject"] or "")
+    out.print(table)

@@ -55,6 +55,7 @@ from .operations import (
     schedule_teams,
     schedules,
 )
+from .privacy import audit_log, suppressions
 from .text import text_models, text_results, text_themes
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "alert_rules",
     "alerts",
     "api_keys",
+    "audit_log",
     "case_events",
     "cases",
     "CHANGE_TRACKED",
@@ -92,6 +94,7 @@ __all__ = [
     "schedules",
     "settings",
     "stages",
+    "suppressions",
     "surveys",
     "TABLES",
     "team_members",

@@ -1,0 +1,43 @@
+"""privacy: suppressions (hashes of erased customers' addresses, never surveyed again) and the
+audit log of admin actions and access to personal data
+
+Revision ID: 0011
+Revises: 0010
+"""
+
+from alembic import op
+import sqlalchemy as sa
+import cxlens.store.schema
+
+revision = '0011'
+down_revision = '0009'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('suppressions',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('digest', sa.String(length=64), nullable=False),
+    sa.Column('reason', sa.String(length=50), nullable=False),
+    sa.Column('created_at', cxlens.store.schema.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_suppressions')),
+    sa.UniqueConstraint('kind', 'digest', name=op.f('uq_suppressions_kind_digest'))
+    )
+    op.create_table('audit_log',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('at', cxlens.store.schema.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('actor', sa.String(length=320), nullable=False),
+    sa.Column('action', sa.String(length=50), nullable=False),
+    sa.Column('subject', sa.String(length=200), nullable=True),
+    sa.Column('detail', cxlens.store.schema.JSONValue(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_log'))
+    )
+    op.create_index(op.f('ix_audit_log_at'), 'audit_log', ['at'], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index(op.f('ix_audit_log_at'), table_name='audit_log')
+    op.drop_table('audit_log')
+    op.drop_table('suppressions')
