@@ -55,7 +55,9 @@ def find_customer(conn: sa.Connection, ref: str | int) -> dict:
         cond = sa.or_(cond, c.c.id == int(text))
     row = conn.execute(sa.select(c).where(cond).order_by((c.c.external_id == text).desc())).mappings().first()
     if row is None:
-        raise InputError(f"no customer has the id or external_id {text!r}; `cxlens customers` finds them by name")
+        raise InputError(
+            f"no customer has the id or external_id {text!r}; the dashboard's Customers page finds them by name"
+        )
     return dict(row)
 
 

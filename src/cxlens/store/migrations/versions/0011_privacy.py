@@ -7,6 +7,7 @@ Revises: 0010
 
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 import cxlens.store.schema
 
 revision = '0011'
@@ -31,7 +32,7 @@ def upgrade() -> None:
     sa.Column('actor', sa.String(length=320), nullable=False),
     sa.Column('action', sa.String(length=50), nullable=False),
     sa.Column('subject', sa.String(length=200), nullable=True),
-    sa.Column('detail', cxlens.store.schema.JSONValue(), nullable=True),
+    sa.Column('detail', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_log'))
     )
     op.create_index(op.f('ix_audit_log_at'), 'audit_log', ['at'], unique=False)
