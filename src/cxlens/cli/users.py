@@ -105,3 +105,15 @@ def users_audit(
     for e in audit_entries(open_store(), limit=limit, action=action):
         table.add_row(cell(e["at"]), e["actor"], e["action"], e["subject"] or "")
     out.print(table)
+
+
+@app.command("unlock")
+def users_unlock(email: str = typer.Argument(...)) -> None:
+    """Forget a user's failed logins, so that their next attempt is not delayed."""
+    from ..access import unlock_login
+    from ..store.audit import audit
+
+    store = open_store()
+    forgotten = unlock_login(store, email)
+    audit(store, "cli", "user.unlock", email, {"failures": forgotten})
+    out.print(f"Unlocked {email} ({forgotten} failed logins forgotten).", highlight=False)

@@ -26,6 +26,7 @@ from ..access import (
     set_disabled,
     set_password,
     set_role,
+    unlock_login,
 )
 from ..access.users import MIN_PASSWORD
 from ..errors import InputError
@@ -44,6 +45,7 @@ DONE = {
     "deactivated": "{email} is deactivated: they cannot log in, and their open sessions ended.",
     "reactivated": "{email} can log in again.",
     "password": "{email} has a new password; their open sessions ended.",
+    "unlocked": "{email}'s failed logins are forgotten: their next login is not delayed.",
 }
 
 
@@ -219,3 +221,18 @@ def reset_password(
     if user.id == session.user.id:
         return RedirectResponse("/login", 303)  # their own reset ended their session too
     return _back("password", user.id)
+
+
+@router.post("/admin/users/{user_id}/unlock", response_class=HTMLResponse)
+def unlock(request: Request, user_id: int, session: Session = Depends(current_session), csrf_token: str = Form("")):
+    if (denied := admin_or_page(request, session)) is not None:
+        return denied
+    if not csrf_ok(request, session, csrf_token):
+        return forged(request)
+    try:
+        user = _target(request, user_id)
+    except InputError as exc:
+        return _list_page(request, error=f"Not unlocked: {exc}.", status=422)
+    forgotten = unlock_login(request.app.state.store, user.email)
+    audit(request.app.state.store, session.user.email, "user.unlock", f"user {user.id}", {"failures": forgotten})
+    return _back("unlocked", user.id)
