@@ -47,8 +47,8 @@ def _insert(conn: sa.Connection, values: dict) -> bool:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(k).values(**values).on_conflict_do_nothing(index_elements=["api_key_id", "key"])
-    return conn.execute(stmt).rowcount == 1
+    stmt = insert(k).values(**values).on_conflict_do_nothing(index_elements=["api_key_id", "key"]).returning(k.c.id)
+    return conn.execute(stmt).scalar() is not None
 
 
 def claim(store: Store, api_key_id: int, key: str, request_hash: str, now: datetime | None = None) -> Replay | None:

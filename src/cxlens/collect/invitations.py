@@ -462,6 +462,11 @@ class Collection:
             values["answers"] = extra
         return values
 
+    def check_answer(self, survey: SurveyDefinition, score: Any, answers: dict[str, Any] | None) -> dict:
+        """An answer's column values, checked against the survey (:class:`InvalidAnswer`
+        otherwise), without storing it: for answers kept apart in quarantine."""
+        return self._checked(survey, score, answers or {})
+
     # -- opt-outs -------------------------------------------------------------------------
 
     def unsubscribe(self, token: str, channel: str | None = None, source: str = "unsubscribe-link") -> None:

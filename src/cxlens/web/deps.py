@@ -15,11 +15,12 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from ..collect import Collection, policy_from_env
+from ..collect.guarding import PublicLimits
 
 if TYPE_CHECKING:
     from .kpi_engine import KPIEngine
 
-__all__ = ["accepted_languages", "collection_of", "in_turn", "kpi_engine_of"]
+__all__ = ["accepted_languages", "client_address", "collection_of", "in_turn", "kpi_engine_of", "public_limits_of"]
 
 
 def collection_of(request: Request) -> Collection:
@@ -59,3 +60,16 @@ def accepted_languages(request: Request) -> list[str]:
         if tag and tag != "*":
             tags.append(tag)
     return tags
+
+
+def public_limits_of(request: Request) -> PublicLimits:
+    """The app's rate limits of the public ways in (open survey link, widget)."""
+    state = request.app.state
+    if getattr(state, "public_limits", None) is None:
+        state.public_limits = PublicLimits()
+    return state.public_limits
+
+
+def client_address(request: Request) -> str | None:
+    """The client's address (behind a proxy: run uvicorn with --forwarded-allow-ips)."""
+    return request.client.host if request.client else None

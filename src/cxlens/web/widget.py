@@ -18,10 +18,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
+from ..collect.guarding import quarantine, suspicion
 from ..collect.surveys import SurveyDefinition
 from ..errors import InvalidAnswer, UnknownSurvey
 from .api_bodies import WidgetAnswer
-from .deps import accepted_languages, collection_of, in_turn
+from .deps import accepted_languages, client_address, collection_of, in_turn, public_limits_of
 from .guard import ERRORS, body_schema, json_body
 
 __all__ = ["router", "widget_script"]
@@ -209,12 +210,26 @@ async def answer(request: Request, survey_key: str) -> JSONResponse:
         body.get("language") if isinstance(body.get("language"), str) else None, *accepted_languages(request)
     )
     answers = {"comment": body["comment"]} if isinstance(body.get("comment"), str) else {}
+    limited = public_limits_of(request).check(survey.id, client_address(request), body["id"])
+    if limited:
+        what, wait = limited
+        return JSONResponse(
+            {"detail": [{"field": what, "value": None, "problem": f"too many answers; try again in {wait} s"}]},
+            status_code=429,
+            headers=headers | {"Retry-After": str(wait)},
+        )
+    external_id = f"widget:{survey.id}:{body['id']}"
     try:
+        if reason := suspicion(request.headers):
+            collection.check_answer(survey, body.get("score"), answers)
+            payload = {"score": body.get("score"), "answers": answers, "channel": "widget", "language": language}
+            quarantine(collection.store, survey.id, external_id, payload, reason)
+            return JSONResponse({"id": None}, status_code=201, headers=headers)
         response_id = await in_turn(
             collection,
             collection.answer_anonymously,
             survey,
-            f"widget:{survey.id}:{body['id']}",
+            external_id,
             body.get("score"),
             answers,
             "widget",

@@ -55,7 +55,7 @@ from .operations import (
     schedule_teams,
     schedules,
 )
-from .privacy import audit_log, suppressions
+from .privacy import audit_log, quarantined_answers, suppressions
 from .text import text_models, text_results, text_themes
 
 __all__ = [
@@ -87,6 +87,7 @@ __all__ = [
     "notifiers",
     "opt_outs",
     "primary_id",
+    "quarantined_answers",
     "responses",
     "revenue",
     "row_changes",

@@ -1,13 +1,13 @@
-"""Customers' control over their data: whom never to survey again after an erasure, and the
-audit log of admin actions and of access to personal data."""
+"""Trust and control: whom never to survey again after an erasure, the audit log of admin
+actions and of access to personal data, and answers kept apart from the KPIs as suspicious."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from .columns import JSONValue, metadata, primary_id, timestamp
+from .columns import JSONValue, foreign_key, metadata, primary_id, timestamp
 
-__all__ = ["audit_log", "suppressions"]
+__all__ = ["audit_log", "quarantined_answers", "suppressions"]
 
 # An erased customer's e-mail address (or phone) survives only as a keyed hash, so that the
 # same person coming back through an import or the events API is never invited again.
@@ -33,4 +33,18 @@ audit_log = sa.Table(
     sa.Column("subject", sa.String(200)),  # e.g. "customer 42", "user 7"
     sa.Column("detail", JSONValue),
     sa.Index(None, "at"),
+)
+
+# Answers from the public ways in that look automated: kept with their reason, out of every KPI
+# (which read responses only), until an admin releases them into responses.
+quarantined_answers = sa.Table(
+    "quarantined_answers",
+    metadata,
+    primary_id(),
+    foreign_key("survey_id", "surveys", nullable=False, ondelete="CASCADE"),
+    sa.Column("external_id", sa.String(200), nullable=False, unique=True),
+    sa.Column("payload", JSONValue, nullable=False),  # score, answers, channel, language
+    sa.Column("reason", sa.String(200), nullable=False),
+    timestamp("created_at", nullable=False),
+    timestamp("released_at"),
 )

@@ -1,5 +1,5 @@
-"""privacy: suppressions (hashes of erased customers' addresses, never surveyed again) and the
-audit log of admin actions and access to personal data
+"""privacy: suppressions (hashes of erased customers' addresses, never surveyed again), the
+audit log of admin actions and access to personal data, and quarantined answers
 
 Revision ID: 0011
 Revises: 0010
@@ -36,9 +36,22 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_log'))
     )
     op.create_index(op.f('ix_audit_log_at'), 'audit_log', ['at'], unique=False)
+    op.create_table('quarantined_answers',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('survey_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('external_id', sa.String(length=200), nullable=False),
+    sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('reason', sa.String(length=200), nullable=False),
+    sa.Column('created_at', cxlens.store.schema.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('released_at', cxlens.store.schema.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_quarantined_answers_survey_id_surveys'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_quarantined_answers')),
+    sa.UniqueConstraint('external_id', name=op.f('uq_quarantined_answers_external_id'))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('quarantined_answers')
     op.drop_index(op.f('ix_audit_log_at'), table_name='audit_log')
     op.drop_table('audit_log')
     op.drop_table('suppressions')
