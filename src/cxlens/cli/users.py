@@ -29,7 +29,7 @@ def users_create(
     """Create a dashboard user (the first one is usually an admin)."""
     from ..access import create_user
 
-    user = create_user(open_store(), email, password, role=role, name=name)
+    user = create_user(open_store(create=True), email, password, role=role, name=name)
     out.print(f"User {user.email} ({user.role}) created: log in at /login.", highlight=False)
 
 

@@ -1,0 +1,23 @@
+"""Smaller hardening: formula prefixes in CSV exports, and the CLI naming its store."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from cxlens.web.dashboard.export import csv_cell
+
+
+def test_csv_cells_starting_like_a_formula_stay_text():
+    for cell in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1+1", "\r=1+1"):
+        assert csv_cell(cell) == "'" + cell
+    assert csv_cell("fine") == "fine" and csv_cell(None) == ""
+
+
+def test_a_data_command_refuses_to_create_a_store_silently(tmp_path, monkeypatch):
+    from cxlens.cli import app
+
+    monkeypatch.delenv("CXLENS_DATABASE_URL", raising=False)
+    monkeypatch.setenv("CXLENS_DATA_DIR", str(tmp_path / "nowhere"))
+    answer = CliRunner().invoke(app, ["customers", "export", "c-1"])
+    assert answer.exit_code == 1 and "no store" in str(answer.exception)
+    assert not (tmp_path / "nowhere").exists()
