@@ -79,7 +79,8 @@ def erase_action(
 def quarantine_page(request: Request, session: Session = Depends(current_session)):
     if (denied := admin_or_page(request, session)) is not None:
         return denied
-    held = list_quarantined(request.app.state.store)
+    catalog = collection_of(request).catalog
+    held = [q | {"survey": catalog.by_id(q["survey_id"]).key} for q in list_quarantined(request.app.state.store)]
     return render(request, "dashboard/admin_quarantine.html", {"title": "Quarantined answers", "held": held})
 
 

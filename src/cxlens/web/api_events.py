@@ -27,6 +27,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from ..access import ApiKey
 from ..collect.events import (
@@ -72,14 +73,14 @@ async def post_events(
     idem = request.headers.get("idempotency-key")
     store = request.app.state.store
     if idem:
-        previous = replay(store, key.id, idem, raw)
+        previous = await run_in_threadpool(replay, store, key.id, idem, raw)
         if previous is not None:
             return _answer(previous)
     events, problems = events_of(body)
     if problems:
         return _rejected(problems)
     collection = collection_of(request)
-    rows, problems = check_events(events, touchpoint_ids(store))
+    rows, problems = check_events(events, await run_in_threadpool(touchpoint_ids, store))
     if problems:
         return _rejected(problems)
     return _answer(await in_turn(collection, record_events, collection, rows, key.id, idem, raw))
@@ -122,7 +123,9 @@ async def post_responses(
     columns = sorted({k for item in items for k in item})
     table = pa.table({c: pa.array([_as_text(item.get(c)) for item in items], pa.string()) for c in columns})
     try:
-        result = import_table(request.app.state.store, "responses", table, source=f"POST /api/responses ({key.name})")
+        result = await run_in_threadpool(
+            import_table, request.app.state.store, "responses", table, source=f"POST /api/responses ({key.name})"
+        )
     except ImportRejected as exc:
         problems = [problem(b.row - 1, b.column, b.value, f"{b.problem}; {b.fix}") for b in exc.bad_rows]
         return JSONResponse({"detail": problems}, status_code=422)
@@ -170,7 +173,7 @@ async def post_surveys(
     if not isinstance(body, dict) or set(body) != {"surveys"}:
         return JSONResponse({"detail": [problem(None, "(body)", None, 'expected {"surveys": [...]}')]}, status_code=422)
     try:
-        result = load_survey_data(request.app.state.store, body, "POST /api/surveys")
+        result = await run_in_threadpool(load_survey_data, request.app.state.store, body, "POST /api/surveys")
     except JourneyFileError as exc:
         detail = [{"field": p.split(": ", 1)[0], "problem": p.split(": ", 1)[-1]} for p in exc.problems]
         return JSONResponse({"detail": detail}, status_code=422)

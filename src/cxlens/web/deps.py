@@ -42,11 +42,10 @@ def kpi_engine_of(request: Request) -> KPIEngine:
 
 
 async def in_turn(collection: Collection, call, *args, **kwargs):
-    """Run a store write from an async endpoint. SQLite: right here, since its writes take
-    turns anyway and a thread hop only adds cost. PostgreSQL: in the thread pool, so that
-    requests wait for their commits side by side (the server groups them) instead of in a row."""
-    if collection.store.dialect == "sqlite":
-        return call(*args, **kwargs)
+    """Run a store write from an async endpoint, in the thread pool: a write may wait for the
+    store's lock (a long import holds SQLite's), and waiting on the event loop would stall every
+    other request, ``/health`` included. On PostgreSQL requests also wait for their commits side
+    by side (the server groups them) instead of in a row."""
     return await run_in_threadpool(call, *args, **kwargs)
 
 

@@ -225,7 +225,7 @@ async def open_survey_answer(request: Request, survey_key: str):
         if reason := suspicion(request.headers):
             collection.check_answer(survey, score, answers)
             payload = {"score": score, "answers": answers, "channel": "web", "language": language}
-            quarantine(collection.store, survey.id, external_id, payload, reason)
+            await in_turn(collection, quarantine, collection.store, survey.id, external_id, payload, reason)
             return _after_answer(request, survey, language, form, hidden)
         await in_turn(
             collection,

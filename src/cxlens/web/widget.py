@@ -223,7 +223,7 @@ async def answer(request: Request, survey_key: str) -> JSONResponse:
         if reason := suspicion(request.headers):
             collection.check_answer(survey, body.get("score"), answers)
             payload = {"score": body.get("score"), "answers": answers, "channel": "widget", "language": language}
-            quarantine(collection.store, survey.id, external_id, payload, reason)
+            await in_turn(collection, quarantine, collection.store, survey.id, external_id, payload, reason)
             return JSONResponse({"id": None}, status_code=201, headers=headers)
         response_id = await in_turn(
             collection,
