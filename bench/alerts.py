@@ -12,7 +12,7 @@ process keeps its mirror warm).
     .venv/bin/python bench/alerts.py --data-dir /work/demo-10m       # an existing store (10M demo)
     .venv/bin/python bench/alerts.py --store sqlite:////path/cxlens.db --rules my-rules.yaml
 
-Goal (issue 11): at most 1.5× the direct queries, and at most 2 s, at 10M answers.
+Goal: at most 1.5× the direct queries, and at most 2 s, at 10M answers.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@
     .venv/bin/python bench/business_hours.py                  # 1,000,000 spans, 200,000 imported
     .venv/bin/python bench/business_hours.py --spans 200000 --import-rows 0
 
-Goal (issue 3): 1M spans well under a second or two.
+Goal: 1M spans well under a second or two.
 """
 
 from __future__ import annotations

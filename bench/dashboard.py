@@ -13,10 +13,10 @@ mirror first (answers about the view's periods, which end before today, are kept
 page asked again before anything changed.
 
     .venv/bin/python bench/dashboard.py                          # a new small demo (20k responses)
-    .venv/bin/python bench/dashboard.py --responses 10000000 --customers 500000   # the issue's size
+    .venv/bin/python bench/dashboard.py --responses 10000000 --customers 500000   # the size the goal is stated for
     .venv/bin/python bench/dashboard.py --store sqlite:////path/cxlens.db         # an existing store
 
-Goal (issue 5): p95 < 300 ms per page on the embedded tier, overhead under 30 % of the floor.
+Goal: p95 < 300 ms per page on the embedded tier, overhead under 30 % of the floor.
 """
 
 from __future__ import annotations

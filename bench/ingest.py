@@ -9,7 +9,7 @@ the same (time) order cxlens writes them.
     .venv/bin/python bench/ingest.py                 # 1,000,000 rows, both databases
     .venv/bin/python bench/ingest.py --rows 200000 --backends sqlite
 
-Goal (issue 2): ≥ 200k rows/s on SQLite, ≥ 150k rows/s on PostgreSQL, within 2× of the floor.
+Goal: ≥ 200k rows/s on SQLite, ≥ 150k rows/s on PostgreSQL, within 2× of the floor.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@
     .venv/bin/python bench/kpi.py                               # a new 10M-response demo
     .venv/bin/python bench/kpi.py --store sqlite:////path/cxlens.db   # an existing store
 
-Goal (issue 3): (a) ≤ 1.5× (b), (a) ≥ 10× faster than (c), (a) under 1 s in total.
+Goal: (a) ≤ 1.5× (b), (a) ≥ 10× faster than (c), (a) under 1 s in total.
 With ``--pg URL`` the same questions are also asked of PostgreSQL (tier 1), on a demo of the
 same size generated there (slow: PostgreSQL takes about 30k rows/s), or on what URL holds.
 """
@@ -29,7 +29,7 @@ from cxlens.analytics.kpis import kpi
 from cxlens.demo import generate_demo
 from cxlens.store import open_store
 
-QUESTIONS = [  # (kpi, by, grain): the dashboard's query set (issue 3)
+QUESTIONS = [  # (kpi, by, grain): the dashboard's query set
     ("nps", ["touchpoint", "channel"], "month"),
     ("csat", ["touchpoint", "channel"], "month"),
     ("ces", ["touchpoint", "channel"], "month"),

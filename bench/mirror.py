@@ -8,7 +8,7 @@ was afterwards, so the 10M-response demo (about 5 minutes to generate) is made o
 reports wall-clock and CPU seconds (this process's and its reading processes'): on a machine
 shared with other work, CPU time shows the cost, wall-clock what the dashboard waits.
 
-Goal (issue 3): a sync of 1M new rows under a second; the first sync of 10M responses as fast
+Goal: a sync of 1M new rows under a second; the first sync of 10M responses as fast
 as it can be.
 """
 

@@ -6,7 +6,7 @@
 Every run is a new interpreter, as a user's command or a notebook's first cell is, so nothing is
 cached in memory (the OS's file cache is warm after the first run: that first run is shown apart).
 The machine's load average is printed before and after, since a loaded machine makes every
-figure larger. Goal (issue 14): ``import cxlens`` and ``cxlens --help`` under 0.5 s; heavy
+figure larger. Goal: ``import cxlens`` and ``cxlens --help`` under 0.5 s; heavy
 libraries (SciPy, pandas, PyArrow, Ibis) load only in the commands that use them. To see where
 the time goes: ``python -X importtime -c "import cxlens" 2>&1 | sort -t'|' -k2 -n | tail``.
 """

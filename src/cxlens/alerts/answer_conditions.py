@@ -81,17 +81,17 @@ class AnswerFacts:
         return self._clv.get(customer_id, 0.0)
 
 
+_STORED_SENTIMENT = sa.select(s.text_results.c.source_id, s.text_results.c.sentiment).where(
+    s.text_results.c.source == sa.bindparam("kind"), s.text_results.c.source_id.in_(sa.bindparam("ids", expanding=True))
+)
+
+
 def _sentiments(conn: sa.Connection, kind: str, items: list[AnswerItem], model_id: int | None) -> dict[int, str]:
     """The stored label of each item's text, else one predicted now (items without text: none)."""
-    tr = s.text_results
     ids = [i.id for i in items if i.text]
     if not ids:
         return {}
-    stored = dict(
-        conn.execute(
-            sa.select(tr.c.source_id, tr.c.sentiment).where(tr.c.source == kind, tr.c.source_id.in_(ids))
-        ).all()
-    )
+    stored = dict(conn.execute(_STORED_SENTIMENT, {"kind": kind, "ids": ids}).all())
     missing = [i for i in items if i.text and stored.get(i.id) is None]
     if missing:
         predictions = _sentiment_model(conn, model_id).predict([i.text for i in missing])

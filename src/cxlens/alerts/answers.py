@@ -39,6 +39,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -48,7 +49,7 @@ from .answer_conditions import AnswerFacts, AnswerItem, judge, read_guard
 from .answer_rules import AnswerRule, cached_rules
 from .outbox import enqueue
 
-__all__ = ["AnswerCheck", "check_new_items", "watch_new_items"]
+__all__ = ["AnswerCheck", "Judged", "act_on", "check_new_items", "judge_new_items", "watch_new_items"]
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,10 @@ _IMPORT_KINDS = {"responses": "response", "mentions": "mention", "tickets": "tic
 # --- the items ----------------------------------------------------------------------------------------
 
 
-def _item_query(kind: str, ids: list[int]):
+@cache
+def _item_query(kind: str):
+    """The SELECT of items of ``kind`` by id (``ids``: an expanding parameter), built once:
+    constructing it costs more than running it on the write path."""
     if kind == "response":
         t = s.responses
         cols = [
@@ -100,7 +104,7 @@ def _item_query(kind: str, ids: list[int]):
             t.c.subject.label("title"),
             t.c.language,
         ]
-    return sa.select(*cols).where(t.c.id.in_(ids)).order_by(t.c.id)
+    return sa.select(*cols).where(t.c.id.in_(sa.bindparam("ids", expanding=True))).order_by(t.c.id)
 
 
 @dataclass
@@ -206,67 +210,75 @@ def _why_text(why: dict[str, Any]) -> str:
     return "; ".join(parts) or "every item"
 
 
-def check_new_items(conn: sa.Connection, *, kind: str, ids: list[int], now: datetime | None = None) -> AnswerCheck:
+@dataclass
+class Judged:
+    """What judging items found, before acting on it: the check so far and each (rule, item,
+    why) that matched. Judging only reads, so it can run outside the write transaction."""
+
+    check: AnswerCheck
+    found: list[tuple[AnswerRule, AnswerItem, dict[str, Any]]] = field(default_factory=list)
+    started: float = 0.0
+
+
+def judge_new_items(conn: sa.Connection, *, kind: str, ids: list[int], now: datetime | None = None) -> Judged:
     """Judge the items ``ids`` of ``kind`` (response, mention, ticket) by the enabled answer
-    rules; notify and open cases for those that match. Never raises for a rule's sake: a
-    failing rule is logged, rolled back to its savepoint and listed in ``errors``."""
-    result = AnswerCheck(kind)
+    rules, reading only. A rule that fails on an item is logged and listed in ``errors``."""
+    judged = Judged(AnswerCheck(kind), started=time.perf_counter())
     if not ids:
-        return result
+        return judged
     cached = cached_rules(conn)
     rules = [r for r in cached.rules if kind in r.sources]
     if not rules:
-        return result
-    started = time.perf_counter()
+        return judged
     now = now or datetime.now(timezone.utc)
+    result = judged.check
     result.rules, result.errors = len(rules), list(cached.errors)
     for start in range(0, len(ids), BATCH):
         chunk = sorted(set(ids[start : start + BATCH]))
         try:
             with read_guard(conn):
-                rows = conn.execute(_item_query(kind, chunk)).mappings().all()
+                rows = conn.execute(_item_query(kind), {"ids": chunk}).mappings().all()
         except Exception as exc:  # noqa: BLE001
             log.exception("answer rules: could not read %s %s..%s", kind, chunk[0], chunk[-1])
             result.errors.append(f"reading {kind} items: {exc}")
             continue
-        items = [
-            AnswerItem(
-                kind,
-                r["id"],
-                r["customer_id"],
-                r["touchpoint_id"],
-                r["at"],
-                r["score"],
-                r["metric"],
-                "\n".join(x for x in (r["title"], r["text"]) if x),
-                r["language"],
-            )
-            for r in rows
-        ]
+        items = [_item(kind, r) for r in rows]
         result.items += len(items)
         facts = AnswerFacts(conn, kind, items, now, cached.sentiment_model)
         for rule in rules:
-            _apply(conn, rule, items, facts, now, result)
-    result.seconds = time.perf_counter() - started
-    return result
+            _judge(rule, items, facts, now, judged)
+    return judged
 
 
-def _apply(
-    conn: sa.Connection,
-    rule: AnswerRule,
-    items: list[AnswerItem],
-    facts: AnswerFacts,
-    now: datetime,
-    result: AnswerCheck,
-) -> None:
+def _item(kind: str, r) -> AnswerItem:
+    text = "\n".join(x for x in (r["title"], r["text"]) if x)
+    return AnswerItem(
+        kind, r["id"], r["customer_id"], r["touchpoint_id"], r["at"], r["score"], r["metric"], text, r["language"]
+    )
+
+
+def _judge(rule: AnswerRule, items: list[AnswerItem], facts: AnswerFacts, now: datetime, judged: Judged) -> None:
     for item in items:
         if rule.max_age is not None and item.at is not None and item.at < now - rule.max_age:
             continue
-        counts = (len(result.cases), result.notified)
         try:
             why = judge(rule, item, facts)
-            if why is None:
-                continue
+        except Exception as exc:  # noqa: BLE001 - whatever a rule does wrong, the answer stays stored
+            log.exception("answer rule %r failed on %s %s; the rule skipped", rule.name, item.kind, item.id)
+            judged.check.errors.append(f"rule {rule.name!r} on {item.kind} {item.id}: {exc}")
+            continue
+        if why is not None:
+            judged.found.append((rule, item, why))
+
+
+def act_on(conn: sa.Connection, judged: Judged, now: datetime | None = None) -> AnswerCheck:
+    """Notify and open cases for what :func:`judge_new_items` found, in ``conn``'s (write)
+    transaction; each match in its own savepoint, so one that fails is rolled back alone."""
+    now = now or datetime.now(timezone.utc)
+    result = judged.check
+    for rule, item, why in judged.found:
+        counts = (len(result.cases), result.notified)
+        try:
             with conn.begin_nested():  # only items that match pay for a savepoint
                 _act(conn, rule, item, why, now, result)
             result.matches.append({"rule": rule.name, "rule_id": rule.id, "id": item.id, "why": why})
@@ -277,6 +289,18 @@ def _apply(
             result.errors.append(f"rule {rule.name!r} on {item.kind} {item.id}: {exc}")
             del result.cases[counts[0] :]  # rolled back with the savepoint
             result.notified = counts[1]
+    if judged.started:
+        result.seconds = time.perf_counter() - judged.started
+    return result
+
+
+def check_new_items(conn: sa.Connection, *, kind: str, ids: list[int], now: datetime | None = None) -> AnswerCheck:
+    """Judge the items ``ids`` of ``kind`` (response, mention, ticket) by the enabled answer
+    rules; notify and open cases for those that match, in ``conn``'s transaction. Never raises
+    for a rule's sake: a failing rule is logged, rolled back to its savepoint and listed in
+    ``errors``."""
+    now = now or datetime.now(timezone.utc)
+    return act_on(conn, judge_new_items(conn, kind=kind, ids=ids, now=now), now)
 
 
 def _max_id(conn: sa.Connection, kind: str) -> int:

@@ -59,6 +59,19 @@ def _now(now: datetime | None) -> datetime:
     return now or datetime.now(timezone.utc)
 
 
+# Statements of opening, built once: answer rules open cases on the write path, where
+# constructing a statement costs more than running it.
+_c = s.cases
+_OPENED = sa.select(_c.c.id).where(_c.c.origin_key == sa.bindparam("origin_key"))
+_TOUCHPOINT = sa.select(s.touchpoints.c.key, s.touchpoints.c.team).where(s.touchpoints.c.id == sa.bindparam("id"))
+# ON CONFLICT DO NOTHING: another writer that opened it between our look and our insert wins,
+# without an error (so without a savepoint) in the caller's transaction.
+_INSERT = {
+    name: dialect.insert(_c).on_conflict_do_nothing(index_elements=["origin_key"]).returning(_c.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
+
 # --- opening -----------------------------------------------------------------------------------------
 
 
@@ -109,8 +122,7 @@ def open_case(
         raise InputError(f"case source {source!r} is not known; use one of: {', '.join(SOURCES)}")
     if priority not in PRIORITIES:
         raise InputError(f"priority {priority!r} is not known; use one of: {', '.join(PRIORITIES)}")
-    c = s.cases
-    if origin_key is not None and conn.execute(sa.select(c.c.id).where(c.c.origin_key == origin_key)).first():
+    if origin_key is not None and conn.execute(_OPENED, {"origin_key": origin_key}).first():
         return None
     now = _now(now)
     known = customer_id is not None and touchpoint_id is not None and ticket_id is None  # a ticket also gives its team
@@ -120,9 +132,7 @@ def open_case(
     settings = cached_case_settings(conn)
     touchpoint = None
     if touchpoint_id is not None:
-        touchpoint = conn.execute(
-            sa.select(s.touchpoints.c.key, s.touchpoints.c.team).where(s.touchpoints.c.id == touchpoint_id)
-        ).first()
+        touchpoint = conn.execute(_TOUCHPOINT, {"id": touchpoint_id}).first()
     if team is None:
         team = choose_team(
             settings,
@@ -155,12 +165,7 @@ def open_case(
         created_at=now,
         updated_at=now,
     )
-    # ON CONFLICT DO NOTHING: another writer that opened it between our look and our insert
-    # wins, without an error (so without a savepoint) in the caller's transaction.
-    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(c)
-    case_id = conn.execute(
-        insert.values(**values).on_conflict_do_nothing(index_elements=["origin_key"]).returning(c.c.id)
-    ).scalar()
+    case_id = conn.execute(_INSERT["postgresql" if conn.dialect.name == "postgresql" else "sqlite"], values).scalar()
     if case_id is None:
         return None
     append_event(

@@ -31,7 +31,14 @@ from .outbox import enqueue
 from .rules import DEFAULT_Q, AlertRule, AlertSettings, read_rules
 from .settings import read_setting
 
-__all__ = ["CheckResult", "dashboard_link", "describe", "evaluate", "run_check"]
+__all__ = [
+    "EVALUATED_KINDS",
+    "CheckResult",
+    "dashboard_link",
+    "describe",
+    "evaluate",
+    "run_check",
+]
 
 # The Explorer's filters (web/dashboard.py FILTER_DIMENSIONS); other slice dimensions go to `by`.
 LINK_FILTERS = ("journey", "segment", "channel", "team")
@@ -257,6 +264,9 @@ def evaluate(
     return findings, measured, errors
 
 
+EVALUATED_KINDS = ("below_target", "change", "drift", "volume")  # answer rules run on each new item instead
+
+
 def run_check(
     store: Store,
     *,
@@ -270,18 +280,16 @@ def run_check(
     default: the store's own database). ``rules``: evaluate these instead of the stored rules,
     as a dry run (nothing is written, not even the check log)."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    if kpis is None:
-        from ..analytics.kpis import KPIs
-
-        kpis = KPIs(store)
     dry = rules is not None
     with store.engine.connect() as conn:
         q = rules.q if dry else float(read_setting(conn, "alerts.q", DEFAULT_Q))
         chosen = (
-            [(None, r) for r in rules.rules if r.kind != "answer"]
-            if dry
-            else read_rules(conn, kinds=("below_target", "change", "drift", "volume"))
+            [(None, r) for r in rules.rules if r.kind != "answer"] if dry else read_rules(conn, kinds=EVALUATED_KINDS)
         )
+    if kpis is None and chosen:  # the KPI engine loads Ibis: a store with no such rules needs none of it
+        from ..analytics.kpis import KPIs
+
+        kpis = KPIs(store)
     cache: dict[str, dict] = {}
 
     def targets_of(metric: str) -> dict:

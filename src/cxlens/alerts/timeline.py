@@ -28,6 +28,9 @@ EVENT_KINDS = (
 )
 
 
+_APPEND = s.case_events.insert().returning(s.case_events.c.id)  # built once: cases open on the write path
+
+
 def append_event(
     conn: sa.Connection,
     case_id: int,
@@ -41,10 +44,7 @@ def append_event(
     """Append one event to the case's timeline; returns its id."""
     if kind not in EVENT_KINDS:
         raise ValueError(f"unknown case event {kind!r}; kinds: {', '.join(EVENT_KINDS)}")
-    return conn.execute(
-        s.case_events.insert()
-        .values(
-            case_id=case_id, at=at or datetime.now(timezone.utc), kind=kind, actor_id=actor_id, data=data, note=note
-        )
-        .returning(s.case_events.c.id)
-    ).scalar_one()
+    values = dict(
+        case_id=case_id, at=at or datetime.now(timezone.utc), kind=kind, actor_id=actor_id, data=data, note=note
+    )
+    return conn.execute(_APPEND, values).scalar_one()

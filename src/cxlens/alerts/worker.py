@@ -1,8 +1,10 @@
 """The alerting worker: scheduled evaluation, escalation of overdue cases, delivery of the outbox.
 
-One :func:`tick` does what is due: an evaluation run (``run_check(trigger="schedule")``) when
-the last scheduled one is ``every_minutes`` old (the journeys file's ``alerts.every_minutes``,
-default 15), the escalation of overdue cases (at most once a minute), and a delivery pass.
+One :func:`tick` does what is due: the answers queued for the answer rules
+(:mod:`cxlens.alerts.answer_queue`; the web app's checker thread usually took them already),
+an evaluation run (``run_check(trigger="schedule")``) when the last scheduled one is
+``every_minutes`` old (the journeys file's ``alerts.every_minutes``, default 15), the
+escalation of overdue cases (at most once a minute), and a delivery pass.
 Each step fails on its own: a broken rule does not stop the outbox.
 
 Three ways to run it, all reading the tables (the truth), so any of them can stop, crash or run
@@ -36,6 +38,7 @@ import sqlalchemy as sa
 
 from ..store import Store, open_store
 from ..store import schema as s
+from .answer_queue import AnswerChecker, drain, start_answer_checker
 from .delivery import DeliveryReport, deliver_pending
 from .settings import read_setting
 
@@ -62,6 +65,7 @@ SLOW_STEPS_EVERY = timedelta(minutes=1)
 class TickReport:
     """What one :func:`tick` did; ``errors`` holds one line per step that failed."""
 
+    answers: list = field(default_factory=list)  # AnswerChecks of queued answers checked
     check: Any = None  # the CheckResult of a scheduled evaluation, if one ran
     escalated: Any = None  # what escalate_overdue returned, if it ran
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
@@ -69,6 +73,8 @@ class TickReport:
 
     def summary(self) -> str:
         parts = []
+        if self.answers:
+            parts.append(f"answers checked {sum(a.items for a in self.answers)}")
         if self.check is not None:
             fired = getattr(self.check, "fired", None)
             parts.append(
@@ -129,13 +135,22 @@ class OwnEngine:
         return self.kpis
 
 
+def _has_evaluated_rules(store: Store) -> bool:
+    """Whether any enabled rule is one evaluation measures (answer rules judge each new item)."""
+    r = s.alert_rules
+    with store.engine.connect() as conn:
+        found = conn.execute(sa.select(r.c.id).where(r.c.enabled.is_(sa.true()), r.c.kind != "answer").limit(1))
+        return found.first() is not None
+
+
 def _evaluate(store: Store, now: datetime, kpis: Any = None) -> Any:
     # Imported when needed: evaluation pulls in the analytics engine, which the delivery-only
     # paths (and the web app's start-up) should not pay for.
     from .evaluation import run_check
 
     if isinstance(kpis, OwnEngine):
-        kpis = kpis.ready()
+        # Its DuckDB copy is made and synced only for rules that read KPIs: answer rules alone need none.
+        kpis = kpis.ready() if _has_evaluated_rules(store) else None
     if kpis is not None:
         return run_check(store, trigger="schedule", now=now, kpis=kpis)
     return run_check(store, trigger="schedule", now=now)
@@ -160,12 +175,19 @@ def tick(
     evaluate: bool = True,
     escalate: bool = True,
     deliver: bool = True,
+    answers: bool = True,
     kpis: Any = None,
 ) -> TickReport:
     """Do what is due now: evaluation (if its interval has passed), escalation, delivery.
     ``kpis``: the KPI engine evaluation uses (a long-running process passes its warm one)."""
     now = now or datetime.now(timezone.utc)
     report = TickReport()
+    if answers:
+        try:
+            report.answers = drain(store)  # answers the survey pages queued for the answer rules
+        except Exception as exc:
+            log.exception("checking queued answers failed")
+            report.errors.append(f"answers: {exc}")
     if evaluate:
         try:
             if evaluation_due(store, now):
@@ -201,9 +223,11 @@ def work(
     every_seconds: float = DELIVERY_SECONDS,
     on_tick=None,
     kpis: Any = None,
+    answers: bool = True,
 ) -> None:
     """Tick until ``stop_event`` is set: delivery every ``every_seconds``, escalation once a
-    minute, evaluation on its schedule. ``on_tick(report)`` sees each tick's report."""
+    minute, evaluation on its schedule. ``on_tick(report)`` sees each tick's report.
+    ``answers=False``: leave queued answers to a checker thread of this process."""
     # Evaluation's due-check and escalation run at most once a minute: a failing evaluation
     # (which may leave no check-log row) is then retried once a minute, not every few seconds.
     last_minute: datetime | None = None
@@ -213,7 +237,7 @@ def work(
         minutely = last_minute is None or now - last_minute >= SLOW_STEPS_EVERY
         if minutely:
             last_minute = now
-        report = tick(store, now=now, evaluate=minutely, escalate=minutely, kpis=kpis)
+        report = tick(store, now=now, evaluate=minutely, escalate=minutely, answers=answers, kpis=kpis)
         if on_tick is not None:
             on_tick(report)
         stop_event.wait(every_seconds)
@@ -221,21 +245,25 @@ def work(
 
 @dataclass
 class BackgroundWorker:
-    """A :func:`work` loop in a daemon thread; :meth:`stop` ends it after the current tick."""
+    """A :func:`work` loop in a daemon thread and the answer rules' checker in another;
+    :meth:`stop` ends both after their current step."""
 
     thread: threading.Thread
     stop_event: threading.Event
+    answers: AnswerChecker | None = None
 
     def stop(self, timeout: float = 30.0) -> None:
         self.stop_event.set()
+        if self.answers is not None:
+            self.answers.stop(timeout)
         self.thread.join(timeout)
 
 
 def start_background_worker(
     store: Store, environ: dict[str, str] | None = None, *, every_seconds: float = DELIVERY_SECONDS, kpis: Any = None
 ) -> BackgroundWorker | None:
-    """Start the worker loop in a thread (for the web app), unless ``CXLENS_ALERT_WORKER`` is
-    0/false/off/no; returns None then."""
+    """Start the worker loop and the answer rules' checker in threads (for the web app), unless
+    ``CXLENS_ALERT_WORKER`` is 0/false/off/no; returns None then."""
     env = os.environ if environ is None else environ
     if env.get("CXLENS_ALERT_WORKER", "1").strip().lower() in ("0", "false", "off", "no"):
         return None
@@ -243,12 +271,12 @@ def start_background_worker(
     thread = threading.Thread(
         target=work,
         args=(store, stop_event),
-        kwargs={"every_seconds": every_seconds, "kpis": kpis},
+        kwargs={"every_seconds": every_seconds, "kpis": kpis, "answers": False},  # the checker takes them
         name="cxlens-alert-worker",
         daemon=True,
     )
     thread.start()
-    return BackgroundWorker(thread, stop_event)
+    return BackgroundWorker(thread, stop_event, start_answer_checker(store))
 
 
 # -- Huey -----------------------------------------------------------------------------------

@@ -26,7 +26,6 @@ A scanner that fetches a single link, posing as a browser, cannot be told from a
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,7 +39,7 @@ from ..errors import InputError, InvalidAnswer, InvalidToken
 from ..limits import MAX_COMMENT_CHARS, text_problem
 from ..store import Store
 from ..store import schema as s
-from ..store.hooks import new_items
+from ..store.hooks import items_committed, new_items
 from .policy import Clock, CollectionPolicy, system_clock
 from .surveys import SurveyCatalog, SurveyDefinition
 from .tokens import InvitationClaim, Signer, load_secret, new_nonce
@@ -155,29 +154,29 @@ class Collection:
         signer: Signer | None = None,
         clock: Clock | None = None,
         catalog: SurveyCatalog | None = None,
+        answer_rules: str = "now",
     ):
+        if answer_rules not in ("now", "after"):
+            raise ValueError(f"answer_rules must be 'now' or 'after', not {answer_rules!r}")
         self.store = store
+        # "after": answer rules run just after an answer's transaction (a web server, whose
+        # checker thread takes them), not in it; "now": inside it (scripts, the CLI, tests).
+        self.rules_after_commit = answer_rules == "after"
         self.policy = policy or CollectionPolicy()
         self.signer = signer or Signer(load_secret())
         self.clock = clock or system_clock
         self.catalog = catalog or SurveyCatalog(store)
-        self._sqlite_lock = threading.Lock()
 
     def now(self) -> datetime:
         return self.clock()
 
     @contextmanager
     def writing(self) -> Iterator[sa.Connection]:
-        """A write transaction. On SQLite, one writer of this process at a time: a deferred
-        transaction that read before another committed cannot upgrade to a write (SQLite
-        answers "database is locked" at once, without waiting), and waiting here in turn is
-        cheaper than SQLite's busy-sleep."""
-        if self.store.dialect != "sqlite":
-            with self.store.begin() as conn:
-                yield conn
-            return
-        with self._sqlite_lock, self.store.begin() as conn:
+        """A write transaction (:meth:`Store.writing`); afterwards, what it stored for the
+        answer rules is handed to them (:func:`cxlens.store.hooks.items_committed`)."""
+        with self.store.writing() as conn:
             yield conn
+        items_committed(self.store)
 
     # -- invitations ----------------------------------------------------------------------
 
@@ -421,7 +420,8 @@ class Collection:
         params = dict.fromkeys(_RESPONSE_COLUMNS) | row
         new_id = conn.execute(_insert_response(conn.dialect.name, key_column.name), params).scalar()
         if new_id is not None:
-            new_items(conn, kind="response", ids=[new_id], now=self.now())  # answer rules: notify, open cases
+            # answer rules: notify, open cases
+            new_items(conn, kind="response", ids=[new_id], now=self.now(), after_commit=self.rules_after_commit)
             return new_id
         found = conn.execute(sa.select(r.c.id, r.c.answers).where(key_column == key)).one()
         update = {k: v for k, v in values.items() if k != "answers"}
@@ -431,7 +431,8 @@ class Collection:
             update["language"] = fixed["language"]
         if update:
             conn.execute(r.update().where(r.c.id == found.id).values(**update))
-            new_items(conn, kind="response", ids=[found.id], now=self.now())  # the comment may be what a rule looks for
+            # the comment may be what a rule looks for
+            new_items(conn, kind="response", ids=[found.id], now=self.now(), after_commit=self.rules_after_commit)
         return found.id
 
     def _checked(self, survey: SurveyDefinition, score: Any, answers: dict[str, Any]) -> dict:

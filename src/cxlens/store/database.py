@@ -6,6 +6,7 @@ a CLI import and a job worker can share it. PostgreSQL is the production store.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,6 +44,7 @@ class Store:
 
     def __init__(self, url: str | None = None):
         self.url = url or settings().database_url
+        self._write_lock = threading.Lock()
         if self.url.startswith("sqlite"):
             self._ensure_sqlite_dir()
             self.engine = sa.create_engine(self.url)
@@ -79,6 +81,20 @@ class Store:
     def begin(self) -> Iterator[sa.Connection]:
         """A connection inside one transaction: committed on success, rolled back on error."""
         with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def writing(self) -> Iterator[sa.Connection]:
+        """A write transaction. On SQLite, one writer of this process at a time: a deferred
+        transaction that read before another committed cannot upgrade to a write (SQLite
+        answers "database is locked" at once, without waiting), and waiting here in turn is
+        cheaper than SQLite's busy-sleep. Every writer of the process that reads before it
+        writes (the survey pages, the answer rules after them) goes through here."""
+        if self.dialect != "sqlite":
+            with self.engine.begin() as conn:
+                yield conn
+            return
+        with self._write_lock, self.engine.begin() as conn:
             yield conn
 
     def dispose(self) -> None:

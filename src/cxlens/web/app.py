@@ -1,9 +1,11 @@
 """The web app. Thin: every page calls the library and renders what it returns.
 
 While it runs, it also runs alerting's worker (:func:`cxlens.alerts.worker.work`: scheduled
-evaluation, escalation of overdue cases, delivery of the outbox) in a background thread, so a
-single ``cxlens serve`` acts on what it measures; ``CXLENS_ALERT_WORKER=0`` turns that off,
-e.g. when ``cxlens alerts work`` or a Huey consumer runs beside it.
+evaluation, escalation of overdue cases, delivery of the outbox) in a background thread, and
+the answer rules' checker in another (a survey answer is acknowledged first and checked a
+moment later), so a single ``cxlens serve`` acts on what it measures; ``CXLENS_ALERT_WORKER=0``
+turns both off, e.g. when ``cxlens alerts work`` or a Huey consumer runs beside it (answer
+rules then run inside each answer's transaction).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ def create_app(store: Store | None = None, *, worker_every: float | None = None)
 
         worker = start_background_worker(store, every_seconds=worker_every or DELIVERY_SECONDS)
         app.state.alert_worker = worker
+        app.state.answer_checker = worker.answers if worker is not None else None
         try:
             yield
         finally:

@@ -27,7 +27,10 @@ def collection_of(request: Request) -> Collection:
     """The app's :class:`Collection`, made on first use from the environment's policy."""
     state = request.app.state
     if getattr(state, "collection", None) is None:
-        state.collection = Collection(state.store, policy=policy_from_env())
+        # Answer rules run after the answer's transaction when this process has a checker for
+        # them (the app's lifespan starts one with alerting's worker); otherwise inside it.
+        answer_rules = "after" if getattr(state, "answer_checker", None) is not None else "now"
+        state.collection = Collection(state.store, policy=policy_from_env(), answer_rules=answer_rules)
     return state.collection
 
 

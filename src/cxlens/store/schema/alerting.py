@@ -15,6 +15,7 @@ from .columns import JSONValue, foreign_key, metadata, primary_id, timestamp
 
 __all__ = [
     "alert_checks",
+    "answer_queue",
     "alert_events",
     "alert_rules",
     "alerts",
@@ -218,4 +219,17 @@ settings = sa.Table(
     sa.Column("key", sa.String(100), primary_key=True),
     sa.Column("value", JSONValue, nullable=False),
     timestamp("updated_at"),
+)
+
+# Answers, mentions and tickets stored by the survey pages, widget and API, waiting for the
+# answer rules. Queued in the transaction that stores the item, removed in the one that acts
+# on it, so a crash in between leaves the item queued, never unchecked. No foreign key: an
+# item deleted before its check is simply found missing.
+answer_queue = sa.Table(
+    "answer_queue",
+    metadata,
+    primary_id(),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("item_id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), nullable=False),
+    timestamp("queued_at", nullable=False),
 )
