@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql
 import cxlens.store.schema
 
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
