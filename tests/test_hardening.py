@@ -21,3 +21,25 @@ def test_a_data_command_refuses_to_create_a_store_silently(tmp_path, monkeypatch
     answer = CliRunner().invoke(app, ["customers", "export", "c-1"])
     assert answer.exit_code == 1 and "no store" in str(answer.exception)
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_an_answer_can_be_changed_for_a_day_only(collection):
+    import pytest
+    from test_collect_fixtures import invitations
+
+    from cxlens.collect.events import check_events, record_events, touchpoint_ids
+    from cxlens.errors import AnswerClosed
+
+    rows, _ = check_events(
+        [{"customer": "c-fi", "touchpoint": "support-chat", "occurred_at": "2026-03-02T10:00:00Z"}],
+        touchpoint_ids(collection.store),
+    )
+    record_events(collection, rows, 0, None, b"")
+    [inv] = invitations(collection.store)
+    token = collection.token(inv["id"])
+    collection.answer(token, score=2)
+    collection.clock.advance(hours=23)
+    collection.answer(token, score=3)  # still theirs to change
+    collection.clock.advance(hours=2)
+    with pytest.raises(AnswerClosed, match="could be changed for 24 hours"):
+        collection.answer(token, score=5)

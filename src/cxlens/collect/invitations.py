@@ -29,13 +29,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..errors import InputError, InvalidAnswer, InvalidToken
+from ..errors import AnswerClosed, InputError, InvalidAnswer, InvalidToken
 from ..limits import MAX_COMMENT_CHARS, text_problem
 from ..store import Store
 from ..store import schema as s
@@ -254,7 +254,23 @@ class Collection:
             claim.nonce,
         ):
             raise InvalidToken("the link does not match any invitation in this store")
+        if not allow_expired and row["status"] == "answered":
+            self._check_changeable(conn, claim.invitation_id)
         return claim, row
+
+    def _check_changeable(self, conn: sa.Connection, invitation_id: int) -> None:
+        """A link changes its answer only within ``change_hours`` of the first answer: a link
+        forwarded or found later must not rewrite what the customer said."""
+        r = s.responses
+        first = conn.execute(sa.select(r.c.submitted_at).where(r.c.invitation_id == invitation_id)).scalar()
+        if first is None:
+            return
+        first = first if first.tzinfo else first.replace(tzinfo=timezone.utc)
+        if self.now() - first > timedelta(hours=self.policy.change_hours):
+            raise AnswerClosed(
+                f"this answer was given on {first:%Y-%m-%d %H:%M} UTC; it could be changed for "
+                f"{self.policy.change_hours} hours"
+            )
 
     def view(self, token: str) -> InvitationView:
         """The invitation behind a link, with what was answered so far; raises
