@@ -85,3 +85,18 @@ def test_an_admin_releases_a_quarantined_answer(collection, admin):
     assert released.status_code == 303 and count(collection.store, "responses") == 1
     assert list_quarantined(collection.store) == []
     assert "answer.release" in admin.get("/admin/audit").text
+
+
+def test_the_steps_of_one_answer_count_once_and_windows_slide():
+    from cxlens.collect.guarding import Limit, PublicLimits
+
+    now = [0.0]
+    limits = PublicLimits(
+        {"survey": Limit(100, 60), "address": Limit(100, 60), "browser": Limit(2, 60)}, lambda: now[0]
+    )
+    assert all(limits.check(1, "a", "b", "answer-1") is None for _ in range(5))  # score, comment, double clicks
+    assert limits.check(1, "a", "b", "answer-2") is None
+    assert limits.check(1, "a", "b", "answer-3") == ("browser", 61)
+    assert limits.check(2, "a", "b", "answer-3") is None  # another survey
+    now[0] = 61.0
+    assert limits.check(1, "a", "b", "answer-3") is None  # the window slid

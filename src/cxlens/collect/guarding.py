@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -47,7 +46,7 @@ class Limit:
 
 LIMITS = {
     "address": Limit(30, 60.0),  # one address, one survey: an office answering together stays under
-    "browser": Limit(5, 3600.0),  # one browser, one survey: a person changes an answer, a script repeats
+    "browser": Limit(12, 3600.0),  # one browser, one survey: a person answers once; a kiosk a few an hour
     "survey": Limit(600, 60.0),  # every answer of one survey: ten a second is a campaign or an attack
 }
 
@@ -64,11 +63,15 @@ class PublicLimits:
     def __init__(self, limits: dict[str, Limit] | None = None, clock=time.monotonic) -> None:
         self.limits = limits or LIMITS
         self.clock = clock
-        self._seen: dict[tuple, deque] = {}
+        self._seen: dict[tuple, dict] = {}  # key → {answer: first seen}
         self._lock = threading.Lock()
 
-    def check(self, survey_id: int, address: str | None, browser: str | None) -> tuple[str, int] | None:
-        """None, and the answer is counted; or (what was exceeded, seconds to wait)."""
+    def check(
+        self, survey_id: int, address: str | None, browser: str | None, answer: str | None = None
+    ) -> tuple[str, int] | None:
+        """None, and the answer is counted; or (what was exceeded, seconds to wait). ``answer``
+        names the answer a post belongs to (the form's nonce, the widget's id): the steps of
+        one answer (score, then comment; a double click) count once."""
         now = self.clock()
         keys = [("survey", survey_id)]
         if address:
@@ -76,15 +79,18 @@ class PublicLimits:
         if browser:
             keys.append(("browser", survey_id, browser))
         with self._lock:
-            for key in keys:
+            counted = [self._seen.setdefault(key, {}) for key in keys]
+            for key, seen in zip(keys, counted, strict=True):
                 limit = self.limits[key[0]]
-                seen = self._seen.setdefault(key, deque())
-                while seen and seen[0] <= now - limit.seconds:
-                    seen.popleft()
+                for old in [a for a, at in seen.items() if at <= now - limit.seconds]:
+                    del seen[old]
+                if answer is not None and answer in seen:
+                    continue
                 if len(seen) >= limit.answers:
-                    return key[0], max(1, int(seen[0] + limit.seconds - now) + 1)
-            for key in keys:
-                self._seen[key].append(now)
+                    return key[0], max(1, int(min(seen.values()) + limit.seconds - now) + 1)
+            mark = answer if answer is not None else object()
+            for seen in counted:
+                seen.setdefault(mark, now)
             if len(self._seen) > 100_000:  # forget idle keys rather than grow without end
                 self._seen = {k: v for k, v in self._seen.items() if v}
         return None

@@ -210,7 +210,9 @@ async def open_survey_answer(request: Request, survey_key: str):
     if refused:
         return _message(request, language, survey.name, refused, 400)
     claim = OpenFormClaim.read(collection.signer, form["form"][0])
-    limited = public_limits_of(request).check(survey.id, client_address(request), request.cookies.get(BROWSER_COOKIE))
+    limited = public_limits_of(request).check(
+        survey.id, client_address(request), request.cookies.get(BROWSER_COOKIE), claim.nonce
+    )
     if limited:
         page = _message(
             request, language, survey.name, f"Too many answers from here; try again in {limited[1]} s.", 429

@@ -210,7 +210,7 @@ async def answer(request: Request, survey_key: str) -> JSONResponse:
         body.get("language") if isinstance(body.get("language"), str) else None, *accepted_languages(request)
     )
     answers = {"comment": body["comment"]} if isinstance(body.get("comment"), str) else {}
-    limited = public_limits_of(request).check(survey.id, client_address(request), body["id"])
+    limited = public_limits_of(request).check(survey.id, client_address(request), body["id"], body["id"])
     if limited:
         what, wait = limited
         return JSONResponse(
