@@ -43,3 +43,17 @@ def test_an_answer_can_be_changed_for_a_day_only(collection):
     collection.clock.advance(hours=2)
     with pytest.raises(AnswerClosed, match="could be changed for 24 hours"):
         collection.answer(token, score=5)
+
+
+def test_the_unsubscribe_link_has_a_token_of_its_own(collection, client):
+    from conftest import count
+
+    token = collection.token(collection.invite("support-csat", "c-de"))
+    link = collection.unsubscribe_link(token)
+    unsubscribe = link.rsplit("/u/", 1)[1]
+    assert unsubscribe != token
+    assert client.get(f"/s/{unsubscribe}").status_code == 400  # it cannot answer the survey
+    assert client.post(f"/s/{unsubscribe}", data={"score": "1"}).status_code == 400
+    assert client.get(f"/u/{unsubscribe}").status_code == 200
+    assert client.post(f"/u/{unsubscribe}").status_code == 200 and count(collection.store, "opt_outs") == 1
+    assert count(collection.store, "responses") == 0

@@ -42,7 +42,7 @@ from ..store import schema as s
 from ..store.hooks import items_committed, new_items
 from .policy import Clock, CollectionPolicy, system_clock
 from .surveys import SurveyCatalog, SurveyDefinition
-from .tokens import InvitationClaim, Signer, load_secret, new_nonce
+from .tokens import InvitationClaim, Signer, UnsubscribeClaim, load_secret, new_nonce
 
 __all__ = ["Answered", "Collection", "InvitationView", "MAX_TEXT", "SCAN_REASON", "SCAN_WINDOW"]
 
@@ -237,14 +237,21 @@ class Collection:
         return url if score is None else f"{url}?score={score}"
 
     def unsubscribe_link(self, token: str) -> str:
-        return f"{self.policy.public_url}/u/{token}"
+        """The unsubscribe link of a survey link's invitation: a token of its own (see
+        :class:`UnsubscribeClaim`), so that it cannot answer the survey."""
+        claim = InvitationClaim.read(self.signer, token, self.now(), allow_expired=True)
+        unsubscribe = UnsubscribeClaim(claim.invitation_id, claim.survey_id, claim.customer_id, claim.nonce)
+        return f"{self.policy.public_url}/u/{unsubscribe.token(self.signer)}"
 
     # -- reading a link -------------------------------------------------------------------
 
     def _claim(
-        self, conn: sa.Connection, token: str, allow_expired: bool = False, lock: bool = False
+        self, conn: sa.Connection, token: str, allow_expired: bool = False, lock: bool = False, unsubscribing=False
     ) -> tuple[InvitationClaim, Any]:
-        claim = InvitationClaim.read(self.signer, token, self.now(), allow_expired)
+        if unsubscribing and self._is_unsubscribe_token(token):
+            claim = UnsubscribeClaim.read(self.signer, token).as_invitation()
+        else:  # a survey link (unsubscribe links mailed before they had their own kind carry one)
+            claim = InvitationClaim.read(self.signer, token, self.now(), allow_expired)
         row = conn.execute(_CLAIM_LOCKED if lock else _CLAIM, {"invitation_id": claim.invitation_id}).mappings().first()
         # A valid signature over ids that no longer match (invitation deleted, store restored
         # from another secret's era) is as good as forged: refuse it.
@@ -272,11 +279,19 @@ class Collection:
                 f"{self.policy.change_hours} hours"
             )
 
-    def view(self, token: str) -> InvitationView:
+    def _is_unsubscribe_token(self, token: str) -> bool:
+        try:
+            UnsubscribeClaim.read(self.signer, token)
+        except InvalidToken:
+            return False
+        return True
+
+    def view(self, token: str, unsubscribing: bool = False) -> InvitationView:
         """The invitation behind a link, with what was answered so far; raises
-        :class:`InvalidToken` / :class:`TokenExpired` and writes nothing for a bad link."""
+        :class:`InvalidToken` / :class:`TokenExpired` and writes nothing for a bad link.
+        ``unsubscribing``: the link is an unsubscribe link (which names no answer to change)."""
         with self.store.engine.connect() as conn:
-            claim, row = self._claim(conn, token)
+            claim, row = self._claim(conn, token, allow_expired=unsubscribing, unsubscribing=unsubscribing)
             answer = (
                 conn.execute(
                     sa.select(s.responses.c.score, s.responses.c.answers, s.responses.c.comment).where(
@@ -490,7 +505,7 @@ class Collection:
         """Record that the customer behind a link wants no more invitations on its channel
         (or on any channel: ``channel="all"``). Expired links still unsubscribe."""
         with self.writing() as conn:
-            claim, row = self._claim(conn, token, allow_expired=True)
+            claim, row = self._claim(conn, token, allow_expired=True, unsubscribing=True)
             self.opt_out(conn, claim.customer_id, channel or row["channel"], source)
 
     def opt_out(self, conn: sa.Connection, customer_id: int, channel: str, source: str) -> None:

@@ -350,7 +350,7 @@ router.add_route("/s/{token}", survey_answer, methods=["POST"], include_in_schem
 def unsubscribe_page(request: Request, token: str):
     collection = collection_of(request)
     try:
-        view = collection.view(token)
+        view = collection.view(token, unsubscribing=True)
     except TokenExpired:
         view = None  # unsubscribe links work for ever; the page just cannot name the survey
     except InvalidToken as exc:
@@ -375,7 +375,7 @@ def unsubscribe(request: Request, token: str):
     collection = collection_of(request)
     try:
         collection.unsubscribe(token)
-        view = collection.view(token)
+        view = collection.view(token, unsubscribing=True)
         language = view.survey.language_for(view.customer_locale, *accepted_languages(request))
         text = view.survey.text("unsubscribed", language)
     except TokenExpired:
