@@ -68,13 +68,15 @@ def test_sigkill_mid_load_loses_no_acknowledged_event(store, store_url, tmp_path
     senders = [threading.Thread(target=send, args=(k,)) for k in range(8)]
     for t in senders:
         t.start()
-    time.sleep(1.0)
+    deadline = time.monotonic() + 30
+    while len(acked) < 20 and time.monotonic() < deadline:  # a loaded machine answers slowly
+        time.sleep(0.1)
     server.send_signal(signal.SIGKILL)
     server.wait()
     stop.set()
     for t in senders:
         t.join()
-    assert len(acked) > 20  # the load was real
+    assert len(acked) >= 20  # the load was real
     with store.engine.connect() as conn:
         stored = set(conn.execute(s.events.select().with_only_columns(s.events.c.external_id)).scalars())
     assert {f"kill-{n}" for n in acked} <= stored
