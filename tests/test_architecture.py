@@ -172,6 +172,7 @@ LAYERS = {
     "demo": 1,
     "analytics": 2,
     "text": 2,
+    "predict": 2,
     "alerts": 3,
     "web": 4,
     "cli": 4,

@@ -81,9 +81,9 @@ def test_survival_is_kaplan_meier_of_each_customers_lifetime(demo):
     for p in people:
         churned = p["churned_at"] is not None and p["churned_at"] < AS_OF
         end = p["churned_at"] if churned else AS_OF
-        durations.append(max((end - p["signed_up_at"]).total_seconds() // (7 * 86400), 0))
+        durations.append(max((end - p["signed_up_at"]).total_seconds() // 1, 0) / (7 * 86400))
         events.append(churned)
-    expected = stats.kaplan_meier(durations, events)
+    expected = stats.kaplan_meier_at(durations, events, range(int(max(durations)) + 1))
     assert [r["time"] for r in result.rows] == [int(p.time) for p in expected]
     assert [r["value"] for r in result.rows] == pytest.approx([100 * p.survival for p in expected])
     assert [r["n"] for r in result.rows] == [p.at_risk for p in expected]
@@ -118,7 +118,7 @@ def test_revenue_retention_is_next_months_revenue_of_this_months_payers(demo, gr
             assert row["value"] <= 100 + 1e-9
 
 
-def test_clv_is_annual_revenue_times_expected_years_minus_acquisition_cost(demo):
+def test_clv_is_revenue_per_customer_year_times_expected_years_minus_acquisition_cost(demo):
     start = AS_OF - timedelta(days=365)
     people = {p["id"]: p for p in customers(demo)}
     revenue = defaultdict(float)
@@ -135,15 +135,18 @@ def test_clv_is_annual_revenue_times_expected_years_minus_acquisition_cost(demo)
             and p["signed_up_at"] < AS_OF
             and (p["churned_at"] is None or p["churned_at"] >= start)
         ]
-        at_start = [p for p in active if p["signed_up_at"] < start]
-        churned = [p for p in at_start if p["churned_at"] is not None and p["churned_at"] < AS_OF]
-        arpc = sum(revenue[p["id"]] for p in active) / len(active)
-        years = min(len(at_start) / len(churned), 10.0) if churned else 10.0
+        churned = [p for p in active if p["churned_at"] is not None and p["churned_at"] < AS_OF]
+        years = sum(
+            max(((p["churned_at"] if p in churned else AS_OF) - max(p["signed_up_at"], start)).total_seconds(), 0)
+            for p in active
+        ) / (365.25 * 86400)
+        per_year = sum(revenue[p["id"]] for p in active) / years
+        lifetime = min(years / len(churned), 10.0)
         costs = [p["acquisition_cost"] for p in active if p["acquisition_cost"] is not None]
         cac = sum(costs) / len(costs) if costs else 0.0
-        assert row["n"] == len(active)
-        assert row["value"] == pytest.approx(arpc * years - cac)
-        assert row["low"] <= row["value"] <= row["high"]
+        assert row["n"] == len(active) and row["churned"] == len(churned)
+        assert row["value"] == pytest.approx(per_year * lifetime - cac)
+        assert row["low"] < row["value"] < row["high"]
 
 
 def test_funnel_follows_each_journeys_touchpoints_in_order(demo):

@@ -54,6 +54,7 @@ PUBLIC = [
     "load_journeys",
     "load_surveys",
     "open_store",
+    "predict",
     "read_journey_map",
     "read_zendesk",
     "settings",

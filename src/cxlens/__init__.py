@@ -61,6 +61,7 @@ __all__ = [
     "load_journeys",
     "load_surveys",
     "open_store",
+    "predict",
     "read_journey_map",
     "read_zendesk",
     "settings",
@@ -68,7 +69,7 @@ __all__ = [
     "text",
 ]
 
-# Where each public name lives. Subpackages (access, collect, stats, text) are public as modules.
+# Where each public name lives. Subpackages (access, collect, predict, stats, text) are public as modules.
 _HOMES = {
     ".analytics": ["KPIResult", "KPIs", "kpi"],
     ".collect": ["Collection", "CollectionPolicy", "load_surveys"],
@@ -105,11 +106,11 @@ _HOMES = {
     ".metrics": ["METRICS", "Metric"],
     ".store": ["ExportResult", "Store", "export_parquet", "open_store"],
 }
-_MODULES = ["access", "collect", "stats", "text"]
+_MODULES = ["access", "collect", "predict", "stats", "text"]
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 
 if TYPE_CHECKING:  # what type checkers and editors see (py.typed): the same names, imported eagerly
-    from . import access, collect, stats, text
+    from . import access, collect, predict, stats, text
     from .analytics import KPIResult, KPIs, kpi
     from .collect import Collection, CollectionPolicy, load_surveys
     from .config import Settings, settings

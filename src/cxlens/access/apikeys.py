@@ -31,6 +31,7 @@ SCOPES: dict[str, str] = {
     "alerts:write": "acknowledge, snooze and resolve alerts (/api/alerts)",
     "cases:read": "read cases and their timelines (/api/cases)",
     "cases:write": "open, assign, change, note and close cases (/api/cases)",
+    "predictions:read": "read customers' stored predictions: lifetime value, churn risk (/api/customers/{id}/prediction)",
 }
 
 # Writing last_used_at on every call would turn each read into a write; once a minute is enough

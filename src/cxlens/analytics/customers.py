@@ -22,6 +22,8 @@ from .result import KPIResult
 
 __all__ = [
     "HORIZON_YEARS",
+    "MIN_CHURNED",
+    "YEAR_SECONDS",
     "clv",
     "clv_expression",
     "cohort_retention",
@@ -68,6 +70,7 @@ def customer_groups(k: KPISource, metric: str, *, by, grain, since, until, where
     since, until = timestamp(since, "--since"), timestamp(until, "--until")
     counts = k.engine.execute(customer_expression(k, by=by, grain=grain, where=where)).to_pylist()
     by = list(by)
+    now = periods.start(_as_of(until), grain)
     histograms: dict[tuple, list[tuple]] = {}
     for row in counts:
         histograms.setdefault(tuple(row[d] for d in by), []).append(
@@ -75,7 +78,9 @@ def customer_groups(k: KPISource, metric: str, *, by, grain, since, until, where
         )
     groups = []
     for key, hist in sorted(histograms.items(), key=lambda kv: tuple(str(k) for k in kv[0])):
-        last = max(max(j for j, _, _ in hist), max((lft for _, lft, _ in hist if lft), default=hist[0][0]))
+        # Every period up to the one now running (or before --until), even with nobody leaving:
+        # a month with 0 % churn is a measurement, not a gap.
+        last = max(max(j for j, _, _ in hist), max((lft for _, lft, _ in hist if lft), default=hist[0][0]), now)
         period = step(min(j for j, _, _ in hist), grain)  # nobody is active at the start of the first
         while period <= last:
             active = sum(n for j, lft, n in hist if j < period and (lft is None or lft >= period))
@@ -147,9 +152,11 @@ def survival(k: KPISource, *, by=(), grain=None, since=None, until=None, where=N
         groups.setdefault(tuple(r[d] for d in by), []).append(r)
     result = KPIResult("survival", [*by, "time"], unit, confidence=confidence)
     for key, rows in _sorted(groups.items()):
-        points = stats.kaplan_meier(
-            [r["lifetime"] for r in rows],
+        durations = [r["seconds"] / (86400 * periods.DAYS[unit]) for r in rows]
+        points = stats.kaplan_meier_at(
+            durations,
             [r["churned"] for r in rows],
+            range(int(max(durations)) + 1),
             weights=[r["customers"] for r in rows],
             confidence=confidence,
         )
@@ -163,7 +170,7 @@ def survival(k: KPISource, *, by=(), grain=None, since=None, until=None, where=N
                     "high": 100 * p.high,
                     "n": p.at_risk,
                     "events": p.events,
-                    "method": "kaplan-meier, log-log interval",
+                    "method": "kaplan-meier on exact durations, log-log interval",
                     "sufficient": p.at_risk >= stats.MIN_N,
                 }
             )
@@ -173,19 +180,19 @@ def survival(k: KPISource, *, by=(), grain=None, since=None, until=None, where=N
 def survival_expression(
     k: KPISource, *, by=(), unit: str, since: datetime | None, as_of: datetime, where=None
 ) -> ibis.Table:
-    """Customers counted by lifetime (whole ``unit``s from sign-up to churn, or to ``as_of`` if
-    still here) and whether they churned: the histogram Kaplan–Meier needs."""
+    """Customers counted by lifetime (whole seconds from sign-up to churn, or to ``as_of`` if
+    still here) and whether they churned: the histogram Kaplan–Meier needs. Seconds, not
+    ``unit``s: the estimate must see who left before whom inside a month (``unit`` is only
+    where it is read)."""
     c = filter_dimensions(k.engine.table("customers"), where, "customers")
     c = c.filter(c.signed_up_at.notnull(), c.signed_up_at < bound(c.signed_up_at, as_of))
     if since is not None:
         c = c.filter(c.signed_up_at >= bound(c.signed_up_at, since))
     churned = c.churned_at.notnull() & (c.churned_at < bound(c.churned_at, as_of))
     end = churned.ifelse(c.churned_at.epoch_seconds().cast("float64"), ibis.literal(as_of.timestamp()))
-    lifetime = (
-        ((end - c.signed_up_at.epoch_seconds().cast("float64")) / (86400 * periods.DAYS[unit])).floor().cast("int64")
-    )
-    c = c.mutate(lifetime=ibis.greatest(lifetime, 0), churned=churned.ifelse(1, 0))
-    return c.group_by([*by, "lifetime", "churned"]).aggregate(customers=c.count())
+    seconds = (end - c.signed_up_at.epoch_seconds().cast("float64")).floor().cast("int64")
+    c = c.mutate(seconds=ibis.greatest(seconds, 0), churned=churned.ifelse(1, 0))
+    return c.group_by([*by, "seconds", "churned"]).aggregate(customers=c.count())
 
 
 def _period_index(at: ibis.Expr, grain: str) -> ibis.Expr:
@@ -264,6 +271,7 @@ def _revenue_retention(gross: bool):
                 stats.RatioStats(s["n"], s["sx"], s["sy"], s["sxx"], s["syy"], s["sxy"]),
                 confidence=confidence,
                 label=label,
+                at_most=1.0 if gross else math.inf,
             )
             e = stats.as_percent(e)
             result.rows.append(_row([*by, "currency"], tuple(s[d] for d in [*by, "currency"]), e, period=period))
@@ -273,26 +281,37 @@ def _revenue_retention(gross: bool):
     return compute
 
 
+YEAR_SECONDS = 365.25 * 86400
+# Below this many churned customers in the year, 1 / churn rate rests on too few events to plan on.
+MIN_CHURNED = 10
+
+
 def clv_expression(k: KPISource, *, by=(), start: datetime, end: datetime, where=None) -> ibis.Table:
-    """Per group, over the year [start, end): customers active in it, their revenue's n, Σ, Σ²,
-    those active at its start and how many of them churned, acquisition costs' count and Σ."""
+    """Per group, over the year [start, end), of the customers active in it: how many, the six
+    sums of (years each was a customer inside it, revenue they paid in it), how many churned
+    in it, and acquisition costs' count and Σ. Measuring both revenue and churn per
+    customer-year counts a customer who joined mid-year for the half year they were here."""
     c = filter_dimensions(k.engine.table("customers"), where, "customers")
     c = c.filter(c.signed_up_at.notnull(), c.signed_up_at < end, c.churned_at.isnull() | (c.churned_at >= start))
     r = k.engine.table("revenue")
     r = r.filter(r.occurred_at >= start, r.occurred_at < end)
     paid = r.group_by(r_customer=r.customer_id).aggregate(paid=r.amount.cast("float64").sum())
     j = c.left_join(paid, c.id == paid.r_customer)
-    x = j.paid.fill_null(0.0)
-    at_start = j.signed_up_at < start
-    churned = at_start & j.churned_at.notnull() & (j.churned_at < end)
-    j = j.mutate(
-        x=x, at_start=at_start.ifelse(1, 0), churned=churned.ifelse(1, 0), cac=j.acquisition_cost.cast("float64")
-    )
+    y = j.paid.fill_null(0.0)
+    churned = j.churned_at.notnull() & (j.churned_at < end)
+    begin = ibis.greatest(j.signed_up_at.epoch_seconds().cast("float64"), ibis.literal(start.timestamp()))
+    stop = churned.ifelse(j.churned_at.epoch_seconds().cast("float64"), ibis.literal(end.timestamp()))
+    # Whole hours: integers sum exactly, so every engine gets the same interval (fractions of a
+    # year summed in a different order differ in the last digits, which the variance magnifies).
+    x = (ibis.greatest(stop - begin, 0.0) / 3600).floor()
+    j = j.mutate(x=x, y=y, churned=churned.ifelse(1, 0), cac=j.acquisition_cost.cast("float64"))
     sums = dict(
         n=j.count(),
-        total=j.x.sum(),
-        total_sq=(j.x * j.x).sum(),
-        at_start=j.at_start.sum(),
+        years=j.x.sum(),  # in hours
+        total=j.y.sum(),
+        years_sq=(j.x * j.x).sum(),
+        total_sq=(j.y * j.y).sum(),
+        cross=(j.x * j.y).sum(),
         churned=j.churned.sum(),
         cac_n=j.cac.count(),
         cac_total=j.cac.sum(),
@@ -301,10 +320,14 @@ def clv_expression(k: KPISource, *, by=(), start: datetime, end: datetime, where
 
 
 def clv(k: KPISource, *, by=(), grain=None, since=None, until=None, where=None, confidence=0.95) -> KPIResult:
-    """Simple customer lifetime value per group: annual revenue per customer × expected years
-    (1 ÷ annual churn rate, at most ``HORIZON_YEARS``) − mean acquisition cost, over the year
-    before ``until`` (or now). The interval combines the revenue mean's t-interval with the
-    churn rate's Wilson interval (their extremes), so it is conservative."""
+    """Simple customer lifetime value per group over the year before ``until`` (or now):
+
+    CLV = R/E × min(E/D, ``HORIZON_YEARS``) − mean acquisition cost, with R the revenue, E the
+    customer-years and D the churned customers in that year: revenue per customer-year times
+    the expected lifetime in years (1 ÷ the churn rate per customer-year). With no churn (or no
+    exposure) the lifetime cannot be estimated and the row says so (value None). The interval
+    combines, on the log scale, the ratio R/E's delta-method interval and the exact Poisson
+    (Garwood) interval of D; acquisition cost is taken as known."""
     by = check_dimensions(by, "customers")
     end = _as_of(until)
     start = end - timedelta(days=365)
@@ -316,41 +339,58 @@ def clv(k: KPISource, *, by=(), grain=None, since=None, until=None, where=None, 
         )
     sums = k.engine.execute(clv_expression(k, by=by, start=start, end=end, where=where)).to_pylist()
     result = KPIResult("clv", by, None, confidence=confidence)
-    for s in _sorted([(tuple(s[d] for d in by), s) for s in sums]):
-        key, s = s
-        if not s["n"]:
-            continue
-        revenue = stats.mean(
-            stats=stats.MeanStats(s["n"], s["total"] or 0.0, s["total_sq"] or 0.0), confidence=confidence
-        )
-        churn = stats.proportion(s["churned"], s["at_start"], confidence=confidence) if s["at_start"] else None
-        cac = (s["cac_total"] or 0.0) / s["cac_n"] if s["cac_n"] else 0.0
-        years = _years(churn.value if churn else None)
-        value = revenue.value * years - cac
-        low = revenue.low * _years(churn.high if churn else None) - cac
-        high = revenue.high * _years(churn.low if churn else None) - cac
-        e = stats.Estimate(
-            value, min(low, value), max(high, value), s["n"], f"simple, horizon {HORIZON_YEARS:g}y", confidence, "CLV"
-        )
-        result.rows.append(
-            _row(
-                by,
-                key,
-                e,
-                currency=currencies[0] if currencies else None,
-                annual_revenue=revenue.value,
-                churn_rate=100 * churn.value if churn else None,
-                expected_years=years,
-                acquisition_cost=cac,
-            )
-        )
+    for key, s in _sorted([(tuple(s[d] for d in by), s) for s in sums]):
+        if s["n"]:
+            row = _clv_row(s, confidence)
+            result.rows.append({**dict(zip(by, key)), "currency": currencies[0] if currencies else None, **row})
     return result
 
 
-def _years(churn: float | None) -> float:
-    if churn is None or churn <= 0 or math.isnan(churn):
-        return HORIZON_YEARS
-    return min(1 / churn, HORIZON_YEARS)
+def _clv_row(s: dict, confidence: float) -> dict:
+    hours = YEAR_SECONDS / 3600
+    exposure, churned = (s["years"] or 0.0) / hours, int(s["churned"] or 0)
+    cac = (s["cac_total"] or 0.0) / s["cac_n"] if s["cac_n"] else 0.0
+    rate = stats.ratio(
+        stats.RatioStats(
+            s["n"], exposure, s["total"] or 0.0, s["years_sq"] or 0.0, s["total_sq"] or 0.0, s["cross"] or 0.0
+        ),
+        confidence=confidence,
+    )
+    facts = {
+        "annual_revenue": rate.value,
+        "churn_rate": 100 * churned / exposure if exposure else None,
+        "churned": churned,
+        "customer_years": exposure,
+        "acquisition_cost": cac,
+    }
+    if rate.value is None or not churned:
+        why = "no customer churned in the year" if rate.value is not None else "no customer-years in the year"
+        return {**facts, "value": None, "low": None, "high": None, "n": s["n"], "expected_years": None,
+                "method": f"simple: cannot be estimated, {why}", "sufficient": False}  # fmt: skip
+    low_d, high_d = stats.poisson_interval(churned, confidence)
+    years = min(exposure / churned, HORIZON_YEARS)
+    years_low, years_high = min(exposure / high_d, HORIZON_YEARS), min(exposure / low_d, HORIZON_YEARS)
+    gross = rate.value * years
+    spread_low = math.hypot(_log_gap(rate.value, rate.low), _log_gap(years, years_low))
+    spread_high = math.hypot(_log_gap(rate.high, rate.value), _log_gap(years_high, years))
+    method = "simple, per customer-year" + (
+        f", lifetime capped at {HORIZON_YEARS:g}y" if years == HORIZON_YEARS else ""
+    )
+    return {
+        **facts,
+        "value": gross - cac,
+        "low": gross * math.exp(-spread_low) - cac if math.isfinite(spread_low) else -cac,
+        "high": gross * math.exp(spread_high) - cac if math.isfinite(spread_high) else math.inf,
+        "n": s["n"],
+        "expected_years": years,
+        "method": method,
+        "sufficient": s["n"] >= stats.MIN_N and churned >= MIN_CHURNED,
+    }
+
+
+def _log_gap(high: float, low: float) -> float:
+    """log(high / low), infinite when ``low`` is 0 (a bound the data cannot exclude)."""
+    return math.log(high / low) if low > 0 else math.inf
 
 
 def _currencies(k: KPISource, start: datetime, end: datetime) -> ibis.Table:

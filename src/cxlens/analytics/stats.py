@@ -25,7 +25,7 @@ from scipy import stats as sps
 
 from ..errors import InputError
 from .estimate import MIN_N, Comparison, Estimate, z_value
-from .outcome_stats import RatioStats, SurvivalPoint, kaplan_meier, ratio
+from .outcome_stats import RatioStats, SurvivalPoint, kaplan_meier, kaplan_meier_at, poisson_interval, ratio
 
 __all__ = [
     "AGREE_FROM",
@@ -43,6 +43,8 @@ __all__ = [
     "compare_nps",
     "compare_proportions",
     "kaplan_meier",
+    "kaplan_meier_at",
+    "poisson_interval",
     "csat",
     "mean",
     "median",

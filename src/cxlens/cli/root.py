@@ -37,6 +37,8 @@ COMMANDS = [
     "cases",
     "customers",
     "backup",
+    "predict",
+    "segments",
 ]
 
 app = typer.Typer(help="cxlens: customer-experience measurement across the whole journey.", no_args_is_help=True)

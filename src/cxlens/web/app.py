@@ -21,7 +21,18 @@ from starlette.exceptions import HTTPException
 
 from .. import __version__
 from ..store import Store, open_store
-from . import admin, admin_privacy, api_alerts, api_events, api_kpi, api_text, dashboard, survey_pages, widget
+from . import (
+    admin,
+    admin_privacy,
+    api_alerts,
+    api_events,
+    api_kpi,
+    api_predict,
+    api_text,
+    dashboard,
+    survey_pages,
+    widget,
+)
 from .guard import RequestLimits, validation_problems
 from .idempotency import IdempotentPosts
 
@@ -54,6 +65,7 @@ def create_app(store: Store | None = None, *, worker_every: float | None = None)
     app.include_router(widget.router)  # /w/{survey}.js, /w/{survey}/responses
     app.include_router(api_events.router)  # POST /api/events
     app.include_router(api_text.router)  # /api/text/themes, requests, drivers, spikes, sentiment/evaluation
+    app.include_router(api_predict.router)  # /api/customers/{id}/prediction
     app.include_router(api_alerts.alerts_router)  # /api/alerts: list, ack, snooze, resolve
     app.include_router(api_alerts.cases_router)  # /api/cases: list, one, open, assign, status, notes, close
     app.include_router(dashboard.router)  # /, /login, /journeys, /touchpoints/{key}, /explorer, /support, …

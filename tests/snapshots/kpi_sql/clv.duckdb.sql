@@ -1,9 +1,11 @@
 SELECT
   "t8"."segment",
   COUNT(*) AS "n",
-  SUM("t8"."x") AS "total",
-  SUM("t8"."x" * "t8"."x") AS "total_sq",
-  SUM("t8"."at_start") AS "at_start",
+  SUM("t8"."x") AS "years",
+  SUM("t8"."y") AS "total",
+  SUM("t8"."x" * "t8"."x") AS "years_sq",
+  SUM("t8"."y" * "t8"."y") AS "total_sq",
+  SUM("t8"."x" * "t8"."y") AS "cross",
   SUM("t8"."churned") AS "churned",
   COUNT("t8"."cac") AS "cac_n",
   SUM("t8"."cac") AS "cac_total"
@@ -26,17 +28,24 @@ FROM (
     "t7"."acquisition_cost",
     "t7"."r_customer",
     "t7"."paid",
-    COALESCE("t7"."paid", 0.0) AS "x",
-    CASE
-      WHEN "t7"."signed_up_at" < MAKE_TIMESTAMPTZ(2025, 7, 1, 0, 0, 0.0, 'UTC')
-      THEN 1
-      ELSE 0
-    END AS "at_start",
+    CAST(FLOOR(
+      GREATEST(
+        CASE
+          WHEN (
+            "t7"."churned_at" IS NOT NULL
+          )
+          AND (
+            "t7"."churned_at" < MAKE_TIMESTAMPTZ(2026, 7, 1, 0, 0, 0.0, 'UTC')
+          )
+          THEN CAST(EPOCH(CAST("t7"."churned_at" AS TIMESTAMP)) AS DOUBLE)
+          ELSE 1782864000.0
+        END - GREATEST(CAST(EPOCH(CAST("t7"."signed_up_at" AS TIMESTAMP)) AS DOUBLE), 1751328000.0),
+        0.0
+      ) / 3600
+    ) AS BIGINT) AS "x",
+    COALESCE("t7"."paid", 0.0) AS "y",
     CASE
       WHEN (
-        "t7"."signed_up_at" < MAKE_TIMESTAMPTZ(2025, 7, 1, 0, 0, 0.0, 'UTC')
-      )
-      AND (
         "t7"."churned_at" IS NOT NULL
       )
       AND (

@@ -1,9 +1,11 @@
 SELECT
   "t8"."segment",
   COUNT(*) AS "n",
-  SUM("t8"."x") AS "total",
-  SUM("t8"."x" * "t8"."x") AS "total_sq",
-  SUM("t8"."at_start") AS "at_start",
+  SUM("t8"."x") AS "years",
+  SUM("t8"."y") AS "total",
+  SUM("t8"."x" * "t8"."x") AS "years_sq",
+  SUM("t8"."y" * "t8"."y") AS "total_sq",
+  SUM("t8"."x" * "t8"."y") AS "cross",
   SUM("t8"."churned") AS "churned",
   COUNT("t8"."cac") AS "cac_n",
   SUM("t8"."cac") AS "cac_total"
@@ -26,17 +28,24 @@ FROM (
     "t7"."acquisition_cost",
     "t7"."r_customer",
     "t7"."paid",
-    COALESCE("t7"."paid", 0.0) AS "x",
-    CASE
-      WHEN "t7"."signed_up_at" < CAST('2025-07-01T00:00:00+00:00' AS TIMESTAMPTZ)
-      THEN 1
-      ELSE 0
-    END AS "at_start",
+    CAST(FLOOR(
+      CAST(GREATEST(
+        CASE
+          WHEN (
+            "t7"."churned_at" IS NOT NULL
+          )
+          AND (
+            "t7"."churned_at" < CAST('2026-07-01T00:00:00+00:00' AS TIMESTAMPTZ)
+          )
+          THEN CAST(EXTRACT('epoch' FROM "t7"."churned_at") AS DOUBLE PRECISION)
+          ELSE 1782864000.0
+        END - GREATEST(CAST(EXTRACT('epoch' FROM "t7"."signed_up_at") AS DOUBLE PRECISION), 1751328000.0),
+        0.0
+      ) AS DOUBLE PRECISION) / 3600
+    ) AS BIGINT) AS "x",
+    COALESCE("t7"."paid", 0.0) AS "y",
     CASE
       WHEN (
-        "t7"."signed_up_at" < CAST('2025-07-01T00:00:00+00:00' AS TIMESTAMPTZ)
-      )
-      AND (
         "t7"."churned_at" IS NOT NULL
       )
       AND (

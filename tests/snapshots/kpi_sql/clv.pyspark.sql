@@ -1,9 +1,11 @@
 SELECT
   `t8`.`segment`,
   COUNT(*) AS `n`,
-  SUM(`t8`.`x`) AS `total`,
-  SUM(`t8`.`x` * `t8`.`x`) AS `total_sq`,
-  SUM(`t8`.`at_start`) AS `at_start`,
+  SUM(`t8`.`x`) AS `years`,
+  SUM(`t8`.`y`) AS `total`,
+  SUM(`t8`.`x` * `t8`.`x`) AS `years_sq`,
+  SUM(`t8`.`y` * `t8`.`y`) AS `total_sq`,
+  SUM(`t8`.`x` * `t8`.`y`) AS `cross`,
   SUM(`t8`.`churned`) AS `churned`,
   COUNT(`t8`.`cac`) AS `cac_n`,
   SUM(`t8`.`cac`) AS `cac_total`
@@ -26,13 +28,27 @@ FROM (
     `t7`.`acquisition_cost`,
     `t7`.`r_customer`,
     `t7`.`paid`,
-    COALESCE(`t7`.`paid`, 0.0) AS `x`,
-    IF(`t7`.`signed_up_at` < CAST('2025-07-01T00:00:00+00:00' AS TIMESTAMP), 1, 0) AS `at_start`,
+    CAST(FLOOR(
+      GREATEST(
+        IF(
+          (
+            `t7`.`churned_at` IS NOT NULL
+          )
+          AND (
+            `t7`.`churned_at` < CAST('2026-07-01T00:00:00+00:00' AS TIMESTAMP)
+          ),
+          CAST(UNIX_TIMESTAMP(CAST(`t7`.`churned_at` AS TIMESTAMP)) AS DOUBLE),
+          1782864000.0
+        ) - GREATEST(
+          CAST(UNIX_TIMESTAMP(CAST(`t7`.`signed_up_at` AS TIMESTAMP)) AS DOUBLE),
+          1751328000.0
+        ),
+        0.0
+      ) / 3600
+    ) AS BIGINT) AS `x`,
+    COALESCE(`t7`.`paid`, 0.0) AS `y`,
     IF(
       (
-        `t7`.`signed_up_at` < CAST('2025-07-01T00:00:00+00:00' AS TIMESTAMP)
-      )
-      AND (
         `t7`.`churned_at` IS NOT NULL
       )
       AND (

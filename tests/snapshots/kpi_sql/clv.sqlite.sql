@@ -1,9 +1,11 @@
 SELECT
   "t8"."segment",
   COUNT(*) AS "n",
-  SUM("t8"."x") AS "total",
-  SUM("t8"."x" * "t8"."x") AS "total_sq",
-  SUM("t8"."at_start") AS "at_start",
+  SUM("t8"."x") AS "years",
+  SUM("t8"."y") AS "total",
+  SUM("t8"."x" * "t8"."x") AS "years_sq",
+  SUM("t8"."y" * "t8"."y") AS "total_sq",
+  SUM("t8"."x" * "t8"."y") AS "cross",
   SUM("t8"."churned") AS "churned",
   COUNT("t8"."cac") AS "cac_n",
   SUM("t8"."cac") AS "cac_total"
@@ -26,13 +28,24 @@ FROM (
     "t7"."acquisition_cost",
     "t7"."r_customer",
     "t7"."paid",
-    COALESCE("t7"."paid", 0.0) AS "x",
-    IIF("t7"."signed_up_at" < '2025-07-01 00:00:00', 1, 0) AS "at_start",
+    CAST(FLOOR(
+      CAST(MAX(
+        IIF(
+          (
+            "t7"."churned_at" IS NOT NULL
+          )
+          AND (
+            "t7"."churned_at" < '2026-07-01 00:00:00'
+          ),
+          CAST(CAST(STRFTIME('%s', "t7"."churned_at") AS INTEGER) AS REAL),
+          1782864000.0
+        ) - MAX(CAST(CAST(STRFTIME('%s', "t7"."signed_up_at") AS INTEGER) AS REAL), 1751328000.0),
+        0.0
+      ) AS REAL) / 3600
+    ) AS INTEGER) AS "x",
+    COALESCE("t7"."paid", 0.0) AS "y",
     IIF(
       (
-        "t7"."signed_up_at" < '2025-07-01 00:00:00'
-      )
-      AND (
         "t7"."churned_at" IS NOT NULL
       )
       AND (

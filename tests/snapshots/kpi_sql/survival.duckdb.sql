@@ -1,6 +1,6 @@
 SELECT
   "t1"."segment",
-  "t1"."lifetime",
+  "t1"."seconds",
   "t1"."churned",
   COUNT(*) AS "customers"
 FROM (
@@ -22,21 +22,19 @@ FROM (
     "t0"."acquisition_cost",
     GREATEST(
       CAST(FLOOR(
-        (
-          CASE
-            WHEN (
-              "t0"."churned_at" IS NOT NULL
-            )
-            AND (
-              "t0"."churned_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
-            )
-            THEN CAST(EPOCH(CAST("t0"."churned_at" AS TIMESTAMP)) AS DOUBLE)
-            ELSE 1782864000.0
-          END - CAST(EPOCH(CAST("t0"."signed_up_at" AS TIMESTAMP)) AS DOUBLE)
-        ) / 2629800.0
+        CASE
+          WHEN (
+            "t0"."churned_at" IS NOT NULL
+          )
+          AND (
+            "t0"."churned_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          THEN CAST(EPOCH(CAST("t0"."churned_at" AS TIMESTAMP)) AS DOUBLE)
+          ELSE 1782864000.0
+        END - CAST(EPOCH(CAST("t0"."signed_up_at" AS TIMESTAMP)) AS DOUBLE)
       ) AS BIGINT),
       0
-    ) AS "lifetime",
+    ) AS "seconds",
     CASE
       WHEN (
         "t0"."churned_at" IS NOT NULL

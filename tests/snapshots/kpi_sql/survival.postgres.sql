@@ -1,6 +1,6 @@
 SELECT
   "t1"."segment",
-  "t1"."lifetime",
+  "t1"."seconds",
   "t1"."churned",
   COUNT(*) AS "customers"
 FROM (
@@ -22,21 +22,19 @@ FROM (
     "t0"."acquisition_cost",
     GREATEST(
       CAST(FLOOR(
-        CAST((
-          CASE
-            WHEN (
-              "t0"."churned_at" IS NOT NULL
-            )
-            AND (
-              "t0"."churned_at" < CAST('2026-07-01T00:00:00' AS TIMESTAMP)
-            )
-            THEN CAST(EXTRACT('epoch' FROM "t0"."churned_at") AS DOUBLE PRECISION)
-            ELSE 1782864000.0
-          END - CAST(EXTRACT('epoch' FROM "t0"."signed_up_at") AS DOUBLE PRECISION)
-        ) AS DOUBLE PRECISION) / 2629800.0
+        CASE
+          WHEN (
+            "t0"."churned_at" IS NOT NULL
+          )
+          AND (
+            "t0"."churned_at" < CAST('2026-07-01T00:00:00' AS TIMESTAMP)
+          )
+          THEN CAST(EXTRACT('epoch' FROM "t0"."churned_at") AS DOUBLE PRECISION)
+          ELSE 1782864000.0
+        END - CAST(EXTRACT('epoch' FROM "t0"."signed_up_at") AS DOUBLE PRECISION)
       ) AS BIGINT),
       0
-    ) AS "lifetime",
+    ) AS "seconds",
     CASE
       WHEN (
         "t0"."churned_at" IS NOT NULL

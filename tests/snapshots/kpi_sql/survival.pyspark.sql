@@ -1,6 +1,6 @@
 SELECT
   `t1`.`segment`,
-  `t1`.`lifetime`,
+  `t1`.`seconds`,
   `t1`.`churned`,
   COUNT(*) AS `customers`
 FROM (
@@ -22,21 +22,19 @@ FROM (
     `t0`.`acquisition_cost`,
     GREATEST(
       CAST(FLOOR(
-        (
-          IF(
-            (
-              `t0`.`churned_at` IS NOT NULL
-            )
-            AND (
-              `t0`.`churned_at` < CAST('2026-07-01T00:00:00' AS TIMESTAMP)
-            ),
-            CAST(UNIX_TIMESTAMP(CAST(`t0`.`churned_at` AS TIMESTAMP)) AS DOUBLE),
-            1782864000.0
-          ) - CAST(UNIX_TIMESTAMP(CAST(`t0`.`signed_up_at` AS TIMESTAMP)) AS DOUBLE)
-        ) / 2629800.0
+        IF(
+          (
+            `t0`.`churned_at` IS NOT NULL
+          )
+          AND (
+            `t0`.`churned_at` < CAST('2026-07-01T00:00:00' AS TIMESTAMP)
+          ),
+          CAST(UNIX_TIMESTAMP(CAST(`t0`.`churned_at` AS TIMESTAMP)) AS DOUBLE),
+          1782864000.0
+        ) - CAST(UNIX_TIMESTAMP(CAST(`t0`.`signed_up_at` AS TIMESTAMP)) AS DOUBLE)
       ) AS BIGINT),
       0
-    ) AS `lifetime`,
+    ) AS `seconds`,
     IF(
       (
         `t0`.`churned_at` IS NOT NULL

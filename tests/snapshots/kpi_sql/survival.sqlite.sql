@@ -1,6 +1,6 @@
 SELECT
   "t1"."segment",
-  "t1"."lifetime",
+  "t1"."seconds",
   "t1"."churned",
   COUNT(*) AS "customers"
 FROM (
@@ -22,21 +22,19 @@ FROM (
     "t0"."acquisition_cost",
     MAX(
       CAST(FLOOR(
-        CAST((
-          IIF(
-            (
-              "t0"."churned_at" IS NOT NULL
-            )
-            AND (
-              "t0"."churned_at" < '2026-07-01 00:00:00'
-            ),
-            CAST(CAST(STRFTIME('%s', "t0"."churned_at") AS INTEGER) AS REAL),
-            1782864000.0
-          ) - CAST(CAST(STRFTIME('%s', "t0"."signed_up_at") AS INTEGER) AS REAL)
-        ) AS REAL) / 2629800.0
+        IIF(
+          (
+            "t0"."churned_at" IS NOT NULL
+          )
+          AND (
+            "t0"."churned_at" < '2026-07-01 00:00:00'
+          ),
+          CAST(CAST(STRFTIME('%s', "t0"."churned_at") AS INTEGER) AS REAL),
+          1782864000.0
+        ) - CAST(CAST(STRFTIME('%s', "t0"."signed_up_at") AS INTEGER) AS REAL)
       ) AS INTEGER),
       0
-    ) AS "lifetime",
+    ) AS "seconds",
     IIF(
       (
         "t0"."churned_at" IS NOT NULL

@@ -1,6 +1,6 @@
 SELECT
   "t1"."segment",
-  "t1"."lifetime",
+  "t1"."seconds",
   "t1"."churned",
   COUNT(*) AS "customers"
 FROM (
@@ -22,21 +22,19 @@ FROM (
     "t0"."acquisition_cost",
     GREATEST(
       CAST(FLOOR(
-        (
-          IF(
-            (
-              "t0"."churned_at" IS NOT NULL
-            )
-            AND (
-              "t0"."churned_at" < CAST(FROM_ISO8601_TIMESTAMP('2026-07-01T00:00:00') AS TIMESTAMP)
-            ),
-            CAST(TO_UNIXTIME("t0"."churned_at") AS DOUBLE),
-            CAST(1782864000.0 AS DOUBLE)
-          ) - CAST(TO_UNIXTIME("t0"."signed_up_at") AS DOUBLE)
-        ) / CAST(2629800.0 AS DOUBLE)
+        IF(
+          (
+            "t0"."churned_at" IS NOT NULL
+          )
+          AND (
+            "t0"."churned_at" < CAST(FROM_ISO8601_TIMESTAMP('2026-07-01T00:00:00') AS TIMESTAMP)
+          ),
+          CAST(TO_UNIXTIME("t0"."churned_at") AS DOUBLE),
+          CAST(1782864000.0 AS DOUBLE)
+        ) - CAST(TO_UNIXTIME("t0"."signed_up_at") AS DOUBLE)
       ) AS BIGINT),
       0
-    ) AS "lifetime",
+    ) AS "seconds",
     IF(
       (
         "t0"."churned_at" IS NOT NULL

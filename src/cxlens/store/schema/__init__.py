@@ -56,6 +56,7 @@ from .operations import (
     schedule_teams,
     schedules,
 )
+from .predictions import customer_predictions, prediction_models
 from .privacy import audit_log, quarantined_answers, suppressions
 from .text import text_models, text_results, text_themes
 
@@ -70,6 +71,7 @@ __all__ = [
     "case_events",
     "cases",
     "CHANGE_TRACKED",
+    "customer_predictions",
     "change_trigger_sql",
     "customers",
     "deliveries",
@@ -101,6 +103,7 @@ __all__ = [
     "surveys",
     "TABLES",
     "team_members",
+    "prediction_models",
     "text_models",
     "text_results",
     "text_themes",
