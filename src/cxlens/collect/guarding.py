@@ -7,7 +7,8 @@ per address, per browser and per survey, and a quarantine for answers that look 
   carrier's gateway, so its limit is generous; a browser (the survey page's cookie, the
   widget's id) gets few answers per survey; a survey has a ceiling that a bot farm hits first.
 - :func:`suspicion` names what makes a request look like no person's browser (no user agent,
-  or a scripting library's or a headless browser's).
+  or a scripting library's or a crawler's). Headless browsers are let through: they are how
+  sites test their pages, and rate limits bound what a farm of them can do.
 - :func:`quarantine` keeps such an answer apart, with its reason, in ``quarantined_answers``:
   nothing there counts in any KPI, since KPIs read ``responses`` only. :func:`release` lets an
   admin store it as the answer it would have been.
@@ -52,7 +53,7 @@ LIMITS = {
 
 _SCRIPTS = re.compile(
     r"^$|curl|wget|python|httpx|aiohttp|requests|go-http|java/|okhttp|libwww|node-fetch|axios|postman|"
-    r"headless|phantomjs|selenium|scrapy|bot\b",
+    r"phantomjs|scrapy|bot\b",
     re.IGNORECASE,
 )
 
