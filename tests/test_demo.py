@@ -10,7 +10,7 @@ from conftest import count, update_snapshot
 
 from cxlens.demo import generate_demo
 from cxlens.demo.incidents import incident_phrases
-from cxlens.demo.phrases import LANGUAGES, PHRASES
+from cxlens.demo.phrases import CLOSERS, LANGUAGES, PHRASES
 from cxlens.demo.staff import staff
 from cxlens.errors import InputError
 from cxlens.store import open_store
@@ -84,11 +84,24 @@ def test_comments_are_in_every_demo_language_and_match_scores(demo_store):
     positive = {p for t in PHRASES.values() for by_lang in t["positive"].values() for p in by_lang}
     nps = rows(demo_store, "SELECT score, comment FROM responses WHERE metric = 'nps' AND comment IS NOT NULL")
     assert len(nps) > 50
+
+    def closed(phrases: set[str], sentiment: str) -> set[str]:
+        # A comment may end with a closing remark of its own sentiment (demo/wording.py).
+        out = set(phrases)
+        for lang, by in CLOSERS.items():
+            sep = "" if lang == "zh" else " "
+            out |= {f"{p}{sep}{c}" for p in phrases for c in by[sentiment]}
+        return out
+
+    negative, positive = closed(negative, "negative"), closed(positive, "positive")
+    varied = 0
     for score, comment in nps:
         if score <= 6:
-            assert comment in negative
+            assert comment in negative, comment
         elif score >= 9:
-            assert comment in positive
+            assert comment in positive, comment
+        varied += not any(comment in t[s][lang] for t in PHRASES.values() for s in t for lang in t[s])
+    assert varied > 0.2 * len(nps)
 
 
 def test_scores_fit_their_scales_and_history_ends_at_end(demo_store):

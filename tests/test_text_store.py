@@ -55,7 +55,7 @@ def test_every_text_gets_language_sentiment_and_a_theme_once(demo):
     # Incremental: nothing new, nothing done; the stored models are reused.
     again = analysis.analyze(demo)
     assert set(again.analyzed.values()) == {0} and not again.sentiment_fitted
-    assert _counts(demo, "SELECT count(*) FROM text_models")[0][0] == 2
+    assert _counts(demo, "SELECT count(*) FROM text_models")[0][0] == 3  # sentiment, topics, themes
 
 
 def test_a_model_older_than_the_schedule_allows_is_refitted(demo):
@@ -165,3 +165,28 @@ def test_api_needs_text_read_and_answers_what_the_library_does(demo):
     assert client.get("/api/text/spikes", headers=headers).status_code == 200
     evaluation = client.get("/api/text/sentiment/evaluation", headers=headers).json()
     assert evaluation["metrics"]["heldout"]["accuracy"] > 0.5
+
+
+def test_a_text_changed_since_it_was_analysed_is_analysed_again(demo):
+    analysis.analyze(demo)
+    with demo.begin() as conn:
+        rid, before = conn.execute(
+            sa.text(
+                "SELECT r.id, t.sentiment FROM responses r JOIN text_results t ON t.source = 'response' "
+                "AND t.source_id = r.id WHERE r.comment IS NOT NULL ORDER BY r.id LIMIT 1"
+            )
+        ).one()
+        # What `import --update` does to a row whose comment was rewritten.
+        conn.execute(
+            sa.update(s.responses)
+            .where(s.responses.c.id == rid)
+            .values(comment="The parcel arrived broken and nobody answers. Very angry.")
+        )
+    summary = analysis.analyze(demo)
+    assert summary.changed["response"] == 1 and summary.analyzed["response"] == 1
+    assert summary.analyzed["ticket"] == 0 and not summary.sentiment_fitted
+    again = _counts(
+        demo, f"SELECT sentiment, text_hash FROM text_results WHERE source = 'response' AND source_id = {rid}"
+    )
+    assert again[0][1] == analysis.text_hash("The parcel arrived broken and nobody answers. Very angry.")
+    assert analysis.analyze(demo).changed["response"] == 0

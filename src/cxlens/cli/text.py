@@ -33,27 +33,31 @@ def analyze_cmd(
     ),
 ) -> None:
     """Give every comment, ticket, mention and feature request its language, sentiment and theme
-    (only texts not analysed yet, unless --refit or the model is older than --max-age days)."""
+    (only texts not analysed yet or edited since, e.g. by `import --update`, unless --refit or
+    the model is older than --max-age days)."""
     from ..text import analysis
 
     store = open_store()
     with progress_bar() as progress:
         summary = analysis.analyze(store, refit=refit, max_model_age_days=max_age, progress=progress)
     for source, n in summary.analyzed.items():
-        out.print(f"{source:16} {n:>10,} analysed")
+        changed = summary.changed.get(source, 0)
+        out.print(f"{source:16} {n:>10,} analysed" + (f" ({changed:,} of them edited since)" if changed else ""))
     held = (summary.evaluation or {}).get("heldout")
     if summary.sentiment_fitted and held:
+        ev = summary.evaluation
         out.print(
-            f"sentiment model fitted on {summary.evaluation['n_rated_comments']:,} rated comments; "
-            f"held out ({summary.evaluation['split']}): accuracy {held['accuracy']:.3f}, macro-F1 {held['macro_f1']:.3f}"
+            f"sentiment model fitted on {ev['n_rated_comments']:,} rated texts; held out ({ev['split']}): "
+            f"accuracy {held['accuracy']:.3f}, macro-F1 {held['macro_f1']:.3f}"
         )
-        for lang, ev in sorted(held.get("groups", {}).items()):
-            out.print(f"  {lang:4} n={ev['n']:>6}  accuracy {ev['accuracy']:.3f}  macro-F1 {ev['macro_f1']:.3f}")
-        vader = summary.evaluation.get("vader_english")
-        if vader:
-            out.print(
-                f"  VADER on the same English texts: accuracy {vader['accuracy']:.3f}, macro-F1 {vader['macro_f1']:.3f}"
-            )
+        out.print(f"  {'':4} {'n':>7}  {'cxlens acc / F1':>16}  {'VADER acc / F1':>15}  {'TF-IDF acc / F1':>16}")
+        for lang, g in sorted(held.get("groups", {}).items()):
+            vader = ev.get("vader", {}).get("groups", {}).get(lang)
+            base = ev.get("tfidf_baseline", {}).get("groups", {}).get(lang)
+            cells = [f"{x['accuracy']:.3f} / {x['macro_f1']:.3f}" if x else "-" for x in (g, vader, base)]
+            out.print(f"  {lang:4} {g['n']:>7}  {cells[0]:>16}  {cells[1]:>15}  {cells[2]:>16}")
+        if ev.get("lexicon_languages"):
+            out.print(f"  VADER chosen (better on held-out texts) for: {', '.join(ev['lexicon_languages'])}")
     out.print(f"in {summary.seconds:.1f} s")
 
 

@@ -73,6 +73,7 @@ from .customer_voice import CustomerVoice
 from .incidents import DELIVERY_DROP, Incidents
 from .invitations import InvitationHistory
 from .phrases import PHRASES, SENTIMENTS, TOPIC_TOUCHPOINTS, phrases_for
+from .wording import Wording
 
 __all__ = ["DemoSummary", "generate_demo", "JOURNEYS_FILE"]
 
@@ -107,6 +108,7 @@ class _Demo(InvitationHistory, CustomerVoice):
     def __init__(self, store: Store, seed: int, end: datetime, progress: Progress | None):
         self.store = store
         self.rng = np.random.default_rng(seed)
+        self.seed = seed
         self.end_us = int(end.timestamp() * 1_000_000)
         self.start_us = self.end_us - HISTORY_DAYS * DAY_US
         self.progress = progress or (lambda stage, done, total: None)
@@ -147,6 +149,7 @@ class _Demo(InvitationHistory, CustomerVoice):
         sentiments = ("negative", "neutral", "positive")
         assert set(sentiments) == set(SENTIMENTS)
         flat: list[str] = []
+        flat_languages: list[str] = []
         self.offset = np.zeros((len(self.topics), 3, len(LOCALES)), np.int64)
         self.size = np.zeros_like(self.offset)
         for ti, topic in enumerate(self.topics):
@@ -156,7 +159,9 @@ class _Demo(InvitationHistory, CustomerVoice):
                     self.offset[ti, si, li] = len(flat)
                     self.size[ti, si, li] = len(phrases)
                     flat.extend(phrases)
+                    flat_languages.extend([str(lang)] * len(phrases))
         self.flat = pa.array(flat, pa.string())
+        self.wording = Wording(flat, flat_languages, [str(x) for x in LOCALES], self.offset, self.size, self.seed)
         topic_of = {t: i for i, t in enumerate(self.topics)}
         self.touchpoint_topics = {}
         for tp in self.jmap.touchpoint_keys():
@@ -166,7 +171,7 @@ class _Demo(InvitationHistory, CustomerVoice):
     def _phrases(self, topic: np.ndarray, sentiment: np.ndarray, lang: np.ndarray) -> pa.Array:
         off = self.offset[topic, sentiment, lang]
         pick = off + np.floor(self.rng.random(len(off)) * self.size[topic, sentiment, lang]).astype(np.int64)
-        return self.flat.take(pa.array(pick))
+        return self.wording.vary(pick, topic, sentiment, lang)
 
     def _topics_for(self, touchpoints: np.ndarray) -> np.ndarray:
         topic = np.zeros(len(touchpoints), np.int64)

@@ -3,7 +3,8 @@
 ``analyze(store)`` gives every comment (responses), ticket text, mention and feature request
 its language, sentiment, theme and feature-request flag, in ``text_results``: one row per
 text, so the KPI engine can slice any KPI by theme and sentiment. It is incremental: texts
-that already have a row are skipped, and the stored models (``text_models``) are reused, so
+that already have a row are skipped unless their wording changed since (a hash of the
+analysed text is kept with the row), and the stored models (``text_models``) are reused, so
 new texts are scored by the same model; ``refit=True`` fits both models again and analyses
 everything anew (pinned themes keep their rows and names).
 
@@ -14,6 +15,7 @@ importable from here); this module analyses the texts with them and answers ques
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -23,11 +25,13 @@ import numpy as np
 import sqlalchemy as sa
 
 from ..errors import InputError
+from ..stats import compare_means, compare_nps
 from ..store import Store
 from ..store import schema as s
 from .drivers import DriverResult, Spike, relative_weights, spikes
 from .fitting import (
     METRIC_SCALES,
+    RATING_SCALE,
     Progress,
     fill_languages,
     fit_sentiment,
@@ -36,9 +40,10 @@ from .fitting import (
     model_age_days,
     text_sources,
 )
-from .requests import group_requests, is_feature_request
-from .sentiment import SentimentModel
+from .requests import group_requests, is_feature_request, name_requests
+from .sentiment import SentimentModel, labels_from_scores
 from .themes import ThemeModel
+from .topics import TopicModel
 
 __all__ = [
     "AnalyzeSummary",
@@ -62,6 +67,7 @@ CHUNK = 50_000
 @dataclass
 class AnalyzeSummary:
     analyzed: dict[str, int] = field(default_factory=dict)  # new rows per source
+    changed: dict[str, int] = field(default_factory=dict)  # of them, texts edited since analysed
     sentiment_fitted: bool = False
     refitted: bool = False  # every text analysed anew (--refit, or the model was too old)
     themes_fitted: bool = False
@@ -95,18 +101,20 @@ def analyze(
         summary.refitted = refit
         sentiment_row = None if refit else latest_model(conn, "sentiment")
         themes_row = None if refit else latest_model(conn, "themes")
+        topics_row = None if refit else latest_model(conn, "topics")
     if sentiment_row is None:
         sentiment, summary.evaluation = fit_sentiment(store, progress)
         summary.sentiment_fitted = True
     else:
         sentiment, summary.evaluation = SentimentModel.from_bytes(sentiment_row[1]), sentiment_row[2]
-    if themes_row is None:
-        theme_model = fit_themes(store, progress)
+    if themes_row is None or topics_row is None:
+        topic_model, theme_model = fit_themes(store, progress)
         summary.themes_fitted = True
     else:
-        theme_model = ThemeModel.from_bytes(themes_row[1])
+        topic_model, theme_model = TopicModel.from_bytes(topics_row[1]), ThemeModel.from_bytes(themes_row[1])
     with store.begin() as conn:
         if refit:
+            conn.execute(sa.delete(s.text_topics))
             conn.execute(sa.delete(s.text_results))
         theme_ids = _theme_ids(conn)
         known = sorted(
@@ -118,7 +126,9 @@ def analyze(
             }
         )
         for source in text_sources():
-            summary.analyzed[source] = _analyze_source(conn, source, sentiment, theme_model, theme_ids, known, progress)
+            summary.changed[source] = 0 if refit else forget_changed(conn, source)
+            models = (sentiment, topic_model, theme_model)
+            summary.analyzed[source] = _analyze_source(conn, source, models, theme_ids, known, progress)
     summary.seconds = time.perf_counter() - t0
     return summary
 
@@ -140,25 +150,28 @@ def _theme_ids(conn: sa.Connection) -> dict[int, int]:
     return out
 
 
-def _analyze_source(conn, source, sentiment, theme_model, theme_ids, known, progress) -> int:
+def _analyze_source(conn, source, models, theme_ids, known, progress) -> int:
+    sentiment, topic_model, theme_model = models
     table, cols, when, customer, lang = text_sources()[source]
     r = s.text_results
     done = sa.select(r.c.id).where(r.c.source == source, r.c.source_id == table.c.id).exists()
     has_text = sa.or_(*[sa.and_(c.is_not(None), c != "") for c in cols])
+    rating_cols = _rating_columns(source)
     query = (
-        sa.select(table.c.id, when, customer, lang if lang is not None else sa.null(), *cols)
+        sa.select(table.c.id, when, customer, lang if lang is not None else sa.null(), *rating_cols, *cols)
         .where(~done, has_text)
         .order_by(table.c.id)
     )
     rows = conn.execute(query).all()
+    first_text = 4 + len(rating_cols)
     total, written = len(rows), 0
     progress(source, 0, total)
     for start in range(0, total, CHUNK):
         chunk = rows[start : start + CHUNK]
-        texts = [next((v for v in row[4:] if v), None) for row in chunk]
+        texts = [next((v for v in row[first_text:] if v), None) for row in chunk]
         langs = fill_languages(texts, [row[3] for row in chunk], known=known)
-        pred = sentiment.predict(texts)
-        theme, score = theme_model.assign(texts, langs)
+        pred = sentiment.predict(texts, langs, _rating_labels(source, [row[4:first_text] for row in chunk]))
+        theme, score, every = _themes_of(texts, langs, topic_model, theme_model)
         request = np.ones(len(chunk), bool) if source == "feature_request" else is_feature_request(texts, langs)
         now = _now()
         values = [
@@ -170,18 +183,108 @@ def _analyze_source(conn, source, sentiment, theme_model, theme_ids, known, prog
                 "language": langs[i],
                 "sentiment": str(pred.labels[i]) if texts[i] else None,
                 "sentiment_score": float(pred.scores[i]) if texts[i] else None,
-                "sentiment_method": pred.method if texts[i] else None,
+                "sentiment_method": str(pred.methods[i]) if texts[i] else None,
                 "theme_id": theme_ids.get(int(theme[i])) if theme[i] >= 0 else None,
                 "theme_score": float(score[i]) if texts[i] else None,
                 "feature_request": bool(request[i]),
                 "analyzed_at": now,
+                "text_hash": text_hash(texts[i]),
             }
             for i, row in enumerate(chunk)
         ]
         conn.execute(sa.insert(r), values)
+        # A text analysed anew (its result row was removed) drops the topics it had; a topic
+        # merged into another keeps the text's higher confidence once.
+        ids = [row[0] for row in chunk]
+        tt = s.text_topics
+        for start_id in range(0, len(ids), 10_000):
+            part = ids[start_id : start_id + 10_000]
+            conn.execute(sa.delete(tt).where(tt.c.source == source, tt.c.source_id.in_(part)))
+        best: dict[tuple[int, int], float] = {}
+        for row, found in zip(chunk, every):
+            for number, confidence in found:
+                if number in theme_ids:
+                    key = (row[0], theme_ids[number])
+                    best[key] = max(best.get(key, 0.0), confidence)
+        topic_rows = [
+            {"source": source, "source_id": sid, "theme_id": tid, "confidence": c} for (sid, tid), c in best.items()
+        ]
+        if topic_rows:
+            conn.execute(sa.insert(s.text_topics), topic_rows)
         written += len(chunk)
         progress(source, written, total)
     return written
+
+
+def text_hash(text: str | None) -> str | None:
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest() if text else None
+
+
+def forget_changed(conn: sa.Connection, source: str) -> int:
+    """Drop the results (and topics) of texts whose wording changed since they were analysed
+    (``import --update`` rewrote them), so that this run analyses them again. Reads each
+    analysed text once; results from before text hashes were kept are left alone."""
+    table, cols, *_ = text_sources()[source]
+    r, tt = s.text_results, s.text_topics
+    query = (
+        sa.select(r.c.id, r.c.source_id, r.c.text_hash, *cols)
+        .select_from(r.join(table, table.c.id == r.c.source_id))
+        .where(r.c.source == source, r.c.text_hash.is_not(None))
+    )
+    stale = []
+    for row in conn.execute(query):
+        if text_hash(next((v for v in row[3:] if v), None)) != row.text_hash:
+            stale.append((row.id, row.source_id))
+    for start in range(0, len(stale), 10_000):
+        part = stale[start : start + 10_000]
+        conn.execute(sa.delete(tt).where(tt.c.source == source, tt.c.source_id.in_([x[1] for x in part])))
+        conn.execute(sa.delete(r).where(r.c.id.in_([x[0] for x in part])))
+    return len(stale)
+
+
+def _themes_of(texts, langs, topic_model: TopicModel, theme_model: ThemeModel):
+    """Per text: theme number (a taxonomy topic, else a discovered theme numbered after the
+    topics, else -1), its score, and every topic it carries with its confidence."""
+    main, confidence, every = topic_model.assign(texts, langs)
+    theme, score = main.copy(), confidence.copy()
+    rest = np.flatnonzero(main < 0)
+    if len(rest):
+        found, similarity = theme_model.assign([texts[i] for i in rest], [langs[i] for i in rest])
+        k = len(topic_model.taxonomy.keys)
+        theme[rest] = np.where(found >= 0, found + k, -1)
+        score[rest] = similarity
+    return theme, score, every
+
+
+def _rating_columns(source: str) -> list:
+    """The columns holding the score the text's author gave with it, if any."""
+    if source == "response":
+        r = s.responses
+        return [r.c.score, r.c.scale_min, r.c.scale_max, r.c.metric]
+    if source == "mention":
+        return [s.mentions.c.rating]
+    return []
+
+
+def _rating_labels(source: str, values: list) -> list[str] | None:
+    """Negative / neutral / positive from each row's own score ("" where none)."""
+    if source == "response":
+        out = []
+        for score, lo, hi, metric in values:
+            bounds = METRIC_SCALES.get(metric)
+            if score is None or bounds is None:
+                out.append("")
+                continue
+            lo, hi = (lo if lo is not None else bounds[0]), (hi if hi is not None else bounds[1])
+            out.append(str(labels_from_scores([score], (lo, hi))[0]) if lo <= score <= hi else "")
+        return out
+    if source == "mention":
+        lo, hi = RATING_SCALE
+        return [
+            str(labels_from_scores([v[0]], (lo, hi))[0]) if v[0] is not None and lo <= v[0] <= hi else ""
+            for v in values
+        ]
+    return None
 
 
 # -- themes: summaries and edits ------------------------------------------------------------
@@ -288,6 +391,16 @@ def merge_themes(store: Store, theme_id: int, into_id: int) -> int:
         conn.execute(
             sa.update(s.text_themes).where(s.text_themes.c.merged_into_id == theme_id).values(merged_into_id=into_id)
         )
+        tt = s.text_topics
+        both = (
+            sa.select(tt.c.id)
+            .where(tt.c.theme_id == into_id, tt.c.source == sa.literal_column("t2.source"))
+            .where(tt.c.source_id == sa.literal_column("t2.source_id"))
+        )
+        t2 = tt.alias("t2")
+        already = sa.select(t2.c.id).where(t2.c.theme_id == theme_id, sa.exists(both.where(sa.true())))
+        conn.execute(sa.delete(tt).where(tt.c.id.in_(already.scalar_subquery())))
+        conn.execute(sa.update(tt).where(tt.c.theme_id == theme_id).values(theme_id=into_id))
         return conn.execute(
             sa.update(s.text_results).where(s.text_results.c.theme_id == theme_id).values(theme_id=into_id)
         ).rowcount
@@ -298,7 +411,7 @@ def merge_themes(store: Store, theme_id: int, into_id: int) -> int:
 
 @dataclass
 class RequestGroup:
-    text: str  # the first request of the group, as written
+    text: str  # the known request's name, or the first request of the group as written
     count: int  # texts
     requesters: int  # distinct customers
     revenue: float  # their revenue over the last 12 months of the store's history
@@ -309,11 +422,14 @@ class RequestGroup:
 
 def feature_requests(store: Store, threshold: float = 0.5) -> list[RequestGroup]:
     """Requests found in comments, tickets, mentions and the feature_requests table, grouped
-    by near-duplicates, with requesters and the revenue behind them, largest first."""
+    by the known request they name (across languages) or by near-duplicates, with requesters,
+    the revenue behind them and their monthly trend, largest first."""
     r = s.text_results
     with store.engine.connect() as conn:
         rows = conn.execute(
-            sa.select(r.c.source, r.c.source_id, r.c.customer_id, r.c.occurred_at).where(r.c.feature_request)
+            sa.select(r.c.source, r.c.source_id, r.c.customer_id, r.c.occurred_at, r.c.language).where(
+                r.c.feature_request
+            )
         ).all()
         texts = []
         for source in text_sources():
@@ -339,7 +455,8 @@ def feature_requests(store: Store, threshold: float = 0.5) -> list[RequestGroup]
                 revenue_by_customer[cid] = float(amount or 0)
     if not ordered:
         return []
-    groups = group_requests([text for _, text in ordered], threshold)
+    groups = group_requests([text for _, text in ordered], threshold, [row.language for row, _ in ordered])
+    names = name_requests([text for _, text in ordered], [row.language for row, _ in ordered])
     out = []
     for g in np.unique(groups):
         members = [ordered[i] for i in np.flatnonzero(groups == g)]
@@ -350,9 +467,10 @@ def feature_requests(store: Store, threshold: float = 0.5) -> list[RequestGroup]
                 key = row.occurred_at.strftime("%Y-%m")
                 trend[key] = trend.get(key, 0) + 1
         examples = list(dict.fromkeys(text for _, text in members))[:3]
+        first = int(np.flatnonzero(groups == g)[0])
         out.append(
             RequestGroup(
-                text=members[0][1],
+                text=names[first] or members[0][1],
                 count=len(members),
                 requesters=len(customers),
                 revenue=round(sum(revenue_by_customer.get(c, 0.0) for c in customers), 2),
@@ -407,6 +525,8 @@ def key_drivers(store: Store, metric: str = "nps", min_count: int = 30) -> tuple
     result = relative_weights(
         np.column_stack(list(columns.values())) if columns else np.zeros((len(y), 0)), y, list(columns), metric
     )
+    for d in result.drivers:
+        _set_effect(d, y, columns[d.name] > 0, metric)
     gains: dict[str, float] = {}
     if metric == "nps":
         detractor = y <= 6
@@ -414,6 +534,19 @@ def key_drivers(store: Store, metric: str = "nps", min_count: int = 30) -> tuple
             if name.startswith("theme: "):
                 gains[name[len("theme: ") :]] = round(100.0 * float((detractor & (col > 0)).sum()) / len(y), 2)
     return result, dict(sorted(gains.items(), key=lambda kv: -kv[1]))
+
+
+def _set_effect(driver, y: np.ndarray, has: np.ndarray, metric: str) -> None:
+    """The outcome with the driver minus without it, with its 95 % interval: NPS points for
+    NPS (:func:`cxlens.stats.compare_nps`), the mean score otherwise (Welch)."""
+    if metric == "nps":
+        counts = [
+            (int((v <= 6).sum()), int(((v >= 7) & (v <= 8)).sum()), int((v >= 9).sum())) for v in (y[has], y[~has])
+        ]
+        c = compare_nps(*counts)
+    else:
+        c = compare_means(y[has], y[~has])
+    driver.effect, driver.effect_low, driver.effect_high = c.difference, c.low, c.high
 
 
 def text_spikes(store: Store, *, window_days: int = 7, windows: int = 12, alpha: float = 0.01) -> list[Spike]:

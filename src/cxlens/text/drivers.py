@@ -33,6 +33,18 @@ class Driver:
     coefficient: float  # OLS on the standardised predictors
     p_value: float  # Holm-adjusted
     n: int  # observations where the predictor is non-zero
+    # The direction from the data: the outcome of answers with the predictor minus those
+    # without (NPS points, or mean score), with its interval; filled in by key_drivers.
+    effect: float | None = None
+    effect_low: float | None = None
+    effect_high: float | None = None
+
+    @property
+    def direction(self) -> str:
+        """raises / lowers when the interval of the effect excludes 0, else unclear."""
+        if self.effect_low is None or self.effect_high is None:
+            return "unclear"
+        return "raises" if self.effect_low > 0 else "lowers" if self.effect_high < 0 else "unclear"
 
 
 @dataclass
@@ -42,11 +54,25 @@ class DriverResult:
     r2: float
     drivers: list[Driver]
 
+    def explained(self) -> str:
+        """R² in plain words: how much of the differences between answers the drivers explain."""
+        share = f"{self.r2:.0%}" if self.r2 >= 0.01 else "under 1%"
+        strength = "little" if self.r2 < 0.1 else "some" if self.r2 < 0.3 else "much"
+        return (
+            f"these drivers explain {share} of the differences between {self.outcome} answers "
+            f"(R² = {self.r2:.3f}, n = {self.n}): {strength} of what makes one answer differ from another"
+        )
+
     def summary(self) -> str:
-        lines = [f"{self.outcome}: R² = {self.r2:.3f}, n = {self.n}"]
+        lines = [self.explained()]
         for d in self.drivers:
             sig = "*" if d.p_value < 0.05 else " "
-            lines.append(f"  {d.name:40} {d.share:6.1%} of R²  β={d.coefficient:+.3f}  p={d.p_value:.3g}{sig}  n={d.n}")
+            effect = (
+                f"  {d.direction} it: {d.effect:+.1f} [{d.effect_low:+.1f}, {d.effect_high:+.1f}]"
+                if d.effect is not None
+                else ""
+            )
+            lines.append(f"  {d.name:40} {d.share:6.1%} of R²  p={d.p_value:.3g}{sig}  n={d.n}{effect}")
         return "\n".join(lines)
 
 

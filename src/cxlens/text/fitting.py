@@ -10,7 +10,6 @@ the themes of the comments, ticket texts and mentions; pinned themes keep their 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
@@ -20,18 +19,23 @@ import sqlalchemy as sa
 
 from ..store import Store
 from ..store import schema as s
+from .baselines import tfidf_logistic
 from .language import detect_languages
-from .sentiment import SentimentModel, evaluate_labels, labels_from_scores, vader_predict
+from .sentiment import SentimentModel, evaluate_labels, held_out, labels_from_scores, vader_predict
 from .themes import ThemeModel
+from .topics import TopicModel
 
 __all__ = [
     "HOLDOUT",
     "METRIC_SCALES",
     "Progress",
+    "RATING_SCALE",
     "fill_languages",
     "fit_sentiment",
     "fit_themes",
+    "held_out_figures",
     "latest_model",
+    "rated_texts",
     "model_age_days",
     "text_sources",
 ]
@@ -104,50 +108,61 @@ def latest_model(conn: sa.Connection, kind: str) -> tuple[int, bytes, dict] | No
     return (row.id, row.data, row.metrics or {}) if row else None
 
 
-def _rated_comments(conn: sa.Connection) -> tuple[list[str], np.ndarray, list[str | None]]:
-    r = s.responses
+RATING_SCALE = (1, 5)  # review stars
+
+
+def rated_texts(conn: sa.Connection) -> tuple[list[str], np.ndarray, list[str | None]]:
+    """Texts whose author gave a score: survey comments (by their scale) and reviews with a
+    star rating (1–5); with the label each score says and the text's language."""
+    r, m = s.responses, s.mentions
     rows = conn.execute(
         sa.select(r.c.comment, r.c.score, r.c.scale_min, r.c.scale_max, r.c.metric, r.c.language)
         .where(r.c.comment.is_not(None), r.c.score.is_not(None), r.c.metric.in_(list(METRIC_SCALES)))
         .order_by(r.c.id)
     ).all()
     texts = [row.comment for row in rows]
-    lo = np.array([row.scale_min if row.scale_min is not None else METRIC_SCALES[row.metric][0] for row in rows], float)
-    hi = np.array([row.scale_max if row.scale_max is not None else METRIC_SCALES[row.metric][1] for row in rows], float)
-    labels = labels_from_scores([row.score for row in rows], (lo, hi)) if rows else np.zeros(0, object)
-    return texts, labels, [row.language for row in rows]
-
-
-def _held_out(texts: list[str]) -> np.ndarray:
-    """True for texts in the test part: by a hash of the text, so copies stay together."""
-    return np.array(
-        [int(hashlib.blake2b(t.encode(), digest_size=4).hexdigest(), 16) % 1000 < HOLDOUT * 1000 for t in texts], bool
-    )
+    lo = [row.scale_min if row.scale_min is not None else METRIC_SCALES[row.metric][0] for row in rows]
+    hi = [row.scale_max if row.scale_max is not None else METRIC_SCALES[row.metric][1] for row in rows]
+    scores = [row.score for row in rows]
+    langs = [row.language for row in rows]
+    reviews = conn.execute(
+        sa.select(m.c.text, m.c.rating, m.c.language)
+        .where(m.c.text.is_not(None), m.c.rating.between(*RATING_SCALE))
+        .order_by(m.c.id)
+    ).all()
+    texts += [row.text for row in reviews]
+    scores += [row.rating for row in reviews]
+    lo += [RATING_SCALE[0]] * len(reviews)
+    hi += [RATING_SCALE[1]] * len(reviews)
+    langs += [row.language for row in reviews]
+    labels = labels_from_scores(scores, (np.array(lo, float), np.array(hi, float))) if texts else np.zeros(0, object)
+    return texts, labels, langs
 
 
 def fit_sentiment(store: Store, progress: Progress | None = None) -> tuple[SentimentModel, dict[str, Any]]:
-    """Fit the sentiment model on the store's rated comments, evaluate it on a held-out fifth
-    (by distinct text; per language; VADER on the same English texts), refit on everything,
-    and store it. Returns the model and its evaluation."""
+    """Fit the sentiment model on the store's rated texts, evaluate it on a held-out fifth
+    (by distinct text; per language; against VADER and the TF-IDF baseline on the same
+    texts), refit on everything, and store it. Returns the model and its evaluation."""
     progress = progress or (lambda *a: None)
     with store.engine.connect() as conn:
-        texts, labels, langs = _rated_comments(conn)
+        texts, labels, langs = rated_texts(conn)
+    langs = fill_languages(texts, langs)
     progress("sentiment", 0, 3)
-    test = _held_out(texts)
+    test = held_out(texts, HOLDOUT, salt="evaluation")
     train_idx, test_idx = np.flatnonzero(~test), np.flatnonzero(test)
-    probe = SentimentModel().fit([texts[i] for i in train_idx], labels[train_idx])
+    train_langs = [langs[i] for i in train_idx]
+    probe = SentimentModel().fit([texts[i] for i in train_idx], labels[train_idx], languages=train_langs)
     metrics: dict[str, Any] = {"n_rated_comments": len(texts), "split": "20% held out by distinct text"}
     if len(test_idx):
-        test_texts = [texts[i] for i in test_idx]
-        groups = [langs[i] or "?" for i in test_idx]
-        metrics["heldout"] = probe.evaluate(test_texts, labels[test_idx], groups).as_dict()
-        metrics["heldout"]["method"] = "model" if probe.fitted else "vader"
-        en = [j for j, g in enumerate(groups) if g == "en"]
-        if en:
-            vader = vader_predict([test_texts[j] for j in en])
-            metrics["vader_english"] = evaluate_labels(vader.labels, labels[test_idx][en]).as_dict()
+        metrics |= held_out_figures(
+            probe,
+            ([texts[i] for i in train_idx], labels[train_idx], train_langs),
+            ([texts[i] for i in test_idx], labels[test_idx], [langs[i] or "?" for i in test_idx]),
+        )
     progress("sentiment", 1, 3)
-    model = SentimentModel().fit(texts, labels)
+    model = SentimentModel().fit(texts, labels, languages=langs)
+    metrics["lexicon_languages"] = list(model.lexicon_languages)
+    metrics["selection"] = model.selection
     progress("sentiment", 2, 3)
     with store.begin() as conn:
         conn.execute(
@@ -157,6 +172,32 @@ def fit_sentiment(store: Store, progress: Progress | None = None) -> tuple[Senti
         )
     progress("sentiment", 3, 3)
     return model, metrics
+
+
+def held_out_figures(model: SentimentModel, train: tuple, test: tuple) -> dict[str, Any]:
+    """Accuracy and macro-F1 on the held-out texts, overall and per language: of the model as
+    it labels (its per-language choice included), of VADER, and of the TF-IDF baseline fitted
+    per language on the same training texts."""
+    texts, truth, groups = test
+    out: dict[str, Any] = {}
+    out["heldout"] = model.evaluate(texts, truth, groups, languages=groups).as_dict()
+    out["heldout"]["method"] = "model" if model.fitted else "vader"
+    out["vader"] = evaluate_labels(vader_predict(texts).labels, truth, groups).as_dict()
+    en = [j for j, g in enumerate(groups) if g == "en"]
+    if en:
+        out["vader_english"] = out["vader"]["groups"]["en"]
+    baseline = np.empty(len(texts), dtype=object)
+    train_texts, train_labels, train_groups = train
+    for lang in sorted(set(groups)):
+        rows = [j for j, g in enumerate(groups) if g == lang]
+        fit_rows = [i for i, g in enumerate(train_groups) if (g or "?") == lang]
+        if len({str(train_labels[i]) for i in fit_rows}) < 2:
+            baseline[rows] = "neutral"
+            continue
+        predict = tfidf_logistic([train_texts[i] for i in fit_rows], [train_labels[i] for i in fit_rows])
+        baseline[rows] = predict([texts[j] for j in rows])
+    out["tfidf_baseline"] = evaluate_labels(baseline, truth, groups).as_dict()
+    return out
 
 
 def _all_texts(conn: sa.Connection) -> tuple[list[str], list[str | None]]:
@@ -172,56 +213,73 @@ def _all_texts(conn: sa.Connection) -> tuple[list[str], list[str | None]]:
     return texts, langs
 
 
-def fit_themes(store: Store, progress: Progress | None = None, themes_per_language: int = 12) -> ThemeModel:
-    """Find themes in the store's comments, ticket texts and mentions, and store them.
-    Pinned themes keep their rows: a new theme of the same language sharing two of its top
-    three terms with a pinned one becomes that one."""
+def fit_themes(
+    store: Store, progress: Progress | None = None, themes_per_language: int = 12
+) -> tuple[TopicModel, ThemeModel]:
+    """Fit the taxonomy's topics on the store's comments, ticket texts and mentions, then find
+    themes among the texts no topic takes, and store both. Topics are themes numbered by
+    their place in the taxonomy; discovered themes follow them. Pinned themes keep their rows:
+    a topic of the same key, or a discovered theme of the same language sharing two of its
+    top three terms, becomes that one."""
     progress = progress or (lambda *a: None)
     progress("themes", 0, 1)
     with store.engine.connect() as conn:
         texts, langs = _all_texts(conn)
     langs = fill_languages(texts, langs, store)
-    model = ThemeModel(themes_per_language=themes_per_language).fit(texts, langs)
-    t = s.text_themes
+    topics = TopicModel().fit(texts, langs)
+    main = topics.assign(texts, langs)[0] if texts else np.zeros(0, np.int64)
+    rest = np.flatnonzero(main < 0)
+    model = ThemeModel(themes_per_language=themes_per_language).fit([texts[i] for i in rest], [langs[i] for i in rest])
+    k = len(topics.taxonomy.keys)
+    rows = [
+        (i, topics.taxonomy.names[key], {"topic": key, "language": "*", "terms": _seed_terms(topics, key)})
+        for i, key in enumerate(topics.taxonomy.keys)
+    ] + [(k + t.number, t.label, {"language": t.language, "terms": [list(x) for x in t.terms]}) for t in model.themes]
     with store.begin() as conn:
-        model_id = conn.execute(
-            sa.insert(s.text_models)
-            .values(
-                kind="themes",
-                created_at=_now(),
-                n_texts=len(texts),
-                metrics={"themes": len(model.themes)},
-                data=model.to_bytes(),
-            )
-            .returning(s.text_models.c.id)
-        ).scalar_one()
-        pinned = conn.execute(sa.select(t.c.id, t.c.terms).where(t.c.pinned)).all()
-        for theme in model.themes:
-            top = {term for term, _ in theme.terms[:3]}
-            match = next(
-                (
-                    p.id
-                    for p in pinned
-                    if (p.terms or {}).get("language") == theme.language
-                    and len(top & {x for x, _ in (p.terms or {}).get("terms", [])[:3]}) >= 2
-                ),
-                None,
-            )
-            terms = {"language": theme.language, "terms": [list(x) for x in theme.terms]}
-            if match is not None:
-                conn.execute(
-                    sa.update(t)
-                    .where(t.c.id == match)
-                    .values(model_id=model_id, number=theme.number, label=theme.label, terms=terms)
+        model_id = None
+        for kind, data in (("topics", topics.to_bytes()), ("themes", model.to_bytes())):
+            model_id = conn.execute(
+                sa.insert(s.text_models)
+                .values(
+                    kind=kind,
+                    created_at=_now(),
+                    n_texts=len(texts),
+                    metrics={"topics": k, "seed_counts": topics.seed_counts, "themes": len(model.themes)},
+                    data=data,
                 )
-            else:
-                conn.execute(
-                    sa.insert(t).values(
-                        model_id=model_id, number=theme.number, label=theme.label, terms=terms, created_at=_now()
-                    )
-                )
+                .returning(s.text_models.c.id)
+            ).scalar_one()
+        _store_themes(conn, model_id, rows)
     progress("themes", 1, 1)
-    return model
+    return topics, model
+
+
+def _seed_terms(topics: TopicModel, key: str) -> list[list]:
+    by_lang = topics.taxonomy.phrases[key]
+    first = by_lang.get("en") or next(iter(by_lang.values()))
+    return [[seed, 1.0] for seed in first[:8]]
+
+
+def _store_themes(conn: sa.Connection, model_id: int, rows: list[tuple[int, str, dict]]) -> None:
+    t = s.text_themes
+    pinned = conn.execute(sa.select(t.c.id, t.c.terms).where(t.c.pinned)).all()
+    for number, label, terms in rows:
+        match = next((p.id for p in pinned if _same_theme(p.terms or {}, terms)), None)
+        if match is not None:
+            conn.execute(
+                sa.update(t).where(t.c.id == match).values(model_id=model_id, number=number, label=label, terms=terms)
+            )
+        else:
+            conn.execute(
+                sa.insert(t).values(model_id=model_id, number=number, label=label, terms=terms, created_at=_now())
+            )
+
+
+def _same_theme(pinned: dict, new: dict) -> bool:
+    if new.get("topic") or pinned.get("topic"):
+        return new.get("topic") == pinned.get("topic")
+    top = {term for term, _ in new["terms"][:3]}
+    return pinned.get("language") == new.get("language") and len(top & {x for x, _ in pinned.get("terms", [])[:3]}) >= 2
 
 
 def fill_languages(

@@ -1,17 +1,19 @@
 """Themes: the recurring things customers write about, found without a list given in advance.
 
-Per language (a theme's words are that language's words: "late delivery" and "доставка
-опоздала" share no n-gram), texts are turned into TF-IDF vectors of terms: words where the
-language separates words with spaces, character bigrams inside runs of Chinese and Japanese
-and trigrams inside runs of Thai (which do not). Non-negative matrix factorisation (NMF, scikit-learn) splits them
+These are the themes below the taxonomy's topics (:mod:`cxlens.text.topics`): what the
+texts no topic takes are about. Per language (a theme's words are that language's words),
+texts are turned into TF-IDF vectors of their lemmas without stop-words, Chinese and Thai
+segmented into words (:mod:`cxlens.text.words`); languages too small for a model of their
+own share one over words and character n-grams (:func:`terms_of`). Non-negative matrix factorisation (NMF, scikit-learn) splits them
 into ``k`` themes; a theme's label is its top three terms. A text belongs to the theme whose
 term vector is most similar to it (cosine), if that similarity exceeds ``min_similarity`` (by
 default any shared term: the similarity is stored with the text, so a reader can ask for more);
 new texts are assigned the same way, incrementally, without refitting.
 
 Languages with fewer than ``min_texts`` texts share one model fitted on them all together.
-A user can rename, merge and pin themes in the store (:mod:`cxlens.text.analysis`); a theme
-found in two languages appears once per language and is merged by the user.
+A user can rename, merge (into a topic too) and pin themes in the store
+(:mod:`cxlens.text.analysis`); a discovered theme found in two languages appears once per
+language, until the user merges it or adds it to the taxonomy.
 """
 
 from __future__ import annotations
@@ -23,10 +25,13 @@ import unicodedata
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
-__all__ = ["ThemeModel", "Theme", "terms_of"]
+from .words import key_terms
+
+__all__ = ["ThemeModel", "Theme", "analyzer_for", "terms_of"]
 
 _SPACELESS = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
 _WORD = re.compile(r"[^\W\d_]{3,}")
@@ -60,6 +65,12 @@ def terms_of(text: str) -> list[str]:
         n = 3 if "\u0e00" <= run[0] <= "\u0e7f" else 2
         terms.extend(run[i : i + n] for i in range(len(run) - n + 1) if unicodedata.category(run[i]) != "Mn")
     return terms
+
+
+def analyzer_for(group: str):
+    """The terms of a language's texts: lemmas without stop-words (:func:`key_terms`) where the
+    language is known; for the shared group of small languages, :func:`terms_of`."""
+    return terms_of if group == "*" else partial(key_terms, language=group)
 
 
 @dataclass
@@ -106,7 +117,9 @@ class ThemeModel:
             if len(idx) > self.sample:
                 idx = rng.choice(idx, self.sample, replace=False)
             docs = [texts[i] for i in idx]
-            vec = TfidfVectorizer(analyzer=terms_of, min_df=2, max_df=0.5, sublinear_tf=True, dtype=np.float32)
+            vec = TfidfVectorizer(
+                analyzer=analyzer_for(group), min_df=2, max_df=0.5, sublinear_tf=True, dtype=np.float32
+            )
             try:
                 X = vec.fit_transform(docs)
             except ValueError:  # no term occurs twice: nothing recurs
@@ -196,7 +209,7 @@ class ThemeModel:
             ]
             for group, vocab in meta["vocab"].items():
                 vec = TfidfVectorizer(
-                    analyzer=terms_of,
+                    analyzer=analyzer_for(group),
                     sublinear_tf=True,
                     dtype=np.float32,
                     vocabulary={v: i for i, v in enumerate(vocab)},

@@ -45,7 +45,8 @@ def get_drivers(request: Request, metric: str = Query("nps", pattern="^(nps|csat
         "outcome": result.outcome,
         "n": result.n,
         "r2": result.r2,
-        "drivers": [asdict(d) for d in result.drivers],
+        "explained": result.explained(),
+        "drivers": [asdict(d) | {"direction": d.direction} for d in result.drivers],
         "nps_gain_by_theme": gains,
     }
 

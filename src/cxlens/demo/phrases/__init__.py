@@ -18,6 +18,11 @@ comments and feature requests. They are read once, on import, into:
 * :data:`TOPIC_TOUCHPOINTS` lists, per topic, the touchpoint keys (from :data:`TOUCHPOINTS`)
   where a customer would plausibly bring the topic up.
 * :data:`FEATURE_REQUESTS` holds "please add ..." comments per language, for any touchpoint.
+* :data:`CLOSERS` ``[language][sentiment]`` are closing remarks (some negated: "no complaints",
+  "not happy") and :data:`CONNECTORS` ``[language]`` joins praise and blame in one mixed
+  comment: :mod:`cxlens.demo.wording` varies the comments with them.
+* :data:`TAXONOMY_TOPICS` maps each demo topic to the topic of cxlens's CX taxonomy it is
+  about (``cxlens/text/data/taxonomy.yaml``), so that topic assignment can be measured.
 
 Comments are written the way customers type them: short, sometimes informal, with the odd
 order number or "three times". Some English ones contain quotes or ``&`` on purpose; whatever
@@ -32,10 +37,13 @@ from typing import Any
 import yaml
 
 __all__ = [
+    "CLOSERS",
+    "CONNECTORS",
     "FEATURE_REQUESTS",
     "LANGUAGES",
     "PHRASES",
     "SENTIMENTS",
+    "TAXONOMY_TOPICS",
     "TOPICS",
     "TOPIC_TOUCHPOINTS",
     "TOUCHPOINTS",
@@ -83,6 +91,17 @@ PHRASES: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
 FEATURE_REQUESTS: dict[str, tuple[str, ...]] = {
     lang: tuple(_BY_LANGUAGE[lang]["feature_requests"]) for lang in LANGUAGES
 }
+
+#: Language -> sentiment -> closing remarks.
+CLOSERS: dict[str, dict[str, tuple[str, ...]]] = {
+    lang: {sentiment: tuple(_BY_LANGUAGE[lang]["closers"][sentiment]) for sentiment in SENTIMENTS} for lang in LANGUAGES
+}
+
+#: Language -> the words that join praise of one thing to blame of another (", but ").
+CONNECTORS: dict[str, str] = {lang: _BY_LANGUAGE[lang]["connector"] for lang in LANGUAGES}
+
+#: Demo topic -> taxonomy topic key.
+TAXONOMY_TOPICS: dict[str, str] = {key: topic["taxonomy"] for key, topic in _TOPICS_FILE["topics"].items()}
 
 del _TOPICS_FILE, _BY_LANGUAGE
 

@@ -58,7 +58,7 @@ from .operations import (
 )
 from .predictions import customer_predictions, prediction_models
 from .privacy import audit_log, quarantined_answers, suppressions
-from .text import text_models, text_results, text_themes
+from .text import text_models, text_results, text_themes, text_topics
 
 __all__ = [
     "alert_checks",
@@ -107,6 +107,7 @@ __all__ = [
     "text_models",
     "text_results",
     "text_themes",
+    "text_topics",
     "tickets",
     "timestamp",
     "touchpoint_targets",

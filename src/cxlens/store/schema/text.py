@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from .columns import JSONValue, foreign_key, metadata, primary_id, timestamp
 
-__all__ = ["text_models", "text_themes", "text_results"]
+__all__ = ["text_models", "text_themes", "text_results", "text_topics"]
 
 
 # Text analytics.
@@ -59,7 +59,22 @@ text_results = sa.Table(
     sa.Column("theme_score", sa.Float),  # similarity to the theme (0..1)
     sa.Column("feature_request", sa.Boolean, nullable=False, server_default=sa.false()),
     timestamp("analyzed_at", nullable=False),
+    sa.Column("text_hash", sa.String(16)),  # of the wording analysed (since 0013): an edit is seen
     sa.UniqueConstraint("source", "source_id"),
     sa.Index(None, "theme_id", "occurred_at"),
     sa.Index(None, "occurred_at"),
+)
+
+# Every taxonomy topic a text carries (a text may carry several), with the model's confidence;
+# text_results.theme_id holds the most confident one, or a discovered theme.
+text_topics = sa.Table(
+    "text_topics",
+    metadata,
+    primary_id(),
+    sa.Column("source", sa.String(20), nullable=False),
+    sa.Column("source_id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), nullable=False),
+    foreign_key("theme_id", "text_themes", nullable=False, ondelete="CASCADE"),
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.UniqueConstraint("source", "source_id", "theme_id"),
+    sa.Index(None, "theme_id"),
 )

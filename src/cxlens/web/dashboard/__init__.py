@@ -1,5 +1,5 @@
 """The dashboard: login, Overview, Journey map, Touchpoint, Explorer (with CSV and Excel
-export), Support, Churn & retention, Feedback, Surveys and Customers (with one customer's
+export), Support, Churn & retention, Feedback, Words, Surveys and Customers (with one customer's
 timeline). User management for admins is :mod:`cxlens.web.admin`.
 
 Thin, like the rest of web/: every number comes from ``KPIs.compute`` (through the app's shared
@@ -34,6 +34,7 @@ from . import (
     support,
     surveys,
     touchpoint,
+    words,
 )
 from .explorer import explore
 from .export import xlsx_workbook
@@ -78,6 +79,7 @@ for page in (
     customers,
     alerts,
     cases,
+    words,
 ):
     router.include_router(page.router)
 del page

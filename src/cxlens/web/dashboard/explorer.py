@@ -83,11 +83,44 @@ def explore(kpis, metric: str, by: str | None, filters: Filters, with_grain: boo
         "ignored": ignored,
         "dimensions": dims,
         "compute": options,
-        "chart_spec": charts.explorer(rows, metric, by, grain) if rows else None,
+        "chart_spec": charts.explorer(chart_rows(rows, by), metric, by, grain) if rows else None,
+        "chart_groups": chart_note(rows, by),
         "tested": tested,
         "q": q,
         "fdr_note": footnote(tested, q) if tested else None,
     }
+
+
+CHART_GROUPS = 8  # lines a chart can show and a reader can tell apart
+NO_GROUP = "(none)"
+
+
+def _top_groups(rows: list[dict], by: str) -> list:
+    totals: dict = {}
+    for r in rows:
+        totals[r.get(by)] = totals.get(r.get(by), 0) + (r.get("n") or 0)
+    return sorted(totals, key=lambda g: -totals[g])[:CHART_GROUPS]
+
+
+def chart_rows(rows: list[dict], by: str | None) -> list[dict]:
+    """The rows the chart draws: the ``CHART_GROUPS`` groups with the most answers (every
+    group stays in the table), and a group without a value named, never drawn as "null"."""
+    if not by:
+        return rows
+    top = set(_top_groups(rows, by))
+    return [{**r, by: NO_GROUP if r.get(by) is None else r[by]} for r in rows if r.get(by) in top]
+
+
+def chart_note(rows: list[dict], by: str | None) -> str | None:
+    """What the chart leaves out, in words, when it shows only the largest groups."""
+    if not by:
+        return None
+    groups = {r.get(by) for r in rows}
+    if len(groups) <= CHART_GROUPS:
+        return None
+    return (
+        f"The chart shows the {CHART_GROUPS} {by} groups with the most answers of {len(groups)}; the table lists all."
+    )
 
 
 def explorer_args(request: Request) -> tuple[str, str | None, bool]:
