@@ -84,9 +84,11 @@ def test_login_refuses_bad_passwords_forged_forms_and_outside_redirects(store):
 def test_login_is_rate_limited(store):
     create_user(store, "a@example.com", PASSWORD)
     c = TestClient(create_app(store))
-    for _ in range(5):
+    from cxlens.access.sessions import FREE_FAILURES
+
+    for _ in range(FREE_FAILURES):
         assert login(c, "a@example.com", "wrong password!").status_code == 401
-    r = login(c, "a@example.com", PASSWORD)  # even the right password waits now
+    r = login(c, "a@example.com", PASSWORD)  # from the guessing address even the right password waits a moment
     assert r.status_code == 429 and "Too many failed logins" in r.text and int(r.headers["Retry-After"]) > 0
 
 

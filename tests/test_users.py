@@ -114,31 +114,42 @@ def test_expired_idle_and_disabled_sessions_stop_working(store):
     assert resolve_session(store, other.token) is None
 
 
-def test_logins_are_throttled_per_email_and_per_address(store):
-    for _ in range(sessions_module.MAX_FAILURES_PER_EMAIL):
+def test_logins_are_throttled_per_email_and_address_with_growing_delays(store):
+    """OWASP: account and address together, growing delays, never a lock-out from elsewhere."""
+    for _ in range(sessions_module.FREE_FAILURES):
         check_login_allowed(store, "a@example.com", "10.0.0.1")
         record_login_attempt(store, "a@example.com", "10.0.0.1", False)
-    with pytest.raises(LoginThrottled, match="too many failed logins; try again in") as caught:
-        check_login_allowed(store, "A@example.com", "10.0.0.2")
-    assert caught.value.status == 429 and 0 < caught.value.retry_after <= sessions_module.WINDOW.total_seconds() + 1
-    check_login_allowed(store, "b@example.com", "10.0.0.2")  # another e-mail from another address
+    with pytest.raises(LoginThrottled, match="too many failed logins from here; try again in") as caught:
+        check_login_allowed(store, "A@example.com", "10.0.0.1")
+    assert caught.value.status == 429 and caught.value.retry_after <= 2
+    check_login_allowed(store, "a@example.com", "10.0.0.2")  # the right person elsewhere is not locked out
+    check_login_allowed(store, "b@example.com", "10.0.0.1")  # nor another user behind the same address
+    delays = []
+    for _ in range(8):
+        record_login_attempt(store, "a@example.com", "10.0.0.1", False)
+        with pytest.raises(LoginThrottled) as caught:
+            check_login_allowed(store, "a@example.com", "10.0.0.1")
+        delays.append(caught.value.retry_after)
+    assert delays == sorted(delays) and delays[-1] > 60 * delays[0]  # doubling
+    assert sessions_module.unlock_login(store, "a@example.com") == 11
+    check_login_allowed(store, "a@example.com", "10.0.0.1")  # an admin's unlock
     for i in range(sessions_module.MAX_FAILURES_PER_ADDRESS):
         record_login_attempt(store, f"u{i}@example.com", "10.0.0.9", False)
     with pytest.raises(LoginThrottled):
-        check_login_allowed(store, "fresh@example.com", "10.0.0.9")
+        check_login_allowed(store, "fresh@example.com", "10.0.0.9")  # spraying from one address
 
 
 def test_failures_leave_the_window_and_a_success_clears_the_count(store):
-    for _ in range(sessions_module.MAX_FAILURES_PER_EMAIL):
+    for _ in range(sessions_module.FREE_FAILURES + 2):
         record_login_attempt(store, "a@example.com", None, False)
     with store.begin() as conn:  # as if they were made long ago
         conn.execute(
             login_attempts.update().values(
-                attempted_at=datetime.now(UTC) - sessions_module.WINDOW - timedelta(seconds=5)
+                attempted_at=datetime.now(UTC) - sessions_module.MAX_DELAY - timedelta(seconds=5)
             )
         )
     check_login_allowed(store, "a@example.com", None)
-    for _ in range(sessions_module.MAX_FAILURES_PER_EMAIL - 1):
+    for _ in range(sessions_module.FREE_FAILURES + 2):
         record_login_attempt(store, "b@example.com", None, False)
     record_login_attempt(store, "b@example.com", None, True)
     record_login_attempt(store, "b@example.com", None, False)

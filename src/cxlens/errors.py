@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "AccessDenied",
+    "AnswerClosed",
     "BadRow",
     "ConfigError",
     "CxlensError",
@@ -163,6 +164,10 @@ class InvalidToken(CxlensError):
 
 class TokenExpired(InvalidToken):
     """A correctly signed link used after its expiry."""
+
+
+class AnswerClosed(TokenExpired):
+    """A survey link used to change an answer after the change window (default 24 hours)."""
 
 
 class SendFailed(CxlensError):

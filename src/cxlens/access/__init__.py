@@ -15,6 +15,7 @@ from .sessions import (
     end_session,
     record_login_attempt,
     resolve_session,
+    unlock_login,
 )
 from .users import (
     ROLES,
@@ -55,5 +56,6 @@ __all__ = [
     "set_disabled",
     "set_password",
     "set_role",
+    "unlock_login",
     "verify_api_key",
 ]

@@ -5,10 +5,15 @@ hash, the user, a CSRF token and two expiries: ``IDLE`` after the last request a
 ``LIFETIME`` after login, whichever comes first. Logging out deletes the row, so a stolen
 cookie stops working at once; disabling a user ends their sessions too.
 
-Login throttling counts failed attempts in the store (so it holds across processes and
-restarts): more than ``MAX_FAILURES_PER_EMAIL`` failures for one e-mail, or
-``MAX_FAILURES_PER_ADDRESS`` from one IP address, within ``WINDOW`` refuse further attempts
-until the oldest failure leaves the window. A successful login clears its e-mail's count.
+Login throttling follows OWASP's advice: failures are counted in the store (so the count holds
+across processes and restarts) per account *and* address together, and answered with growing
+delays rather than a lock: after ``FREE_FAILURES`` failures of one e-mail from one address,
+each further attempt from there waits twice as long as the last (1 s, 2 s, 4 s … up to
+``MAX_DELAY``). Nobody can lock a user out from elsewhere: the right password from another
+address is never delayed by someone else's guesses. An address failing for many accounts
+(``MAX_FAILURES_PER_ADDRESS`` within ``WINDOW``: password spraying) waits until its failures
+leave the window. A successful login clears its e-mail's count; an admin can clear it too
+(:func:`unlock_login`, ``cxlens users unlock``, the Users page).
 """
 
 from __future__ import annotations
@@ -29,8 +34,9 @@ from .users import User
 __all__ = [
     "IDLE",
     "LIFETIME",
+    "FREE_FAILURES",
+    "MAX_DELAY",
     "MAX_FAILURES_PER_ADDRESS",
-    "MAX_FAILURES_PER_EMAIL",
     "WINDOW",
     "NewSession",
     "Session",
@@ -40,13 +46,15 @@ __all__ = [
     "end_session",
     "record_login_attempt",
     "resolve_session",
+    "unlock_login",
 ]
 
 IDLE = timedelta(hours=12)
 LIFETIME = timedelta(days=7)
 WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_EMAIL = 5
-MAX_FAILURES_PER_ADDRESS = 20
+FREE_FAILURES = 3  # failures of one e-mail from one address before attempts there are delayed
+MAX_DELAY = timedelta(minutes=15)
+MAX_FAILURES_PER_ADDRESS = 100  # for all accounts together: many people may share one address
 # Writing last_seen_at on every page view would turn each read into a write.
 _TOUCH_EVERY = timedelta(minutes=1)
 
@@ -132,47 +140,56 @@ def csrf_matches(session: Session | None, sent: str | None) -> bool:
     return bool(session and sent) and hmac.compare_digest(session.csrf_token, sent)
 
 
+def _failures(conn: sa.Connection, cond, since: datetime) -> list[datetime]:
+    a = login_attempts
+    query = sa.select(a.c.attempted_at).where(cond, a.c.succeeded.is_(False), a.c.attempted_at >= since)
+    return list(conn.execute(query.order_by(a.c.attempted_at)).scalars())
+
+
+def _throttled(seconds: float) -> LoginThrottled:
+    wait = max(1, int(seconds) + 1)
+    return LoginThrottled(
+        f"too many failed logins from here; try again in {_say(wait)}, "
+        "or ask an admin to unlock your account (`cxlens users unlock EMAIL`)",
+        wait,
+    )
+
+
 def check_login_allowed(store: Store, email: str, address: str | None) -> None:
-    """Raise :class:`LoginThrottled` when this e-mail or address failed too often lately."""
+    """Raise :class:`LoginThrottled` while this e-mail from this address must wait (its delay
+    doubles with each failure past ``FREE_FAILURES``), or while this address failed for
+    too many accounts within ``WINDOW``."""
     now, email = _now(), (email or "").strip().lower()
-    since = now - WINDOW
     a = login_attempts
     with store.engine.connect() as conn:
         last_ok = conn.execute(
-            sa.select(sa.func.max(a.c.attempted_at)).where(
-                a.c.email == email, a.c.succeeded.is_(True), a.c.attempted_at >= since
-            )
+            sa.select(sa.func.max(a.c.attempted_at)).where(a.c.email == email, a.c.succeeded.is_(True))
         ).scalar()
-        by_email = (
-            conn.execute(
-                sa.select(a.c.attempted_at)
-                .where(a.c.email == email, a.c.succeeded.is_(False), a.c.attempted_at >= max(since, last_ok or since))
-                .order_by(a.c.attempted_at)
-            )
-            .scalars()
-            .all()
-        )
-        by_address = (
-            conn.execute(
-                sa.select(a.c.attempted_at)
-                .where(a.c.address == address, a.c.succeeded.is_(False), a.c.attempted_at >= since)
-                .order_by(a.c.attempted_at)
-            )
-            .scalars()
-            .all()
-            if address
-            else []
-        )
-    for failures, limit in ((by_email, MAX_FAILURES_PER_EMAIL), (by_address, MAX_FAILURES_PER_ADDRESS)):
-        if len(failures) >= limit:
-            # The attempt that frees a slot: when the failure `limit` back leaves the window.
-            retry = failures[-limit] + WINDOW - now
-            seconds = max(1, int(retry.total_seconds()) + 1)
-            raise LoginThrottled(
-                f"too many failed logins; try again in {_say(seconds)}, "
-                "or ask an admin to set a new password (`cxlens users password EMAIL`)",
-                seconds,
-            )
+        since = max(now - MAX_DELAY * 4, _aware(last_ok) or now - MAX_DELAY * 4)
+        pair = a.c.email == email
+        pair = sa.and_(pair, a.c.address == address) if address else sa.and_(pair, a.c.address.is_(None))
+        mine = _failures(conn, pair, since)
+        everyone = _failures(conn, a.c.address == address, now - WINDOW) if address else []
+    if len(mine) >= FREE_FAILURES:
+        delay = min(MAX_DELAY, timedelta(seconds=2 ** (len(mine) - FREE_FAILURES)))
+        wait = (_aware(mine[-1]) + delay - now).total_seconds()
+        if wait > 0:
+            raise _throttled(wait)
+    if len(everyone) >= MAX_FAILURES_PER_ADDRESS:
+        raise _throttled((_aware(everyone[-MAX_FAILURES_PER_ADDRESS]) + WINDOW - now).total_seconds())
+
+
+def unlock_login(store: Store, email: str) -> int:
+    """Forget an e-mail's failed logins (an admin's unlock); returns how many were forgotten."""
+    a = login_attempts
+    with store.begin() as conn:
+        return conn.execute(
+            a.delete().where(a.c.email == (email or "").strip().lower(), a.c.succeeded.is_(False))
+        ).rowcount
+
+
+def _aware(at: datetime | None) -> datetime | None:
+    return at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at
 
 
 def record_login_attempt(store: Store, email: str, address: str | None, succeeded: bool) -> None:

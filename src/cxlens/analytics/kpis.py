@@ -233,7 +233,7 @@ class KPIs:
         index = {(*(g[d] for d in result.by), as_utc(g["period"])): g for g in groups} if compare else {}
         for g in groups:
             period = as_utc(g["period"]) if grain is not None else None
-            if g.get("n", 0) == 0 or (first is not None and period < first):
+            if not g.get("n") or (first is not None and period < first):  # no answers: NULL sums
                 continue
             estimate = spec.finish(g, confidence)
             row = {d: g[d] for d in result.by}

@@ -23,7 +23,7 @@ def apikeys_create(
     """Create an API key. It is printed once; only its hash is stored."""
     from ..access import create_api_key
 
-    key = create_api_key(open_store(), name, scope)
+    key = create_api_key(open_store(create=True), name, scope)
     out.print(f"API key {key.prefix} for {key.name!r} with scopes {', '.join(key.scopes)}:")
     out.print(key.secret, markup=False, highlight=False, soft_wrap=True)
     err.print("Copy it now: cxlens cannot show it again. Send it as `Authorization: Bearer <key>`.")

@@ -52,7 +52,7 @@ def demo(
     A store that already holds data is served as it is (run again with --reset to replace it)."""
     from ..demo import generate_demo
 
-    store = open_store()
+    store = open_store(create=True)
     with progress_bar() as progress:
         summary = generate_demo(
             store, customers=customers, responses=responses, seed=seed, reset=reset, progress=progress

@@ -18,7 +18,7 @@ def journeys_load(file: Path = typer.Argument(..., help="a journeys YAML file"))
     """Validate FILE and upsert its journeys, stages, touchpoints, targets and surveys."""
     from ..collect.surveys import load_surveys  # checks the surveys' collection settings (texts, trigger, widget) too
 
-    result = load_surveys(open_store(), file)
+    result = load_surveys(open_store(create=True), file)
     out.print(result.summary())
 
 

@@ -35,6 +35,8 @@ COMMANDS = [
     "text",
     "alerts",
     "cases",
+    "customers",
+    "backup",
     "predict",
     "segments",
 ]

@@ -19,6 +19,6 @@ def serve(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000))
     from ..config import settings
     from ..web import create_app
 
-    web = create_app(open_store())
+    web = create_app(open_store(create=True))
     out.print(f"cxlens is serving {settings().database_url} on [bold]http://{host}:{port}[/] (Ctrl+C stops it)")
     uvicorn.run(web, host=host, port=port, log_level="warning")

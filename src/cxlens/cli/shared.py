@@ -47,11 +47,46 @@ def print_error(exc: Exception) -> None:
     err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
 
 
-def open_store() -> Store:
-    """The store that CXLENS_DATABASE_URL names (or the embedded SQLite file)."""
+def open_store(create: bool = False) -> Store:
+    """The store that CXLENS_DATABASE_URL names (or the embedded SQLite file), said on a
+    terminal's standard error. Only commands that fill a store (``create``) make one: a data
+    command run with the settings missing would otherwise work on a new, empty store."""
+    import sqlalchemy as sa
+
+    from ..config import settings
+    from ..errors import StoreError
     from ..store import open_store as open_configured_store
 
-    return open_configured_store()
+    url = settings().database_url
+    shown = sa.engine.make_url(url).render_as_string(hide_password=True)
+    if not create and not _store_exists(url):
+        raise StoreError(
+            f"there is no store at {shown}: set CXLENS_DATABASE_URL (or CXLENS_DATA_DIR) to yours, "
+            "or create one with `cxlens db upgrade` (empty) or `cxlens demo`"
+        )
+    if err.is_terminal:
+        err.print(f"store: {shown}", style="dim", highlight=False)
+    return open_configured_store(url)
+
+
+def _store_exists(url: str) -> bool:
+    import sqlalchemy as sa
+
+    from ..store import Store
+
+    if url.startswith("sqlite"):
+        path = sa.engine.make_url(url).database
+        if not path or path == ":memory:":
+            return True
+        from pathlib import Path
+
+        if not Path(path).expanduser().exists():
+            return False
+    store = Store(url)
+    try:
+        return store.current_revision() is not None
+    finally:
+        store.dispose()
 
 
 def open_collection() -> Collection:

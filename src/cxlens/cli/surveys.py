@@ -19,7 +19,7 @@ def surveys_load(file: Path = typer.Argument(..., help="a surveys (or journeys) 
     """Check FILE, collection settings included (questions, texts, trigger, widget), and load it."""
     from ..collect.surveys import load_surveys
 
-    out.print(load_surveys(open_store(), file).summary())
+    out.print(load_surveys(open_store(create=True), file).summary())
 
 
 @app.command("list")

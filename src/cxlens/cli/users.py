@@ -29,7 +29,7 @@ def users_create(
     """Create a dashboard user (the first one is usually an admin)."""
     from ..access import create_user
 
-    user = create_user(open_store(), email, password, role=role, name=name)
+    user = create_user(open_store(create=True), email, password, role=role, name=name)
     out.print(f"User {user.email} ({user.role}) created: log in at /login.", highlight=False)
 
 
@@ -89,3 +89,31 @@ def users_reactivate(email: str = typer.Argument(...)) -> None:
 
     set_disabled(open_store(), email, False)
     out.print(f"{email} can log in again.", highlight=False)
+
+
+@app.command("audit")
+def users_audit(
+    limit: int = typer.Option(50, help="entries to show, newest first"),
+    action: str = typer.Option(None, help="only this action, e.g. customer.erase"),
+) -> None:
+    """The audit log: admin actions and access to customers' data (also at /admin/audit)."""
+    from rich.table import Table
+
+    from ..store.audit import audit_entries
+
+    table = Table("when (UTC)", "who", "action", "about")
+    for e in audit_entries(open_store(), limit=limit, action=action):
+        table.add_row(cell(e["at"]), e["actor"], e["action"], e["subject"] or "")
+    out.print(table)
+
+
+@app.command("unlock")
+def users_unlock(email: str = typer.Argument(...)) -> None:
+    """Forget a user's failed logins, so that their next attempt is not delayed."""
+    from ..access import unlock_login
+    from ..store.audit import audit
+
+    store = open_store()
+    forgotten = unlock_login(store, email)
+    audit(store, "cli", "user.unlock", email, {"failures": forgotten})
+    out.print(f"Unlocked {email} ({forgotten} failed logins forgotten).", highlight=False)

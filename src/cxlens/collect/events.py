@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -57,7 +58,12 @@ class EventsAnswer:
 def problem(index: int | None, field: str, value: Any, text: str) -> dict:
     """One bad field, as every 422 of the collection API lists it; a long value is cut to 80
     characters of JSON so that the answer stays readable."""
-    shown = value if isinstance(value, (str, int, float, bool)) or value is None else json.dumps(value)[:80]
+    if isinstance(value, float) and not math.isfinite(value):
+        shown: Any = str(value)  # NaN is no JSON: the answer must stay readable by the client
+    elif isinstance(value, (str, int, float, bool)) or value is None:
+        shown = value[:200] if isinstance(value, str) else value
+    else:
+        shown = json.dumps(value, default=str)[:80]
     return {"index": index, "field": field, "value": shown, "problem": text}
 
 
@@ -131,9 +137,14 @@ def _customer_problems(n: int, customer: Any) -> list[dict]:
                 f"is not a customer field here; known: external_id, {', '.join(CUSTOMER_FIELDS)}",
             )
         )
-    for k in CUSTOMER_FIELDS:
-        if k in customer and customer[k] is not None and not isinstance(customer[k], str):
-            bad.append(problem(n, f"customer.{k}", customer[k], "expected text"))
+    for k in ("external_id", *CUSTOMER_FIELDS):
+        value = customer.get(k)
+        if value is None or (k == "external_id" and not isinstance(value, str)):
+            continue
+        if not isinstance(value, str):
+            bad.append(problem(n, f"customer.{k}", value, "expected text"))
+        elif len(value) > s.customers.c[k].type.length:
+            bad.append(problem(n, f"customer.{k}", value, f"is longer than {s.customers.c[k].type.length} characters"))
     return bad
 
 
@@ -141,7 +152,7 @@ def _field_problems(n: int, event: dict, touchpoints: dict[str, int]) -> list[di
     """What is wrong with an event's touchpoint, time, ids and properties."""
     bad = []
     touchpoint = event.get("touchpoint")
-    if touchpoint not in touchpoints:
+    if not isinstance(touchpoint, str) or touchpoint not in touchpoints:
         bad.append(
             problem(
                 n,
@@ -163,8 +174,9 @@ def _field_problems(n: int, event: dict, touchpoints: dict[str, int]) -> list[di
             )
         )
     for k in ("external_id", "channel"):
-        if event.get(k) is not None and (not isinstance(event[k], str) or not event[k] or len(event[k]) > 200):
-            bad.append(problem(n, k, event[k], "expected text of 1 to 200 characters"))
+        longest = s.events.c[k].type.length
+        if event.get(k) is not None and (not isinstance(event[k], str) or not event[k] or len(event[k]) > longest):
+            bad.append(problem(n, k, event[k], f"expected text of 1 to {longest} characters"))
     if event.get("properties") is not None and not isinstance(event["properties"], dict):
         bad.append(problem(n, "properties", event["properties"], "expected a JSON object"))
     return bad
@@ -270,7 +282,24 @@ def record_events(
     collection: Collection, rows: list[dict], api_key_id: int, idempotency_key: str | None, body: bytes
 ) -> EventsAnswer:
     """Customers, events, planned invitations and the idempotency record: one transaction.
-    ``rows`` come from :func:`check_events`; an unknown customer rolls the whole batch back."""
+    ``rows`` come from :func:`check_events`; an unknown customer rolls the whole batch back.
+
+    Two requests at once may carry the same Idempotency-Key, event or new customer: the
+    store's unique keys let one commit and make the other fail as a whole, which then answers
+    from what the first stored (its answer, or ``duplicate`` events)."""
+    try:
+        return _record(collection, rows, api_key_id, idempotency_key, body)
+    except sa.exc.IntegrityError:
+        if idempotency_key:
+            previous = replay(collection.store, api_key_id, idempotency_key, body)
+            if previous is not None:
+                return previous
+        return _record(collection, rows, api_key_id, idempotency_key, body)
+
+
+def _record(
+    collection: Collection, rows: list[dict], api_key_id: int, idempotency_key: str | None, body: bytes
+) -> EventsAnswer:
     with collection.writing() as conn:
         problems = _resolve_customers(conn, rows)
         if problems:

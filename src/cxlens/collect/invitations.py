@@ -29,23 +29,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..errors import InputError, InvalidAnswer, InvalidToken
+from ..errors import AnswerClosed, InputError, InvalidAnswer, InvalidToken
+from ..limits import MAX_COMMENT_CHARS, text_problem
 from ..store import Store
 from ..store import schema as s
 from ..store.hooks import items_committed, new_items
 from .policy import Clock, CollectionPolicy, system_clock
 from .surveys import SurveyCatalog, SurveyDefinition
-from .tokens import InvitationClaim, Signer, load_secret, new_nonce
+from .tokens import InvitationClaim, Signer, UnsubscribeClaim, load_secret, new_nonce
 
 __all__ = ["Answered", "Collection", "InvitationView", "MAX_TEXT", "SCAN_REASON", "SCAN_WINDOW"]
 
-MAX_TEXT = 5000  # characters of one open answer; longer is almost surely not a person typing
+MAX_TEXT = MAX_COMMENT_CHARS  # characters of one open answer, as on every other way in
 # Scanners fetch all the links of a mail within seconds; a person who changes their mind by
 # clicking another number in the e-mail within a minute is asked to confirm it on the page.
 SCAN_WINDOW = timedelta(seconds=60)
@@ -236,14 +237,21 @@ class Collection:
         return url if score is None else f"{url}?score={score}"
 
     def unsubscribe_link(self, token: str) -> str:
-        return f"{self.policy.public_url}/u/{token}"
+        """The unsubscribe link of a survey link's invitation: a token of its own (see
+        :class:`UnsubscribeClaim`), so that it cannot answer the survey."""
+        claim = InvitationClaim.read(self.signer, token, self.now(), allow_expired=True)
+        unsubscribe = UnsubscribeClaim(claim.invitation_id, claim.survey_id, claim.customer_id, claim.nonce)
+        return f"{self.policy.public_url}/u/{unsubscribe.token(self.signer)}"
 
     # -- reading a link -------------------------------------------------------------------
 
     def _claim(
-        self, conn: sa.Connection, token: str, allow_expired: bool = False, lock: bool = False
+        self, conn: sa.Connection, token: str, allow_expired: bool = False, lock: bool = False, unsubscribing=False
     ) -> tuple[InvitationClaim, Any]:
-        claim = InvitationClaim.read(self.signer, token, self.now(), allow_expired)
+        if unsubscribing and self._is_unsubscribe_token(token):
+            claim = UnsubscribeClaim.read(self.signer, token).as_invitation()
+        else:  # a survey link (unsubscribe links mailed before they had their own kind carry one)
+            claim = InvitationClaim.read(self.signer, token, self.now(), allow_expired)
         row = conn.execute(_CLAIM_LOCKED if lock else _CLAIM, {"invitation_id": claim.invitation_id}).mappings().first()
         # A valid signature over ids that no longer match (invitation deleted, store restored
         # from another secret's era) is as good as forged: refuse it.
@@ -253,13 +261,37 @@ class Collection:
             claim.nonce,
         ):
             raise InvalidToken("the link does not match any invitation in this store")
+        if not allow_expired and row["status"] == "answered":
+            self._check_changeable(conn, claim.invitation_id)
         return claim, row
 
-    def view(self, token: str) -> InvitationView:
+    def _check_changeable(self, conn: sa.Connection, invitation_id: int) -> None:
+        """A link changes its answer only within ``change_hours`` of the first answer: a link
+        forwarded or found later must not rewrite what the customer said."""
+        r = s.responses
+        first = conn.execute(sa.select(r.c.submitted_at).where(r.c.invitation_id == invitation_id)).scalar()
+        if first is None:
+            return
+        first = first if first.tzinfo else first.replace(tzinfo=timezone.utc)
+        if self.now() - first > timedelta(hours=self.policy.change_hours):
+            raise AnswerClosed(
+                f"this answer was given on {first:%Y-%m-%d %H:%M} UTC; it could be changed for "
+                f"{self.policy.change_hours} hours"
+            )
+
+    def _is_unsubscribe_token(self, token: str) -> bool:
+        try:
+            UnsubscribeClaim.read(self.signer, token)
+        except InvalidToken:
+            return False
+        return True
+
+    def view(self, token: str, unsubscribing: bool = False) -> InvitationView:
         """The invitation behind a link, with what was answered so far; raises
-        :class:`InvalidToken` / :class:`TokenExpired` and writes nothing for a bad link."""
+        :class:`InvalidToken` / :class:`TokenExpired` and writes nothing for a bad link.
+        ``unsubscribing``: the link is an unsubscribe link (which names no answer to change)."""
         with self.store.engine.connect() as conn:
-            claim, row = self._claim(conn, token)
+            claim, row = self._claim(conn, token, allow_expired=unsubscribing, unsubscribing=unsubscribing)
             answer = (
                 conn.execute(
                     sa.select(s.responses.c.score, s.responses.c.answers, s.responses.c.comment).where(
@@ -462,13 +494,18 @@ class Collection:
             values["answers"] = extra
         return values
 
+    def check_answer(self, survey: SurveyDefinition, score: Any, answers: dict[str, Any] | None) -> dict:
+        """An answer's column values, checked against the survey (:class:`InvalidAnswer`
+        otherwise), without storing it: for answers kept apart in quarantine."""
+        return self._checked(survey, score, answers or {})
+
     # -- opt-outs -------------------------------------------------------------------------
 
     def unsubscribe(self, token: str, channel: str | None = None, source: str = "unsubscribe-link") -> None:
         """Record that the customer behind a link wants no more invitations on its channel
         (or on any channel: ``channel="all"``). Expired links still unsubscribe."""
         with self.writing() as conn:
-            claim, row = self._claim(conn, token, allow_expired=True)
+            claim, row = self._claim(conn, token, allow_expired=True, unsubscribing=True)
             self.opt_out(conn, claim.customer_id, channel or row["channel"], source)
 
     def opt_out(self, conn: sa.Connection, customer_id: int, channel: str, source: str) -> None:
@@ -509,17 +546,19 @@ def _answer(question, value: Any) -> Any:
         return None
     if question.type == "text":
         text = str(value).strip()
+        if text_problem(text):
+            raise InvalidAnswer(question.key, text_problem(text))
         if len(text) > MAX_TEXT:
             raise InvalidAnswer(question.key, f"is {len(text)} characters long; the limit is {MAX_TEXT}")
         return text or None
     options = {o.key for o in question.options}
     if question.type == "single":
-        if value not in options:
+        if not isinstance(value, str) or value not in options:
             raise InvalidAnswer(question.key, f"{value!r} is not one of the options {', '.join(sorted(options))}")
         return value
     if question.type == "multiple":
-        chosen = [value] if isinstance(value, str) else list(value)
-        bad = [v for v in chosen if v not in options]
+        chosen = [value] if isinstance(value, str) else list(value) if isinstance(value, list) else [value]
+        bad = [v for v in chosen if not isinstance(v, str) or v not in options]
         if bad:
             raise InvalidAnswer(question.key, f"{bad[0]!r} is not one of the options {', '.join(sorted(options))}")
         return sorted(set(chosen))

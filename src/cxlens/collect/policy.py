@@ -58,6 +58,7 @@ class CollectionPolicy:
     * ``quiet_hours``: (start, end) local hours in the customer's time zone when nothing is
       sent; an invitation due then waits until the end (it is postponed, not skipped).
     * ``link_days``: how long a survey link stays valid after it is sent.
+    * ``change_hours``: how long after the first answer the link may still change it.
     * ``max_late_days``: an invitation that could not be sent this long after its due time is
       skipped as ``too_late`` (asking about last month's delivery helps nobody).
     """
@@ -67,6 +68,7 @@ class CollectionPolicy:
     quiet_hours: tuple[int, int] | None = (21, 8)
     default_timezone: str = "UTC"
     link_days: int = 30
+    change_hours: int = 24  # how long after the first answer the link may change it
     max_late_days: int = 7
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
 
@@ -109,5 +111,6 @@ def policy_from_env(environ: dict[str, str] | None = None) -> CollectionPolicy:
         fatigue_days=_int(env, "CXLENS_FATIGUE_DAYS", 30),
         quiet_hours=quiet,
         link_days=_int(env, "CXLENS_LINK_DAYS", 30),
+        change_hours=_int(env, "CXLENS_CHANGE_HOURS", 24),
         smtp=smtp,
     )

@@ -30,7 +30,7 @@ from pathlib import Path
 from ..config import settings
 from ..errors import ConfigError, InvalidToken, TokenExpired
 
-__all__ = ["InvitationClaim", "OpenFormClaim", "Signer", "load_secret", "new_nonce"]
+__all__ = ["InvitationClaim", "OpenFormClaim", "Signer", "UnsubscribeClaim", "load_secret", "new_nonce"]
 
 _MAC_BYTES = 16
 SECRET_FILE = "secret.key"
@@ -139,6 +139,35 @@ class InvitationClaim:
         if not allow_expired and now >= claim.expires_at:
             raise TokenExpired(f"the link expired on {claim.expires_at:%Y-%m-%d %H:%M} UTC")
         return claim
+
+
+@dataclass(frozen=True)
+class UnsubscribeClaim:
+    """An unsubscribe link's claim: the invitation it came with, but a token of its own kind,
+    so that the link in a mail's footer (which mail providers fetch) cannot answer the survey,
+    and it never expires."""
+
+    invitation_id: int
+    survey_id: int
+    customer_id: int
+    nonce: str
+
+    def token(self, signer: Signer) -> str:
+        return signer.sign("u", self.invitation_id, self.survey_id, self.customer_id, self.nonce)
+
+    @classmethod
+    def read(cls, signer: Signer, token: str) -> UnsubscribeClaim:
+        inv, survey, customer, nonce = signer.unsign(token, "u", 4)
+        try:
+            return cls(int(inv), int(survey), int(customer), nonce)
+        except ValueError:
+            raise InvalidToken("the link's fields are malformed") from None
+
+    def as_invitation(self) -> InvitationClaim:
+        """The claim as an invitation's, never expiring, for looking the invitation up."""
+        return InvitationClaim(
+            self.invitation_id, self.survey_id, self.customer_id, datetime.max.replace(tzinfo=timezone.utc), self.nonce
+        )
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 
 from ..errors import SendFailed
 from ..store import schema as s
+from ..store.privacy import is_suppressed
 from .channels import Recipient, compose_email, compose_sms
 from .invitations import SCAN_REASON, Collection
 from .surveys import SurveyDefinition
@@ -52,6 +53,7 @@ RESENT = "interrupted while sending; queued again by `cxlens invitations recover
 
 REASONS: dict[str, str] = {
     "opted_out": "the customer opted out of this channel (or of all)",
+    "suppressed": "an erased customer had this e-mail address or phone number: never surveyed again",
     "not_sampled": "left out by the survey's sampling rate",
     "no_address": "the customer has no e-mail address or phone number for the channel",
     "fatigue": "the customer was invited within the fatigue window (one invitation per N days)",
@@ -123,6 +125,8 @@ def _planning_skip(conn: sa.Connection, survey: SurveyDefinition, event) -> str 
         return "not_sampled"
     if not (event.email if channel == "email" else event.phone):
         return "no_address"
+    if is_suppressed(conn, event.email, event.phone):
+        return "suppressed"
     return None
 
 
@@ -242,6 +246,8 @@ def _check(collection: Collection, conn, survey: SurveyDefinition, inv, customer
     address = customer["email"] if inv["channel"] == "email" else customer["phone"]
     if not address:
         return ("skipped", "no_address", None)
+    if is_suppressed(conn, customer["email"], customer["phone"]):
+        return ("skipped", "suppressed", None)
     quiet = (survey.trigger.quiet_hours if survey.trigger else None) or policy.quiet_hours
     if quiet:
         resume = _quiet_until(now, quiet, customer["timezone"] or policy.default_timezone)

@@ -96,10 +96,13 @@ class Text(FieldType):
 
     def coerce(self, raw):
         values = as_text(raw)
-        problems = []
+        # PostgreSQL's text holds no NUL: the row is named here rather than failing the import there.
+        has_nul = pc.fill_null(pc.match_substring(values, "\x00"), False)
+        problems = _flag(has_nul, "holds a NUL character", "remove the NUL (\\x00) characters")
+        values = pc.if_else(has_nul, pa.scalar(None, pa.string()), values)
         if self.max_length:
             too_long = pc.greater(pc.utf8_length(values), self.max_length)
-            problems = _flag(
+            problems += _flag(
                 too_long,
                 f"is longer than {self.max_length} characters",
                 f"shorten it to at most {self.max_length} characters",

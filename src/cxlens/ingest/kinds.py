@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
+from ..limits import MAX_COMMENT_CHARS
 from ..metrics import SCALES, default_scale
 from ..store import schema as s
 from .business_hours import derive_ticket_durations
@@ -269,7 +270,7 @@ KINDS: dict[str, Kind] = {
             "metric": Field(Choice(("nps", "csat", "ces", "text"))),
             "score": Field(Integer()),
             "scale": Field(Text(20), help="LOW-HIGH, e.g. 1-5; default: the survey's or the metric's"),
-            "comment": Field(Text()),
+            "comment": Field(Text(max_length=MAX_COMMENT_CHARS)),
             "language": _LANGUAGE,
             "answers": Field(JsonObject()),
         },

@@ -24,6 +24,7 @@ from .schema import (
     invitations,
     journeys,
     mentions,
+    metadata,
     responses,
     revenue,
     surveys,
@@ -46,6 +47,7 @@ __all__ = [
     "filter_values",
     "find_customers",
     "latest_sentiment_model",
+    "missing_references",
     "surveys_with_answers",
     "touchpoint_recent",
 ]
@@ -489,3 +491,17 @@ def latest_sentiment_model(store: Store) -> dict | None:
     with store.engine.connect() as conn:
         row = conn.execute(q).first()
     return None if row is None else {"created_at": row.created_at, "n_texts": row.n_texts, "metrics": row.metrics}
+
+
+def missing_references(conn: sa.Connection, table: str, values: dict) -> list[tuple[str, object]]:
+    """The (column, value) pairs of ``values`` that a foreign key of ``table`` says should name
+    a row and do not: a write would fail on them, so they are refused first, by name."""
+    missing = []
+    for column in metadata.tables[table].columns:
+        value = values.get(column.name)
+        if value is None or not column.foreign_keys:
+            continue
+        target = next(iter(column.foreign_keys)).column
+        if conn.execute(sa.select(target).where(target == value).limit(1)).first() is None:
+            missing.append((column.name, value))
+    return missing

@@ -26,13 +26,15 @@ from ..access import (
     set_disabled,
     set_password,
     set_role,
+    unlock_login,
 )
 from ..access.users import MIN_PASSWORD
 from ..errors import InputError
+from ..store.audit import audit
 from .dashboard.render import render
 from .dashboard.session import CSRF_HEADER, current_session
 
-__all__ = ["router"]
+__all__ = ["admin_or_page", "csrf_ok", "forged", "router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,10 +45,11 @@ DONE = {
     "deactivated": "{email} is deactivated: they cannot log in, and their open sessions ended.",
     "reactivated": "{email} can log in again.",
     "password": "{email} has a new password; their open sessions ended.",
+    "unlocked": "{email}'s failed logins are forgotten: their next login is not delayed.",
 }
 
 
-def _admin_or_page(request: Request, session: Session) -> HTMLResponse | None:
+def admin_or_page(request: Request, session: Session) -> HTMLResponse | None:
     """None for an admin; for anyone else the plain "not allowed" page (403)."""
     if session.user.may("admin"):
         return None
@@ -63,11 +66,11 @@ def _admin_or_page(request: Request, session: Session) -> HTMLResponse | None:
     )
 
 
-def _csrf_ok(request: Request, session: Session, sent: str) -> bool:
+def csrf_ok(request: Request, session: Session, sent: str) -> bool:
     return csrf_matches(session, sent or request.headers.get(CSRF_HEADER))
 
 
-def _forged(request: Request) -> HTMLResponse:
+def forged(request: Request) -> HTMLResponse:
     return render(
         request,
         "dashboard/problem.html",
@@ -122,7 +125,7 @@ def _target(request: Request, user_id: int):
 
 @router.get("/admin/users", response_class=HTMLResponse)
 def users_page(request: Request, session: Session = Depends(current_session)):
-    return _admin_or_page(request, session) or _list_page(request, done=_done_message(request))
+    return admin_or_page(request, session) or _list_page(request, done=_done_message(request))
 
 
 @router.post("/admin/users", response_class=HTMLResponse)
@@ -135,10 +138,10 @@ def add_user(
     password: str = Form(""),
     csrf_token: str = Form(""),
 ):
-    if (denied := _admin_or_page(request, session)) is not None:
+    if (denied := admin_or_page(request, session)) is not None:
         return denied
-    if not _csrf_ok(request, session, csrf_token):
-        return _forged(request)
+    if not csrf_ok(request, session, csrf_token):
+        return forged(request)
     try:
         user = create_user(request.app.state.store, email, password, role=role, name=name.strip() or None)
     except InputError as exc:
@@ -146,6 +149,7 @@ def add_user(
         return _list_page(
             request, error=f"User not created: {exc}.", form={"email": email, "name": name, "role": role}, status=422
         )
+    audit(request.app.state.store, session.user.email, "user.create", f"user {user.id}", {"role": user.role})
     return _back("created", user.id)
 
 
@@ -157,14 +161,15 @@ def change_role(
     role: str = Form(""),
     csrf_token: str = Form(""),
 ):
-    if (denied := _admin_or_page(request, session)) is not None:
+    if (denied := admin_or_page(request, session)) is not None:
         return denied
-    if not _csrf_ok(request, session, csrf_token):
-        return _forged(request)
+    if not csrf_ok(request, session, csrf_token):
+        return forged(request)
     try:
         user = set_role(request.app.state.store, _target(request, user_id).email, role)
     except InputError as exc:
         return _list_page(request, error=f"Role not changed: {exc}.", status=422)
+    audit(request.app.state.store, session.user.email, "user.role", f"user {user.id}", {"role": user.role})
     return _back("role", user.id)
 
 
@@ -176,10 +181,10 @@ def change_active(
     active: str = Form(""),
     csrf_token: str = Form(""),
 ):
-    if (denied := _admin_or_page(request, session)) is not None:
+    if (denied := admin_or_page(request, session)) is not None:
         return denied
-    if not _csrf_ok(request, session, csrf_token):
-        return _forged(request)
+    if not csrf_ok(request, session, csrf_token):
+        return forged(request)
     if active not in ("0", "1"):
         return _list_page(
             request, error=f"Nothing changed: active={active!r} should be 1 (reactivate) or 0 (deactivate).", status=422
@@ -189,6 +194,7 @@ def change_active(
         set_disabled(request.app.state.store, user.email, active == "0")
     except InputError as exc:
         return _list_page(request, error=f"Not changed: {exc}.", status=422)
+    audit(request.app.state.store, session.user.email, "user.active", f"user {user.id}", {"active": active == "1"})
     if active == "0" and user.id == session.user.id:
         return RedirectResponse("/login", 303)  # they deactivated themselves: their session has ended
     return _back("reactivated" if active == "1" else "deactivated", user.id)
@@ -202,15 +208,31 @@ def reset_password(
     password: str = Form(""),
     csrf_token: str = Form(""),
 ):
-    if (denied := _admin_or_page(request, session)) is not None:
+    if (denied := admin_or_page(request, session)) is not None:
         return denied
-    if not _csrf_ok(request, session, csrf_token):
-        return _forged(request)
+    if not csrf_ok(request, session, csrf_token):
+        return forged(request)
     try:
         user = _target(request, user_id)
         set_password(request.app.state.store, user.email, password, end_sessions=True)
     except InputError as exc:
         return _list_page(request, error=f"Password not changed: {exc}.", status=422)
+    audit(request.app.state.store, session.user.email, "user.password", f"user {user.id}")
     if user.id == session.user.id:
         return RedirectResponse("/login", 303)  # their own reset ended their session too
     return _back("password", user.id)
+
+
+@router.post("/admin/users/{user_id}/unlock", response_class=HTMLResponse)
+def unlock(request: Request, user_id: int, session: Session = Depends(current_session), csrf_token: str = Form("")):
+    if (denied := admin_or_page(request, session)) is not None:
+        return denied
+    if not csrf_ok(request, session, csrf_token):
+        return forged(request)
+    try:
+        user = _target(request, user_id)
+    except InputError as exc:
+        return _list_page(request, error=f"Not unlocked: {exc}.", status=422)
+    forgotten = unlock_login(request.app.state.store, user.email)
+    audit(request.app.state.store, session.user.email, "user.unlock", f"user {user.id}", {"failures": forgotten})
+    return _back("unlocked", user.id)

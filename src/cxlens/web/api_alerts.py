@@ -20,12 +20,14 @@ from pydantic import BaseModel, Field
 from ..alerts import case_views, lifecycle, views
 from ..alerts import cases as case_lib
 from ..errors import InputError
+from ..store.reads import missing_references
 from .auth import require_scope
+from .guard import ERRORS, MAX_ID, ItemId, ItemPath
 
 __all__ = ["alerts_router", "cases_router"]
 
-alerts_router = APIRouter(prefix="/api/alerts", tags=["alerts"])
-cases_router = APIRouter(prefix="/api/cases", tags=["cases"])
+alerts_router = APIRouter(prefix="/api/alerts", tags=["alerts"], responses=ERRORS)
+cases_router = APIRouter(prefix="/api/cases", tags=["cases"], responses=ERRORS)
 _READ_ALERTS, _WRITE_ALERTS = Depends(require_scope("alerts:read")), Depends(require_scope("alerts:write"))
 _READ_CASES, _WRITE_CASES = Depends(require_scope("cases:read")), Depends(require_scope("cases:write"))
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -109,7 +111,7 @@ def list_alerts(
         None, description="firing or pending (not acknowledged), acknowledged (open and acknowledged), resolved"
     ),
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> list[dict]:
     with request.app.state.store.engine.connect() as conn:
         return [_alert_out(a) for a in views.list_alerts(conn, state, limit=limit, offset=offset)]
@@ -118,7 +120,7 @@ def list_alerts(
 @alerts_router.get(
     "/{alert_id}", response_model=AlertDetailOut, dependencies=[_READ_ALERTS], summary="One alert with its history"
 )
-def get_alert(request: Request, alert_id: int) -> dict:
+def get_alert(request: Request, alert_id: ItemPath) -> dict:
     with request.app.state.store.engine.connect() as conn:
         return _alert_out(_alert_or_404(conn, alert_id))
 
@@ -143,7 +145,7 @@ def _alert_action(request: Request, alert_id: int, call) -> dict:
 @alerts_router.post(
     "/{alert_id}/ack", response_model=AlertActionOut, dependencies=[_WRITE_ALERTS], summary="Acknowledge an alert"
 )
-def ack_alert(request: Request, alert_id: int) -> dict:
+def ack_alert(request: Request, alert_id: ItemPath) -> dict:
     return _alert_action(request, alert_id, lambda c: lifecycle.acknowledge(c, alert_id))
 
 
@@ -165,7 +167,7 @@ def _duration(text: str) -> timedelta:
     dependencies=[_WRITE_ALERTS],
     summary="Keep an alert quiet for a while (it still resolves when the data do)",
 )
-def snooze_alert(request: Request, alert_id: int, body: SnoozeIn | None = None) -> dict:
+def snooze_alert(request: Request, alert_id: ItemPath, body: SnoozeIn | None = None) -> dict:
     until = datetime.now(UTC) + _duration((body or SnoozeIn()).duration)
     return _alert_action(request, alert_id, lambda c: lifecycle.snooze(c, alert_id, until))
 
@@ -176,7 +178,7 @@ def snooze_alert(request: Request, alert_id: int, body: SnoozeIn | None = None) 
     dependencies=[_WRITE_ALERTS],
     summary="Resolve an alert by hand",
 )
-def resolve_alert(request: Request, alert_id: int) -> dict:
+def resolve_alert(request: Request, alert_id: ItemPath) -> dict:
     return _alert_action(request, alert_id, lambda c: lifecycle.resolve(c, alert_id))
 
 
@@ -228,19 +230,19 @@ class CaseDetailOut(BaseModel):
 class CaseNew(BaseModel):
     title: str = Field(min_length=1, max_length=300)
     source: Literal["response", "mention", "ticket", "alert", "manual"] = "manual"
-    customer_id: int | None = None
-    response_id: int | None = None
-    mention_id: int | None = None
-    ticket_id: int | None = None
-    alert_id: int | None = None
+    customer_id: ItemId | None = None
+    response_id: ItemId | None = None
+    mention_id: ItemId | None = None
+    ticket_id: ItemId | None = None
+    alert_id: ItemId | None = None
     priority: Literal["urgent", "high", "normal", "low"] = "normal"
     team: str | None = None
-    owner_id: int | None = None
+    owner_id: ItemId | None = None
     note: str | None = None
 
 
 class AssignIn(BaseModel):
-    owner_id: int
+    owner_id: ItemId
     team: str | None = None
 
 
@@ -270,14 +272,14 @@ def _detail(conn, case_id: int) -> dict:
 @cases_router.get("", response_model=list[CaseOut], dependencies=[_READ_CASES], summary="Cases, most urgent first")
 def list_cases(
     request: Request,
-    owner_id: int | None = Query(None),
+    owner_id: int | None = Query(None, ge=1, le=MAX_ID),
     team: str | None = Query(None),
     status: list[str] = Query(
         [], description="open, in_progress, waiting_customer, resolved, closed or active; repeatable"
     ),
     overdue: bool = Query(False),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> list[dict]:
     try:
         with request.app.state.store.engine.connect() as conn:
@@ -295,7 +297,7 @@ def list_cases(
     dependencies=[_READ_CASES],
     summary="One case with its customer, source item and timeline",
 )
-def get_case(request: Request, case_id: int) -> dict:
+def get_case(request: Request, case_id: ItemPath) -> dict:
     with request.app.state.store.engine.connect() as conn:
         return _detail(conn, case_id)
 
@@ -310,6 +312,8 @@ def create_case(request: Request, body: CaseNew) -> dict:
                 raise HTTPException(422, f"there is no answer {body.response_id}")
             if body.customer_id is not None and views.customer_label(conn, body.customer_id) is None:
                 raise HTTPException(422, f"there is no customer {body.customer_id}")
+            for field, value in missing_references(conn, "cases", body.model_dump()):
+                raise HTTPException(422, f"{field}: there is no item {value}")
             case_id = case_lib.open_case(conn, **body.model_dump())
             return _detail(conn, case_id)
     except InputError as exc:
@@ -330,21 +334,24 @@ def _case_action(request: Request, case_id: int, call) -> dict:
 @cases_router.post(
     "/{case_id}/assign", response_model=CaseDetailOut, dependencies=[_WRITE_CASES], summary="Give a case to a user"
 )
-def assign_case(request: Request, case_id: int, body: AssignIn) -> dict:
+def assign_case(request: Request, case_id: ItemPath, body: AssignIn) -> dict:
+    with request.app.state.store.engine.connect() as conn:
+        if missing_references(conn, "cases", {"owner_id": body.owner_id}):
+            raise HTTPException(422, f"owner_id: there is no user {body.owner_id}")
     return _case_action(request, case_id, lambda c: case_lib.assign(c, case_id, body.owner_id, team=body.team))
 
 
 @cases_router.post(
     "/{case_id}/status", response_model=CaseDetailOut, dependencies=[_WRITE_CASES], summary="Change a case's status"
 )
-def case_status(request: Request, case_id: int, body: StatusIn) -> dict:
+def case_status(request: Request, case_id: ItemPath, body: StatusIn) -> dict:
     return _case_action(request, case_id, lambda c: case_lib.set_status(c, case_id, body.status, note=body.note))
 
 
 @cases_router.post(
     "/{case_id}/notes", response_model=CaseDetailOut, dependencies=[_WRITE_CASES], summary="Add a note to a case"
 )
-def case_note(request: Request, case_id: int, body: NoteIn) -> dict:
+def case_note(request: Request, case_id: ItemPath, body: NoteIn) -> dict:
     return _case_action(request, case_id, lambda c: case_lib.add_note(c, case_id, body.text))
 
 
@@ -354,7 +361,7 @@ def case_note(request: Request, case_id: int, body: NoteIn) -> dict:
     dependencies=[_WRITE_CASES],
     summary="Record a contact with the customer",
 )
-def case_contacted(request: Request, case_id: int) -> dict:
+def case_contacted(request: Request, case_id: ItemPath) -> dict:
     return _case_action(request, case_id, lambda c: case_lib.mark_contacted(c, case_id))
 
 
@@ -364,7 +371,7 @@ def case_contacted(request: Request, case_id: int) -> dict:
     dependencies=[_WRITE_CASES],
     summary="Close a case with an outcome",
 )
-def close_case(request: Request, case_id: int, body: CloseIn) -> dict:
+def close_case(request: Request, case_id: ItemPath, body: CloseIn) -> dict:
     return _case_action(
         request,
         case_id,

@@ -23,11 +23,11 @@ this module only speaks HTTP.
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from ..access import ApiKey
 from ..collect.events import (
@@ -41,12 +41,14 @@ from ..collect.events import (
     replay,
     touchpoint_ids,
 )
+from .api_bodies import EventsBody, ResponsesBody, SurveysBody
 from .auth import require_scope
 from .deps import collection_of, in_turn
+from .guard import ERRORS, body_schema, json_body
 
 __all__ = ["MAX_BATCH", "router"]
 
-router = APIRouter(tags=["events"])
+router = APIRouter(tags=["events"], responses=ERRORS)
 
 
 def _answer(answer: EventsAnswer) -> JSONResponse:
@@ -58,24 +60,27 @@ def _rejected(problems: list[dict], status: int = 422) -> JSONResponse:
     return JSONResponse({"detail": problems}, status_code=status)
 
 
-@router.post("/api/events", summary="Report touchpoint events (one or a batch)")
-async def post_events(request: Request, key: ApiKey = Depends(require_scope("events:write"))):
+@router.post(
+    "/api/events",
+    status_code=201,
+    summary="Report touchpoint events (one or a batch)",
+    openapi_extra=body_schema(EventsBody, 'One event, an array of them, or {"events": [...]}'),
+)
+async def post_events(
+    request: Request, key: ApiKey = Depends(require_scope("events:write")), body: Any = Depends(json_body)
+):
     raw = await request.body()
     idem = request.headers.get("idempotency-key")
     store = request.app.state.store
     if idem:
-        previous = replay(store, key.id, idem, raw)
+        previous = await run_in_threadpool(replay, store, key.id, idem, raw)
         if previous is not None:
             return _answer(previous)
-    try:
-        body = json.loads(raw, parse_constant=lambda c: math.nan)
-    except (ValueError, UnicodeDecodeError) as exc:
-        return _rejected([problem(None, "(body)", None, f"is not JSON: {exc}")], 400)
     events, problems = events_of(body)
     if problems:
         return _rejected(problems)
     collection = collection_of(request)
-    rows, problems = check_events(events, touchpoint_ids(store))
+    rows, problems = check_events(events, await run_in_threadpool(touchpoint_ids, store))
     if problems:
         return _rejected(problems)
     return _answer(await in_turn(collection, record_events, collection, rows, key.id, idem, raw))
@@ -84,21 +89,25 @@ async def post_events(request: Request, key: ApiKey = Depends(require_scope("eve
 # -- responses collected elsewhere ----------------------------------------------------------
 
 
-@router.post("/api/responses", tags=["responses"], summary="Report survey responses collected elsewhere")
-async def post_responses(request: Request, key: ApiKey = Depends(require_scope("responses:write"))):
+@router.post(
+    "/api/responses",
+    status_code=201,
+    tags=["responses"],
+    summary="Report survey responses collected elsewhere",
+    openapi_extra=body_schema(ResponsesBody, 'One response, an array of them, or {"responses": [...]}'),
+)
+async def post_responses(
+    request: Request, key: ApiKey = Depends(require_scope("responses:write")), body: Any = Depends(json_body)
+):
     """Responses from another tool (a call-centre IVR, a kiosk): the fields of the ``responses``
     import kind (README), one object or an array, checked and written exactly as an import of
     them would be — all or nothing, idempotent by ``external_id``. A 422 names the index,
     field, value and problem of every bad row."""
     import pyarrow as pa
 
-    from ..errors import ImportRejected
+    from ..errors import ImportRejected, InputError
     from ..ingest import import_table
 
-    try:
-        body = json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError) as exc:
-        return JSONResponse({"detail": [problem(None, "(body)", None, f"is not JSON: {exc}")]}, status_code=400)
     items = body.get("responses") if isinstance(body, dict) and "responses" in body else body
     items = [items] if isinstance(items, dict) else items
     if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
@@ -114,10 +123,14 @@ async def post_responses(request: Request, key: ApiKey = Depends(require_scope("
     columns = sorted({k for item in items for k in item})
     table = pa.table({c: pa.array([_as_text(item.get(c)) for item in items], pa.string()) for c in columns})
     try:
-        result = import_table(request.app.state.store, "responses", table, source=f"POST /api/responses ({key.name})")
+        result = await run_in_threadpool(
+            import_table, request.app.state.store, "responses", table, source=f"POST /api/responses ({key.name})"
+        )
     except ImportRejected as exc:
         problems = [problem(b.row - 1, b.column, b.value, f"{b.problem}; {b.fix}") for b in exc.bad_rows]
         return JSONResponse({"detail": problems}, status_code=422)
+    except InputError as exc:  # a required field missing from every response, or a bad value the import names
+        return JSONResponse({"detail": [problem(None, "(body)", None, str(exc))]}, status_code=422)
     return JSONResponse(
         {
             "rows": result.rows,
@@ -142,21 +155,25 @@ def _as_text(value: Any) -> str | None:
 # -- surveys through the API ---------------------------------------------------------------
 
 
-@router.post("/api/surveys", tags=["surveys"], summary="Create or update surveys")
-async def post_surveys(request: Request, key: ApiKey = Depends(require_scope("surveys:write"))):
+@router.post(
+    "/api/surveys",
+    status_code=201,
+    tags=["surveys"],
+    summary="Create or update surveys",
+    openapi_extra=body_schema(SurveysBody),
+)
+async def post_surveys(
+    request: Request, key: ApiKey = Depends(require_scope("surveys:write")), body: Any = Depends(json_body)
+):
     """``{"surveys": [...]}`` with the same fields as a surveys YAML file (README), checked the
     same way: all or nothing, every problem listed by path in a 422. Surveys are upserted by key."""
     from ..collect.surveys import load_survey_data
     from ..errors import JourneyFileError
 
-    try:
-        body = json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError) as exc:
-        return JSONResponse({"detail": [problem(None, "(body)", None, f"is not JSON: {exc}")]}, status_code=400)
     if not isinstance(body, dict) or set(body) != {"surveys"}:
         return JSONResponse({"detail": [problem(None, "(body)", None, 'expected {"surveys": [...]}')]}, status_code=422)
     try:
-        result = load_survey_data(request.app.state.store, body, "POST /api/surveys")
+        result = await run_in_threadpool(load_survey_data, request.app.state.store, body, "POST /api/surveys")
     except JourneyFileError as exc:
         detail = [{"field": p.split(": ", 1)[0], "problem": p.split(": ", 1)[-1]} for p in exc.problems]
         return JSONResponse({"detail": detail}, status_code=422)

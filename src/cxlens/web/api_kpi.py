@@ -21,11 +21,12 @@ from ..errors import InputError
 from ..metrics import METRICS
 from .auth import require_scope
 from .deps import kpi_engine_of
+from .guard import ERRORS
 from .kpi_engine import SYNC_EVERY
 
 __all__ = ["router", "SYNC_EVERY"]
 
-router = APIRouter(prefix="/api/kpi", tags=["kpi"], dependencies=[Depends(require_scope("kpi:read"))])
+router = APIRouter(prefix="/api/kpi", tags=["kpi"], dependencies=[Depends(require_scope("kpi:read"))], responses=ERRORS)
 
 
 class KPIInfo(BaseModel):
@@ -40,6 +41,7 @@ class KPIResponse(BaseModel):
     metric: str
     by: list[str] = Field(description="the columns that key each row (besides period)")
     grain: str | None
+    n: int = Field(0, description="observations over all rows; 0 when the window holds none (and rows is empty)")
     rows: list[dict[str, Any]] = Field(
         description="one row per group (and period): the keys, value, low, high (the interval), n, method, "
         "sufficient (n ≥ 30); with compare: change, change_low, change_high, p_value, significant",
@@ -97,7 +99,9 @@ def get_kpi(
         )
     except InputError as exc:
         raise HTTPException(422, str(exc)) from None
-    return KPIResponse(metric=result.metric, by=result.by, grain=result.grain, rows=[_json_row(r) for r in result.rows])
+    rows = [_json_row(r) for r in result.rows]
+    n = sum(r.get("n") or 0 for r in rows)
+    return KPIResponse(metric=result.metric, by=result.by, grain=result.grain, n=n, rows=rows)
 
 
 def _json_row(row: dict) -> dict:

@@ -17,16 +17,20 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from ..predict.stored import latest_predictions
 from ..store import schema as s
 from .auth import require_scope
+from .guard import ERRORS, ItemPath
 
 __all__ = ["router"]
 
 router = APIRouter(
-    prefix="/api/customers", tags=["predictions"], dependencies=[Depends(require_scope("predictions:read"))]
+    prefix="/api/customers",
+    tags=["predictions"],
+    dependencies=[Depends(require_scope("predictions:read"))],
+    responses=ERRORS,
 )
 
 
 @router.get("/{customer_id}/prediction", summary="A customer's latest lifetime-value and churn-risk predictions")
-def get_prediction(request: Request, customer_id: int) -> dict[str, Any]:
+def get_prediction(request: Request, customer_id: ItemPath) -> dict[str, Any]:
     store = request.app.state.store
     with store.engine.connect() as conn:
         known = conn.execute(sa.select(s.customers.c.id).where(s.customers.c.id == customer_id)).first()

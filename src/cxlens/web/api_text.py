@@ -16,10 +16,13 @@ from ..errors import InputError
 from ..store.reads import latest_sentiment_model
 from ..text import analysis
 from .auth import require_scope
+from .guard import ERRORS
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/text", tags=["text"], dependencies=[Depends(require_scope("text:read"))])
+router = APIRouter(
+    prefix="/api/text", tags=["text"], dependencies=[Depends(require_scope("text:read"))], responses=ERRORS
+)
 
 
 @router.get("/themes", summary="Themes: counts, share negative, monthly trend, examples")

@@ -15,12 +15,26 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from .. import __version__
 from ..store import Store, open_store
-from . import admin, api_alerts, api_events, api_kpi, api_predict, api_text, dashboard, survey_pages, widget
+from . import (
+    admin,
+    admin_privacy,
+    api_alerts,
+    api_events,
+    api_kpi,
+    api_predict,
+    api_text,
+    dashboard,
+    survey_pages,
+    widget,
+)
+from .guard import RequestLimits, validation_problems
+from .idempotency import IdempotentPosts
 
 
 def create_app(store: Store | None = None, *, worker_every: float | None = None) -> FastAPI:
@@ -56,7 +70,11 @@ def create_app(store: Store | None = None, *, worker_every: float | None = None)
     app.include_router(api_alerts.cases_router)  # /api/cases: list, one, open, assign, status, notes, close
     app.include_router(dashboard.router)  # /, /login, /journeys, /touchpoints/{key}, /explorer, /support, …
     app.include_router(admin.router)  # /admin/users: user management, admins only
+    app.include_router(admin_privacy.router)  # /admin/audit, /admin/customers/{id}/export|erase
     app.add_exception_handler(HTTPException, dashboard.page_errors)  # pages' 403/404 as pages; the rest unchanged
+    app.add_exception_handler(RequestValidationError, validation_problems)  # 422s name the field, safe to encode
+    app.add_middleware(IdempotentPosts, store=store)  # Idempotency-Key on every POST of the API
+    app.add_middleware(RequestLimits)  # body size limit and security headers, on every path (outermost)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 
     @app.get("/health", tags=["meta"])

@@ -15,11 +15,12 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from ..collect import Collection, policy_from_env
+from ..collect.guarding import PublicLimits
 
 if TYPE_CHECKING:
     from .kpi_engine import KPIEngine
 
-__all__ = ["accepted_languages", "collection_of", "in_turn", "kpi_engine_of"]
+__all__ = ["accepted_languages", "client_address", "collection_of", "in_turn", "kpi_engine_of", "public_limits_of"]
 
 
 def collection_of(request: Request) -> Collection:
@@ -44,11 +45,10 @@ def kpi_engine_of(request: Request) -> KPIEngine:
 
 
 async def in_turn(collection: Collection, call, *args, **kwargs):
-    """Run a store write from an async endpoint. SQLite: right here, since its writes take
-    turns anyway and a thread hop only adds cost. PostgreSQL: in the thread pool, so that
-    requests wait for their commits side by side (the server groups them) instead of in a row."""
-    if collection.store.dialect == "sqlite":
-        return call(*args, **kwargs)
+    """Run a store write from an async endpoint, in the thread pool: a write may wait for the
+    store's lock (a long import holds SQLite's), and waiting on the event loop would stall every
+    other request, ``/health`` included. On PostgreSQL requests also wait for their commits side
+    by side (the server groups them) instead of in a row."""
     return await run_in_threadpool(call, *args, **kwargs)
 
 
@@ -62,3 +62,16 @@ def accepted_languages(request: Request) -> list[str]:
         if tag and tag != "*":
             tags.append(tag)
     return tags
+
+
+def public_limits_of(request: Request) -> PublicLimits:
+    """The app's rate limits of the public ways in (open survey link, widget)."""
+    state = request.app.state
+    if getattr(state, "public_limits", None) is None:
+        state.public_limits = PublicLimits()
+    return state.public_limits
+
+
+def client_address(request: Request) -> str | None:
+    """The client's address (behind a proxy: run uvicorn with --forwarded-allow-ips)."""
+    return request.client.host if request.client else None

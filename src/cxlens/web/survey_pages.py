@@ -28,10 +28,12 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from ..collect import Collection
+from ..collect.guarding import quarantine, suspicion
 from ..collect.surveys import SurveyDefinition
 from ..collect.tokens import InvitationClaim, OpenFormClaim
 from ..errors import InvalidAnswer, InvalidToken, TokenExpired, UnknownSurvey
-from .deps import accepted_languages, collection_of, in_turn
+from .deps import accepted_languages, client_address, collection_of, in_turn, public_limits_of
+from .guard import page_policy
 
 __all__ = ["OPEN_FORM_MAX_AGE", "OPEN_FORM_MIN_SECONDS", "router"]
 
@@ -42,6 +44,7 @@ router = APIRouter(include_in_schema=False)
 # page left open overnight, and gets a fresh form rather than a silent write.
 OPEN_FORM_MIN_SECONDS = 2
 OPEN_FORM_MAX_AGE = timedelta(days=1)
+BROWSER_COOKIE = "cx_browser"  # a random id per browser, for the per-browser rate limit only
 HONEYPOT = "website"  # hidden from people (and screen readers); bots fill every field
 # User agents of mail security gateways and chat/link previewers, which fetch links nobody
 # clicked. Most scanners pose as a browser; the sweep rule catches those.
@@ -186,7 +189,12 @@ def open_survey(request: Request, survey_key: str, lang: str | None = None):
         return _message(request, "en", "Not found", "There is no such survey.", 404)
     language = survey.language_for(lang, *accepted_languages(request))
     form_token = OpenFormClaim(survey.id, collection.now(), secrets.token_urlsafe(12)).token(collection.signer)
-    return _survey_page(request, survey, language, request.url.path, None, {}, {"form": form_token, "lang": language})
+    page = _survey_page(request, survey, language, request.url.path, None, {}, {"form": form_token, "lang": language})
+    # The sites that embed the widget may frame the open survey instead; no other site may.
+    page.headers["content-security-policy"] = page_policy(("'self'", *survey.origins))
+    if not request.cookies.get(BROWSER_COOKIE):  # what the per-browser rate limit counts by
+        page.set_cookie(BROWSER_COOKIE, secrets.token_urlsafe(16), max_age=365 * 86400, httponly=True, samesite="lax")
+    return page
 
 
 @router.post("/s/open/{survey_key}", response_class=HTMLResponse)
@@ -202,15 +210,30 @@ async def open_survey_answer(request: Request, survey_key: str):
     if refused:
         return _message(request, language, survey.name, refused, 400)
     claim = OpenFormClaim.read(collection.signer, form["form"][0])
+    limited = public_limits_of(request).check(
+        survey.id, client_address(request), request.cookies.get(BROWSER_COOKIE), claim.nonce
+    )
+    if limited:
+        page = _message(
+            request, language, survey.name, f"Too many answers from here; try again in {limited[1]} s.", 429
+        )
+        page.headers["Retry-After"] = str(limited[1])
+        return page
     score = _score_param((form.get("score") or [None])[0])
     hidden = {"form": form["form"][0], "lang": language}
+    external_id = f"open:{survey.id}:{claim.nonce}"
     try:
         answers = _answers_from(form, survey, int(score) if isinstance(score, str) and score.isdigit() else None)
+        if reason := suspicion(request.headers):
+            collection.check_answer(survey, score, answers)
+            payload = {"score": score, "answers": answers, "channel": "web", "language": language}
+            await in_turn(collection, quarantine, collection.store, survey.id, external_id, payload, reason)
+            return _after_answer(request, survey, language, form, hidden)
         await in_turn(
             collection,
             collection.answer_anonymously,
             survey,
-            f"open:{survey.id}:{claim.nonce}",
+            external_id,
             score,
             answers,
             "web",
@@ -232,7 +255,8 @@ def _refused_open_form(collection: Collection, survey: SurveyDefinition, form: d
     if claim.survey_id != survey.id:
         return "This form belongs to another survey; reload the survey page and answer again."
     age = collection.now() - claim.issued_at
-    if age < timedelta(seconds=OPEN_FORM_MIN_SECONDS) and "score" in form and "step" not in form:
+    # Measured on the server from the signed form's issue time, whichever step is posted.
+    if age < timedelta(seconds=OPEN_FORM_MIN_SECONDS) and "score" in form:
         return "This answer came too fast to be typed by a person and was not saved; please try again."
     if age > OPEN_FORM_MAX_AGE:
         return "This form is more than a day old; reload the survey page and answer again."
@@ -326,7 +350,7 @@ router.add_route("/s/{token}", survey_answer, methods=["POST"], include_in_schem
 def unsubscribe_page(request: Request, token: str):
     collection = collection_of(request)
     try:
-        view = collection.view(token)
+        view = collection.view(token, unsubscribing=True)
     except TokenExpired:
         view = None  # unsubscribe links work for ever; the page just cannot name the survey
     except InvalidToken as exc:
@@ -351,7 +375,7 @@ def unsubscribe(request: Request, token: str):
     collection = collection_of(request)
     try:
         collection.unsubscribe(token)
-        view = collection.view(token)
+        view = collection.view(token, unsubscribing=True)
         language = view.survey.language_for(view.customer_locale, *accepted_languages(request))
         text = view.survey.text("unsubscribed", language)
     except TokenExpired:

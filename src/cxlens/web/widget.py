@@ -16,10 +16,14 @@ import re
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
 
+from ..collect.guarding import quarantine, suspicion
 from ..collect.surveys import SurveyDefinition
 from ..errors import InvalidAnswer, UnknownSurvey
-from .deps import accepted_languages, collection_of, in_turn
+from .api_bodies import WidgetAnswer
+from .deps import accepted_languages, client_address, collection_of, in_turn, public_limits_of
+from .guard import ERRORS, body_schema, json_body
 
 __all__ = ["router", "widget_script"]
 
@@ -155,7 +159,13 @@ def preflight(request: Request, survey_key: str) -> Response:
     return Response(status_code=204, headers=headers)
 
 
-@router.post("/w/{survey_key}/responses", summary="An answer from the web widget")
+@router.post(
+    "/w/{survey_key}/responses",
+    status_code=201,
+    summary="An answer from the web widget",
+    responses=ERRORS,
+    openapi_extra=body_schema(WidgetAnswer),
+)
 async def answer(request: Request, survey_key: str) -> JSONResponse:
     survey = _survey_or_404(request, survey_key)
     if survey is None:
@@ -178,11 +188,9 @@ async def answer(request: Request, survey_key: str) -> JSONResponse:
             status_code=403,
         )
     try:
-        body = json.loads(await request.body())
-    except ValueError:
-        return JSONResponse(
-            {"detail": [{"field": "(body)", "problem": "is not JSON"}]}, status_code=400, headers=headers
-        )
+        body = await json_body(request)
+    except HTTPException as exc:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
     if not isinstance(body, dict) or not isinstance(body.get("id"), str) or not _ID.match(body["id"]):
         return JSONResponse(
             {
@@ -202,12 +210,26 @@ async def answer(request: Request, survey_key: str) -> JSONResponse:
         body.get("language") if isinstance(body.get("language"), str) else None, *accepted_languages(request)
     )
     answers = {"comment": body["comment"]} if isinstance(body.get("comment"), str) else {}
+    limited = public_limits_of(request).check(survey.id, client_address(request), body["id"], body["id"])
+    if limited:
+        what, wait = limited
+        return JSONResponse(
+            {"detail": [{"field": what, "value": None, "problem": f"too many answers; try again in {wait} s"}]},
+            status_code=429,
+            headers=headers | {"Retry-After": str(wait)},
+        )
+    external_id = f"widget:{survey.id}:{body['id']}"
     try:
+        if reason := suspicion(request.headers):
+            collection.check_answer(survey, body.get("score"), answers)
+            payload = {"score": body.get("score"), "answers": answers, "channel": "widget", "language": language}
+            await in_turn(collection, quarantine, collection.store, survey.id, external_id, payload, reason)
+            return JSONResponse({"id": None}, status_code=201, headers=headers)
         response_id = await in_turn(
             collection,
             collection.answer_anonymously,
             survey,
-            f"widget:{survey.id}:{body['id']}",
+            external_id,
             body.get("score"),
             answers,
             "widget",

@@ -57,6 +57,7 @@ from .operations import (
     schedules,
 )
 from .predictions import customer_predictions, prediction_models
+from .privacy import audit_log, quarantined_answers, suppressions
 from .text import text_models, text_results, text_themes, text_topics
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "alerts",
     "answer_queue",
     "api_keys",
+    "audit_log",
     "case_events",
     "cases",
     "CHANGE_TRACKED",
@@ -89,6 +91,7 @@ __all__ = [
     "notifiers",
     "opt_outs",
     "primary_id",
+    "quarantined_answers",
     "responses",
     "revenue",
     "row_changes",
@@ -96,6 +99,7 @@ __all__ = [
     "schedules",
     "settings",
     "stages",
+    "suppressions",
     "surveys",
     "TABLES",
     "team_members",

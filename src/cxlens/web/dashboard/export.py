@@ -27,7 +27,7 @@ from .filters import Filters
 from .session import require_role
 from .significance import page_q
 
-__all__ = ["router", "xlsx_workbook"]
+__all__ = ["FORMULA_STARTS", "csv_cell", "router", "xlsx_workbook"]
 
 router = APIRouter(include_in_schema=False)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,7 +75,7 @@ def explorer_csv(request: Request, session: Session = Depends(require_role("anal
     writer = csv.writer(out)
     writer.writerow(columns)
     for r in rows:
-        writer.writerow([_csv_cell(r.get(c)) for c in columns])
+        writer.writerow([csv_cell(r.get(c)) for c in columns])
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",
@@ -131,9 +131,14 @@ def xlsx_workbook(sheet: str, columns: list[str], rows: list[list[Any]]) -> byte
     return out.getvalue()
 
 
-def _csv_cell(v: Any) -> Any:
+# What a spreadsheet reads as the start of a formula (OWASP's CSV injection list): TAB and CR
+# too, which some spreadsheets skip before looking for "=".
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(v: Any) -> Any:
     if isinstance(v, datetime):
         return v.date().isoformat() if v.time() == datetime.min.time() else v.isoformat()
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@"):
+    if isinstance(v, str) and v[:1] in FORMULA_STARTS:
         return "'" + v  # a spreadsheet would run it as a formula
     return "" if v is None else v

@@ -1,7 +1,7 @@
 """predictions: the fitted lifetime-value and churn models, and each customer's latest prediction
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ import cxlens.store.schema
 from sqlalchemy.dialects import postgresql
 
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
