@@ -16,10 +16,10 @@ Who checks the queue:
 * every :func:`cxlens.alerts.worker.tick` (``cxlens alerts work``, the Huey consumer);
 * :func:`check_queued` by hand.
 
-A pass judges the queued items reading only, then, in one short write transaction, removes
-them from the queue (``DELETE … RETURNING``: of two checkers at once, only the one that
-removed an item acts on it) and acts on the matches. So the write lock is held for the acts,
-not for the judging, and under load one pass takes many answers at once.
+A pass judges the queued items reading only, then, :data:`CHUNK` items per short write
+transaction, removes them from the queue (``DELETE … RETURNING``: of two checkers at once, only
+the one that removed an item acts on it) and acts on their matches. So the write lock is held
+for a few acts at a time, never for the judging, and under load one pass takes many answers.
 
 Imports do not queue: they check what they add inside their own transaction
 (:func:`cxlens.alerts.answers.watch_new_items`), all or nothing with the rows.
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -42,6 +43,7 @@ from .answers import AnswerCheck, Judged, act_on, judge_new_items
 
 __all__ = [
     "BATCH",
+    "CHUNK",
     "POLL_SECONDS",
     "SETTLE_SECONDS",
     "AnswerChecker",
@@ -63,6 +65,7 @@ _TAKE = _q.delete().where(_q.c.id.in_(sa.bindparam("ids", expanding=True))).retu
 
 BATCH = 500
 POLL_SECONDS = 1.0
+CHUNK = 8  # queued items removed and acted on per write transaction
 SETTLE_SECONDS = 0.2  # after a wake-up, let more answers arrive: one pass then takes them all
 _wake = threading.Event()
 _pending = threading.local()  # whether this thread's open transaction queued anything
@@ -108,15 +111,21 @@ def check_queued(store: Store, *, now: datetime | None = None, limit: int = BATC
             since[row.kind] = min(since.get(row.kind, row.queued_at), row.queued_at)
         when = {kind: now or since[kind] for kind in by_kind}
         judged = {kind: judge_new_items(conn, kind=kind, ids=ids, now=when[kind]) for kind, ids in by_kind.items()}
+    for start in range(0, len(rows), CHUNK):
+        _take_and_act(store, rows[start : start + CHUNK], judged, when)
+        time.sleep(0)  # let a request that waits for the interpreter run between chunks
+    return [j.check for j in judged.values()]
+
+
+def _take_and_act(store: Store, rows, judged: dict[str, Judged], when: dict[str, datetime]) -> None:
+    """Remove ``rows`` from the queue and act on their matches, in one short write transaction
+    (a survey answer waiting for the write lock waits for one chunk, not for the pass)."""
     with store.writing() as conn:
         taken = set(conn.execute(_TAKE, {"ids": [r.id for r in rows]}).all())
-        return [act_on(conn, _still_ours(j, kind, taken), when[kind]) for kind, j in judged.items()]
-
-
-def _still_ours(judged: Judged, kind: str, taken: set[tuple[str, int]]) -> Judged:
-    """Only the items this pass removed from the queue: another checker acted on the rest."""
-    judged.found = [f for f in judged.found if (kind, f[1].id) in taken]
-    return judged
+        for kind, j in judged.items():
+            found = [f for f in j.found if (kind, f[1].id) in taken]
+            if found:
+                act_on(conn, Judged(j.check, found, j.started), when[kind])
 
 
 def drain(store: Store, *, now: datetime | None = None, passes: int = 100) -> list[AnswerCheck]:

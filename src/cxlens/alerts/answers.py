@@ -261,6 +261,7 @@ def _judge(rule: AnswerRule, items: list[AnswerItem], facts: AnswerFacts, now: d
     for item in items:
         if rule.max_age is not None and item.at is not None and item.at < now - rule.max_age:
             continue
+        time.sleep(0)  # judging runs beside the web server's requests: hand the interpreter over between items
         try:
             why = judge(rule, item, facts)
         except Exception as exc:  # noqa: BLE001 - whatever a rule does wrong, the answer stays stored
