@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from ..store import Store
 from ..store import schema as s
 
-__all__ = ["KINDS", "latest_predictions", "save_predictions"]
+__all__ = ["KINDS", "customer_exists", "latest_predictions", "save_predictions"]
 
 KINDS = ("clv", "churn", "rfm", "cluster")
 BATCH = 5000
@@ -66,6 +66,12 @@ def save_predictions(
                 ],
             )
     return int(model_id)
+
+
+def customer_exists(store: Store, customer_id: int) -> bool:
+    """Whether the store holds a customer with this id (a prediction asked of another is a 404)."""
+    with store.engine.connect() as conn:
+        return conn.execute(sa.select(s.customers.c.id).where(s.customers.c.id == customer_id)).first() is not None
 
 
 def latest_predictions(store: Store, customer_id: int) -> dict[str, dict]:

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, HTTPException, Request
 
-from ..predict.stored import latest_predictions
-from ..store import schema as s
+from ..predict.stored import customer_exists, latest_predictions
 from .auth import require_scope
 from .guard import ERRORS, ItemPath
 
@@ -32,9 +30,7 @@ router = APIRouter(
 @router.get("/{customer_id}/prediction", summary="A customer's latest lifetime-value and churn-risk predictions")
 def get_prediction(request: Request, customer_id: ItemPath) -> dict[str, Any]:
     store = request.app.state.store
-    with store.engine.connect() as conn:
-        known = conn.execute(sa.select(s.customers.c.id).where(s.customers.c.id == customer_id)).first()
-    if known is None:
+    if not customer_exists(store, customer_id):
         raise HTTPException(404, f"no customer with id {customer_id}")
     stored = latest_predictions(store, customer_id)
     for p in stored.values():
