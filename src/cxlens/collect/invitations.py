@@ -157,7 +157,7 @@ class Collection:
         answer_rules: str = "now",
     ):
         if answer_rules not in ("now", "after"):
-            raise ValueError(f"answer_rules must be 'now' or 'after', not {answer_rules!r}")
+            raise InputError(f"answer_rules must be 'now' or 'after', not {answer_rules!r}")
         self.store = store
         # "after": answer rules run just after an answer's transaction (a web server, whose
         # checker thread takes them), not in it; "now": inside it (scripts, the CLI, tests).
