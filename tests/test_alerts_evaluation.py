@@ -102,6 +102,21 @@ alerts:
     assert ev["target"] == 40 and ev["value"] < 40 and ev["whole_interval_wrong_side"] is True
 
 
+def test_a_target_of_another_statistic_is_named_not_silently_missed(nps_store):
+    # The demo journeys set first response targets as medians ({median: 2m}), stored as
+    # first_response_median: a rule on the mean would watch nothing, so the run says why.
+    store_rules(
+        nps_store,
+        """
+alerts:
+  rules:
+    - {name: frt-target, kind: below_target, kpi: first_response_time, by: [touchpoint]}
+""",
+    )
+    result = run_check(nps_store, now=NOW)
+    assert "write kpi: first_response_median" in result.errors["frt-target"]
+
+
 def test_drift_finds_a_shift_inside_the_current_period(nps_store):
     store_rules(
         nps_store,

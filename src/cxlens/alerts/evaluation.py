@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
-from ..errors import CxlensError
+from ..errors import CxlensError, InputError
 from ..store import Store
 from ..store import schema as s
 from . import judging, lifecycle, measure
@@ -245,16 +245,25 @@ def _finish(store: Store, check_id: int, **values) -> None:
 
 
 def evaluate(
-    kpis, rules: list[tuple[int | None, AlertRule]], now: datetime, q: float, targets_of
+    kpis,
+    rules: list[tuple[int | None, AlertRule]],
+    now: datetime,
+    q: float,
+    targets_of,
+    elsewhere=lambda metric: [],
 ) -> tuple[list, dict, dict]:
     """Measure and judge ``rules`` (writes nothing) and correct the run's tests together:
-    (findings with q and breach set, {rule name: Measurement}, {rule name: error})."""
+    (findings with q and breach set, {rule name: Measurement}, {rule name: error}).
+    ``targets_of(kpi)``: the touchpoints' targets of a KPI; ``elsewhere(kpi)``: the other
+    statistics of its values that have targets."""
     findings: list[judging.Finding] = []
     measured: dict[str, measure.Measurement] = {}
     errors: dict[str, str] = {}
     for _rule_id, rule in rules:
         try:
             targets = targets_of(rule.kpi) if rule.kind == "below_target" else {}
+            if rule.kind == "below_target" and not targets and rule.get("target") is None:
+                _refuse_other_statistic(rule, elsewhere(rule.kpi))
             m = measure.measure(kpis, rule, now, targets)
             findings.extend(judging.judge(m))
             measured[rule.name] = m
@@ -262,6 +271,16 @@ def evaluate(
             errors[rule.name] = str(exc) if isinstance(exc, CxlensError) else f"{type(exc).__name__}: {exc}"
     judging.apply_fdr(findings, q)
     return findings, measured, errors
+
+
+def _refuse_other_statistic(rule: AlertRule, others: list[str]) -> None:
+    """A rule that would find no target only because the journeys set them for another
+    statistic of the same times says so, rather than watching nothing."""
+    if others:
+        raise InputError(
+            f"rule {rule.name!r}: no touchpoint sets a target for {rule.kpi}; the journeys set targets for "
+            f"{', '.join(others)}: write kpi: {others[0]} in the rule"
+        )
 
 
 EVALUATED_KINDS = ("below_target", "change", "drift", "volume")  # answer rules run on each new item instead
@@ -298,9 +317,13 @@ def run_check(
                 cache[metric] = measure.touchpoint_targets(c, metric)
         return cache[metric]
 
+    def elsewhere(metric: str) -> list[str]:
+        with store.engine.connect() as c:
+            return measure.targets_elsewhere(c, metric)
+
     check_id = None if dry else _start(store, trigger, now)
     try:
-        findings, measured, errors = evaluate(kpis, chosen, now, q, targets_of)
+        findings, measured, errors = evaluate(kpis, chosen, now, q, targets_of, elsewhere)
         result = CheckResult(check_id, len(chosen), len(findings), sum(f.tested for f in findings), q=q, errors=errors)
         result.findings = [{"rule": f.rule.name, "slice": f.slice, **f.to_evidence()} for f in findings]
         if not dry:

@@ -20,11 +20,22 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from .. import catalog
 from ..analytics import kpis as k
 from ..store import schema as s
 from .rules import VOLUME_FACTS, AlertRule
 
-__all__ = ["Measurement", "Window", "add_sums", "measure", "period_start", "rule_window", "shift", "touchpoint_targets"]
+__all__ = [
+    "Measurement",
+    "Window",
+    "add_sums",
+    "measure",
+    "period_start",
+    "rule_window",
+    "shift",
+    "targets_elsewhere",
+    "touchpoint_targets",
+]
 
 
 def period_start(moment: datetime, grain: str) -> datetime:
@@ -178,3 +189,16 @@ def touchpoint_targets(conn: sa.Connection, metric: str) -> dict[str, float]:
         sa.select(tp.c.key, tt.c.target).join(tp, tp.c.id == tt.c.touchpoint_id).where(tt.c.metric == metric)
     )
     return {row.key: float(row.target) for row in rows}
+
+
+def targets_elsewhere(conn: sa.Connection, metric: str) -> list[str]:
+    """The other statistics of ``metric``'s values that touchpoints set targets for: a rule on
+    the mean of first response time finds none when the journeys' targets name the median
+    (``first_response_time: {median: 2m}`` is stored as ``first_response_median``)."""
+    base = catalog.base_metric(metric)
+    siblings = [name for name in catalog.NAMES if name != metric and catalog.base_metric(name) == base]
+    if not siblings:
+        return []
+    tt = s.touchpoint_targets
+    rows = conn.execute(sa.select(tt.c.metric).where(tt.c.metric.in_(siblings)).distinct())
+    return sorted(row.metric for row in rows)
