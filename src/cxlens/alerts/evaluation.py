@@ -103,6 +103,11 @@ def dashboard_link(rule: AlertRule, slice_: dict, window: measure.Window) -> str
     return "/explorer?" + urlencode(params)
 
 
+def _probability(name: str, value: float) -> str:
+    # Evidence is stored rounded to 6 decimals: 0 means smaller than that, not impossible.
+    return f"{name} < 0.000001" if value <= 0 else f"{name}={value:.2g}"
+
+
 def describe(rule: AlertRule, slice_: dict, evidence: dict) -> tuple[str, str]:
     """A title and a plain-words summary of one alert."""
     where = ", ".join(f"{k}={v}" for k, v in slice_.items()) or "all"
@@ -127,7 +132,10 @@ def describe(rule: AlertRule, slice_: dict, evidence: dict) -> tuple[str, str]:
     if change.get("difference") is not None:
         parts.append(f"change {change['difference']:+.1f} (95% CI {change['low']:+.1f} to {change['high']:+.1f})")
     if evidence.get("p") is not None:
-        parts.append(f"p={evidence['p']:.2g}" + (f", q={evidence['q']:.2g}" if evidence.get("q") is not None else ""))
+        parts.append(
+            _probability("p", evidence["p"])
+            + (f", {_probability('q', evidence['q'])}" if evidence.get("q") is not None else "")
+        )
     if evidence.get("alarm_day"):
         parts.append(f"{evidence['method']} signalled on {evidence['alarm_day']}")
     return title, "; ".join(parts)
