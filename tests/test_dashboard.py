@@ -92,6 +92,26 @@ def test_login_is_rate_limited(store):
     assert r.status_code == 429 and "Too many failed logins" in r.text and int(r.headers["Retry-After"]) > 0
 
 
+def test_the_user_is_told_of_failed_logins_since_their_last_one(store):
+    """OWASP: the owner of an account someone guessed at hears of it at their next login, once."""
+    from cxlens.access import record_login_attempt
+
+    create_user(store, "a@example.com", PASSWORD)
+    record_login_attempt(store, "a@example.com", "203.0.113.7", False)
+    record_login_attempt(store, "a@example.com", "198.51.100.2", False)
+    c = TestClient(create_app(store))
+    assert login(c, "a@example.com", PASSWORD).status_code == 303
+    first = c.get("/").text
+    assert "Since your previous login, 2 logins of your account failed from 2 addresses" in first
+    assert "the last from 198.51.100.2" in first
+    assert "logins of your account failed" not in c.get("/").text  # said once
+    c.cookies.set("cxlens_login_note", "<script>alert(1)</script>")  # not one of ours: ignored
+    assert "<script>alert(1)" not in c.get("/").text
+    c2 = TestClient(create_app(store))
+    assert login(c2, "a@example.com", PASSWORD).status_code == 303
+    assert "logins of your account failed" not in c2.get("/").text  # none since that login
+
+
 def test_logout_needs_the_csrf_token_and_ends_the_session(client):
     html = client.get("/").text
     assert client.post("/logout", follow_redirects=False).status_code == 403

@@ -7,6 +7,7 @@ safety. Users' passwords are the opposite case (chosen by people, guessable), he
 
 from .apikeys import SCOPES, ApiKey, create_api_key, list_api_keys, revoke_api_key, verify_api_key
 from .sessions import (
+    LoginNote,
     NewSession,
     Session,
     check_login_allowed,
@@ -35,6 +36,7 @@ __all__ = [
     "ROLES",
     "SCOPES",
     "ApiKey",
+    "LoginNote",
     "NewSession",
     "Session",
     "User",

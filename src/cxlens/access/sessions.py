@@ -13,7 +13,9 @@ each further attempt from there waits twice as long as the last (1 s, 2 s, 4 s â
 address is never delayed by someone else's guesses. An address failing for many accounts
 (``MAX_FAILURES_PER_ADDRESS`` within ``WINDOW``: password spraying) waits until its failures
 leave the window. A successful login clears its e-mail's count; an admin can clear it too
-(:func:`unlock_login`, ``cxlens users unlock``, the Users page).
+(:func:`unlock_login`, ``cxlens users unlock``, the Users page). The user is told at login
+how many attempts failed since their previous login, and from where (:class:`LoginNote`), so
+someone guessing at their account does not go unnoticed.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ __all__ = [
     "IDLE",
     "LIFETIME",
     "FREE_FAILURES",
+    "LoginNote",
     "MAX_DELAY",
     "MAX_FAILURES_PER_ADDRESS",
     "WINDOW",
@@ -72,6 +75,17 @@ class Session:
     user: User
     csrf_token: str
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class LoginNote:
+    """Failed logins of an account since its previous successful one (the store keeps a day of
+    attempts): what the user is told when they log in."""
+
+    failures: int
+    addresses: int  # how many different addresses they came from
+    last_address: str | None
+    last_at: datetime
 
 
 def _hash(token: str) -> str:
@@ -192,16 +206,33 @@ def _aware(at: datetime | None) -> datetime | None:
     return at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at
 
 
-def record_login_attempt(store: Store, email: str, address: str | None, succeeded: bool) -> None:
-    """Log one login attempt; attempts older than a day are swept (only the window matters)."""
-    now = _now()
+def record_login_attempt(store: Store, email: str, address: str | None, succeeded: bool) -> LoginNote | None:
+    """Log one login attempt; attempts older than a day are swept (only the window matters).
+    A successful one returns the failures since the account's previous login, if any."""
+    now, email = _now(), (email or "").strip().lower()[:320]
     with store.begin() as conn:
         conn.execute(login_attempts.delete().where(login_attempts.c.attempted_at < now - timedelta(days=1)))
+        note = _failures_since_last_login(conn, email) if succeeded else None
         conn.execute(
-            login_attempts.insert().values(
-                email=(email or "").strip().lower()[:320], address=address, attempted_at=now, succeeded=succeeded
-            )
+            login_attempts.insert().values(email=email, address=address, attempted_at=now, succeeded=succeeded)
         )
+    return note
+
+
+def _failures_since_last_login(conn: sa.Connection, email: str) -> LoginNote | None:
+    a = login_attempts
+    last_ok = conn.execute(
+        sa.select(sa.func.max(a.c.attempted_at)).where(a.c.email == email, a.c.succeeded.is_(True))
+    ).scalar()
+    query = sa.select(a.c.address, a.c.attempted_at).where(a.c.email == email, a.c.succeeded.is_(False))
+    if last_ok is not None:
+        query = query.where(a.c.attempted_at > last_ok)
+    failed = conn.execute(query.order_by(a.c.attempted_at)).all()
+    if not failed:
+        return None
+    return LoginNote(
+        len(failed), len({row.address for row in failed}), failed[-1].address, _aware(failed[-1].attempted_at)
+    )
 
 
 def _say(seconds: int) -> str:

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ...access import Session, authenticate, check_login_allowed, create_session, end_session, record_login_attempt
 from ...errors import LoginFailed, LoginThrottled
+from .login_note import LOGIN_NOTE_COOKIE, note_cookie
 from .render import render
 from .session import (
     LOGIN_CSRF_COOKIE,
@@ -91,8 +92,13 @@ def login(
     except LoginFailed as exc:
         record_login_attempt(store, email, address, False)
         return _login_page(request, next, str(exc).capitalize() + ".", email, 401)
-    record_login_attempt(store, email, address, True)
-    return _logged_in(request, create_session(store, user), next)
+    note = record_login_attempt(store, email, address, True)
+    response = _logged_in(request, create_session(store, user), next)
+    if note is not None:
+        response.set_cookie(
+            LOGIN_NOTE_COOKIE, note_cookie(note), max_age=300, httponly=True, samesite="lax", secure=is_secure(request)
+        )
+    return response
 
 
 @router.post("/logout")

@@ -24,6 +24,7 @@ from ...ingest.journeys import journey_tree
 from ...store.reads import filter_values
 from .filters import Filters
 from .format import chart_json, format_interval, format_period, format_value, label_of
+from .login_note import LOGIN_NOTE_COOKIE, note_text
 from .session import session_of
 
 __all__ = [
@@ -78,9 +79,13 @@ def render(request: Request, template: str, context: dict, status: int = 200) ->
         "csrf_token": session.csrf_token if session else "",
         "partial": partial,
         "path": request.url.path,
+        # Shown once, on the first whole page after login (not inside an HTMX fragment).
+        "login_note": None if partial or not session else note_text(request.cookies.get(LOGIN_NOTE_COOKIE)),
         **context,
     }
     response = TEMPLATES.TemplateResponse(request, template, context, status_code=status)
+    if context["login_note"] is not None:
+        response.delete_cookie(LOGIN_NOTE_COOKIE)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = CSP
     response.headers["Vary"] = "HX-Request, HX-Target, Cookie"
