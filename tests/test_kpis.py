@@ -150,6 +150,9 @@ QUESTIONS = [
     ("nps", {"by": ["touchpoint", "segment"], "grain": "month"}),
     ("csat", {"by": ["journey", "channel"], "grain": "quarter"}),
     ("ces", {"by": ["language"], "where": {"segment": ["smb", "consumer"]}}),
+    # An answer's team is its touchpoint's.
+    ("nps", {"by": ["team"], "grain": "quarter"}),
+    ("csat", {"by": ["channel"], "where": {"team": ["support"]}}),
     ("first_response_time", {"by": ["team"], "grain": "quarter"}),
     ("first_contact_resolution", {"by": ["channel", "segment"]}),
     ("reopen_rate", {"by": ["touchpoint"], "grain": "year"}),

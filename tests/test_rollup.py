@@ -29,6 +29,7 @@ def test_the_summary_answers_survey_sums_over_whole_days_by_journey_dimensions(d
     assert _summary_used(k, "nps", by=["touchpoint", "channel"], grain="month", since="2026-01-01", until="2026-04-01")
     assert _summary_used(k, "response_count", where={"journey": ["buy"]}, grain="week")
     assert _summary_used(k, "ces_mean", by=["survey", "stage"])
+    assert _summary_used(k, "nps", by=["team"], where={"team": ["support"]})
     assert _summary_used(k, "csat", by=["segment"], where={"channel": ["email"]})
     # The summary keeps no other customer column, no language or text columns, no values of a
     # duration, and only whole UTC days.
@@ -47,6 +48,7 @@ def test_the_summary_answers_survey_sums_over_whole_days_by_journey_dimensions(d
         {"by": ["touchpoint"], "grain": "month", "since": "2025-09-01", "until": "2026-06-01", "compare": "previous"},
         {"by": ["journey", "channel"], "grain": "quarter"},
         {"by": ["segment"], "where": {"touchpoint": ["checkout", "delivery", "support-chat"]}, "grain": "month"},
+        {"by": ["team"], "where": {"journey": ["get-help", "buy"]}, "grain": "month"},
         {"by": ["stage"], "grain": "week", "since": "2026-03-02", "until": "2026-05-04", "compare": "year"},
         {"where": {"survey": ["relationship-nps", "checkout-ces"]}, "grain": "day", "since": "2026-06-01"},
         {},

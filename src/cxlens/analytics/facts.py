@@ -176,10 +176,14 @@ class FactRows:
             f = self.engine.table(rollup.table)
             names = [c for c in facts.columns if c in rollup.keys] + list(rollup.customer_keys)
             t, at, extra = f, f.day.cast("timestamp"), {"weight": f.weight}
-        if need & {"touchpoint", "journey", "stage"}:
+        # A source without a team of its own (answers) has its touchpoint's.
+        touchpoint_team = "team" in need and "team" not in facts.columns
+        if need & {"touchpoint", "journey", "stage"} or touchpoint_team:
             tp = self._touchpoints()
             t = t.left_join(tp, f.touchpoint_id == tp.tp_id)
             names.append("touchpoint")
+            if touchpoint_team:
+                extra = {**extra, "team": tp.tp_team}
             # Predicates name the joined tables themselves: Ibis checks each belongs to the chain.
             if "journey" in need:
                 j = self._journeys()
@@ -278,7 +282,9 @@ class FactRows:
 
     def _touchpoints(self) -> ibis.Table:
         tp = self.engine.table("touchpoints")
-        return tp.select(tp_id=tp.id, touchpoint=tp.key, tp_journey=tp.journey_id, tp_stage=tp.stage_id)
+        return tp.select(
+            tp_id=tp.id, touchpoint=tp.key, tp_journey=tp.journey_id, tp_stage=tp.stage_id, tp_team=tp.team
+        )
 
     def _journeys(self) -> ibis.Table:
         j = self.engine.table("journeys")

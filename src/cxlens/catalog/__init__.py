@@ -63,7 +63,8 @@ _JOURNEY = ("journey", "stage", "touchpoint")
 # What text analytics found in a comment, ticket or mention: its sentiment label and its theme
 # (a user's name for it, after merges).
 TEXT_DIMENSIONS = ("sentiment", "theme")
-DIMENSIONS = (*_JOURNEY, "channel", "survey", *CUSTOMER_DIMENSIONS, "language", *TEXT_DIMENSIONS)
+# An answer's ``team`` is the team of the touchpoint it answers about.
+DIMENSIONS = (*_JOURNEY, "channel", "survey", *CUSTOMER_DIMENSIONS, "language", *TEXT_DIMENSIONS, "team")
 TICKET_DIMENSIONS = (*_JOURNEY, "channel", "team", "agent", *CUSTOMER_DIMENSIONS, "language", *TEXT_DIMENSIONS)
 INVITATION_DIMENSIONS = ("survey", "channel", *CUSTOMER_DIMENSIONS)
 MENTION_DIMENSIONS = ("source", "kind", "language", *CUSTOMER_DIMENSIONS, *TEXT_DIMENSIONS)
