@@ -482,3 +482,46 @@ def test_a_registered_section_is_parsed_checked_and_saved_by_the_same_loader(sto
     assert saved == [["nps-drop"]]
     with pytest.raises(ValueError, match="built-in section"):
         register_section("surveys", parse)
+
+
+# -- teams: which helpdesk teams each journey team covers ---------------------------------------
+
+
+def test_the_demo_maps_its_journey_teams_to_the_helpdesk_teams(mapped_store):
+    from cxlens.ingest.journeys.teams import covered_teams, read_teams
+
+    with mapped_store.engine.connect() as conn:
+        mapping = read_teams(conn)
+    assert mapping["support"] == ["support-tier1", "support-tier2"]
+    assert covered_teams(mapping, "support") == ["support", "support-tier1", "support-tier2"]
+    assert covered_teams(mapping, "sales") == ["sales"]
+
+
+def test_a_helpdesk_team_listed_twice_is_refused_with_its_path(store, tmp_path):
+    data = small(team="support") | {"teams": {"billing": ["tier1", "tier1"], "support": ["tier1", "tier2"]}}
+    with pytest.raises(JourneyFileError) as info:
+        load_journeys(store, write_yaml(tmp_path, data))
+    message = str(info.value)
+    assert "j.yaml" in message
+    assert "teams.billing[1]: 'tier1' is listed twice here" in message
+    assert "teams.support[0]: 'tier1' is listed under teams.billing too" in message
+    assert "(remove one)" in message
+
+
+def test_a_journey_team_no_touchpoint_has_is_refused_and_nothing_is_written(store, tmp_path):
+    data = small(team="support") | {"teams": {"suport": ["support-tier1"]}}
+    with pytest.raises(JourneyFileError) as info:
+        load_journeys(store, write_yaml(tmp_path, data))
+    message = str(info.value)
+    assert str(tmp_path / "j.yaml") in message
+    assert "teams.suport: no touchpoint has team 'suport' (known: support)" in message
+    assert count(store, schema.touchpoints) == 0  # one transaction: the journeys are not kept either
+
+
+def test_a_team_mapping_must_be_a_mapping_of_lists_of_names(store, tmp_path):
+    data = small(team="support") | {"teams": {"Support Team": ["x"], "support": [3]}}
+    with pytest.raises(JourneyFileError) as info:
+        load_journeys(store, write_yaml(tmp_path, data))
+    message = str(info.value)
+    assert "teams.Support Team: 'Support Team' is not a team key" in message
+    assert "teams.support[0]: expected a helpdesk team's name, got 3" in message

@@ -97,9 +97,12 @@ def _save(store: Store, jmap: JourneyMap, source: str) -> LoadResult:
             )
             counts.surveys += 1
         counts.schedules = save_schedules(conn, jmap.schedules)
-        for name, parsed in jmap.sections.items():
-            if SECTIONS[name].save is not None:
-                SECTIONS[name].save(conn, parsed)
+        try:
+            for name, parsed in jmap.sections.items():
+                if SECTIONS[name].save is not None:
+                    SECTIONS[name].save(conn, parsed)
+        except JourneyFileError as exc:  # a section's check that needs the store: name the file
+            raise JourneyFileError(source, exc.problems) from None
     return counts
 
 

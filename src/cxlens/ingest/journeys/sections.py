@@ -45,6 +45,7 @@ EXTENSIONS: list[str] = [
     "cxlens.alerts.rules",  # alerts:
     "cxlens.alerts.notifiers",  # notifiers:
     "cxlens.alerts.case_section",  # cases:
+    "cxlens.ingest.journeys.teams",  # teams:
 ]
 
 ItemCheck = Callable[[Any, str], list[str]]
