@@ -92,3 +92,38 @@ def test_targets_without_data_are_grey_and_say_why_and_outcomes_are_measured(dem
     assert "target 2.0 min" in section.locator(".figure").inner_text()
     assert page.locator('section[data-metric="first_response_time"]').count() == 0
     _shot(page, "support-chat")
+
+
+def test_choosing_a_journey_team_on_the_support_page_finds_its_helpdesk_teams_tickets(demo_server, browser):
+    import sqlalchemy as sa
+
+    from cxlens.store import schema
+
+    server, store = demo_server
+    t = schema.tickets.c
+    with store.engine.connect() as conn:
+        expected = conn.execute(
+            sa.select(sa.func.count()).where(
+                t.team.in_(["support-tier1", "support-tier2"]),
+                t.created_at >= sa.literal(date(2025, 7, 1)),
+                t.created_at < sa.literal(date(2026, 6, 1)),
+            )
+        ).scalar_one()
+    assert expected > 0
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _log_in(page, server.url, f"/support?{VIEW}")
+    team = page.locator("form.filters select[name=team]")
+    offered = [o for o in team.locator("option").all_inner_texts() if o != "all"]
+    # Teams with data, as the journeys name them: the helpdesk's tiers are inside "support".
+    assert "support" in offered and "billing" in offered
+    assert "support-tier1" not in offered and "support-tier2" not in offered
+    team.select_option("support")
+    page.wait_for_url(re.compile(r"team=support"))
+    page.wait_for_load_state("networkidle")
+    volume = page.locator('article.tile[data-metric="ticket_volume"] .figure')
+    assert volume.count() == 1, page.locator("main").inner_text()[:500]
+    assert float(volume.get_attribute("data-value")) == expected
+    assert "No tickets in this view" not in page.locator("main").inner_text()
+    split = {r.locator("td").first.inner_text() for r in page.locator("table.support tbody tr").all()}
+    assert split == {"support-tier1", "support-tier2"}
+    _shot(page, "support-team")

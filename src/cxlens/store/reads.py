@@ -12,6 +12,7 @@ Timestamps come back as aware UTC datetimes on both backends.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -73,14 +74,23 @@ def _aware(at: datetime | str | None) -> datetime | None:
 
 
 def filter_values(store: Store) -> dict[str, list[str]]:
-    """The segments, channels and teams there are, sorted: what a filter can choose from."""
+    """The segments, channels and teams there are, sorted: what a filter can choose from. The
+    teams are those with data: a touchpoint's team once it has answers or tickets, and the
+    helpdesk teams of the tickets (which the journeys file's ``teams:`` may cover)."""
+    tp = touchpoints.c
+    has_data = sa.or_(
+        sa.exists().where(responses.c.touchpoint_id == tp.id), sa.exists().where(tickets.c.touchpoint_id == tp.id)
+    )
     queries = {
         "segment": sa.select(customers.c.segment).distinct().where(customers.c.segment.isnot(None)),
-        "channel": sa.select(touchpoints.c.channel).distinct().where(touchpoints.c.channel.isnot(None)),
-        "team": sa.select(touchpoints.c.team).distinct().where(touchpoints.c.team.isnot(None)),
+        "channel": sa.select(tp.channel).distinct().where(tp.channel.isnot(None)),
+        "team": sa.union(
+            sa.select(tp.team).where(tp.team.isnot(None), has_data),
+            sa.select(tickets.c.team).where(tickets.c.team.isnot(None)),
+        ),
     }
     with store.engine.connect() as conn:
-        return {name: sorted(conn.execute(q).scalars().all()) for name, q in queries.items()}
+        return {name: sorted(set(conn.execute(q).scalars().all())) for name, q in queries.items()}
 
 
 def touchpoint_recent(
@@ -91,11 +101,12 @@ def touchpoint_recent(
     *,
     segment: str | None = None,
     channel: str | None = None,
-    team: str | None = None,
+    team: str | Sequence[str] | None = None,
     limit: int = 20,
 ) -> tuple[list[dict], list[dict]]:
     """The touchpoint's latest comments and tickets in [since, until), newest first. A team
-    filter applies to tickets only: a survey answer has no team."""
+    filter (a name, or the names a journey team covers) applies to tickets only: the
+    touchpoint's answers are all its own team's."""
     start, end = _midnight(since), _midnight(until)
     tp_id = sa.select(touchpoints.c.id).where(touchpoints.c.key == key).scalar_subquery()
     r, t, c = responses, tickets, customers
@@ -131,7 +142,7 @@ def touchpoint_recent(
     if segment:
         q_comments, q_tickets = q_comments.where(c.c.segment == segment), q_tickets.where(c.c.segment == segment)
     if team:
-        q_tickets = q_tickets.where(t.c.team == team)
+        q_tickets = q_tickets.where(t.c.team.in_([team] if isinstance(team, str) else list(team)))
     with store.engine.connect() as conn:
         comments = [dict(x) for x in conn.execute(q_comments.order_by(r.c.submitted_at.desc()).limit(limit)).mappings()]
         ticket_rows = [dict(x) for x in conn.execute(q_tickets.order_by(t.c.created_at.desc()).limit(limit)).mappings()]

@@ -8,6 +8,7 @@ every page computes its numbers with the same ``since``/``until``/``where`` as
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from urllib.parse import urlencode
@@ -20,6 +21,7 @@ from ...analytics.kpis import (
     SPECS,
 )
 from ...errors import InputError
+from ...ingest.journeys.teams import covered_teams, read_teams
 
 __all__ = [
     "COMPARABLE",
@@ -29,6 +31,7 @@ __all__ = [
     "dimensions_of",
     "period_start",
     "periods_back",
+    "team_mapping",
 ]
 
 FILTER_DIMENSIONS = ("journey", "segment", "channel", "team")
@@ -80,6 +83,8 @@ class Filters:
     channel: str | None = None
     team: str | None = None
     explicit: dict = field(default_factory=dict, compare=False)  # what the URL said, for links
+    # The helpdesk teams each journey team covers (the journeys file's ``teams:``).
+    teams: dict = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_request(cls, request: Request, today: date | None = None) -> Filters:
@@ -96,16 +101,22 @@ class Filters:
             raise InputError(f"since={since} is not before until={until}: the view would be empty")
         dims = {d: (q.get(d) or None) for d in FILTER_DIMENSIONS}
         explicit = {k: v for k, v in q.items() if k in ("grain", "since", "until", *FILTER_DIMENSIONS) and v}
-        return cls(grain=grain, since=since, until=until, explicit=explicit, **dims)
+        teams = team_mapping(request) if dims["team"] else {}
+        return cls(grain=grain, since=since, until=until, explicit=explicit, teams=teams, **dims)
 
     def chosen(self) -> dict[str, str]:
         """The filter dimensions given a value."""
         return {d: getattr(self, d) for d in FILTER_DIMENSIONS if getattr(self, d)}
 
+    def team_names(self) -> list[str]:
+        """The team names the team filter finds: the team and the helpdesk teams it covers
+        (an answer's team is its touchpoint's, a ticket's its helpdesk's: both are kept)."""
+        return covered_teams(self.teams, self.team) if self.team else []
+
     def where_for(self, metric: str) -> tuple[dict[str, list[str]], list[str]]:
         """(the filters ``metric`` can be sliced by, the chosen ones it cannot)."""
         dims = dimensions_of(metric)
-        where = {d: [v] for d, v in self.chosen().items() if d in dims}
+        where = {d: self.team_names() if d == "team" else [v] for d, v in self.chosen().items() if d in dims}
         ignored = [d for d in self.chosen() if d not in dims]
         return where, ignored
 
@@ -118,6 +129,18 @@ class Filters:
             else:
                 params[key] = value
         return urlencode(params)
+
+
+def team_mapping(request: Request) -> dict[str, list[str]]:
+    """The stored ``teams:`` mapping, read again at most once a minute (one settings row)."""
+    state = request.app.state
+    cached = getattr(state, "dashboard_teams", None)
+    if cached and time.monotonic() - cached[0] < 60:
+        return cached[1]
+    with state.store.engine.connect() as conn:
+        mapping = read_teams(conn)
+    state.dashboard_teams = (time.monotonic(), mapping)
+    return mapping
 
 
 def dimensions_of(metric: str) -> tuple[str, ...]:

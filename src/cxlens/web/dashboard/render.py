@@ -22,7 +22,7 @@ from ...analytics.kpis import GRAINS
 from ...errors import InputError
 from ...ingest.journeys import journey_tree
 from ...store.reads import filter_values
-from .filters import Filters
+from .filters import Filters, team_mapping
 from .format import chart_json, format_interval, format_period, format_value, label_of
 from .login_note import LOGIN_NOTE_COOKIE, note_text
 from .session import session_of
@@ -105,6 +105,9 @@ def filter_options(request: Request) -> dict[str, list]:
         return cached[1]
     store = state.store
     values = filter_values(store)
+    # A helpdesk team a journey team covers is chosen as that journey team.
+    owner = {name: team for team, names in team_mapping(request).items() for name in names}
+    values["team"] = sorted({owner.get(t, t) for t in values["team"]})
     journeys = [(j["key"], j["name"]) for j in journey_tree(store)]
     options = {"journey": journeys, **values}
     state.dashboard_options = (time.monotonic(), options)

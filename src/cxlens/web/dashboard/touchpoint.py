@@ -96,7 +96,7 @@ def touchpoint_page(request: Request, key: str, session: Session = Depends(curre
             filters.until,
             segment=filters.segment,
             channel=filters.channel,
-            team=filters.team,
+            team=filters.team_names(),
         )
     except InputError as exc:
         return error_page(request, exc)
