@@ -140,9 +140,11 @@ def test_a_filter_in_the_url_reaches_every_tile_that_can_take_it(client, demo_st
     k = cxlens.kpi(demo_store)
     filters = Filters(grain="month", since=date(2025, 7, 1), until=date(2026, 6, 1), segment="smb", team="billing")
     nps = [r for r in k.compute("nps", **tile_query("nps", filters)).rows]
-    assert tile_query("nps", filters)["where"] == {"segment": ["smb"]}  # NPS cannot be split by team
+    # An answer's team is its touchpoint's: NPS takes the team filter; churn (by customer) cannot.
+    assert tile_query("nps", filters)["where"] == {"segment": ["smb"], "team": ["billing"]}
     assert float(re.search(r'data-value="([^"]+)"', tile_html(html, "nps")).group(1)) == pytest.approx(nps[-1]["value"])
-    assert "Not filtered by team." in tile_html(html, "nps")
+    assert "Not filtered by team." not in tile_html(html, "nps")
+    assert "Not filtered by team." in tile_html(html, "churn_rate")
     assert "Not filtered by team." not in tile_html(html, "first_contact_resolution")
     assert '<option value="smb" selected>' in html
 
