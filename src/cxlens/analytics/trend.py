@@ -21,6 +21,7 @@ from scipy import stats as sps
 
 __all__ = ["MIN_PERIODS", "format_p", "RateTrend", "ReasonShift", "rate_trend", "reason_shift"]
 
+
 def format_p(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
@@ -102,9 +103,7 @@ def _fit(x: np.ndarray, events: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, 
     return None
 
 
-def rate_trend(
-    counts: Sequence[tuple[int, int]], *, confidence: float = 0.95, alpha: float = 0.05
-) -> RateTrend:
+def rate_trend(counts: Sequence[tuple[int, int]], *, confidence: float = 0.95, alpha: float = 0.05) -> RateTrend:
     """The trend of ``counts``, one ``(events, at_risk)`` per period in time order (periods
     with nobody at risk are left out but keep their place in time)."""
     x = np.array([i for i, (_, n) in enumerate(counts) if n > 0], dtype=float)

@@ -112,9 +112,15 @@ def churn_view(kpis, store, filters: Filters) -> dict:
         "churn_model": model,
         "backtest": (model or {}).get("summary", {}).get("backtest") if model else None,
     }
-    return view | _charts(view, by_segment, cohorts, filters.grain) | {
-        "reasons_time_chart": charts.reasons_over_time(by_period, reason_grain) if len({r["period"] for r in by_period}) > 1 else None
-    }
+    return (
+        view
+        | _charts(view, by_segment, cohorts, filters.grain)
+        | {
+            "reasons_time_chart": charts.reasons_over_time(by_period, reason_grain)
+            if len({r["period"] for r in by_period}) > 1
+            else None
+        }
+    )
 
 
 @router.get("/churn", response_class=HTMLResponse)
