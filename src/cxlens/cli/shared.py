@@ -204,13 +204,14 @@ def _frame(columns: int) -> int:
 
 
 def _column_sizes(console: Console, table) -> tuple[list[int], list[int]]:
-    """Each column's narrowest and widest width: its longest word (at most LONGEST_WORD) and
-    its longest cell. Measured as if the terminal had no edge: rich's own is capped at it."""
+    """Each column's narrowest and widest width: its header or longest word (at most
+    LONGEST_WORD) and its longest cell. Measured as if the terminal had no edge: rich's own is capped at it."""
     unbounded = console.options.update_width(100_000)
     mins, maxs = [], []
     for col in table.columns:
         sizes = [console.measure(c, options=unbounded) for c in (col.header, *col.cells)]
-        mins.append(min(max(m.minimum for m in sizes), LONGEST_WORD))
+        # A header stays on one line when it can: "CLV at stake", not "CLV at" over "stake".
+        mins.append(min(max(sizes[0].maximum, *(m.minimum for m in sizes)), LONGEST_WORD))
         maxs.append(max(m.maximum for m in sizes))
     return mins, maxs
 
