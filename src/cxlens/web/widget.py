@@ -89,20 +89,25 @@ def _js(value) -> str:
 def widget_script(survey: SurveyDefinition, post_url: str) -> str:
     """The widget's JavaScript for one survey, with its texts in every language it speaks."""
     low_band = survey.is_low
+    low, high = survey.scale
+    # The widget asks one follow-up, the comment: the survey's own comment question when it has
+    # one (what its hosted page asks too), else the built-in follow-up.
+    comment = next((q for q in survey.questions if q.key == "comment"), None)
     texts = {}
     for lang in survey.languages:
         texts[lang] = {
             "lang": lang,
-            "title": survey.name,
+            "title": survey.title(lang),
             "question": survey.question_text(lang),
             "low": survey.text(f"low.{survey.metric}", lang),
             "high": survey.text(f"high.{survey.metric}", lang),
-            "follow_up": survey.text("follow_up", lang),
-            "follow_up_low": survey.text("follow_up_low", lang),
+            "follow_up": survey.question_wording(comment, lang, high) if comment else survey.text("follow_up", lang),
+            "follow_up_low": survey.question_wording(comment, lang, low)
+            if comment
+            else survey.text("follow_up_low", lang),
             "submit": survey.text("submit", lang),
             "thank_you": survey.text("thank_you", lang),
         }
-    low, high = survey.scale
     low_max = max((n for n in range(low, high + 1) if low_band(n)), default=low - 1)
     config = {"post": post_url, "min": low, "max": high, "low": low_max, "fallback": survey.languages[0]}
     return _SCRIPT.replace("__SURVEY__", _js(config)).replace("__TEXTS__", _js(texts))
