@@ -28,11 +28,11 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from ..collect import Collection
-from ..collect.guarding import quarantine, suspicion
+from ..collect.guarding import device_of, quarantine, suspicion
 from ..collect.surveys import SurveyDefinition
 from ..collect.tokens import InvitationClaim, OpenFormClaim
-from ..errors import InvalidAnswer, InvalidToken, TokenExpired, UnknownSurvey
-from .deps import accepted_languages, client_address, collection_of, in_turn, public_limits_of
+from ..errors import AnswerClosed, InvalidAnswer, InvalidToken, TokenExpired, UnknownSurvey
+from .deps import accepted_languages, client_address, collection_of, in_turn, public_limits_of, suspicions_of
 from .guard import page_policy
 
 __all__ = ["OPEN_FORM_MAX_AGE", "OPEN_FORM_MIN_SECONDS", "router"]
@@ -109,7 +109,8 @@ def _bad_link(request: Request, exc: InvalidToken) -> HTMLResponse:
 
     lang = accepted_languages(request)
     language = next((t.split("-")[0] for t in lang if t.split("-")[0] in BUILTIN_TEXTS), "en")
-    key = "expired" if isinstance(exc, TokenExpired) else "invalid"
+    # An answer past its change window is kept, not lost: say so, not that the link expired.
+    key = "closed" if isinstance(exc, AnswerClosed) else "expired" if isinstance(exc, TokenExpired) else "invalid"
     return _message(
         request,
         language,
@@ -219,7 +220,10 @@ async def open_survey_answer(request: Request, survey_key: str):
     external_id = f"open:{survey.id}:{claim.nonce}"
     try:
         answers = _answers_from(form, survey, int(score) if isinstance(score, str) and score.isdigit() else None)
-        if reason := suspicion(request.headers):
+        address = client_address(request)
+        device = device_of(address, request.headers, request.cookies.get(BROWSER_COOKIE))
+        reason = suspicion(request.headers) or suspicions_of(request).check(survey.id, address, device, claim.nonce)
+        if reason:
             collection.check_answer(survey, score, answers)
             payload = {"score": score, "answers": answers, "channel": "web", "language": language}
             await in_turn(collection, quarantine, collection.store, survey.id, external_id, payload, reason)

@@ -18,11 +18,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from ..collect.guarding import quarantine, suspicion
+from ..collect.guarding import device_of, quarantine, suspicion
 from ..collect.surveys import SurveyDefinition
 from ..errors import InvalidAnswer, UnknownSurvey
 from .api_bodies import WidgetAnswer
-from .deps import accepted_languages, client_address, collection_of, in_turn, public_limits_of
+from .deps import accepted_languages, client_address, collection_of, in_turn, public_limits_of, suspicions_of
 from .guard import ERRORS, body_schema, json_body
 
 __all__ = ["router", "widget_script"]
@@ -225,7 +225,10 @@ async def answer(request: Request, survey_key: str) -> JSONResponse:
         )
     external_id = f"widget:{survey.id}:{body['id']}"
     try:
-        if reason := suspicion(request.headers):
+        address = client_address(request)
+        device = device_of(address, request.headers)  # the widget sets no cookie on its host's site
+        reason = suspicion(request.headers) or suspicions_of(request).check(survey.id, address, device, body["id"])
+        if reason:
             collection.check_answer(survey, body.get("score"), answers)
             payload = {"score": body.get("score"), "answers": answers, "channel": "widget", "language": language}
             await in_turn(collection, quarantine, collection.store, survey.id, external_id, payload, reason)
