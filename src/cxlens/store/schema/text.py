@@ -38,6 +38,8 @@ text_themes = sa.Table(
     sa.Column("label", sa.String(300), nullable=False),  # from the top terms
     sa.Column("name", sa.String(300)),  # a user's name for it: shown instead of the label
     sa.Column("pinned", sa.Boolean, nullable=False, server_default=sa.false()),  # kept by a refit
+    # An admin called it noise (since 0020): kept, so a refit does not bring it back, but listed nowhere.
+    sa.Column("ignored", sa.Boolean, nullable=False, server_default=sa.false()),
     foreign_key("merged_into_id", "text_themes", ondelete="SET NULL"),
     sa.Column("terms", JSONValue),  # top terms with weights
     timestamp("created_at", nullable=False),
