@@ -83,7 +83,9 @@ def test_sentiment_by_touchpoint_and_channel_carry_n_and_intervals(analysed):
     for split in ("language", "touchpoint", "channel"):
         section = _section(html, f"sentiment-{split}")
         assert f"Sentiment per quarter by {split}" in section
-        rows = kpis.compute("sentiment", by=[split], grain="quarter", since=date(2025, 7, 1), until=date(2026, 6, 1)).rows
+        rows = kpis.compute(
+            "sentiment", by=[split], grain="quarter", since=date(2025, 7, 1), until=date(2026, 6, 1)
+        ).rows
         rows = [r for r in rows if r["value"] is not None]
         assert rows and all(r["low"] <= r["value"] <= r["high"] and r["n"] > 0 for r in rows)
         cells = re.findall(r'<td class="n">([^<]+)</td></tr>', section)  # the n column ends each row
@@ -122,14 +124,19 @@ def test_recurring_support_issues_per_team_match_the_ticket_counts_and_the_suppo
     assert link, "the Support page links the recurring issues"
     html = client.get(link.group(1).replace("&amp;", "&")).text
     section = _section(html, "support-issues")
-    rows = KPIEngine(analysed).compute(
-        "ticket_volume", by=["team", "theme"], grain="quarter", since=date(2025, 7, 1), until=date(2026, 6, 1)
-    ).rows
+    rows = (
+        KPIEngine(analysed)
+        .compute("ticket_volume", by=["team", "theme"], grain="quarter", since=date(2025, 7, 1), until=date(2026, 6, 1))
+        .rows
+    )
     total = {}
     for r in rows:
         if r["team"] and r["theme"]:
             total[(r["team"], r["theme"])] = total.get((r["team"], r["theme"]), 0) + int(r["value"])
-    shown = re.findall(r"<tr[^>]*>\s*<td>([^<]+)</td><td>([^<]+?)(?: <strong[^>]*>recurring</strong>)?</td>\s*<td class=\"n\">([\d,]+)</td>", section)
+    shown = re.findall(
+        r"<tr[^>]*>\s*<td>([^<]+)</td><td>([^<]+?)(?: <strong[^>]*>recurring</strong>)?</td>\s*<td class=\"n\">([\d,]+)</td>",
+        section,
+    )
     assert shown and len({team for team, _, _ in shown}) == len({t for t, _ in total})
     for team, topic, n in shown:
         assert total[(team, topic.replace("&amp;", "&"))] == int(n.replace(",", ""))
@@ -230,10 +237,61 @@ def test_the_words_page_in_a_browser_on_a_phone(analysed, backend, browser):
                 timeout=15000,
             )
             assert page.title() != "owned"
-            assert page.locator("h2", has_text="Topics").count() == 1
+            assert page.locator("h2", has_text="Topics").count() == 2  # the table and the per-period chart
+            for anchor in ("sentiment-language", "sentiment-touchpoint", "sentiment-channel", "topic-trend"):
+                assert (
+                    page.locator(
+                        f"#{anchor} [data-chart][data-ready] svg, #{anchor} [data-chart][data-ready] canvas"
+                    ).count()
+                    == 1
+                ), anchor
+            assert page.locator("#support-issues table.support-issues tbody tr").count() > 0
+            assert page.locator("#support-issues .recurring").count() > 0
             # Nothing wider than the phone: tables scroll inside themselves.
             assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"words-{name}.png"), full_page=True)
             page.close()
         assert not errors, errors
+
+
+def test_an_admin_names_merges_and_ignores_themes_in_a_browser(analysed, backend, browser):
+    if backend != "sqlite":
+        pytest.skip("one browser run is enough: the HTTP test covers PostgreSQL")
+    first, second, third = [t for t in themes(analysed) if t.topic is None][:3]
+    topic_id, topic_name = taxonomy_themes(analysed)[1]
+    with LiveServer(create_app(analysed), free_port()) as server:
+        page = browser.new_page(viewport={"width": 390, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{server.url}/words?{VIEW}")
+        page.fill("input[name=email]", "admin@example.com")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        page.click("text=Name, merge or ignore the discovered themes")
+        page.wait_for_load_state("networkidle")
+        assert page.url.endswith("/admin/themes")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 391
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "themes-phone.png"), full_page=True)
+
+        page.fill(f"#name-{first.id}", "Paying by phone")
+        page.click(f"#theme-{first.id} form[action$='/name'] button")
+        page.wait_for_load_state("networkidle")
+        assert "is now called “Paying by phone”" in page.locator(".done").inner_text()
+
+        page.select_option(f"#into-{second.id}", str(topic_id))
+        page.click(f"#theme-{second.id} form[action$='/merge'] button")
+        page.wait_for_load_state("networkidle")
+        assert f"merged into “{topic_name}”" in page.locator(".done").inner_text()
+        assert page.locator(f"#theme-{second.id}").count() == 0
+
+        page.click(f"#theme-{third.id} form[action$='/ignore'] button")
+        page.wait_for_load_state("networkidle")
+        assert "is ignored" in page.locator(".done").inner_text()
+        assert page.locator(f"#theme-{third.id}.ignored").count() == 1
+        page.close()
+        assert not errors, errors
+    found = {t.id: t for t in themes(analysed, include_ignored=True)}
+    assert found[first.id].name == "Paying by phone" and second.id not in found and found[third.id].ignored

@@ -305,9 +305,7 @@ class ThemeSummary:
     ignored: bool = False
 
 
-def themes(
-    store: Store, *, months: int = 6, examples: int = 3, include_ignored: bool = False
-) -> list[ThemeSummary]:
+def themes(store: Store, *, months: int = 6, examples: int = 3, include_ignored: bool = False) -> list[ThemeSummary]:
     """Themes with their counts, share of negative texts, monthly trend and examples, largest
     first; themes an admin ignored only with ``include_ignored``."""
     r, t = s.text_results, s.text_themes

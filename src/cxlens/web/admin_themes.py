@@ -35,7 +35,9 @@ def _admins_only(request: Request, session: Session) -> HTMLResponse | None:
     if session.user.may("admin"):
         return None
     message = f"Editing themes needs the admin role; you are a {session.user.role}: ask an admin."
-    return render(request, "dashboard/problem.html", {"title": "Not allowed", "message": message, "path": "/words"}, 403)
+    return render(
+        request, "dashboard/problem.html", {"title": "Not allowed", "message": message, "path": "/words"}, 403
+    )
 
 
 def _page(request: Request, *, done: str | None = None, error: str | None = None, status: int = 200) -> HTMLResponse:

@@ -441,7 +441,12 @@ def topic_trend(rows: list[dict], grain: str) -> dict:
         "encoding": {
             "x": _time_axis(grain),
             "y": {"field": "value", "type": "quantitative", "title": "% of analysed texts"},
-            "color": {"field": "topic", "type": "nominal", "title": "topic", "legend": {"orient": "bottom", "columns": 2}},
+            "color": {
+                "field": "topic",
+                "type": "nominal",
+                "title": "topic",
+                "legend": {"orient": "bottom", "columns": 2},
+            },
             "tooltip": [
                 {"field": "period", "type": "temporal", "title": grain},
                 {"field": "topic", "type": "nominal"},

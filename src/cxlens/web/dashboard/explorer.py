@@ -83,7 +83,9 @@ def explore(kpis, metric: str, by: str | None, filters: Filters, with_grain: boo
         "ignored": ignored,
         "dimensions": dims,
         "compute": options,
-        "chart_spec": charts.explorer(chart_rows(rows, by) + other_rows(kpis, metric, rows, by, options), metric, by, grain)
+        "chart_spec": charts.explorer(
+            chart_rows(rows, by) + other_rows(kpis, metric, rows, by, options), metric, by, grain
+        )
         if rows
         else None,
         "chart_groups": chart_note(rows, by),

@@ -72,7 +72,11 @@ def support_issues(kpis, filters: Filters) -> dict:
         where=where or None,
     ).rows
     periods = _periods(filters)
-    return {"periods": periods, "per_team": ISSUES_PER_TEAM, "issues": recurring_issues(rows, len(periods), ISSUES_PER_TEAM)}
+    return {
+        "periods": periods,
+        "per_team": ISSUES_PER_TEAM,
+        "issues": recurring_issues(rows, len(periods), ISSUES_PER_TEAM),
+    }
 
 
 def words_view(kpis, store, filters: Filters) -> dict:
