@@ -3,11 +3,10 @@ Debian's Chromium at desktop and phone widths, with screenshots under test-artif
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from pathlib import Path
-
 import json
 import re
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
