@@ -56,7 +56,7 @@ text_results = sa.Table(
     sa.Column("language", sa.String(35)),
     sa.Column("sentiment", sa.String(10)),  # negative | neutral | positive | mixed
     sa.Column("sentiment_score", sa.Float),  # -1 .. 1
-    sa.Column("sentiment_method", sa.String(10)),  # model | vader
+    sa.Column("sentiment_method", sa.String(10)),  # model | words | vader | combined | rating
     foreign_key("theme_id", "text_themes", ondelete="SET NULL"),
     sa.Column("theme_score", sa.Float),  # similarity to the theme (0..1)
     sa.Column("feature_request", sa.Boolean, nullable=False, server_default=sa.false()),
