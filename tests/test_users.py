@@ -139,6 +139,18 @@ def test_logins_are_throttled_per_email_and_address_with_growing_delays(store):
         check_login_allowed(store, "fresh@example.com", "10.0.0.9")  # spraying from one address
 
 
+def test_guesses_spread_over_many_addresses_delay_new_addresses_only(store):
+    """An account guessed at from many addresses (each under its own limit) makes addresses it
+    never logged in from wait; where its user logged in lately, the right password still works."""
+    record_login_attempt(store, "a@example.com", "10.0.0.1", True)  # the user's own address
+    for i in range(sessions_module.MAX_FAILURES_PER_ACCOUNT):
+        record_login_attempt(store, "a@example.com", f"198.51.100.{i}", False)
+    with pytest.raises(LoginThrottled):
+        check_login_allowed(store, "a@example.com", "203.0.113.9")
+    check_login_allowed(store, "a@example.com", "10.0.0.1")
+    check_login_allowed(store, "b@example.com", "203.0.113.9")  # other accounts are not affected
+
+
 def test_failures_leave_the_window_and_a_success_clears_the_count(store):
     for _ in range(sessions_module.FREE_FAILURES + 2):
         record_login_attempt(store, "a@example.com", None, False)

@@ -10,7 +10,10 @@ across processes and restarts) per account *and* address together, and answered 
 delays rather than a lock: after ``FREE_FAILURES`` failures of one e-mail from one address,
 each further attempt from there waits twice as long as the last (1 s, 2 s, 4 s … up to
 ``MAX_DELAY``). Nobody can lock a user out from elsewhere: the right password from another
-address is never delayed by someone else's guesses. An address failing for many accounts
+address is never delayed by someone else's guesses, except in one case: an account failing
+``MAX_FAILURES_PER_ACCOUNT`` times within ``WINDOW`` from all addresses together (guesses
+spread over many addresses) makes addresses it has not logged in from for a day wait until
+those failures leave the window; where the user logged in lately they are not delayed. An address failing for many accounts
 (``MAX_FAILURES_PER_ADDRESS`` within ``WINDOW``: password spraying) waits until its failures
 leave the window. A successful login clears its e-mail's count; an admin can clear it too
 (:func:`unlock_login`, ``cxlens users unlock``, the Users page). The user is told at login
@@ -39,6 +42,7 @@ __all__ = [
     "FREE_FAILURES",
     "LoginNote",
     "MAX_DELAY",
+    "MAX_FAILURES_PER_ACCOUNT",
     "MAX_FAILURES_PER_ADDRESS",
     "WINDOW",
     "NewSession",
@@ -58,6 +62,7 @@ WINDOW = timedelta(minutes=15)
 FREE_FAILURES = 3  # failures of one e-mail from one address before attempts there are delayed
 MAX_DELAY = timedelta(minutes=15)
 MAX_FAILURES_PER_ADDRESS = 100  # for all accounts together: many people may share one address
+MAX_FAILURES_PER_ACCOUNT = 50  # from all addresses together: guesses spread over many addresses
 # Writing last_seen_at on every page view would turn each read into a write.
 _TOUCH_EVERY = timedelta(minutes=1)
 
@@ -184,6 +189,8 @@ def check_login_allowed(store: Store, email: str, address: str | None) -> None:
         pair = sa.and_(pair, a.c.address == address) if address else sa.and_(pair, a.c.address.is_(None))
         mine = _failures(conn, pair, since)
         everyone = _failures(conn, a.c.address == address, now - WINDOW) if address else []
+        account = _failures(conn, a.c.email == email, now - WINDOW)
+        known = len(account) >= MAX_FAILURES_PER_ACCOUNT and _logged_in_from(conn, email, address)
     if len(mine) >= FREE_FAILURES:
         delay = min(MAX_DELAY, timedelta(seconds=2 ** (len(mine) - FREE_FAILURES)))
         wait = (_aware(mine[-1]) + delay - now).total_seconds()
@@ -191,6 +198,16 @@ def check_login_allowed(store: Store, email: str, address: str | None) -> None:
             raise _throttled(wait)
     if len(everyone) >= MAX_FAILURES_PER_ADDRESS:
         raise _throttled((_aware(everyone[-MAX_FAILURES_PER_ADDRESS]) + WINDOW - now).total_seconds())
+    if len(account) >= MAX_FAILURES_PER_ACCOUNT and not known:
+        raise _throttled((_aware(account[-MAX_FAILURES_PER_ACCOUNT]) + WINDOW - now).total_seconds())
+
+
+def _logged_in_from(conn: sa.Connection, email: str, address: str | None) -> bool:
+    """Whether ``email`` logged in from ``address`` within the day of attempts the store keeps."""
+    a = login_attempts
+    where = a.c.address == address if address else a.c.address.is_(None)
+    query = sa.select(a.c.id).where(a.c.email == email, a.c.succeeded.is_(True), where).limit(1)
+    return conn.execute(query).first() is not None
 
 
 def unlock_login(store: Store, email: str) -> int:
