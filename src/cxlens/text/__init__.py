@@ -14,12 +14,10 @@ from .analysis import (
     feature_requests,
     fit_sentiment,
     fit_themes,
-    ignore_theme,
     key_drivers,
     merge_themes,
     pin_theme,
     rename_theme,
-    taxonomy_themes,
     text_spikes,
     themes,
 )
@@ -27,6 +25,7 @@ from .drivers import Driver, DriverResult, Spike, relative_weights, spikes
 from .language import detect_language, detect_languages
 from .requests import group_requests, is_feature_request
 from .sentiment import Evaluation, Predictions, Sentiment, SentimentModel, labels_from_scores, vader_predict
+from .theme_admin import ignore_theme, taxonomy_themes
 from .themes import Theme, ThemeModel
 
 __all__ = [

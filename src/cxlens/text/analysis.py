@@ -350,15 +350,6 @@ def themes(store: Store, *, months: int = 6, examples: int = 3, include_ignored:
     return sorted(out, key=lambda x: -x.count)
 
 
-def taxonomy_themes(store: Store) -> list[tuple[int, str]]:
-    """(id, name) of every taxonomy topic's theme row, in taxonomy order: what a discovered
-    theme can be merged into."""
-    t = s.text_themes
-    with store.engine.connect() as conn:
-        rows = conn.execute(sa.select(t).where(t.c.merged_into_id.is_(None)).order_by(t.c.number, t.c.id)).all()
-    return [(r.id, r.name or r.label) for r in rows if (r.terms or {}).get("topic")]
-
-
 def _texts_of(conn: sa.Connection, rows: list, limit: int) -> list[str]:
     found: list[str] = []
     for row in rows:
@@ -393,20 +384,6 @@ def pin_theme(store: Store, theme_id: int, pinned: bool = True) -> None:
     with store.begin() as conn:
         _theme(conn, theme_id)
         conn.execute(sa.update(s.text_themes).where(s.text_themes.c.id == theme_id).values(pinned=pinned))
-
-
-def ignore_theme(store: Store, theme_id: int, ignored: bool = True) -> None:
-    """An ignored theme is noise to the admin: left out of the theme lists and the Words page.
-    Ignoring pins it too, so that a refit keeps the row and the decision."""
-    with store.begin() as conn:
-        row = _theme(conn, theme_id)
-        if (row.terms or {}).get("topic"):
-            raise InputError(
-                f"theme {theme_id} is the taxonomy topic {row.terms['topic']!r}: remove it from the "
-                "taxonomy YAML instead of ignoring it"
-            )
-        values = {"ignored": ignored, "pinned": True} if ignored else {"ignored": False}
-        conn.execute(sa.update(s.text_themes).where(s.text_themes.c.id == theme_id).values(**values))
 
 
 def merge_themes(store: Store, theme_id: int, into_id: int) -> int:
