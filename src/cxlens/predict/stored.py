@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from ..store import Store
 from ..store import schema as s
 
-__all__ = ["KINDS", "customer_exists", "latest_predictions", "save_predictions"]
+__all__ = ["KINDS", "customer_exists", "latest_model", "latest_predictions", "save_predictions"]
 
 KINDS = ("clv", "churn", "rfm", "cluster")
 BATCH = 5000
@@ -93,3 +93,13 @@ def latest_predictions(store: Store, customer_id: int) -> dict[str, dict]:
             }
             for r in conn.execute(query)
         }
+
+
+def latest_model(store: Store, kind: str) -> dict | None:
+    """The last stored model of ``kind``: version, when fitted, n and its summary (for churn,
+    with its backtest), or None when none was stored."""
+    m = s.prediction_models
+    query = sa.select(m.c.version, m.c.fitted_at, m.c.n, m.c.summary).where(m.c.kind == kind)
+    with store.engine.connect() as conn:
+        row = conn.execute(query.order_by(m.c.id.desc()).limit(1)).first()
+    return None if row is None else dict(row._mapping)
