@@ -24,6 +24,7 @@ from ..store import Store, open_store
 from . import (
     admin,
     admin_privacy,
+    admin_themes,
     api_alerts,
     api_docs,
     api_events,
@@ -76,6 +77,7 @@ def create_app(store: Store | None = None, *, worker_every: float | None = None)
     app.include_router(api_alerts.cases_router)  # /api/cases: list, one, open, assign, status, notes, close
     app.include_router(dashboard.router)  # /, /login, /journeys, /touchpoints/{key}, /explorer, /support, …
     app.include_router(admin.router)  # /admin/users: user management, admins only
+    app.include_router(admin_themes.router)  # /admin/themes: name, merge or ignore discovered themes
     app.include_router(admin_privacy.router)  # /admin/audit, /admin/customers/{id}/export|erase
     app.include_router(api_docs.router)  # /docs: the API reference, offline (/redoc leads there)
     app.add_exception_handler(HTTPException, dashboard.page_errors)  # pages' 403/404 as pages; the rest unchanged
