@@ -13,10 +13,22 @@ import sqlalchemy as sa
 from ..store import Store
 from ..store import schema as s
 
-__all__ = ["KINDS", "customer_exists", "latest_predictions", "save_predictions"]
+__all__ = ["KINDS", "ON_CUSTOMER", "customer_exists", "latest_predictions", "save_predictions", "segment_models"]
 
-KINDS = ("clv", "churn", "rfm", "cluster")
+KINDS = ("clv", "churn", "rfm", "cluster", "persona")
 BATCH = 5000
+# The segments also written onto the customer ({kind: {column: value's key}}): the KPIs slice by
+# customer columns through the one join they already make, on every engine and in the mirror
+# and the Parquet export, where reading a kind out of ``customer_predictions``' JSON would
+# need each engine's own JSON functions and a second join per question.
+ON_CUSTOMER = {
+    "rfm": {"rfm_segment": "segment", "rfm_code": "code"},
+    "cluster": {"cluster": "name"},
+    "persona": {"persona": "persona", "persona_version": "version"},
+}
+# Kinds whose every customer is segmented anew: one left out (no purchase yet) has none. A
+# persona definition sets only the customers its rules match; the others keep their persona.
+RESET = ("rfm", "cluster")
 
 
 def _clean(value):
@@ -65,7 +77,59 @@ def save_predictions(
                     for cid, v in rows[i : i + BATCH]
                 ],
             )
+        if kind in ON_CUSTOMER:
+            _write_on_customers(conn, kind, rows)
     return int(model_id)
+
+
+def _write_on_customers(conn, kind: str, rows: list[tuple[int, dict]]) -> None:
+    """Each customer's segment onto their row, by groups of one value (few distinct values)."""
+    columns = ON_CUSTOMER[kind]
+    c = s.customers
+    if kind in RESET:
+        conn.execute(c.update().where(c.c[next(iter(columns))].is_not(None)).values(dict.fromkeys(columns)))
+    groups: dict[tuple, list[int]] = {}
+    for cid, values in rows:
+        groups.setdefault(tuple(values.get(key) for key in columns.values()), []).append(int(cid))
+    for value, ids in groups.items():
+        for i in range(0, len(ids), BATCH):
+            conn.execute(c.update().where(c.c.id.in_(ids[i : i + BATCH])).values(dict(zip(columns, map(_text, value)))))
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def segment_models(store: Store) -> list[dict]:
+    """Each segment kind's latest model: version, when computed, on how many customers, and
+    each segment's count of customers (as the customer rows hold them now)."""
+    m = s.prediction_models
+    found = []
+    with store.engine.connect() as conn:
+        for kind, columns in ON_CUSTOMER.items():
+            latest = conn.execute(
+                sa.select(m.c.version, m.c.fitted_at, m.c.n, m.c.summary)
+                .where(m.c.kind == kind)
+                .order_by(m.c.id.desc())
+                .limit(1)
+            ).first()
+            column = s.customers.c[next(iter(columns))]
+            query = sa.select(column, sa.func.count()).group_by(column).order_by(sa.func.count().desc(), column)
+            if kind == "persona":
+                query = query.where(s.customers.c.persona_version.is_not(None))
+            counts = {name: n for name, n in conn.execute(query) if name is not None}
+            if latest is None and not counts:
+                continue
+            found.append(
+                {
+                    "kind": kind,
+                    "version": latest.version if latest else None,
+                    "computed_at": latest.fitted_at if latest else None,
+                    "n": latest.n if latest else sum(counts.values()),
+                    "segments": counts,
+                }
+            )
+    return found
 
 
 def customer_exists(store: Store, customer_id: int) -> bool:
