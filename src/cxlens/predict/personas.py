@@ -81,6 +81,7 @@ class PersonaDefinition:
     name: str
     version: str
     personas: tuple[Persona, ...]
+    source: dict | None = None  # the parsed YAML, kept with the stored model
 
     @property
     def label(self) -> str:
@@ -139,7 +140,7 @@ def parse_definition(data, where: str = "personas") -> PersonaDefinition:
             raise InputError(f"{at}.when: {when!r} is not a mapping of field to condition")
         conditions = tuple(_condition(field, rule, f"{at}.when.{field}") for field, rule in when.items())
         personas.append(Persona(pname, str(item.get("about") or ""), conditions))
-    return PersonaDefinition(name, str(version).strip(), tuple(personas))
+    return PersonaDefinition(name, str(version).strip(), tuple(personas), data)
 
 
 def _text(value, at: str) -> str:
@@ -208,6 +209,7 @@ def apply_definition(store, definition: PersonaDefinition, *, at: datetime | Non
         "definition": definition.name,
         "version": definition.version,
         "personas": [{"name": p.name, "about": p.about} for p in definition.personas],
+        "source": definition.source,  # what a scheduled recompute applies again
     }
     save_predictions(store, "persona", version=definition.label, summary=summary, rows=rows)
     counts = named.value_counts()

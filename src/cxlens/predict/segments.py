@@ -132,7 +132,9 @@ def save_clusters(store, *, at=None, max_k: int = 8, seed: int = 0) -> Clusters:
     from .stored import save_predictions
 
     at = at or datetime.now(timezone.utc)
-    found = cluster(customer_features(kpi(store), at).table[list(NUMERIC)], max_k=max_k, seed=seed)
+    # Ordered by customer: k-means' start depends on the rows' order, which engines do not fix.
+    features = customer_features(kpi(store), at).table[list(NUMERIC)].sort_index()
+    found = cluster(features, max_k=max_k, seed=seed)
     summary = {"k": found.k, "silhouettes": found.silhouettes, "clusters": found.descriptions, "seed": seed}
     rows = [(cid, {"cluster": int(c), "name": f"cluster {int(c)}"}) for cid, c in found.labels.items()]
     save_predictions(store, "cluster", version=f"kmeans/1+k{found.k}+seed{seed}", summary=summary, rows=rows)
