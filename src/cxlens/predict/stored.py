@@ -13,7 +13,17 @@ import sqlalchemy as sa
 from ..store import Store
 from ..store import schema as s
 
-__all__ = ["KINDS", "ON_CUSTOMER", "customer_exists", "latest_predictions", "save_predictions", "segment_models"]
+__all__ = [
+    "AT_RISK_PAGE",
+    "KINDS",
+    "ON_CUSTOMER",
+    "customer_exists",
+    "customer_owners",
+    "customers_at_risk",
+    "latest_predictions",
+    "save_predictions",
+    "segment_models",
+]
 
 KINDS = ("clv", "churn", "rfm", "cluster", "persona")
 BATCH = 5000
@@ -157,3 +167,82 @@ def latest_predictions(store: Store, customer_id: int) -> dict[str, dict]:
             }
             for r in conn.execute(query)
         }
+
+
+AT_RISK_PAGE = 50
+
+
+def customer_owners(store: Store) -> dict[int, dict]:
+    """Each customer's owner: who owns their latest case not yet closed ({customer id: user})."""
+    cs, u = s.cases, s.users
+    query = (
+        sa.select(cs.c.customer_id, cs.c.owner_id, u.c.name, u.c.email)
+        .join(u, u.c.id == cs.c.owner_id)
+        .where(cs.c.customer_id.is_not(None), cs.c.closed_at.is_(None))
+        .order_by(cs.c.created_at, cs.c.id)
+    )
+    with store.engine.connect() as conn:
+        # Later cases overwrite earlier ones: the latest open case's owner stays.
+        return {r.customer_id: {"id": r.owner_id, "name": r.name or r.email} for r in conn.execute(query)}
+
+
+def customers_at_risk(
+    store: Store,
+    *,
+    segment: str | None = None,
+    rfm_segment: str | None = None,
+    owner_id: int | None = None,
+    limit: int = AT_RISK_PAGE,
+) -> dict:
+    """The active customers with a stored churn risk, most CLV at stake first (P(churn in 90
+    days) × their CLV), filtered by segment, RFM segment and owner; with the model's version,
+    when it was computed, and how many customers matched (n)."""
+    p, m, c = s.customer_predictions, s.prediction_models, s.customers
+    query = (
+        sa.select(
+            c.c.id,
+            c.c.name,
+            c.c.external_id,
+            c.c.segment,
+            c.c.rfm_segment,
+            c.c.persona,
+            p.c.prediction,
+            p.c.computed_at,
+            m.c.version,
+        )
+        .join(p, p.c.customer_id == c.c.id)
+        .join(m, m.c.id == p.c.model_id)
+        .where(p.c.kind == "churn", c.c.churned_at.is_(None))
+    )
+    if segment:
+        query = query.where(c.c.segment == segment)
+    if rfm_segment:
+        query = query.where(c.c.rfm_segment == rfm_segment)
+    owners = customer_owners(store)
+    rows, version, computed = [], None, None
+    with store.engine.connect() as conn:
+        for r in conn.execute(query):
+            owner = owners.get(r.id)
+            if owner_id is not None and (owner is None or owner["id"] != owner_id):
+                continue
+            v = r.prediction or {}
+            version, computed = r.version, r.computed_at
+            rows.append(
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "external_id": r.external_id,
+                    "segment": r.segment,
+                    "rfm_segment": r.rfm_segment,
+                    "persona": r.persona,
+                    "owner": owner["name"] if owner else None,
+                    "churn_30d": v.get("churn_30d"),
+                    "churn_90d": v.get("churn_90d"),
+                    "clv": v.get("clv"),
+                    "clv_at_stake": v.get("clv_at_stake") or 0.0,
+                    "factors": v.get("factors") or [],
+                }
+            )
+    # Sorted here, not in SQL: the value sits in each row's JSON, which engines read differently.
+    rows.sort(key=lambda row: -row["clv_at_stake"])
+    return {"n": len(rows), "model": version, "computed_at": computed, "customers": rows[:limit]}
