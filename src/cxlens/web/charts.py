@@ -22,6 +22,7 @@ __all__ = [
     "duration_scale",
     "explorer",
     "funnel",
+    "reasons_over_time",
     "sparkline",
     "survival_curve",
     "trend",
@@ -411,5 +412,28 @@ def counts(rows: list[dict], field: str, title: str) -> dict:
             "y": {"field": field, "type": "nominal", "sort": "-x", "title": None},
             "x": {"field": "n", "type": "quantitative", "title": title},
             "tooltip": [{"field": field}, {"field": "n", "type": "quantitative"}],
+        },
+    }
+
+
+def reasons_over_time(rows: list[dict], grain: str) -> dict:
+    """Customers who left per period, stacked by the reason they gave (rows: period, reason, n)."""
+    data = [{"period": r["period"].isoformat(), "reason": r["reason"], "n": r["n"]} for r in rows]
+    return {
+        "$schema": SCHEMA,
+        "width": "container",
+        "height": 220,
+        "config": _CONFIG | {"legend": {"orient": "bottom", "columns": 2}},
+        "data": {"values": data},
+        "mark": {"type": "bar"},
+        "encoding": {
+            "x": _time_axis(grain) | {"timeUnit": "yearmonth"},
+            "y": {"field": "n", "type": "quantitative", "aggregate": "sum", "title": "customers who left"},
+            "color": {"field": "reason", "type": "nominal", "title": None},
+            "tooltip": [
+                {"field": "period", "type": "temporal", "format": "%b %Y"},
+                {"field": "reason"},
+                {"field": "n", "type": "quantitative"},
+            ],
         },
     }
