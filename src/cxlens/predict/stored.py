@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from ..store import Store
 from ..store import schema as s
 
-<<<<<<< HEAD
 __all__ = [
     "AT_RISK_PAGE",
     "KINDS",
@@ -21,13 +20,11 @@ __all__ = [
     "customer_exists",
     "customer_owners",
     "customers_at_risk",
+    "latest_model",
     "latest_predictions",
     "save_predictions",
     "segment_models",
 ]
-=======
-__all__ = ["KINDS", "customer_exists", "latest_model", "latest_predictions", "save_predictions"]
->>>>>>> main
 
 KINDS = ("clv", "churn", "rfm", "cluster", "persona")
 BATCH = 5000
@@ -173,7 +170,6 @@ def latest_predictions(store: Store, customer_id: int) -> dict[str, dict]:
         }
 
 
-<<<<<<< HEAD
 AT_RISK_PAGE = 50
 
 
@@ -251,7 +247,8 @@ def customers_at_risk(
     # Sorted here, not in SQL: the value sits in each row's JSON, which engines read differently.
     rows.sort(key=lambda row: -row["clv_at_stake"])
     return {"n": len(rows), "model": version, "computed_at": computed, "customers": rows[:limit]}
-=======
+
+
 def latest_model(store: Store, kind: str) -> dict | None:
     """The last stored model of ``kind``: version, when fitted, n and its summary (for churn,
     with its backtest), or None when none was stored."""
@@ -260,4 +257,3 @@ def latest_model(store: Store, kind: str) -> dict | None:
     with store.engine.connect() as conn:
         row = conn.execute(query.order_by(m.c.id.desc()).limit(1)).first()
     return None if row is None else dict(row._mapping)
->>>>>>> main
