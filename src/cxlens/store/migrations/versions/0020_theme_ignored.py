@@ -1,14 +1,14 @@
 """text_themes.ignored: a discovered theme an admin marked as noise, left out of the lists
 
 Revision ID: 0020
-Revises: 0014
+Revises: 0018
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0020'
-down_revision = '0014'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
