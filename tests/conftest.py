@@ -21,6 +21,8 @@ from cxlens.store import Store, open_store
 
 # The web app runs alerting's worker in a thread; tests that want it set CXLENS_ALERT_WORKER=1.
 os.environ.setdefault("CXLENS_ALERT_WORKER", "0")
+# …and recomputes predictions when due; the tests of that call it themselves.
+os.environ.setdefault("CXLENS_PREDICT_SCHEDULE", "0")
 PG_ADMIN_URL = os.environ.get("CXLENS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BACKENDS = [b for b in os.environ.get("CXLENS_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 DEMO_JOURNEYS = Path(__file__).parents[1] / "src" / "cxlens" / "demo" / "journeys.yaml"

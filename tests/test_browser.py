@@ -94,7 +94,7 @@ def test_trigger_to_email_to_one_click_answer_in_the_customers_language(store, t
     assert send_due(collection, sender).sent == 1
 
     [message] = inbox.messages
-    assert message["Subject"] == "Support <satisfaction> & more: yksi kysymys, yksi klikkaus"
+    assert message["Subject"] == "Palautteesi: yksi kysymys, yksi klikkaus"  # Finnish, not the English name
     assert message["List-Unsubscribe"].startswith(f"<http://127.0.0.1:{port}/u/")
     html = message.get_body(("html",)).get_content()
     assert message.get_body(("plain",)).get_content().count("?score=") == 5
@@ -182,7 +182,7 @@ def test_the_widget_on_a_page_from_another_origin(store, tmp_path, browser):
         with LiveServer(app, app_port):
             page = browser.new_page()
             page.goto(f"{site}/shop.html")
-            widget = page.get_by_role("region", name="Northwind NPS")
+            widget = page.get_by_role("region", name="Ihre Meinung")  # the German title, not the English name
             widget.get_by_text("Wie wahrscheinlich").wait_for()
             widget.get_by_role("button", name="3", exact=True).click()
             page.get_by_label("Was ist schiefgelaufen?").fill("Lieferung zu spät")

@@ -664,3 +664,32 @@ def test_two_columns_for_one_field_are_refused(mapped_store, tmp_path):
     path.write_text("external_id,Name,name\nc1,A,B\n")
     with pytest.raises(InputError, match="'Name' and 'name' both mean the field name"):
         import_file(mapped_store, "customers", path)
+
+
+def test_an_import_stages_its_rows_without_holding_the_write_lock(mapped_store, tmp_path):
+    """While an import writes its rows, another writer commits at once (a short busy timeout
+    would fail if the import held SQLite's write lock) and readers see none of its rows."""
+    other = sa.create_engine(
+        mapped_store.engine.url, connect_args={"timeout": 0.2} if mapped_store.dialect == "sqlite" else {}
+    )
+    seen = []
+
+    def progress(stage, done, total):
+        if stage != "writing" or not done:
+            return
+        with other.begin() as conn:
+            conn.execute(sa.text("INSERT INTO customers (external_id) VALUES (:id)"), {"id": f"side-{len(seen)}"})
+        with other.connect() as conn:
+            seen.append(
+                conn.execute(sa.text("SELECT count(*) FROM customers WHERE external_id LIKE 'c%'")).scalar_one()
+            )
+
+    try:
+        result = import_file(
+            mapped_store, "customers", write(tmp_path / "customers", CUSTOMERS, "csv"), progress=progress
+        )
+    finally:
+        other.dispose()
+    assert seen and set(seen) == {0}
+    assert result.inserted == len(CUSTOMERS)
+    assert count(mapped_store, "customers") == len(CUSTOMERS) + len(seen)

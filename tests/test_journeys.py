@@ -324,7 +324,7 @@ def test_valid_survey_settings_are_kept(store):
         "trigger": {"after": "1d", "touchpoint": "chat"},
         "languages": ["en", "fi"],
         "channels": ["email", "web"],
-        "questions": [{"key": "more", "text": "Anything else?"}],  # a key: the one loader checks questions too
+        "questions": [{"key": "more", "text": {"en": "Anything else?", "fi": "Jotain muuta?"}}],  # checked too
     }
     data = small()
     data["surveys"] = [survey(**settings), survey(key="words", metric="text", sampling=1, fatigue_days=0)]

@@ -66,6 +66,7 @@ def engines(sqlite_template, tmp_path_factory, request, spark):
     sqlite = open_store(f"sqlite:///{folder / 'cx.db'}")
     generate_demo(sqlite, **DEMO)
     analyze(sqlite)  # sentiment and themes of every text, for the KPIs that read them
+    segment(sqlite)
     found = {"sqlite": kpi(sqlite), "duckdb": kpi(sqlite, tier="duckdb")}
     exported, pg_name = sqlite, None
     if "postgresql" in BACKENDS:
@@ -74,6 +75,7 @@ def engines(sqlite_template, tmp_path_factory, request, spark):
         postgres = open_store(_pg_url(pg_name))
         generate_demo(postgres, **DEMO)
         analyze(postgres)  # the same texts, models and labels as on SQLite
+        segment(postgres)
         found["postgres"] = kpi(postgres)
         exported = postgres  # tier 1 → Parquet → tier 2, as a production pipeline runs
     export_parquet(exported, folder / "parquet")
@@ -85,6 +87,43 @@ def engines(sqlite_template, tmp_path_factory, request, spark):
     if pg_name:
         found["postgres"].store.dispose()
         _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+
+
+PERSONAS = {
+    "name": "parity",
+    "version": 1,
+    "personas": [
+        {"name": "unhappy buyer", "when": {"rfm_segment": ["champions", "loyal"], "latest_nps": {"max": 6}}},
+        {"name": "enterprise", "when": {"segment": "enterprise"}},
+    ],
+}
+SEGMENT_SLICES = ("rfm_segment", "cluster", "persona")
+
+
+def segment(store) -> None:
+    """RFM segments, clusters and personas as of the demo's end, written onto the customers."""
+    from cxlens.predict import personas, segments
+
+    at = datetime(END.year, END.month, END.day, tzinfo=timezone.utc)
+    segments.save_rfm(store, until=at)
+    segments.save_clusters(store, at=at, max_k=4)
+    personas.apply_definition(store, personas.parse_definition(PERSONAS), at=at)
+
+
+@pytest.mark.parametrize("dim", SEGMENT_SLICES)
+def test_segments_slice_nps_csat_and_churn_the_same_on_every_engine(engines, dim):
+    reference = engines["sqlite"]
+    problems = []
+    for metric in ("nps", "csat", "churn_rate"):
+        options = {"by": [dim], "grain": "quarter", "since": SINCE}
+        expected = reference.compute(metric, **options)
+        assert len({r[dim] for r in expected.rows}) >= 2, f"{metric} by {dim}: fewer than two segments"
+        for name, k in engines.items():
+            if name != "sqlite":
+                problems += [
+                    f"{metric} by {dim} on {name}: {d}" for d in differences(expected, k.compute(metric, **options))[:5]
+                ]
+    assert not problems, "\n".join(problems)
 
 
 def kpi_names() -> list[str]:

@@ -4,7 +4,8 @@ One :func:`tick` does what is due: the answers queued for the answer rules
 (:mod:`cxlens.alerts.answer_queue`; the web app's checker thread usually took them already),
 an evaluation run (``run_check(trigger="schedule")``) when the last scheduled one is
 ``every_minutes`` old (the journeys file's ``alerts.every_minutes``, default 15), the
-escalation of overdue cases (at most once a minute), and a delivery pass.
+escalation of overdue cases (at most once a minute), a delivery pass, and with ``predict`` the
+recomputation of the predictions per customer when due (:mod:`cxlens.predict.recompute`).
 Each step fails on its own: a broken rule does not stop the outbox.
 
 Three ways to run it, all reading the tables (the truth), so any of them can stop, crash or run
@@ -68,6 +69,7 @@ class TickReport:
     answers: list = field(default_factory=list)  # AnswerChecks of queued answers checked
     check: Any = None  # the CheckResult of a scheduled evaluation, if one ran
     escalated: Any = None  # what escalate_overdue returned, if it ran
+    predictions: Any = None  # the RecomputeReport of a recomputation of predictions, if one ran
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
     errors: list[str] = field(default_factory=list)
 
@@ -84,6 +86,8 @@ class TickReport:
             parts.append(f"escalated {self.escalated if isinstance(self.escalated, int) else len(self.escalated)}")
         if self.delivery.attempts:
             parts.append(self.delivery.summary())
+        if self.predictions is not None:
+            parts.append(self.predictions.summary())
         parts += [f"error: {e}" for e in self.errors]
         return "; ".join(parts) or "nothing to do"
 
@@ -177,8 +181,10 @@ def tick(
     deliver: bool = True,
     answers: bool = True,
     kpis: Any = None,
+    predict: bool = False,
 ) -> TickReport:
-    """Do what is due now: evaluation (if its interval has passed), escalation, delivery.
+    """Do what is due now: evaluation (if its interval has passed), escalation, delivery and,
+    with ``predict``, the predictions when due (off by default: a tick by hand stays quick).
     ``kpis``: the KPI engine evaluation uses (a long-running process passes its warm one)."""
     now = now or datetime.now(timezone.utc)
     report = TickReport()
@@ -213,7 +219,20 @@ def tick(
         except Exception as exc:
             log.exception("delivery failed")
             report.errors.append(f"delivery: {exc}")
+    if predict:
+        try:
+            report.predictions = _recompute(store, now)
+        except Exception as exc:
+            log.exception("recomputing predictions failed")
+            report.errors.append(f"predictions: {exc}")
     return report
+
+
+def _recompute(store: Store, now: datetime) -> Any:
+    # Imported when needed: the models pull in SciPy, scikit-learn and lifelines.
+    from ..predict.recompute import recompute, recompute_due
+
+    return recompute(store, now=now) if recompute_due(store, now) else None
 
 
 def work(
@@ -227,17 +246,29 @@ def work(
 ) -> None:
     """Tick until ``stop_event`` is set: delivery every ``every_seconds``, escalation once a
     minute, evaluation on its schedule. ``on_tick(report)`` sees each tick's report.
-    ``answers=False``: leave queued answers to a checker thread of this process."""
+    ``answers=False``: leave queued answers to a checker thread of this process. Predictions
+    are recomputed when due, checked once a minute, unless ``CXLENS_PREDICT_SCHEDULE=0``."""
+    from ..predict.recompute import scheduled
+
     # Evaluation's due-check and escalation run at most once a minute: a failing evaluation
     # (which may leave no check-log row) is then retried once a minute, not every few seconds.
     last_minute: datetime | None = None
     kpis = OwnEngine(store) if kpis is None else kpis
+    predict = scheduled()
     while not stop_event.is_set():
         now = datetime.now(timezone.utc)
         minutely = last_minute is None or now - last_minute >= SLOW_STEPS_EVERY
         if minutely:
             last_minute = now
-        report = tick(store, now=now, evaluate=minutely, escalate=minutely, answers=answers, kpis=kpis)
+        report = tick(
+            store,
+            now=now,
+            evaluate=minutely,
+            escalate=minutely,
+            answers=answers,
+            kpis=kpis,
+            predict=minutely and predict,
+        )
         if on_tick is not None:
             on_tick(report)
         stop_event.wait(every_seconds)
@@ -304,8 +335,10 @@ def _make_tasks() -> dict[str, Any]:
 
         @huey.periodic_task(crontab(minute="*"), name="cxlens.alerts.worker.alerts_tick")
         def alerts_tick() -> str:
-            """Every minute: evaluation if due, escalation, delivery."""
-            return tick(_job_store()).summary()
+            """Every minute: evaluation if due, escalation, delivery, predictions if due."""
+            from ..predict.recompute import scheduled
+
+            return tick(_job_store(), predict=scheduled()).summary()
 
         @huey.task(name="cxlens.alerts.worker.deliver_notifications")
         def deliver_notifications() -> str:

@@ -296,7 +296,7 @@ class FactRows:
 
     def _customers(self) -> ibis.Table:
         c = self.engine.table("customers")
-        return c.select(c_id=c.id, segment=c.segment, plan=c.plan, persona=c.persona)
+        return c.select(c_id=c.id, **{d: c[d] for d in CUSTOMER_DIMENSIONS})
 
 
 class KPISource(Protocol):

@@ -58,7 +58,9 @@ Direction = Literal["higher", "lower"]
 
 # -- dimensions: what a KPI's rows can be sliced and filtered by, per source ---------------------
 
-CUSTOMER_DIMENSIONS = ("segment", "plan", "persona")
+# rfm_segment and cluster: the latest behaviour segments written onto the customer
+# (``cxlens segments``); persona: imported or set by a persona definition.
+CUSTOMER_DIMENSIONS = ("segment", "plan", "persona", "rfm_segment", "cluster")
 _JOURNEY = ("journey", "stage", "touchpoint")
 # What text analytics found in a comment, ticket or mention: its sentiment label and its theme
 # (a user's name for it, after merges).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from .shared import cell, err, open_store, out
+from .shared import cell, err, open_store, out, print_fitted
 
 __all__ = ["app"]
 
@@ -30,7 +30,9 @@ def apikeys_create(
 
 
 @app.command("list")
-def apikeys_list() -> None:
+def apikeys_list(
+    wide: bool = typer.Option(False, "--wide", help="every column, however narrow the terminal"),
+) -> None:
     """List API keys (prefix, name, scopes, last use); keys themselves are never shown."""
     from rich.table import Table
 
@@ -50,7 +52,7 @@ def apikeys_list() -> None:
             cell(k.last_used_at),
             "active" if k.active else f"revoked {cell(k.revoked_at)}",
         )
-    out.print(table)
+    print_fitted(table, wide=wide)
 
 
 @app.command("revoke")

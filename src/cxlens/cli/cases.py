@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from ..errors import InputError
+from .shared import print_fitted
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -64,6 +65,7 @@ def cases_list(
     overdue: bool = typer.Option(False, "--overdue", help="only cases past their deadline"),
     limit: int = typer.Option(50, "--limit", min=1, max=10_000),
     as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table"),
+    wide: bool = typer.Option(False, "--wide", help="every column, however narrow the terminal"),
 ) -> None:
     """Cases, overdue first, then by due date."""
     from ..alerts.case_views import list_cases
@@ -93,11 +95,15 @@ def cases_list(
         table.add_row(
             str(r.id), r.status, r.priority, due, r.owner or "-", r.team or "-", r.customer or "-", r.title or ""
         )
-    out.print(table)
+    print_fitted(table, wide=wide, drop=("team", "priority", "owner", "customer", "due"))
 
 
 @app.command("show")
-def cases_show(case_id: int = typer.Argument(..., metavar="ID"), as_json: bool = typer.Option(False, "--json")) -> None:
+def cases_show(
+    case_id: int = typer.Argument(..., metavar="ID"),
+    as_json: bool = typer.Option(False, "--json"),
+    wide: bool = typer.Option(False, "--wide", help="every column, however narrow the terminal"),
+) -> None:
     """One case: its customer, the answer (mention, ticket, alert) it is about, its timeline."""
     from ..alerts.case_views import case_detail
     from ..store import open_store
@@ -150,7 +156,7 @@ def cases_show(case_id: int = typer.Argument(..., metavar="ID"), as_json: bool =
             e["actor"] or "-",
             (e["note"] or "") + (f" [{data}]" if data else ""),
         )
-    out.print(table, markup=False)
+    print_fitted(table, wide=wide, markup=False)
 
 
 @app.command("assign")

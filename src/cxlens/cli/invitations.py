@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import typer
 
-from .shared import FreshConsole, open_collection
+from .shared import FreshConsole, open_collection, print_fitted
 
 __all__ = ["app", "parse_when"]
 
@@ -107,7 +107,11 @@ def invitations_recover(
 
 
 @app.command("rates")
-def invitations_rates(since: str = typer.Option(None), until: str = typer.Option(None)) -> None:
+def invitations_rates(
+    since: str = typer.Option(None),
+    until: str = typer.Option(None),
+    wide: bool = typer.Option(False, "--wide", help="every column, however narrow the terminal"),
+) -> None:
     """Response rate per survey, channel and touchpoint: invited, sent, skipped by reason, answered."""
     from rich.table import Table
 
@@ -146,4 +150,4 @@ def invitations_rates(since: str = typer.Option(None), until: str = typer.Option
             str(r["pending"]),
             str(r["link_scans"]),
         )
-    out.print(table)
+    print_fitted(table, wide=wide)

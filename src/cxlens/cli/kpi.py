@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from ..errors import CxlensError
-from .shared import cell, open_store, out
+from .shared import cell, open_store, out, print_table
 
 __all__ = ["app", "print_kpi"]
 
@@ -30,6 +30,7 @@ def kpi_(
         None, "--compare", help="previous (the period before) or year (a year before): the change, with a test"
     ),
     fmt: str = typer.Option("table", "--format", help="table, csv or json"),
+    wide: bool = typer.Option(False, "--wide", help="every column, however narrow the terminal"),
     tier: str = typer.Option(
         "store",
         "--tier",
@@ -51,10 +52,15 @@ def kpi_(
     dims = [d.strip() for d in by.split(",") if d.strip()]
     k = kpi(None if tier == "spark" else open_store(), tier=tier, parquet=parquet)
     result = k.compute(name, by=dims, grain=grain, since=since, until=until, where=filters, compare=compare)
-    print_kpi(result, fmt)
+    print_kpi(result, fmt, wide=wide)
 
 
-def print_kpi(result, fmt: str) -> None:
+# What a narrow terminal leaves out first: the method and flags before the change's bounds,
+# the estimate, its interval and n last.
+KPI_DROP = ("method", "sufficient", "significant", ("change_low", "change_high"), "p_value", "change")
+
+
+def print_kpi(result, fmt: str, wide: bool = False) -> None:
     """A :class:`~cxlens.analytics.kpis.KPIResult` as a table, CSV or JSON on standard output."""
     table = result.to_arrow()
     if fmt == "json":
@@ -70,11 +76,17 @@ def print_kpi(result, fmt: str) -> None:
         pacsv.write_csv(table, buf)
         sys.stdout.write(buf.getvalue().decode())
     elif fmt == "table":
-        from rich.table import Table
-
-        view = Table(*table.column_names)
-        for row in result.rows:
-            view.add_row(*(cell(row.get(c)) for c in table.column_names))
-        out.print(view if result.rows else "No answers match.")
+        if not result.rows:
+            out.print("No answers match.")
+            return
+        names = table.column_names
+        rest = [
+            c
+            for c in reversed(names[1:])
+            if c not in ("method", "sufficient", "significant", "change_low", "change_high", "p_value", "change")
+            and c not in ("value", "low", "high", "n")
+        ]
+        drop = [*KPI_DROP, *rest, ("low", "high"), "n"]
+        print_table(names, [[cell(row.get(c)) for c in names] for row in result.rows], wide=wide, drop=drop)
     else:
         raise CxlensError(f"--format {fmt!r}: use table, csv or json")

@@ -11,7 +11,7 @@ import json
 import typer
 from rich.console import Console
 
-from .shared import cell, open_store, progress_bar
+from .shared import cell, open_store, print_fitted, progress_bar
 
 __all__ = ["app"]
 
@@ -29,6 +29,7 @@ def clv_cmd(
     top: int = typer.Option(20, "--top", help="customers to list, highest CLV first"),
     save: bool = typer.Option(True, "--save/--no-save", help="store each customer's prediction with the model version"),
     as_json: bool = typer.Option(False, "--json", help="print JSON: the model and every customer"),
+    wide: bool = typer.Option(False, "--wide", help="every column, however narrow the terminal"),
 ) -> None:
     """Predictive CLV (BG/NBD × Gamma-Gamma, fitted on the revenue table) for every customer
     who bought: P(alive), expected purchases and spend, CLV, each with an interval."""
@@ -67,7 +68,7 @@ def clv_cmd(
     for r in rows[:top]:
         view.add_row(str(r["customer_id"]), cell(r["p_alive"]), cell(r["purchases"]), cell(r["clv"]),
                      f"{cell(r['clv_low'])} – {cell(r['clv_high'])}")  # fmt: skip
-    out.print(view)
+    print_fitted(view, wide=wide)
 
 
 @app.command("churn")
@@ -78,6 +79,7 @@ def churn_cmd(
     backtest_days: int = typer.Option(90, "--horizon", help="backtest horizon: 30 or 90 days"),
     save: bool = typer.Option(True, "--save/--no-save", help="store each customer's prediction with the model version"),
     as_json: bool = typer.Option(False, "--json", help="print JSON: model, backtest and every customer"),
+    wide: bool = typer.Option(False, "--wide", help="every column, however narrow the terminal"),
 ) -> None:
     """Churn risk for every active customer (penalised Cox model, or churn by segment when
     too few customers churned), its backtest against a segment-only baseline, and the
@@ -118,4 +120,4 @@ def churn_cmd(
     for cid, r in scored.head(top).iterrows():
         view.add_row(str(cid), r["segment"], f"{r['churn_30d']:.0%}", f"{r['churn_90d']:.0%}",
                      cell(float(r["clv_at_stake"])), "; ".join(r["factors"]))  # fmt: skip
-    out.print(view)
+    print_fitted(view, wide=wide)

@@ -1,4 +1,4 @@
-"""``cxlens segments rfm|cluster``: behaviour segments of the store's customers.
+"""``cxlens segments rfm|cluster|persona|list``: behaviour segments of the store's customers.
 
 Thin: each command calls :mod:`cxlens.predict.segments` (loaded when it runs) and prints the
 segments with their sizes, or every customer's as JSON.
@@ -15,7 +15,11 @@ from .shared import open_store
 
 __all__ = ["app"]
 
-app = typer.Typer(name="segments", help="Behaviour segments: RFM codes and k-means clusters.", no_args_is_help=True)
+app = typer.Typer(
+    name="segments",
+    help="Behaviour segments and personas: RFM codes, k-means clusters, persona definitions.",
+    no_args_is_help=True,
+)
 out = Console()
 
 
@@ -29,15 +33,12 @@ def rfm_cmd(
     from .. import predict
     from ..analytics.kpis import kpi
     from ..predict import segments
-    from ..predict.stored import save_predictions
 
     store = open_store()
-    table = segments.rfm(predict.purchase_summary(kpi(store), until=until))
     if save:
-        rows = list(table.to_dict(orient="index").items())
-        save_predictions(
-            store, "rfm", version="rfm-quintiles/1", summary={"segments": segments.RFM_SEGMENTS}, rows=rows
-        )
+        table = segments.save_rfm(store, until=until)
+    else:
+        table = segments.rfm(predict.purchase_summary(kpi(store), until=until))
     if as_json:
         out.print_json(json.dumps(table.reset_index().to_dict(orient="records"), default=str))
         return
@@ -63,15 +64,14 @@ def cluster_cmd(
     from ..periods import timestamp
     from ..predict import segments
     from ..predict.churn_features import NUMERIC, customer_features
-    from ..predict.stored import save_predictions
 
     store = open_store()
     at = timestamp(until, "--until") or datetime.now(timezone.utc)
-    found = segments.cluster(customer_features(kpi(store), at).table[list(NUMERIC)], max_k=max_k, seed=seed)
-    summary = {"k": found.k, "silhouettes": found.silhouettes, "clusters": found.descriptions, "seed": seed}
     if save:
-        rows = [(cid, {"cluster": int(c)}) for cid, c in found.labels.items()]
-        save_predictions(store, "cluster", version=f"kmeans/1+k{found.k}+seed{seed}", summary=summary, rows=rows)
+        found = segments.save_clusters(store, at=at, max_k=max_k, seed=seed)
+    else:
+        found = segments.cluster(customer_features(kpi(store), at).table[list(NUMERIC)], max_k=max_k, seed=seed)
+    summary = {"k": found.k, "silhouettes": found.silhouettes, "clusters": found.descriptions, "seed": seed}
     if as_json:
         out.print_json(json.dumps(summary | {"customers": found.labels.to_dict()}, default=str))
         return
@@ -80,3 +80,39 @@ def cluster_cmd(
     for c, d in found.descriptions.items():
         traits = ", ".join(f"{name} {z:+.2f} sd" for name, z in d["distinctive"].items())
         out.print(f"cluster {c}: {d['n']:,} customers ({d['share']:.0%}); {traits}")
+
+
+@app.command("persona")
+def persona_cmd(
+    definition: str = typer.Argument(..., help="FILE: a persona definition (YAML)"),
+    until: str = typer.Option(None, "--until", help="DATE: behaviour features as of then (default now)"),
+) -> None:
+    """Apply a persona definition: each customer its rules match gets the persona, stored
+    with the definition's version; the others keep theirs."""
+    from ..periods import timestamp
+    from ..predict import personas
+
+    store = open_store()
+    found = personas.load_definition(definition)
+    counts = personas.apply_definition(store, found, at=timestamp(until, "--until"))
+    out.print(f"{found.label}: {sum(counts.values()):,} customers")
+    for name, n in counts.items():
+        out.print(f"{name:30} {n:>8,}")
+
+
+@app.command("list")
+def list_cmd(as_json: bool = typer.Option(False, "--json")) -> None:
+    """The stored segments: each kind's version, when computed, and each segment's customers."""
+    from ..predict.stored import segment_models
+
+    found = segment_models(open_store())
+    if as_json:
+        out.print_json(json.dumps(found, default=str))
+        return
+    if not found:
+        out.print("No segments yet: run cxlens segments rfm, cluster or persona FILE.")
+    for model in found:
+        when = model["computed_at"].strftime("%Y-%m-%d %H:%M UTC") if model["computed_at"] else "imported"
+        out.print(f"[bold]{model['kind']}[/bold] {model['version'] or ''} ({when}, {model['n']:,} customers)")
+        for name, n in model["segments"].items():
+            out.print(f"  {name:30} {n:>8,}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from .shared import FreshConsole, open_collection, open_store
+from .shared import FreshConsole, open_collection, open_store, print_fitted
 
 __all__ = ["app"]
 
@@ -23,7 +23,9 @@ def surveys_load(file: Path = typer.Argument(..., help="a surveys (or journeys) 
 
 
 @app.command("list")
-def surveys_list() -> None:
+def surveys_list(
+    wide: bool = typer.Option(False, "--wide", help="every column, however narrow the terminal"),
+) -> None:
     """The surveys with their languages, channels and trigger."""
     from rich.table import Table
 
@@ -41,7 +43,7 @@ def surveys_list() -> None:
             f"{sv.sampling:g}",
             f"{sv.fatigue_days}d" if sv.fatigue_days is not None else "default",
         )
-    out.print(table)
+    print_fitted(table, wide=wide)
 
 
 @app.command("links")

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from ..errors import InputError
-from .shared import open_store, progress_bar
+from .shared import open_store, print_fitted, progress_bar
 
 __all__ = ["app"]
 
@@ -69,6 +69,7 @@ def themes_cmd(
     unpin: int = typer.Option(None, "--unpin", help="ID: let a refit replace this theme"),
     limit: int = typer.Option(30, help="show this many themes"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    wide: bool = typer.Option(False, "--wide", help="every column, however narrow the terminal"),
 ) -> None:
     """List themes (counts, share negative, trend, an example), or rename, merge, pin them."""
     from rich.table import Table
@@ -102,7 +103,7 @@ def themes_cmd(
             " ".join(str(v) for v in t.trend.values()),
             (t.examples[0] if t.examples else "")[:70],
         )
-    out.print(table)
+    print_fitted(table, wide=wide)
 
 
 def parse_pair(value: str, option: str, form: str) -> tuple[str, str]:
@@ -118,7 +119,10 @@ def parse_pair(value: str, option: str, form: str) -> tuple[str, str]:
 
 
 @app.command("requests")
-def requests_cmd(limit: int = typer.Option(20, help="show this many groups")) -> None:
+def requests_cmd(
+    limit: int = typer.Option(20, help="show this many groups"),
+    wide: bool = typer.Option(False, "--wide", help="every column, however narrow the terminal"),
+) -> None:
     """Feature requests, grouped by near-duplicates, with requesters and their revenue."""
     from rich.table import Table
 
@@ -128,7 +132,7 @@ def requests_cmd(limit: int = typer.Option(20, help="show this many groups")) ->
     table = Table("request", "texts", "requesters", "revenue (12 months)")
     for g in analysis.feature_requests(store)[:limit]:
         table.add_row(g.text[:80], f"{g.count:,}", f"{g.requesters:,}", f"{g.revenue:,.0f}")
-    out.print(table)
+    print_fitted(table, wide=wide)
 
 
 @app.command("drivers")

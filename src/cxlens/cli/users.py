@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from .shared import cell, open_store, out
+from .shared import cell, open_store, out, print_fitted
 
 __all__ = ["app"]
 
@@ -34,7 +34,9 @@ def users_create(
 
 
 @app.command("list")
-def users_list() -> None:
+def users_list(
+    wide: bool = typer.Option(False, "--wide", help="every column, however narrow the terminal"),
+) -> None:
     """List dashboard users; passwords are stored only as argon2 hashes."""
     from rich.table import Table
 
@@ -47,7 +49,7 @@ def users_list() -> None:
     table = Table("e-mail", "name", "role", "created", "status")
     for u in users:
         table.add_row(u.email, u.name or "", u.role, cell(u.created_at), "disabled" if u.disabled else "active")
-    out.print(table)
+    print_fitted(table, wide=wide)
 
 
 @app.command("password")
@@ -95,6 +97,7 @@ def users_reactivate(email: str = typer.Argument(...)) -> None:
 def users_audit(
     limit: int = typer.Option(50, help="entries to show, newest first"),
     action: str = typer.Option(None, help="only this action, e.g. customer.erase"),
+    wide: bool = typer.Option(False, "--wide", help="every column, however narrow the terminal"),
 ) -> None:
     """The audit log: admin actions and access to customers' data (also at /admin/audit)."""
     from rich.table import Table
@@ -104,7 +107,7 @@ def users_audit(
     table = Table("when (UTC)", "who", "action", "about")
     for e in audit_entries(open_store(), limit=limit, action=action):
         table.add_row(cell(e["at"]), e["actor"], e["action"], e["subject"] or "")
-    out.print(table)
+    print_fitted(table, wide=wide)
 
 
 @app.command("unlock")

@@ -9,6 +9,10 @@ per address, per browser and per survey, and a quarantine for answers that look 
 - :func:`suspicion` names what makes a request look like no person's browser (no user agent,
   or a scripting library's or a crawler's). Headless browsers are let through: they are how
   sites test their pages, and rate limits bound what a farm of them can do.
+- :class:`Suspicions` names answers that get in but look like stuffing: a **burst** (more answers
+  to one survey from one address within minutes than a team answering together gives) and a
+  **duplicate** (a device answering a survey it answered within the day: the open page's
+  browser cookie, else the address and user agent together, which is all the widget has).
 - :func:`quarantine` keeps such an answer apart, with its reason, in ``quarantined_answers``:
   nothing there counts in any KPI, since KPIs read ``responses`` only. :func:`release` lets an
   admin store it as the answer it would have been.
@@ -32,6 +36,9 @@ __all__ = [
     "LIMITS",
     "Limit",
     "PublicLimits",
+    "QUARANTINE_RULES",
+    "Suspicions",
+    "device_of",
     "list_quarantined",
     "quarantine",
     "release",
@@ -95,6 +102,68 @@ class PublicLimits:
             if len(self._seen) > 100_000:  # forget idle keys rather than grow without end
                 self._seen = {k: v for k, v in self._seen.items() if v}
         return None
+
+
+QUARANTINE_RULES = {
+    "burst": Limit(10, 600.0),  # one address, one survey: the 11th answer within 10 minutes
+    "duplicate": Limit(1, 86400.0),  # one device, one survey: the 2nd answer within a day
+}
+
+
+class Suspicions:
+    """Sliding windows of answers by address and by device, per survey: an answer beyond a
+    rule's count within its window is kept but quarantined, with the rule as its reason. Like
+    :class:`PublicLimits` it lives in the web process's memory."""
+
+    def __init__(self, rules: dict[str, Limit] | None = None, clock=time.monotonic) -> None:
+        self.rules = rules or QUARANTINE_RULES
+        self.clock = clock
+        self._seen: dict[tuple, dict[str, float]] = {}  # key → {answer: first seen}
+        self._verdicts: dict[str, str | None] = {}  # answer → its reason, for its later steps
+        self._lock = threading.Lock()
+
+    def check(self, survey_id: int, address: str | None, device: str | None, answer: str) -> str | None:
+        """Why this answer is quarantined, or None. ``answer`` names it (the form's nonce, the
+        widget's id): its later steps (the comment after the score) get its first verdict."""
+        now = self.clock()
+        keys = []  # the device first: its reason is the more telling one
+        if device:
+            keys.append(("duplicate", survey_id, device))
+        if address:
+            keys.append(("burst", survey_id, address))
+        with self._lock:
+            if answer in self._verdicts:
+                return self._verdicts[answer]
+            reason = None
+            for key in keys:
+                rule = self.rules[key[0]]
+                seen = self._seen.setdefault(key, {})
+                for old in [a for a, at in seen.items() if at <= now - rule.seconds]:
+                    del seen[old]
+                if reason is None and len(seen) >= rule.answers:
+                    reason = _reason(key[0], len(seen) + 1, rule, now - max(seen.values()))
+            for key in keys:
+                self._seen[key][answer] = now
+            if len(self._verdicts) > 100_000:  # forget old verdicts and idle keys rather than grow
+                self._verdicts.clear()
+                self._seen = {k: v for k, v in self._seen.items() if v}
+            self._verdicts[answer] = reason
+        return reason
+
+
+def _reason(rule_name: str, nth: int, rule: Limit, since_last: float) -> str:
+    if rule_name == "burst":
+        return f"burst: answer {nth} from one address to this survey within {rule.seconds / 60:g} min"
+    return f"duplicate: this device answered this survey {max(1, round(since_last / 60))} min before"
+
+
+def device_of(address: str | None, headers, cookie: str | None = None) -> str | None:
+    """What tells one device from another: its cookie, else its address and user agent."""
+    if cookie:
+        return f"cookie:{cookie}"
+    if not address:
+        return None
+    return f"{address}|{headers.get('user-agent', '')[:200]}"
 
 
 def suspicion(headers) -> str | None:

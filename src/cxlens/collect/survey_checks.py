@@ -69,6 +69,10 @@ def check_collection(obj: dict, path: str) -> list[str]:
     questions = obj.get("questions")
     if questions is not None:
         problems += _check_questions(questions, metric, f"{path}.questions")
+    listed = [lang for lang in languages if isinstance(lang, str)]
+    problems += _missing_own_texts(obj.get("key"), texts, listed, path)
+    if isinstance(questions, list):
+        problems += _missing_question_texts(obj.get("key"), questions, listed, f"{path}.questions")
     trigger = obj.get("trigger")
     if isinstance(trigger, dict):
         problems += _check_trigger(trigger, f"{path}.trigger")
@@ -79,7 +83,64 @@ def check_collection(obj: dict, path: str) -> list[str]:
 
 
 # Without built-in wording, a language needs at least what every page and e-mail shows.
-_REQUIRED_OWN = ("question", "follow_up", "submit", "thank_you", "email_subject", "email_intro", "unsubscribe")
+_REQUIRED_OWN = ("title", "question", "follow_up", "submit", "thank_you", "email_subject", "email_intro", "unsubscribe")
+
+
+# Own texts with no built-in counterpart of the same meaning: one given in a language must be
+# given in every language, or the pages in the others would say something else.
+_OWN_EVERYWHERE = ("question", "title", "intro")
+
+
+def _missing_own_texts(survey: Any, texts: Any, languages: list[str], path: str) -> list[str]:
+    if not isinstance(texts, dict):
+        return []
+    problems = []
+    for name in _OWN_EVERYWHERE:
+        given = [lang for lang in languages if isinstance(texts.get(lang), dict) and texts[lang].get(name)]
+        for lang in languages:
+            if given and lang not in given:
+                problems.append(
+                    f"{path}.texts.{lang}.{name}: survey {survey!r} lists language {lang!r} but writes its "
+                    f"{name} only in {', '.join(given)}; write the {lang} {name} too, or remove {lang} from languages"
+                )
+    return problems
+
+
+def _missing_question_texts(survey: Any, questions: list, languages: list[str], path: str) -> list[str]:
+    """Every listed language needs its own text of every question and option: falling back to
+    another language would put two languages on one page."""
+    problems = []
+    for n, q in enumerate(questions):
+        if not isinstance(q, dict):
+            continue
+        name = q.get("key")
+        parts = [(f"{path}[{n}]", "text", q.get("text"), f"question {name!r}")]
+        if q.get("low_text") is not None:
+            parts.append((f"{path}[{n}]", "low_text", q.get("low_text"), f"question {name!r}"))
+        for m, o in enumerate(q.get("options") or ()):
+            if isinstance(o, dict):
+                option = f"question {name!r}, option {o.get('key')!r}"
+                parts.append((f"{path}[{n}].options[{m}]", "text", o.get("text"), option))
+        for where, field, value, what in parts:
+            problems += _per_language(survey, what, value, languages, f"{where}.{field}")
+    return problems
+
+
+def _per_language(survey: Any, what: str, value: Any, languages: list[str], path: str) -> list[str]:
+    if isinstance(value, dict):
+        return [
+            f"{path}.{lang}: survey {survey!r}, {what} has no {lang!r} text; write one for every language "
+            f"the survey lists ({', '.join(languages)}), or remove {lang} from languages"
+            for lang in languages
+            if not value.get(lang)
+        ]
+    if len(languages) > 1 and (value is None or isinstance(value, str)):
+        # A missing option text shows its key; one plain text is one language for all of them.
+        return [
+            f"{path}: survey {survey!r}, {what} has one text for languages {', '.join(languages)}; "
+            f"write it per language, e.g. {{{languages[0]}: ..., {languages[1]}: ...}}"
+        ]
+    return []
 
 
 def _check_texts(texts: Any, languages: list, path: str) -> list[str]:

@@ -121,20 +121,46 @@ class SurveyDefinition:
     def scored(self) -> bool:
         return self.metric in SCALES
 
+    def title(self, language: str) -> str:
+        """The survey's heading in ``language``: its own ``title`` text, else its name when that
+        is the survey's first language (the name is written in it), else the built-in title."""
+        own = self.texts.get(language, {}).get("title")
+        if own:
+            return own
+        if language == self.languages[0]:
+            return self.name
+        return BUILTIN_TEXTS.get(language.split("-")[0], {}).get("title") or self.name
+
     def text(self, text_key: str, language: str, **values: Any) -> str:
-        """A text in ``language``: the survey's own, else built-in, else the fallback language's."""
+        """A text in ``language``: the survey's own, else built-in, else the fallback language's.
+        ``{subject}`` is the survey's title in ``language``, never its name in another language."""
         for lang in (language, self.languages[0], "en"):
             found = self.texts.get(lang, {}).get(text_key) or BUILTIN_TEXTS.get(lang, {}).get(text_key)
             if found:
                 # str.replace, not format(): survey authors' own braces must not break a page.
-                for name_, value in {"subject": self.name, **values}.items():
+                for name_, value in {"subject": self.title(language), **values}.items():
                     found = found.replace("{" + name_ + "}", str(value))
                 return found
         return text_key
 
     def question_text(self, language: str) -> str:
-        own = self.texts.get(language, {}).get("question") or self.texts.get(self.languages[0], {}).get("question")
+        """The scored question: the survey's own in ``language``, else the built-in one in it.
+        (The loader refuses an own question missing a language the survey lists; a survey stored
+        before that check gets the built-in wording rather than another language's.)"""
+        own = self.texts.get(language, {}).get("question")
         return own or self.text(f"question.{self.metric}", language)
+
+    def wording(self, texts: dict[str, str], language: str) -> str:
+        """A question's or option's own text in ``language`` (``*``: one text for all)."""
+        for lang in (language, "*", self.languages[0], "en"):
+            if texts.get(lang):
+                return texts[lang]
+        return next(iter(texts.values()), "")
+
+    def question_wording(self, question: Question, language: str, score: int | None) -> str:
+        """What ``question`` asks in ``language`` after ``score`` (its low text for a low score)."""
+        low = self.is_low(score) and bool(question.low_text)
+        return self.wording(question.low_text if low else question.text, language)
 
     def follow_ups(self, score: int | None) -> list[Question]:
         return [q for q in self.questions if q.applies(score)]

@@ -21,7 +21,7 @@ import yaml
 from ..errors import InputError
 from .features import PurchaseSummary
 
-__all__ = ["RFM_SEGMENTS", "Clusters", "cluster", "rfm"]
+__all__ = ["RFM_SEGMENTS", "RFM_VERSION", "Clusters", "cluster", "rfm", "save_clusters", "save_rfm"]
 
 RFM_SEGMENTS = yaml.safe_load(resources.files(__package__).joinpath("rfm_segments.yaml").read_text(encoding="utf-8"))
 MIN_SHARE = 0.05
@@ -106,3 +106,36 @@ def cluster(features: pd.DataFrame, *, max_k: int = 8, seed: int = 0, sample: in
             "distinctive": {name: round(float(v), 2) for name, v in top.items()},
         }
     return Clusters(pd.Series(labels, index=features.index, name="cluster"), best, silhouettes, descriptions)
+
+
+RFM_VERSION = "rfm-quintiles/1"
+
+
+def save_rfm(store, *, until=None) -> pd.DataFrame:
+    """Every buyer's RFM scores, code and segment, stored (and written onto the customer)."""
+    from ..analytics.kpis import kpi
+    from .features import purchase_summary
+    from .stored import save_predictions
+
+    table = rfm(purchase_summary(kpi(store), until=until))
+    rows = list(table.to_dict(orient="index").items())
+    save_predictions(store, "rfm", version=RFM_VERSION, summary={"segments": RFM_SEGMENTS}, rows=rows)
+    return table
+
+
+def save_clusters(store, *, at=None, max_k: int = 8, seed: int = 0) -> Clusters:
+    """k-means clusters of the active customers' behaviour features, stored as "cluster N"."""
+    from datetime import datetime, timezone
+
+    from ..analytics.kpis import kpi
+    from .churn_features import NUMERIC, customer_features
+    from .stored import save_predictions
+
+    at = at or datetime.now(timezone.utc)
+    # Ordered by customer: k-means' start depends on the rows' order, which engines do not fix.
+    features = customer_features(kpi(store), at).table[list(NUMERIC)].sort_index()
+    found = cluster(features, max_k=max_k, seed=seed)
+    summary = {"k": found.k, "silhouettes": found.silhouettes, "clusters": found.descriptions, "seed": seed}
+    rows = [(cid, {"cluster": int(c), "name": f"cluster {int(c)}"}) for cid, c in found.labels.items()]
+    save_predictions(store, "cluster", version=f"kmeans/1+k{found.k}+seed{seed}", summary=summary, rows=rows)
+    return found

@@ -2,8 +2,9 @@
 
 Row-at-a-time ORM inserts top out at a few thousand rows a second; imports and the demo
 write millions. So this module talks to the driver directly, inside the caller's SQLAlchemy
-transaction: ``executemany`` on SQLite, ``COPY`` into a staging table and one
-``INSERT … SELECT … ON CONFLICT`` on PostgreSQL. Either way a row whose key already exists is
+transaction: rows go into a temporary staging table (``executemany`` on SQLite, ``COPY`` on
+PostgreSQL), then one ``INSERT … SELECT … ON CONFLICT`` (or ``UPDATE … FROM``) publishes them,
+so the store's write lock is held only for that statement and the commit. Either way a row whose key already exists is
 left alone, or, with ``update=True``, updated where a given value differs from the stored one:
 a null (a blank cell) never erases a stored value, and a JSON column named in ``merge`` gets
 the new keys merged into the stored object instead of replacing it.
@@ -93,37 +94,61 @@ def _set_and_differs(dialect: str, table: str, columns: list[str], source: str, 
     return ", ".join(sets), " OR ".join(differs)
 
 
-def _sqlite_insert(conn, table, data, key, progress) -> int:
+def _sqlite_stage(conn, table: sa.Table, data: pa.Table, progress) -> str:
+    """Copy ``data`` into a temporary table; return its name.
+
+    SQLite keeps temporary tables in a database of their own, so filling one takes no lock on
+    the store: the slow row-by-row part of a bulk write runs while the server's answers go
+    through, and the store's write lock is held only for the one ``INSERT … SELECT`` (or
+    ``UPDATE … FROM``) that publishes the rows. Untyped columns keep each value as given, so
+    the store's columns apply their affinity exactly as a direct insert would."""
     cols = data.column_names
     names = ", ".join(f'"{c}"' for c in cols)
-    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" for _ in cols)}) ON CONFLICT ({", ".join(key)}) DO NOTHING'
-    return _sqlite_many(conn, sql, data, cols, progress)
-
-
-def _sqlite_update(conn, table, data, key, merge, progress) -> int:
-    changed = _changed_columns(data, key)
-    # Named parameters: each value is used in SET and in the WHERE test.
-    sets, differs = _set_and_differs("sqlite", table.name, changed, ":{c}", merge)
-    match = " AND ".join(f'"{k}" = :{k}' for k in key)
-    sql = f'UPDATE "{table.name}" SET {sets} WHERE {match} AND ({differs})'
-    return _sqlite_many(conn, sql, data, [*changed, *key], progress, named=True)
-
-
-def _sqlite_many(conn, sql: str, data: pa.Table, cols: list[str], progress, named: bool = False) -> int:
-    """``executemany`` in chunks; rows as tuples, or as dicts for ``:name`` parameters."""
+    stage = f"_cx_stage_{table.name}"
     cursor = conn.connection.driver_connection.cursor()
-    written = 0
     try:
+        cursor.execute(f'DROP TABLE IF EXISTS temp."{stage}"')
+        cursor.execute(f'CREATE TEMP TABLE "{stage}" ({names})')
+        sql = f'INSERT INTO temp."{stage}" VALUES ({", ".join("?" for _ in cols)})'
         for start in range(0, data.num_rows, CHUNK):
             chunk = data.slice(start, CHUNK)
-            rows = zip(*(_sqlite_values(chunk.column(c)) for c in cols))
-            cursor.executemany(sql, (dict(zip(cols, row)) for row in rows) if named else rows)
-            written += max(cursor.rowcount, 0)
+            cursor.executemany(sql, zip(*(_sqlite_values(chunk.column(c)) for c in cols)))
             if progress:
                 progress(chunk.num_rows)
     finally:
         cursor.close()
-    return written
+    return stage
+
+
+def _sqlite_publish(conn, sql: str, stage: str) -> int:
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.execute(sql)
+        changed = max(cursor.rowcount, 0)
+        cursor.execute(f'DROP TABLE temp."{stage}"')
+    finally:
+        cursor.close()
+    return changed
+
+
+def _sqlite_insert(conn, table, data, key, progress) -> int:
+    names = ", ".join(f'"{c}"' for c in data.column_names)
+    stage = _sqlite_stage(conn, table, data, progress)
+    # "WHERE true": without it SQLite would read ON CONFLICT as part of the SELECT's join.
+    sql = (
+        f'INSERT INTO main."{table.name}" ({names}) SELECT {names} FROM temp."{stage}" WHERE true '
+        f"ON CONFLICT ({', '.join(key)}) DO NOTHING"
+    )
+    return _sqlite_publish(conn, sql, stage)
+
+
+def _sqlite_update(conn, table, data, key, merge, progress) -> int:
+    changed = _changed_columns(data, key)
+    sets, differs = _set_and_differs("sqlite", table.name, changed, 's."{c}"', merge)
+    stage = _sqlite_stage(conn, table, data, progress)
+    match = " AND ".join(f'"{table.name}"."{k}" = s."{k}"' for k in key)
+    sql = f'UPDATE main."{table.name}" SET {sets} FROM temp."{stage}" AS s WHERE {match} AND ({differs})'
+    return _sqlite_publish(conn, sql, stage)
 
 
 def _sqlite_values(col: pa.ChunkedArray) -> list:

@@ -43,6 +43,7 @@ __all__ = [
     "SENTIMENTS",
     "TIMELINE_LIMIT",
     "churn_reasons",
+    "churn_reasons_by_period",
     "customer_timeline",
     "feedback_stream",
     "filter_values",
@@ -164,6 +165,29 @@ def churn_reasons(store: Store, since: date, until: date, *, segment: str | None
         q = q.where(c.c.segment == segment)
     with store.engine.connect() as conn:
         return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def churn_reasons_by_period(
+    store: Store, since: date, until: date, grain: str, *, segment: str | None = None
+) -> list[dict]:
+    """How many customers gave each reason for leaving, per period of ``grain`` in [since,
+    until): rows ``{period, reason, n}``. Periods are cut in Python (one row per customer who
+    left in the window, no engine-specific date functions)."""
+    from .. import periods
+
+    c = customers
+    reason = sa.func.coalesce(c.c.churn_reason, "(not given)")
+    q = sa.select(c.c.churned_at, reason.label("reason")).where(
+        c.c.churned_at >= _midnight(since), c.c.churned_at < _midnight(until)
+    )
+    if segment:
+        q = q.where(c.c.segment == segment)
+    counts: dict[tuple, int] = {}
+    with store.engine.connect() as conn:
+        for at, why in conn.execute(q):
+            key = (periods.start(periods.as_utc(at).astimezone(UTC), grain), why)
+            counts[key] = counts.get(key, 0) + 1
+    return [{"period": p, "reason": r, "n": n} for (p, r), n in sorted(counts.items())]
 
 
 # --- the feedback stream ------------------------------------------------------------------------

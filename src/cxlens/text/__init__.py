@@ -25,6 +25,7 @@ from .drivers import Driver, DriverResult, Spike, relative_weights, spikes
 from .language import detect_language, detect_languages
 from .requests import group_requests, is_feature_request
 from .sentiment import Evaluation, Predictions, Sentiment, SentimentModel, labels_from_scores, vader_predict
+from .theme_admin import ignore_theme, taxonomy_themes
 from .themes import Theme, ThemeModel
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "fit_sentiment",
     "fit_themes",
     "group_requests",
+    "ignore_theme",
     "is_feature_request",
     "key_drivers",
     "labels_from_scores",
@@ -55,6 +57,7 @@ __all__ = [
     "relative_weights",
     "rename_theme",
     "spikes",
+    "taxonomy_themes",
     "text_spikes",
     "themes",
     "vader_predict",

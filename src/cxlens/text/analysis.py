@@ -301,10 +301,13 @@ class ThemeSummary:
     examples: list[str]
     pinned: bool
     terms: list[str]
+    topic: str | None = None  # the taxonomy key of a topic; None for a discovered theme
+    ignored: bool = False
 
 
-def themes(store: Store, *, months: int = 6, examples: int = 3) -> list[ThemeSummary]:
-    """Themes with their counts, share of negative texts, monthly trend and examples, largest first."""
+def themes(store: Store, *, months: int = 6, examples: int = 3, include_ignored: bool = False) -> list[ThemeSummary]:
+    """Themes with their counts, share of negative texts, monthly trend and examples, largest
+    first; themes an admin ignored only with ``include_ignored``."""
     r, t = s.text_results, s.text_themes
     with store.engine.connect() as conn:
         rows = conn.execute(
@@ -320,6 +323,8 @@ def themes(store: Store, *, months: int = 6, examples: int = 3) -> list[ThemeSum
         out = []
         for theme_id, items in by_theme.items():
             m = meta[theme_id]
+            if m.ignored and not include_ignored:
+                continue
             trend: dict[str, int] = {}
             if latest:
                 for row in items:
@@ -338,6 +343,8 @@ def themes(store: Store, *, months: int = 6, examples: int = 3) -> list[ThemeSum
                     examples=_texts_of(conn, best, examples),
                     pinned=bool(m.pinned),
                     terms=[x[0] for x in (m.terms or {}).get("terms", [])[:8]],
+                    topic=(m.terms or {}).get("topic"),
+                    ignored=bool(m.ignored),
                 )
             )
     return sorted(out, key=lambda x: -x.count)

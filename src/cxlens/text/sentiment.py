@@ -35,6 +35,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..errors import InputError
+from .baselines import WordModel
 from .calibration import combine_with_rating, fit_scaling, learn_mixed_threshold, softmax
 from .evaluation import Evaluation, evaluate_labels
 from .features import DEFAULT_FEATURES, DEFAULT_NGRAMS, hashed_ngrams, linear_scores
@@ -192,6 +193,12 @@ class SentimentModel:
         self.scaling: tuple[float, np.ndarray] = (1.0, np.zeros(0))
         self.lexicon_languages: tuple[str, ...] = ()
         self.selection: dict[str, dict[str, Any]] = {}
+        # Per language with enough texts, TF-IDF over word n-grams + logistic regression beside
+        # the character n-grams: the two probabilities are averaged (word n-grams see what
+        # character n-grams split, and the other way round), or, where held-out texts say so,
+        # the word model alone (``word_only``).
+        self.word_models: dict[str, WordModel] = {}
+        self.word_only: tuple[str, ...] = ()
         self.n_texts = 0
         self.counts: dict[str, int] = {}
 
@@ -230,6 +237,7 @@ class SentimentModel:
         self.counts = {str(c): int(n) for c, n in zip(found, counts)}
         self.n_texts = len(texts)
         self.weights = self.intercept = None
+        self.word_models, self.word_only, self.selection, self.lexicon_languages = {}, (), {}, ()
         if len(texts) < self.min_texts or len(found) < 2:
             return self
         self.classes = tuple(c for c in LABELS if c in self.counts)
@@ -239,6 +247,7 @@ class SentimentModel:
         else:
             self.scaling = (1.0, np.zeros(len(self.classes)))
         self.weights, self.intercept = self._fit_matrix(texts, y)
+        self.word_models = _word_models(texts, y, langs, self.classes, self.min_language) if langs else {}
         return self
 
     def _calibrate(self, texts: list[str], y: np.ndarray, held: np.ndarray, langs: list[str] | None) -> None:
@@ -252,11 +261,21 @@ class SentimentModel:
         if self.mixed_threshold is None and "mixed" not in self.classes:
             self.mixed_threshold = learn_mixed_threshold(self._probabilities(test_texts), self.classes, y[test])
         if langs is not None:
-            self._choose_per_language(test_texts, y[test], [langs[i] for i in test])
+            self._choose_per_language(
+                test_texts,
+                y[test],
+                [langs[i] for i in test],
+                ([texts[i] for i in train], y[train], [langs[i] for i in train]),
+            )
 
-    def _choose_per_language(self, texts: list[str], truth: np.ndarray, langs: list[str]) -> None:
-        """Model or lexicon, per language, by held-out macro-F1 (accuracy breaks ties)."""
-        ours = self._label(self._probabilities(texts))
+    def _choose_per_language(self, texts: list[str], truth: np.ndarray, langs: list[str], fitted_on: tuple) -> None:
+        """Per language, the model (character n-grams with word n-grams beside them), the
+        lexicon or the word n-grams alone (fitted on the language's part of ``fitted_on``), by
+        held-out macro-F1 (accuracy breaks ties; a tie keeps the model, then the lexicon)."""
+        train_texts, train_y, train_langs = fitted_on
+        chars = self._probabilities(texts)
+        words = _word_models(train_texts, train_y, train_langs, self.classes, self.min_language)
+        text_array = np.asarray(texts, dtype=object)
         vader = vader_predict(texts).labels
         if "neutral" not in self.classes:  # the lexicon too may say only what the labels know
             scores = vader_predict(texts).scores
@@ -266,18 +285,22 @@ class SentimentModel:
             rows = np.array([g == lang for g in langs])
             if rows.sum() < self.min_language:
                 continue
-            model_ev = evaluate_labels(ours[rows], truth[rows])
-            vader_ev = evaluate_labels(vader[rows], truth[rows])
-            use_vader = (vader_ev.macro_f1, vader_ev.accuracy) > (model_ev.macro_f1, model_ev.accuracy)
+            found = {"model": evaluate_labels(self._label(chars[rows]), truth[rows])}
+            if lang in words:
+                pw = words[lang].probabilities(text_array[rows])
+                found["model"] = evaluate_labels(self._label((chars[rows] + pw) / 2), truth[rows])
+                found["words"] = evaluate_labels(self._label(pw), truth[rows])
+            found["vader"] = evaluate_labels(vader[rows], truth[rows])
+            chosen = max(found, key=lambda k: (found[k].macro_f1, found[k].accuracy, -list(found).index(k)))
             self.selection[lang] = {
                 "n": int(rows.sum()),
-                "model": {"accuracy": model_ev.accuracy, "macro_f1": model_ev.macro_f1},
-                "vader": {"accuracy": vader_ev.accuracy, "macro_f1": vader_ev.macro_f1},
-                "chosen": "vader" if use_vader else "model",
+                **{k: {"accuracy": e.accuracy, "macro_f1": e.macro_f1} for k, e in found.items()},
+                "chosen": chosen,
             }
-            if use_vader:
+            if chosen == "vader":
                 lexicon.append(lang)
         self.lexicon_languages = tuple(lexicon)
+        self.word_only = tuple(g for g, v in self.selection.items() if v["chosen"] == "words")
 
     def _fit_matrix(self, texts: list[str], y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         from sklearn.exceptions import ConvergenceWarning
@@ -358,6 +381,15 @@ class SentimentModel:
             return pred
         p = self._probabilities(texts)
         methods = np.full(len(texts), "model", dtype=object)
+        if languages is not None and self.word_models:
+            for lang, words in self.word_models.items():
+                rows = np.flatnonzero([_base(g) == lang for g in languages])
+                if len(rows):
+                    pw = words.probabilities([texts[i] for i in rows])
+                    if lang in self.word_only:
+                        p[rows], methods[rows] = pw, "words"
+                    else:
+                        p[rows] = (p[rows] + pw) / 2
         if ratings is not None:
             p, rated = combine_with_rating(p, self.classes, ratings)
             methods[rated] = "combined"
@@ -403,7 +435,11 @@ class SentimentModel:
                 "lexicon_languages": list(self.lexicon_languages),
                 "selection": self.selection,
                 "counts": self.counts,
+                "words": {g: {"terms": w.terms, "char": w.char} for g, w in self.word_models.items()},
+                "word_only": list(self.word_only),
             }
+            for g, w in self.word_models.items():
+                arrays |= {f"words_{g}_idf": w.idf, f"words_{g}_coef": w.coef, f"words_{g}_intercept": w.intercept}
             arrays |= {
                 "weights": self.weights,
                 "intercept": self.intercept,
@@ -436,10 +472,32 @@ class SentimentModel:
                     model.lexicon_languages = tuple(info["lexicon_languages"])
                     model.selection, model.counts = info["selection"], info["counts"]
                     model.scaling = (float(z["scaling"][0]), z["scaling"][1:].astype(float))
+                    model.word_only = tuple(info.get("word_only", ()))
+                    for g, w in info.get("words", {}).items():
+                        model.word_models[g] = WordModel(
+                            model.classes,
+                            w["terms"],
+                            z[f"words_{g}_idf"],
+                            z[f"words_{g}_coef"],
+                            z[f"words_{g}_intercept"],
+                            w["char"],
+                        )
                 else:
                     model.classes = CLASSES
                     model.scaling = (1.0, np.zeros(len(CLASSES)))
         return model
+
+
+def _word_models(
+    texts: Sequence[str], y: np.ndarray, langs: Sequence[str], classes: Sequence[str], least: int
+) -> dict[str, WordModel]:
+    """A word n-gram model per language with at least ``least`` texts of two labels or more."""
+    out = {}
+    for lang in sorted(set(langs)):
+        rows = [i for i, g in enumerate(langs) if g == lang]
+        if len(rows) >= least and len(set(y[rows])) >= 2:
+            out[lang] = WordModel.fit([texts[i] for i in rows], y[rows], classes)
+    return out
 
 
 def _score(p: np.ndarray, classes: Sequence[str]) -> np.ndarray:

@@ -24,7 +24,9 @@ from ..store import Store, open_store
 from . import (
     admin,
     admin_privacy,
+    admin_themes,
     api_alerts,
+    api_docs,
     api_events,
     api_kpi,
     api_predict,
@@ -57,7 +59,12 @@ def create_app(store: Store | None = None, *, worker_every: float | None = None)
                 worker.stop()
 
     app = FastAPI(
-        title="cxlens", version=__version__, description="Customer-experience measurement.", lifespan=lifespan
+        title="cxlens",
+        version=__version__,
+        description="Customer-experience measurement.",
+        lifespan=lifespan,
+        docs_url=None,  # api_docs serves /docs with the vendored viewer (FastAPI's loads it from a CDN)
+        redoc_url=None,
     )
     app.state.store = store
     app.include_router(api_kpi.router)  # /api/kpi, /api/kpi/{name}
@@ -70,7 +77,9 @@ def create_app(store: Store | None = None, *, worker_every: float | None = None)
     app.include_router(api_alerts.cases_router)  # /api/cases: list, one, open, assign, status, notes, close
     app.include_router(dashboard.router)  # /, /login, /journeys, /touchpoints/{key}, /explorer, /support, …
     app.include_router(admin.router)  # /admin/users: user management, admins only
+    app.include_router(admin_themes.router)  # /admin/themes: name, merge or ignore discovered themes
     app.include_router(admin_privacy.router)  # /admin/audit, /admin/customers/{id}/export|erase
+    app.include_router(api_docs.router)  # /docs: the API reference, offline (/redoc leads there)
     app.add_exception_handler(HTTPException, dashboard.page_errors)  # pages' 403/404 as pages; the rest unchanged
     app.add_exception_handler(RequestValidationError, validation_problems)  # 422s name the field, safe to encode
     app.add_middleware(IdempotentPosts, store=store)  # Idempotency-Key on every POST of the API

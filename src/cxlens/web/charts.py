@@ -22,8 +22,10 @@ __all__ = [
     "duration_scale",
     "explorer",
     "funnel",
+    "reasons_over_time",
     "sparkline",
     "survival_curve",
+    "topic_trend",
     "trend",
     "values",
 ]
@@ -411,5 +413,72 @@ def counts(rows: list[dict], field: str, title: str) -> dict:
             "y": {"field": field, "type": "nominal", "sort": "-x", "title": None},
             "x": {"field": "n", "type": "quantitative", "title": title},
             "tooltip": [{"field": field}, {"field": "n", "type": "quantitative"}],
+        },
+    }
+
+
+def topic_trend(rows: list[dict], grain: str) -> dict:
+    """A line per topic: the % of the period's analysed texts whose main topic it is (rows of
+    :func:`cxlens.text.insights.topic_trend`; the interval and n are in the tooltip and the table)."""
+    data = [
+        {
+            "topic": r["topic"],
+            "period": _clean(r["period"]),
+            "value": _clean(r["value"]),
+            "low": _clean(r["low"]),
+            "high": _clean(r["high"]),
+            "n": r["n"],
+            "total": r["total"],
+        }
+        for r in rows
+    ]
+    return {
+        "$schema": SCHEMA,
+        "width": "container",
+        "height": 240,
+        "config": _CONFIG,
+        "data": {"values": data},
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": _time_axis(grain),
+            "y": {"field": "value", "type": "quantitative", "title": "% of analysed texts"},
+            "color": {
+                "field": "topic",
+                "type": "nominal",
+                "title": "topic",
+                "legend": {"orient": "bottom", "columns": 2},
+            },
+            "tooltip": [
+                {"field": "period", "type": "temporal", "title": grain},
+                {"field": "topic", "type": "nominal"},
+                {"field": "value", "type": "quantitative", "format": ".1f", "title": "% of texts"},
+                {"field": "low", "type": "quantitative", "format": ".1f", "title": "95 % from"},
+                {"field": "high", "type": "quantitative", "format": ".1f", "title": "95 % to"},
+                {"field": "n", "type": "quantitative", "title": "texts"},
+                {"field": "total", "type": "quantitative", "title": "all texts"},
+            ],
+        },
+    }
+
+
+def reasons_over_time(rows: list[dict], grain: str) -> dict:
+    """Customers who left per period, stacked by the reason they gave (rows: period, reason, n)."""
+    data = [{"period": r["period"].isoformat(), "reason": r["reason"], "n": r["n"]} for r in rows]
+    return {
+        "$schema": SCHEMA,
+        "width": "container",
+        "height": 220,
+        "config": _CONFIG | {"legend": {"orient": "bottom", "columns": 2}},
+        "data": {"values": data},
+        "mark": {"type": "bar"},
+        "encoding": {
+            "x": _time_axis(grain) | {"timeUnit": "yearmonth"},
+            "y": {"field": "n", "type": "quantitative", "aggregate": "sum", "title": "customers who left"},
+            "color": {"field": "reason", "type": "nominal", "title": None},
+            "tooltip": [
+                {"field": "period", "type": "temporal", "format": "%b %Y"},
+                {"field": "reason"},
+                {"field": "n", "type": "quantitative"},
+            ],
         },
     }

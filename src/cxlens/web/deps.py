@@ -15,12 +15,20 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from ..collect import Collection, policy_from_env
-from ..collect.guarding import PublicLimits
+from ..collect.guarding import PublicLimits, Suspicions
 
 if TYPE_CHECKING:
     from .kpi_engine import KPIEngine
 
-__all__ = ["accepted_languages", "client_address", "collection_of", "in_turn", "kpi_engine_of", "public_limits_of"]
+__all__ = [
+    "accepted_languages",
+    "client_address",
+    "collection_of",
+    "in_turn",
+    "kpi_engine_of",
+    "public_limits_of",
+    "suspicions_of",
+]
 
 
 def collection_of(request: Request) -> Collection:
@@ -70,6 +78,14 @@ def public_limits_of(request: Request) -> PublicLimits:
     if getattr(state, "public_limits", None) is None:
         state.public_limits = PublicLimits()
     return state.public_limits
+
+
+def suspicions_of(request: Request) -> Suspicions:
+    """The app's quarantine rules of the public ways in (bursts, duplicates of one device)."""
+    state = request.app.state
+    if getattr(state, "suspicions", None) is None:
+        state.suspicions = Suspicions()
+    return state.suspicions
 
 
 def client_address(request: Request) -> str | None:

@@ -28,11 +28,11 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from ..collect import Collection
-from ..collect.guarding import quarantine, suspicion
+from ..collect.guarding import device_of, quarantine, suspicion
 from ..collect.surveys import SurveyDefinition
 from ..collect.tokens import InvitationClaim, OpenFormClaim
-from ..errors import InvalidAnswer, InvalidToken, TokenExpired, UnknownSurvey
-from .deps import accepted_languages, client_address, collection_of, in_turn, public_limits_of
+from ..errors import AnswerClosed, InvalidAnswer, InvalidToken, TokenExpired, UnknownSurvey
+from .deps import accepted_languages, client_address, collection_of, in_turn, public_limits_of, suspicions_of
 from .guard import page_policy
 
 __all__ = ["OPEN_FORM_MAX_AGE", "OPEN_FORM_MIN_SECONDS", "router"]
@@ -97,7 +97,9 @@ def _thanks(survey: SurveyDefinition, language: str) -> HTMLResponse:
         if len(_THANKS) > 10_000:
             _THANKS.clear()
         _THANKS[key] = (
-            TEMPLATES.get_template("survey_message.html").render(lang=language, title=survey.name, text=text).encode()
+            TEMPLATES.get_template("survey_message.html")
+            .render(lang=language, title=survey.title(language), text=text)
+            .encode()
         )
     return HTMLResponse(_THANKS[key])
 
@@ -107,7 +109,8 @@ def _bad_link(request: Request, exc: InvalidToken) -> HTMLResponse:
 
     lang = accepted_languages(request)
     language = next((t.split("-")[0] for t in lang if t.split("-")[0] in BUILTIN_TEXTS), "en")
-    key = "expired" if isinstance(exc, TokenExpired) else "invalid"
+    # An answer past its change window is kept, not lost: say so, not that the link expired.
+    key = "closed" if isinstance(exc, AnswerClosed) else "expired" if isinstance(exc, TokenExpired) else "invalid"
     return _message(
         request,
         language,
@@ -131,14 +134,13 @@ def _survey_page(
 ) -> HTMLResponse:
     """Step one (the score) when no score is known yet, else step two (the follow-ups)."""
     step = "score" if survey.scored and score is None else "follow_up"
-    low = survey.is_low(score)
     questions = [
         {
             "key": q.key,
             "type": q.type,
             "options": q.options,
             "answer": answers.get(q.key),
-            "text": _localised((q.low_text if low and q.low_text else q.text), language, survey),
+            "text": survey.question_wording(q, language, score),
             "scale": list(range(q.scale[0], q.scale[1] + 1)) if q.scale else [],
         }
         for q in survey.follow_ups(score)
@@ -159,16 +161,10 @@ def _survey_page(
         "t": lambda name: survey.text(name, language),
         "honeypot": HONEYPOT,
         "chosen": chosen,
-        "option_text": lambda o: _localised(o.text, language, survey),
+        "option_text": lambda o: survey.wording(o.text, language),
+        "title": survey.title(language),
     }
     return _page(request, "survey.html", context, status)
-
-
-def _localised(texts: dict[str, str], language: str, survey: SurveyDefinition) -> str:
-    for lang in (language, "*", survey.languages[0], "en"):
-        if texts.get(lang):
-            return texts[lang]
-    return next(iter(texts.values()), "")
 
 
 def _score_param(value: str | None) -> int | str | None:
@@ -208,14 +204,14 @@ async def open_survey_answer(request: Request, survey_key: str):
     language = survey.language_for((form.get("lang") or [None])[0], *accepted_languages(request))
     refused = _refused_open_form(collection, survey, form)
     if refused:
-        return _message(request, language, survey.name, refused, 400)
+        return _message(request, language, survey.title(language), refused, 400)
     claim = OpenFormClaim.read(collection.signer, form["form"][0])
     limited = public_limits_of(request).check(
         survey.id, client_address(request), request.cookies.get(BROWSER_COOKIE), claim.nonce
     )
     if limited:
         page = _message(
-            request, language, survey.name, f"Too many answers from here; try again in {limited[1]} s.", 429
+            request, language, survey.title(language), f"Too many answers from here; try again in {limited[1]} s.", 429
         )
         page.headers["Retry-After"] = str(limited[1])
         return page
@@ -224,7 +220,10 @@ async def open_survey_answer(request: Request, survey_key: str):
     external_id = f"open:{survey.id}:{claim.nonce}"
     try:
         answers = _answers_from(form, survey, int(score) if isinstance(score, str) and score.isdigit() else None)
-        if reason := suspicion(request.headers):
+        address = client_address(request)
+        device = device_of(address, request.headers, request.cookies.get(BROWSER_COOKIE))
+        reason = suspicion(request.headers) or suspicions_of(request).check(survey.id, address, device, claim.nonce)
+        if reason:
             collection.check_answer(survey, score, answers)
             payload = {"score": score, "answers": answers, "channel": "web", "language": language}
             await in_turn(collection, quarantine, collection.store, survey.id, external_id, payload, reason)

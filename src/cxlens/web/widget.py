@@ -18,11 +18,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from ..collect.guarding import quarantine, suspicion
+from ..collect.guarding import device_of, quarantine, suspicion
 from ..collect.surveys import SurveyDefinition
 from ..errors import InvalidAnswer, UnknownSurvey
 from .api_bodies import WidgetAnswer
-from .deps import accepted_languages, client_address, collection_of, in_turn, public_limits_of
+from .deps import accepted_languages, client_address, collection_of, in_turn, public_limits_of, suspicions_of
 from .guard import ERRORS, body_schema, json_body
 
 __all__ = ["router", "widget_script"]
@@ -89,20 +89,25 @@ def _js(value) -> str:
 def widget_script(survey: SurveyDefinition, post_url: str) -> str:
     """The widget's JavaScript for one survey, with its texts in every language it speaks."""
     low_band = survey.is_low
+    low, high = survey.scale
+    # The widget asks one follow-up, the comment: the survey's own comment question when it has
+    # one (what its hosted page asks too), else the built-in follow-up.
+    comment = next((q for q in survey.questions if q.key == "comment"), None)
     texts = {}
     for lang in survey.languages:
         texts[lang] = {
             "lang": lang,
-            "title": survey.name,
+            "title": survey.title(lang),
             "question": survey.question_text(lang),
             "low": survey.text(f"low.{survey.metric}", lang),
             "high": survey.text(f"high.{survey.metric}", lang),
-            "follow_up": survey.text("follow_up", lang),
-            "follow_up_low": survey.text("follow_up_low", lang),
+            "follow_up": survey.question_wording(comment, lang, high) if comment else survey.text("follow_up", lang),
+            "follow_up_low": survey.question_wording(comment, lang, low)
+            if comment
+            else survey.text("follow_up_low", lang),
             "submit": survey.text("submit", lang),
             "thank_you": survey.text("thank_you", lang),
         }
-    low, high = survey.scale
     low_max = max((n for n in range(low, high + 1) if low_band(n)), default=low - 1)
     config = {"post": post_url, "min": low, "max": high, "low": low_max, "fallback": survey.languages[0]}
     return _SCRIPT.replace("__SURVEY__", _js(config)).replace("__TEXTS__", _js(texts))
@@ -220,7 +225,10 @@ async def answer(request: Request, survey_key: str) -> JSONResponse:
         )
     external_id = f"widget:{survey.id}:{body['id']}"
     try:
-        if reason := suspicion(request.headers):
+        address = client_address(request)
+        device = device_of(address, request.headers)  # the widget sets no cookie on its host's site
+        reason = suspicion(request.headers) or suspicions_of(request).check(survey.id, address, device, body["id"])
+        if reason:
             collection.check_answer(survey, body.get("score"), answers)
             payload = {"score": body.get("score"), "answers": answers, "channel": "widget", "language": language}
             await in_turn(collection, quarantine, collection.store, survey.id, external_id, payload, reason)

@@ -37,6 +37,13 @@ customers = sa.Table(
     sa.Column("plan", sa.String(100)),
     sa.Column("persona", sa.String(100)),
     sa.Column("attributes", JSONValue),
+    # The latest behaviour segments (``cxlens segments``), written here so that KPIs slice by
+    # them through the customer join; ``persona_version``: the persona definition that set
+    # ``persona`` (none: the import's value).
+    sa.Column("rfm_segment", sa.String(100)),
+    sa.Column("rfm_code", sa.String(3)),
+    sa.Column("cluster", sa.String(100)),
+    sa.Column("persona_version", sa.String(100)),
     timestamp("signed_up_at"),
     timestamp("churned_at"),
     sa.Column("churn_reason", sa.String(300)),

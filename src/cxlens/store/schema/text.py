@@ -38,6 +38,8 @@ text_themes = sa.Table(
     sa.Column("label", sa.String(300), nullable=False),  # from the top terms
     sa.Column("name", sa.String(300)),  # a user's name for it: shown instead of the label
     sa.Column("pinned", sa.Boolean, nullable=False, server_default=sa.false()),  # kept by a refit
+    # An admin called it noise (since 0020): kept, so a refit does not bring it back, but listed nowhere.
+    sa.Column("ignored", sa.Boolean, nullable=False, server_default=sa.false()),
     foreign_key("merged_into_id", "text_themes", ondelete="SET NULL"),
     sa.Column("terms", JSONValue),  # top terms with weights
     timestamp("created_at", nullable=False),
@@ -54,7 +56,7 @@ text_results = sa.Table(
     sa.Column("language", sa.String(35)),
     sa.Column("sentiment", sa.String(10)),  # negative | neutral | positive | mixed
     sa.Column("sentiment_score", sa.Float),  # -1 .. 1
-    sa.Column("sentiment_method", sa.String(10)),  # model | vader
+    sa.Column("sentiment_method", sa.String(10)),  # model | words | vader | combined | rating
     foreign_key("theme_id", "text_themes", ondelete="SET NULL"),
     sa.Column("theme_score", sa.Float),  # similarity to the theme (0..1)
     sa.Column("feature_request", sa.Boolean, nullable=False, server_default=sa.false()),

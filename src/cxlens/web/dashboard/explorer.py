@@ -83,7 +83,11 @@ def explore(kpis, metric: str, by: str | None, filters: Filters, with_grain: boo
         "ignored": ignored,
         "dimensions": dims,
         "compute": options,
-        "chart_spec": charts.explorer(chart_rows(rows, by), metric, by, grain) if rows else None,
+        "chart_spec": charts.explorer(
+            chart_rows(rows, by) + other_rows(kpis, metric, rows, by, options), metric, by, grain
+        )
+        if rows
+        else None,
         "chart_groups": chart_note(rows, by),
         "tested": tested,
         "q": q,
@@ -93,6 +97,7 @@ def explore(kpis, metric: str, by: str | None, filters: Filters, with_grain: boo
 
 CHART_GROUPS = 8  # lines a chart can show and a reader can tell apart
 NO_GROUP = "(none)"
+OTHER_GROUP = "other"  # the groups beyond CHART_GROUPS, computed as one
 
 
 def _top_groups(rows: list[dict], by: str) -> list:
@@ -111,6 +116,23 @@ def chart_rows(rows: list[dict], by: str | None) -> list[dict]:
     return [{**r, by: NO_GROUP if r.get(by) is None else r[by]} for r in rows if r.get(by) in top]
 
 
+def other_rows(kpis, metric: str, rows: list[dict], by: str | None, options: dict[str, Any]) -> list[dict]:
+    """The groups the chart leaves out, as one line named "other": the KPI computed again over
+    their answers together (a mean of their values would weigh a group of 3 like one of 300),
+    with its own interval and n. Empty when every group is drawn."""
+    if not by:
+        return []
+    top = set(_top_groups(rows, by))
+    rest = sorted({r.get(by) for r in rows if r.get(by) not in top and r.get(by) is not None}, key=str)
+    if not rest:
+        return []
+    where = dict(options.get("where") or {})
+    where[by] = rest
+    again = {k: v for k, v in options.items() if k not in ("by", "compare", "where")}
+    found = kpis.compute(metric, by=[], where=where, **again).rows
+    return [{**r, by: OTHER_GROUP} for r in found if r.get("value") is not None]
+
+
 def chart_note(rows: list[dict], by: str | None) -> str | None:
     """What the chart leaves out, in words, when it shows only the largest groups."""
     if not by:
@@ -119,7 +141,8 @@ def chart_note(rows: list[dict], by: str | None) -> str | None:
     if len(groups) <= CHART_GROUPS:
         return None
     return (
-        f"The chart shows the {CHART_GROUPS} {by} groups with the most answers of {len(groups)}; the table lists all."
+        f"The chart shows the {CHART_GROUPS} {by} groups with the most answers of {len(groups)} and the rest "
+        f'together as "{OTHER_GROUP}"; the table lists all.'
     )
 
 
