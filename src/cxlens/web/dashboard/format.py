@@ -11,7 +11,16 @@ from datetime import datetime
 
 from ... import catalog
 
-__all__ = ["base_metric", "chart_json", "format_interval", "format_period", "format_value", "label_of", "unit_of"]
+__all__ = [
+    "base_metric",
+    "chart_json",
+    "format_interval",
+    "format_p",
+    "format_period",
+    "format_value",
+    "label_of",
+    "unit_of",
+]
 
 
 def base_metric(metric: str) -> str:
@@ -55,6 +64,13 @@ def format_value(metric: str, value: float | None) -> str:
     if metric == "nps":
         return f"{value:+.1f}"
     return f"{value:.2f}"
+
+
+def format_p(name: str, value: float | None) -> str:
+    """``p = 0.347``, or ``p < 0.001`` where three decimals would round to a misleading 0."""
+    if value is None:
+        return f"{name} unknown"
+    return f"{name} < 0.001" if value < 0.0005 else f"{name} = {value:.3f}"
 
 
 def format_interval(metric: str, low: float | None, high: float | None) -> str:

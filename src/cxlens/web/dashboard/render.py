@@ -23,7 +23,7 @@ from ...errors import InputError
 from ...ingest.journeys import journey_tree
 from ...store.reads import filter_values
 from .filters import Filters, team_mapping
-from .format import chart_json, format_interval, format_period, format_value, label_of
+from .format import chart_json, format_interval, format_p, format_period, format_value, label_of
 from .login_note import LOGIN_NOTE_COOKIE, note_text
 from .session import session_of
 
@@ -44,6 +44,7 @@ TEMPLATES.env.filters["chart_json"] = chart_json
 TEMPLATES.env.globals.update(
     format_value=format_value,
     format_interval=format_interval,
+    format_p=format_p,
     label_of=label_of,
     format_period=format_period,
     version=__version__,
