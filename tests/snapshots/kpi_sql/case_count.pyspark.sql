@@ -49,7 +49,8 @@ FROM (
           `t1`.`id` AS `tp_id`,
           `t1`.`key` AS `touchpoint`,
           `t1`.`journey_id` AS `tp_journey`,
-          `t1`.`stage_id` AS `tp_stage`
+          `t1`.`stage_id` AS `tp_stage`,
+          `t1`.`team` AS `tp_team`
         FROM `touchpoints` AS `t1`
       ) AS `t4`
         ON `t2`.`touchpoint_id` = `t4`.`tp_id`

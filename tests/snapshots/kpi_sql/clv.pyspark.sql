@@ -26,6 +26,10 @@ FROM (
     `t7`.`churned_at`,
     `t7`.`churn_reason`,
     `t7`.`acquisition_cost`,
+    `t7`.`rfm_segment`,
+    `t7`.`rfm_code`,
+    `t7`.`cluster`,
+    `t7`.`persona_version`,
     `t7`.`r_customer`,
     `t7`.`paid`,
     CAST(FLOOR(
@@ -75,6 +79,10 @@ FROM (
       `t4`.`churned_at`,
       `t4`.`churn_reason`,
       `t4`.`acquisition_cost`,
+      `t4`.`rfm_segment`,
+      `t4`.`rfm_code`,
+      `t4`.`cluster`,
+      `t4`.`persona_version`,
       `t6`.`r_customer`,
       `t6`.`paid`
     FROM (

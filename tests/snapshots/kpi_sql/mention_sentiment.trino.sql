@@ -18,6 +18,8 @@ FROM (
       "t8"."segment",
       "t8"."plan",
       "t8"."persona",
+      "t8"."rfm_segment",
+      "t8"."cluster",
       "t8"."sentiment",
       "t8"."sentiment_score",
       "t8"."at",
@@ -32,6 +34,8 @@ FROM (
         "t5"."segment",
         "t5"."plan",
         "t5"."persona",
+        "t5"."rfm_segment",
+        "t5"."cluster",
         "t7"."sentiment",
         "t7"."sentiment_score",
         "t3"."posted_at" AS "at"
@@ -41,7 +45,9 @@ FROM (
           "t1"."id" AS "c_id",
           "t1"."segment",
           "t1"."plan",
-          "t1"."persona"
+          "t1"."persona",
+          "t1"."rfm_segment",
+          "t1"."cluster"
         FROM "customers" AS "t1"
       ) AS "t5"
         ON "t3"."customer_id" = "t5"."c_id"

@@ -20,6 +20,8 @@ FROM (
       "t8"."segment",
       "t8"."plan",
       "t8"."persona",
+      "t8"."rfm_segment",
+      "t8"."cluster",
       "t8"."at",
       DATE_TRUNC('MONTH', "t8"."at") AS "period"
     FROM (
@@ -34,6 +36,8 @@ FROM (
         "t7"."segment",
         "t7"."plan",
         "t7"."persona",
+        "t7"."rfm_segment",
+        "t7"."cluster",
         "t3"."submitted_at" AS "at"
       FROM "responses" AS "t3"
       LEFT OUTER JOIN (
@@ -41,7 +45,8 @@ FROM (
           "t1"."id" AS "tp_id",
           "t1"."key" AS "touchpoint",
           "t1"."journey_id" AS "tp_journey",
-          "t1"."stage_id" AS "tp_stage"
+          "t1"."stage_id" AS "tp_stage",
+          "t1"."team" AS "tp_team"
         FROM "touchpoints" AS "t1"
       ) AS "t6"
         ON "t3"."touchpoint_id" = "t6"."tp_id"
@@ -50,7 +55,9 @@ FROM (
           "t2"."id" AS "c_id",
           "t2"."segment",
           "t2"."plan",
-          "t2"."persona"
+          "t2"."persona",
+          "t2"."rfm_segment",
+          "t2"."cluster"
         FROM "customers" AS "t2"
       ) AS "t7"
         ON "t3"."customer_id" = "t7"."c_id"

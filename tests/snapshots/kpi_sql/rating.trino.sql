@@ -36,6 +36,8 @@ FROM (
       "t5"."segment",
       "t5"."plan",
       "t5"."persona",
+      "t5"."rfm_segment",
+      "t5"."cluster",
       "t5"."at",
       DATE_TRUNC('MONTH', "t5"."at") AS "period"
     FROM (
@@ -48,6 +50,8 @@ FROM (
         "t4"."segment",
         "t4"."plan",
         "t4"."persona",
+        "t4"."rfm_segment",
+        "t4"."cluster",
         "t2"."posted_at" AS "at"
       FROM "mentions" AS "t2"
       LEFT OUTER JOIN (
@@ -55,7 +59,9 @@ FROM (
           "t1"."id" AS "c_id",
           "t1"."segment",
           "t1"."plan",
-          "t1"."persona"
+          "t1"."persona",
+          "t1"."rfm_segment",
+          "t1"."cluster"
         FROM "customers" AS "t1"
       ) AS "t4"
         ON "t2"."customer_id" = "t4"."c_id"

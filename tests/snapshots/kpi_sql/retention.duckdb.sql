@@ -20,6 +20,10 @@ FROM (
     "t0"."churned_at",
     "t0"."churn_reason",
     "t0"."acquisition_cost",
+    "t0"."rfm_segment",
+    "t0"."rfm_code",
+    "t0"."cluster",
+    "t0"."persona_version",
     DATE_TRUNC('MONTH', "t0"."signed_up_at") AS "joined",
     DATE_TRUNC('MONTH', "t0"."churned_at") AS "left"
   FROM "customers" AS "t0"

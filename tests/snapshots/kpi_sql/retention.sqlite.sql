@@ -20,6 +20,10 @@ FROM (
     "t0"."churned_at",
     "t0"."churn_reason",
     "t0"."acquisition_cost",
+    "t0"."rfm_segment",
+    "t0"."rfm_code",
+    "t0"."cluster",
+    "t0"."persona_version",
     DATETIME("t0"."signed_up_at", 'start of month') AS "joined",
     DATETIME("t0"."churned_at", 'start of month') AS "left"
   FROM "customers" AS "t0"

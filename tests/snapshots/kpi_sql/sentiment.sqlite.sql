@@ -20,6 +20,8 @@ FROM (
       "t11"."segment",
       "t11"."plan",
       "t11"."persona",
+      "t11"."rfm_segment",
+      "t11"."cluster",
       "t11"."sentiment",
       "t11"."sentiment_score",
       "t11"."at",
@@ -36,6 +38,8 @@ FROM (
         "t8"."segment",
         "t8"."plan",
         "t8"."persona",
+        "t8"."rfm_segment",
+        "t8"."cluster",
         "t10"."sentiment",
         "t10"."sentiment_score",
         "t4"."submitted_at" AS "at"
@@ -45,7 +49,8 @@ FROM (
           "t1"."id" AS "tp_id",
           "t1"."key" AS "touchpoint",
           "t1"."journey_id" AS "tp_journey",
-          "t1"."stage_id" AS "tp_stage"
+          "t1"."stage_id" AS "tp_stage",
+          "t1"."team" AS "tp_team"
         FROM "touchpoints" AS "t1"
       ) AS "t7"
         ON "t4"."touchpoint_id" = "t7"."tp_id"
@@ -54,7 +59,9 @@ FROM (
           "t2"."id" AS "c_id",
           "t2"."segment",
           "t2"."plan",
-          "t2"."persona"
+          "t2"."persona",
+          "t2"."rfm_segment",
+          "t2"."cluster"
         FROM "customers" AS "t2"
       ) AS "t8"
         ON "t4"."customer_id" = "t8"."c_id"
