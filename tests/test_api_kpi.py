@@ -94,8 +94,8 @@ def test_kpi_api_errors_name_the_problem(demo):
     client = TestClient(create_app(demo))
     headers = bearer(create_api_key(demo, "dashboard", ["kpi:read"]))
     assert client.get("/api/kpi/happiness", headers=headers).status_code == 404
-    bad = client.get("/api/kpi/nps", params={"by": "team"}, headers=headers)
-    assert bad.status_code == 422 and "cannot slice by team" in bad.json()["detail"]
+    bad = client.get("/api/kpi/nps", params={"by": "agent"}, headers=headers)
+    assert bad.status_code == 422 and "cannot slice by agent" in bad.json()["detail"]
     assert client.get("/api/kpi/nps", params={"where": "segment"}, headers=headers).status_code == 422
     assert client.get("/api/kpi/nps", params={"since": "yesterday"}, headers=headers).status_code == 422
 
