@@ -3,12 +3,18 @@
 CSV columns are read as text, so that a bad value is reported as the customer wrote it, not as
 whatever a type guesser made of it; typed formats (Parquet, JSON) keep their types and the
 field checks accept both.
+
+``read_source`` reads a file whole; ``iter_source`` reads it in consecutive parts of a bounded
+number of rows, so that memory follows the part size, not the file size. Both give the same
+columns, types, values and row numbers, and the same error messages.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +25,7 @@ import pyarrow.parquet as pq
 
 from ..errors import InputError
 
-__all__ = ["FORMATS", "JSON_FIELD", "Source", "detect_format", "read_source"]
+__all__ = ["FORMATS", "JSON_FIELD", "Source", "detect_format", "iter_source", "read_source"]
 
 FORMATS = ("csv", "jsonl", "parquet")
 _SUFFIXES = {
@@ -60,12 +66,7 @@ def detect_format(path: Path, fmt: str | None = None) -> str:
 
 
 def read_source(path: str | Path, fmt: str | None = None) -> Source:
-    path = Path(path)
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory; give the file to import")
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    kind = detect_format(path, fmt)
+    path, kind = _checked(path, fmt)
     try:
         if kind == "csv":
             return Source(str(path), _read_csv(path), first_row=2)
@@ -76,7 +77,256 @@ def read_source(path: str | Path, fmt: str | None = None) -> Source:
         raise InputError(f"{path}: cannot read it as {kind}: {exc}") from exc
 
 
+def iter_source(
+    path: str | Path, fmt: str | None = None, *, rows: int = 100_000, block_size: int = 1 << 20
+) -> Iterator[Source]:
+    """The file as consecutive Sources of ``rows`` rows each (the last one fewer), in file order.
+
+    Every part has every column the file has anywhere, with the type ``read_source`` gives it,
+    and ``first_row`` set so that ``row_number(i)`` is the row ``read_source`` would name.
+    A file without rows gives one empty part that still has the columns (a CSV's header).
+    A missing file or unknown format is refused at the call; anything wrong inside the file
+    is raised while iterating, possibly after earlier parts were given out.
+
+    Memory follows ``rows`` (and ``block_size``, the bytes Arrow reads at a time), not the file,
+    except for a JSON array (``[{...}, ...]``), which is read whole and then handed out in parts.
+    JSON Lines are read twice: a first pass finds every key and its type, so that a key first
+    seen late is a column of the first part too.
+    """
+    if rows < 1:
+        raise ValueError("rows must be at least 1")
+    path, kind = _checked(path, fmt)
+    return _sources(path, kind, rows, block_size)
+
+
+def _sources(path: Path, kind: str, rows: int, block_size: int) -> Iterator[Source]:
+    if kind == "csv":
+        tables, first_row = _csv_tables(path, rows, block_size), 2
+    elif kind == "parquet":
+        tables, first_row = _parquet_tables(path, rows), 1
+    else:
+        tables, first_row = _jsonl_tables(path, rows), 1
+    for table in _guarded(path, kind, tables):
+        yield Source(str(path), table, first_row=first_row)
+        first_row += table.num_rows
+
+
+def _guarded(path: Path, kind: str, tables: Iterator[pa.Table]) -> Iterator[pa.Table]:
+    """The tables, with a read failure told as ``read_source`` tells it (not around the yield:
+    an error in the caller's own work is not the file's)."""
+    while True:
+        try:
+            table = next(tables)
+        except StopIteration:
+            return
+        except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{path}: cannot read it as {kind}: {exc}") from exc
+        yield table
+
+
+def _in_parts(batches: Iterable[pa.RecordBatch], schema: pa.Schema, rows: int) -> Iterator[pa.Table]:
+    """Record batches of any size regrouped into tables of exactly ``rows`` rows (the last one
+    fewer; one empty table when there are none). Slices share the batches' memory."""
+    pending: list[pa.RecordBatch] = []
+    count = 0
+    given = False
+    for batch in batches:
+        pending.append(batch)
+        count += batch.num_rows
+        while count >= rows:
+            table = pa.Table.from_batches(pending, schema)
+            yield table.slice(0, rows)
+            given = True
+            rest = table.slice(rows)
+            pending, count = rest.to_batches(), rest.num_rows
+    if count or not given:
+        yield pa.Table.from_batches(pending, schema)
+
+
+def _csv_tables(path: Path, rows: int, block_size: int) -> Iterator[pa.Table]:
+    delimiter, header = _csv_header(path)
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(block_size=block_size),
+            parse_options=_csv_parse_options(delimiter),
+            convert_options=_csv_convert_options(header),
+        )
+    except pa.ArrowInvalid as exc:
+        raise _csv_error(path, delimiter, header, exc) from exc
+    with reader:
+        yield from _in_parts(_csv_batches(path, reader, delimiter, header), reader.schema, rows)
+
+
+def _csv_batches(path: Path, reader, delimiter: str, header: list[str]) -> Iterator[pa.RecordBatch]:
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            return
+        except pa.ArrowInvalid as exc:
+            # The row is found by a pass over the whole file: the rows before it were fine.
+            raise _csv_error(path, delimiter, header, exc) from exc
+        yield batch
+
+
+def _parquet_tables(path: Path, rows: int) -> Iterator[pa.Table]:
+    with pq.ParquetFile(path) as f:
+        yield from _in_parts(f.iter_batches(batch_size=rows), f.schema_arrow, rows)
+
+
+def _jsonl_tables(path: Path, rows: int) -> Iterator[pa.Table]:
+    if _first_byte(path) == b"[":
+        table = _rows_table(_json_array_rows(path))
+        yield from _in_parts(table.to_batches(), table.schema, rows)
+        return
+    # First pass: every key, and the type read_source would give it, before the first part.
+    schemas = []
+    first = None
+    for lines in _jsonl_parts(path, rows):
+        table = _jsonl_part(path, lines)
+        schemas.append(table.schema)
+        first = table if first is None else False
+    if not schemas:
+        yield _rows_table([])
+        return
+    schema = _merged_schema(schemas)
+    if first is not False:  # one part only: no second pass
+        yield _conformed(path, first, None, schema)
+        return
+    for lines in _jsonl_parts(path, rows):
+        yield _conformed(path, _jsonl_part(path, lines), lines, schema)
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _jsonl_parts(path: Path, rows: int) -> Iterator[list[tuple[int, bytes]]]:
+    """Lines that are not blank, with their line numbers, ``rows`` at a time."""
+    part: list[tuple[int, bytes]] = []
+    with open(path, "rb") as f:
+        for number, line in enumerate(f, start=1):
+            if number == 1 and line.startswith(_BOM):
+                line = line[len(_BOM) :]
+            if not line.strip():
+                continue
+            part.append((number, line))
+            if len(part) == rows:
+                yield part
+                part = []
+    if part:
+        yield part
+
+
+def _jsonl_part(path: Path, lines: list[tuple[int, bytes]]) -> pa.Table:
+    """Some lines read as ``read_source`` reads a whole file: by Arrow where it can, in Python
+    where types are mixed, a line is broken, or a value is nested or looks like a time."""
+    data = b"".join(line if line.endswith(b"\n") else line + b"\n" for _, line in lines)
+    try:
+        table = pajson.read_json(io.BytesIO(data))
+        table.validate(full=True)
+    except pa.ArrowInvalid:
+        return _rows_table(_parsed(path, lines))
+    if any(_nested_or_temporal(f.type) for f in table.schema):
+        return _rows_table(_parsed(path, lines))
+    return table
+
+
+def _parsed(path: Path, lines: list[tuple[int, bytes]]) -> list[dict]:
+    rows = []
+    for number, raw in lines:
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(path, number, raw, exc) from None
+        rows.append(_json_object(path, number, line))
+    return rows
+
+
+def _merged_schema(schemas: list[pa.Schema]) -> pa.Schema:
+    """One field per key, in the order keys are first seen, typed as a whole-file read types it."""
+    fields: dict[str, list[pa.Field]] = {}
+    for schema in schemas:
+        for field in schema:
+            fields.setdefault(field.name, []).append(field)
+    return pa.schema([_merged_field(name, seen) for name, seen in fields.items()])
+
+
+def _merged_field(name: str, seen: list[pa.Field]) -> pa.Field:
+    typed = [f for f in seen if not pa.types.is_null(f.type)]
+    if not typed:
+        return pa.field(name, pa.null())
+    types = {f.type for f in typed}
+    marks = {f.metadata == JSON_FIELD for f in typed}
+    if len(types) == 1 and len(marks) == 1:
+        return typed[0]
+    if types == {pa.int64(), pa.float64()}:
+        return pa.field(name, pa.float64())
+    return pa.field(name, pa.string())  # mixed: plain text, as ``_column`` makes it
+
+
+def _conformed(path: Path, table: pa.Table, lines: list[tuple[int, bytes]] | None, schema: pa.Schema) -> pa.Table:
+    """A part given the file's columns and types: missing keys as nulls, integers widened
+    where other parts have fractions; values that must become text are read again in Python,
+    so that they read exactly as ``_as_text`` writes them."""
+    if table.schema.equals(schema, check_metadata=True):
+        return table
+    arrays = []
+    for field in schema:
+        array = _cheaply_conformed(table, field)
+        if array is None:
+            return _rows_conformed(_parsed(path, lines), schema)
+        arrays.append(array)
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _cheaply_conformed(table: pa.Table, field: pa.Field) -> pa.ChunkedArray | pa.Array | None:
+    if field.name not in table.column_names:
+        return pa.nulls(table.num_rows, field.type)
+    column = table[field.name]
+    if column.type == field.type:
+        return column
+    if pa.types.is_null(column.type):
+        return pa.nulls(table.num_rows, field.type)
+    if column.type == pa.int64() and field.type == pa.float64():
+        return column.cast(pa.float64())
+    return None
+
+
+def _rows_conformed(rows: list[dict], schema: pa.Schema) -> pa.Table:
+    arrays = []
+    for field in schema:
+        values = [row.get(field.name) for row in rows]
+        if field.metadata == JSON_FIELD:
+            arrays.append(_json_text(values))
+        elif field.type == pa.string():
+            arrays.append(pa.array([_as_text(v) for v in values], pa.string()))
+        else:
+            arrays.append(pa.array(values, field.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _checked(path: str | Path, fmt: str | None) -> tuple[Path, str]:
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory; give the file to import")
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    return path, detect_format(path, fmt)
+
+
 def _read_csv(path: Path) -> pa.Table:
+    delimiter, header = _csv_header(path)
+    try:
+        return pacsv.read_csv(
+            path, parse_options=_csv_parse_options(delimiter), convert_options=_csv_convert_options(header)
+        )
+    except pa.ArrowInvalid as exc:
+        raise _csv_error(path, delimiter, header, exc) from exc
+
+
+def _csv_header(path: Path) -> tuple[str, list[str]]:
+    """The delimiter and the header's column names, checked (each named, none repeated)."""
     with open(path, "rb") as f:
         magic = f.read(4)
     if magic == b"PAR1":
@@ -98,21 +348,26 @@ def _read_csv(path: Path) -> pa.Table:
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
         raise InputError(f"{path}: the header repeats column(s) {dupes}; give each column one name")
-    try:
-        return pacsv.read_csv(
-            path,
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={h: pa.string() for h in header},
-                # Only an empty cell is missing: "NA" is a name, a country (Namibia), an answer.
-                null_values=[""],
-                strings_can_be_null=True,
-            ),
-        )
-    except pa.ArrowInvalid as exc:
-        # Find the row Arrow could not read (error path only: it costs a pass in Python).
-        _check_utf8(path)
-        raise _ragged_row(path, delimiter, len(header)) or exc
+    return delimiter, header
+
+
+def _csv_parse_options(delimiter: str) -> pacsv.ParseOptions:
+    return pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
+
+
+def _csv_convert_options(header: list[str]) -> pacsv.ConvertOptions:
+    return pacsv.ConvertOptions(
+        column_types={h: pa.string() for h in header},
+        # Only an empty cell is missing: "NA" is a name, a country (Namibia), an answer.
+        null_values=[""],
+        strings_can_be_null=True,
+    )
+
+
+def _csv_error(path: Path, delimiter: str, header: list[str], exc: pa.ArrowInvalid) -> Exception:
+    """Find the row Arrow could not read (error path only: it costs a pass in Python)."""
+    _check_utf8(path)
+    return _ragged_row(path, delimiter, len(header)) or exc
 
 
 def _delimiter(path: Path, header_line: str) -> str:
@@ -130,10 +385,14 @@ def _check_utf8(path: Path) -> None:
             try:
                 line.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise InputError(
-                    f"{path}, line {number}: not UTF-8 text (byte 0x{line[exc.start]:02x}); "
-                    'save the file as UTF-8 (in Excel: "CSV UTF-8") and import it again'
-                ) from None
+                raise _not_utf8(path, number, line, exc) from None
+
+
+def _not_utf8(path: Path, number: int, line: bytes, exc: UnicodeDecodeError) -> InputError:
+    return InputError(
+        f"{path}, line {number}: not UTF-8 text (byte 0x{line[exc.start]:02x}); "
+        'save the file as UTF-8 (in Excel: "CSV UTF-8") and import it again'
+    )
 
 
 def _ragged_row(path: Path, delimiter: str, width: int) -> InputError | None:
@@ -153,6 +412,8 @@ def _read_jsonl(path: Path) -> pa.Table:
         return _rows_table(_json_array_rows(path))
     try:
         table = pajson.read_json(path)
+        # Arrow's JSON reader lets bytes that are not UTF-8 into text columns.
+        table.validate(full=True)
     except pa.ArrowInvalid:
         # Arrow wants one type per key across all lines: read it in Python, so that mixed
         # types reach the field checks and a broken line is reported by number.
@@ -188,22 +449,25 @@ def _json_array_rows(path: Path) -> list[dict]:
 
 
 def _jsonl_rows(path: Path) -> list[dict]:
-    rows: list[dict] = []
-    with open(path, encoding="utf-8-sig") as f:
-        for number, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(
-                    f"{path}, line {number}: not valid JSON ({exc.msg}); cxlens reads JSON Lines "
-                    "(one object per line) or one JSON array of objects: fix the line"
-                ) from exc
-            if not isinstance(obj, dict):
-                raise InputError(f"{path}, line {number}: expected a JSON object per line, got {type(obj).__name__}")
-            rows.append(obj)
-    return rows
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            return [_json_object(path, number, line) for number, line in enumerate(f, start=1) if line.strip()]
+    except UnicodeDecodeError:
+        _check_utf8(path)
+        raise
+
+
+def _json_object(path: Path, number: int, line: str) -> dict:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{path}, line {number}: not valid JSON ({exc.msg}); cxlens reads JSON Lines "
+            "(one object per line) or one JSON array of objects: fix the line"
+        ) from exc
+    if not isinstance(obj, dict):
+        raise InputError(f"{path}, line {number}: expected a JSON object per line, got {type(obj).__name__}")
+    return obj
 
 
 JSON_FIELD = {b"cxlens": b"json"}  # marks a column of JSON text (objects or lists) as such
@@ -235,12 +499,16 @@ def _is_json(values: list) -> bool:
 def _column(values: list) -> pa.Array:
     kinds = _kinds(values)
     if _is_json(values):
-        return pa.array([None if v is None else json.dumps(v, ensure_ascii=False) for v in values], pa.string())
+        return _json_text(values)
     if kinds in ({str}, {bool}, {float}, {int, float}) or (
         kinds == {int} and all(v is None or -(2**63) <= v < 2**63 for v in values)
     ):
         return pa.array(values)
     return pa.array([_as_text(v) for v in values], pa.string())
+
+
+def _json_text(values: list) -> pa.Array:
+    return pa.array([None if v is None else json.dumps(v, ensure_ascii=False) for v in values], pa.string())
 
 
 def _as_text(value) -> str | None:
