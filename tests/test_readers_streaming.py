@@ -268,3 +268,14 @@ def test_jsonl_without_objects_gives_one_empty_part(tmp_path, content):
     (source,) = parts(path)
     assert (source.table.num_rows, source.table.num_columns) == (0, 0)
     assert_same_as_whole(path, [source])
+
+
+def test_jsonl_time_like_text_is_kept_as_written_without_python(tmp_path):
+    objects = [{"id": f"2024-01-0{1 + n}", "at": "2024-06-01T10:00:00+02:00", "n": n} for n in range(5)]
+    objects.append({"id": "x", "at": None, "n": 2.5})
+    path = write_jsonl(tmp_path / "r.jsonl", objects)
+    whole = read_source(path).table
+    assert whole.schema.types == [pa.string(), pa.string(), pa.float64()]
+    assert whole["id"].to_pylist()[:2] == ["2024-01-01", "2024-01-02"]
+    assert whole["at"].to_pylist() == ["2024-06-01T10:00:00+02:00"] * 5 + [None]
+    assert_same_as_whole(path, parts(path, rows=2))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -219,15 +219,10 @@ def _jsonl_parts(path: Path, rows: int) -> Iterator[list[tuple[int, bytes]]]:
 
 
 def _jsonl_part(path: Path, lines: list[tuple[int, bytes]]) -> pa.Table:
-    """Some lines read as ``read_source`` reads a whole file: by Arrow where it can, in Python
-    where types are mixed, a line is broken, or a value is nested or looks like a time."""
+    """Some lines read as ``read_source`` reads a whole file (see ``_arrow_json``)."""
     data = b"".join(line if line.endswith(b"\n") else line + b"\n" for _, line in lines)
-    try:
-        table = pajson.read_json(io.BytesIO(data))
-        table.validate(full=True)
-    except pa.ArrowInvalid:
-        return _rows_table(_parsed(path, lines))
-    if any(_nested_or_temporal(f.type) for f in table.schema):
+    table = _arrow_json(lambda: io.BytesIO(data))
+    if table is None:
         return _rows_table(_parsed(path, lines))
     return table
 
@@ -410,18 +405,34 @@ def _ragged_row(path: Path, delimiter: str, width: int) -> InputError | None:
 def _read_jsonl(path: Path) -> pa.Table:
     if _first_byte(path) == b"[":
         return _rows_table(_json_array_rows(path))
+    table = _arrow_json(lambda: path)
+    if table is None:
+        return _rows_table(_jsonl_rows(path))
+    return table
+
+
+def _arrow_json(source: Callable[[], Path | io.BytesIO]) -> pa.Table | None:
+    """JSON Lines read by Arrow, with text that looks like a time kept as text; None where they
+    must be read in Python: Arrow wants one type per key across all lines (mixed types must
+    reach the field checks, and a broken line be reported by number) and pads nested objects
+    with every key seen (they are kept as written)."""
     try:
-        table = pajson.read_json(path)
-        # Arrow's JSON reader lets bytes that are not UTF-8 into text columns.
-        table.validate(full=True)
+        table = _valid(pajson.read_json(source()))
+        if any(pa.types.is_nested(f.type) for f in table.schema):
+            return None
+        times = [f.name for f in table.schema if pa.types.is_temporal(f.type)]
+        if times:
+            # Arrow turns text that looks like a time into a naive UTC timestamp, dropping
+            # its offset (even in an id): read those columns again as the text they are.
+            as_text = pajson.ParseOptions(explicit_schema=pa.schema([(name, pa.string()) for name in times]))
+            table = _valid(pajson.read_json(source(), parse_options=as_text)).select(table.column_names)
     except pa.ArrowInvalid:
-        # Arrow wants one type per key across all lines: read it in Python, so that mixed
-        # types reach the field checks and a broken line is reported by number.
-        return _rows_table(_jsonl_rows(path))
-    if any(_nested_or_temporal(f.type) for f in table.schema):
-        # Arrow turns text that looks like a time into a naive UTC timestamp (dropping its
-        # offset, even in an id) and pads nested objects with every key seen: keep them as written.
-        return _rows_table(_jsonl_rows(path))
+        return None
+    return table
+
+
+def _valid(table: pa.Table) -> pa.Table:
+    table.validate(full=True)  # Arrow's JSON reader lets bytes that are not UTF-8 into text
     return table
 
 
@@ -429,10 +440,6 @@ def _first_byte(path: Path) -> bytes:
     with open(path, "rb") as f:
         head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
     return head[:1]
-
-
-def _nested_or_temporal(typ: pa.DataType) -> bool:
-    return pa.types.is_nested(typ) or pa.types.is_temporal(typ)
 
 
 def _json_array_rows(path: Path) -> list[dict]:
