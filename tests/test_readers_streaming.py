@@ -163,10 +163,25 @@ def test_jsonl_parts_are_the_whole_file_counting_objects(tmp_path):
     lines = [json.dumps({"id": f"r{n}", "score": n}) for n in range(8)]
     lines.insert(3, "")  # a blank line is not a row: numbers count objects, as when read whole
     path.write_text("\n".join(lines) + "\n")
-    sources = parts(path)
-    assert [s.first_row for s in sources] == [1, 4, 7]
-    assert sources[1].row_number(0) == 4
+    sources = parts(path)  # three lines a part: the blank line's part has two rows
+    assert [(s.first_row, s.table.num_rows) for s in sources] == [(1, 3), (4, 2), (6, 3)]
     assert_same_as_whole(path, sources)
+
+
+def test_jsonl_part_of_blank_lines_only_is_skipped(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"id": "r1"}\n\n\n\n{"id": "r2"}\n\n\n')
+    sources = parts(path, rows=2)
+    assert [(s.first_row, s.table.num_rows) for s in sources] == [(1, 1), (2, 1)]
+    assert_same_as_whole(path, sources)
+
+
+def test_jsonl_of_blank_lines_only_gives_one_empty_part(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text("\n" * 7)
+    (source,) = parts(path, rows=2)
+    assert (source.table.num_rows, source.table.num_columns) == (0, 0)
+    assert_same_as_whole(path, [source])
 
 
 def test_jsonl_key_first_seen_late_is_a_column_of_every_part(tmp_path):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -80,18 +81,25 @@ def read_source(path: str | Path, fmt: str | None = None) -> Source:
 def iter_source(
     path: str | Path, fmt: str | None = None, *, rows: int = 100_000, block_size: int = 1 << 20
 ) -> Iterator[Source]:
-    """The file as consecutive Sources of ``rows`` rows each (the last one fewer), in file order.
+    """The file as consecutive Sources of at most ``rows`` rows each, in file order: exactly
+    ``rows`` (the last one fewer) for CSV, Parquet and JSON arrays; for JSON Lines ``rows``
+    lines, blank ones included, so a part may be shorter (a part of blank lines only is skipped).
 
-    Every part has every column the file has anywhere, with the type ``read_source`` gives it,
-    and ``first_row`` set so that ``row_number(i)`` is the row ``read_source`` would name.
+    Every part has every column the file has anywhere, in the same order, with the type and
+    field metadata ``read_source`` gives it (JSON Lines: a key missing from a part is a column
+    of nulls there), and ``first_row`` set so that ``row_number(i)`` is the row ``read_source``
+    would name: CSV counts records after the header (row 2 is the first), JSON Lines count
+    objects (blank lines skipped), a JSON array its items, Parquet its rows.
     A file without rows gives one empty part that still has the columns (a CSV's header).
-    A missing file or unknown format is refused at the call; anything wrong inside the file
-    is raised while iterating, possibly after earlier parts were given out.
+    A missing file, a directory or an unknown format is refused at the call; anything wrong
+    inside the file is raised (``InputError``, worded as ``read_source`` words it) while
+    iterating, possibly after earlier parts were given out.
 
-    Memory follows ``rows`` (and ``block_size``, the bytes Arrow reads at a time), not the file,
-    except for a JSON array (``[{...}, ...]``), which is read whole and then handed out in parts.
-    JSON Lines are read twice: a first pass finds every key and its type, so that a key first
-    seen late is a column of the first part too.
+    Memory follows ``rows`` (and ``block_size``, the bytes Arrow reads at a time from a CSV;
+    a CSV row must fit in one block, as for ``read_source``), not the file, except for a JSON
+    array (``[{...}, ...]``), which is read whole and then handed out in parts. JSON Lines are
+    read twice: a first pass finds every key and its type, so that a key first seen late is a
+    column of the first part too.
     """
     if rows < 1:
         raise ValueError("rows must be at least 1")
@@ -183,8 +191,8 @@ def _jsonl_tables(path: Path, rows: int) -> Iterator[pa.Table]:
     # First pass: every key, and the type read_source would give it, before the first part.
     schemas = []
     first = None
-    for lines in _jsonl_parts(path, rows):
-        table = _jsonl_part(path, lines)
+    for part in _jsonl_parts(path, rows):
+        table = _jsonl_part(path, part)
         schemas.append(table.schema)
         first = table if first is None else False
     if not schemas:
@@ -194,42 +202,46 @@ def _jsonl_tables(path: Path, rows: int) -> Iterator[pa.Table]:
     if first is not False:  # one part only: no second pass
         yield _conformed(path, first, None, schema)
         return
-    for lines in _jsonl_parts(path, rows):
-        yield _conformed(path, _jsonl_part(path, lines), lines, schema)
+    given = False
+    for part in _jsonl_parts(path, rows):
+        table = _conformed(path, _jsonl_part(path, part), part, schema)
+        if table.num_rows:  # a part of blank lines only is not given out
+            yield table
+            given = True
+    if not given:
+        yield schema.empty_table()
 
 
 _BOM = b"\xef\xbb\xbf"
 
 
-def _jsonl_parts(path: Path, rows: int) -> Iterator[list[tuple[int, bytes]]]:
-    """Lines that are not blank, with their line numbers, ``rows`` at a time."""
-    part: list[tuple[int, bytes]] = []
+def _jsonl_parts(path: Path, rows: int) -> Iterator[tuple[int, list[bytes]]]:
+    """The file ``rows`` lines at a time, with the number of each part's first line. Blank
+    lines count towards ``rows`` but are not rows (Arrow skips them, as ``_parsed`` does)."""
+    number = 1
     with open(path, "rb") as f:
-        for number, line in enumerate(f, start=1):
-            if number == 1 and line.startswith(_BOM):
-                line = line[len(_BOM) :]
-            if not line.strip():
-                continue
-            part.append((number, line))
-            if len(part) == rows:
-                yield part
-                part = []
-    if part:
-        yield part
+        while lines := list(itertools.islice(f, rows)):
+            if number == 1 and lines[0].startswith(_BOM):
+                lines[0] = lines[0][len(_BOM) :]
+            yield number, lines
+            number += len(lines)
 
 
-def _jsonl_part(path: Path, lines: list[tuple[int, bytes]]) -> pa.Table:
+def _jsonl_part(path: Path, part: tuple[int, list[bytes]]) -> pa.Table:
     """Some lines read as ``read_source`` reads a whole file (see ``_arrow_json``)."""
-    data = b"".join(line if line.endswith(b"\n") else line + b"\n" for _, line in lines)
+    data = b"".join(part[1])
     table = _arrow_json(lambda: io.BytesIO(data))
     if table is None:
-        return _rows_table(_parsed(path, lines))
+        return _rows_table(_parsed(path, part))
     return table
 
 
-def _parsed(path: Path, lines: list[tuple[int, bytes]]) -> list[dict]:
+def _parsed(path: Path, part: tuple[int, list[bytes]]) -> list[dict]:
+    first, lines = part
     rows = []
-    for number, raw in lines:
+    for number, raw in enumerate(lines, start=first):
+        if not raw.strip():
+            continue
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -260,7 +272,7 @@ def _merged_field(name: str, seen: list[pa.Field]) -> pa.Field:
     return pa.field(name, pa.string())  # mixed: plain text, as ``_column`` makes it
 
 
-def _conformed(path: Path, table: pa.Table, lines: list[tuple[int, bytes]] | None, schema: pa.Schema) -> pa.Table:
+def _conformed(path: Path, table: pa.Table, part: tuple[int, list[bytes]] | None, schema: pa.Schema) -> pa.Table:
     """A part given the file's columns and types: missing keys as nulls, integers widened
     where other parts have fractions; values that must become text are read again in Python,
     so that they read exactly as ``_as_text`` writes them."""
@@ -270,7 +282,7 @@ def _conformed(path: Path, table: pa.Table, lines: list[tuple[int, bytes]] | Non
     for field in schema:
         array = _cheaply_conformed(table, field)
         if array is None:
-            return _rows_conformed(_parsed(path, lines), schema)
+            return _rows_conformed(_parsed(path, part), schema)
         arrays.append(array)
     return pa.Table.from_arrays(arrays, schema=schema)
 
