@@ -189,19 +189,17 @@ def _jsonl_tables(path: Path, rows: int) -> Iterator[pa.Table]:
         yield from _in_parts(table.to_batches(), table.schema, rows)
         return
     # First pass: every key, and the type read_source would give it, before the first part.
-    schemas = []
-    first = None
-    for part in _jsonl_parts(path, rows):
-        table = _jsonl_part(path, part)
-        schemas.append(table.schema)
-        first = table if first is None else False
-    if not schemas:
+    tables = (_jsonl_part(path, part) for part in _jsonl_parts(path, rows))
+    first = next(tables, None)
+    if first is None:  # an empty file
         yield _rows_table([])
         return
+    schemas = [first.schema] + [table.schema for table in tables]
     schema = _merged_schema(schemas)
-    if first is not False:  # one part only: no second pass
+    if len(schemas) == 1:  # the part read is the whole file: no second pass
         yield _conformed(path, first, None, schema)
         return
+    del first
     given = False
     for part in _jsonl_parts(path, rows):
         table = _conformed(path, _jsonl_part(path, part), part, schema)
