@@ -57,7 +57,9 @@ def test_a_large_import_publishes_in_short_batches_others_write_between(store, t
             mirror.sync()
             mirrored.append(mirror.db.execute("SELECT count(*) FROM customers").fetchone()[0])
         with other.connect() as conn:
-            stored.append(conn.execute(sa.text("SELECT count(*) FROM customers WHERE external_id LIKE 'imp-%'")).scalar())
+            stored.append(
+                conn.execute(sa.text("SELECT count(*) FROM customers WHERE external_id LIKE 'imp-%'")).scalar()
+            )
 
     try:
         result = import_file(store, "customers", _customers(tmp_path / "c.csv"), progress=progress)

@@ -507,7 +507,9 @@ class _Run:
             self._stage(conn, parts, staging)
             self.progress("writing", 0, staging.rows)
             with watching_new_items(conn, self.spec.name):  # answer rules on the new responses, mentions and tickets
-                counts = self._counts(staging.insert(), staging.update(self.spec.extras) if self.update else 0)
+                counts = self._counts(
+                    staging.insert(order_by=self.spec.order_by), staging.update(self.spec.extras) if self.update else 0
+                )
             self.progress("writing", staging.rows, staging.rows)
             staging.drop()
             result = self._result(counts)
@@ -541,7 +543,10 @@ class _Run:
         if staging.rows <= PUBLISH_ROWS:
             with _immediate(conn):
                 with watching_new_items(conn, kind):
-                    counts = self._counts(staging.insert(), staging.update(self.spec.extras) if self.update else 0)
+                    counts = self._counts(
+                        staging.insert(order_by=self.spec.order_by),
+                        staging.update(self.spec.extras) if self.update else 0,
+                    )
                 result = self._result(counts)
                 conn.execute(s.import_runs.insert().values(**self._run_values(result)))
             self.progress("writing", staging.rows, staging.rows)

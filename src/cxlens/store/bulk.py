@@ -281,11 +281,11 @@ class Staging:
     def order(self, column: str | None) -> None:
         """Publish in ``column``'s order (ids then follow time), as one whole-file sort did.
         SQLite: a sorted copy in the temporary database, whose rowids batches then follow."""
-        if not self.sqlite or self.columns is None:
-            return
+        if not self.sqlite or self.columns is None or column is None:
+            return  # rows without an order stay in the file's
         cursor = self.conn.connection.driver_connection.cursor()
         try:
-            order = f'ORDER BY "{column}"' if column else "ORDER BY rowid"
+            order = f'ORDER BY "{column}", "_row"'
             cursor.execute(f'CREATE TEMP TABLE "{self.name}_o" AS SELECT * FROM temp."{self.name}" {order}')
             cursor.execute(f'DROP TABLE temp."{self.name}"')
             cursor.execute(f'ALTER TABLE temp."{self.name}_o" RENAME TO "{self.name}"')
@@ -301,23 +301,26 @@ class Staging:
         flag = ("1" if existing else "0") if self.sqlite else ("true" if existing else "false")
         return self.conn.exec_driver_sql(f'SELECT count(*) FROM {where} WHERE "_existing" = {flag}').scalar_one()
 
-    def insert(self, first: int | None = None, last: int | None = None) -> int:
-        """Insert the staged new rows (SQLite: those with rowid in (first, last]); a key
-        already stored is left alone. Runs in the caller's transaction."""
+    def insert(self, first: int | None = None, last: int | None = None, *, order_by: str | None = None) -> int:
+        """Insert the staged new rows (SQLite: those with rowid in (first, last], in rowid
+        order, after :meth:`order`), else all in ``order_by``'s order (ids then follow it); a
+        key already stored is left alone. Runs in the caller's transaction."""
         if self.columns is None:
             return 0
         names = ", ".join(f'"{c}"' for c in self.columns)
+        order = f'"{order_by}", "_row"' if order_by else '"_row"'
         if self.sqlite:
             span = "" if first is None else f" AND rowid > {first:d} AND rowid <= {last:d}"
+            order = "rowid" if first is not None else order
             # "WHERE": without one SQLite would read ON CONFLICT as part of the SELECT's join.
             sql = (
                 f'INSERT INTO main."{self.table.name}" ({names}) SELECT {names} FROM temp."{self.name}" '
-                f'WHERE "_existing" = 0{span} ON CONFLICT ("{self.key}") DO NOTHING'
+                f'WHERE "_existing" = 0{span} ORDER BY {order} ON CONFLICT ("{self.key}") DO NOTHING'
             )
         else:
             sql = (
                 f'INSERT INTO "{self.table.name}" ({names}) SELECT {names} FROM "{self.name}" '
-                f'WHERE NOT "_existing" ON CONFLICT ("{self.key}") DO NOTHING'
+                f'WHERE NOT "_existing" ORDER BY {order} ON CONFLICT ("{self.key}") DO NOTHING'
             )
         return max(self.conn.exec_driver_sql(sql).rowcount, 0)
 
