@@ -164,3 +164,21 @@ def test_a_rejected_file_leaves_no_rows_and_no_rejected_file(store, tmp_path, mo
         import_file(store, "customers", path, rejected_file=tmp_path / "r.csv")
     assert count(store, "customers") == 0
     assert not list(tmp_path.glob("r.csv*"))
+
+
+def test_ids_follow_time_across_chunks_and_batches(mapped_store, tmp_path, monkeypatch):
+    """Answers get ids in the order of their time (ties in the file's order), however the
+    file is chunked and published."""
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 4)
+    monkeypatch.setattr(importer, "PUBLISH_ROWS", 5)
+    path = tmp_path / "r.csv"
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["external_id", "survey", "submitted_at", "score"])
+        for n in range(23):
+            w.writerow([f"r-{n}", "relationship-nps", f"2026-01-{28 - n // 2:02d}T10:00:00Z", n % 11])
+    assert import_file(mapped_store, "responses", path).inserted == 23
+    with mapped_store.engine.connect() as conn:
+        order = [r[0] for r in conn.execute(sa.text("SELECT external_id FROM responses ORDER BY id"))]
+    expected = sorted(range(23), key=lambda n: (28 - n // 2, n))
+    assert order == [f"r-{n}" for n in expected]
