@@ -466,9 +466,8 @@ def _import_chunks(
     if conn is not None:
         return run.within(conn, parts)
     if store.dialect == "sqlite":
-        undo_dead_runs(store)
         with store.engine.connect() as own:
-            return run.in_batches(own, parts)
+            return run.in_batches(store, own, parts)
     with store.begin() as own:
         return run.within(own, parts)
 
@@ -520,7 +519,7 @@ class _Run:
         self._close_rejected(True)
         return result
 
-    def in_batches(self, conn: sa.Connection, parts) -> ImportResult:
+    def in_batches(self, store: Store, conn: sa.Connection, parts) -> ImportResult:
         """SQLite: every statement that writes the store is a short ``BEGIN IMMEDIATE``
         transaction of its own; the checks and the staging take no lock on it."""
         staging = Staging(conn, self.spec.table, commit=True)
@@ -528,6 +527,8 @@ class _Run:
             self._stage(conn, parts, staging)
             staging.order(self.spec.order_by)
             conn.commit()
+            if staging.rows > PUBLISH_ROWS:
+                undo_dead_runs(store)  # a run killed before this one goes first
             result = self._publish(conn, staging)
         except BaseException:
             conn.rollback()

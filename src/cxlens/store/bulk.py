@@ -3,8 +3,10 @@
 Row-at-a-time ORM inserts top out at a few thousand rows a second; imports and the demo
 write millions. So this module talks to the driver directly, inside the caller's SQLAlchemy
 transaction: rows go into a temporary staging table (``executemany`` on SQLite, ``COPY`` on
-PostgreSQL), then one ``INSERT … SELECT … ON CONFLICT`` (or ``UPDATE … FROM``) publishes them,
-so the store's write lock is held only for that statement and the commit. Either way a row whose key already exists is
+PostgreSQL), then ``INSERT … SELECT … ON CONFLICT`` (or ``UPDATE … FROM``) publishes them.
+:class:`Staging` is that table for an import, filled chunk by chunk and published whole or,
+on SQLite, in rowid ranges of :data:`PUBLISH_ROWS` (the importer's batches); :func:`upsert`
+stages and publishes one table in one go. Either way a row whose key already exists is
 left alone, or, with ``update=True``, updated where a given value differs from the stored one:
 a null (a blank cell) never erases a stored value, and a JSON column named in ``merge`` gets
 the new keys merged into the stored object instead of replacing it.

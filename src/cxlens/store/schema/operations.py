@@ -41,6 +41,7 @@ import_runs = sa.Table(
     sa.Column("pid", sa.Integer),  # the process that publishes, to tell a dead run from a slow one
     sa.Column("host", sa.String(255)),
 )
+sa.Index("ix_import_runs_status", import_runs.c.status)  # the worker looks for publishing runs
 
 # The id ranges a run published, one row per batch, written in that batch's transaction: a
 # batch holds the write lock alone, so every row of its table in (first_id, last_id] is the

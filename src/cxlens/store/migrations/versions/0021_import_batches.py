@@ -19,6 +19,7 @@ def upgrade() -> None:
     op.add_column('import_runs', sa.Column('status', sa.String(20), nullable=False, server_default='done'))
     op.add_column('import_runs', sa.Column('pid', sa.Integer(), nullable=True))
     op.add_column('import_runs', sa.Column('host', sa.String(255), nullable=True))
+    op.create_index('ix_import_runs_status', 'import_runs', ['status'])
     op.create_table(
         'import_batches',
         sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -35,6 +36,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('import_batches')
+    op.drop_index('ix_import_runs_status', table_name='import_runs')
     with op.batch_alter_table('import_runs', schema=None) as batch_op:
         batch_op.drop_column('host')
         batch_op.drop_column('pid')
