@@ -1,6 +1,6 @@
 """``cxlens import KIND FILE``: check every row, then write all of them or none.
 
-The steps, each vectorised over the whole file:
+The steps, each vectorised over a chunk of the file:
 
 1. read (``readers``), rename columns (``--map field=column``);
 2. coerce each field to its type (``fields``), apply the kind's cross-field rules (``kinds``);

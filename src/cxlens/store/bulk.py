@@ -26,9 +26,9 @@ import sqlalchemy as sa
 __all__ = ["PUBLISH_ROWS", "Staging", "WriteCounts", "upsert"]
 
 CHUNK = 100_000
-# Rows one publishing transaction inserts on SQLite: about 50 ms of the write lock here, so a
+# Rows one publishing transaction inserts on SQLite: 10-20 ms of the write lock here, so a
 # survey answer waits at most that long behind an import of any size.
-PUBLISH_ROWS = 10_000
+PUBLISH_ROWS = 2_000
 Progress = Callable[[int], None]  # called with the number of rows just written
 
 
