@@ -479,6 +479,12 @@ def _chained(first: Source, rest):
 
 # Rows read and checked at a time: about 100 MB of Python and Arrow per 100k rows.
 CHUNK_ROWS = 100_000
+# A publishing batch on SQLite holds the write lock about this long (a survey answer waits at
+# most that), starting at PUBLISH_ROWS rows and resized after each batch; 0 keeps the size.
+PUBLISH_SECONDS = 0.05
+PUBLISH_ROWS_MIN, PUBLISH_ROWS_MAX = 200, 50_000
+# SQLite's write-ahead log may grow to this many pages (about 80 MB) during a batched publish.
+CHECKPOINT_PAGES = 20_000
 
 
 class _Run:
@@ -523,6 +529,9 @@ class _Run:
         """SQLite: every statement that writes the store is a short ``BEGIN IMMEDIATE``
         transaction of its own; the checks and the staging take no lock on it."""
         staging = Staging(conn, self.spec.table, commit=True)
+        # Each batch's commit would otherwise checkpoint the log into the file (every 1,000
+        # pages): writing the same index pages again and again took half the publish time.
+        conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES:d}")
         try:
             self._stage(conn, parts, staging)
             staging.order(self.spec.order_by)
@@ -536,6 +545,7 @@ class _Run:
             raise
         finally:
             staging.drop()
+            conn.exec_driver_sql("PRAGMA wal_autocheckpoint=1000")  # SQLite's default, for the pooled connection
         self._close_rejected(True)
         return result
 
@@ -559,9 +569,11 @@ class _Run:
                 .returning(s.import_runs.c.id)
             ).scalar_one()
         inserted = 0
-        for lo in range(0, staging.rows, PUBLISH_ROWS):
-            hi = min(lo + PUBLISH_ROWS, staging.rows)
+        lo, size = 0, PUBLISH_ROWS
+        while lo < staging.rows:
+            hi = min(lo + size, staging.rows)
             with _immediate(conn):
+                began = time.perf_counter()
                 after = _top_id(conn, table)
                 with watching_new_items(conn, kind):
                     inserted += staging.insert(lo, hi)
@@ -577,6 +589,8 @@ class _Run:
                     .where(s.import_runs.c.id == run_id)
                     .values(finished_at=datetime.now(timezone.utc), inserted=inserted)
                 )
+            size = _next_size(size, time.perf_counter() - began)
+            lo = hi
             self.progress("writing", hi, staging.rows)
         with _immediate(conn):
             updated = staging.update(self.spec.extras) if self.update else 0
@@ -669,6 +683,15 @@ class _Run:
     def _close_rejected(self, keep: bool) -> None:
         if self.rejected is not None:
             self.rejected.close(keep and self.rejected_rows > 0)
+
+
+def _next_size(size: int, held: float) -> int:
+    """The next batch's rows, so that a batch holds the write lock about ``PUBLISH_SECONDS``
+    whatever the table's indexes and the machine's load (at most doubling or halving)."""
+    if not PUBLISH_SECONDS:
+        return size
+    factor = min(2.0, max(0.5, PUBLISH_SECONDS / max(held, 1e-4)))
+    return int(min(PUBLISH_ROWS_MAX, max(PUBLISH_ROWS_MIN, size * factor)))
 
 
 def _top_id(conn: sa.Connection, table: sa.Table) -> int:

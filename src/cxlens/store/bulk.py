@@ -26,8 +26,8 @@ import sqlalchemy as sa
 __all__ = ["PUBLISH_ROWS", "Staging", "WriteCounts", "upsert"]
 
 CHUNK = 100_000
-# Rows one publishing transaction inserts on SQLite: 10-20 ms of the write lock here, so a
-# survey answer waits at most that long behind an import of any size.
+# Rows of the first publishing transaction of an import on SQLite (the importer then sizes
+# them to its lock-time target), and the most an import publishes in one transaction.
 PUBLISH_ROWS = 2_000
 Progress = Callable[[int], None]  # called with the number of rows just written
 
