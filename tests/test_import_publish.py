@@ -187,3 +187,17 @@ def test_ids_follow_time_across_chunks_and_batches(mapped_store, tmp_path, monke
         order = [r[0] for r in conn.execute(sa.text("SELECT external_id FROM responses ORDER BY id"))]
     expected = sorted(range(23), key=lambda n: (28 - n // 2, n))
     assert order == [f"r-{n}" for n in expected]
+
+
+def test_one_transaction_publishes_at_once(store, tmp_path, monkeypatch):
+    """--one-transaction: no batches, no publishing state, the same rows."""
+    monkeypatch.setattr(importer, "PUBLISH_ROWS", 10)
+    seen = []
+
+    def progress(stage, done, total):
+        if stage == "writing" and 0 < done < total:
+            seen.append(done)
+
+    path = _customers(tmp_path / "c.csv")
+    assert import_file(store, "customers", path, progress=progress, one_transaction=True).inserted == ROWS
+    assert seen == [] and _status(store) == [("done", ROWS)] and count(store, "customers") == ROWS
