@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from conftest import count
 
 from cxlens.errors import ImportRejected
-from cxlens.ingest import import_file, importer, undo_dead_runs
+from cxlens.ingest import import_file, importer, runs, undo_dead_runs
 
 ROWS = 60
 
@@ -43,7 +43,7 @@ def test_a_large_import_publishes_in_short_batches_others_write_between(store, t
     from cxlens.analytics.mirror import Mirror
 
     monkeypatch.setattr(importer, "PUBLISH_ROWS", 10)
-    monkeypatch.setattr(importer, "PUBLISH_SECONDS", 0)  # batches of exactly 10
+    monkeypatch.setattr(runs, "PUBLISH_SECONDS", 0)  # batches of exactly 10
     other = sa.create_engine(store.engine.url, connect_args={"timeout": 0.2})
     mirror = Mirror(store)
     side, mirrored, stored = [], [], []
@@ -79,11 +79,11 @@ def test_a_large_import_publishes_in_short_batches_others_write_between(store, t
 
 KILLER = """
 import os, signal, sys
-from cxlens.ingest import import_file, importer
+from cxlens.ingest import import_file, importer, runs
 from cxlens.store import open_store
 
 importer.PUBLISH_ROWS = 10
-importer.PUBLISH_SECONDS = 0
+runs.PUBLISH_SECONDS = 0
 
 def progress(stage, done, total):
     # SQLite: killed after its second batch; PostgreSQL: just before it publishes.
@@ -119,7 +119,7 @@ def test_a_live_import_is_not_undone(store, tmp_path, monkeypatch):
     if store.dialect != "sqlite":
         pytest.skip("only SQLite publishes in batches")
     monkeypatch.setattr(importer, "PUBLISH_ROWS", 10)
-    monkeypatch.setattr(importer, "PUBLISH_SECONDS", 0)  # batches of exactly 10
+    monkeypatch.setattr(runs, "PUBLISH_SECONDS", 0)  # batches of exactly 10
     undone = []
 
     def progress(stage, done, total):
@@ -144,7 +144,7 @@ def test_an_id_repeated_in_a_later_chunk_names_the_first_row(store, tmp_path, mo
 def test_skipped_rows_of_every_chunk_reach_the_rejected_file(store, tmp_path, monkeypatch):
     monkeypatch.setattr(importer, "CHUNK_ROWS", 5)
     monkeypatch.setattr(importer, "PUBLISH_ROWS", 10)
-    monkeypatch.setattr(importer, "PUBLISH_SECONDS", 0)  # batches of exactly 10
+    monkeypatch.setattr(runs, "PUBLISH_SECONDS", 0)  # batches of exactly 10
     path = tmp_path / "c.csv"
     with path.open("w", newline="") as f:
         w = csv.writer(f)
@@ -175,7 +175,7 @@ def test_ids_follow_time_across_chunks_and_batches(mapped_store, tmp_path, monke
     file is chunked and published."""
     monkeypatch.setattr(importer, "CHUNK_ROWS", 4)
     monkeypatch.setattr(importer, "PUBLISH_ROWS", 5)
-    monkeypatch.setattr(importer, "PUBLISH_SECONDS", 0)
+    monkeypatch.setattr(runs, "PUBLISH_SECONDS", 0)
     path = tmp_path / "r.csv"
     with path.open("w", newline="") as f:
         w = csv.writer(f)

@@ -22,7 +22,6 @@ PostgreSQL, and inside a caller's transaction, the rows are published in one sta
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -46,8 +45,10 @@ from ..store.bulk import PUBLISH_ROWS, Staging, WriteCounts
 from ..store.hooks import watching_new_items
 from .fields import Timestamp, as_text, to_json
 from .kinds import KINDS, Kind, Ref
+from .mapping import map_columns
 from .readers import JSON_FIELD, Source, iter_source, read_source
-from .runs import undo_dead_runs
+from .rejected import RejectedRows, rejected_path
+from .runs import immediate, publish_batches, undo_dead_runs
 
 __all__ = ["ImportResult", "import_file", "import_source", "import_table"]
 
@@ -136,46 +137,6 @@ def _group_by(idx: np.ndarray, keys) -> dict:
     for i, k in zip(idx.tolist(), keys):
         groups.setdefault(k, []).append(i)
     return {k: np.array(v) for k, v in groups.items()}
-
-
-def _normalise(name: str) -> str:
-    return name.strip().lower().replace(" ", "_").replace("-", "_")
-
-
-def _apply_mapping(source: Source, kind: Kind, mapping: dict[str, str]) -> tuple[dict[str, str], list[str]]:
-    """The file's column for each field it has, and the columns no field claims."""
-    table = source.table
-    for fld, col in mapping.items():
-        if fld not in kind.fields:
-            raise InputError(f"--map {fld}={col}: {kind.name} have no field {fld!r}; fields: {', '.join(kind.fields)}")
-        if col not in table.column_names:
-            raise InputError(
-                f"--map {fld}={col}: {source.name} has no column {col!r}; its columns: {', '.join(table.column_names)}"
-            )
-    by_field = dict(mapping)
-    claimed = set(mapping.values())
-    extras = []
-    for col in table.column_names:
-        if col in claimed:
-            continue
-        fld = _normalise(col)
-        if fld in kind.fields and fld in by_field and fld not in mapping:
-            raise InputError(
-                f"{source.name}: the columns {by_field[fld]!r} and {col!r} both mean the field {fld}; "
-                "rename or remove one, or say which to use with --map"
-            )
-        if fld in kind.fields and fld not in by_field:
-            by_field[fld] = col
-        else:
-            extras.append(col)
-    missing = [f for f, spec in kind.fields.items() if spec.required and f not in by_field]
-    if missing:
-        raise InputError(
-            f"{source.name}: {kind.name} need the column(s) {', '.join(missing)}, which the file lacks "
-            f"(its columns: {', '.join(table.column_names)}). Rename them, or map yours: "
-            + " ".join(f"--map {m}=YOUR_COLUMN" for m in missing)
-        )
-    return by_field, extras
 
 
 def _check_fields(batch: Batch) -> None:
@@ -355,53 +316,6 @@ def _store_table(batch: Batch, ids: pa.Array | None, extras: pa.Array | None) ->
     return pa.table({c: columns[c] for c in order})
 
 
-def _raw_text(column: pa.ChunkedArray) -> list:
-    return [v if v is None or isinstance(v, str) else to_json(v) for v in column.to_pylist()]
-
-
-def _rejected_path(source: Source, rejected_file: str | Path | None) -> Path:
-    """Where rejected rows go; checked before anything is written."""
-    path = Path(rejected_file or f"{source.name}.rejected.csv")
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
-        raise InputError(f"--rejected {path}: cannot write a file there; give a path in a folder you can write to")
-    return path
-
-
-class _Rejected:
-    """The rejected rows, written chunk by chunk beside their final path and moved there only
-    once the good rows are in, so a failed import leaves no file."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.part = path.with_name(path.name + ".part")
-        self.file = None
-        self.writer = None
-
-    def write(self, batch: Batch) -> None:
-        table = batch.source.table
-        if self.writer is None:
-            self.file = open(self.part, "w", newline="", encoding="utf-8")
-            self.writer = csv.writer(self.file)
-            self.writer.writerow(["row", *table.column_names, "error"])
-        by_row: dict[int, list[str]] = {}
-        for b in batch.bad:
-            by_row.setdefault(b.row, []).append(f"{b.column}: {b.value!r} {b.problem}; {b.fix}")
-        idx = pa.array([r - batch.source.first_row for r in sorted(by_row)])
-        # As the file had them (untrimmed), so the rejected rows can be fixed and imported again.
-        texts = {c: _raw_text(table.column(c).take(idx)) for c in table.column_names}
-        for k, row in enumerate(sorted(by_row)):
-            self.writer.writerow([row, *(texts[c][k] for c in table.column_names), " | ".join(by_row[row])])
-
-    def close(self, keep: bool) -> None:
-        if self.file is not None:
-            self.file.close()
-            if keep:
-                os.replace(self.part, self.path)
-            else:
-                self.part.unlink(missing_ok=True)
-
-
 def import_file(store: Store, kind: str, path: str | Path, *, fmt: str | None = None, **options) -> ImportResult:
     """Import one file of ``kind`` (see ``KINDS``) into ``store``; all or nothing by default.
 
@@ -461,9 +375,9 @@ def _import_chunks(
         ) from None
     first = next(chunks)
     if skip_bad_rows:
-        rejected_file = _rejected_path(first, rejected_file)
+        rejected_file = rejected_path(first, rejected_file)
     spec = KINDS[kind]
-    by_field, extra_columns = _apply_mapping(first, spec, mapping or {})
+    by_field, extra_columns = map_columns(first, spec, mapping or {})
     run = _Run(spec, by_field, extra_columns, timezone_name, update, skip_bad_rows, rejected_file, progress)
     parts = _chained(first, chunks)
     if conn is not None:
@@ -471,7 +385,7 @@ def _import_chunks(
     if store.dialect == "sqlite" and one_transaction:
         # The write lock from the start: a deferred transaction that read the store could not
         # take it later if another writer committed meanwhile.
-        with store.engine.connect() as own, _immediate(own):
+        with store.engine.connect() as own, immediate(own):
             return run.within(own, parts)
     if store.dialect == "sqlite":
         with store.engine.connect() as own:
@@ -487,10 +401,6 @@ def _chained(first: Source, rest):
 
 # Rows read and checked at a time: about 100 MB of Python and Arrow per 100k rows.
 CHUNK_ROWS = 100_000
-# A publishing batch on SQLite holds the write lock about this long (a survey answer waits at
-# most that), starting at PUBLISH_ROWS rows and resized after each batch; 0 keeps the size.
-PUBLISH_SECONDS = 0.05
-PUBLISH_ROWS_MIN, PUBLISH_ROWS_MAX = 200, 50_000
 # SQLite's write-ahead log may grow to this many pages (about 80 MB) during a batched publish.
 CHECKPOINT_PAGES = 20_000
 
@@ -506,7 +416,7 @@ class _Run:
         self.timezone = timezone_name
         self.update = update
         self.skip_bad_rows = skip_bad_rows
-        self.rejected = _Rejected(Path(rejected_file)) if skip_bad_rows else None
+        self.rejected = RejectedRows(Path(rejected_file)) if skip_bad_rows else None
         self.progress = progress or (lambda stage, done, total: None)
         self.started = datetime.now(timezone.utc)
         self.t0 = time.perf_counter()
@@ -558,9 +468,9 @@ class _Run:
         return result
 
     def _publish(self, conn: sa.Connection, staging: Staging) -> ImportResult:
-        table, kind = self.spec.table, self.spec.name
+        kind = self.spec.name
         if staging.rows <= PUBLISH_ROWS:
-            with _immediate(conn):
+            with immediate(conn):
                 with watching_new_items(conn, kind):
                     counts = self._counts(
                         staging.insert(order_by=self.spec.order_by),
@@ -570,37 +480,16 @@ class _Run:
                 conn.execute(s.import_runs.insert().values(**self._run_values(result)))
             self.progress("writing", staging.rows, staging.rows)
             return result
-        with _immediate(conn):
+        with immediate(conn):
             run_id = conn.execute(
                 s.import_runs.insert()
                 .values(**self._run_values(self._result(WriteCounts(0, 0, 0))), status="publishing")
                 .returning(s.import_runs.c.id)
             ).scalar_one()
-        inserted = 0
-        lo, size = 0, PUBLISH_ROWS
-        while lo < staging.rows:
-            hi = min(lo + size, staging.rows)
-            with _immediate(conn):
-                began = time.perf_counter()
-                after = _top_id(conn, table)
-                with watching_new_items(conn, kind):
-                    inserted += staging.insert(lo, hi)
-                last = _top_id(conn, table)
-                if last > after:
-                    conn.execute(
-                        s.import_batches.insert().values(
-                            run_id=run_id, table_name=table.name, after_id=after, last_id=last
-                        )
-                    )
-                conn.execute(
-                    s.import_runs.update()
-                    .where(s.import_runs.c.id == run_id)
-                    .values(finished_at=datetime.now(timezone.utc), inserted=inserted)
-                )
-            size = _next_size(size, time.perf_counter() - began)
-            lo = hi
-            self.progress("writing", hi, staging.rows)
-        with _immediate(conn):
+        inserted = publish_batches(
+            conn, staging, run_id=run_id, kind=kind, first_rows=PUBLISH_ROWS, progress=self.progress
+        )
+        with immediate(conn):
             updated = staging.update(self.spec.extras) if self.update else 0
             result = self._result(self._counts(inserted, updated))
             values = self._run_values(result)
@@ -618,7 +507,7 @@ class _Run:
             if batch.bad:
                 bad.extend(batch.bad)
                 if self.rejected is not None:
-                    self.rejected.write(batch)
+                    self.rejected.write(batch.source, batch.bad)
             if self.skip_bad_rows or not bad:  # once the file is rejected, its rows are only checked
                 staging.add(data, rows, existing)
             self.progress("checking", self.rows, 0)
@@ -691,34 +580,3 @@ class _Run:
     def _close_rejected(self, keep: bool) -> None:
         if self.rejected is not None:
             self.rejected.close(keep and self.rejected_rows > 0)
-
-
-def _next_size(size: int, held: float) -> int:
-    """The next batch's rows, so that a batch holds the write lock about ``PUBLISH_SECONDS``
-    whatever the table's indexes and the machine's load (at most doubling or halving)."""
-    if not PUBLISH_SECONDS:
-        return size
-    factor = min(2.0, max(0.5, PUBLISH_SECONDS / max(held, 1e-4)))
-    return int(min(PUBLISH_ROWS_MAX, max(PUBLISH_ROWS_MIN, size * factor)))
-
-
-def _top_id(conn: sa.Connection, table: sa.Table) -> int:
-    return conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()
-
-
-class _immediate:
-    """A SQLite write transaction that takes the write lock at its start (waiting for it up to
-    the busy timeout) instead of failing to upgrade a read half-way."""
-
-    def __init__(self, conn: sa.Connection):
-        self.conn = conn
-
-    def __enter__(self) -> sa.Connection:
-        self.conn.exec_driver_sql("BEGIN IMMEDIATE")
-        return self.conn
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self.conn.commit()
-        else:
-            self.conn.rollback()
