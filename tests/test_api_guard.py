@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import count
+from test_collect_fixtures import widget_form
 
 from cxlens.access import SCOPES, create_api_key
 from cxlens.limits import MAX_COMMENT_CHARS
@@ -71,10 +72,13 @@ def test_the_comment_limit_is_the_same_on_every_path(client, auth, collection):
     api = client.post("/api/responses", json=RESPONSE | {"comment": too_long}, headers=auth)
     assert api.status_code == 422 and _fields(api) == {(0, "comment")}
     origin = {"origin": "http://127.0.0.1:5555"}
-    first = client.post("/w/relationship-nps/responses", json={"id": "abcdefgh12", "score": 9}, headers=origin)
+    form = widget_form(client, collection)
+    first = client.post(
+        "/w/relationship-nps/responses", json={"id": "abcdefgh12", "score": 9, "form": form}, headers=origin
+    )
     assert first.status_code == 201
     widget = client.post(
-        "/w/relationship-nps/responses", json={"id": "abcdefgh12", "comment": too_long}, headers=origin
+        "/w/relationship-nps/responses", json={"id": "abcdefgh12", "comment": too_long, "form": form}, headers=origin
     )
     assert widget.status_code == 422 and widget.json()["detail"][0]["field"] == "comment"
     ten_mb = client.post("/api/responses", json=RESPONSE | {"comment": "x" * 10_000_000}, headers=auth)

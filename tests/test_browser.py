@@ -181,9 +181,11 @@ def test_the_widget_on_a_page_from_another_origin(store, tmp_path, browser):
     try:
         with LiveServer(app, app_port):
             page = browser.new_page()
-            page.goto(f"{site}/shop.html")
+            with page.expect_response(lambda r: r.url.endswith("/w/relationship-nps/form")):
+                page.goto(f"{site}/shop.html")  # the widget fetches its signed issue time as it appears
             widget = page.get_by_role("region", name="Ihre Meinung")  # the German title, not the English name
             widget.get_by_text("Wie wahrscheinlich").wait_for()
+            collection.clock.advance(seconds=3)  # a person's pace: the server measures it
             widget.get_by_role("button", name="3", exact=True).click()
             page.get_by_label("Was ist schiefgelaufen?").fill("Lieferung zu spät")
             widget.get_by_role("button", name="Senden").click()

@@ -107,3 +107,12 @@ def invitations(store) -> list[dict]:
 def responses(store) -> list[dict]:
     with store.engine.connect() as conn:
         return [dict(r) for r in conn.execute(sa.select(s.responses).order_by(s.responses.c.id)).mappings()]
+
+
+def widget_form(
+    client, collection: Collection, survey: str = "relationship-nps", origin: str = "http://127.0.0.1:5555"
+) -> str:
+    """The signed issue time a shown widget fetches, three seconds later (a person's pace)."""
+    token = client.get(f"/w/{survey}/form", headers={"Origin": origin}).json()["form"]
+    collection.clock.advance(seconds=3)
+    return token

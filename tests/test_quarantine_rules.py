@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import count
-from test_collect_fixtures import responses
+from test_collect_fixtures import responses, widget_form
 
 from cxlens.collect.guarding import QUARANTINE_RULES, Limit, Suspicions, list_quarantined, release
 from cxlens.collect.wording import BUILTIN_TEXTS
@@ -49,14 +49,19 @@ def test_a_second_answer_of_one_device_is_a_duplicate_and_its_steps_count_once(c
 
 def test_the_widget_quarantines_a_devices_second_answer_and_the_admin_releases_it(client, collection):
     headers = ORIGIN | BROWSER
+    form = widget_form(client, collection)
     for n, score in enumerate((9, 2)):
         answer = client.post(
-            "/w/relationship-nps/responses", json={"id": f"visit-{n:06d}", "score": score}, headers=headers
+            "/w/relationship-nps/responses",
+            json={"id": f"visit-{n:06d}", "score": score, "form": form},
+            headers=headers,
         )
         assert answer.status_code == 201
     # The comment after the quarantined score stays with it, not in the KPIs.
     client.post(
-        "/w/relationship-nps/responses", json={"id": "visit-000001", "score": 2, "comment": "again"}, headers=headers
+        "/w/relationship-nps/responses",
+        json={"id": "visit-000001", "score": 2, "comment": "again", "form": form},
+        headers=headers,
     )
     assert [r["score"] for r in responses(collection.store)] == [9]
     [held] = list_quarantined(collection.store)

@@ -30,7 +30,15 @@ from pathlib import Path
 from ..config import settings
 from ..errors import ConfigError, InvalidToken, TokenExpired
 
-__all__ = ["InvitationClaim", "OpenFormClaim", "Signer", "UnsubscribeClaim", "load_secret", "new_nonce"]
+__all__ = [
+    "InvitationClaim",
+    "OpenFormClaim",
+    "Signer",
+    "UnsubscribeClaim",
+    "WidgetClaim",
+    "load_secret",
+    "new_nonce",
+]
 
 _MAC_BYTES = 16
 SECRET_FILE = "secret.key"
@@ -186,3 +194,24 @@ class OpenFormClaim:
             return cls(int(survey), datetime.fromtimestamp(int(issued), timezone.utc), nonce)
         except ValueError:
             raise InvalidToken("the form's fields are malformed") from None
+
+
+@dataclass(frozen=True)
+class WidgetClaim:
+    """When the widget was shown for a survey (its own kind: an open form's token cannot
+    stand in for it, nor the reverse)."""
+
+    survey_id: int
+    issued_at: datetime
+    nonce: str
+
+    def token(self, signer: Signer) -> str:
+        return signer.sign("w", self.survey_id, int(self.issued_at.timestamp()), self.nonce)
+
+    @classmethod
+    def read(cls, signer: Signer, token: str) -> WidgetClaim:
+        survey, issued, nonce = signer.unsign(token, "w", 3)
+        try:
+            return cls(int(survey), datetime.fromtimestamp(int(issued), timezone.utc), nonce)
+        except ValueError:
+            raise InvalidToken("the widget's form fields are malformed") from None

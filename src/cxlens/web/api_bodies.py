@@ -101,3 +101,8 @@ class WidgetAnswer(BaseModel):
     score: int | None = None
     comment: str | None = Field(None, max_length=MAX_COMMENT_CHARS)
     language: str | None = Field(None, max_length=35)
+    form: str | None = Field(
+        None,
+        max_length=500,
+        description="the signed issue time from GET /w/{survey}/form; an answer without one is quarantined",
+    )

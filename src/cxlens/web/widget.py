@@ -7,12 +7,21 @@ the page's language (``data-lang`` on the script tag, else the browser's). Answe
 ``POST /w/{survey}/responses``, which only accepts browsers on the survey's allowed origins
 (``widget: {origins: [...]}`` in the survey file), answered with CORS headers for them alone.
 A site that prefers an iframe can frame ``/s/open/{survey}`` instead.
+
+Time to answer is measured on the server, as on the open link: when it is shown, the widget
+fetches a signed issue time (``GET /w/{survey}/form``) and sends it with the answer. An answer
+sent more than ``OPEN_FORM_MAX_AGE`` after it, or with another survey's or a forged token, is
+refused (422, field ``form``). An answer without
+one (a script cached from before, or a bot that skips the fetch) or sent sooner than
+``OPEN_FORM_MIN_SECONDS`` after it (one click can be quick) is kept but quarantined: nothing a
+person typed is lost, and nothing unverified moves a KPI until an admin releases it.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import secrets
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -20,10 +29,12 @@ from starlette.exceptions import HTTPException
 
 from ..collect.guarding import device_of, quarantine, suspicion
 from ..collect.surveys import SurveyDefinition
-from ..errors import InvalidAnswer, UnknownSurvey
+from ..collect.tokens import WidgetClaim
+from ..errors import InvalidAnswer, InvalidToken, UnknownSurvey
 from .api_bodies import WidgetAnswer
 from .deps import accepted_languages, client_address, collection_of, in_turn, public_limits_of, suspicions_of
 from .guard import ERRORS, body_schema, json_body
+from .survey_pages import OPEN_FORM_MAX_AGE, OPEN_FORM_MIN_SECONDS
 
 __all__ = ["router", "widget_script"]
 
@@ -43,8 +54,10 @@ _SCRIPT = r"""(function () {
   box.style.cssText = "position:fixed;right:12px;bottom:12px;max-width:22rem;z-index:2147483000;background:#fff;color:#1a1a1a;" +
     "border:1px solid #1f4e79;border-radius:8px;padding:12px;font:15px/1.4 system-ui,sans-serif;box-shadow:0 2px 10px rgba(0,0,0,.2)";
   function el(tag, text, css) { var e = document.createElement(tag); if (text) e.textContent = text; if (css) e.style.cssText = css; return e; }
+  var form = null;  // the server's signed time of showing, fetched as the widget appears
+  fetch(S.form).then(function (r) { return r.ok ? r.json() : null; }).then(function (j) { if (j) form = j.form; }, function () {});
   function send(body, then) {
-    body.id = id; body.language = t.lang;
+    body.id = id; body.language = t.lang; if (form) body.form = form;
     fetch(S.post, {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)})
       .then(function (r) { if (r.ok) then(); });
   }
@@ -109,7 +122,14 @@ def widget_script(survey: SurveyDefinition, post_url: str) -> str:
             "thank_you": survey.text("thank_you", lang),
         }
     low_max = max((n for n in range(low, high + 1) if low_band(n)), default=low - 1)
-    config = {"post": post_url, "min": low, "max": high, "low": low_max, "fallback": survey.languages[0]}
+    config = {
+        "post": post_url,
+        "form": post_url.rsplit("/", 1)[0] + "/form",
+        "min": low,
+        "max": high,
+        "low": low_max,
+        "fallback": survey.languages[0],
+    }
     return _SCRIPT.replace("__SURVEY__", _js(config)).replace("__TEXTS__", _js(texts))
 
 
@@ -146,6 +166,49 @@ def _survey_or_404(request: Request, survey_key: str):
         return collection_of(request).catalog.by_key(survey_key)
     except UnknownSurvey:
         return None
+
+
+@router.get(
+    "/w/{survey_key}/form", summary="The widget's signed issue time, fetched when it is shown", responses=ERRORS
+)
+def form(request: Request, survey_key: str) -> JSONResponse:
+    """``{"form": token}``: the survey and the time, signed; the answer sends it back. Readable
+    by the survey's allowed origins only (CORS); nothing is stored."""
+    survey = _survey_or_404(request, survey_key)
+    if survey is None:
+        return JSONResponse(
+            {"detail": [{"field": "survey", "value": survey_key, "problem": "no such survey"}]}, status_code=404
+        )
+    collection = collection_of(request)
+    token = WidgetClaim(survey.id, collection.now(), secrets.token_urlsafe(9)).token(collection.signer)
+    headers = (_cors(survey, request) or {}) | {"Cache-Control": "no-store"}
+    return JSONResponse({"form": token}, headers=headers)
+
+
+def _refused_time(collection, survey: SurveyDefinition, token) -> str | None:
+    """Why the widget's issue time refuses this answer, or None; measured on the server."""
+    if not isinstance(token, str):
+        return "is not a form token; the widget sends the one GET /w/{survey}/form gave it"
+    try:
+        claim = WidgetClaim.read(collection.signer, token)
+    except InvalidToken:
+        return "is not a form this server issued; reload the page and answer again"
+    if claim.survey_id != survey.id:
+        return "belongs to another survey; reload the page and answer again"
+    if collection.now() - claim.issued_at > OPEN_FORM_MAX_AGE:
+        return "is more than a day old; reload the page and answer again"
+    return None
+
+
+def _too_fast(collection, token: str | None) -> str | None:
+    """Why an answer with a valid (or no) issue time is quarantined: none, or sooner after the
+    widget appeared than a person reads a question. One click can be quick, so it is kept."""
+    if token is None:
+        return "no issue time: the widget's form token is missing"
+    seconds = (collection.now() - WidgetClaim.read(collection.signer, token).issued_at).total_seconds()
+    if seconds < OPEN_FORM_MIN_SECONDS:
+        return f"too fast: answered {seconds:.0f} s after the widget appeared"
+    return None
 
 
 @router.options("/w/{survey_key}/responses", include_in_schema=False)
@@ -211,6 +274,11 @@ async def answer(request: Request, survey_key: str) -> JSONResponse:
             headers=headers,
         )
     collection = collection_of(request)
+    refused = _refused_time(collection, survey, body["form"]) if body.get("form") is not None else None
+    if refused:
+        return JSONResponse(
+            {"detail": [{"field": "form", "value": None, "problem": refused}]}, status_code=422, headers=headers
+        )
     language = survey.language_for(
         body.get("language") if isinstance(body.get("language"), str) else None, *accepted_languages(request)
     )
@@ -227,7 +295,11 @@ async def answer(request: Request, survey_key: str) -> JSONResponse:
     try:
         address = client_address(request)
         device = device_of(address, request.headers)  # the widget sets no cookie on its host's site
-        reason = suspicion(request.headers) or suspicions_of(request).check(survey.id, address, device, body["id"])
+        reason = (
+            suspicion(request.headers)
+            or _too_fast(collection, body.get("form"))
+            or suspicions_of(request).check(survey.id, address, device, body["id"])
+        )
         if reason:
             collection.check_answer(survey, body.get("score"), answers)
             payload = {"score": body.get("score"), "answers": answers, "channel": "widget", "language": language}
