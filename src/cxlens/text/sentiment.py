@@ -50,6 +50,7 @@ __all__ = [
     "evaluate_labels",
     "held_out",
     "labels_from_scores",
+    "text_folds",
     "vader_predict",
 ]
 
@@ -59,6 +60,8 @@ LABELS = ("negative", "neutral", "positive", "mixed")  # what it may say
 VADER_THRESHOLD = 0.05
 # Texts of a store's larger languages beside the small ones in each cross-validation fit.
 CV_OTHERS = 20_000
+# The per-language candidates that average the two n-gram models: the word model's share.
+BLENDS = {"model": 0.5, "words": 1.0, "chars": 0.0, "model-words": 0.75, "model-chars": 0.25}
 
 
 class Sentiment(NamedTuple):
@@ -208,7 +211,9 @@ class SentimentModel:
         # the word model alone (``word_only``).
         self.word_models: dict[str, WordModel] = {}
         self.word_only: tuple[str, ...] = ()
-        self.char_only: tuple[str, ...] = ()  # languages where the character n-grams alone won
+        # The word model's share in the average per language (0.5 unless the choice said
+        # otherwise; 1 is the word model alone, 0 the character n-grams alone).
+        self.word_weights: dict[str, float] = {}
         self.n_texts = 0
         self.counts: dict[str, int] = {}
 
@@ -251,7 +256,7 @@ class SentimentModel:
         self.n_texts = len(texts)
         self.weights = self.intercept = None
         self.word_models, self.word_only, self.selection, self.lexicon_languages = {}, (), {}, ()
-        self.char_only = ()
+        self.word_weights = {}
         if len(texts) < self.min_texts or len(found) < 2:
             return self
         self.classes = tuple(c for c in LABELS if c in self.counts)
@@ -310,7 +315,7 @@ class SentimentModel:
         if not small:
             return
         in_small = np.array([g in small for g in langs])
-        fold = _fold_of(texts, self.folds)
+        fold = text_folds(texts, self.folds)
         others = np.flatnonzero(~in_small)
         if len(others) > CV_OTHERS:
             others = others[np.argsort([hashlib.blake2b(texts[i].encode(), digest_size=4).digest() for i in others])]
@@ -345,10 +350,10 @@ class SentimentModel:
     def _candidates(
         self, chars: np.ndarray, words: dict[str, WordModel], texts: list[str], langs: list[str]
     ) -> dict[str, dict[str, np.ndarray]]:
-        """Per language, the labels each method gives ``texts``: ``model`` (character and word
-        n-grams averaged; the character n-grams alone where there is no word model),
-        ``words`` (the word n-gram model alone: the TF-IDF + logistic regression baseline),
-        ``chars`` (the character n-grams alone) and ``vader``."""
+        """Per language, the labels each method gives ``texts``: the averages of :data:`BLENDS`
+        (``model``: character and word n-grams averaged, or the character n-grams alone where
+        there is no word model; ``words``: the word n-gram model alone, which is the TF-IDF +
+        logistic regression baseline; ``chars``: the character n-grams alone) and ``vader``."""
         text_array = np.asarray(texts, dtype=object)
         vader = vader_predict(texts)
         lexicon = vader.labels
@@ -360,17 +365,15 @@ class SentimentModel:
             labels = {"model": self._label(chars[rows])}
             if lang in words:
                 pw = words[lang].probabilities(text_array[rows])
-                labels["model"] = self._label((chars[rows] + pw) / 2)
-                labels["words"] = self._label(pw)
-                labels["chars"] = self._label(chars[rows])
+                for name, w in BLENDS.items():
+                    labels[name] = self._label((1 - w) * chars[rows] + w * pw)
             labels["vader"] = lexicon[rows]
             out[lang] = labels
         return out
 
     def _choose(self, lang: str, labels: dict[str, np.ndarray], truth: np.ndarray, by: str) -> None:
         """Record the best of ``labels`` for ``lang`` by macro-F1 (accuracy breaks ties; a tie
-        keeps the earlier method: the model, the word n-grams, the character n-grams, the
-        lexicon)."""
+        keeps the earlier method, in the order of :meth:`_candidates`: the model first)."""
         found = {k: evaluate_labels(v, truth) for k, v in labels.items()}
         order = list(found)
         chosen = max(found, key=lambda k: (round(found[k].macro_f1, 9), round(found[k].accuracy, 9), -order.index(k)))
@@ -383,7 +386,7 @@ class SentimentModel:
         chosen_as = {g: v["chosen"] for g, v in self.selection.items()}
         self.lexicon_languages = tuple(g for g, c in chosen_as.items() if c == "vader")
         self.word_only = tuple(g for g, c in chosen_as.items() if c == "words")
-        self.char_only = tuple(g for g, c in chosen_as.items() if c == "chars")
+        self.word_weights = {g: BLENDS[c] for g, c in chosen_as.items() if c in BLENDS and BLENDS[c] != 0.5}
 
     def _fit_matrix(self, texts: list[str], y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         from sklearn.exceptions import ConvergenceWarning
@@ -471,12 +474,12 @@ class SentimentModel:
         if languages is not None and self.word_models:
             for lang, words in self.word_models.items():
                 rows = np.flatnonzero([_base(g) == lang for g in languages])
-                if len(rows) and lang not in self.char_only:
+                w = self.word_weights.get(lang, 1.0 if lang in self.word_only else 0.5)
+                if len(rows) and w > 0:
                     pw = words.probabilities([texts[i] for i in rows])
-                    if lang in self.word_only:
-                        p[rows], methods[rows] = pw, "words"
-                    else:
-                        p[rows] = (p[rows] + pw) / 2
+                    p[rows] = (1 - w) * p[rows] + w * pw
+                    if w == 1:
+                        methods[rows] = "words"
         if ratings is not None:
             p, rated = combine_with_rating(p, self.classes, ratings)
             methods[rated] = "combined"
@@ -524,7 +527,7 @@ class SentimentModel:
                 "counts": self.counts,
                 "words": {g: {"terms": w.terms, "char": w.char} for g, w in self.word_models.items()},
                 "word_only": list(self.word_only),
-                "char_only": list(self.char_only),
+                "word_weights": self.word_weights,
             }
             for g, w in self.word_models.items():
                 arrays |= {f"words_{g}_idf": w.idf, f"words_{g}_coef": w.coef, f"words_{g}_intercept": w.intercept}
@@ -561,7 +564,7 @@ class SentimentModel:
                     model.selection, model.counts = info["selection"], info["counts"]
                     model.scaling = (float(z["scaling"][0]), z["scaling"][1:].astype(float))
                     model.word_only = tuple(info.get("word_only", ()))
-                    model.char_only = tuple(info.get("char_only", ()))
+                    model.word_weights = info.get("word_weights", {})
                     for g, w in info.get("words", {}).items():
                         model.word_models[g] = WordModel(
                             model.classes,
@@ -609,8 +612,9 @@ def held_out(texts: Sequence[str], share: float = 0.2, salt: str = "") -> np.nda
     )
 
 
-def _fold_of(texts: Sequence[str], folds: int) -> np.ndarray:
-    """Each text's fold, 0 … folds − 1, by a hash of the text: copies of one wording share it."""
+def text_folds(texts: Sequence[str], folds: int) -> np.ndarray:
+    """Each text's cross-validation fold, 0 … folds − 1, by a hash of the text: copies of one
+    wording share a fold (as :func:`held_out` keeps them on one side)."""
     return np.array(
         [int(hashlib.blake2b(("fold" + t).encode(), digest_size=4).hexdigest(), 16) % folds for t in texts], np.int64
     )
