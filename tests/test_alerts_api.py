@@ -83,6 +83,9 @@ def test_cases_open_assign_note_close_through_the_api(api, alert_store):  # noqa
         == 200
     )
     assert api.post(f"/api/cases/{case_id}/notes", json={"text": ""}, headers=write).status_code == 422
+    # Pydantic would take a NUL that PostgreSQL cannot store: refused naming the field, never a 500.
+    r = api.post(f"/api/cases/{case_id}/notes", json={"text": "called\u0000"}, headers=write)
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "text"
     r = api.post(f"/api/cases/{case_id}/close", json={"outcome": "recovered", "root_cause": "nonsense"}, headers=write)
     assert r.status_code == 422 and "root-cause" in r.json()["detail"]
     r = api.post(f"/api/cases/{case_id}/close", json={"outcome": "recovered"}, headers=write)

@@ -667,15 +667,16 @@ def test_two_columns_for_one_field_are_refused(mapped_store, tmp_path):
 
 
 def test_an_import_stages_its_rows_without_holding_the_write_lock(mapped_store, tmp_path):
-    """While an import writes its rows, another writer commits at once (a short busy timeout
-    would fail if the import held SQLite's write lock) and readers see none of its rows."""
+    """While an import checks and stages its rows, another writer commits at once (a short
+    busy timeout would fail if the import held SQLite's write lock) and readers see none of
+    its rows."""
     other = sa.create_engine(
         mapped_store.engine.url, connect_args={"timeout": 0.2} if mapped_store.dialect == "sqlite" else {}
     )
     seen = []
 
     def progress(stage, done, total):
-        if stage != "writing" or not done:
+        if stage != "checking" or not done:
             return
         with other.begin() as conn:
             conn.execute(sa.text("INSERT INTO customers (external_id) VALUES (:id)"), {"id": f"side-{len(seen)}"})

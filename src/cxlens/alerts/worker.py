@@ -37,6 +37,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ..ingest.runs import undo_dead_runs
 from ..store import Store, open_store
 from ..store import schema as s
 from .answer_queue import AnswerChecker, drain, start_answer_checker
@@ -70,11 +71,14 @@ class TickReport:
     check: Any = None  # the CheckResult of a scheduled evaluation, if one ran
     escalated: Any = None  # what escalate_overdue returned, if it ran
     predictions: Any = None  # the RecomputeReport of a recomputation of predictions, if one ran
+    undone: list = field(default_factory=list)  # ingest.UndoneRun of imports that died publishing
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
     errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = []
+        if self.undone:
+            parts.append(f"imports undone {len(self.undone)}")
         if self.answers:
             parts.append(f"answers checked {sum(a.items for a in self.answers)}")
         if self.check is not None:
@@ -188,6 +192,11 @@ def tick(
     ``kpis``: the KPI engine evaluation uses (a long-running process passes its warm one)."""
     now = now or datetime.now(timezone.utc)
     report = TickReport()
+    try:
+        report.undone = undo_dead_runs(store)  # a killed import's published batches
+    except Exception as exc:
+        log.exception("undoing dead imports failed")
+        report.errors.append(f"imports: {exc}")
     if answers:
         try:
             report.answers = drain(store)  # answers the survey pages queued for the answer rules

@@ -242,6 +242,15 @@ class Mirror:
         """Read, in the sync's snapshot, what each table needs; and the change log's end."""
         tops = ", ".join(f"(SELECT coalesce(max(id), 0) FROM {quote(n)})" for n in MIRRORED)
         top = dict(zip(MIRRORED, src.rows(f"SELECT {tops}")[0]))
+        copied = dict(out.execute("SELECT name, last_id FROM _cx_tables").fetchall())
+        # An import publishing in batches (ingest.importer) shows nothing until its last one:
+        # a table's rows from its first batch on wait (rows others add meanwhile wait too).
+        for name, held in src.rows(
+            "SELECT b.table_name, min(b.after_id) FROM import_batches b JOIN import_runs r ON r.id = b.run_id "
+            "WHERE r.status = 'publishing' GROUP BY b.table_name"
+        ):
+            if name in top:
+                top[name] = max(min(top[name], held), copied.get(name, 0))
         triggers = {
             r[0] for r in src.rows("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'cx_changes_%'")
         }
@@ -251,7 +260,6 @@ class Mirror:
         )[0]
         seen = out.execute("SELECT value FROM _cx_mirror WHERE key = 'last_change'").fetchone()
         seen = int(seen[0]) if seen else None
-        copied = dict(out.execute("SELECT name, last_id FROM _cx_tables").fetchall())
         # Entries after `seen` that are gone (pruned), or a log that went backwards (another
         # file at the same path): this mirror cannot know what changed.
         lost = seen is None or end < seen or (end > seen and (first is None or first > seen + 1))

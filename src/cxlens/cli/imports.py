@@ -53,6 +53,12 @@ def import_(
         False, "--skip-bad-rows", help="import the good rows; write the bad ones to a file"
     ),
     rejected: Path = typer.Option(None, "--rejected", help="where --skip-bad-rows writes rejected rows"),
+    one_transaction: bool = typer.Option(
+        False,
+        "--one-transaction",
+        help="SQLite: check and publish in one transaction, about 3x faster, holding every other writer "
+        "(a server taking answers) off the store until it ends; for loading a store nobody else writes",
+    ),
     timezone_name: str = typer.Option(
         "UTC", "--timezone", help="time zone of timestamps without an offset (zendesk: always UTC)"
     ),
@@ -89,6 +95,7 @@ def import_(
                     rejected_file=rejected,
                     timezone_name=timezone_name,
                     progress=progress,
+                    one_transaction=one_transaction,
                 )
             ]
     for result in results:

@@ -80,7 +80,11 @@ def recompute_due(store: Store, now: datetime | None = None) -> bool:
     last = last_recompute(store)
     with store.engine.connect() as conn:
         has_customers = conn.execute(sa.select(s.customers.c.id).limit(1)).first() is not None
-        imported = _utc(conn.execute(sa.select(sa.func.max(s.import_runs.c.finished_at))).scalar())
+        imported = _utc(
+            conn.execute(
+                sa.select(sa.func.max(s.import_runs.c.finished_at)).where(s.import_runs.c.status == "done")
+            ).scalar()
+        )
     hours = every_hours()
     if not has_customers:
         return False

@@ -22,12 +22,13 @@ from ..alerts import cases as case_lib
 from ..errors import InputError
 from ..store.reads import missing_references
 from .auth import require_scope
-from .guard import ERRORS, MAX_ID, ItemId, ItemPath
+from .guard import ERRORS, MAX_ID, ItemId, ItemPath, storable_body
 
 __all__ = ["alerts_router", "cases_router"]
 
-alerts_router = APIRouter(prefix="/api/alerts", tags=["alerts"], responses=ERRORS)
-cases_router = APIRouter(prefix="/api/cases", tags=["cases"], responses=ERRORS)
+_STORABLE = [Depends(storable_body)]
+alerts_router = APIRouter(prefix="/api/alerts", tags=["alerts"], responses=ERRORS, dependencies=_STORABLE)
+cases_router = APIRouter(prefix="/api/cases", tags=["cases"], responses=ERRORS, dependencies=_STORABLE)
 _READ_ALERTS, _WRITE_ALERTS = Depends(require_scope("alerts:read")), Depends(require_scope("alerts:write"))
 _READ_CASES, _WRITE_CASES = Depends(require_scope("cases:read")), Depends(require_scope("cases:write"))
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}

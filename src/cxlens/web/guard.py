@@ -41,6 +41,7 @@ __all__ = [
     "json_body",
     "json_safe",
     "page_policy",
+    "storable_body",
     "validation_problems",
 ]
 
@@ -199,6 +200,15 @@ async def json_body(request: Request) -> Any:
         index, field = _split_index(path)
         raise _reject(422, field, value, text, index)
     return body
+
+
+async def storable_body(request: Request) -> None:
+    """A router dependency for endpoints whose body is a Pydantic model: Pydantic accepts
+    NUL characters, lone surrogates and deep nesting that no store keeps, so a JSON body is
+    first checked as :func:`json_body` checks it (a 422 naming the field, never a 500)."""
+    if request.method in ("POST", "PUT", "PATCH") and "json" in request.headers.get("content-type", ""):
+        if await request.body():
+            await json_body(request)
 
 
 def _inline(schema: Any, defs: dict) -> Any:

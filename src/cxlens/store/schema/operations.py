@@ -9,6 +9,7 @@ from .columns import JSONValue, foreign_key, metadata, primary_id, timestamp
 from .core import invitations
 
 __all__ = [
+    "import_batches",
     "import_runs",
     "opt_outs",
     "idempotency_keys",
@@ -32,7 +33,27 @@ import_runs = sa.Table(
     sa.Column("unchanged", sa.Integer, nullable=False),
     sa.Column("rejected", sa.Integer, nullable=False),
     timestamp("started_at", nullable=False),
+    # While a run publishes (status "publishing"): the time its last batch committed.
     timestamp("finished_at", nullable=False),
+    # done | publishing (its rows go in batch by batch) | undone (it died while publishing
+    # and the rows it had published were removed). Runs written in one transaction are done.
+    sa.Column("status", sa.String(20), nullable=False, server_default="done"),
+    sa.Column("pid", sa.Integer),  # the process that publishes, to tell a dead run from a slow one
+    sa.Column("host", sa.String(255)),
+)
+sa.Index("ix_import_runs_status", import_runs.c.status)  # the worker looks for publishing runs
+
+# The id ranges a run published, one row per batch, written in that batch's transaction: a
+# batch holds the write lock alone, so every row of its table in (first_id, last_id] is the
+# run's. They undo a run that died half-way, and show the mirror which rows to hold back.
+import_batches = sa.Table(
+    "import_batches",
+    metadata,
+    primary_id(),
+    foreign_key("run_id", "import_runs", nullable=False, ondelete="CASCADE"),
+    sa.Column("table_name", sa.String(64), nullable=False),
+    sa.Column("after_id", sa.BigInteger, nullable=False),  # the table's highest id before the batch
+    sa.Column("last_id", sa.BigInteger, nullable=False),
 )
 
 # Feedback collection.
