@@ -130,6 +130,27 @@ def test_key_drivers_explain_nps_and_give_the_gain_per_theme(demo):
         analysis.key_drivers(demo, "rating")
 
 
+def test_key_drivers_leave_out_ignored_themes(demo):
+    from cxlens.text import ignore_theme
+
+    analysis.analyze(demo)
+    result, gains = analysis.key_drivers(demo, "nps", min_count=10)
+    drivers = {d.name for d in result.drivers}
+    t = s.text_themes
+    with demo.engine.connect() as conn:
+        discovered = {
+            f"theme: {row.name or row.label}": row.id
+            for row in conn.execute(sa.select(t.c.id, t.c.name, t.c.label, t.c.terms))
+            if not (row.terms or {}).get("topic")  # taxonomy topics cannot be ignored
+        }
+    name = next(n for n in sorted(drivers) if n in discovered)
+    ignore_theme(demo, discovered[name])
+    result, gains = analysis.key_drivers(demo, "nps", min_count=10)
+    assert name not in {d.name for d in result.drivers}
+    assert name[len("theme: ") :] not in gains
+    assert {d.name for d in result.drivers} - {name} <= drivers  # the rest as before
+
+
 def test_cli_analyze_themes_requests_drivers(demo, monkeypatch):
     monkeypatch.setenv("CXLENS_DATABASE_URL", demo.url)
     runner = CliRunner()

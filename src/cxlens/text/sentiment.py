@@ -50,6 +50,7 @@ __all__ = [
     "evaluate_labels",
     "held_out",
     "labels_from_scores",
+    "text_folds",
     "vader_predict",
 ]
 
@@ -57,6 +58,10 @@ CLASSES = ("negative", "neutral", "positive")  # what the model learns
 LABELS = ("negative", "neutral", "positive", "mixed")  # what it may say
 # VADER's own thresholds on its compound score (its README): >= 0.05 positive, <= -0.05 negative.
 VADER_THRESHOLD = 0.05
+# Texts of a store's larger languages beside the small ones in each cross-validation fit.
+CV_OTHERS = 20_000
+# The per-language candidates that average the two n-gram models: the word model's share.
+BLENDS = {"model": 0.5, "words": 1.0, "chars": 0.0, "model-words": 0.75, "model-chars": 0.25}
 
 
 class Sentiment(NamedTuple):
@@ -180,6 +185,8 @@ class SentimentModel:
         mixed_threshold: float | None = None,
         min_texts: int = 50,
         min_language: int = 30,
+        cross_validate_below: int = 5000,
+        folds: int = 5,
     ):
         self.ngrams = ngrams
         self.n_features = n_features
@@ -187,6 +194,11 @@ class SentimentModel:
         self.mixed_threshold = mixed_threshold  # None: learned on held-out texts (or never)
         self.min_texts = min_texts
         self.min_language = min_language  # held-out texts a language needs for the lexicon choice
+        # A language with fewer distinct texts than this is chosen for by ``folds``-fold
+        # cross-validation (every text held out once) rather than on the held-out fifth alone:
+        # a fifth of a few hundred texts is too few to tell the methods apart.
+        self.cross_validate_below = cross_validate_below
+        self.folds = folds
         self.classes: tuple[str, ...] = ()
         self.weights: np.ndarray | None = None  # (classes + 1, n_features): idf-weighted coefficients
         self.intercept: np.ndarray | None = None
@@ -199,6 +211,9 @@ class SentimentModel:
         # the word model alone (``word_only``).
         self.word_models: dict[str, WordModel] = {}
         self.word_only: tuple[str, ...] = ()
+        # The word model's share in the average per language (0.5 unless the choice said
+        # otherwise; 1 is the word model alone, 0 the character n-grams alone).
+        self.word_weights: dict[str, float] = {}
         self.n_texts = 0
         self.counts: dict[str, int] = {}
 
@@ -219,7 +234,10 @@ class SentimentModel:
         pick VADER for a language where the lexicon does better on held-out texts.
 
         A fifth of the distinct texts is held out to calibrate the probabilities, learn the
-        mixed threshold and choose per language; then the model is refitted on everything.
+        mixed threshold and choose per language; a language with fewer than
+        ``cross_validate_below`` distinct texts is chosen for by ``folds``-fold
+        cross-validation instead (folds by distinct text, every text held out once). Then the
+        model is refitted on everything.
         With fewer than ``min_texts`` usable texts, or only one class among them, the model
         stays unfitted and predicts with VADER: a model learned from a handful of comments
         would be worse than the lexicon.
@@ -238,6 +256,7 @@ class SentimentModel:
         self.n_texts = len(texts)
         self.weights = self.intercept = None
         self.word_models, self.word_only, self.selection, self.lexicon_languages = {}, (), {}, ()
+        self.word_weights = {}
         if len(texts) < self.min_texts or len(found) < 2:
             return self
         self.classes = tuple(c for c in LABELS if c in self.counts)
@@ -246,6 +265,8 @@ class SentimentModel:
             self._calibrate(texts, y, held, langs)
         else:
             self.scaling = (1.0, np.zeros(len(self.classes)))
+        if langs is not None:
+            self._cross_validate(texts, y, langs)
         self.weights, self.intercept = self._fit_matrix(texts, y)
         self.word_models = _word_models(texts, y, langs, self.classes, self.min_language) if langs else {}
         return self
@@ -269,38 +290,103 @@ class SentimentModel:
             )
 
     def _choose_per_language(self, texts: list[str], truth: np.ndarray, langs: list[str], fitted_on: tuple) -> None:
-        """Per language, the model (character n-grams with word n-grams beside them), the
-        lexicon or the word n-grams alone (fitted on the language's part of ``fitted_on``), by
-        held-out macro-F1 (accuracy breaks ties; a tie keeps the model, then the lexicon)."""
+        """Per language, the method that labels the held-out ``texts`` best (fitted on the
+        language's part of ``fitted_on``), see :meth:`_choose`."""
         train_texts, train_y, train_langs = fitted_on
-        chars = self._probabilities(texts)
         words = _word_models(train_texts, train_y, train_langs, self.classes, self.min_language)
-        text_array = np.asarray(texts, dtype=object)
-        vader = vader_predict(texts).labels
-        if "neutral" not in self.classes:  # the lexicon too may say only what the labels know
-            scores = vader_predict(texts).scores
-            vader = np.where(scores >= 0, "positive", "negative").astype(object)
-        self.selection, lexicon = {}, []
+        found = self._candidates(self._probabilities(texts), words, texts, langs)
+        self.selection = {}
         for lang in sorted(set(langs)):
             rows = np.array([g == lang for g in langs])
-            if rows.sum() < self.min_language:
+            if rows.sum() >= self.min_language:
+                self._choose(lang, found[lang], truth[rows], "held-out fifth")
+
+    def _cross_validate(self, texts: list[str], y: np.ndarray, langs: list[str]) -> None:
+        """The per-language choice by k-fold cross-validation for languages with fewer than
+        ``cross_validate_below`` distinct texts: each fold's texts of those languages are
+        labelled by the methods fitted without them (folds by distinct text, so copies of one
+        wording never straddle a fold), and the choice rests on all of them. The character
+        n-grams of each fold also learn from at most ``CV_OTHERS`` texts of the larger
+        languages (a fixed sample by hash), so a store's big languages do not make this slow."""
+        distinct: dict[str, set] = {}
+        for t, g in zip(texts, langs):
+            distinct.setdefault(g, set()).add(t)
+        small = {g for g, d in distinct.items() if self.min_language <= len(d) < self.cross_validate_below}
+        if not small:
+            return
+        in_small = np.array([g in small for g in langs])
+        fold = text_folds(texts, self.folds)
+        others = np.flatnonzero(~in_small)
+        if len(others) > CV_OTHERS:
+            others = others[np.argsort([hashlib.blake2b(texts[i].encode(), digest_size=4).digest() for i in others])]
+            others = np.sort(others[:CV_OTHERS])
+        found: dict[str, dict[str, list]] = {}
+        truth: dict[str, list] = {}
+        least = self.min_language * (self.folds - 1) // self.folds
+        for k in range(self.folds):
+            test = np.flatnonzero(in_small & (fold == k))
+            train = np.concatenate([np.flatnonzero(in_small & (fold != k)), others])
+            if not len(test) or len(set(y[train])) < 2:
                 continue
-            found = {"model": evaluate_labels(self._label(chars[rows]), truth[rows])}
+            weights, intercept = self._fit_matrix([texts[i] for i in train], y[train])
+            test_texts, test_langs = [texts[i] for i in test], [langs[i] for i in test]
+            a, b = self.scaling
+            chars = softmax(a * self._raw_scores(test_texts, weights, intercept) + b)
+            small_train = [i for i in train if in_small[i]]
+            words = _word_models(
+                [texts[i] for i in small_train], y[small_train], [langs[i] for i in small_train], self.classes, least
+            )
+            for lang, labels in self._candidates(chars, words, test_texts, test_langs).items():
+                rows = np.array([g == lang for g in test_langs])
+                for name, v in labels.items():
+                    found.setdefault(lang, {}).setdefault(name, []).extend(v)
+                truth.setdefault(lang, []).extend(y[test][rows])
+        for lang in sorted(found):
+            # A method some fold lacked (the word model, with too few texts there) is not judged.
+            common = [name for name, v in found[lang].items() if len(v) == len(truth[lang])]
+            labels = {name: np.asarray(found[lang][name], dtype=object) for name in common}
+            self._choose(lang, labels, np.asarray(truth[lang], dtype=object), f"{self.folds}-fold")
+
+    def _candidates(
+        self, chars: np.ndarray, words: dict[str, WordModel], texts: list[str], langs: list[str]
+    ) -> dict[str, dict[str, np.ndarray]]:
+        """Per language, the labels each method gives ``texts``: the averages of :data:`BLENDS`
+        (``model``: character and word n-grams averaged, or the character n-grams alone where
+        there is no word model; ``words``: the word n-gram model alone, which is the TF-IDF +
+        logistic regression baseline; ``chars``: the character n-grams alone) and ``vader``."""
+        text_array = np.asarray(texts, dtype=object)
+        vader = vader_predict(texts)
+        lexicon = vader.labels
+        if "neutral" not in self.classes:  # the lexicon too may say only what the labels know
+            lexicon = np.where(vader.scores >= 0, "positive", "negative").astype(object)
+        out: dict[str, dict[str, np.ndarray]] = {}
+        for lang in sorted(set(langs)):
+            rows = np.array([g == lang for g in langs])
+            labels = {"model": self._label(chars[rows])}
             if lang in words:
                 pw = words[lang].probabilities(text_array[rows])
-                found["model"] = evaluate_labels(self._label((chars[rows] + pw) / 2), truth[rows])
-                found["words"] = evaluate_labels(self._label(pw), truth[rows])
-            found["vader"] = evaluate_labels(vader[rows], truth[rows])
-            chosen = max(found, key=lambda k: (found[k].macro_f1, found[k].accuracy, -list(found).index(k)))
-            self.selection[lang] = {
-                "n": int(rows.sum()),
-                **{k: {"accuracy": e.accuracy, "macro_f1": e.macro_f1} for k, e in found.items()},
-                "chosen": chosen,
-            }
-            if chosen == "vader":
-                lexicon.append(lang)
-        self.lexicon_languages = tuple(lexicon)
-        self.word_only = tuple(g for g, v in self.selection.items() if v["chosen"] == "words")
+                for name, w in BLENDS.items():
+                    labels[name] = self._label((1 - w) * chars[rows] + w * pw)
+            labels["vader"] = lexicon[rows]
+            out[lang] = labels
+        return out
+
+    def _choose(self, lang: str, labels: dict[str, np.ndarray], truth: np.ndarray, by: str) -> None:
+        """Record the best of ``labels`` for ``lang`` by macro-F1 (accuracy breaks ties; a tie
+        keeps the earlier method, in the order of :meth:`_candidates`: the model first)."""
+        found = {k: evaluate_labels(v, truth) for k, v in labels.items()}
+        order = list(found)
+        chosen = max(found, key=lambda k: (round(found[k].macro_f1, 9), round(found[k].accuracy, 9), -order.index(k)))
+        self.selection[lang] = {
+            "n": int(len(truth)),
+            **{k: {"accuracy": e.accuracy, "macro_f1": e.macro_f1} for k, e in found.items()},
+            "chosen": chosen,
+            "by": by,
+        }
+        chosen_as = {g: v["chosen"] for g, v in self.selection.items()}
+        self.lexicon_languages = tuple(g for g, c in chosen_as.items() if c == "vader")
+        self.word_only = tuple(g for g, c in chosen_as.items() if c == "words")
+        self.word_weights = {g: BLENDS[c] for g, c in chosen_as.items() if c in BLENDS and BLENDS[c] != 0.5}
 
     def _fit_matrix(self, texts: list[str], y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         from sklearn.exceptions import ConvergenceWarning
@@ -333,10 +419,14 @@ class SentimentModel:
         coef[k] = idf**2  # the last row sums to the squared norm of the text's features
         return coef, intercept
 
-    def _raw_scores(self, texts: Sequence[str | None]) -> np.ndarray:
-        sums, _ = linear_scores(texts, self.weights, self.ngrams)
+    def _raw_scores(
+        self, texts: Sequence[str | None], weights: np.ndarray | None = None, intercept: np.ndarray | None = None
+    ) -> np.ndarray:
+        weights = self.weights if weights is None else weights
+        intercept = self.intercept if intercept is None else intercept
+        sums, _ = linear_scores(texts, weights, self.ngrams)
         k = len(self.classes)
-        return sums[:, :k] / _norms(sums[:, k])[:, None] + self.intercept
+        return sums[:, :k] / _norms(sums[:, k])[:, None] + intercept
 
     def _probabilities(self, texts: Sequence[str | None]) -> np.ndarray:
         a, b = self.scaling
@@ -384,12 +474,12 @@ class SentimentModel:
         if languages is not None and self.word_models:
             for lang, words in self.word_models.items():
                 rows = np.flatnonzero([_base(g) == lang for g in languages])
-                if len(rows):
+                w = self.word_weights.get(lang, 1.0 if lang in self.word_only else 0.5)
+                if len(rows) and w > 0:
                     pw = words.probabilities([texts[i] for i in rows])
-                    if lang in self.word_only:
-                        p[rows], methods[rows] = pw, "words"
-                    else:
-                        p[rows] = (p[rows] + pw) / 2
+                    p[rows] = (1 - w) * p[rows] + w * pw
+                    if w == 1:
+                        methods[rows] = "words"
         if ratings is not None:
             p, rated = combine_with_rating(p, self.classes, ratings)
             methods[rated] = "combined"
@@ -437,6 +527,7 @@ class SentimentModel:
                 "counts": self.counts,
                 "words": {g: {"terms": w.terms, "char": w.char} for g, w in self.word_models.items()},
                 "word_only": list(self.word_only),
+                "word_weights": self.word_weights,
             }
             for g, w in self.word_models.items():
                 arrays |= {f"words_{g}_idf": w.idf, f"words_{g}_coef": w.coef, f"words_{g}_intercept": w.intercept}
@@ -473,6 +564,7 @@ class SentimentModel:
                     model.selection, model.counts = info["selection"], info["counts"]
                     model.scaling = (float(z["scaling"][0]), z["scaling"][1:].astype(float))
                     model.word_only = tuple(info.get("word_only", ()))
+                    model.word_weights = info.get("word_weights", {})
                     for g, w in info.get("words", {}).items():
                         model.word_models[g] = WordModel(
                             model.classes,
@@ -517,6 +609,14 @@ def held_out(texts: Sequence[str], share: float = 0.2, salt: str = "") -> np.nda
     cut = int(share * 1000)
     return np.array(
         [int(hashlib.blake2b((salt + t).encode(), digest_size=4).hexdigest(), 16) % 1000 < cut for t in texts], bool
+    )
+
+
+def text_folds(texts: Sequence[str], folds: int) -> np.ndarray:
+    """Each text's cross-validation fold, 0 … folds − 1, by a hash of the text: copies of one
+    wording share a fold (as :func:`held_out` keeps them on one side)."""
+    return np.array(
+        [int(hashlib.blake2b(("fold" + t).encode(), digest_size=4).hexdigest(), 16) % folds for t in texts], np.int64
     )
 
 
