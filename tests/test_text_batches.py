@@ -63,7 +63,7 @@ def test_analysis_commits_batch_by_batch_and_another_writer_gets_in_between(smal
     finally:
         other.dispose()
     responses = [x for x in seen if x[0] == "response"]
-    assert len(responses) >= 4 and responses[0][1] == BATCH
+    assert len(responses) >= 4 and responses[0][1] <= BATCH  # BATCH ids a page, those with text
     assert all(done == stored for _, done, stored in seen)  # each batch committed before the next
     assert summary.analyzed["response"] == _texts(small, "response") == responses[-1][1]
     assert _scalar(small, "SELECT count(*) FROM customers WHERE external_id LIKE 'side-%'") == len(seen)
@@ -80,10 +80,10 @@ def test_a_run_stopped_after_some_batches_resumes_without_duplicates(small):
 
     with pytest.raises(Stop):
         analysis.analyze(small, progress=stop_after_three)
-    assert _scalar(small, "SELECT count(*) FROM text_results") == 3 * BATCH
+    assert _scalar(small, "SELECT count(*) FROM text_results") == batches[-1] > 0
     summary = analysis.analyze(small)
     assert not summary.sentiment_fitted and not summary.themes_fitted  # the first run's models
-    assert summary.analyzed["response"] == _texts(small, "response") - 3 * BATCH
+    assert summary.analyzed["response"] == _texts(small, "response") - batches[-1]
     for source in text_sources():
         assert _texts(small, source) == _scalar(
             small, f"SELECT count(DISTINCT source_id) FROM text_results WHERE source = '{source}'"
@@ -95,15 +95,18 @@ def test_a_run_stopped_after_some_batches_resumes_without_duplicates(small):
 def test_a_stopped_refit_is_finished_by_the_next_run_with_the_new_models(small):
     analysis.analyze(small)
 
+    first = []
+
     def stop_at_first_batch(stage, done, total):
         if stage == "response" and done:
+            first.append(done)
             raise Stop
 
     with pytest.raises(Stop):
         analysis.analyze(small, refit=True, progress=stop_at_first_batch)
-    assert _scalar(small, "SELECT count(*) FROM text_results") == BATCH  # the rest were deleted first
+    assert _scalar(small, "SELECT count(*) FROM text_results") == first[0]  # the rest were deleted first
     summary = analysis.analyze(small)
-    assert not summary.sentiment_fitted and summary.analyzed["response"] == _texts(small, "response") - BATCH
+    assert not summary.sentiment_fitted and summary.analyzed["response"] == _texts(small, "response") - first[0]
     newest = _scalar(small, "SELECT max(id) FROM text_models WHERE kind = 'themes'")
     old_themes = _scalar(
         small,

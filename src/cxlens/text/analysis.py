@@ -41,7 +41,7 @@ from .fitting import (
     text_sources,
 )
 from .requests import group_requests, is_feature_request, name_requests
-from .sampling import pages
+from .sampling import id_ranges
 from .sentiment import SentimentModel, labels_from_scores
 from .themes import ThemeModel
 from .topics import TopicModel
@@ -174,22 +174,32 @@ def _theme_ids(conn: sa.Connection) -> dict[int, int]:
 
 
 def _analyze_source(store: Store, source: str, models, theme_ids, known, progress) -> int:
-    """Analyse the source's texts that have no result, :data:`BATCH` at a time in id order
-    (keyset pages), each batch's results committed in a transaction of its own: a run stopped
+    """Analyse the source's texts that have no result, :data:`BATCH` ids at a time in id
+    order (keyset pages), each batch's results committed in a transaction of its own: a run stopped
     midway keeps the batches it wrote, and the next run goes on with the texts left."""
     table, cols, when, customer, lang = text_sources()[source]
     r = s.text_results
-    done = sa.select(r.c.id).where(r.c.source == source, r.c.source_id == table.c.id).exists()
     has_text = sa.or_(*[sa.and_(c.is_not(None), c != "") for c in cols])
     rating_cols = _rating_columns(source)
-    query = sa.select(table.c.id, when, customer, lang if lang is not None else sa.null(), *rating_cols, *cols).where(
-        ~done, has_text
-    )
+    query = sa.select(table.c.id, when, customer, lang if lang is not None else sa.null(), *rating_cols, *cols)
+
+    def done(low: int | None = None, high: int | None = None):
+        # Bounded to the page's ids too, so the database reads only that slice of text_results.
+        found = sa.select(r.c.id).where(r.c.source == source, r.c.source_id == table.c.id)
+        if low is not None:
+            found = found.where(r.c.source_id > low, r.c.source_id <= high)
+        return found.exists()
+
     with store.engine.connect() as conn:
-        total = conn.execute(sa.select(sa.func.count()).select_from(table).where(~done, has_text)).scalar_one()
+        total = conn.execute(sa.select(sa.func.count()).select_from(table).where(~done(), has_text)).scalar_one()
     written = 0
     progress(source, 0, total)
-    for batch in pages(store.engine, query, BATCH):
+    for low, high in id_ranges(store.engine, table.c.id, BATCH):
+        page = query.where(table.c.id > low, table.c.id <= high, has_text, ~done(low, high)).order_by(table.c.id)
+        with store.engine.connect() as conn:
+            batch = conn.execute(page).all()
+        if not batch:
+            continue
         results, topic_rows = _results_of(source, batch, 4 + len(rating_cols), models, theme_ids, known)
         with store.writing() as conn:
             # A text analysed anew (its result row was removed) drops the topics it had.
@@ -260,7 +270,11 @@ def forget_changed(store: Store, source: str) -> int:
         .where(r.c.source == source, r.c.text_hash.is_not(None))
     )
     forgotten = 0
-    for batch in pages(store.engine, query, BATCH):
+    for low, high in id_ranges(store.engine, table.c.id, BATCH):
+        # Both sides bounded to the page's ids: the database joins two slices.
+        page = query.where(table.c.id > low, table.c.id <= high, r.c.source_id > low, r.c.source_id <= high)
+        with store.engine.connect() as conn:
+            batch = conn.execute(page).all()
         stale = [row for row in batch if text_hash(next((v for v in row[3:] if v), None)) != row.text_hash]
         if not stale:
             continue

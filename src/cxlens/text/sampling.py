@@ -1,7 +1,7 @@
 """Reading many texts with bounded memory: keyset pages, and a stratified sample for fits.
 
-``pages`` reads a query's rows in pages of ``size`` by its first column (an id), each page on
-a connection of its own that is given back after it (no snapshot is held across pages, so
+``pages`` reads a query's rows in pages of ``size`` ids by its first column, each page on a
+connection of its own that is given back after it (no snapshot is held across pages, so
 neither SQLite's checkpoints nor PostgreSQL's vacuum wait for a long run). Memory holds one
 page at a time, whatever the size of the table.
 
@@ -19,27 +19,34 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-__all__ = ["Sample", "Stratified", "pages", "quotas", "sample"]
+__all__ = ["Sample", "Stratified", "id_ranges", "pages", "quotas", "sample"]
 
 _HASH_MULTIPLIER = 2654435761  # Knuth's multiplicative hash, over 32 bits
 _HASH_RANGE = 2**32
 
 
+def id_ranges(engine: sa.Engine, key: sa.ColumnElement, size: int) -> Iterator[tuple[int, int]]:
+    """(low, high] ranges of ``size`` values covering the integer key column's values."""
+    with engine.connect() as conn:
+        low, high = conn.execute(sa.select(sa.func.min(key), sa.func.max(key))).one()
+    if low is None:
+        return
+    for start in range(low - 1, high, size):
+        yield start, start + size
+
+
 def pages(engine: sa.Engine, query: sa.Select, size: int) -> Iterator[list[sa.Row]]:
     """The rows of ``query`` in pages of at most ``size``, in ascending order of its first
-    column, which must be unique and not null (an id): each page is ``WHERE id > last ORDER
-    BY id LIMIT size``, so a page costs the same at the end of a table as at its start."""
+    column, an integer key of one table (an id): each page is the rows whose key lies in the
+    next ``size`` values, ``WHERE id > low AND id <= low + size``. A page is bounded on both
+    sides, so the database reads only that slice of the table (an open-ended ``id > last …
+    LIMIT`` may sort or hash the rest of the table for every page)."""
     key = query.selected_columns[0]
-    last = None
-    while True:
-        page = query if last is None else query.where(key > last)
+    for low, high in id_ranges(engine, key, size):
         with engine.connect() as conn:
-            rows = conn.execute(page.order_by(key).limit(size)).all()
+            rows = conn.execute(query.where(key > low, key <= high).order_by(key)).all()
         if rows:
             yield rows
-        if len(rows) < size:
-            return
-        last = rows[-1][0]
 
 
 def quotas(counts: dict[Hashable, int], cap: int) -> dict[Hashable, int]:
