@@ -41,6 +41,7 @@ from .fitting import (
     text_sources,
 )
 from .requests import group_requests, is_feature_request, name_requests
+from .sampling import id_ranges
 from .sentiment import SentimentModel, labels_from_scores
 from .themes import ThemeModel
 from .topics import TopicModel
@@ -61,7 +62,9 @@ __all__ = [
     "themes",
 ]
 
-CHUNK = 50_000
+# Texts analysed, and committed, together: one batch in memory at a time, and SQLite's write
+# lock held only while its rows are written (about a tenth of a second).
+BATCH = 10_000
 
 
 @dataclass
@@ -88,6 +91,13 @@ def analyze(
     """Language, sentiment, theme and feature-request flag for every text not analysed yet
     (every text, with ``refit``, after fitting both models again).
 
+    Texts are read and analysed :data:`BATCH` at a time, each batch committed on its own, so
+    memory does not grow with the store, SQLite's write lock is held a moment per batch, and
+    a stopped run keeps what it wrote (the next run goes on from there). The fits read a
+    bounded sample (:data:`cxlens.text.fitting.SAMPLE_CAP` texts). A refit first deletes
+    every result: until its batches are written, a reader sees fewer analysed texts (a KPI by
+    theme or sentiment counts only those, and says so with its n).
+
     ``max_model_age_days`` is the schedule: when the stored sentiment model is older than
     that, this run refits as if ``refit`` were given. A daily ``cxlens text analyze
     --max-age 30`` (cron, or a job) analyses new texts every day and relearns every month.
@@ -102,6 +112,11 @@ def analyze(
         sentiment_row = None if refit else latest_model(conn, "sentiment")
         themes_row = None if refit else latest_model(conn, "themes")
         topics_row = None if refit else latest_model(conn, "topics")
+    if refit:
+        # Before the fits: a refit stopped anywhere leaves texts without results, which the
+        # next run analyses with the newest stored models, so every result comes from the
+        # same models.
+        _forget_all(store)
     if sentiment_row is None:
         sentiment, summary.evaluation = fit_sentiment(store, progress)
         summary.sentiment_fitted = True
@@ -112,10 +127,7 @@ def analyze(
         summary.themes_fitted = True
     else:
         topic_model, theme_model = TopicModel.from_bytes(topics_row[1]), ThemeModel.from_bytes(themes_row[1])
-    with store.begin() as conn:
-        if refit:
-            conn.execute(sa.delete(s.text_topics))
-            conn.execute(sa.delete(s.text_results))
+    with store.engine.connect() as conn:
         theme_ids = _theme_ids(conn)
         known = sorted(
             {
@@ -125,12 +137,23 @@ def analyze(
                 )
             }
         )
-        for source in text_sources():
-            summary.changed[source] = 0 if refit else forget_changed(conn, source)
-            models = (sentiment, topic_model, theme_model)
-            summary.analyzed[source] = _analyze_source(conn, source, models, theme_ids, known, progress)
+    models = (sentiment, topic_model, theme_model)
+    for source in text_sources():
+        summary.changed[source] = 0 if refit else forget_changed(store, source)
+        summary.analyzed[source] = _analyze_source(store, source, models, theme_ids, known, progress)
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+def _forget_all(store: Store) -> None:
+    """Delete every result and topic, :data:`BATCH` rows per short transaction (one statement
+    over millions of rows would hold SQLite's write lock for its whole length)."""
+    for table in (s.text_topics, s.text_results):
+        done = BATCH
+        while done == BATCH:
+            first = sa.select(table.c.id).order_by(table.c.id).limit(BATCH)
+            with store.writing() as conn:
+                done = conn.execute(sa.delete(table).where(table.c.id.in_(first.scalar_subquery()))).rowcount
 
 
 def _theme_ids(conn: sa.Connection) -> dict[int, int]:
@@ -150,80 +173,95 @@ def _theme_ids(conn: sa.Connection) -> dict[int, int]:
     return out
 
 
-def _analyze_source(conn, source, models, theme_ids, known, progress) -> int:
-    sentiment, topic_model, theme_model = models
+def _analyze_source(store: Store, source: str, models, theme_ids, known, progress) -> int:
+    """Analyse the source's texts that have no result, :data:`BATCH` ids at a time in id
+    order (keyset pages), each batch's results committed in a transaction of its own: a run stopped
+    midway keeps the batches it wrote, and the next run goes on with the texts left."""
     table, cols, when, customer, lang = text_sources()[source]
     r = s.text_results
-    done = sa.select(r.c.id).where(r.c.source == source, r.c.source_id == table.c.id).exists()
     has_text = sa.or_(*[sa.and_(c.is_not(None), c != "") for c in cols])
     rating_cols = _rating_columns(source)
-    query = (
-        sa.select(table.c.id, when, customer, lang if lang is not None else sa.null(), *rating_cols, *cols)
-        .where(~done, has_text)
-        .order_by(table.c.id)
-    )
-    rows = conn.execute(query).all()
-    first_text = 4 + len(rating_cols)
-    total, written = len(rows), 0
+    query = sa.select(table.c.id, when, customer, lang if lang is not None else sa.null(), *rating_cols, *cols)
+
+    def done(low: int | None = None, high: int | None = None):
+        # Bounded to the page's ids too, so the database reads only that slice of text_results.
+        found = sa.select(r.c.id).where(r.c.source == source, r.c.source_id == table.c.id)
+        if low is not None:
+            found = found.where(r.c.source_id > low, r.c.source_id <= high)
+        return found.exists()
+
+    with store.engine.connect() as conn:
+        total = conn.execute(sa.select(sa.func.count()).select_from(table).where(~done(), has_text)).scalar_one()
+    written = 0
     progress(source, 0, total)
-    for start in range(0, total, CHUNK):
-        chunk = rows[start : start + CHUNK]
-        texts = [next((v for v in row[first_text:] if v), None) for row in chunk]
-        langs = fill_languages(texts, [row[3] for row in chunk], known=known)
-        pred = sentiment.predict(texts, langs, _rating_labels(source, [row[4:first_text] for row in chunk]))
-        theme, score, every = _themes_of(texts, langs, topic_model, theme_model)
-        request = np.ones(len(chunk), bool) if source == "feature_request" else is_feature_request(texts, langs)
-        now = _now()
-        values = [
-            {
-                "source": source,
-                "source_id": row[0],
-                "occurred_at": row[1],
-                "customer_id": row[2],
-                "language": langs[i],
-                "sentiment": str(pred.labels[i]) if texts[i] else None,
-                "sentiment_score": float(pred.scores[i]) if texts[i] else None,
-                "sentiment_method": str(pred.methods[i]) if texts[i] else None,
-                "theme_id": theme_ids.get(int(theme[i])) if theme[i] >= 0 else None,
-                "theme_score": float(score[i]) if texts[i] else None,
-                "feature_request": bool(request[i]),
-                "analyzed_at": now,
-                "text_hash": text_hash(texts[i]),
-            }
-            for i, row in enumerate(chunk)
-        ]
-        conn.execute(sa.insert(r), values)
-        # A text analysed anew (its result row was removed) drops the topics it had; a topic
-        # merged into another keeps the text's higher confidence once.
-        ids = [row[0] for row in chunk]
-        tt = s.text_topics
-        for start_id in range(0, len(ids), 10_000):
-            part = ids[start_id : start_id + 10_000]
-            conn.execute(sa.delete(tt).where(tt.c.source == source, tt.c.source_id.in_(part)))
-        best: dict[tuple[int, int], float] = {}
-        for row, found in zip(chunk, every):
-            for number, confidence in found:
-                if number in theme_ids:
-                    key = (row[0], theme_ids[number])
-                    best[key] = max(best.get(key, 0.0), confidence)
-        topic_rows = [
-            {"source": source, "source_id": sid, "theme_id": tid, "confidence": c} for (sid, tid), c in best.items()
-        ]
-        if topic_rows:
-            conn.execute(sa.insert(s.text_topics), topic_rows)
-        written += len(chunk)
-        progress(source, written, total)
+    for low, high in id_ranges(store.engine, table.c.id, BATCH):
+        page = query.where(table.c.id > low, table.c.id <= high, has_text, ~done(low, high)).order_by(table.c.id)
+        with store.engine.connect() as conn:
+            batch = conn.execute(page).all()
+        if not batch:
+            continue
+        results, topic_rows = _results_of(source, batch, 4 + len(rating_cols), models, theme_ids, known)
+        with store.writing() as conn:
+            # A text analysed anew (its result row was removed) drops the topics it had.
+            tt = s.text_topics
+            conn.execute(sa.delete(tt).where(tt.c.source == source, tt.c.source_id.in_([row[0] for row in batch])))
+            conn.execute(sa.insert(r), results)
+            if topic_rows:
+                conn.execute(sa.insert(tt), topic_rows)
+        written += len(batch)
+        progress(source, written, max(total, written))
     return written
+
+
+def _results_of(source: str, batch: list, first_text: int, models, theme_ids, known) -> tuple[list, list]:
+    """The text_results rows and text_topics rows of one batch of texts."""
+    sentiment, topic_model, theme_model = models
+    texts = [next((v for v in row[first_text:] if v), None) for row in batch]
+    langs = fill_languages(texts, [row[3] for row in batch], known=known)
+    pred = sentiment.predict(texts, langs, _rating_labels(source, [row[4:first_text] for row in batch]))
+    theme, score, every = _themes_of(texts, langs, topic_model, theme_model)
+    request = np.ones(len(batch), bool) if source == "feature_request" else is_feature_request(texts, langs)
+    now = _now()
+    results = [
+        {
+            "source": source,
+            "source_id": row[0],
+            "occurred_at": row[1],
+            "customer_id": row[2],
+            "language": langs[i],
+            "sentiment": str(pred.labels[i]) if texts[i] else None,
+            "sentiment_score": float(pred.scores[i]) if texts[i] else None,
+            "sentiment_method": str(pred.methods[i]) if texts[i] else None,
+            "theme_id": theme_ids.get(int(theme[i])) if theme[i] >= 0 else None,
+            "theme_score": float(score[i]) if texts[i] else None,
+            "feature_request": bool(request[i]),
+            "analyzed_at": now,
+            "text_hash": text_hash(texts[i]),
+        }
+        for i, row in enumerate(batch)
+    ]
+    # A topic merged into another keeps the text's higher confidence once.
+    best: dict[tuple[int, int], float] = {}
+    for row, found in zip(batch, every):
+        for number, confidence in found:
+            if number in theme_ids:
+                key = (row[0], theme_ids[number])
+                best[key] = max(best.get(key, 0.0), confidence)
+    topic_rows = [
+        {"source": source, "source_id": sid, "theme_id": tid, "confidence": c} for (sid, tid), c in best.items()
+    ]
+    return results, topic_rows
 
 
 def text_hash(text: str | None) -> str | None:
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest() if text else None
 
 
-def forget_changed(conn: sa.Connection, source: str) -> int:
+def forget_changed(store: Store, source: str) -> int:
     """Drop the results (and topics) of texts whose wording changed since they were analysed
     (``import --update`` rewrote them), so that this run analyses them again. Reads each
-    analysed text once; results from before text hashes were kept are left alone."""
+    analysed text once, :data:`BATCH` at a time, and drops each batch's stale results in a
+    short transaction of its own; results from before text hashes were kept are left alone."""
     table, cols, *_ = text_sources()[source]
     r, tt = s.text_results, s.text_topics
     query = (
@@ -231,15 +269,20 @@ def forget_changed(conn: sa.Connection, source: str) -> int:
         .select_from(r.join(table, table.c.id == r.c.source_id))
         .where(r.c.source == source, r.c.text_hash.is_not(None))
     )
-    stale = []
-    for row in conn.execute(query):
-        if text_hash(next((v for v in row[3:] if v), None)) != row.text_hash:
-            stale.append((row.id, row.source_id))
-    for start in range(0, len(stale), 10_000):
-        part = stale[start : start + 10_000]
-        conn.execute(sa.delete(tt).where(tt.c.source == source, tt.c.source_id.in_([x[1] for x in part])))
-        conn.execute(sa.delete(r).where(r.c.id.in_([x[0] for x in part])))
-    return len(stale)
+    forgotten = 0
+    for low, high in id_ranges(store.engine, table.c.id, BATCH):
+        # Both sides bounded to the page's ids: the database joins two slices.
+        page = query.where(table.c.id > low, table.c.id <= high, r.c.source_id > low, r.c.source_id <= high)
+        with store.engine.connect() as conn:
+            batch = conn.execute(page).all()
+        stale = [row for row in batch if text_hash(next((v for v in row[3:] if v), None)) != row.text_hash]
+        if not stale:
+            continue
+        with store.writing() as conn:
+            conn.execute(sa.delete(tt).where(tt.c.source == source, tt.c.source_id.in_([x.source_id for x in stale])))
+            conn.execute(sa.delete(r).where(r.c.id.in_([x.id for x in stale])))
+        forgotten += len(stale)
+    return forgotten
 
 
 def _themes_of(texts, langs, topic_model: TopicModel, theme_model: ThemeModel):

@@ -21,6 +21,7 @@ from ..store import Store
 from ..store import schema as s
 from .baselines import tfidf_logistic
 from .language import detect_languages
+from .sampling import Stratified, sample
 from .sentiment import SentimentModel, evaluate_labels, held_out, labels_from_scores, vader_predict
 from .themes import ThemeModel
 from .topics import TopicModel
@@ -30,6 +31,8 @@ __all__ = [
     "METRIC_SCALES",
     "Progress",
     "RATING_SCALE",
+    "READ_BATCH",
+    "SAMPLE_CAP",
     "fill_languages",
     "fit_sentiment",
     "fit_themes",
@@ -46,6 +49,11 @@ def _now() -> datetime:
 
 
 Progress = Callable[[str, int, int], None]
+# A fit reads at most this many texts, however large the store: a sample stratified by source
+# and language, so a language with few texts keeps all of them (sampling.py). 200,000 texts
+# fit in about 1 GB while the models learn; more would move the models little.
+SAMPLE_CAP = 200_000
+READ_BATCH = 20_000  # rows per page when reading texts
 HOLDOUT = 0.2
 METRIC_SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 
@@ -111,32 +119,43 @@ def latest_model(conn: sa.Connection, kind: str) -> tuple[int, bytes, dict] | No
 RATING_SCALE = (1, 5)  # review stars
 
 
-def rated_texts(conn: sa.Connection) -> tuple[list[str], np.ndarray, list[str | None]]:
-    """Texts whose author gave a score: survey comments (by their scale) and reviews with a
-    star rating (1–5); with the label each score says and the text's language."""
+def _rated_parts() -> list[Stratified]:
     r, m = s.responses, s.mentions
-    rows = conn.execute(
-        sa.select(r.c.comment, r.c.score, r.c.scale_min, r.c.scale_max, r.c.metric, r.c.language)
-        .where(r.c.comment.is_not(None), r.c.score.is_not(None), r.c.metric.in_(list(METRIC_SCALES)))
-        .order_by(r.c.id)
-    ).all()
+    comments = sa.select(r.c.id, r.c.comment, r.c.score, r.c.scale_min, r.c.scale_max, r.c.metric, r.c.language).where(
+        r.c.comment.is_not(None), r.c.score.is_not(None), r.c.metric.in_(list(METRIC_SCALES))
+    )
+    reviews = sa.select(m.c.id, m.c.text, m.c.rating, m.c.language).where(
+        m.c.text.is_not(None), m.c.rating.between(*RATING_SCALE)
+    )
+    return [
+        Stratified("response", comments, r.c.id, r.c.language),
+        Stratified("mention", reviews, m.c.id, m.c.language),
+    ]
+
+
+def rated_texts(store: Store, cap: int | None = None) -> tuple[list[str], np.ndarray, list[str | None]]:
+    """Texts whose author gave a score: survey comments (by their scale) and reviews with a
+    star rating (1–5); with the label each score says and the text's language. At most
+    ``cap`` (default :data:`SAMPLE_CAP`) of them, stratified by source and language
+    (:func:`cxlens.text.sampling.sample`): all of them when the store holds no more."""
+    return _rated(store, cap)[:3]
+
+
+def _rated(store: Store, cap: int | None = None) -> tuple[list[str], np.ndarray, list[str | None], int]:
+    found = sample(store.engine, _rated_parts(), SAMPLE_CAP if cap is None else cap, READ_BATCH)
+    rows, reviews = found.rows["response"], found.rows["mention"]
     texts = [row.comment for row in rows]
     lo = [row.scale_min if row.scale_min is not None else METRIC_SCALES[row.metric][0] for row in rows]
     hi = [row.scale_max if row.scale_max is not None else METRIC_SCALES[row.metric][1] for row in rows]
     scores = [row.score for row in rows]
     langs = [row.language for row in rows]
-    reviews = conn.execute(
-        sa.select(m.c.text, m.c.rating, m.c.language)
-        .where(m.c.text.is_not(None), m.c.rating.between(*RATING_SCALE))
-        .order_by(m.c.id)
-    ).all()
     texts += [row.text for row in reviews]
     scores += [row.rating for row in reviews]
     lo += [RATING_SCALE[0]] * len(reviews)
     hi += [RATING_SCALE[1]] * len(reviews)
     langs += [row.language for row in reviews]
     labels = labels_from_scores(scores, (np.array(lo, float), np.array(hi, float))) if texts else np.zeros(0, object)
-    return texts, labels, langs
+    return texts, labels, langs, found.population
 
 
 def fit_sentiment(store: Store, progress: Progress | None = None) -> tuple[SentimentModel, dict[str, Any]]:
@@ -144,8 +163,7 @@ def fit_sentiment(store: Store, progress: Progress | None = None) -> tuple[Senti
     (by distinct text; per language; against VADER and the TF-IDF baseline on the same
     texts), refit on everything, and store it. Returns the model and its evaluation."""
     progress = progress or (lambda *a: None)
-    with store.engine.connect() as conn:
-        texts, labels, langs = rated_texts(conn)
+    texts, labels, langs, population = _rated(store)
     langs = fill_languages(texts, langs)
     progress("sentiment", 0, 3)
     test = held_out(texts, HOLDOUT, salt="evaluation")
@@ -153,6 +171,8 @@ def fit_sentiment(store: Store, progress: Progress | None = None) -> tuple[Senti
     train_langs = [langs[i] for i in train_idx]
     probe = SentimentModel().fit([texts[i] for i in train_idx], labels[train_idx], languages=train_langs)
     metrics: dict[str, Any] = {"n_rated_comments": len(texts), "split": "20% held out by distinct text"}
+    if population > len(texts):
+        metrics["n_rated_in_store"] = population  # the fit read a sample of them
     if len(test_idx):
         metrics |= held_out_figures(
             probe,
@@ -200,17 +220,26 @@ def held_out_figures(model: SentimentModel, train: tuple, test: tuple) -> dict[s
     return out
 
 
-def _all_texts(conn: sa.Connection) -> tuple[list[str], list[str | None]]:
-    texts, langs = [], []
+def _theme_parts() -> list[Stratified]:
+    parts = []
     for source, (table, cols, _, _, lang) in text_sources().items():
         if source == "feature_request":
             continue
-        for row in conn.execute(sa.select(*cols, lang if lang is not None else sa.null())):
-            text = next((v for v in row[: len(cols)] if v), None)
-            if text:
-                texts.append(text)
-                langs.append(row[-1])
-    return texts, langs
+        has_text = sa.or_(*[sa.and_(c.is_not(None), c != "") for c in cols])
+        parts.append(Stratified(source, sa.select(table.c.id, *cols, lang).where(has_text), table.c.id, lang))
+    return parts
+
+
+def _theme_texts(store: Store) -> tuple[list[str], list[str | None], int]:
+    """The comments, ticket texts and mentions themes are fitted on, with their languages (at
+    most :data:`SAMPLE_CAP`, stratified by source and language), and how many the store has."""
+    found = sample(store.engine, _theme_parts(), SAMPLE_CAP, READ_BATCH)
+    texts, langs = [], []
+    for rows in found.rows.values():
+        for row in rows:  # id, the text columns (the first non-empty wins), language, stratum
+            texts.append(next(v for v in row[1:-2] if v))
+            langs.append(row[-2])
+    return texts, langs, found.population
 
 
 def fit_themes(
@@ -223,8 +252,7 @@ def fit_themes(
     top three terms, becomes that one."""
     progress = progress or (lambda *a: None)
     progress("themes", 0, 1)
-    with store.engine.connect() as conn:
-        texts, langs = _all_texts(conn)
+    texts, langs, population = _theme_texts(store)
     langs = fill_languages(texts, langs, store)
     topics = TopicModel().fit(texts, langs)
     main = topics.assign(texts, langs)[0] if texts else np.zeros(0, np.int64)
@@ -244,7 +272,12 @@ def fit_themes(
                     kind=kind,
                     created_at=_now(),
                     n_texts=len(texts),
-                    metrics={"topics": k, "seed_counts": topics.seed_counts, "themes": len(model.themes)},
+                    metrics={
+                        "topics": k,
+                        "seed_counts": topics.seed_counts,
+                        "themes": len(model.themes),
+                        "n_texts_in_store": population,
+                    },
                     data=data,
                 )
                 .returning(s.text_models.c.id)
