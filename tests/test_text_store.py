@@ -12,7 +12,7 @@ from cxlens.cli import app
 from cxlens.demo import generate_demo
 from cxlens.errors import InputError
 from cxlens.store import schema as s
-from cxlens.text import analysis
+from cxlens.text import analysis, findings
 from cxlens.web import create_app
 
 
@@ -122,19 +122,19 @@ def test_feature_requests_are_grouped_with_requesters_and_revenue(demo):
 
 def test_key_drivers_explain_nps_and_give_the_gain_per_theme(demo):
     analysis.analyze(demo)
-    result, gains = analysis.key_drivers(demo, "nps", min_count=10)
+    result, gains = findings.key_drivers(demo, "nps", min_count=10)
     assert 0 < result.r2 < 1 and result.drivers
     assert sum(d.weight for d in result.drivers) == pytest.approx(result.r2)
     assert all(v >= 0 for v in gains.values())
     with pytest.raises(InputError, match="nps, csat or ces"):
-        analysis.key_drivers(demo, "rating")
+        findings.key_drivers(demo, "rating")
 
 
 def test_key_drivers_leave_out_ignored_themes(demo):
     from cxlens.text import ignore_theme
 
     analysis.analyze(demo)
-    result, gains = analysis.key_drivers(demo, "nps", min_count=10)
+    result, gains = findings.key_drivers(demo, "nps", min_count=10)
     drivers = {d.name for d in result.drivers}
     t = s.text_themes
     with demo.engine.connect() as conn:
@@ -145,7 +145,7 @@ def test_key_drivers_leave_out_ignored_themes(demo):
         }
     name = next(n for n in sorted(drivers) if n in discovered)
     ignore_theme(demo, discovered[name])
-    result, gains = analysis.key_drivers(demo, "nps", min_count=10)
+    result, gains = findings.key_drivers(demo, "nps", min_count=10)
     assert name not in {d.name for d in result.drivers}
     assert name[len("theme: ") :] not in gains
     assert {d.name for d in result.drivers} - {name} <= drivers  # the rest as before

@@ -142,17 +142,17 @@ def drivers_cmd(
 ) -> None:
     """Key drivers of a score (Johnson's relative weights, R², p-values), NPS gain per theme,
     and spikes."""
-    from ..text import analysis
+    from ..text import findings
 
     store = open_store()
-    result, gains = analysis.key_drivers(store, metric)
+    result, gains = findings.key_drivers(store, metric)
     out.print(result.summary())
     if gains:
         out.print("NPS gain if each theme's detractors became passives:")
         for name, gain in list(gains.items())[:15]:
             out.print(f"  {name:40} +{gain:.2f}")
     if spikes:
-        found = analysis.text_spikes(store)
+        found = findings.text_spikes(store)
         out.print("spikes (last 7 days against the 12 weeks before): " + ("none" if not found else ""))
         for sp in found:
             out.print(

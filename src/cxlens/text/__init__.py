@@ -14,14 +14,13 @@ from .analysis import (
     feature_requests,
     fit_sentiment,
     fit_themes,
-    key_drivers,
     merge_themes,
     pin_theme,
     rename_theme,
-    text_spikes,
     themes,
 )
 from .drivers import Driver, DriverResult, Spike, relative_weights, spikes
+from .findings import key_drivers, text_spikes
 from .language import detect_language, detect_languages
 from .requests import group_requests, is_feature_request
 from .sentiment import Evaluation, Predictions, Sentiment, SentimentModel, labels_from_scores, vader_predict

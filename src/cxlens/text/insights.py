@@ -13,8 +13,9 @@ import sqlalchemy as sa
 
 from ..store import Store
 from ..store import schema as s
-from .analysis import ThemeSummary, key_drivers, themes
+from .analysis import ThemeSummary, themes
 from .drivers import DriverResult
+from .findings import key_drivers
 
 __all__ = ["OTHER", "RecurringIssue", "TopicInsight", "recurring_issues", "topic_insights", "topic_trend"]
 

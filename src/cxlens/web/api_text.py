@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from ..errors import InputError
 from ..store.reads import latest_sentiment_model
-from ..text import analysis
+from ..text import analysis, findings
 from .auth import require_scope
 from .guard import ERRORS
 
@@ -38,7 +38,7 @@ def get_requests(request: Request, limit: int = Query(50, ge=1, le=1000)) -> lis
 @router.get("/drivers", summary="Key drivers of NPS, CSAT or CES (Johnson's relative weights)")
 def get_drivers(request: Request, metric: str = Query("nps", pattern="^(nps|csat|ces)$")) -> dict[str, Any]:
     try:
-        result, gains = analysis.key_drivers(request.app.state.store, metric)
+        result, gains = findings.key_drivers(request.app.state.store, metric)
     except InputError as exc:
         raise HTTPException(422, str(exc)) from exc
     return {
@@ -55,7 +55,7 @@ def get_drivers(request: Request, metric: str = Query("nps", pattern="^(nps|csat
 def get_spikes(request: Request, window_days: int = Query(7, ge=1, le=90)) -> list[dict[str, Any]]:
     return [
         asdict(sp) | {"ratio": sp.ratio}
-        for sp in analysis.text_spikes(request.app.state.store, window_days=window_days)
+        for sp in findings.text_spikes(request.app.state.store, window_days=window_days)
     ]
 
 
