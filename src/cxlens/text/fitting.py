@@ -50,8 +50,8 @@ def _now() -> datetime:
 
 Progress = Callable[[str, int, int], None]
 # A fit reads at most this many texts, however large the store: a sample stratified by source
-# and language, so a language with few texts keeps all of them (sampling.py). 200,000 texts
-# fit in about 1 GB while the models learn; more would move the models little.
+# and language, so a language with few texts keeps all of them (sampling.py). The memory a fit
+# of 200,000 texts takes is not measured yet (bench/memory.py analyze).
 SAMPLE_CAP = 200_000
 READ_BATCH = 20_000  # rows per page when reading texts
 HOLDOUT = 0.2
