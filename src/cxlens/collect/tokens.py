@@ -26,6 +26,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import ClassVar, Self
 
 from ..config import settings
 from ..errors import ConfigError, InvalidToken, TokenExpired
@@ -179,17 +180,20 @@ class UnsubscribeClaim:
 
 
 @dataclass(frozen=True)
-class OpenFormClaim:
+class _IssuedClaim:
+    """A survey and the time something was issued for it, signed as ``KIND``."""
+
+    KIND: ClassVar[str]
     survey_id: int
     issued_at: datetime
     nonce: str
 
     def token(self, signer: Signer) -> str:
-        return signer.sign("o", self.survey_id, int(self.issued_at.timestamp()), self.nonce)
+        return signer.sign(self.KIND, self.survey_id, int(self.issued_at.timestamp()), self.nonce)
 
     @classmethod
-    def read(cls, signer: Signer, token: str) -> OpenFormClaim:
-        survey, issued, nonce = signer.unsign(token, "o", 3)
+    def read(cls, signer: Signer, token: str) -> Self:
+        survey, issued, nonce = signer.unsign(token, cls.KIND, 3)
         try:
             return cls(int(survey), datetime.fromtimestamp(int(issued), timezone.utc), nonce)
         except ValueError:
@@ -197,21 +201,15 @@ class OpenFormClaim:
 
 
 @dataclass(frozen=True)
-class WidgetClaim:
+class OpenFormClaim(_IssuedClaim):
+    """When an open survey form was served."""
+
+    KIND: ClassVar[str] = "o"
+
+
+@dataclass(frozen=True)
+class WidgetClaim(_IssuedClaim):
     """When the widget was shown for a survey (its own kind: an open form's token cannot
     stand in for it, nor the reverse)."""
 
-    survey_id: int
-    issued_at: datetime
-    nonce: str
-
-    def token(self, signer: Signer) -> str:
-        return signer.sign("w", self.survey_id, int(self.issued_at.timestamp()), self.nonce)
-
-    @classmethod
-    def read(cls, signer: Signer, token: str) -> WidgetClaim:
-        survey, issued, nonce = signer.unsign(token, "w", 3)
-        try:
-            return cls(int(survey), datetime.fromtimestamp(int(issued), timezone.utc), nonce)
-        except ValueError:
-            raise InvalidToken("the widget's form fields are malformed") from None
+    KIND: ClassVar[str] = "w"

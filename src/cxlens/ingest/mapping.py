@@ -3,9 +3,13 @@ matter) or as ``--map FIELD=COLUMN`` says; the file's other columns are extras."
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..errors import InputError
-from .kinds import Kind
 from .readers import Source
+
+if TYPE_CHECKING:  # kinds' checks name the importer's Batch: only a type here
+    from .kinds import Kind
 
 __all__ = ["map_columns"]
 

@@ -114,14 +114,9 @@ def _sqlite_stage(conn, table: sa.Table, data: pa.Table, progress) -> str:
     try:
         cursor.execute(f'DROP TABLE IF EXISTS temp."{stage}"')
         cursor.execute(f'CREATE TEMP TABLE "{stage}" ({names})')
-        sql = f'INSERT INTO temp."{stage}" VALUES ({", ".join("?" for _ in cols)})'
-        for start in range(0, data.num_rows, CHUNK):
-            chunk = data.slice(start, CHUNK)
-            cursor.executemany(sql, zip(*(_sqlite_values(chunk.column(c)) for c in cols)))
-            if progress:
-                progress(chunk.num_rows)
     finally:
         cursor.close()
+    _sqlite_fill(conn, f'temp."{stage}"', data, progress, commit=False)  # in the caller's transaction
     return stage
 
 
@@ -169,14 +164,7 @@ def _postgres_stage(cur, table: sa.Table, data: pa.Table, progress) -> str:
     stage = f"_cx_stage_{table.name}"
     cur.execute(f'DROP TABLE IF EXISTS "{stage}"')
     cur.execute(f'CREATE TEMP TABLE "{stage}" ON COMMIT DROP AS SELECT {names} FROM "{table.name}" WITH NO DATA')
-    with cur.copy(f'COPY "{stage}" ({names}) FROM STDIN WITH (FORMAT csv)') as copy:
-        for start in range(0, data.num_rows, CHUNK):
-            chunk = data.slice(start, CHUNK)
-            buf = io.BytesIO()
-            pacsv.write_csv(chunk, buf, pacsv.WriteOptions(include_header=False))
-            copy.write(buf.getvalue())
-            if progress:
-                progress(chunk.num_rows)
+    _postgres_copy(cur, stage, data, progress)
     return stage
 
 
