@@ -115,6 +115,35 @@ def test_a_stopped_refit_is_finished_by_the_next_run_with_the_new_models(small):
     assert old_themes == 0  # every result from the refit's models
 
 
+def test_two_runs_at_once_leave_one_result_per_text(small, monkeypatch):
+    """A second `text analyze` that analyses everything while the first holds a batch it read
+    but has not written: the first writes nothing over the second's rows, and fails on no
+    unique key (each text keeps one result, each topic one row)."""
+    analysis.analyze(small)  # the models both runs use
+    with small.begin() as conn:
+        conn.execute(sa.delete(s.text_topics))
+        conn.execute(sa.delete(s.text_results))
+    results_of, calls = analysis._results_of, []
+
+    def the_other_run_goes_first(source, batch, *args):
+        out = results_of(source, batch, *args)
+        calls.append(len(batch))
+        if len(calls) == 2:  # in the middle of the first run's responses
+            monkeypatch.setattr(analysis, "_results_of", results_of)
+            analysis.analyze(small)
+        return out
+
+    monkeypatch.setattr(analysis, "_results_of", the_other_run_goes_first)
+    summary = analysis.analyze(small)
+    assert summary.analyzed["response"] == calls[0]  # its first batch; the other run wrote the rest
+    total = sum(_texts(small, x) for x in text_sources())
+    assert _scalar(small, "SELECT count(*) FROM text_results") == total
+    assert _scalar(small, "SELECT count(DISTINCT source || ':' || source_id) FROM text_results") == total
+    assert _scalar(small, "SELECT count(*) FROM text_topics") == _scalar(
+        small, "SELECT count(DISTINCT source || ':' || source_id || ':' || theme_id) FROM text_topics"
+    )
+
+
 def test_edited_texts_are_found_batch_by_batch(small):
     analysis.analyze(small)
     with small.begin() as conn:

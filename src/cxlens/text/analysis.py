@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import InputError
 from ..store import Store
@@ -198,15 +199,32 @@ def _analyze_source(store: Store, source: str, models, theme_ids, known, progres
             continue
         results, topic_rows = _results_of(source, batch, 4 + len(rating_cols), models, theme_ids, known)
         with store.writing() as conn:
-            # A text analysed anew (its result row was removed) drops the topics it had.
-            tt = s.text_topics
-            conn.execute(sa.delete(tt).where(tt.c.source == source, tt.c.source_id.in_([row[0] for row in batch])))
-            conn.execute(sa.insert(r), results)
-            if topic_rows:
-                conn.execute(sa.insert(tt), topic_rows)
-        written += len(batch)
+            written += _write_batch(conn, store.dialect, source, results, topic_rows)
         progress(source, written, max(total, written))
     return written
+
+
+def _write_batch(conn: sa.Connection, dialect: str, source: str, results: list, topic_rows: list) -> int:
+    """Write one batch's results and topics, but not over a text another run (a second
+    ``text analyze`` at the same time) analysed since this one read the batch: its rows
+    stand, and a race between the look and the insert is settled by ON CONFLICT DO NOTHING.
+    Returns the results written."""
+    r, tt = s.text_results, s.text_topics
+    ids = [x["source_id"] for x in results]
+    taken = set(conn.execute(sa.select(r.c.source_id).where(r.c.source == source, r.c.source_id.in_(ids))).scalars())
+    results = [x for x in results if x["source_id"] not in taken]
+    if not results:
+        return 0
+    fresh = {x["source_id"] for x in results}
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # A text analysed anew (its result row was removed) drops the topics it had.
+    conn.execute(sa.delete(tt).where(tt.c.source == source, tt.c.source_id.in_(sorted(fresh))))
+    conn.execute(insert(r).on_conflict_do_nothing(index_elements=["source", "source_id"]), results)
+    topic_rows = [x for x in topic_rows if x["source_id"] in fresh]
+    if topic_rows:
+        keys = ["source", "source_id", "theme_id"]
+        conn.execute(insert(tt).on_conflict_do_nothing(index_elements=keys), topic_rows)
+    return len(results)
 
 
 def _results_of(source: str, batch: list, first_text: int, models, theme_ids, known) -> tuple[list, list]:
