@@ -169,6 +169,16 @@ def _report(what: str, m: dict) -> None:
         print(f"  {line}")
 
 
+def _how_far(db: Path) -> None:
+    """What the run had written: the models it fitted and the texts it analysed (a run stopped
+    early still says whether it was fitting or analysing)."""
+    with sqlite3.connect(db) as conn:
+        models = [r[0] for r in conn.execute("SELECT kind FROM text_models ORDER BY id")]
+        done = dict(conn.execute("SELECT source, count(*) FROM text_results GROUP BY source").fetchall())
+    analysed = ", ".join(f"{n:,} {source}s" for source, n in sorted(done.items())) or "no texts"
+    print(f"  written: models {', '.join(models) or 'none'}; analysed {analysed}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("mode", choices=["analyze", "import", "run"])
@@ -197,6 +207,8 @@ def main() -> None:
             command = _import_store(work, args.answers)
         m = measure([*CLI, *command], _env(work, args.src), args.stop_at_gb, args.stop_after_s)
         _report(f"cxlens {command[0]} {command[1]} ({args.answers:,} answers, src {args.src or 'installed'})", m)
+        if args.mode == "analyze":
+            _how_far(work / "cxlens.db")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
