@@ -9,6 +9,7 @@ import pytest
 from cxlens.demo.phrases import PHRASES, TAXONOMY_TOPICS
 from cxlens.text import SentimentModel
 from cxlens.text.baselines import WordModel, tfidf_logistic
+from cxlens.text.blending import WORD_C
 from cxlens.text.calibration import combine_with_rating, fit_scaling
 from cxlens.text.drivers import Driver
 from cxlens.text.evaluation import evaluate_labels
@@ -119,8 +120,9 @@ def test_word_ngrams_sit_beside_the_character_ngrams_and_survive_storage():
         [r[0] for r in train] * 3, [r[1] for r in train] * 3, languages=[r[2] for r in train] * 3
     )
     assert set(model.word_models) == {r[2] for r in train}
-    methods = {"model", "words", "chars", "model-words", "model-chars", "vader"}
+    methods = {"words", "chars", "blend", "vader"}
     assert all(methods <= set(v) and v["chosen"] in methods for v in model.selection.values())
+    assert all(0 <= v["weight"] <= 1 and v["c"] in WORD_C for v in model.selection.values())
     assert {v["by"] for v in model.selection.values()} == {"5-fold"}  # a few hundred phrases a language
     texts, langs = [r[0] for r in test], [r[2] for r in test]
     first, again = model.predict(texts, langs), SentimentModel.from_bytes(model.to_bytes()).predict(texts, langs)

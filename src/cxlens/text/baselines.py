@@ -60,16 +60,17 @@ class WordModel:
     char: bool
 
     @classmethod
-    def fit(cls, texts: Sequence[str], labels: Sequence[str], classes: Sequence[str]) -> WordModel:
+    def fit(cls, texts: Sequence[str], labels: Sequence[str], classes: Sequence[str], c: float = 1.0) -> WordModel:
         """Fit on ``texts`` and ``labels``; ``classes`` orders the probability columns (a
-        class no text carries gets probability 0)."""
+        class no text carries gets probability 0). ``c`` is the logistic regression's inverse
+        regularisation (1, scikit-learn's default, is the baseline)."""
         from sklearn.linear_model import LogisticRegression
 
         char = _spaceless(texts)
         vectorizer = _vectorizer(char)
         X = vectorizer.fit_transform([t or "" for t in texts])
         y = np.asarray(labels, dtype=object).astype(str)
-        lr = LogisticRegression(max_iter=1000).fit(X, y)
+        lr = LogisticRegression(C=c, max_iter=1000).fit(X, y)
         coef = np.zeros((len(classes), X.shape[1]))
         intercept = np.full(len(classes), -1e9)  # a class never seen is never said
         if len(lr.classes_) == 2:  # one decision function: softmax over (0, z) is sigmoid(z)

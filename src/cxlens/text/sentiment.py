@@ -36,6 +36,7 @@ import numpy as np
 
 from ..errors import InputError
 from .baselines import WordModel
+from .blending import WORD_C, Blend, choose_blend, log_loss, word_models
 from .calibration import combine_with_rating, fit_scaling, learn_mixed_threshold, softmax
 from .evaluation import Evaluation, evaluate_labels
 from .features import DEFAULT_FEATURES, DEFAULT_NGRAMS, hashed_ngrams, linear_scores
@@ -59,10 +60,6 @@ CLASSES = ("negative", "neutral", "positive")  # what the model learns
 LABELS = ("negative", "neutral", "positive", "mixed")  # what it may say
 # VADER's own thresholds on its compound score (its README): >= 0.05 positive, <= -0.05 negative.
 VADER_THRESHOLD = 0.05
-# Texts of a store's larger languages beside the small ones in each cross-validation fit.
-CV_OTHERS = 20_000
-# The per-language candidates that average the two n-gram models: the word model's share.
-BLENDS = {"model": 0.5, "words": 1.0, "chars": 0.0, "model-words": 0.75, "model-chars": 0.25}
 
 
 class Sentiment(NamedTuple):
@@ -125,8 +122,10 @@ class SentimentModel:
 
     The model says only labels it has learned: fitted on positive and negative texts alone it
     never says neutral or mixed. Its probabilities are calibrated on a held-out part of the
-    training texts (:mod:`cxlens.text.calibration`), and on the same part it chooses, per
-    language, between itself and the VADER lexicon by macro-F1 (``selection``).
+    training texts (:mod:`cxlens.text.calibration`). Per language, held-out texts (that part,
+    or cross-validation for a small language) set how much a word n-gram model counts beside
+    the character n-grams (:mod:`cxlens.text.blending`) and whether the VADER lexicon does
+    better by macro-F1 (``selection``).
     """
 
     def __init__(
@@ -160,13 +159,14 @@ class SentimentModel:
         self.selection: dict[str, dict[str, Any]] = {}
         # Per language with enough texts, TF-IDF over word n-grams + logistic regression beside
         # the character n-grams: the two probabilities are averaged (word n-grams see what
-        # character n-grams split, and the other way round), or, where held-out texts say so,
-        # the word model alone (``word_only``).
+        # character n-grams split, and the other way round), with the word model's share
+        # learned per language; ``word_only`` where that share is 1.
         self.word_models: dict[str, WordModel] = {}
         self.word_only: tuple[str, ...] = ()
-        # The word model's share in the average per language (0.5 unless the choice said
-        # otherwise; 1 is the word model alone, 0 the character n-grams alone).
+        # The word model's share in the average per language, as chosen (0.5 for a language
+        # with too few texts to choose; 1 is the word model alone, 0 the character n-grams alone).
         self.word_weights: dict[str, float] = {}
+        self.word_c: dict[str, float] = {}  # the word model's C per language, as chosen (1 otherwise)
         self.n_texts = 0
         self.counts: dict[str, int] = {}
 
@@ -209,7 +209,7 @@ class SentimentModel:
         self.n_texts = len(texts)
         self.weights = self.intercept = None
         self.word_models, self.word_only, self.selection, self.lexicon_languages = {}, (), {}, ()
-        self.word_weights = {}
+        self.word_weights, self.word_c = {}, {}
         if len(texts) < self.min_texts or len(found) < 2:
             return self
         self.classes = tuple(c for c in LABELS if c in self.counts)
@@ -221,7 +221,9 @@ class SentimentModel:
         if langs is not None:
             self._cross_validate(texts, y, langs)
         self.weights, self.intercept = self._fit_matrix(texts, y)
-        self.word_models = _word_models(texts, y, langs, self.classes, self.min_language) if langs else {}
+        if langs:
+            fitted = word_models(texts, y, langs, self.classes, self.min_language, self.word_c)
+            self.word_models = {g: next(iter(m.values())) for g, m in fitted.items()}
         return self
 
     def _calibrate(self, texts: list[str], y: np.ndarray, held: np.ndarray, langs: list[str] | None) -> None:
@@ -243,103 +245,110 @@ class SentimentModel:
             )
 
     def _choose_per_language(self, texts: list[str], truth: np.ndarray, langs: list[str], fitted_on: tuple) -> None:
-        """Per language, the method that labels the held-out ``texts`` best (fitted on the
+        """Per language, the method for the held-out ``texts`` (word models fitted on the
         language's part of ``fitted_on``), see :meth:`_choose`."""
         train_texts, train_y, train_langs = fitted_on
-        words = _word_models(train_texts, train_y, train_langs, self.classes, self.min_language)
-        found = self._candidates(self._probabilities(texts), words, texts, langs)
+        words = word_models(train_texts, train_y, train_langs, self.classes, self.min_language, WORD_C)
+        chars, lexicon = self._probabilities(texts), self._lexicon(texts)
+        text_array = np.asarray(texts, dtype=object)
         self.selection = {}
         for lang in sorted(set(langs)):
             rows = np.array([g == lang for g in langs])
             if rows.sum() >= self.min_language:
-                self._choose(lang, found[lang], truth[rows], "held-out fifth")
+                found = {c: m.probabilities(text_array[rows]) for c, m in words.get(lang, {}).items()}
+                self._choose(lang, chars[rows], found, lexicon[rows], truth[rows], "held-out fifth")
 
     def _cross_validate(self, texts: list[str], y: np.ndarray, langs: list[str]) -> None:
         """The per-language choice by k-fold cross-validation for languages with fewer than
-        ``cross_validate_below`` distinct texts: each fold's texts of those languages are
-        labelled by the methods fitted without them (folds by distinct text, so copies of one
-        wording never straddle a fold), and the choice rests on all of them. The character
-        n-grams of each fold also learn from at most ``CV_OTHERS`` texts of the larger
-        languages (a fixed sample by hash), so a store's big languages do not make this slow."""
+        ``cross_validate_below`` distinct texts: each fold's texts of such a language are
+        labelled by the methods fitted on the language's other folds (folds by distinct
+        text, so copies of one wording never straddle a fold), and the choice rests on all of
+        them. The character n-grams of each fold learn from the language's own texts only:
+        a store's texts in other languages often say the same things (translated templates,
+        one order number in every language), and learning from those would flatter the
+        character n-grams on exactly the texts they were meant not to have seen."""
         distinct: dict[str, set] = {}
         for t, g in zip(texts, langs):
             distinct.setdefault(g, set()).add(t)
-        small = {g for g, d in distinct.items() if self.min_language <= len(d) < self.cross_validate_below}
+        small = sorted(g for g, d in distinct.items() if self.min_language <= len(d) < self.cross_validate_below)
         if not small:
             return
-        in_small = np.array([g in small for g in langs])
         fold = text_folds(texts, self.folds)
-        others = np.flatnonzero(~in_small)
-        if len(others) > CV_OTHERS:
-            others = others[np.argsort([hashlib.blake2b(texts[i].encode(), digest_size=4).digest() for i in others])]
-            others = np.sort(others[:CV_OTHERS])
-        found: dict[str, dict[str, list]] = {}
-        truth: dict[str, list] = {}
+        lang_of = np.asarray(langs, dtype=object)
         least = self.min_language * (self.folds - 1) // self.folds
-        for k in range(self.folds):
-            test = np.flatnonzero(in_small & (fold == k))
-            train = np.concatenate([np.flatnonzero(in_small & (fold != k)), others])
-            if not len(test) or len(set(y[train])) < 2:
+        a, b = self.scaling
+        for lang in small:
+            chars, words, truth, held = [], {}, [], []
+            for k in range(self.folds):
+                test = np.flatnonzero((lang_of == lang) & (fold == k))
+                train = np.flatnonzero((lang_of == lang) & (fold != k))
+                if not len(test) or len(set(y[train])) < 2:
+                    continue
+                test_texts = [texts[i] for i in test]
+                weights, intercept = self._fit_matrix([texts[i] for i in train], y[train])
+                chars.append(softmax(a * self._raw_scores(test_texts, weights, intercept) + b))
+                fitted = word_models(
+                    [texts[i] for i in train], y[train], [lang] * len(train), self.classes, least, WORD_C
+                )
+                for c, model in fitted.get(lang, {}).items():
+                    words.setdefault(c, []).append(model.probabilities(test_texts))
+                truth.append(y[test])
+                held.extend(test_texts)
+            if not truth:
                 continue
-            weights, intercept = self._fit_matrix([texts[i] for i in train], y[train])
-            test_texts, test_langs = [texts[i] for i in test], [langs[i] for i in test]
-            a, b = self.scaling
-            chars = softmax(a * self._raw_scores(test_texts, weights, intercept) + b)
-            small_train = [i for i in train if in_small[i]]
-            words = _word_models(
-                [texts[i] for i in small_train], y[small_train], [langs[i] for i in small_train], self.classes, least
-            )
-            for lang, labels in self._candidates(chars, words, test_texts, test_langs).items():
-                rows = np.array([g == lang for g in test_langs])
-                for name, v in labels.items():
-                    found.setdefault(lang, {}).setdefault(name, []).extend(v)
-                truth.setdefault(lang, []).extend(y[test][rows])
-        for lang in sorted(found):
-            # A method some fold lacked (the word model, with too few texts there) is not judged.
-            common = [name for name, v in found[lang].items() if len(v) == len(truth[lang])]
-            labels = {name: np.asarray(found[lang][name], dtype=object) for name in common}
-            self._choose(lang, labels, np.asarray(truth[lang], dtype=object), f"{self.folds}-fold")
+            # A C some fold could not fit the word model for (too few texts there) is not judged.
+            found = {c: np.concatenate(v) for c, v in words.items() if len(v) == len(truth)}
+            by = f"{self.folds}-fold"
+            self._choose(lang, np.concatenate(chars), found, self._lexicon(held), np.concatenate(truth), by)
 
-    def _candidates(
-        self, chars: np.ndarray, words: dict[str, WordModel], texts: list[str], langs: list[str]
-    ) -> dict[str, dict[str, np.ndarray]]:
-        """Per language, the labels each method gives ``texts``: the averages of :data:`BLENDS`
-        (``model``: character and word n-grams averaged, or the character n-grams alone where
-        there is no word model; ``words``: the word n-gram model alone, which is the TF-IDF +
-        logistic regression baseline; ``chars``: the character n-grams alone) and ``vader``."""
-        text_array = np.asarray(texts, dtype=object)
+    def _lexicon(self, texts: Sequence[str]) -> np.ndarray:
+        """VADER's labels, saying only what the training labels know (no neutral without it)."""
         vader = vader_predict(texts)
-        lexicon = vader.labels
-        if "neutral" not in self.classes:  # the lexicon too may say only what the labels know
-            lexicon = np.where(vader.scores >= 0, "positive", "negative").astype(object)
-        out: dict[str, dict[str, np.ndarray]] = {}
-        for lang in sorted(set(langs)):
-            rows = np.array([g == lang for g in langs])
-            labels = {"model": self._label(chars[rows])}
-            if lang in words:
-                pw = words[lang].probabilities(text_array[rows])
-                for name, w in BLENDS.items():
-                    labels[name] = self._label((1 - w) * chars[rows] + w * pw)
-            labels["vader"] = lexicon[rows]
-            out[lang] = labels
-        return out
+        if "neutral" not in self.classes:
+            return np.where(vader.scores >= 0, "positive", "negative").astype(object)
+        return vader.labels
 
-    def _choose(self, lang: str, labels: dict[str, np.ndarray], truth: np.ndarray, by: str) -> None:
-        """Record the best of ``labels`` for ``lang`` by macro-F1 (accuracy breaks ties; a tie
-        keeps the earlier method, in the order of :meth:`_candidates`: the model first)."""
-        found = {k: evaluate_labels(v, truth) for k, v in labels.items()}
-        order = list(found)
-        chosen = max(found, key=lambda k: (round(found[k].macro_f1, 9), round(found[k].accuracy, 9), -order.index(k)))
+    def _choose(
+        self,
+        lang: str,
+        chars: np.ndarray,
+        words: dict[float, np.ndarray],
+        lexicon: np.ndarray,
+        truth: np.ndarray,
+        by: str,
+    ) -> None:
+        """Record the method for ``lang`` from held-out texts: ``chars`` and ``words`` (per C)
+        are the two models' probabilities, ``lexicon`` VADER's labels. The average of the two
+        models is weighed by log-loss (:func:`cxlens.text.blending.choose_blend`); VADER
+        replaces it only with a higher macro-F1."""
+        index = {c: i for i, c in enumerate(self.classes)}
+        truth_index = np.array([index[v] for v in truth])
+        blend = choose_blend(chars, words, truth_index) if words else Blend(1.0, 0.0, log_loss(chars, truth_index))
+        candidates = {"chars": self._label(chars)}
+        if words:
+            candidates["words"] = self._label(words[blend.c])
+            candidates["blend"] = self._label((1 - blend.weight) * chars + blend.weight * words[blend.c])
+        else:
+            candidates["blend"] = candidates["chars"]
+        candidates["vader"] = lexicon
+        found = {k: evaluate_labels(v, truth) for k, v in candidates.items()}
+        chosen = {0.0: "chars", 1.0: "words"}.get(blend.weight, "blend")
+        if found["vader"].macro_f1 > found["blend"].macro_f1:
+            chosen = "vader"
         self.selection[lang] = {
             "n": int(len(truth)),
             **{k: {"accuracy": e.accuracy, "macro_f1": e.macro_f1} for k, e in found.items()},
+            "weight": blend.weight,
+            "c": blend.c,
+            "log_loss": blend.log_loss,
             "chosen": chosen,
             "by": by,
         }
         chosen_as = {g: v["chosen"] for g, v in self.selection.items()}
         self.lexicon_languages = tuple(g for g, c in chosen_as.items() if c == "vader")
         self.word_only = tuple(g for g, c in chosen_as.items() if c == "words")
-        self.word_weights = {g: BLENDS[c] for g, c in chosen_as.items() if c in BLENDS and BLENDS[c] != 0.5}
+        self.word_weights = {g: v["weight"] for g, v in self.selection.items() if v["chosen"] != "vader"}
+        self.word_c = {g: v["c"] for g, v in self.selection.items()}
 
     def _fit_matrix(self, texts: list[str], y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         from sklearn.exceptions import ConvergenceWarning
@@ -531,18 +540,6 @@ class SentimentModel:
                     model.classes = CLASSES
                     model.scaling = (1.0, np.zeros(len(CLASSES)))
         return model
-
-
-def _word_models(
-    texts: Sequence[str], y: np.ndarray, langs: Sequence[str], classes: Sequence[str], least: int
-) -> dict[str, WordModel]:
-    """A word n-gram model per language with at least ``least`` texts of two labels or more."""
-    out = {}
-    for lang in sorted(set(langs)):
-        rows = [i for i, g in enumerate(langs) if g == lang]
-        if len(rows) >= least and len(set(y[rows])) >= 2:
-            out[lang] = WordModel.fit([texts[i] for i in rows], y[rows], classes)
-    return out
 
 
 def _score(p: np.ndarray, classes: Sequence[str]) -> np.ndarray:
