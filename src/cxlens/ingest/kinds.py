@@ -34,7 +34,7 @@ from .fields import (
 )
 
 if TYPE_CHECKING:
-    from .importer import Batch
+    from .checked_rows import CheckedRows
 
 __all__ = ["KINDS", "Field", "Kind", "Ref"]
 
@@ -69,13 +69,13 @@ class Kind:
     help: str
     key_from: tuple[str, ...] | None = None  # hashed into external_id when a row has none
     extras: str | None = None  # JSON column that keeps columns no field claims
-    prepare: Callable[[Batch], None] | None = None
+    prepare: Callable[[CheckedRows], None] | None = None
     # Rows are written in this column's order: the time indexes then grow at their ends
     # instead of splitting pages all over, which makes bulk writes about 1.4× faster.
     order_by: str | None = None
     # Run once the rows already stored are known (``existing``: per row, or None without
     # --update): for values computed from stored ones too, such as tickets' business hours.
-    derive: Callable[[Batch, pa.Array | None], None] | None = None
+    derive: Callable[[CheckedRows, pa.Array | None], None] | None = None
 
 
 CUSTOMER = Ref(
@@ -105,7 +105,7 @@ _CHANNEL = Field(Text(50), help="email, chat, phone, web, mobile-app, sms, …")
 _LANGUAGE = Field(Text(35), help="a language tag such as en, fi or zh-Hans")
 
 
-def _ordered(batch: Batch, earlier: str, later: str) -> None:
+def _ordered(batch: CheckedRows, earlier: str, later: str) -> None:
     if batch.has(earlier) and batch.has(later):
         wrong = pc.less(batch.out[later], batch.out[earlier])
         batch.reject_mask(
@@ -113,11 +113,11 @@ def _ordered(batch: Batch, earlier: str, later: str) -> None:
         )
 
 
-def _prepare_customers(batch: Batch) -> None:
+def _prepare_customers(batch: CheckedRows) -> None:
     _ordered(batch, "signed_up_at", "churned_at")
 
 
-def _prepare_tickets(batch: Batch) -> None:
+def _prepare_tickets(batch: CheckedRows) -> None:
     _ordered(batch, "created_at", "first_response_at")
     _ordered(batch, "created_at", "solved_at")
     created = batch.out["created_at"]
@@ -133,7 +133,7 @@ def _prepare_tickets(batch: Batch) -> None:
         batch.out["status"] = pc.coalesce(batch.out.get("status", pa.nulls(batch.n, pa.string())), solved)
 
 
-def _prepare_mentions(batch: Batch) -> None:
+def _prepare_mentions(batch: CheckedRows) -> None:
     if batch.has("rating"):
         rating_max = batch.out.get("rating_max")
         if rating_max is None:
@@ -146,7 +146,7 @@ def _prepare_mentions(batch: Batch) -> None:
         batch.reject_mask(over, "rating", "is above rating_max", "give rating_max (e.g. 10) or fix the rating")
 
 
-def _prepare_revenue(batch: Batch) -> None:
+def _prepare_revenue(batch: CheckedRows) -> None:
     if not batch.has("currency"):
         return  # new rows get the default; stored ones keep theirs
     currency = pc.utf8_upper(batch.out["currency"])
@@ -155,7 +155,7 @@ def _prepare_revenue(batch: Batch) -> None:
     batch.out["currency"] = currency
 
 
-def _prepare_responses(batch: Batch) -> None:
+def _prepare_responses(batch: CheckedRows) -> None:
     """Metric and scale come from the row, else its survey, else the metric's default scale."""
     n = batch.n
     metric = batch.out.get("metric", pa.nulls(n, pa.string()))

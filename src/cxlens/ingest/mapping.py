@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ..errors import InputError
 from .readers import Source
 
-if TYPE_CHECKING:  # kinds' checks name the importer's Batch: only a type here
+if TYPE_CHECKING:
     from .kinds import Kind
 
 __all__ = ["map_columns"]

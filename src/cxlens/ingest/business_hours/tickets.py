@@ -15,7 +15,7 @@ from ...store import schema as s
 from .schedule import Schedule, ScheduleBook
 
 if TYPE_CHECKING:
-    from ..importer import Batch
+    from ..checked_rows import CheckedRows
 
 __all__ = ["derive_ticket_durations", "load_schedules", "recompute_business_seconds", "save_schedules"]
 
@@ -76,7 +76,7 @@ _TICKET_SPANS = (
 )
 
 
-def derive_ticket_durations(batch: Batch, existing: pa.Array | None) -> None:
+def derive_ticket_durations(batch: CheckedRows, existing: pa.Array | None) -> None:
     """The tickets import's hook: business seconds from the team's schedule where the file does
     not give them (a helpdesk's own, such as Zendesk's, are kept).
 
@@ -131,7 +131,7 @@ def _same(x: pa.Array, y: pa.Array) -> pa.Array:
     return pc.or_(pc.fill_null(pc.equal(x, y), False), pc.and_(pc.is_null(x), pc.is_null(y)))
 
 
-def _stored_tickets(batch: Batch, existing: pa.Array) -> dict[str, pa.Array]:
+def _stored_tickets(batch: CheckedRows, existing: pa.Array) -> dict[str, pa.Array]:
     """Per row of the file, the stored ticket's team, times and business seconds (null for new rows)."""
     ids = batch.out["external_id"].filter(existing).to_pylist()
     names = (
